@@ -1,0 +1,75 @@
+"""spatialcoupling: from regional indicator panels to publishable spatial evidence.
+
+Subsystem scores (entropy and other objective weights), coupling coordination
+degrees, spatial weights, global and local Moran's I, Dagum Gini decomposition,
+sigma and beta convergence with spatial panel models, and studies that chain
+them into tables, figures, maps and a report.
+
+The top-level names are loaded lazily, so ``import spatialcoupling`` stays light
+and a command-line run pays only for the stages it uses.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # panel data and indicator systems
+    "Panel": "panel",
+    "read_panel": "panel",
+    "IndicatorSystem": "indicators",
+    # objective weights and subsystem scores
+    "EntropyWeights": "weighting",
+    "CriticWeights": "weighting",
+    "CVWeights": "weighting",
+    "EqualWeights": "weighting",
+    "CombinedWeights": "weighting",
+    "SubsystemScores": "weighting",
+    # coupling coordination
+    "CouplingCoordination": "coupling",
+    "CouplingResult": "coupling",
+    # geography
+    "read_regions": "regions",
+    "match_regions": "regions",
+    "spatial_weights": "spatial",
+    # spatial autocorrelation
+    "GlobalMoran": "autocorrelation",
+    "GlobalGeary": "autocorrelation",
+    "GetisOrdG": "autocorrelation",
+    "BivariateMoran": "autocorrelation",
+    "LocalMoran": "autocorrelation",
+    # inequality
+    "DagumGini": "inequality",
+    "TheilIndex": "inequality",
+    # convergence and spatial panels
+    "SpatialPanel": "spatial_panel",
+    "SigmaConvergence": "convergence",
+    "BetaConvergence": "convergence",
+    # studies
+    "Study": "study",
+}
+
+_SUBMODULES = {"datasets"}
+
+__all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'spatialcoupling' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

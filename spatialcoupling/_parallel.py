@@ -1,0 +1,69 @@
+"""Per-period work in parallel through joblib, and progress bars that stay quiet off a terminal.
+
+Going through joblib lets a user hand the work to a Dask cluster with
+``joblib.parallel_config(backend="dask")`` without any change here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def progress_enabled(progress: bool | None = None) -> bool:
+    """Whether to show a progress bar: off when asked, when not in a terminal, or when
+    ``SPATIALCOUPLING_PROGRESS=0``."""
+    if progress is not None:
+        return bool(progress)
+    if os.environ.get("SPATIALCOUPLING_PROGRESS", "") == "0":
+        return False
+    return sys.stderr.isatty()
+
+
+def progress_bar(iterable: Iterable[T], *, desc: str = "", total: int | None = None, progress: bool | None = None) -> Iterable[T]:
+    """Wrap ``iterable`` in a tqdm bar when :func:`progress_enabled`."""
+    if not progress_enabled(progress):
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, leave=False)
+
+
+def parallel_map(
+    func: Callable[..., R],
+    items: Sequence[Any],
+    *,
+    n_jobs: int | None = 1,
+    desc: str = "",
+    progress: bool | None = None,
+) -> list[R]:
+    """``[func(item) for item in items]``, in parallel through joblib when ``n_jobs != 1``.
+
+    Results come back in the order of ``items``. With ``n_jobs=1`` no joblib
+    machinery is started unless a joblib backend has been configured by the user
+    (``joblib.parallel_config``), in which case that backend is used.
+    """
+    if n_jobs == 1 and not _user_configured_backend():
+        return [func(item) for item in progress_bar(items, desc=desc, total=len(items), progress=progress)]
+    from joblib import Parallel, delayed
+
+    runner = Parallel(n_jobs=n_jobs, return_as="generator")
+    gen = runner(delayed(func)(item) for item in items)
+    return list(progress_bar(gen, desc=desc, total=len(items), progress=progress))
+
+
+def _user_configured_backend() -> bool:
+    try:
+        from joblib.parallel import _get_active_backend  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - joblib internals moved
+        return False
+    try:
+        backend, _ = _get_active_backend()
+    except Exception:  # pragma: no cover
+        return False
+    return type(backend).__name__ not in {"LokyBackend", "SequentialBackend", "MultiprocessingBackend", "ThreadingBackend"}
