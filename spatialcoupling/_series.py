@@ -17,9 +17,18 @@ REGION = "region"
 PERIOD = "period"
 
 
+def _plain(value: object) -> object:
+    """Numpy scalars and tuples of them as plain Python values, for readable messages."""
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    item = getattr(value, "item", None)
+    return item() if callable(item) and getattr(value, "ndim", 1) == 0 else value
+
+
 def _preview(items: Iterable, limit: int = 10) -> str:
+    """The first ``limit`` items for an error message, with a count of the rest."""
     items = list(items)
-    shown = ", ".join(repr(i) for i in items[:limit])
+    shown = ", ".join(repr(_plain(i)) for i in items[:limit])
     more = f" … and {len(items) - limit} more" if len(items) > limit else ""
     return shown + more
 

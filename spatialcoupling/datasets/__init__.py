@@ -66,7 +66,7 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
 def available() -> pd.DataFrame:
     """The bundled data sets that load on this installation, with a description each."""
     rows = []
-    for name, (module, func, description) in _REGISTRY.items():
+    for name, (_module, _func, description) in _REGISTRY.items():
         rows.append({"name": name, "description": description, "loadable": _loader(name) is not None})
     return pd.DataFrame(rows).set_index("name")
 

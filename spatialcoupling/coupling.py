@@ -1,0 +1,423 @@
+"""Coupling coordination degree of two or more subsystems.
+
+For subsystem scores ``U_1 … U_n`` in [0, 1] of a region-period:
+
+- classic coupling degree ``C = n · (Π U_i)^(1/n) / Σ U_i`` (for two subsystems
+  ``C = 2 √(U1 U2) / (U1 + U2)``);
+- revised coupling degree (Wang Shujia, Kong Wei, Ren Lang, Zhi Dandan & Dai Bingtao 2021,
+  "Research on misuses and modification of coupling coordination degree model in China",
+  Journal of Natural Resources 36(3), 793–810)::
+
+      C = sqrt{ [1 - Σ_{i>j} |U_i - U_j| / Σ_{m=1}^{n-1} m] · [Π_i (U_i / max_j U_j)]^(1/(n-1)) }
+
+  for two subsystems ``C = sqrt((1 - |U1 - U2|) · min(U1, U2) / max(U1, U2))``.
+  Unlike the classic C it depends on the gap between the levels, not only on their ratio;
+- coordination index ``T = Σ θ_i U_i`` with contribution coefficients ``θ`` summing to 1;
+- coupling coordination degree ``D = √(C · T)``.
+
+When every ``U_i`` of a region-period is 0, ``C`` is undefined; it is then set to 0
+(so ``D = 0``) and each such cell is reported in ``.notes``.
+
+Grades of D use left-open, right-closed intervals of width 0.1 (grade 1
+"Extremely maladjusted" … grade 10 "High-quality coordinated"); D = 0 is grade 1.
+The relative development ``U_a / U_b`` of two subsystems names the lagging one:
+below 0.9 "a lags", 0.9–1.1 "synchronous", above 1.1 "b lags" (bands configurable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._results import Result
+from ._series import PERIOD, REGION, _preview, as_region_period_series
+from .weighting import SubsystemScores
+
+DEFAULT_GRADES: tuple[tuple[float, str], ...] = (
+    (0.1, "Extremely maladjusted"),
+    (0.2, "Seriously maladjusted"),
+    (0.3, "Moderately maladjusted"),
+    (0.4, "Slightly maladjusted"),
+    (0.5, "On the verge of maladjustment"),
+    (0.6, "Barely coordinated"),
+    (0.7, "Primary coordinated"),
+    (0.8, "Moderately coordinated"),
+    (0.9, "Well coordinated"),
+    (1.0, "High-quality coordinated"),
+)
+
+
+def grade_of(d: np.ndarray | pd.Series, grades: Sequence[tuple[float, str]] = DEFAULT_GRADES) -> tuple[np.ndarray, np.ndarray]:
+    """Grade numbers (1-based) and labels of D for right-closed intervals ``(b_{k-1}, b_k]``.
+
+    Values at or below the first upper bound (including 0) get grade 1.
+    """
+    uppers = np.array([u for u, _ in grades], dtype=float)
+    labels = np.array([lab for _, lab in grades], dtype=object)
+    values = np.asarray(d, dtype=float)
+    idx = np.searchsorted(uppers, values, side="left")
+    over = idx >= len(uppers)
+    if over.any():
+        raise ValueError(f"D values {values[over][:5]} exceed the top grade bound {uppers[-1]}")
+    return idx + 1, labels[idx]
+
+
+def _validate_grades(grades: Any) -> tuple[tuple[float, str], ...]:
+    if grades is None:
+        return DEFAULT_GRADES
+    if isinstance(grades, pd.DataFrame):
+        if not {"upper", "label"} <= set(grades.columns):
+            raise ValueError("grades table needs columns 'upper' and 'label'")
+        grades = list(zip(grades["upper"], grades["label"], strict=True))
+    grades = tuple((float(u), str(lab)) for u, lab in grades)
+    uppers = [u for u, _ in grades]
+    if not grades or any(b <= a for a, b in zip(uppers, uppers[1:], strict=False)):
+        raise ValueError(f"grade upper bounds must be strictly increasing, got {uppers}")
+    if uppers[-1] < 1.0:
+        raise ValueError(f"the last grade's upper bound must be >= 1 (D can reach 1), got {uppers[-1]}")
+    return grades
+
+
+def coupling_degree(U: np.ndarray, model: str = "classic") -> np.ndarray:
+    """Coupling degree C for rows of subsystem scores ``U`` (shape rows × n).
+
+    Rows whose scores are all 0 give NaN (undefined); callers report them.
+    """
+    U = np.asarray(U, dtype=float)
+    n = U.shape[1]
+    if model == "classic":
+        total = U.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            geo = np.exp(np.log(U).mean(axis=1)) if np.all(U > 0) else np.prod(U, axis=1) ** (1.0 / n)
+            return np.where(total > 0, n * geo / total, np.nan)
+    if model == "revised":
+        i, j = np.triu_indices(n, k=1)
+        mean_gap = np.abs(U[:, i] - U[:, j]).sum(axis=1) / (n * (n - 1) / 2)
+        top = U.max(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.prod(U / top[:, None], axis=1) ** (1.0 / (n - 1))
+            return np.where(top > 0, np.sqrt(np.clip(1.0 - mean_gap, 0.0, None) * ratio), np.nan)
+    raise ValueError(f"model must be 'classic' or 'revised', got {model!r}")
+
+
+class CouplingCoordination:
+    """Coupling coordination degree model.
+
+    Parameters
+    ----------
+    contributions : mapping subsystem -> θ, optional
+        Contribution coefficients of the coordination index T; must be >= 0 and sum
+        to 1. ``None`` gives equal contributions.
+    model : {"classic", "revised"}
+        Coupling degree formula (see module docstring for both, with the source of
+        the revised one).
+    grades : sequence of (upper bound, label) or DataFrame with upper/label, optional
+        Classification of D; default the 10 grades of width 0.1.
+    pairs : sequence of (subsystem, subsystem), optional
+        Also compute C, T and D for each pair (sector-level analysis). A pair's
+        contributions are the pair's θ renormalised to sum to 1 (equal when
+        ``contributions`` is None).
+    lag_bands : (low, high)
+        Bands of the relative development ``U_a / U_b`` naming the lagging subsystem.
+
+    Examples
+    --------
+    >>> ccd = CouplingCoordination(contributions={"MS": 0.4, "AM": 0.6}).fit(scores)  # doctest: +SKIP
+    >>> ccd.table[["C", "T", "D", "grade", "grade_label"]]                             # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        contributions: Mapping[str, float] | None = None,
+        model: Literal["classic", "revised"] = "classic",
+        grades: Sequence[tuple[float, str]] | pd.DataFrame | None = None,
+        pairs: Sequence[tuple[str, str]] | None = None,
+        lag_bands: tuple[float, float] = (0.9, 1.1),
+    ):
+        if model not in ("classic", "revised"):
+            raise ValueError(f"model must be 'classic' or 'revised', got {model!r}")
+        if contributions is not None:
+            contributions = {str(k): float(v) for k, v in dict(contributions).items()}
+            negative = {k: v for k, v in contributions.items() if not v >= 0}
+            if negative:
+                raise ValueError(f"contributions must be >= 0; got {negative}")
+            total = sum(contributions.values())
+            if not np.isclose(total, 1.0, atol=1e-9):
+                raise ValueError(f"contributions must sum to 1, got {total:g} ({contributions})")
+        if pairs is not None:
+            pairs = [tuple(p) for p in pairs]
+            bad = [p for p in pairs if len(p) != 2 or p[0] == p[1]]
+            if bad:
+                raise ValueError(f"pairs must be (subsystem_a, subsystem_b) with two different names; got {bad}")
+        lo, hi = lag_bands
+        if not 0 < lo <= 1 <= hi:
+            raise ValueError(f"lag_bands must satisfy 0 < low <= 1 <= high, got {lag_bands}")
+        self.contributions = contributions
+        self.model = model
+        self.grades = _validate_grades(grades)
+        self.pairs = pairs
+        self.lag_bands = (float(lo), float(hi))
+
+    def __repr__(self) -> str:
+        return f"CouplingCoordination(contributions={self.contributions}, model={self.model!r})"
+
+    def fit(self, scores: SubsystemScores | pd.DataFrame) -> CouplingResult:
+        """Compute C, T, D, grades and the lagging subsystem per region-period.
+
+        Parameters
+        ----------
+        scores : SubsystemScores or DataFrame
+            Subsystem scores U in [0, 1], (region, period) rows × subsystem columns.
+        """
+        U = self._scores_frame(scores)
+        subsystems = list(U.columns)
+        theta = self._theta(subsystems)
+        notes: list[str] = []
+        table = self._compute(U, subsystems, theta, notes, prefix="")
+        pair_tables = {}
+        for a, b in self.pairs or []:
+            unknown = [s for s in (a, b) if s not in subsystems]
+            if unknown:
+                raise ValueError(f"pair ({a!r}, {b!r}): unknown subsystem(s) {unknown}; subsystems: {subsystems}")
+            pair_theta = self._pair_theta(a, b)
+            pair_tables[(a, b)] = self._compute(U[[a, b]], [a, b], pair_theta, notes, prefix=f"{a}-{b}: ")
+        return CouplingResult(
+            table=table,
+            pair_tables=pair_tables,
+            theta=theta,
+            model=self.model,
+            grades=self.grades,
+            notes=notes,
+        )
+
+    # -- pieces ------------------------------------------------------------------
+    @staticmethod
+    def _scores_frame(scores: SubsystemScores | pd.DataFrame) -> pd.DataFrame:
+        U = scores.scores if isinstance(scores, SubsystemScores) else scores
+        if not isinstance(U, pd.DataFrame):
+            raise TypeError("fit() takes SubsystemScores or a DataFrame of U per subsystem indexed by (region, period)")
+        if U.shape[1] < 2:
+            raise ValueError(f"coupling needs at least two subsystems; got {list(U.columns)}")
+        cols = {c: as_region_period_series(U[c], name=f"U[{c!r}]") for c in U.columns}
+        U = pd.DataFrame(cols)
+        out = (U < 0) | (U > 1)
+        if out.to_numpy().any():
+            cells = out.stack()
+            raise ValueError(f"subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) {_preview(cells[cells].index)}")
+        U.columns = [str(c) for c in U.columns]
+        return U
+
+    def _theta(self, subsystems: list[str]) -> dict[str, float]:
+        if self.contributions is None:
+            return {s: 1.0 / len(subsystems) for s in subsystems}
+        missing = [s for s in subsystems if s not in self.contributions]
+        extra = [s for s in self.contributions if s not in subsystems]
+        if missing or extra:
+            raise ValueError(
+                f"contributions must name exactly the subsystems {subsystems}; "
+                f"missing {missing}, unknown {extra}"
+            )
+        return {s: self.contributions[s] for s in subsystems}
+
+    def _pair_theta(self, a: str, b: str) -> dict[str, float]:
+        if self.contributions is None or a not in self.contributions or b not in self.contributions:
+            return {a: 0.5, b: 0.5}
+        total = self.contributions[a] + self.contributions[b]
+        if total == 0:
+            raise ValueError(f"pair ({a!r}, {b!r}): both contributions are 0")
+        return {a: self.contributions[a] / total, b: self.contributions[b] / total}
+
+    def _compute(self, U: pd.DataFrame, subsystems: list[str], theta: dict[str, float], notes: list[str], prefix: str) -> pd.DataFrame:
+        values = U[subsystems].to_numpy(dtype=float)
+        C = coupling_degree(values, self.model)
+        undefined = np.isnan(C)
+        if undefined.any():
+            cells = U.index[undefined]
+            notes.append(f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: {_preview(cells, 5)}")
+            C = np.where(undefined, 0.0, C)
+        C = np.minimum(C, 1.0)  # C <= 1 exactly (AM-GM); removes floating-point excess only
+        T = values @ np.array([theta[s] for s in subsystems])
+        D = np.sqrt(C * T)
+        grade, label = grade_of(D, self.grades)
+        table = pd.DataFrame({f"U_{s}": U[s].to_numpy() for s in subsystems}, index=U.index)
+        table["C"] = C
+        table["T"] = T
+        table["D"] = D
+        table["grade"] = grade
+        table["grade_label"] = label
+        table["C_undefined"] = undefined
+        relative, lagging = self._lagging(values, subsystems)
+        table["relative"] = relative
+        table["lagging"] = lagging
+        return table
+
+    def _lagging(self, values: np.ndarray, subsystems: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.lag_bands
+        if len(subsystems) == 2:
+            a, b = subsystems
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                rel = values[:, 0] / values[:, 1]
+            lag = np.select([rel < lo, rel > hi], [f"{a} lags", f"{b} lags"], default="synchronous").astype(object)
+            lag[np.isnan(rel)] = "undefined"
+            return rel, lag
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = values.min(axis=1) / values.max(axis=1)
+        names = np.array(subsystems, dtype=object)[values.argmin(axis=1)]
+        lag = np.where(rel < lo, np.char.add(names.astype(str), " lags"), "synchronous").astype(object)
+        lag[np.isnan(rel)] = "undefined"
+        return rel, lag
+
+
+class CouplingResult(Result):
+    """Coupling degree C, coordination index T, degree D and grades per region-period.
+
+    Attributes
+    ----------
+    table : DataFrame
+        (region, period) rows: ``U_<subsystem>`` …, C, T, D, grade (1–10),
+        grade_label, C_undefined, relative (U_a/U_b, or min/max for n > 2), lagging.
+    D : Series
+        Region × period coupling coordination degree.
+    pairs : DataFrame
+        Long table of the pairwise results (pair, region, period, C, T, D, grade…)
+        when ``pairs=`` was given.
+    """
+
+    _table_names = ("table", "pairs")
+
+    def __init__(self, *, table, pair_tables, theta, model, grades, notes):
+        self._table = table
+        self._pair_tables = pair_tables
+        self.theta = dict(theta)
+        self.model = model
+        self.grades = grades
+        self._notes = list(notes)
+        self._freeze()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self._table.copy()
+
+    @property
+    def D(self) -> pd.Series:
+        return self._table["D"].rename("D")
+
+    @property
+    def C(self) -> pd.Series:
+        return self._table["C"].rename("C")
+
+    @property
+    def T(self) -> pd.Series:
+        return self._table["T"].rename("T")
+
+    @property
+    def subsystems(self) -> list[str]:
+        return list(self.theta)
+
+    @property
+    def pairs(self) -> pd.DataFrame:
+        if not self._pair_tables:
+            return pd.DataFrame()
+        frames = []
+        for (a, b), t in self._pair_tables.items():
+            f = t.reset_index()
+            f.insert(0, "pair", f"{a}-{b}")
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True).set_index(["pair", REGION, PERIOD])
+
+    def pair(self, a: str, b: str) -> pd.DataFrame:
+        """The table of one pair of subsystems."""
+        if (a, b) not in self._pair_tables:
+            raise KeyError(f"pair ({a!r}, {b!r}) was not computed; pairs: {list(self._pair_tables)}")
+        return self._pair_tables[(a, b)].copy()
+
+    # -- summaries a study reports ---------------------------------------------------
+    def _groups(self, groups: Mapping[Any, Any] | pd.Series) -> pd.Series:
+        g = pd.Series(groups) if not isinstance(groups, pd.Series) else groups
+        regions = self._table.index.get_level_values(REGION).unique()
+        missing = [r for r in regions if r not in g.index]
+        if missing:
+            raise ValueError(f"regions without a group: {_preview(missing)}; add them to groups")
+        return g
+
+    def by_group(self, groups: Mapping[Any, Any] | pd.Series, value: str = "D") -> pd.DataFrame:
+        """Mean of ``value`` (default D) per group and period, with an ``All`` column."""
+        g = self._groups(groups)
+        series = self._table[value]
+        frame = series.to_frame()
+        frame["group"] = g.reindex(series.index.get_level_values(REGION)).to_numpy()
+        out = frame.groupby([PERIOD, "group"])[value].mean().unstack("group")
+        out["All"] = series.groupby(PERIOD).mean()
+        return out
+
+    def growth(self, spans: Sequence[tuple[Any, Any]], groups: Mapping[Any, Any] | pd.Series | None = None) -> pd.DataFrame:
+        """Average annual growth rate of D, ``(D_t1 / D_t0)^(1/(t1 - t0)) - 1``, per span.
+
+        Rows: regions, then (with ``groups``) each group's mean D and ``All``.
+        Columns: one per span, labelled ``"t0-t1"``.
+        """
+        wide = self._table["D"].unstack(PERIOD)
+        rows = wide
+        if groups is not None:
+            means = self.by_group(groups).T
+            rows = pd.concat([wide, means])
+        out = {}
+        for t0, t1 in spans:
+            for t in (t0, t1):
+                if t not in wide.columns:
+                    raise ValueError(f"span ({t0}, {t1}): period {t!r} not in the result ({list(wide.columns)})")
+            if not t1 > t0:
+                raise ValueError(f"span ({t0}, {t1}): the end must come after the start")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[f"{t0}-{t1}"] = (rows[t1] / rows[t0]) ** (1.0 / (t1 - t0)) - 1.0
+        result = pd.DataFrame(out)
+        result.index.name = REGION if groups is None else "region_or_group"
+        return result
+
+    def grade_counts(self) -> pd.DataFrame:
+        """Number of regions in each grade per period (all grades as columns)."""
+        counts = self._table.groupby([PERIOD, "grade"]).size().unstack("grade", fill_value=0)
+        all_grades = range(1, len(self.grades) + 1)
+        counts = counts.reindex(columns=all_grades, fill_value=0)
+        counts.columns = [f"{k} {self.grades[k - 1][1]}" for k in all_grades]
+        return counts
+
+    def first_period_at_or_above(self, threshold: float, groups: Mapping[Any, Any] | pd.Series | None = None) -> pd.Series:
+        """First period in which D (or a group's mean D) reaches ``threshold``; NaN if never."""
+        wide = self._table["D"].unstack(PERIOD) if groups is None else self.by_group(groups).T
+        reached = wide >= threshold
+        first = reached.idxmax(axis=1).where(reached.any(axis=1))
+        return first.rename(f"first_period_D>={threshold}")
+
+    def summary(self) -> str:
+        head = f"Coupling coordination ({self.model} C, θ = {self.theta})"
+        lines = [head, "=" * len(head)]
+        lines += [f"note: {n}" for n in self.notes]
+        stats = self._table.groupby(PERIOD)[["C", "T", "D"]].agg(["mean", "min", "max"])
+        with pd.option_context("display.width", 140):
+            lines.append(stats.to_string(float_format=lambda v: f"{v:.4f}"))
+            lines.append("")
+            lines.append(self.grade_counts().to_string())
+        return "\n".join(lines)
+
+    def plot(self, groups: Mapping[Any, Any] | pd.Series | None = None, value: str = "D"):
+        """Mean D over time, per group when ``groups`` is given."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7, 4))
+        if groups is None:
+            self._table[value].groupby(PERIOD).mean().plot(ax=ax, marker="o", label="mean")
+        else:
+            self.by_group(groups, value=value).plot(ax=ax, marker="o")
+        lo, hi = self._table[value].min(), self._table[value].max()
+        for upper, _ in self.grades[:-1]:
+            if lo <= upper <= hi:
+                ax.axhline(upper, color="0.8", lw=0.8, zorder=0)
+        ax.set_ylabel(f"coupling coordination degree {value}")
+        ax.set_title(f"Coupling coordination ({self.model} model)")
+        ax.legend(frameon=False)
+        fig.tight_layout()
+        return fig

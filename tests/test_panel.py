@@ -1,0 +1,191 @@
+"""Panel reading, validation, interpolation and derived indicators."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import spatialcoupling as sc
+
+
+def long_frame():
+    return pd.DataFrame(
+        {
+            "province": ["A", "A", "A", "A", "B", "B", "B", "B"],
+            "year": [2000, 2001, 2002, 2003, 2000, 2001, 2002, 2003],
+            "gdp": [10.0, np.nan, 14.0, 16.0, 5.0, 6.0, np.nan, np.nan],
+            "inv": [1.0, 1.1, 1.21, 1.331, 2.0, 2.2, 2.42, 2.662],
+        }
+    )
+
+
+def test_read_long_dataframe_sorted_index():
+    frame = long_frame().sample(frac=1, random_state=1)
+    panel = sc.read_panel(frame, region="province", period="year")
+    assert panel.data.index.names == ["region", "period"]
+    assert panel.data.index.is_monotonic_increasing
+    assert list(panel.regions) == ["A", "B"]
+    assert list(panel.periods) == [2000, 2001, 2002, 2003]
+    assert panel.is_balanced
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_read_files(tmp_path, suffix):
+    frame = long_frame()
+    path = tmp_path / f"panel{suffix}"
+    {".csv": frame.to_csv, ".xlsx": frame.to_excel, ".parquet": frame.to_parquet}[suffix](path, index=False)
+    panel = sc.read_panel(path, region="province", period="year")
+    assert panel.data.loc[("A", 2003), "gdp"] == 16.0
+    assert np.isnan(panel.data.loc[("A", 2001), "gdp"])
+
+
+def test_read_excel_sheet(tmp_path):
+    path = tmp_path / "p.xlsx"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame({"x": [1]}).to_excel(w, sheet_name="notes", index=False)
+        long_frame().to_excel(w, sheet_name="data", index=False)
+    panel = sc.read_panel(path, region="province", period="year", sheet="data")
+    assert len(panel) == 8
+
+
+def test_read_wide():
+    wide = pd.DataFrame({"region": ["A", "B"], "gdp_2000": [1.0, 2.0], "gdp_2001": [3.0, 4.0], "pop_2000": [5.0, 6.0], "pop_2001": [7.0, 8.0]})
+    panel = sc.read_panel(wide, wide=True)
+    assert panel.data.loc[("B", 2001), "gdp"] == 4.0
+    assert panel.data.loc[("A", 2001), "pop"] == 7.0
+    assert set(panel.columns) == {"gdp", "pop"}
+
+
+def test_wide_with_label_column_asks_for_columns():
+    wide = pd.DataFrame({"region": ["A"], "name": ["x"], "gdp_2000": [1.0]})
+    with pytest.raises(ValueError, match="name"):
+        sc.read_panel(wide, wide=True)
+    assert sc.read_panel(wide, wide=True, columns=["gdp"]).columns == ["gdp"]
+
+
+def test_missing_region_column_named():
+    with pytest.raises(ValueError, match="'prov'.*province"):
+        sc.read_panel(long_frame(), region="prov", period="year")
+
+
+def test_missing_period_column_named():
+    with pytest.raises(ValueError, match="'yr'"):
+        sc.read_panel(long_frame(), region="province", period="yr")
+
+
+def test_duplicates_listed():
+    frame = pd.concat([long_frame(), long_frame().iloc[[1]]])
+    with pytest.raises(ValueError, match=r"duplicate region-periods: \('A', 2001\)"):
+        sc.read_panel(frame, region="province", period="year")
+
+
+def test_non_numeric_cell_named():
+    frame = long_frame().astype({"gdp": object})
+    frame.loc[2, "gdp"] = "n/a*"
+    with pytest.raises(ValueError, match=r"column 'gdp', region 'A', period 2002: 'n/a\*'"):
+        sc.read_panel(frame, region="province", period="year")
+
+
+def test_empty_panel():
+    with pytest.raises(ValueError, match="empty"):
+        sc.read_panel(long_frame().iloc[:0], region="province", period="year")
+
+
+def test_unknown_file_and_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        sc.read_panel(tmp_path / "nope.csv")
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(ValueError, match="x.json"):
+        sc.read_panel(tmp_path / "x.json")
+
+
+def test_unbalanced_reported():
+    frame = long_frame().drop(index=[6])  # B, 2002 absent
+    panel = sc.read_panel(frame, region="province", period="year")
+    assert not panel.is_balanced
+    assert panel.missing().to_dict("records") == [{"region": "B", "period": 2002}]
+    assert any("unbalanced" in n for n in panel.notes)
+
+
+def test_interpolate_inside_only_and_reported():
+    panel = sc.read_panel(long_frame(), region="province", period="year")
+    filled = panel.interpolate()
+    # A 2001 lies between 10 (2000) and 14 (2002): 12
+    assert filled.data.loc[("A", 2001), "gdp"] == pytest.approx(12.0)
+    # B 2002 and 2003 lie after B's last observation: not extrapolated
+    assert np.isnan(filled.data.loc[("B", 2002), "gdp"])
+    assert filled.filled.loc[("A", 2001), "gdp"]
+    assert not filled.filled.loc[("A", 2000), "gdp"]
+    assert int(filled.filled["gdp"].sum()) == 1
+    assert any("filled 1 cell(s) of 'gdp'" in n for n in filled.notes)
+    assert any("left missing" in n for n in filled.notes)
+    # the input panel is unchanged
+    assert np.isnan(panel.data.loc[("A", 2001), "gdp"])
+
+
+def test_interpolate_respects_period_spacing_and_absent_rows():
+    frame = pd.DataFrame({"r": ["A"] * 3 + ["B"] * 4, "t": [2000, 2001, 2004, 2000, 2001, 2002, 2004], "x": [0.0, 1.0, 4.0, 1, 1, 1, 1]})
+    panel = sc.read_panel(frame, region="r", period="t")
+    assert not panel.is_balanced
+    out = panel.interpolate()
+    # absent (A, 2002) is created and filled on the line through (2001, 1) and (2004, 4);
+    # 2003 is in no region's data, so the period grid does not include it
+    assert out.data.loc[("A", 2002), "x"] == pytest.approx(2.0)
+    assert 2003 not in out.periods
+    assert out.is_balanced
+    assert out.filled.loc[("A", 2002), "x"]
+
+
+@pytest.mark.parametrize(("how", "expected"), [("nearest", [6.0, 6.0]), ("linear", [7.0, 8.0])])
+def test_extrapolate(how, expected):
+    panel = sc.read_panel(long_frame(), region="province", period="year").interpolate(extrapolate=how)
+    assert list(panel.data.loc["B", "gdp"].iloc[2:]) == pytest.approx(expected)
+
+
+def test_growth_rate_first_period_nan_reported():
+    panel = sc.read_panel(long_frame(), region="province", period="year")
+    out = panel.growth_rate("inv")
+    assert np.isnan(out.data.loc[("A", 2000), "inv_growth"])
+    np.testing.assert_allclose(out.data.loc["A", "inv_growth"].iloc[1:], 0.1)
+    assert any("undefined in 2 cell(s)" in n for n in out.notes)
+
+
+def test_share_and_zero_denominator():
+    frame = long_frame()
+    frame["den"] = 2.0
+    panel = sc.read_panel(frame, region="province", period="year")
+    assert panel.share("inv", "den").data.loc[("B", 2000), "inv_share"] == 1.0
+    frame.loc[3, "den"] = 0.0
+    with pytest.raises(ValueError, match=r"\('A', 2003\)"):
+        sc.read_panel(frame, region="province", period="year").share("inv", "den")
+
+
+def test_deflate_rebases_each_region():
+    frame = long_frame()
+    frame["price"] = [100, 110, 121, 133.1, 50, 55, 60.5, 66.55]
+    panel = sc.read_panel(frame, region="province", period="year").deflate("inv", "price", 2000)
+    # inv grows 10% a year as does the price index: real investment is flat at the base value
+    np.testing.assert_allclose(panel.data["inv_real"].unstack().to_numpy(), [[1.0] * 4, [2.0] * 4])
+
+
+def test_capital_stock_perpetual_inventory_by_hand():
+    panel = sc.read_panel(long_frame(), region="province", period="year")
+    out = panel.capital_stock("inv", depreciation=0.1)
+    # A: I = 1, 1.1, 1.21, 1.331 -> g = (1.331/1)^(1/3) - 1 = 0.1; K0 = 1 / 0.2 = 5
+    k = [5.0]
+    for inv in [1.1, 1.21, 1.331]:
+        k.append(0.9 * k[-1] + inv)
+    np.testing.assert_allclose(out.data.loc["A", "capital_stock"], k)
+    with pytest.raises(ValueError, match="depreciation"):
+        panel.capital_stock("inv", depreciation=1.5)
+
+
+def test_capital_stock_requires_complete_investment():
+    panel = sc.read_panel(long_frame(), region="province", period="year")
+    with pytest.raises(ValueError, match=r"\('A', 2001\).*interpolate"):
+        panel.capital_stock("gdp")
+
+
+def test_unknown_column_named():
+    panel = sc.read_panel(long_frame(), region="province", period="year")
+    with pytest.raises(KeyError, match="'nope'"):
+        panel["nope"]

@@ -1,0 +1,191 @@
+"""Objective weights and subsystem scores against formulas written out in the tests."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import spatialcoupling as sc
+
+SYSTEM = sc.IndicatorSystem.from_dict(
+    {"MS": {"d1": {"m1": "+", "m2": "-"}, "d2": {"m3": "+"}}, "AM": {"d3": {"a1": "+", "a2": "+"}}}
+)
+
+
+def make_panel(seed=0, n=6, periods=range(2009, 2014)):
+    rng = np.random.default_rng(seed)
+    idx = pd.MultiIndex.from_product([[f"r{i}" for i in range(n)], list(periods)], names=["region", "period"])
+    frame = pd.DataFrame(rng.lognormal(size=(len(idx), 5)), index=idx, columns=["m1", "m2", "m3", "a1", "a2"])
+    return sc.read_panel(frame.reset_index())
+
+
+def entropy_by_hand(x, directions, shift=1e-4):
+    """Entropy weights written loop by loop from the formulas."""
+    m, k = x.shape
+    weights, ent = [], []
+    for j in range(k):
+        col = x[:, j]
+        lo, hi = min(col), max(col)
+        z = [((v - lo) if directions[j] > 0 else (hi - v)) / (hi - lo) + shift for v in col]
+        total = sum(z)
+        e = -sum((v / total) * np.log(v / total) for v in z) / np.log(m)
+        ent.append(e)
+    d = [1 - e for e in ent]
+    weights = [v / sum(d) for v in d]
+    return np.array(weights), np.array(ent)
+
+
+def test_entropy_pooled_matches_hand_computation():
+    panel = make_panel()
+    scores = sc.EntropyWeights().fit(panel, SYSTEM)
+    w = scores.weights.set_index("indicator")
+    x = panel.data
+    expected, ent = entropy_by_hand(x[["m1", "m2", "m3"]].to_numpy(), [1, -1, 1])
+    np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "weight"], expected, rtol=1e-12)
+    np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "entropy"], ent, rtol=1e-12)
+    # U = sum w z on un-shifted z
+    z1 = (x["m1"] - x["m1"].min()) / (x["m1"].max() - x["m1"].min())
+    z2 = (x["m2"].max() - x["m2"]) / (x["m2"].max() - x["m2"].min())
+    z3 = (x["m3"] - x["m3"].min()) / (x["m3"].max() - x["m3"].min())
+    u = expected[0] * z1 + expected[1] * z2 + expected[2] * z3
+    np.testing.assert_allclose(scores.scores["MS"], u, rtol=1e-12)
+
+
+def test_entropy_period_scope_per_period_weights():
+    panel = make_panel()
+    scores = sc.EntropyWeights(scope="period").fit(panel, SYSTEM)
+    w = scores.weights
+    assert "period" in w.columns
+    x2011 = panel.data.xs(2011, level="period")
+    expected, _ = entropy_by_hand(x2011[["a1", "a2"]].to_numpy(), [1, 1])
+    got = w[(w["period"] == 2011) & (w["subsystem"] == "AM")]["weight"].to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # per period min-max: every period has a region at U's extremes of each indicator's z
+    z = scores.standardized.xs(2011, level="period")
+    assert z.min().max() == 0 and z.max().min() == 1
+
+
+def test_dimension_weights_sum_indicator_weights():
+    scores = sc.EntropyWeights().fit(make_panel(), SYSTEM)
+    dims = scores.dimension_weights.set_index(["subsystem", "dimension"])["weight"]
+    w = scores.weights.set_index("indicator")["weight"]
+    assert dims[("MS", "d1")] == pytest.approx(w["m1"] + w["m2"])
+    assert dims[("AM", "d3")] == pytest.approx(1.0)
+
+
+def test_critic_by_hand():
+    panel = make_panel(seed=3)
+    scores = sc.CriticWeights().fit(panel, SYSTEM)
+    z = scores.standardized[["m1", "m2", "m3"]].to_numpy()
+    sd = z.std(axis=0, ddof=1)
+    r = pd.DataFrame(z).corr().to_numpy()
+    c = np.array([sd[j] * sum(1 - r[j, k] for k in range(3)) for j in range(3)])
+    got = scores.weights.set_index("indicator").loc[["m1", "m2", "m3"], "weight"]
+    np.testing.assert_allclose(got, c / c.sum(), rtol=1e-12)
+
+
+def test_cv_by_hand():
+    panel = make_panel(seed=4)
+    scores = sc.CVWeights().fit(panel, SYSTEM)
+    x = panel.data[["a1", "a2"]]
+    cv = x.std() / x.mean()
+    got = scores.weights.set_index("indicator").loc[["a1", "a2"], "weight"]
+    np.testing.assert_allclose(got, cv / cv.sum(), rtol=1e-12)
+
+
+def test_equal_and_combined():
+    panel = make_panel(seed=5)
+    eq = sc.EqualWeights().fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
+    assert eq["m1"] == pytest.approx(1 / 3) and eq["a1"] == pytest.approx(0.5)
+    ent = sc.EntropyWeights().fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
+    cri = sc.CriticWeights().fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
+    comb = sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()]).fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
+    ms = ["m1", "m2", "m3"]
+    prod = ent[ms] * cri[ms]
+    np.testing.assert_allclose(comb[ms], prod / prod.sum(), rtol=1e-12)
+    mean = sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()], how="mean").fit(panel, SYSTEM)
+    np.testing.assert_allclose(mean.weights.set_index("indicator")["weight"][ms], (ent[ms] + cri[ms]) / 2, rtol=1e-12)
+
+
+def test_constant_indicator_error_and_drop():
+    panel = make_panel()
+    data = panel.data
+    data["m3"] = 7.0
+    panel = sc.read_panel(data.reset_index())
+    with pytest.raises(ValueError, match="'m3'.*constant='drop'"):
+        sc.EntropyWeights().fit(panel, SYSTEM)
+    scores = sc.EntropyWeights(constant="drop").fit(panel, SYSTEM)
+    assert "m3" not in set(scores.weights["indicator"])
+    assert any("m3" in n for n in scores.notes)
+
+
+def test_missing_values_point_to_interpolate():
+    data = make_panel().data
+    data.loc[("r2", 2010), "a1"] = np.nan
+    panel = sc.read_panel(data.reset_index())
+    with pytest.raises(ValueError, match=r"\('r2', 2010, 'a1'\).*interpolate"):
+        sc.EntropyWeights().fit(panel, SYSTEM)
+
+
+def test_missing_indicator_column():
+    data = make_panel().data.drop(columns=["a2", "m1"])
+    with pytest.raises(ValueError, match=r"\['m1', 'a2'\]"):
+        sc.EntropyWeights().fit(sc.read_panel(data.reset_index()), SYSTEM)
+
+
+def test_bad_settings_rejected_in_constructor():
+    with pytest.raises(ValueError, match="scope"):
+        sc.EntropyWeights(scope="year")
+    with pytest.raises(ValueError, match="shift"):
+        sc.EntropyWeights(shift=-1)
+    with pytest.raises(ValueError, match="at least two"):
+        sc.CombinedWeights([sc.EntropyWeights()])
+
+
+def test_fit_does_not_mutate_and_result_immutable():
+    panel = make_panel()
+    before = panel.data.copy()
+    scores = sc.EntropyWeights().fit(panel, SYSTEM)
+    pd.testing.assert_frame_equal(panel.data, before)
+    with pytest.raises(AttributeError):
+        scores.method = "x"
+    table = scores.scores
+    table.iloc[0, 0] = 99  # a copy: the result is unchanged
+    assert scores.scores.iloc[0, 0] != 99
+
+
+def test_export_tables(tmp_path):
+    scores = sc.EntropyWeights().fit(make_panel(), SYSTEM)
+    scores.export(tmp_path / "s.xlsx")
+    sheets = pd.read_excel(tmp_path / "s.xlsx", sheet_name=None)
+    assert set(sheets) == {"scores", "weights", "dimension_weights"}
+    scores.export(tmp_path / "s.csv")
+    scores.export(tmp_path / "s.md")
+    scores.export(tmp_path / "s.tex")
+    assert "\\toprule" in (tmp_path / "s.tex").read_text()
+    scores.export(tmp_path / "s.png", kind="weights")
+    assert (tmp_path / "s.png").stat().st_size > 1000
+    assert "entropy" in scores.summary()
+
+
+panel_values = st.lists(st.floats(0.01, 1e6, allow_nan=False), min_size=15, max_size=15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=panel_values, b=panel_values, c=panel_values, scale=st.floats(0.01, 1000))
+def test_properties_weights_scores_and_rescaling(a, b, c, scale):
+    idx = pd.MultiIndex.from_product([["r0", "r1", "r2", "r3", "r4"], [1, 2, 3]], names=["region", "period"])
+    frame = pd.DataFrame({"x": a, "y": b, "z": c}, index=idx)
+    if (frame.max() == frame.min()).any():
+        return
+    system = sc.IndicatorSystem.from_dict({"S": {"d": {"x": "+", "y": "-"}}, "T": {"d": {"z": "+"}}})
+    scores = sc.EntropyWeights().fit(sc.read_panel(frame.reset_index()), system)
+    assert scores.weights.groupby("subsystem")["weight"].sum().to_numpy() == pytest.approx([1, 1])
+    u = scores.scores.to_numpy()
+    assert (u >= -1e-12).all() and (u <= 1 + 1e-12).all()
+    ccd = sc.CouplingCoordination().fit(scores)
+    assert ((ccd.D >= 0) & (ccd.D <= 1)).all()
+    rescaled = frame.assign(x=frame["x"] * scale)
+    ccd2 = sc.CouplingCoordination().fit(sc.EntropyWeights().fit(sc.read_panel(rescaled.reset_index()), system))
+    np.testing.assert_allclose(ccd2.D, ccd.D, rtol=1e-9, atol=1e-12)
