@@ -1,0 +1,818 @@
+"""Studies: the whole chain from indicators to convergence, run from one settings file.
+
+A study file (TOML) has one section per step; a step runs when its section is
+present::
+
+    [data]          dataset = "china_demo" | path = "panel.csv"; region, period, sheet, wide,
+                    interpolate = "linear" | false, extrapolate
+    [indicators]    dataset = "china_demo" | file = "indicators.toml" | inline
+                    [indicators.MS.factor_supply] tables
+    [weighting]     method = "entropy" | "critic" | "cv" | "equal" | "combined"; scope, shift,
+                    constant, methods (for combined), how
+    [coupling]      contributions = {MS = 0.4, AM = 0.6}; model; pairs; spans; threshold
+    [regions]       dataset = "china_provinces" | file = "x.shp"; id; layer; groupings; extra
+    [weights]       kind = "queen" | "rook" | "knn" | ...; islands; standardize; other options
+    [moran]         permutations, seed
+    [lisa]          permutations, alpha, seed, adjust, periods (maps)
+    [dagum]         grouping, bootstrap, seed
+    [sigma]         measure, grouping
+    [beta]          kinds, model, effects, controls, interval
+    [output]        tables = ["csv", "xlsx", "tex"]; figures = ["png", "svg"]
+
+Relative paths are taken from the study file's folder. ``Study.check()`` validates
+every setting and the inputs (files, columns, region ids) without computing and
+reports every problem at once, each with its key path
+(``coupling.contributions: must sum to 1, got 0.9``).
+
+``Study.run(out)`` writes ``tables/`` (csv and one ``tables.xlsx``), ``figures/``
+(png, svg), ``maps/``, ``layers/`` (GeoPackage), LaTeX tables, ``report.html``
+(self-contained) and ``study.lock.toml`` (resolved settings and package versions).
+The folder is written atomically: everything goes to a temporary folder that
+replaces ``out`` only when the run succeeds; an existing ``out`` is replaced only
+with ``force=True``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as _dt
+import html
+import importlib.metadata
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._parallel import progress_bar
+
+DEMOS = {
+    "china_demo": "china_demo_study.toml",
+    "us_productivity": "us_productivity_study.toml",
+}
+
+_DATA_DIR = Path(__file__).parent / "datasets" / "data"
+
+
+class StudyError(ValueError):
+    """Every problem found in a study file, one per line with its key path."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("invalid study:\n  " + "\n  ".join(self.problems))
+
+
+# -- the schema ---------------------------------------------------------------------
+_NUM = (int, float)
+_SCHEMA: dict[str, dict[str, tuple]] = {
+    "data": {
+        "dataset": (str,), "path": (str,), "region": (str,), "period": (str,), "sheet": (str, int),
+        "wide": (bool,), "interpolate": (str, bool), "extrapolate": (str,), "columns": (list,),
+    },
+    "indicators": {"dataset": (str,), "file": (str,)},  # plus inline subsystems
+    "weighting": {"method": (str,), "scope": (str,), "shift": _NUM, "constant": (str,), "methods": (list,), "how": (str,)},
+    "coupling": {"contributions": (dict,), "model": (str,), "pairs": (list,), "spans": (list,), "threshold": _NUM, "grouping": (str,)},
+    "regions": {"dataset": (str,), "file": (str,), "id": (str,), "layer": (str,), "groupings": (list,), "extra": (str,)},
+    "weights": {"kind": (str,), "islands": (str,), "standardize": (str,), "k": (int,), "threshold": _NUM,
+                "power": _NUM, "cutoff": _NUM, "binary": (bool,), "variable": (str,)},
+    "moran": {"permutations": (int,), "seed": (int,)},
+    "lisa": {"permutations": (int,), "alpha": _NUM, "seed": (int,), "adjust": (str,), "periods": (list,)},
+    "dagum": {"grouping": (str,), "bootstrap": (int,), "seed": (int,)},
+    "sigma": {"measure": (str,), "grouping": (str,)},
+    "beta": {"kinds": (list,), "model": (str,), "effects": (str,), "controls": (list,), "interval": (int,), "seed": (int,)},
+    "output": {"tables": (list,), "figures": (list,)},
+}
+_CHOICES = {
+    ("weighting", "method"): ("entropy", "critic", "cv", "equal", "combined"),
+    ("weighting", "scope"): ("pooled", "period"),
+    ("weighting", "constant"): ("error", "drop"),
+    ("weighting", "how"): ("multiplicative", "mean"),
+    ("coupling", "model"): ("classic", "revised"),
+    ("data", "extrapolate"): ("nearest", "linear"),
+    ("weights", "islands"): ("nearest", "error", "keep"),
+    ("weights", "standardize"): ("r", "b", "none"),
+    ("lisa", "adjust"): ("none", "fdr", "bonferroni"),
+    ("sigma", "measure"): ("cv", "sd", "sd_log", "gini", "theil"),
+    ("beta", "model"): ("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx"),
+    ("beta", "effects"): ("individual", "time", "twoway", "none"),
+    ("regions", "extra"): ("error", "drop"),
+}
+_NEEDS_WEIGHTS = ("moran", "lisa")
+_DEFAULT_OUTPUT = {"tables": ["csv", "xlsx", "tex"], "figures": ["png", "svg"]}
+
+
+def _validate(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
+    problems: list[str] = []
+    for section in settings:
+        if section not in _SCHEMA:
+            problems.append(f"{section}: unknown section; sections are {', '.join(_SCHEMA)}")
+    for section, keys in _SCHEMA.items():
+        block = settings.get(section)
+        if block is None:
+            continue
+        if not isinstance(block, Mapping):
+            problems.append(f"{section}: must be a table of settings")
+            continue
+        for key, value in block.items():
+            path = f"{section}.{key}"
+            if key not in keys:
+                if section == "indicators" and isinstance(value, Mapping):
+                    continue  # an inline subsystem
+                problems.append(f"{path}: unknown setting; {section} takes {', '.join(keys)}")
+                continue
+            types = keys[key]
+            if isinstance(value, bool) and bool not in types:
+                problems.append(f"{path}: must be {' or '.join(t.__name__ for t in types)}, got {value!r}")
+            elif not isinstance(value, types):
+                problems.append(f"{path}: must be {' or '.join(t.__name__ for t in types)}, got {value!r}")
+            elif (section, key) in _CHOICES and isinstance(value, str) and value not in _CHOICES[(section, key)]:
+                problems.append(f"{path}: must be one of {', '.join(_CHOICES[(section, key)])}, got {value!r}")
+    data = settings.get("data")
+    if data is None:
+        problems.append("data: missing section; give data.dataset or data.path")
+    elif isinstance(data, Mapping):
+        if ("dataset" in data) == ("path" in data):
+            problems.append("data: give exactly one of data.dataset or data.path")
+        problems += _check_file(data.get("path"), base_dir, "data.path")
+        problems += _check_dataset(data.get("dataset"), "data.dataset")
+    ind = settings.get("indicators")
+    if ind is None:
+        problems.append("indicators: missing section; give indicators.file, indicators.dataset or inline subsystems")
+    elif isinstance(ind, Mapping):
+        problems += _check_file(ind.get("file"), base_dir, "indicators.file")
+        if "dataset" in ind and ind["dataset"] != "china_demo":
+            problems.append(f"indicators.dataset: only 'china_demo' ships an indicator system, got {ind['dataset']!r}")
+    coupling = settings.get("coupling")
+    if isinstance(coupling, Mapping) and isinstance(coupling.get("contributions"), Mapping):
+        values = list(coupling["contributions"].values())
+        if not all(isinstance(v, _NUM) and not isinstance(v, bool) for v in values):
+            problems.append("coupling.contributions: values must be numbers")
+        elif abs(sum(values) - 1) > 1e-9:
+            problems.append(f"coupling.contributions: must sum to 1, got {sum(values):g}")
+    if isinstance(coupling, Mapping):
+        for i, span in enumerate(coupling.get("spans", []) if isinstance(coupling.get("spans"), list) else []):
+            if not (isinstance(span, list) and len(span) == 2):
+                problems.append(f"coupling.spans[{i}]: must be [start, end], got {span!r}")
+    regions = settings.get("regions")
+    if isinstance(regions, Mapping):
+        if ("dataset" in regions) == ("file" in regions):
+            problems.append("regions: give exactly one of regions.dataset or regions.file")
+        problems += _check_file(regions.get("file"), base_dir, "regions.file")
+        problems += _check_dataset(regions.get("dataset"), "regions.dataset")
+    for section in (*_NEEDS_WEIGHTS, "weights"):
+        if section in settings and "regions" not in settings:
+            problems.append(f"{section}: needs a [regions] section (boundaries for the spatial weights)")
+    if "regions" in settings and any(s in settings for s in _NEEDS_WEIGHTS) and "weights" not in settings:
+        problems.append("weights: missing section; moran/lisa need spatial weights (e.g. weights.kind = 'queen')")
+    beta = settings.get("beta")
+    if isinstance(beta, Mapping):
+        kinds = beta.get("kinds", ["absolute"])
+        bad = [k for k in kinds if k not in ("absolute", "conditional")] if isinstance(kinds, list) else []
+        if bad:
+            problems.append(f"beta.kinds: each must be 'absolute' or 'conditional', got {bad}")
+        if isinstance(kinds, list) and "conditional" in kinds and not beta.get("controls"):
+            problems.append("beta.controls: conditional convergence needs control columns")
+        if beta.get("model", "ols") not in ("ols", "fe") and "weights" not in settings:
+            problems.append(f"beta.model: {beta.get('model')!r} is a spatial model and needs a [weights] section")
+    for section in ("dagum", "sigma"):
+        block = settings.get(section)
+        if isinstance(block, Mapping) and "grouping" in block:
+            reg = settings.get("regions") or {}
+            groupings = reg.get("groupings", []) if isinstance(reg, Mapping) else []
+            if block["grouping"] not in groupings:
+                problems.append(f"{section}.grouping: {block['grouping']!r} is not among regions.groupings {groupings}")
+    output = settings.get("output")
+    if isinstance(output, Mapping):
+        for key, allowed in (("tables", ("csv", "xlsx", "tex", "md")), ("figures", ("png", "svg", "pdf"))):
+            bad = [v for v in output.get(key, []) if v not in allowed]
+            if bad:
+                problems.append(f"output.{key}: unknown format(s) {bad}; use {', '.join(allowed)}")
+    return problems
+
+
+def _check_file(value: Any, base_dir: Path, key: str) -> list[str]:
+    if isinstance(value, str) and not (base_dir / value).exists():
+        return [f"{key}: file not found: {base_dir / value}"]
+    return []
+
+
+def _check_dataset(value: Any, key: str) -> list[str]:
+    if value is None:
+        return []
+    from . import datasets
+
+    if value not in datasets._REGISTRY:
+        return [f"{key}: unknown data set {value!r}; available: {', '.join(datasets._REGISTRY)}"]
+    return []
+
+
+# -- results ---------------------------------------------------------------------------------
+@dataclass
+class StudyResult:
+    """What a study run produced: the analysis results and the files written."""
+
+    out: Path
+    results: dict[str, Any] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.results[name]
+
+
+@dataclass
+class _Section:
+    title: str
+    caption: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: list[Path] = field(default_factory=list)
+
+
+class Study:
+    """A study: settings for every step of the chain, validated at construction.
+
+    Parameters
+    ----------
+    settings : mapping
+        The parsed study file (see the module docstring for its sections).
+    base_dir : path, optional
+        Folder that relative paths in the settings are taken from.
+
+    Raises
+    ------
+    StudyError
+        Listing every problem with its key path.
+    """
+
+    def __init__(self, settings: Mapping[str, Any], base_dir: str | Path | None = None):
+        self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
+        self.settings = copy.deepcopy(dict(settings))
+        problems = _validate(self.settings, self.base_dir)
+        if problems:
+            raise StudyError(problems)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Study:
+        """Read a TOML study file; relative paths are taken from its folder."""
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"study file not found: {path}")
+        try:
+            with path.open("rb") as fh:
+                settings = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise StudyError([f"{path.name}: not valid TOML: {exc}"]) from exc
+        return cls(settings, base_dir=path.parent)
+
+    @classmethod
+    def from_dict(cls, settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Study:
+        return cls(settings, base_dir=base_dir)
+
+    # -- building blocks -----------------------------------------------------------------
+    def _section(self, name: str) -> dict[str, Any]:
+        return dict(self.settings.get(name) or {})
+
+    def load_panel(self):
+        from . import datasets
+        from .panel import read_panel
+
+        data = self._section("data")
+        region, period = data.get("region", "region"), data.get("period", "period")
+        src = datasets.load(data["dataset"]) if "dataset" in data else self.base_dir / data["path"]
+        if isinstance(src, pd.DataFrame) and isinstance(src.index, pd.MultiIndex):
+            src = src.reset_index()
+        panel = read_panel(src, region=region, period=period, sheet=data.get("sheet"), wide=data.get("wide", False), columns=data.get("columns"))
+        interp = data.get("interpolate", "linear")
+        if interp:
+            panel = panel.interpolate("linear" if interp is True else interp, extrapolate=data.get("extrapolate"))
+        return panel
+
+    def indicator_system(self):
+        from .indicators import IndicatorSystem
+
+        ind = self._section("indicators")
+        if "file" in ind:
+            return IndicatorSystem.from_file(self.base_dir / ind["file"])
+        if "dataset" in ind:
+            from .datasets.simulate import china_demo_system
+
+            return china_demo_system()
+        return IndicatorSystem.from_dict(ind)
+
+    def weighting(self):
+        from . import weighting as wmod
+
+        cfg = self._section("weighting")
+        method = cfg.pop("method", "entropy")
+        classes = {"entropy": wmod.EntropyWeights, "critic": wmod.CriticWeights, "cv": wmod.CVWeights, "equal": wmod.EqualWeights}
+        common = {k: cfg[k] for k in ("scope", "shift", "constant") if k in cfg}
+        if method == "combined":
+            parts = [classes[m](**common) for m in cfg.get("methods", ["entropy", "critic"])]
+            return wmod.CombinedWeights(parts, how=cfg.get("how", "multiplicative"), **common)
+        return classes[method](**common)
+
+    def coupling_model(self):
+        from .coupling import CouplingCoordination
+
+        cfg = self._section("coupling")
+        pairs = [tuple(p) for p in cfg["pairs"]] if "pairs" in cfg else None
+        return CouplingCoordination(contributions=cfg.get("contributions"), model=cfg.get("model", "classic"), pairs=pairs)
+
+    def load_regions(self, panel):
+        from . import datasets
+        from .regions import match_regions, read_regions
+
+        cfg = self._section("regions")
+        if "dataset" in cfg:
+            regions = datasets.load(cfg["dataset"])
+        else:
+            regions = read_regions(self.base_dir / cfg["file"], id=cfg.get("id"), layer=cfg.get("layer"))
+        return match_regions(regions, panel, on=cfg.get("id"), extra=cfg.get("extra", "error"))
+
+    def spatial_weights(self, regions, panel):
+        from .spatial import spatial_weights
+
+        cfg = self._section("weights")
+        kind = cfg.pop("kind", "queen")
+        standardize = cfg.pop("standardize", "r")
+        if "variable" in cfg:
+            cfg["variable"] = panel[cfg["variable"]]
+        ids = list(panel.regions)
+        return spatial_weights(regions, kind=kind, ids=ids, id=self._section("regions").get("id"), standardize=None if standardize == "none" else standardize, **cfg)
+
+    def groups(self, regions, grouping: str) -> pd.Series:
+        cfg = self._section("regions")
+        id_col = cfg.get("id")
+        frame = regions.set_index(id_col) if id_col and id_col in regions.columns else regions
+        return frame[grouping]
+
+    # -- checking and running ----------------------------------------------------------------
+    def check(self) -> list[str]:
+        """Validate the inputs without computing: data readable, indicators present, ids match.
+
+        Returns the notes of the inputs (what would be filled); raises StudyError
+        listing every problem.
+        """
+        problems: list[str] = []
+        notes: list[str] = []
+        panel = None
+        try:
+            panel = self.load_panel()
+            notes += panel.notes
+        except (ValueError, KeyError, FileNotFoundError, TypeError) as exc:
+            problems.append(f"data: {exc}")
+        try:
+            system = self.indicator_system()
+            if panel is not None:
+                system.check_columns(panel.data)
+                coupling = self._section("coupling")
+                contributions = coupling.get("contributions")
+                if contributions is not None:
+                    unknown = [s for s in contributions if s not in system.subsystems]
+                    if unknown:
+                        problems.append(f"coupling.contributions: unknown subsystem(s) {unknown}; subsystems are {system.subsystems}")
+        except (ValueError, KeyError, FileNotFoundError) as exc:
+            problems.append(f"indicators: {exc}")
+        if panel is not None:
+            beta = self._section("beta")
+            missing = [c for c in beta.get("controls", []) if c not in panel.columns]
+            if missing:
+                problems.append(f"beta.controls: column(s) {missing} not in the data")
+            lisa = self._section("lisa")
+            bad = [p for p in lisa.get("periods", []) if p not in set(panel.periods)]
+            if bad:
+                problems.append(f"lisa.periods: {bad} not in the data's periods {list(panel.periods)}")
+            spans = self._section("coupling").get("spans", [])
+            bad = [s for s in spans if isinstance(s, list) and any(t not in set(panel.periods) for t in s)]
+            if bad:
+                problems.append(f"coupling.spans: {bad} use periods not in the data")
+            if "regions" in self.settings:
+                try:
+                    regions = self.load_regions(panel)
+                    for g in self._section("regions").get("groupings", []):
+                        if g not in regions.columns:
+                            problems.append(f"regions.groupings: column {g!r} not in the boundary file")
+                except (ValueError, KeyError, FileNotFoundError, ImportError) as exc:
+                    problems.append(f"regions: {exc}")
+        if problems:
+            raise StudyError(problems)
+        return notes
+
+    def run(self, out: str | Path, *, force: bool = False, progress: bool | None = None) -> StudyResult:
+        """Run every step and write the output folder (atomically)."""
+        out = Path(out)
+        if out.exists() and not force:
+            raise FileExistsError(f"output folder {out} exists; pass force=True (--force) to replace it")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            result = self._run_into(tmp, progress)
+            if out.exists():
+                shutil.rmtree(out)
+            tmp.rename(out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        result.out = out
+        result.files = [out / f.relative_to(tmp) for f in result.files]
+        return result
+
+    def _steps(self) -> list[tuple[str, Callable[[_RunState], None]]]:
+        steps: list[tuple[str, Callable[[_RunState], None]]] = [("data", _step_data), ("scores", _step_scores), ("coupling", _step_coupling)]
+        if "regions" in self.settings:
+            steps.append(("regions", _step_regions))
+        if "weights" in self.settings:
+            steps.append(("weights", _step_weights))
+        for name, func in (("moran", _step_moran), ("lisa", _step_lisa), ("dagum", _step_dagum), ("sigma", _step_sigma), ("beta", _step_beta)):
+            if name in self.settings:
+                steps.append((name, func))
+        return steps
+
+    def _run_into(self, folder: Path, progress: bool | None) -> StudyResult:
+        state = _RunState(study=self, folder=folder, formats={**_DEFAULT_OUTPUT, **self._section("output")})
+        for name, step in progress_bar(self._steps(), desc="study", progress=progress):
+            step(state)
+            del name
+        state.write_workbook()
+        state.write_lock()
+        state.write_report()
+        return StudyResult(out=folder, results=state.results, files=state.files, notes=state.notes)
+
+
+# -- the steps --------------------------------------------------------------------------------
+@dataclass
+class _RunState:
+    study: Study
+    folder: Path
+    formats: dict[str, list[str]]
+    results: dict[str, Any] = field(default_factory=dict)
+    sections: list[_Section] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add_table(self, name: str, table: pd.DataFrame, *, latex: bool = False) -> None:
+        from ._results import write_tables
+
+        self.tables[name] = table
+        folder = self.folder / "tables"
+        folder.mkdir(exist_ok=True)
+        for fmt in self.formats["tables"]:
+            if fmt == "xlsx" or (fmt == "tex" and not latex):
+                continue
+            path = folder / f"{name}.{fmt}"
+            write_tables({name: table}, path)
+            self.files.append(path)
+
+    def add_figure(self, name: str, fig, *, sub: str = "figures") -> Path:
+        import matplotlib.pyplot as plt
+
+        folder = self.folder / sub
+        folder.mkdir(exist_ok=True)
+        first = None
+        for fmt in self.formats["figures"] or ["png"]:
+            path = folder / f"{name}.{fmt}"
+            fig.savefig(path, dpi=150, bbox_inches="tight")
+            self.files.append(path)
+            first = first or path
+        png = folder / f"{name}.png"
+        if not png.exists():  # the report embeds a PNG
+            fig.savefig(png, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        return png
+
+    def section(self, title: str, caption: str) -> _Section:
+        sec = _Section(title, caption)
+        self.sections.append(sec)
+        return sec
+
+    def write_workbook(self) -> None:
+        if "xlsx" not in self.formats["tables"] or not self.tables:
+            return
+        path = self.folder / "tables" / "tables.xlsx"
+        path.parent.mkdir(exist_ok=True)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            used: set[str] = set()
+            for name, table in self.tables.items():
+                sheet = name[:31]
+                while sheet in used:
+                    sheet = sheet[:29] + f"_{len(used)}"
+                used.add(sheet)
+                table.to_excel(writer, sheet_name=sheet)
+        self.files.append(path)
+
+    def write_lock(self) -> None:
+        import tomli_w
+
+        versions = {}
+        for pkg in ("spatialcoupling", "numpy", "pandas", "scipy", "geopandas", "libpysal", "esda", "spreg", "matplotlib"):
+            try:
+                versions[pkg] = importlib.metadata.version(pkg)
+            except importlib.metadata.PackageNotFoundError:
+                versions[pkg] = "not installed"
+        lock = {
+            "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "settings": _resolved_settings(self.study),
+            "versions": versions,
+        }
+        path = self.folder / "study.lock.toml"
+        path.write_text(tomli_w.dumps(_toml_safe(lock)), encoding="utf-8")
+        self.files.append(path)
+
+    def write_report(self) -> None:
+        path = self.folder / "report.html"
+        path.write_text(_render_report(self), encoding="utf-8")
+        self.files.append(path)
+
+
+def _resolved_settings(study: Study) -> dict[str, Any]:
+    settings = copy.deepcopy(study.settings)
+    settings.setdefault("output", {})
+    for key, value in _DEFAULT_OUTPUT.items():
+        settings["output"].setdefault(key, value)
+    w = study.weighting()
+    settings.setdefault("weighting", {}).update({"method": w.method, "scope": w.scope, "shift": w.shift, "constant": w.constant})
+    c = study.coupling_model()
+    settings.setdefault("coupling", {}).update({"model": c.model})
+    return settings
+
+
+def _toml_safe(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _toml_safe(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_toml_safe(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _is_synthetic(study: Study) -> bool:
+    return study._section("data").get("dataset") == "china_demo"
+
+
+def _step_data(state: _RunState) -> None:
+    panel = state.study.load_panel()
+    state.results["panel"] = panel
+    state.notes += panel.notes
+    sec = state.section(
+        "Data",
+        f"{len(panel.regions)} regions × {len(panel.periods)} periods ({panel.periods[0]}–{panel.periods[-1]}), "
+        f"{len(panel.columns)} columns. Gaps are filled by linear interpolation within each region along time; "
+        "every filled cell is listed in tables/filled_cells.",
+    )
+    if _is_synthetic(state.study):
+        sec.caption += (
+            " The data set 'china_demo' is SYNTHETIC (generated by spatialcoupling.datasets.simulate_panel): "
+            "it has the shape of a provincial study but is not yearbook data. Swap in real data with data.path."
+        )
+    filled = panel.filled.stack()
+    cells = filled[filled].index.to_frame(index=False)
+    cells.columns = ["region", "period", "column"]
+    state.add_table("filled_cells", cells.set_index(["region", "period"]))
+    sec.tables["Filled cells"] = cells
+
+
+def _step_scores(state: _RunState) -> None:
+    model = state.study.weighting()
+    system = state.study.indicator_system()
+    scores = model.fit(state.results["panel"], system)
+    state.results["scores"] = scores
+    state.notes += scores.notes
+    sec = state.section(
+        "Indicator weights and subsystem scores",
+        f"Objective weights by the {scores.method} method (scope: {scores.scope}; min-max standardisation with "
+        f"direction, shift {scores.shift:g}); composite scores U = Σ w z per subsystem, in [0, 1].",
+    )
+    state.add_table("weights", scores.weights.set_index("indicator"))
+    state.add_table("dimension_weights", scores.dimension_weights.set_index(["subsystem", "dimension"]))
+    state.add_table("scores", scores.scores)
+    sec.tables["Weights by dimension"] = scores.dimension_weights
+    sec.tables["Indicator weights"] = scores.weights
+    sec.figures.append(state.add_figure("scores_over_time", scores.plot("scores")))
+    sec.figures.append(state.add_figure("indicator_weights", scores.plot("weights")))
+
+
+def _step_coupling(state: _RunState) -> None:
+    model = state.study.coupling_model()
+    ccd = model.fit(state.results["scores"])
+    state.results["coupling"] = ccd
+    state.notes += ccd.notes
+    cfg = state.study._section("coupling")
+    sec = state.section(
+        "Coupling coordination degree",
+        f"{ccd.model.capitalize()} coupling degree C, coordination index T = Σ θ U with θ = {ccd.theta}, "
+        "D = √(C·T); grades are left-open, right-closed intervals of width 0.1 (grade 1 includes D = 0).",
+    )
+    state.add_table("coupling", ccd.table)
+    wide = ccd.D.unstack("period")
+    state.add_table("coupling_D_wide", wide)
+    state.add_table("grade_counts", ccd.grade_counts())
+    sec.tables["D by region and period"] = wide
+    sec.tables["Regions per grade"] = ccd.grade_counts()
+    if ccd._pair_tables:
+        state.add_table("coupling_pairs", ccd.pairs)
+    state.results["D"] = ccd.D
+    sec.figures.append(state.add_figure("coupling_D_mean", ccd.plot()))
+    spans = [tuple(s) for s in cfg.get("spans", [])]
+    state.results["coupling_spans"] = spans
+
+
+def _step_regions(state: _RunState) -> None:
+    regions = state.study.load_regions(state.results["panel"])
+    state.results["regions"] = regions
+    ccd = state.results["coupling"]
+    cfg = state.study._section("coupling")
+    sec = state.section("Regions and groups", "Boundaries matched to the panel's region ids; group means of D per period.")
+    for grouping in state.study._section("regions").get("groupings", []):
+        groups = state.study.groups(regions, grouping)
+        by = ccd.by_group(groups)
+        state.add_table(f"D_by_{grouping}", by)
+        sec.tables[f"Mean D by {grouping}"] = by
+        sec.figures.append(state.add_figure(f"D_by_{grouping}", ccd.plot(groups=groups)))
+        if state.results.get("coupling_spans"):
+            growth = ccd.growth(state.results["coupling_spans"], groups=groups)
+            state.add_table(f"D_growth_{grouping}", growth)
+            sec.tables[f"Average annual growth of D by {grouping}"] = growth
+        if "threshold" in cfg:
+            first = ccd.first_period_at_or_above(cfg["threshold"], groups=groups).to_frame()
+            state.add_table(f"D_first_period_{grouping}", first)
+    regions_out = state.folder / "layers"
+    regions_out.mkdir(exist_ok=True)
+    layer = regions.merge(state.results["D"].unstack("period").add_prefix("D_"), left_on=state.study._section("regions").get("id"), right_index=True, how="left") if state.study._section("regions").get("id") else regions
+    layer.columns = [str(c) for c in layer.columns]
+    path = regions_out / "coupling.gpkg"
+    layer.to_file(path, layer="coupling", driver="GPKG")
+    state.files.append(path)
+
+
+def _step_weights(state: _RunState) -> None:
+    w = state.study.spatial_weights(state.results["regions"], state.results["panel"])
+    state.results["w"] = w
+    notes = list(getattr(w, "spatialcoupling_notes", []))
+    state.notes += notes
+    cfg = state.study._section("weights")
+    sec = state.section(
+        "Spatial weights",
+        f"{cfg.get('kind', 'queen')} weights over {w.n} regions, mean {w.mean_neighbors:.2f} neighbours, "
+        f"standardisation {cfg.get('standardize', 'r')}; islands: {cfg.get('islands', 'nearest')}."
+        + (" " + " ".join(notes) if notes else ""),
+    )
+    del sec
+
+
+def _step_moran(state: _RunState) -> None:
+    from .autocorrelation import GlobalMoran
+
+    cfg = state.study._section("moran")
+    res = GlobalMoran(state.results["w"], permutations=cfg.get("permutations", 999), seed=cfg.get("seed", 1)).fit(state.results["D"])
+    state.results["moran"] = res
+    sec = state.section(
+        "Global Moran's I of D",
+        f"Per period; inference under normality, randomisation and {cfg.get('permutations', 999)} random permutations "
+        f"(seed {cfg.get('seed', 1)}).",
+    )
+    state.add_table("global_moran", res.table, latex=True)
+    sec.tables["Global Moran's I"] = res.table
+    sec.figures.append(state.add_figure("global_moran", res.plot()))
+
+
+def _step_lisa(state: _RunState) -> None:
+    from .autocorrelation import LocalMoran
+
+    cfg = state.study._section("lisa")
+    adjust = cfg.get("adjust", "none")
+    model = LocalMoran(
+        state.results["w"], permutations=cfg.get("permutations", 999), alpha=cfg.get("alpha", 0.05),
+        seed=cfg.get("seed", 1), adjust=None if adjust == "none" else adjust,
+    )
+    lisa = model.fit(state.results["D"])
+    state.results["lisa"] = lisa
+    regions = state.results["regions"]
+    sec = state.section(
+        "LISA clusters of D",
+        f"Local Moran's I with {model.permutations} conditional permutations (seed {cfg.get('seed', 1)}); significant "
+        f"when pseudo p ≤ {model.alpha} (adjustment: {adjust}); clusters HH, LL, LH, HL as in GeoDa; units without "
+        "neighbours are 'isolated'.",
+    )
+    state.add_table("lisa", lisa.table)
+    state.add_table("lisa_counts", lisa.counts)
+    sec.tables["Regions per cluster and period"] = lisa.counts
+    periods = cfg.get("periods") or list(state.results["panel"].periods)[:: max(1, len(state.results["panel"].periods) // 4)]
+    for period in periods:
+        fig = lisa.plot(period=period, regions=regions)
+        sec.figures.append(state.add_figure(f"lisa_clusters_{period}", fig, sub="maps"))
+    layers = state.folder / "layers"
+    layers.mkdir(exist_ok=True)
+    path = layers / "clusters.gpkg"
+    lisa.export(path, regions=regions)
+    state.files.append(path)
+
+
+def _step_dagum(state: _RunState) -> None:
+    from .inequality import DagumGini
+
+    cfg = state.study._section("dagum")
+    groups = state.study.groups(state.results["regions"], cfg["grouping"])
+    res = DagumGini(groups=groups, bootstrap=cfg.get("bootstrap", 0), seed=cfg.get("seed", 1)).fit(state.results["D"])
+    state.results["dagum"] = res
+    sec = state.section(
+        f"Dagum Gini decomposition of D by {cfg['grouping']}",
+        "Dagum (1997): G = Gw (within) + Gnb (net between) + Gt (transvariation); groups ordered by mean D in each period.",
+    )
+    state.add_table("dagum", res.table, latex=True)
+    state.add_table("dagum_within", res.within)
+    state.add_table("dagum_between", res.between)
+    sec.tables["Decomposition"] = res.table
+    sec.figures.append(state.add_figure("dagum_shares", res.plot()))
+
+
+def _step_sigma(state: _RunState) -> None:
+    from .convergence import SigmaConvergence
+
+    cfg = state.study._section("sigma")
+    groups = state.study.groups(state.results["regions"], cfg["grouping"]) if "grouping" in cfg else None
+    res = SigmaConvergence(measure=cfg.get("measure", "cv"), groups=groups).fit(state.results["D"])
+    state.results["sigma"] = res
+    sec = state.section("Sigma convergence of D", f"Dispersion ({cfg.get('measure', 'cv')}) per period, overall and by group; trend slope on time.")
+    state.add_table("sigma", res.table, latex=True)
+    sec.tables["Sigma convergence"] = res.table
+    sec.figures.append(state.add_figure("sigma", res.plot()))
+
+
+def _step_beta(state: _RunState) -> None:
+    from .convergence import BetaConvergence
+
+    cfg = state.study._section("beta")
+    panel = state.results["panel"]
+    sec = state.section(
+        "Beta convergence of D",
+        f"Growth ln(D_t+1 / D_t) on ln D_t, model {cfg.get('model', 'ols')}, effects {cfg.get('effects', 'twoway')}; "
+        "speed s = -ln(1 + β)/τ, half-life ln 2 / s.",
+    )
+    for kind in cfg.get("kinds", ["absolute"]):
+        controls = panel.data[cfg["controls"]] if kind == "conditional" else None
+        model = BetaConvergence(
+            kind=kind, model=cfg.get("model", "ols"), effects=cfg.get("effects", "twoway"),
+            w=state.results.get("w"), controls=controls, interval=cfg.get("interval", 1),
+        )
+        res = model.fit(state.results["D"])
+        state.results[f"beta_{kind}"] = res
+        state.add_table(f"beta_{kind}", res.table, latex=True)
+        sec.tables[f"{kind.capitalize()} beta convergence"] = res.table
+
+
+# -- the report ----------------------------------------------------------------------------------
+_CSS = """
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+h1 { border-bottom: 2px solid #333; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.82em; margin: 0.6em 0 1.2em; }
+td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: right; } th { background: #f3f3f3; }
+.caption { color: #444; font-style: italic; } .note { color: #8a5a00; } img { max-width: 100%; }
+pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.8em; }
+"""
+
+
+def _render_report(state: _RunState) -> str:
+    import tomli_w
+
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>spatialcoupling study report</title>", f"<style>{_CSS}</style></head><body>"]
+    parts.append("<h1>Study report</h1>")
+    if _is_synthetic(state.study):
+        parts.append("<p class='note'><b>Synthetic data.</b> This study runs on 'china_demo', a simulated panel shaped like a "
+                     "provincial coupling study; its numbers are not statistics of any province.</p>")
+    if state.notes:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li class='note'>{html.escape(n)}</li>" for n in state.notes) + "</ul>")
+    for sec in state.sections:
+        parts.append(f"<h2>{html.escape(sec.title)}</h2><p class='caption'>{html.escape(sec.caption)}</p>")
+        for title, table in sec.tables.items():
+            shown = table if len(table) <= 60 else table.head(60)
+            more = f" (first 60 of {len(table)} rows; all in tables/)" if len(table) > 60 else ""
+            parts.append(f"<h3>{html.escape(title)}{more}</h3>")
+            parts.append(shown.to_html(float_format=lambda v: f"{v:.4f}", border=0))
+        for fig in sec.figures:
+            data = base64.b64encode(fig.read_bytes()).decode("ascii")
+            parts.append(f"<figure><img alt='{html.escape(fig.stem)}' src='data:image/png;base64,{data}'><figcaption>{html.escape(fig.stem)}</figcaption></figure>")
+    lock = tomli_w.dumps(_toml_safe({"settings": _resolved_settings(state.study)}))
+    parts.append(f"<h2>Settings</h2><pre>{html.escape(lock)}</pre>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# -- demos ------------------------------------------------------------------------------------------
+def demo_study(name: str = "china_demo") -> Study:
+    """The bundled demo study ``name`` (see :data:`DEMOS`)."""
+    if name not in DEMOS:
+        raise ValueError(f"unknown demo {name!r}; demos: {', '.join(DEMOS)}")
+    return Study.from_file(_DATA_DIR / DEMOS[name])
+
+
+def run_demo(name: str = "china_demo", out: str | Path = "demo-output", *, force: bool = False, quiet: bool = False) -> Path:
+    """Run a bundled demo study into ``out``."""
+    result = demo_study(name).run(out, force=force, progress=False if quiet else None)
+    return result.out
