@@ -18,7 +18,7 @@ demo: venv
 
 test: venv
 	$(PIP) install -q -e ".[test]"
-	$(PY) -m ruff check spatialcoupling tests benchmarks
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 bench: venv
