@@ -1,0 +1,361 @@
+"""Global and local spatial autocorrelation checked against esda on libpysal's us_income data,
+against formulas written out here, and against the null distribution of pseudo p-values."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+esda = pytest.importorskip("esda")
+libpysal = pytest.importorskip("libpysal")
+gpd = pytest.importorskip("geopandas")
+
+from spatialcoupling.autocorrelation import (  # noqa: E402
+    CLUSTERS,
+    BivariateMoran,
+    GetisOrdG,
+    GlobalGeary,
+    GlobalMoran,
+    LocalMoran,
+)
+
+YEARS = ["1929", "1950", "1970", "1990", "2009"]
+ESDA_LABELS = {"High-High": "HH", "Low-Low": "LL", "Low-High": "LH", "High-Low": "HL", "Insignificant": "ns"}
+
+
+@pytest.fixture(scope="module")
+def us48():
+    gdf = gpd.read_file(libpysal.examples.get_path("us48.shp")).set_index("STATE_NAME", drop=False)
+    income = pd.read_csv(libpysal.examples.get_path("usjoin.csv")).set_index("Name")
+    return gdf, income
+
+
+def queen(gdf, transform="O"):
+    w = libpysal.weights.Queen.from_dataframe(gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False, silence_warnings=True)
+    w.transform = transform
+    return w
+
+
+@pytest.fixture(scope="module")
+def panel(us48):
+    gdf, income = us48
+    wide = income.loc[gdf["STATE_NAME"], YEARS].astype(float)
+    s = wide.stack()
+    s.index.names = ["region", "period"]
+    s.name = "income"
+    return s
+
+
+@pytest.fixture(scope="module")
+def lisa(us48, panel):
+    return LocalMoran(queen(us48[0]), permutations=999, seed=7).fit(panel)
+
+
+def values(panel, year, w):
+    return panel.xs(year, level="period").loc[w.id_order].to_numpy()
+
+
+# --------------------------------------------------------------------- global
+def test_global_moran_equals_esda(us48, panel):
+    w = queen(us48[0])
+    res = GlobalMoran(w, permutations=99, seed=1).fit(panel)
+    assert w.transform == "O", "fit must not change the caller's weights"
+    wr = queen(us48[0], "r")
+    for year in YEARS:
+        m = esda.Moran(values(panel, year, wr), wr, permutations=0)
+        row = res.table.loc[year]
+        for ours, theirs in [("I", "I"), ("EI", "EI"), ("VI_norm", "VI_norm"), ("VI_rand", "VI_rand"),
+                             ("z_norm", "z_norm"), ("z_rand", "z_rand"), ("p_norm", "p_norm"), ("p_rand", "p_rand")]:
+            assert row[ours] == pytest.approx(getattr(m, theirs), abs=1e-10, rel=1e-9), ours
+        assert 0 < row["p_sim"] <= 1
+
+
+def test_global_moran_one_tailed_and_permutation_p(us48, panel):
+    w = queen(us48[0])
+    one = GlobalMoran(w, permutations=199, seed=3, two_tailed=False).fit(panel).table
+    wr = queen(us48[0], "r")
+    m = esda.Moran(values(panel, "1990", wr), wr, permutations=0, two_tailed=False)
+    assert one.loc["1990", "p_norm"] == pytest.approx(m.p_norm, abs=1e-12)
+    again = GlobalMoran(w, permutations=199, seed=3, two_tailed=False).fit(panel).table
+    pd.testing.assert_series_equal(one["p_sim"], again["p_sim"])
+    # strong autocorrelation: no permuted I reaches the observed one
+    assert (one["p_sim"] == 1 / 200).all()
+    assert one["EI_sim"].abs().max() < 0.1
+
+
+def test_geary_equals_esda(us48, panel):
+    res = GlobalGeary(queen(us48[0]), permutations=0, two_tailed=False).fit(panel).table  # esda: one-tailed
+    wr = queen(us48[0], "r")
+    for year in YEARS:
+        g = esda.Geary(values(panel, year, wr), wr, permutations=0)
+        for col in ("C", "VC_norm", "VC_rand", "z_norm", "z_rand", "p_norm", "p_rand"):
+            assert res.loc[year, col] == pytest.approx(getattr(g, col), abs=1e-10, rel=1e-9), col
+
+
+def test_getis_ord_g_equals_esda(us48, panel):
+    res = GetisOrdG(queen(us48[0]), permutations=0, two_tailed=False).fit(panel).table
+    wb = queen(us48[0], "B")
+    for year in YEARS:
+        g = esda.G(values(panel, year, wb), wb, permutations=0)
+        for col in ("G", "EG", "VG", "z_norm", "p_norm"):
+            assert res.loc[year, col] == pytest.approx(getattr(g, col), abs=1e-10, rel=1e-9), col
+
+
+def test_getis_ord_g_needs_positive_values(us48, panel):
+    bad = panel.copy()
+    bad.loc[("Texas", "1970")] = -1.0
+    with pytest.raises(ValueError, match="Texas"):
+        GetisOrdG(queen(us48[0])).fit(bad)
+
+
+def test_bivariate_moran_equals_esda(us48, panel):
+    w = queen(us48[0])
+    x = panel
+    y = panel.groupby(level="region").shift(-1).fillna(panel)  # another variable on the same cells
+    res = BivariateMoran(w, permutations=99, seed=1).fit(x, y).table
+    wr = queen(us48[0], "r")
+    for year in YEARS:
+        bv = esda.Moran_BV(values(x, year, wr), values(y, year, wr), wr, permutations=0)
+        assert res.loc[year, "I"] == pytest.approx(bv.I, abs=1e-10)
+    assert res["p_sim"].between(0, 1).all()
+
+
+# --------------------------------------------------------------------- local
+def test_local_moran_statistics_equal_esda(us48, panel, lisa):
+    wr = queen(us48[0], "r")
+    for year in YEARS:
+        lm = esda.Moran_Local(values(panel, year, wr), wr, permutations=0)
+        tab = lisa.table.xs(year, level="period").loc[wr.id_order]
+        np.testing.assert_allclose(tab["Ii"], lm.Is, atol=1e-10)
+        np.testing.assert_allclose(tab["z"], lm.z, atol=1e-10)
+        np.testing.assert_allclose(tab["lag"], libpysal.weights.lag_spatial(wr, lm.z), atol=1e-10)
+        quad = pd.Series(lm.q).map({1: "HH", 2: "LH", 3: "LL", 4: "HL"}).to_numpy()
+        assert (tab["quadrant"].to_numpy() == quad).all()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_cluster_labels_agree_with_esda(us48, panel):
+    # esda 2.x's default rule ('directed', as GeoDa) with p < alpha
+    res = LocalMoran(queen(us48[0]), permutations=999, seed=11, alternative="directed").fit(panel)
+    wr = queen(us48[0], "r")
+    agree = []
+    for year in YEARS:
+        lm = esda.Moran_Local(values(panel, year, wr), wr, permutations=999, seed=5)
+        theirs = pd.Series(lm.get_cluster_labels(0.05)).map(ESDA_LABELS).to_numpy()
+        ours = res.table.xs(year, level="period").loc[wr.id_order, "cluster"].astype(str).to_numpy()
+        agree.append((theirs == ours).mean())
+        diff = np.abs(res.table.xs(year, level="period").loc[wr.id_order, "p_sim"] - lm.p_sim)
+        assert diff.max() < 0.1 and diff.mean() < 0.02  # two Monte Carlo estimates of one p
+    assert np.mean(agree) >= 0.95, agree
+
+
+def test_p_sim_reproducible_and_independent_of_n_jobs(us48, panel):
+    w = queen(us48[0])
+    a = LocalMoran(w, permutations=199, seed=42).fit(panel).table
+    b = LocalMoran(w, permutations=199, seed=42).fit(panel).table
+    c = LocalMoran(w, permutations=199, seed=43).fit(panel).table
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["p_sim"], c["p_sim"])
+    d = LocalMoran(w, permutations=199, seed=42, n_jobs=2).fit(panel).table
+    pd.testing.assert_frame_equal(a, d)
+
+
+def test_seed_none_is_recorded_and_reproduces(us48, panel):
+    w = queen(us48[0])
+    first = LocalMoran(w, permutations=99).fit(panel)
+    seed = first.settings["seed"]
+    assert isinstance(seed, int)
+    again = LocalMoran(w, permutations=99, seed=seed).fit(panel)
+    pd.testing.assert_series_equal(first.table["p_sim"], again.table["p_sim"])
+
+
+def test_pseudo_p_has_nominal_size_under_the_null():
+    """On a 20x20 lattice with independent values, about 5% of p <= 0.05 (two-sided),
+    about 10% with the directed (GeoDa) rule, and p_sim matches the exact permutation
+    distribution of a region's lag."""
+    w = libpysal.weights.lat2W(20, 20, rook=False)
+    rng = np.random.default_rng(0)
+    periods = 12
+    vals = rng.normal(size=(w.n, periods))
+    s = pd.DataFrame(vals, index=w.id_order, columns=range(periods)).stack()
+    s.index.names = ["region", "period"]
+    two = LocalMoran(w, permutations=499, seed=1).fit(s).table["p_sim"]
+    directed = LocalMoran(w, permutations=499, seed=1, alternative="directed").fit(s).table["p_sim"]
+    n = len(two)  # 4800 region-periods
+    tol = 4 * np.sqrt(0.05 * 0.95 / n) + 0.01  # generous: neighbouring p-values are correlated
+    assert abs((two <= 0.05).mean() - 0.05) < tol
+    assert abs((directed <= 0.05).mean() - 0.10) < 2 * tol
+    assert abs(two.mean() - 0.5) < 0.03
+
+
+def test_pseudo_p_matches_exact_enumeration():
+    """A region with one neighbour among 6 regions: the exact two-sided permutation p is a
+    simple count over the 5 other regions; 9999 draws must get close to it."""
+    ids = list(range(6))
+    neighbors = {0: [1], 1: [0, 2], 2: [1, 3], 3: [2, 4], 4: [3, 5], 5: [4]}
+    w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
+    y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
+    s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
+    tab = LocalMoran(w, permutations=9999, seed=2).fit(s).table
+    z = (y - y.mean()) / y.std()
+    # region 0: lag = z[1]; the null draws its single neighbour uniformly from regions 1..5
+    exact = np.mean(np.abs(z[0] * z[1:]) >= abs(z[0] * z[1]) - 1e-12)
+    assert tab.loc[(0, 2000), "p_sim"] == pytest.approx(exact, abs=0.02)
+
+
+def test_counts_and_transitions(lisa):
+    counts = lisa.counts
+    assert list(counts.columns) == list(CLUSTERS)
+    assert (counts.sum(axis=1) == 48).all()
+    tab = lisa.table
+    for year in YEARS:
+        expected = tab.xs(year, level="period")["cluster"].astype(str).value_counts()
+        for c in CLUSTERS:
+            assert counts.loc[year, c] == expected.get(c, 0)
+    tr = lisa.transitions("1929", "2009")
+    assert tr.matrix.to_numpy().sum() == 48
+    a = tab.xs("1929", level="period")["cluster"].astype(str)
+    b = tab.xs("2009", level="period")["cluster"].astype(str)
+    assert tr.matrix.loc["HH", "HH"] == ((a == "HH") & (b == "HH")).sum()
+    assert tr.table["changed"].sum() == (a != b).sum()
+    assert np.trace(tr.matrix.to_numpy()) == (a == b).sum()
+
+
+def test_cluster_rule_is_p_le_alpha(lisa):
+    tab = lisa.table
+    sig = tab["p_sim"] <= 0.05
+    assert (tab["significant"] == sig).all()
+    assert (tab.loc[~sig, "cluster"].astype(str) == "ns").all()
+    assert (tab.loc[sig, "cluster"].astype(str) == tab.loc[sig, "quadrant"]).all()
+
+
+def test_bonferroni_and_fdr(us48, panel):
+    w = queen(us48[0])
+    raw = LocalMoran(w, permutations=9999, seed=3).fit(panel).table
+    bonf = LocalMoran(w, permutations=9999, seed=3, adjust="bonferroni").fit(panel)
+    fdr = LocalMoran(w, permutations=9999, seed=3, adjust="fdr").fit(panel)
+    np.testing.assert_array_equal(raw["p_sim"], bonf.table["p_sim"])
+    assert (bonf.table["significant"] == (raw["p_sim"] <= 0.05 / 48)).all()
+    for year in YEARS:
+        p = raw.xs(year, level="period")["p_sim"]
+        m = len(p)
+        # Benjamini-Hochberg written out: reject p_(1..k) with k the largest rank where p_(k) <= k*alpha/m
+        ranks = p.rank(method="first").astype(int)
+        ok = [r for r in range(1, m + 1) if np.sort(p.to_numpy())[r - 1] <= r * 0.05 / m]
+        k = max(ok) if ok else 0
+        threshold = np.sort(p.to_numpy())[k - 1] if k else -1
+        expected = p <= threshold
+        got = fdr.table.xs(year, level="period")["significant"]
+        assert (got == expected).all(), year
+        assert ranks.max() == m
+    assert (fdr.table["significant"].sum() >= bonf.table["significant"].sum())
+
+
+def test_adjustment_warns_when_cutoff_unattainable(us48, panel):
+    with pytest.warns(UserWarning, match=r"1/\(permutations\+1\)"):
+        res = LocalMoran(queen(us48[0]), permutations=99, seed=1, adjust="bonferroni").fit(panel)
+    assert not res.table["significant"].any()
+    assert any("bonferroni" in n for n in res.notes)
+
+
+def test_islands_are_isolated(us48):
+    gdf = us48[0]
+    ids = ["a", "b", "c", "d", "e", "f"]
+    neighbors = {"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c", "e"], "e": ["d"], "f": []}
+    w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
+    rng = np.random.default_rng(1)
+    s = pd.Series(rng.normal(size=12), index=pd.MultiIndex.from_product([ids, [1, 2]], names=["region", "period"]))
+    res = LocalMoran(w, permutations=99, seed=1).fit(s)
+    f = res.table.xs("f", level="region")
+    assert (f["cluster"].astype(str) == "isolated").all()
+    assert f["p_sim"].isna().all()
+    assert any("'f'" in n for n in res.notes)
+    assert res.counts["isolated"].tolist() == [1, 1]
+    assert len(gdf) == 48
+
+
+def test_gi_star_equals_esda(us48, panel):
+    res = LocalMoran(queen(us48[0]), permutations=99, seed=1, gi_star=True).fit(panel).table
+    wb = queen(us48[0], "B")
+    for year in ("1929", "2009"):
+        g = esda.G_Local(values(panel, year, wb), wb, transform="B", star=True, permutations=0)
+        np.testing.assert_allclose(res.xs(year, level="period").loc[wb.id_order, "Gi_star"], g.Zs, atol=1e-10)
+
+
+def test_result_is_immutable_and_input_untouched(us48, panel, lisa):
+    before = panel.copy()
+    LocalMoran(queen(us48[0]), permutations=99, seed=1).fit(panel)
+    pd.testing.assert_series_equal(panel, before)
+    with pytest.raises(AttributeError):
+        lisa.settings = {}
+    assert "income" in lisa.summary()
+
+
+# --------------------------------------------------------------------- bad input
+def test_regions_not_matching_weights_are_listed(us48, panel):
+    w = queen(us48[0])
+    dropped = panel.drop("Ohio", level="region")
+    renamed = panel.rename(index={"Texas": "Texass"}, level="region")
+    with pytest.raises(ValueError, match="Ohio"):
+        LocalMoran(w).fit(dropped)
+    with pytest.raises(ValueError, match=r"Texas.*Texass|Texass.*Texas") as err:
+        GlobalMoran(w).fit(renamed)
+    assert "absent from the series" in str(err.value) and "absent from w.id_order" in str(err.value)
+
+
+def test_id_type_mismatch_hint():
+    ids = [1, 2, 3, 4, 5]
+    w = libpysal.weights.lat2W(1, 5)
+    s = pd.Series(np.arange(5.0), index=pd.MultiIndex.from_product([[str(i) for i in range(5)], [1]]))
+    with pytest.raises(ValueError, match="types match"):
+        LocalMoran(w).fit(s)
+    assert ids
+
+
+def test_nan_names_region_and_period(us48, panel):
+    bad = panel.copy()
+    bad.loc[("Iowa", "1950")] = np.nan
+    with pytest.raises(ValueError, match=r"Iowa.*1950"):
+        LocalMoran(queen(us48[0])).fit(bad)
+
+
+def test_constant_period_is_rejected(us48, panel):
+    bad = panel.copy()
+    bad.loc[pd.IndexSlice[:, "1970"]] = 5.0
+    for model in (LocalMoran(queen(us48[0])), GlobalMoran(queen(us48[0]))):
+        with pytest.raises(ValueError, match=r"constant.*'1970'.*undefined"):
+            model.fit(bad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"permutations": 0}, "permutations"),
+        ({"permutations": 9.5}, "permutations"),
+        ({"alpha": 1.5}, "alpha"),
+        ({"adjust": "holm"}, "adjust"),
+        ({"alternative": "greater"}, "alternative"),
+        ({"transform": "x"}, "transform"),
+        ({"seed": "abc"}, "seed"),
+        ({"n_jobs": 0}, "n_jobs"),
+    ],
+)
+def test_bad_settings(us48, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        LocalMoran(queen(us48[0]), **kwargs)
+
+
+def test_bad_weights_and_period(lisa, panel):
+    with pytest.raises(TypeError, match="libpysal W"):
+        LocalMoran(np.eye(3)).fit(panel)
+    with pytest.raises(ValueError, match="1931"):
+        lisa.transitions("1929", "1931")
+
+
+def test_no_warning_for_plain_fit(us48, panel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LocalMoran(queen(us48[0]), permutations=99, seed=1).fit(panel)
