@@ -190,7 +190,7 @@ def needs_south_china_sea_inset(gdf: gpd.GeoDataFrame) -> bool:
     b = _lonlat_bounds(gdf)
     if b is None:
         return False
-    in_china = 70 <= b[0] and b[2] <= 140 and 0 <= b[1] and b[3] <= 56 and b[3] > 35 and b[0] < 100
+    in_china = 70 <= b[0] <= 110 and 100 <= b[2] <= 140 and 0 <= b[1] and 35 < b[3] <= 56
     return bool(in_china and b[1] < MAINLAND_SOUTH)
 
 
@@ -280,7 +280,10 @@ def lisa_geodataframe(result: LocalMoranResult, regions: Any, period: Any = None
     flat["seed"] = str(s["seed"])
     flat["alpha"] = float(s["alpha"])
     flat["adjust"] = str(s["adjust"])
-    flat["region"] = flat["region"].astype(str) if not np.issubdtype(flat["region"].dtype, np.number) else flat["region"]
+    if not pd.api.types.is_numeric_dtype(flat["region"]):
+        flat["region"] = flat["region"].astype(str)
+    if not pd.api.types.is_numeric_dtype(flat["period"]):
+        flat["period"] = flat["period"].astype(str)
     geometry = geo.geometry.reindex(table.index.get_level_values("region")).to_numpy()
     return gpd.GeoDataFrame(flat, geometry=geometry, crs=geo.crs)
 
