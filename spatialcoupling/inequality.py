@@ -70,7 +70,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy.special import xlogy
+from scipy.special import ndtr, ndtri, xlogy
 
 from ._parallel import parallel_map
 from ._results import Result
@@ -399,8 +399,6 @@ def _intervals(
     draws: np.ndarray, estimate: np.ndarray, alpha: float, method: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Percentile or bias-corrected percentile limits of every column of ``draws``."""
-    from scipy.stats import norm
-
     ncol = draws.shape[1]
     if method == "percentile":
         p_lo = np.full(ncol, alpha / 2)
@@ -410,9 +408,9 @@ def _intervals(
         cnt = np.maximum(valid.sum(axis=0), 1)
         below = (np.sum(draws < estimate, axis=0) + 0.5 * np.sum(draws == estimate, axis=0)) / cnt
         below = np.clip(below, 1 / (cnt + 1), cnt / (cnt + 1))
-        z0 = norm.ppf(below)
-        z = norm.ppf(1 - alpha / 2)
-        p_lo, p_hi = norm.cdf(2 * z0 - z), norm.cdf(2 * z0 + z)
+        z0 = ndtri(below)
+        z = ndtri(1 - alpha / 2)
+        p_lo, p_hi = ndtr(2 * z0 - z), ndtr(2 * z0 + z)
     return _column_quantiles(draws, p_lo), _column_quantiles(draws, p_hi)
 
 
@@ -423,9 +421,10 @@ def _bootstrap_chunk(item: tuple) -> np.ndarray:
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     high = np.repeat(sizes, sizes)
     low = np.repeat(starts, sizes)
-    idx = np.empty((len(seeds), values.size), dtype=np.intp)
+    idx = np.empty((len(seeds), values.size))
     for b, ss in enumerate(seeds):
-        idx[b] = low + np.random.default_rng(ss).integers(0, high)
+        idx[b] = np.random.default_rng(ss).random(values.size)
+    idx = low + np.minimum((idx * high).astype(np.intp), high - 1)
     return _flatten(_dagum_batch(values[idx], labels, k))
 
 
@@ -535,10 +534,10 @@ class DagumGini:
     Resampling scheme (so that a replicate can be reproduced outside the package):
     in period ``t`` (the ``t``-th period in sorted order, ``T`` periods) the regions
     are listed by group (groups in sorted label order, only those present) and,
-    within a group, by region; replicate ``b`` draws
-    ``numpy.random.default_rng(SeedSequence(seed).spawn(T)[t].spawn(B)[b]).integers(0, high)``
-    with ``high`` the size of each position's group, and takes, at each position,
-    the member of that index within the position's group.
+    within a group, by region; replicate ``b`` draws uniforms
+    ``u = numpy.random.default_rng(SeedSequence(seed).spawn(T)[t].spawn(B)[b]).random(n)``
+    and takes, at each position, member ``floor(u · n_j)`` of the position's group
+    (``n_j`` members).
     """
 
     def __init__(

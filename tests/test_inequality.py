@@ -462,7 +462,11 @@ def test_bootstrap_follows_documented_resampling_scheme():
     high, low = np.repeat(sizes, sizes), np.repeat(starts, sizes)
     seqs = np.random.SeedSequence(seed).spawn(1)[0].spawn(B)
     reps = [
-        pairwise_dagum(vals[low + np.random.default_rng(s).integers(0, high)], labs) for s in seqs
+        pairwise_dagum(
+            vals[low + np.floor(np.random.default_rng(s).random(vals.size) * high).astype(int)],
+            labs,
+        )
+        for s in seqs
     ]
     row = res.table.loc[2020]
     for key in ("G", "Gw", "Gnb", "Gt"):
