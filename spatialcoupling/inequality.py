@@ -474,8 +474,13 @@ def _group_codes(
     missing = regions[pos < 0]
     if len(missing):
         uniq = pd.unique(missing)
+        hint = ""
+        if len(uniq) == len(pd.unique(regions)) and len(labelled):
+            a, b = type(_plain(regions[0])).__name__, type(_plain(labelled.index[0])).__name__
+            if a != b:
+                hint = f" (the series' regions are {a} but groups is keyed by {b})"
         raise ValueError(
-            f"{who}: {len(uniq)} region(s) without a group: {_preview(uniq)}; "
+            f"{who}: {len(uniq)} region(s) without a group: {_preview(uniq)}{hint}; "
             "add them to groups (or drop them from the series)"
         )
     try:

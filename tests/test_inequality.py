@@ -348,6 +348,13 @@ def test_regions_without_group_listed():
         sc.DagumGini(gs).fit(series.drop(index=["R03", "R17"], level="region"))
 
 
+def test_region_label_type_mismatch_explained():
+    series, groups = one_period([1.0, 2.0, 3.0], ["a", "a", "b"])
+    keyed_by_int = {i: g for i, g in enumerate(["a", "a", "b"])}
+    with pytest.raises(ValueError, match="regions are str but groups is keyed by int"):
+        sc.DagumGini(keyed_by_int).fit(series)
+
+
 def test_group_without_members_in_a_period_is_reported():
     series, groups = panel()
     west = [r for r, g in groups.items() if g == "West"]
@@ -647,3 +654,54 @@ def test_plain_functions():
         coefficient_of_variation(np.ones((2, 2)))
     with pytest.raises(ValueError, match="missing"):
         gini([1.0, np.nan])
+
+
+def test_mexico_published_theil_and_dagum_identity():
+    """Mexican state GDP per capita 1940-2000 (libpysal example) by the hanson98 regions:
+    the Theil T decomposition printed in the ``inequality`` package's documentation."""
+    libpysal = pytest.importorskip("libpysal")
+    f = libpysal.io.open(libpysal.examples.get_path("mexico.csv"))
+    years = list(range(1940, 2010, 10))
+    states = f.by_col("State")
+    wide = pd.DataFrame({yr: f.by_col[f"pcgdp{yr}"] for yr in years}, index=states)
+    series = wide.stack()
+    series.index.names = ["region", "period"]
+    regimes = dict(zip(states, f.by_col("hanson98"), strict=True))
+    res = sc.TheilIndex(regimes, kind="T").fit(series)
+    published_T = [
+        0.20894344,
+        0.15222451,
+        0.10472941,
+        0.10194725,
+        0.09560113,
+        0.10511256,
+        0.10660832,
+    ]
+    published_bg = [
+        0.0345889,
+        0.02816853,
+        0.05260921,
+        0.05931219,
+        0.03205257,
+        0.02963731,
+        0.03635872,
+    ]
+    published_wg = [
+        0.17435454,
+        0.12405598,
+        0.0521202,
+        0.04263506,
+        0.06354856,
+        0.07547525,
+        0.0702496,
+    ]
+    np.testing.assert_allclose(res.table["theil"], published_T, atol=1e-8)
+    np.testing.assert_allclose(res.table["between"], published_bg, atol=1e-8)
+    np.testing.assert_allclose(res.table["within"], published_wg, atol=1e-8)
+    dagum = sc.DagumGini(regimes).fit(series)
+    for yr in years:
+        row = dagum.table.loc[yr]
+        assert row["G"] == pytest.approx(PysalGini(wide[yr].to_numpy()).g, rel=1e-12)
+        assert row["Gw"] + row["Gnb"] + row["Gt"] == pytest.approx(row["G"], rel=1e-12)
+        ref = pairwise_dagum(wide[yr].to_numpy(), [regimes[s] for s in states])
+        assert_matches_reference(dagum, ref, period=yr)
