@@ -613,7 +613,11 @@ class DagumGini:
         codes, labels, notes = _group_codes(regions, self.groups, who)
         K = len(labels)
         periods_idx = y.index.get_level_values(PERIOD)
-        periods = pd.unique(periods_idx)
+        periods = periods_idx.unique()
+        try:
+            periods = periods.sort_values()
+        except TypeError:  # mixed, unorderable labels: keep their order of appearance
+            pass
         period_codes = pd.Index(periods).get_indexer(periods_idx)
         values = y.to_numpy()
 
@@ -634,7 +638,8 @@ class DagumGini:
             local = np.searchsorted(present, c).astype(np.intp)
             items.append((v, local, present.size))
             meta.append((period, present, np.bincount(local, minlength=present.size), regions[sel]))
-            absent = [labels[g] for g in range(K) if g not in set(present.tolist())]
+            present_set = set(present.tolist())
+            absent = [labels[g] for g in range(K) if g not in present_set]
             if absent:
                 notes.append(
                     f"period {_plain(period)!r}: group(s) {_preview(absent)} have no members and are left out of "
