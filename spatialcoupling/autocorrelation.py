@@ -39,20 +39,25 @@ Conventions (formulas.md, section 5)
 
 Why the permutation inference is written here and not taken from esda
 ---------------------------------------------------------------------
-esda's ``Moran_Local`` runs its conditional permutations through a numba kernel
-that is compiled in every new process (about 24 s measured on the project's
-2-core machine before the first result) and handles one period per call, so a
-16-period panel pays 16 passes over the weights. This module draws the random
-neighbour sets once per block of regions and reuses them for every period:
-the draws depend only on the cardinalities of W, not on the data. For a block of
-regions with the same number of neighbours k the draws are a
-``(permutations, k)`` array of distinct indices in ``0..n-2``; region i maps an
-index j to ``j + (j >= i)``, which skips i itself. The permuted lags of all
-regions of the block and all periods then come from one numpy gather
-``z[idx]`` of shape ``(block, permutations, k, periods)``. Blocks get their own
-seeds from ``numpy.random.SeedSequence(seed).spawn``, and the blocks do not
-depend on ``n_jobs``, so the numbers are the same however the work is split.
-The timings against esda (warm and cold) and pygeoda are in
+esda's ``Moran_Local`` handles one period per call, so a 16-period panel pays 16
+passes over the weights and 16 sets of random draws, and it runs its conditional
+permutations through numba: ``import esda`` alone takes about 2.5 s, and the
+first call in an environment without numba's on-disk cache compiles the kernel
+(the figure of ~24 s for a cold first call is what prompted this module).
+Here the random neighbour sets are drawn once per block of regions and reused
+for every period: the draws depend only on the cardinalities of W, not on the
+data. For a block of regions with k neighbours each, the draws are a
+``(permutations, k)`` array of distinct indices in ``0..n-2``; region i maps
+index j to ``j + (j >= i)``, which skips i itself. With ``zA = z[draws]`` and
+``D = z[draws + 1] - zA`` (one small gather per block, all periods at once) the
+permuted lag of region i is ``sum_m w_im (zA_m + [draws_m >= i] D_m)``. For
+equal weights within a row (row-standardised or binary contiguity) the
+indicator is a prefix of the sorted block, so the whole block's permuted lags
+come from one reverse cumulative sum of shape (permutations, block, periods);
+other weights use one batched matrix product. Blocks get their own seeds from
+``numpy.random.SeedSequence(seed).spawn`` and do not depend on ``n_jobs``, so
+the numbers are the same however the work is split. Measured timings against
+esda (warm and in a fresh process) and pygeoda are in
 ``benchmarks/bench_lisa.py``.
 
 The global statistics use their analytic moments (the same formulas as esda),
@@ -574,14 +579,42 @@ def _plan_blocks(card: np.ndarray, permutations: int, periods: int) -> list[np.n
         if k == 0:
             continue
         members = order[sorted_card == k]
-        size = max(1, _BLOCK_CELLS // (permutations * int(k) * periods))
+        size = max(1, _BLOCK_CELLS // (permutations * max(int(k), periods)))
         blocks.extend(members[s : s + size] for s in range(0, len(members), size))
     return blocks
 
 
+def _permuted_lags(rows: np.ndarray, wts: np.ndarray, z: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Spatial lags of the regions ``rows`` under the conditional permutations ``draws``.
+
+    ``draws`` is (permutations, k) of distinct indices in ``0..n-2``; region i takes
+    ``j + (j >= i)`` so that it never draws itself. With ``zA = z[draws]`` and
+    ``D = z[draws + 1] - zA`` (shared by the whole block) the lag of region i is
+    ``sum_m w_im (zA_m + [draws_m >= i] D_m)``. When every region of the block has equal
+    weights (row-standardised or binary contiguity) and the rows are sorted, the indicator
+    ``[draws_m >= rows_j]`` is a prefix of the block, so the second sum is a reverse cumulative
+    sum over the block: no per-region gather is needed. Returns (permutations, rows, periods).
+    """
+    P, k = draws.shape
+    c, T = len(rows), z.shape[1]
+    zA = z[draws]  # (P, k, T)
+    D = z[draws + 1] - zA
+    if np.all(wts == wts[:, :1]) and np.all(np.diff(rows) > 0):
+        cut = np.searchsorted(rows, draws, side="right")  # rows[j] <= draw  <=>  j < cut
+        edges = np.zeros((P, c + 1, T))
+        np.add.at(edges, (np.repeat(np.arange(P), k), cut.ravel()), D.reshape(-1, T))
+        out = np.cumsum(edges[:, ::-1], axis=1)[:, ::-1][:, 1:]
+        out += zA.sum(axis=1)[:, None, :]
+        out *= wts[:, 0][None, :, None]
+        return out
+    mask = draws[:, None, :] >= rows[None, :, None]  # (P, c, k)
+    out = np.matmul(mask * wts[None, :, :], D)
+    out += np.tensordot(wts, zA, axes=([1], [1])).transpose(1, 0, 2)
+    return out
+
+
 def _lisa_block(
     rows: np.ndarray,
-    nbr: np.ndarray,
     wts: np.ndarray,
     z: np.ndarray,
     lag: np.ndarray,
@@ -589,36 +622,30 @@ def _lisa_block(
     permutations: int,
     two_sided: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pseudo p, mean and sd of the permuted lag for one block (rows with k neighbours each).
+    """Permutation counts, mean and sd of the permuted lag for one block of regions.
 
-    Returns arrays of shape (len(rows), periods): count of draws at least as extreme, and the
-    mean and sd of the permuted spatial lag.
+    All regions of the block have k neighbours (``wts`` is (rows, k)). Returns arrays of shape
+    (rows, periods): the number of draws at least as extreme as the observed statistic, and
+    the mean and sd of the permuted spatial lag.
     """
     n = z.shape[0]
-    k = nbr.shape[1]
+    k = wts.shape[1]
     rng = np.random.default_rng(ss)
     draws = _draw_distinct(rng, permutations, k, n - 1)  # (P, k)
-    idx = draws[None, :, :] + (draws[None, :, :] >= rows[:, None, None])  # (c, P, k)
-    vals = z[idx]  # (c, P, k, T)
-    if np.all(wts == wts[:, :1]):
-        lag_star = vals.sum(axis=2) * wts[:, :1, None]
-    else:
-        lag_star = np.einsum("cpkt,ck->cpt", vals, wts)
-    del vals
-    obs = lag[:, None, :]
-    tol = 1e-10 * (np.abs(wts).sum(axis=1)[:, None, None] * np.abs(z).max() + 1.0)
+    sim = _permuted_lags(rows, wts, z, draws)  # (P, c, T)
+    mean = sim.mean(axis=0)
+    sd = np.sqrt(np.maximum(np.einsum("pct,pct->ct", sim, sim) / permutations - mean**2, 0.0))
+    obs = lag[None, :, :]
+    tol = 1e-10 * (np.abs(wts).sum(axis=1)[None, :, None] * np.abs(z).max() + 1.0)
     if two_sided:
-        zi = z[rows][:, None, :]
-        count = (np.abs(zi * lag_star) >= np.abs(zi * obs) - tol * np.abs(zi)).sum(axis=1)
+        # |z_i lag*| >= |z_i lag|  <=>  |lag*| >= |lag|  (z_i == 0 is handled by the caller)
+        np.abs(sim, out=sim)
+        count = np.count_nonzero(sim >= np.abs(obs) - tol, axis=0)
     else:
-        ge = (lag_star >= obs - tol).sum(axis=1)
-        le = (lag_star <= obs + tol).sum(axis=1)
+        ge = np.count_nonzero(sim >= obs - tol, axis=0)
+        le = np.count_nonzero(sim <= obs + tol, axis=0)
         count = np.minimum(ge, le)
-    return count, lag_star.mean(axis=1), lag_star.std(axis=1)
-
-
-def _run_blocks(tasks: list[tuple], common: dict[str, Any]) -> list[tuple[np.ndarray, ...]]:
-    return [_lisa_block(rows, nbr, wts, ss=ss, **common) for rows, nbr, wts, ss in tasks]
+    return count, mean, sd
 
 
 def _adjusted_significance(
@@ -737,7 +764,7 @@ class LocalMoran:
         for rows, s in zip(blocks, seeds, strict=True):
             k = int(w.cardinalities[rows[0]])
             pos = csr.indptr[rows][:, None] + np.arange(k)[None, :]
-            tasks.append((rows, csr.indices[pos], csr.data[pos], s))
+            tasks.append((rows, csr.data[pos], s))
         common = {
             "z": z,
             "permutations": self.permutations,
@@ -749,7 +776,7 @@ class LocalMoran:
 
         def run(group: list[tuple]) -> list[tuple[np.ndarray, ...]]:
             return [
-                _lisa_block(rows, nbr, wts, lag=lag[rows], ss=s, **common) for rows, nbr, wts, s in group
+                _lisa_block(rows, wts, lag=lag[rows], ss=s, **common) for rows, wts, s in group
             ]
 
         outputs = parallel_map(run, groups, n_jobs=self.n_jobs, desc="LISA permutations", progress=self.progress)

@@ -206,6 +206,30 @@ def test_pseudo_p_matches_exact_enumeration():
     assert tab.loc[(0, 2000), "p_sim"] == pytest.approx(exact, abs=0.02)
 
 
+@pytest.mark.parametrize("weights", [(0.5, 0.5), (0.8, 0.2)])
+def test_pseudo_p_matches_exact_enumeration_two_neighbours(weights):
+    """Region 2 with neighbours 1 and 3 (equal weights: prefix-sum path; unequal: matrix path):
+    the exact p averages over all ordered pairs of distinct other regions."""
+    from itertools import permutations as perms
+
+    ids = list(range(7))
+    neighbors = {0: [1], 1: [0, 2], 2: [1, 3], 3: [2, 4], 4: [3, 5], 5: [4, 6], 6: [5]}
+    wdict = {i: [1.0] * len(v) for i, v in neighbors.items()}
+    wdict[2] = list(weights)
+    w = libpysal.weights.W(neighbors, wdict, id_order=ids, silence_warnings=True)
+    y = np.array([1.0, 2.5, -1.5, 0.3, -2.0, 0.4, 1.1])
+    s = pd.Series(np.repeat(y, 2), index=pd.MultiIndex.from_product([ids, [2000, 2001]], names=["region", "period"]))
+    tab = LocalMoran(w, permutations=9999, seed=4, transform=None).fit(s).table
+    z = (y - y.mean()) / y.std()
+    a, b = weights
+    obs = abs(a * z[1] + b * z[3])
+    others = [j for j in ids if j != 2]
+    draws = [abs(a * z[i] + b * z[j]) >= obs - 1e-12 for i, j in perms(others, 2)]
+    exact = np.mean(draws)
+    assert tab.loc[(2, 2000), "p_sim"] == pytest.approx(exact, abs=0.02)
+    assert tab.loc[(2, 2000), "lag"] == pytest.approx(a * z[1] + b * z[3], abs=1e-12)
+
+
 def test_counts_and_transitions(lisa):
     counts = lisa.counts
     assert list(counts.columns) == list(CLUSTERS)
