@@ -254,6 +254,7 @@ def _dagum_batch(Y: np.ndarray, labels: np.ndarray, k: int) -> dict[str, np.ndar
         "Gnb": cnb.sum(axis=1),
         "Gt": ct.sum(axis=1),
         "mu_j": mu_j,
+        "s_j": sum_raw / sum_raw.sum(axis=1, keepdims=True),
         "Gjj": Gjj,
         "cw": cw,
         "Gjh": Gjh,
@@ -339,6 +340,7 @@ def _flatten(out: dict[str, np.ndarray]) -> np.ndarray:
         np.column_stack([G, out["Gw"], out["Gnb"], out["Gt"], mu]),
         np.column_stack([out["Gw"], out["Gnb"], out["Gt"]]) * inv,
         out["mu_j"],
+        out["s_j"],
         out["Gjj"],
         out["cw"],
         out["cw"] * inv,
@@ -359,7 +361,7 @@ def _unflatten(vec: np.ndarray, k: int) -> dict[str, np.ndarray]:
     npairs = k * (k - 1) // 2
     sizes = [("G", 1), ("Gw", 1), ("Gnb", 1), ("Gt", 1), ("mean", 1)]
     sizes += [("Gw_share", 1), ("Gnb_share", 1), ("Gt_share", 1)]
-    sizes += [("mean_j", k), ("G_jj", k), ("Gw_contrib", k), ("Gw_contrib_share", k)]
+    sizes += [("mean_j", k), ("s_j", k), ("G_jj", k), ("Gw_contrib", k), ("Gw_contrib_share", k)]
     sizes += [
         (name, npairs)
         for name in (
@@ -720,7 +722,6 @@ class DagumGini:
                     f"period {p_label!r}: all values are equal (G = 0); shares are undefined (NaN)"
                 )
             # within rows
-            mu = est["mean"][0]
             for g in np.argsort(rank):
                 r = {
                     PERIOD: period,
@@ -729,7 +730,7 @@ class DagumGini:
                     "n": int(sizes[g]),
                     "mean": est["mean_j"][g],
                     "p_j": sizes[g] / n,
-                    "s_j": sizes[g] * est["mean_j"][g] / (n * mu),
+                    "s_j": est["s_j"][g],
                     "G_jj": est["G_jj"][g],
                     "Gw_contrib": est["Gw_contrib"][g],
                     "Gw_contrib_share": est["Gw_contrib_share"][g],
@@ -737,6 +738,7 @@ class DagumGini:
                 if lo is not None:
                     for name, col in (
                         ("mean_j", "mean"),
+                        ("s_j", "s_j"),
                         ("G_jj", "G_jj"),
                         ("Gw_contrib", "Gw_contrib"),
                         ("Gw_contrib_share", "Gw_contrib_share"),
@@ -865,7 +867,11 @@ class DagumResult(Result):
     @property
     def group_means(self) -> pd.DataFrame:
         cols = ["rank", "n", "mean", "p_j", "s_j"]
-        cols += [c for c in ("mean_lower", "mean_upper") if c in self._within.columns]
+        cols += [
+            c
+            for c in ("mean_lower", "mean_upper", "s_j_lower", "s_j_upper")
+            if c in self._within.columns
+        ]
         return self._within[cols].copy()
 
     @property

@@ -64,7 +64,17 @@ def pairwise_dagum(y, g):
             Gnb += gjh * w * D
             Gt += gjh * w * (1 - D)
             pairs[frozenset((j, h))] = {"G_jh": gjh, "D_jh": D, "d_jh": d, "p_jh": pp}
-    return {"G": G, "Gw": Gw, "Gnb": Gnb, "Gt": Gt, "G_jj": gjj, "mean": mean, "pairs": pairs}
+    return {
+        "G": G,
+        "Gw": Gw,
+        "Gnb": Gnb,
+        "Gt": Gt,
+        "G_jj": gjj,
+        "mean": mean,
+        "p": p,
+        "s": s,
+        "pairs": pairs,
+    }
 
 
 def one_period(values, groups, period=2020):
@@ -87,6 +97,8 @@ def assert_matches_reference(res, ref, period=2020, rtol=1e-12):
     for lab, value in ref["G_jj"].items():
         assert within.loc[lab, "G_jj"] == pytest.approx(value, rel=rtol, abs=1e-15), lab
         assert within.loc[lab, "mean"] == pytest.approx(ref["mean"][lab], rel=1e-13)
+        assert within.loc[lab, "p_j"] == pytest.approx(ref["p"][lab], rel=1e-13)
+        assert within.loc[lab, "s_j"] == pytest.approx(ref["s"][lab], rel=1e-12, abs=1e-15)
     between = res.between.xs(period, level="period")
     assert len(between) == len(ref["pairs"])
     for (gj, gh), b in between.iterrows():
@@ -450,7 +462,7 @@ def test_bootstrap_reproducible_and_independent_of_n_jobs():
     # every reported number has limits
     for frame, cols in (
         (a.table, ["G", "Gw", "Gnb", "Gt", "Gw_share"]),
-        (a.within, ["G_jj", "mean"]),
+        (a.within, ["G_jj", "mean", "s_j"]),
         (a.between, ["G_jh", "D_jh", "d_jh", "p_jh"]),
     ):
         for col in cols:
@@ -505,7 +517,7 @@ def test_bootstrap_interval_contains_estimate_with_sizeable_groups():
     for key in ("G", "Gw", "Gnb", "Gt", "Gw_share", "Gnb_share", "Gt_share"):
         assert row[f"{key}_lower"] <= row[key] <= row[f"{key}_upper"], key
     for frame, cols in (
-        (res.within, ["G_jj", "mean"]),
+        (res.within, ["G_jj", "mean", "s_j"]),
         (res.between, ["G_jh", "D_jh", "d_jh", "p_jh"]),
     ):
         for col in cols:
