@@ -219,9 +219,11 @@ def _fold_p(sim: np.ndarray, obs: np.ndarray, permutations: int) -> np.ndarray:
     return (larger + 1.0) / (permutations + 1.0)
 
 
-def _permutation_indices(rng: np.random.Generator, permutations: int, n: int) -> np.ndarray:
-    """``permutations`` random orderings of ``range(n)`` as rows."""
-    return rng.random((permutations, n)).argsort(axis=1)
+def _lag_batch(sparse: Any, arr: np.ndarray) -> np.ndarray:
+    """``W @ arr[b]`` for every b of a (batch, n, periods) array, as one sparse product."""
+    b, n, T = arr.shape
+    flat = np.ascontiguousarray(arr.transpose(1, 0, 2)).reshape(n, b * T)
+    return np.asarray(sparse @ flat).reshape(n, b, T).transpose(1, 0, 2)
 
 
 def _batch(cells: int) -> int:
@@ -306,11 +308,23 @@ class _GlobalModel:
             raise ValueError(f"{name}: at least 4 regions are needed for the moments of the statistic, got {w.n}")
         return w, _wide(series, w, name)
 
-    def _permute(self, n: int) -> tuple[np.ndarray | None, int]:
+    def _simulate(self, n: int, cells: int, stat: Any) -> tuple[np.ndarray | None, int | None]:
+        """``stat`` of every random permutation, in batches: (permutations, periods).
+
+        ``stat`` maps a (batch, n) array of permuted positions to (batch, periods). One
+        permutation of ``range(n)`` is drawn after another from one generator, so the numbers
+        do not depend on the batch size. The same permutations serve every period.
+        """
         if not self.permutations:
-            return None, 0
+            return None, None
         ss, entropy = _seed_sequence(self.seed)
-        return _permutation_indices(np.random.default_rng(ss), self.permutations, n), entropy
+        rng = np.random.default_rng(ss)
+        step = _batch(cells)
+        out = []
+        for start in range(0, self.permutations, step):
+            size = min(step, self.permutations - start)
+            out.append(stat(np.stack([rng.permutation(n) for _ in range(size)])))
+        return np.concatenate(out), entropy
 
     def _settings(self, w: _Weights, entropy: int | None) -> dict[str, Any]:
         return {
@@ -391,15 +405,12 @@ class GlobalMoran(_GlobalModel):
             },
             index=pd.Index(wide.columns, name=PERIOD),
         )
-        perm, entropy = self._permute(w.n)
-        if perm is not None:
-            sim = np.empty((self.permutations, z.shape[1]))
-            step = _batch(z.size)
-            for start in range(0, self.permutations, step):
-                rows = perm[start : start + step]
-                zp = z[rows]  # (p, n, T)
-                lag = np.stack([w.sparse @ zp[j] for j in range(len(rows))])
-                sim[start : start + len(rows)] = n / w.s0 * (zp * lag).sum(axis=1) / m2
+        def stat(rows: np.ndarray) -> np.ndarray:
+            zp = z[rows]  # (batch, n, T)
+            return n / w.s0 * (zp * _lag_batch(w.sparse, zp)).sum(axis=1) / m2
+
+        sim, entropy = self._simulate(w.n, z.size, stat)
+        if sim is not None:
             table["EI_sim"] = sim.mean(axis=0)
             table["z_sim"] = (I - sim.mean(axis=0)) / sim.std(axis=0)
             table["p_sim"] = _fold_p(sim, I, self.permutations)
@@ -453,10 +464,8 @@ class GlobalGeary(_GlobalModel):
             },
             index=pd.Index(wide.columns, name=PERIOD),
         )
-        perm, entropy = self._permute(w.n)
-        if perm is not None:
-            step = _batch(coo.nnz * y.shape[1])
-            sim = np.concatenate([calc(y[perm[s : s + step]]) for s in range(0, self.permutations, step)])
+        sim, entropy = self._simulate(w.n, max(coo.nnz, w.n) * y.shape[1], lambda rows: calc(y[rows]))
+        if sim is not None:
             table["EC_sim"] = sim.mean(axis=0)
             table["z_sim"] = (C - sim.mean(axis=0)) / sim.std(axis=0)
             table["p_sim"] = _fold_p(sim, C, self.permutations)
@@ -500,12 +509,12 @@ class GetisOrdG(_GlobalModel):
             {"G": G, "EG": EG, "VG": VG, "z_norm": z_norm, "p_norm": _tail_p(z_norm, self.two_tailed)},
             index=pd.Index(wide.columns, name=PERIOD),
         )
-        perm, entropy = self._permute(w.n)
-        if perm is not None:
-            sim = np.empty((self.permutations, y.shape[1]))
-            for j, rows in enumerate(perm):
-                yp = y[rows]
-                sim[j] = (yp * (w.sparse @ yp)).sum(axis=0) / den
+        def stat(rows: np.ndarray) -> np.ndarray:
+            yp = y[rows]
+            return (yp * _lag_batch(w.sparse, yp)).sum(axis=1) / den
+
+        sim, entropy = self._simulate(w.n, y.size, stat)
+        if sim is not None:
             table["EG_sim"] = sim.mean(axis=0)
             table["z_sim"] = (G - sim.mean(axis=0)) / sim.std(axis=0)
             table["p_sim"] = _fold_p(sim, G, self.permutations)
@@ -536,11 +545,10 @@ class BivariateMoran(_GlobalModel):
         zy = (Y - Y.mean(axis=0)) / Y.std(axis=0, ddof=1)
         I = (zx * (w.sparse @ zy)).sum(axis=0) / (n - 1)  # noqa: E741
         table = pd.DataFrame({"I": I}, index=pd.Index(wx.columns, name=PERIOD))
-        perm, entropy = self._permute(w.n)
-        if perm is not None:
-            sim = np.empty((self.permutations, X.shape[1]))
-            for j, rows in enumerate(perm):
-                sim[j] = (zx * (w.sparse @ zy[rows])).sum(axis=0) / (n - 1)
+        sim, entropy = self._simulate(
+            w.n, Y.size, lambda rows: (zx[None] * _lag_batch(w.sparse, zy[rows])).sum(axis=1) / (n - 1)
+        )
+        if sim is not None:
             table["EI_sim"] = sim.mean(axis=0)
             table["z_sim"] = (I - sim.mean(axis=0)) / sim.std(axis=0)
             table["p_sim"] = _fold_p(sim, I, self.permutations)

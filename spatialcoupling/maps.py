@@ -449,7 +449,13 @@ def lisa_panels(
     periods = list(periods)
     ncols = max(1, min(ncols, len(periods)))
     nrows = int(np.ceil(len(periods) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (5.5 * ncols, 4.5 * nrows), squeeze=False)
+    if figsize is None:
+        aspect = 0.8
+        if regions is not None and kind != "scatter":
+            b = align_regions(regions, result.regions, id_column=id_column).total_bounds
+            aspect = min(1.2, max(0.35, (b[3] - b[1]) / max(b[2] - b[0], 1e-12)))
+        figsize = (5.5 * ncols, (5.5 * aspect + 0.5) * nrows + 0.4)
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
     for ax, period in zip(axes.ravel(), periods, strict=False):
         if kind == "cluster":
             cluster_map(result, period, regions, ax=ax, title=f"({'abcdefghijklmnop'[periods.index(period)]}) {period}", caption=False, inset=inset, id_column=id_column)

@@ -1,0 +1,232 @@
+"""LISA (local Moran) with 999 conditional permutations over several periods.
+
+Ours: ``spatialcoupling.LocalMoran`` (all periods in one pass, n_jobs=1).
+Peers, on the same weights and values:
+- esda ``Moran_Local`` looped over the periods (n_jobs=1, keep_simulations=False), warm
+  (imported and its numba kernel compiled before timing) and cold (a fresh process that
+  imports, builds the weights and runs; compared with the same fresh-process run of ours);
+- pygeoda ``local_moran`` (libgeoda, C++) looped over the periods, 1 thread, default
+  permutation method (pygeoda is installed into the venv for this benchmark only);
+- cold start: a fresh process that imports spatialcoupling and runs LocalMoran on
+  31 regions × 16 periods (target: under 2 s; reported with and without libpysal's own
+  import, which a W object needs).
+
+Sizes: quick, a 60×60 lattice × 4 periods; full (``--full``), a 300×300 lattice × 4 periods
+and, when ``benchmarks/build_china_counties.py`` provides ``load_china_counties()``, about
+2,800 Chinese counties × 16 periods.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PERMUTATIONS = 999
+HERE = Path(__file__).resolve().parent
+
+
+def _values(n: int, periods: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    trend = np.linspace(0, 1, n)[:, None]
+    return trend + rng.normal(scale=0.5, size=(n, periods))
+
+
+def _series(ids: list, values: np.ndarray) -> pd.Series:
+    s = pd.DataFrame(values, index=ids, columns=range(2000, 2000 + values.shape[1])).stack()
+    s.index.names = ["region", "period"]
+    return s
+
+
+def _time(func, repeat: int = 1) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _fresh(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _ours(w, s: pd.Series, n_jobs: int = 1) -> float:
+    from spatialcoupling.autocorrelation import LocalMoran
+
+    return _time(lambda: LocalMoran(w, permutations=PERMUTATIONS, seed=1, n_jobs=n_jobs).fit(s))
+
+
+def _esda_loop(w, values: np.ndarray) -> float:
+    import esda
+
+    w.transform = "r"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        esda.Moran_Local(np.random.default_rng(0).normal(size=50), _tiny_w(), permutations=9)  # compile
+
+        def loop():
+            for t in range(values.shape[1]):
+                esda.Moran_Local(values[:, t], w, permutations=PERMUTATIONS, seed=t, keep_simulations=False, n_jobs=1)
+
+        return _time(loop)
+
+
+def _tiny_w():
+    import libpysal
+
+    w = libpysal.weights.lat2W(5, 10)
+    w.transform = "r"
+    return w
+
+
+def _lattice_gdf(side: int):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    geoms = [box(c, side - 1 - r, c + 1, side - r) for r in range(side) for c in range(side)]
+    return gpd.GeoDataFrame(geometry=geoms)
+
+
+def _pygeoda_loop(gdf, values: np.ndarray, kind: str = "rook") -> float | None:
+    if importlib.util.find_spec("pygeoda") is None:
+        return None
+    import pygeoda
+
+    g = pygeoda.open(gdf)
+    w = pygeoda.rook_weights(g) if kind == "rook" else pygeoda.queen_weights(g)
+
+    def loop():
+        for t in range(values.shape[1]):
+            pygeoda.local_moran(w, list(values[:, t]), permutations=PERMUTATIONS, cpu_threads=1, seed=t + 1)
+
+    return _time(loop)
+
+
+def _cold_lattice(side: int, periods: int, which: str) -> float:
+    common = f"""
+        import numpy as np, pandas as pd, libpysal, warnings
+        warnings.simplefilter("ignore")
+        w = libpysal.weights.lat2W({side}, {side})
+        rng = np.random.default_rng(0)
+        v = np.linspace(0, 1, w.n)[:, None] + rng.normal(scale=0.5, size=(w.n, {periods}))
+    """
+    if which == "ours":
+        code = common + f"""
+        import spatialcoupling as sc
+        s = pd.DataFrame(v, index=w.id_order, columns=range({periods})).stack()
+        sc.LocalMoran(w, permutations={PERMUTATIONS}, seed=1).fit(s)
+        """
+    else:
+        code = common + f"""
+        import esda
+        w.transform = "r"
+        for t in range({periods}):
+            esda.Moran_Local(v[:, t], w, permutations={PERMUTATIONS}, seed=t, keep_simulations=False, n_jobs=1)
+        """
+    return _fresh(code)
+
+
+def _lattice_rows(side: int, periods: int) -> list[dict]:
+    import libpysal
+
+    w = libpysal.weights.lat2W(side, side)
+    values = _values(w.n, periods)
+    s = _series(w.id_order, values)
+    size = f"{side}x{side} lattice x {periods} periods"
+    ours = _ours(w, s)
+    rows = []
+    esda_s = _esda_loop(libpysal.weights.lat2W(side, side), values)
+    rows.append(_row("LISA 999 perms (warm)", size, ours, "esda Moran_Local per period (warm)", esda_s))
+    ours_cold = _cold_lattice(side, periods, "ours")
+    esda_cold = _cold_lattice(side, periods, "esda")
+    rows.append(_row("LISA 999 perms, fresh process incl. imports + W", size, ours_cold, "esda per period, fresh process", esda_cold))
+    geo = _pygeoda_loop(_lattice_gdf(side), values)
+    if geo is not None:
+        rows.append(_row("LISA 999 perms (warm)", size, ours, "pygeoda local_moran per period, 1 thread", geo))
+    return rows
+
+
+def _china_rows() -> list[dict]:
+    path = HERE / "build_china_counties.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location("build_china_counties", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        gdf = module.load_china_counties()
+    except Exception as err:  # optional data set: report and go on
+        print(f"china counties skipped: {err}", file=sys.stderr)
+        return []
+    import libpysal
+
+    gdf = gdf.reset_index(drop=True)
+    w = libpysal.weights.Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
+    periods = 16
+    values = _values(w.n, periods, seed=3)
+    s = _series(w.id_order, values)
+    size = f"{w.n} China counties x {periods} periods"
+    ours = _ours(w, s)
+    rows = [_row("LISA 999 perms (warm)", size, ours, "esda Moran_Local per period (warm)", _esda_loop(w, values))]
+    geo = _pygeoda_loop(gdf, values, kind="queen")
+    if geo is not None:
+        rows.append(_row("LISA 999 perms (warm)", size, ours, "pygeoda local_moran per period, 1 thread", geo))
+    return rows
+
+
+def _cold_start_rows() -> list[dict]:
+    with_libpysal = """
+        import time
+        t0 = time.perf_counter()
+        import libpysal
+        t1 = time.perf_counter()
+        import numpy as np, pandas as pd
+        import spatialcoupling as sc
+        w = libpysal.weights.lat2W(1, 31)
+        rng = np.random.default_rng(0)
+        s = pd.DataFrame(rng.normal(size=(31, 16)), index=w.id_order, columns=range(2009, 2025)).stack()
+        sc.LocalMoran(w, permutations=999, seed=1).fit(s)
+        t2 = time.perf_counter()
+        print(t1 - t0, t2 - t1)
+    """
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(with_libpysal)], check=True, capture_output=True, text=True)
+    total = time.perf_counter() - start
+    lib_s, ours_s = (float(v) for v in out.stdout.split())
+    return [
+        _row("cold start: python + import spatialcoupling + LocalMoran (excl. import libpysal)", "31 x 16, 999 perms", total - lib_s, "target", 2.0),
+        _row("cold start incl. import libpysal (needed for a W)", "31 x 16, 999 perms", total, "target", 2.0),
+        _row("in-process: import spatialcoupling + fit (after libpysal)", "31 x 16, 999 perms", ours_s, "target", 2.0),
+    ]
+
+
+def _row(task: str, size: str, ours: float, peer: str, peer_s: float) -> dict:
+    return {"task": task, "size": size, "ours_s": ours, "peer": peer, "peer_s": peer_s, "ratio": peer_s / ours}
+
+
+def run(quick: bool = True) -> list[dict]:
+    """Benchmark rows: quick uses a 60×60 lattice; full a 300×300 lattice and China counties."""
+    rows = _cold_start_rows()
+    if quick:
+        rows += _lattice_rows(60, 4)
+    else:
+        rows += _lattice_rows(300, 4)
+        rows += _china_rows()
+    return rows
+
+
+if __name__ == "__main__":
+    result = run(quick="--full" not in sys.argv)
+    frame = pd.DataFrame(result)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+        print(frame.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
