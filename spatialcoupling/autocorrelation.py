@@ -629,18 +629,39 @@ def _lisa_block(
     ss: np.random.SeedSequence,
     permutations: int,
     two_sided: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lag2: np.ndarray | None = None,
+) -> tuple[np.ndarray, ...]:
     """Permutation counts, mean and sd of the permuted lag for one block of regions.
 
     All regions of the block have k neighbours (``wts`` is (rows, k)). Returns arrays of shape
     (rows, periods): the number of draws at least as extreme as the observed statistic, and
-    the mean and sd of the permuted spatial lag.
+    the mean and sd of the permuted spatial lag. With ``lag2`` (the observed lag of z**2) also
+    the counts and permutation mean of local Geary's c, from the same draws.
     """
-    n = z.shape[0]
+    n, T = z.shape
     k = wts.shape[1]
     rng = np.random.default_rng(ss)
     draws = _draw_distinct(rng, permutations, k, n - 1)  # (P, k)
-    sim = _permuted_lags(rows, wts, z, draws)  # (P, c, T)
+    extra: tuple[np.ndarray, ...] = ()
+    if lag2 is not None:
+        both = _permuted_lags(rows, wts, np.concatenate([z, z * z], axis=1), draws)  # (P, c, 2T)
+        sim = both[..., :T]
+        zi = z[rows][None]
+        sw = wts.sum(axis=1)[None, :, None]
+        c_sim = zi * zi * sw - 2.0 * zi * sim + both[..., T:]
+        c_obs = zi * zi * sw - 2.0 * zi * lag[None] + lag2[None]
+        c_mean = c_sim.mean(axis=0)
+        ctol = 1e-10 * (np.abs(c_obs) + 1.0)
+        if two_sided:  # folded about the permutation mean (c is not centred on 0)
+            c_count = np.count_nonzero(np.abs(c_sim - c_mean) >= np.abs(c_obs - c_mean) - ctol, axis=0)
+        else:
+            c_count = np.minimum(
+                np.count_nonzero(c_sim >= c_obs - ctol, axis=0), np.count_nonzero(c_sim <= c_obs + ctol, axis=0)
+            )
+        extra = (c_count, c_mean)
+        del c_sim
+    else:
+        sim = _permuted_lags(rows, wts, z, draws)  # (P, c, T)
     mean = sim.mean(axis=0)
     sd = np.sqrt(np.maximum(np.einsum("pct,pct->ct", sim, sim) / permutations - mean**2, 0.0))
     obs = lag[None, :, :]
@@ -653,7 +674,7 @@ def _lisa_block(
         ge = np.count_nonzero(sim >= obs - tol, axis=0)
         le = np.count_nonzero(sim <= obs + tol, axis=0)
         count = np.minimum(ge, le)
-    return count, mean, sd
+    return (count, mean, sd, *extra)
 
 
 def _adjusted_significance(
@@ -706,6 +727,14 @@ class LocalMoran:
     gi_star : bool
         Also compute the local Getis-Ord Gi* z-score (``Gi_star`` column, analytic normal
         approximation on the weights with the region itself included).
+    local_geary : bool
+        Also compute local Geary's c, ``c_i = sum_j w_ij (z_i - z_j)**2`` (``geary``), its pseudo p
+        from the same conditional permutations (``p_geary``; "two-sided" folds about the
+        permutation mean, "directed" as GeoDa) and GeoDa's local Geary clusters
+        (``geary_cluster``: HH, LL, other+ for positive association with mixed signs, negative,
+        ns, isolated; positive association when c_i is below its permutation mean).
+    progress : bool, optional
+        Show a progress bar (default: only in a terminal).
 
     Examples
     --------
@@ -725,6 +754,7 @@ class LocalMoran:
         alternative: str = "two-sided",
         transform: str | None = "r",
         gi_star: bool = False,
+        local_geary: bool = False,
         progress: bool | None = None,
     ):
         self.w = w
@@ -747,6 +777,7 @@ class LocalMoran:
         self.alternative = alternative
         self.transform = _check_transform(transform)
         self.gi_star = bool(gi_star)
+        self.local_geary = bool(local_geary)
         self.progress = progress
 
     def fit(self, series: pd.Series) -> LocalMoranResult:
@@ -782,18 +813,25 @@ class LocalMoran:
         groups = [tasks[g::n_tasks] for g in range(n_tasks)] if tasks else []
         groups = [g for g in groups if g]
 
+        lag2 = np.asarray(w.sparse @ (z * z)) if self.local_geary else None
+
         def run(group: list[tuple]) -> list[tuple[np.ndarray, ...]]:
             return [
-                _lisa_block(rows, wts, lag=lag[rows], ss=s, **common) for rows, wts, s in group
+                _lisa_block(rows, wts, lag=lag[rows], ss=s, lag2=None if lag2 is None else lag2[rows], **common)
+                for rows, wts, s in group
             ]
 
         outputs = parallel_map(run, groups, n_jobs=self.n_jobs, desc="LISA permutations", progress=self.progress)
         count = np.zeros((n, T))
         lag_mean = np.full((n, T), np.nan)
         lag_sd = np.full((n, T), np.nan)
+        g_count = np.zeros((n, T))
+        g_mean = np.full((n, T), np.nan)
         for group, out in zip(groups, outputs, strict=True):
-            for (rows, *_), (c, mu, sd) in zip(group, out, strict=True):
-                count[rows], lag_mean[rows], lag_sd[rows] = c, mu, sd
+            for (rows, *_), res in zip(group, out, strict=True):
+                count[rows], lag_mean[rows], lag_sd[rows] = res[:3]
+                if self.local_geary:
+                    g_count[rows], g_mean[rows] = res[3:]
         p_sim = (count + 1.0) / (self.permutations + 1.0)
         isolated = w.cardinalities == 0
         p_sim[isolated] = np.nan
@@ -856,6 +894,24 @@ class LocalMoran:
             "significant": sig.ravel(),
             "cluster": pd.Categorical(cluster.ravel(), categories=list(CLUSTERS)),
         }
+        if self.local_geary:
+            c_obs = z * z * np.asarray(w.sparse.sum(axis=1)) - 2.0 * z * lag + lag2
+            p_geary = (g_count + 1.0) / (self.permutations + 1.0)
+            p_geary[isolated] = np.nan
+            g_sig, _ = _adjusted_significance(p_geary, valid, self.alpha, self.adjust)
+            positive = c_obs < g_mean
+            kind = np.where(
+                positive,
+                np.where((z > 0) & (lag > 0), "HH", np.where((z <= 0) & (lag <= 0), "LL", "other+")),
+                "negative",
+            ).astype(object)
+            g_cluster = np.where(g_sig, kind, "ns").astype(object)
+            g_cluster[isolated] = "isolated"
+            data["geary"] = c_obs.ravel()
+            data["p_geary"] = p_geary.ravel()
+            data["geary_cluster"] = pd.Categorical(
+                g_cluster.ravel(), categories=["HH", "LL", "other+", "negative", "ns", "isolated"]
+            )
         if self.gi_star:
             data["Gi_star"] = _gi_star_z(self.w, w.ids, y).ravel()
         table = pd.DataFrame(data, index=index)

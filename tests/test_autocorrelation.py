@@ -309,6 +309,42 @@ def test_gi_star_equals_esda(us48, panel):
         np.testing.assert_allclose(res.xs(year, level="period").loc[wb.id_order, "Gi_star"], g.Zs, atol=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_local_geary_equals_esda(us48, panel):
+    # integer ids 0..47: esda's Geary_Local returns its values in sorted-id order
+    gdf = us48[0].reset_index(drop=True)
+    names = gdf["STATE_NAME"].tolist()
+    w_int = libpysal.weights.Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
+    s_int = panel.rename(index={name: i for i, name in enumerate(names)}, level="region")
+    res = LocalMoran(w_int, permutations=999, seed=2, local_geary=True, alternative="directed").fit(s_int).table
+    wr = libpysal.weights.Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
+    for year in ("1929", "2009"):
+        y = s_int.xs(year, level="period").loc[wr.id_order].to_numpy()
+        lg = esda.Geary_Local(connectivity=wr, permutations=999, labels=True).fit(y)
+        tab = res.xs(year, level="period").loc[wr.id_order]
+        np.testing.assert_allclose(tab["geary"], lg.localG, atol=1e-10)
+        diff = np.abs(tab["p_geary"].to_numpy() - lg.p_sim)
+        assert diff.mean() < 0.02 and diff.max() < 0.1
+        # esda label 2 = low values in a low neighbourhood (positive association), significant
+        ll = tab["geary_cluster"].astype(str) == "LL"
+        assert ((lg.labs == 2) == ll.to_numpy()).mean() >= 0.9
+
+
+def test_local_geary_exact_enumeration():
+    ids = list(range(6))
+    neighbors = {0: [1], 1: [0, 2], 2: [1, 3], 3: [2, 4], 4: [3, 5], 5: [4]}
+    w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
+    y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
+    s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
+    tab = LocalMoran(w, permutations=9999, seed=2, local_geary=True).fit(s).table
+    z = (y - y.mean()) / y.std()
+    c_all = (z[0] - z[1:]) ** 2  # the five equally likely values under the null
+    obs = (z[0] - z[1]) ** 2
+    assert tab.loc[(0, 2000), "geary"] == pytest.approx(obs, abs=1e-12)
+    exact = np.mean(np.abs(c_all - c_all.mean()) >= abs(obs - c_all.mean()) - 1e-12)
+    assert tab.loc[(0, 2000), "p_geary"] == pytest.approx(exact, abs=0.02)
+
+
 def test_result_is_immutable_and_input_untouched(us48, panel, lisa):
     before = panel.copy()
     LocalMoran(queen(us48[0]), permutations=99, seed=1).fit(panel)
