@@ -419,3 +419,56 @@ def test_no_warning_for_plain_fit(us48, panel):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         LocalMoran(queen(us48[0]), permutations=99, seed=1).fit(panel)
+
+
+# --------------------------------------------------------------------- properties
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_LATTICE = libpysal.weights.lat2W(4, 5)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.lists(st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False), min_size=20, max_size=20).filter(
+        lambda v: np.std(v) > 1e-3 * (1 + np.max(np.abs(v)))
+    ),
+    scale=st.floats(0.01, 100),
+    shift=st.floats(-100, 100),
+)
+def test_lisa_properties(values, scale, shift):
+    """Sum of Ii = (n - 1) * global I (row-standardised W); an increasing affine map of the
+    values changes nothing; a decreasing one swaps HH<->LL and LH<->HL with the same p."""
+    ids = _LATTICE.id_order
+    y = np.asarray(values)
+    s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [1]], names=["region", "period"]))
+    model = LocalMoran(_LATTICE, permutations=99, seed=3)
+    base = model.fit(s).table
+    I = GlobalMoran(_LATTICE, permutations=0).fit(s).table.loc[1, "I"]  # noqa: E741
+    assert base["Ii"].sum() == pytest.approx(19 * I, rel=1e-9, abs=1e-9)
+    up = model.fit(s * scale + shift).table
+    np.testing.assert_allclose(up["Ii"], base["Ii"], rtol=1e-6, atol=1e-8)
+    assert (up["p_sim"] == base["p_sim"]).mean() >= 0.95  # ties at rounding level may move
+    down = model.fit(-s).table
+    swap = {"HH": "LL", "LL": "HH", "LH": "HL", "HL": "LH"}
+    np.testing.assert_allclose(down["Ii"], base["Ii"], rtol=1e-9, atol=1e-9)
+    assert (down["quadrant"].map(swap) == base["quadrant"]).mean() >= 0.95
+
+
+def test_libpysal_graph_gives_the_same_numbers(us48, panel):
+    from libpysal.graph import Graph
+
+    gdf = us48[0]
+    g = Graph.build_contiguity(gdf.set_index("STATE_NAME"), rook=False)
+    a = LocalMoran(queen(gdf), permutations=99, seed=1).fit(panel).table
+    b = LocalMoran(g, permutations=99, seed=1).fit(panel).table
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_unbalanced_and_period_mismatch(us48, panel):
+    w = queen(us48[0])
+    with pytest.raises(ValueError, match=r"unbalanced.*Utah"):
+        LocalMoran(w).fit(panel.drop(("Utah", "1950")))
+    other = panel.drop("2009", level="period")
+    with pytest.raises(ValueError, match="2009"):
+        BivariateMoran(w, permutations=9).fit(panel, other)
