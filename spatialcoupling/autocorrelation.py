@@ -5,7 +5,7 @@ normality and randomisation and a permutation p-value), :class:`GlobalGeary`
 (Geary's C), :class:`GetisOrdG` (general G) and :class:`BivariateMoran` (Moran's I
 between one series and the spatial lag of another). Local statistics per
 region-period: :class:`LocalMoran` (LISA) with GeoDa's cluster conventions, and
-optionally local Getis-Ord Gi*.
+optionally local Geary's c (same permutations) and local Getis-Ord Gi*.
 
 Conventions (formulas.md, section 5)
 ------------------------------------
@@ -41,9 +41,12 @@ Why the permutation inference is written here and not taken from esda
 ---------------------------------------------------------------------
 esda's ``Moran_Local`` handles one period per call, so a 16-period panel pays 16
 passes over the weights and 16 sets of random draws, and it runs its conditional
-permutations through numba: ``import esda`` alone takes about 2.5 s, and the
-first call in an environment without numba's on-disk cache compiles the kernel
-(the figure of ~24 s for a cold first call is what prompted this module).
+permutations through numba: ``import esda`` alone takes about 2.5 s, and a first
+call without numba's on-disk cache compiles the kernel (about 24 s reported on
+the project machine). Measured on a 300×300 lattice × 4 periods with 999
+permutations (2-core machine, one worker): this module 8.3 s, esda looped over
+the periods 58.9 s warm (59.4 s vs 11.4 s in fresh processes), pygeoda's
+``local_moran`` (1 thread) 183.7 s.
 Here the random neighbour sets are drawn once per block of regions and reused
 for every period: the draws depend only on the cardinalities of W, not on the
 data. For a block of regions with k neighbours each, the draws are a
@@ -54,7 +57,9 @@ permuted lag of region i is ``sum_m w_im (zA_m + [draws_m >= i] D_m)``. For
 equal weights within a row (row-standardised or binary contiguity) the
 indicator is a prefix of the sorted block, so the whole block's permuted lags
 come from one reverse cumulative sum of shape (permutations, block, periods);
-other weights use one batched matrix product. Blocks get their own seeds from
+other weights use one batched matrix product. As in esda, the regions of a
+block share their draws, so their p-values are not independent of each other;
+each one is a valid conditional-permutation p. Blocks get their own seeds from
 ``numpy.random.SeedSequence(seed).spawn`` and do not depend on ``n_jobs``, so
 the numbers are the same however the work is split. Measured timings against
 esda (warm and in a fresh process) and pygeoda are in
@@ -213,7 +218,7 @@ def _wide(series: pd.Series, w: _Weights, name: str) -> pd.DataFrame:
 
 
 def _fold_p(sim: np.ndarray, obs: np.ndarray, permutations: int) -> np.ndarray:
-    """esda's folded pseudo p along axis 0 of ``sim`` (permutations × periods)."""
+    """esda's pseudo p of the global statistics ("directed") along axis 0 of ``sim``."""
     larger = (sim >= obs[None, :]).sum(axis=0)
     larger = np.minimum(larger, permutations - larger)
     return (larger + 1.0) / (permutations + 1.0)
@@ -978,7 +983,7 @@ class LocalMoranResult(Result):
     permutations, seed, alpha and adjustment; ``.cutoffs`` the p cut-off per period.
     """
 
-    _table_names = ("table", "counts", "settings_table")
+    _table_names = ("table", "counts", "cutoffs", "settings_table")
 
     def __init__(
         self,
