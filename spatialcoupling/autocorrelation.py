@@ -615,9 +615,9 @@ def _permuted_lags(rows: np.ndarray, wts: np.ndarray, z: np.ndarray, draws: np.n
     if np.all(wts == wts[:, :1]) and np.all(np.diff(rows) > 0):
         cut = np.searchsorted(rows, draws, side="right")  # rows[j] <= draw  <=>  j < cut
         edges = np.zeros((P, c + 1, T))
+        edges[:, c, :] = zA.sum(axis=1)  # reaches every row through the reverse cumulative sum
         np.add.at(edges, (np.repeat(np.arange(P), k), cut.ravel()), D.reshape(-1, T))
         out = np.cumsum(edges[:, ::-1], axis=1)[:, ::-1][:, 1:]
-        out += zA.sum(axis=1)[:, None, :]
         out *= wts[:, 0][None, :, None]
         return out
     mask = draws[:, None, :] >= rows[None, :, None]  # (P, c, k)
