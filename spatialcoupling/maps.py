@@ -69,6 +69,16 @@ GRADE_LABELS: tuple[str, ...] = (
     "Well coordinated",
     "High-quality coordinated",
 )
+CLUSTER_NAMES_ZH: dict[str, str] = {
+    "HH": "高-高",
+    "LL": "低-低",
+    "LH": "低-高",
+    "HL": "高-低",
+    "ns": "不显著",
+    "isolated": "孤立",
+}
+NO_DATA = "#ffffff"
+NO_DATA_LABEL = {"en": "No data", "zh": "无数据"}
 CJK_FONTS: tuple[str, ...] = (
     "Noto Sans CJK SC",
     "Noto Sans CJK",
@@ -131,11 +141,15 @@ def _font_kwargs(texts: Any) -> dict[str, Any]:
     return {"fontfamily": [font, "sans-serif"]}
 
 
-def align_regions(regions: Any, ids: Sequence, id_column: str | None = None) -> gpd.GeoDataFrame:
+def align_regions(
+    regions: Any, ids: Sequence, id_column: str | None = None, keep_others: bool = False
+) -> gpd.GeoDataFrame:
     """Boundaries indexed by the region ids of a result.
 
     ``regions`` is a GeoDataFrame whose index holds the ids, or with a column holding them
     (``id_column``, or the first column that covers every id). Raises naming missing ids.
+    With ``keep_others`` the boundaries of regions outside ``ids`` follow (maps draw them as
+    "no data", e.g. Tibet and Hainan in a 29-province study).
     """
     import geopandas as gpd
 
@@ -173,7 +187,8 @@ def align_regions(regions: Any, ids: Sequence, id_column: str | None = None) -> 
     if frame.index.duplicated().any():
         dup = frame.index[frame.index.duplicated()].unique()
         raise ValueError(f"regions: several boundaries for the id(s) {list(dup)[:10]}; dissolve them first")
-    out = frame.loc[want, [frame.geometry.name]].copy()
+    order = want + ([r for r in frame.index if r not in want_set] if keep_others else [])
+    out = frame.loc[order, [frame.geometry.name]].copy()
     out.index.name = "region"
     return out
 
@@ -208,8 +223,10 @@ def _frame_from_lonlat(gdf: gpd.GeoDataFrame, lon0: float, lon1: float, lat0: fl
 def _draw_regions(
     gdf: gpd.GeoDataFrame, colors: pd.Series, ax: Any, *, inset: bool | None, edgecolor: str = "#555555"
 ) -> None:
-    """Draw polygons coloured by ``colors``; adds the South China Sea inset when applicable."""
-    gdf.plot(ax=ax, color=colors.loc[gdf.index].tolist(), edgecolor=edgecolor, linewidth=0.3)
+    """Draw polygons coloured by ``colors`` (regions without a colour: "no data");
+    adds the South China Sea inset when applicable."""
+    colors = colors.reindex(gdf.index).fillna(NO_DATA)
+    gdf.plot(ax=ax, color=colors.tolist(), edgecolor=edgecolor, linewidth=0.3)
     ax.set_axis_off()
     ax.set_aspect("equal")
     use_inset = needs_south_china_sea_inset(gdf) if inset is None or inset else False
@@ -220,7 +237,7 @@ def _draw_regions(
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     sub = ax.inset_axes([0.80, 0.0, 0.20, 0.30])
-    gdf.plot(ax=sub, color=colors.loc[gdf.index].tolist(), edgecolor=edgecolor, linewidth=0.2)
+    gdf.plot(ax=sub, color=colors.tolist(), edgecolor=edgecolor, linewidth=0.2)
     sx0, sx1, sy0, sy1 = _frame_from_lonlat(gdf, *SOUTH_CHINA_SEA)
     sub.set_xlim(sx0, sx1)
     sub.set_ylim(sy0, sy1)
@@ -233,11 +250,21 @@ def _draw_regions(
     sub.set_title("South China Sea", fontsize=6)
 
 
-def _legend(ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None, **font: Any) -> None:
+def _legend(ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None) -> None:
     from matplotlib.patches import Patch
 
     handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=lab) for lab, c in zip(labels, colors, strict=True)]
-    ax.legend(handles=handles, loc="lower left", fontsize=7, title=title, title_fontsize=7, frameon=False, prop=font or None)
+    font = _font_kwargs(list(labels) + [title])
+    prop = {"size": 7, "family": font["fontfamily"]} if font else {"size": 7}
+    ax.legend(handles=handles, loc="lower left", title=title, title_fontsize=7, frameon=False, prop=prop)
+
+
+def _no_data(legend_labels: list[str], legend_colors: list[str], geo: Any, result_ids: Sequence, language: str = "en") -> None:
+    """Append a "no data" entry for boundaries outside the result."""
+    extra = len(geo) - len(result_ids)
+    if extra > 0:
+        legend_labels.append(f"{NO_DATA_LABEL[language]} ({extra})")
+        legend_colors.append(NO_DATA)
 
 
 def _set_title(ax: Any, text: str) -> None:
@@ -334,9 +361,17 @@ def cluster_map(
     inset: bool | None = None,
     figsize: tuple[float, float] = (7, 5.5),
     id_column: str | None = None,
+    language: str = "en",
 ):
-    """LISA cluster map of one period in GeoDa's colours with counts in the legend."""
-    geo = align_regions(regions, result.regions, id_column=id_column)
+    """LISA cluster map of one period in GeoDa's colours with counts in the legend.
+
+    Boundaries in ``regions`` that are not in the result are drawn white as "no data".
+    ``language="zh"`` writes the legend in Chinese (高-高, 低-低, 低-高, 高-低, 不显著).
+    """
+    if language not in ("en", "zh"):
+        raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
+    names = CLUSTER_NAMES if language == "en" else CLUSTER_NAMES_ZH
+    geo = align_regions(regions, result.regions, id_column=id_column, keep_others=True)
     clusters = result.clusters(period).astype(str)
     colors = clusters.map(GEODA_COLORS)
     fig, ax = _new_ax(ax, figsize)
@@ -344,7 +379,10 @@ def cluster_map(
     if legend:
         counts = clusters.value_counts()
         shown = [c for c in GEODA_COLORS if c not in ("isolated",) or counts.get(c, 0)]
-        _legend(ax, [f"{CLUSTER_NAMES[c]} ({int(counts.get(c, 0))})" for c in shown], [GEODA_COLORS[c] for c in shown])
+        labels = [f"{names[c]} ({int(counts.get(c, 0))})" for c in shown]
+        cols = [GEODA_COLORS[c] for c in shown]
+        _no_data(labels, cols, geo, result.regions, language)
+        _legend(ax, labels, cols)
     _set_title(ax, title if title is not None else f"LISA clusters, {result.settings['variable']}, {period}")
     if caption and ax is fig.axes[0]:
         _caption(fig, result.caption)
@@ -365,7 +403,7 @@ def significance_map(
     id_column: str | None = None,
 ):
     """LISA significance map: classes p <= 0.05, 0.01, 0.001, 0.0001 of the significant regions."""
-    geo = align_regions(regions, result.regions, id_column=id_column)
+    geo = align_regions(regions, result.regions, id_column=id_column, keep_others=True)
     tab = result.table.xs(period, level="period")
     colors = pd.Series(GEODA_COLORS["ns"], index=tab.index, dtype=object)
     labels = pd.Series("Not significant", index=tab.index, dtype=object)
@@ -382,7 +420,9 @@ def significance_map(
         counts = labels.value_counts()
         names = ["Not significant"] + [lab for _, lab, _ in SIGNIFICANCE_CLASSES[::-1]] + (["Isolated"] if iso.any() else [])
         cols = [GEODA_COLORS["ns"]] + [c for _, _, c in SIGNIFICANCE_CLASSES[::-1]] + ([GEODA_COLORS["isolated"]] if iso.any() else [])
-        _legend(ax, [f"{n} ({int(counts.get(n, 0))})" for n in names], cols)
+        labels = [f"{n} ({int(counts.get(n, 0))})" for n in names]
+        _no_data(labels, cols, geo, result.regions)
+        _legend(ax, labels, cols)
     _set_title(ax, title if title is not None else f"LISA significance, {result.settings['variable']}, {period}")
     if caption and ax is fig.axes[0]:
         _caption(fig, result.caption)
@@ -440,6 +480,7 @@ def lisa_panels(
     inset: bool | None = None,
     suptitle: str | None = None,
     id_column: str | None = None,
+    language: str = "en",
 ):
     """Several periods side by side (the seed studies' 2×2 layout for four periods)."""
     import matplotlib.pyplot as plt
@@ -458,7 +499,7 @@ def lisa_panels(
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
     for ax, period in zip(axes.ravel(), periods, strict=False):
         if kind == "cluster":
-            cluster_map(result, period, regions, ax=ax, title=f"({'abcdefghijklmnop'[periods.index(period)]}) {period}", caption=False, inset=inset, id_column=id_column)
+            cluster_map(result, period, regions, ax=ax, title=f"({'abcdefghijklmnop'[periods.index(period)]}) {period}", caption=False, inset=inset, id_column=id_column, language=language)
         elif kind == "significance":
             significance_map(result, period, regions, ax=ax, title=str(period), caption=False, inset=inset, id_column=id_column)
         else:
@@ -556,7 +597,7 @@ def choropleth(
     else:
         values = series
     values = pd.to_numeric(values, errors="coerce").astype(float)
-    geo = align_regions(regions, list(values.index), id_column=id_column)
+    geo = align_regions(regions, list(values.index), id_column=id_column, keep_others=True)
     missing = values.index[values.isna()]
     if len(missing):
         warnings.warn(f"no value for {list(missing)[:10]}; drawn in grey", UserWarning, stacklevel=2)
@@ -588,7 +629,10 @@ def choropleth(
     if legend:
         counts = np.bincount(cls, minlength=n_classes)
         keep = [i for i in range(n_classes) if counts[i] or scheme != "grades"]
-        _legend(ax, [f"{labels[i]} ({counts[i]})" for i in keep], [hexes[i] for i in keep])
+        entries = [f"{labels[i]} ({counts[i]})" for i in keep]
+        cols = [hexes[i] for i in keep]
+        _no_data(entries, cols, geo, list(values.index))
+        _legend(ax, entries, cols)
     name = series.name or "value"
     _set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}")
     return fig

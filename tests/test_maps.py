@@ -322,3 +322,30 @@ def test_isolated_region_in_map():
     assert maps.GEODA_COLORS["isolated"].lower() in facecolors(fig.axes[0])
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "Isolated (1)" in texts
+
+
+def test_regions_outside_the_result_are_no_data(us48):
+    gdf, _, s = us48
+    subset = gdf.drop(index=["Texas", "Maine"])
+    w = libpysal.weights.Queen.from_dataframe(subset, ids=subset["STATE_NAME"].tolist(), use_index=False, silence_warnings=True)
+    res = LocalMoran(w, permutations=99, seed=1).fit(s.drop(["Texas", "Maine"], level="region"))
+    fig = res.plot(period="2009", regions=gdf)  # all 48 boundaries
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "No data (2)" in texts
+    assert maps.NO_DATA in facecolors(fig.axes[0])
+    vals = s.xs("2009", level="period").drop("Texas")
+    fig = maps.choropleth(vals, gdf, scheme="quantiles", k=3)
+    assert "No data (1)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_chinese_legend(us48, lisa):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = lisa.plot(period="2009", regions=us48[0], language="zh")
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    counts = lisa.counts.loc["2009"]
+    assert f"高-高 ({counts['HH']})" in texts and f"不显著 ({counts['ns']})" in texts
+    if maps.cjk_font() is None:
+        assert any("CJK" in str(w.message) for w in caught)
+    with pytest.raises(ValueError, match="language"):
+        lisa.plot(period="2009", regions=us48[0], language="fr")
