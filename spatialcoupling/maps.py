@@ -243,6 +243,8 @@ def _draw_regions(
     sub.set_ylim(sy0, sy1)
     sub.set_xticks([])
     sub.set_yticks([])
+    sub.set_xlabel("")
+    sub.set_ylabel("")
     sub.set_aspect("equal")
     for spine in sub.spines.values():
         spine.set_edgecolor("#333333")
