@@ -200,13 +200,23 @@ def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> np.ndarray | None:
     return gdf.to_crs(4326).total_bounds
 
 
+def _china_frames() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(mainland, inset) lon/lat frames; from :mod:`spatialcoupling.regions` when available."""
+    try:
+        from .regions import south_china_sea_extent
+    except ImportError:  # pragma: no cover - regions module absent
+        return (73.0, 135.5, MAINLAND_SOUTH, 54.0), SOUTH_CHINA_SEA
+    frames = south_china_sea_extent()
+    return tuple(frames["mainland"]), tuple(frames["inset"])
+
+
 def needs_south_china_sea_inset(gdf: gpd.GeoDataFrame) -> bool:
     """True for Chinese provincial boundaries that reach south of ~17°N (the South China Sea)."""
     b = _lonlat_bounds(gdf)
     if b is None:
         return False
     in_china = 70 <= b[0] <= 110 and 100 <= b[2] <= 140 and 0 <= b[1] and 35 < b[3] <= 56
-    return bool(in_china and b[1] < MAINLAND_SOUTH)
+    return bool(in_china and b[1] < _china_frames()[0][2])
 
 
 def _frame_from_lonlat(gdf: gpd.GeoDataFrame, lon0: float, lon1: float, lat0: float, lat1: float) -> tuple:
@@ -233,12 +243,13 @@ def _draw_regions(
     if not use_inset:
         return
     b = _lonlat_bounds(gdf)
-    x0, x1, y0, y1 = _frame_from_lonlat(gdf, b[0] - 0.5, b[2] + 0.5, MAINLAND_SOUTH + 0.5, b[3] + 0.5)
+    mainland, scs = _china_frames()
+    x0, x1, y0, y1 = _frame_from_lonlat(gdf, b[0] - 0.5, b[2] + 0.5, mainland[2] + 0.5, b[3] + 0.5)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     sub = ax.inset_axes([0.80, 0.0, 0.20, 0.30])
     gdf.plot(ax=sub, color=colors.tolist(), edgecolor=edgecolor, linewidth=0.2)
-    sx0, sx1, sy0, sy1 = _frame_from_lonlat(gdf, *SOUTH_CHINA_SEA)
+    sx0, sx1, sy0, sy1 = _frame_from_lonlat(gdf, *scs)
     sub.set_xlim(sx0, sx1)
     sub.set_ylim(sy0, sy1)
     sub.set_xticks([])
