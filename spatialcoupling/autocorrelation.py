@@ -139,7 +139,17 @@ class _Weights:
         self.transform = transform if transform is not None else str(getattr(w, "transform", "as given"))
         self.sparse = m
         self.n = m.shape[0]
-        self.cardinalities = np.diff(m.indptr)
+        self.diagonal = m.diagonal()
+        off = m
+        if np.any(self.diagonal != 0):
+            import scipy.sparse as sp
+
+            off = (m - sp.diags(self.diagonal, format="csr")).tocsr()
+            off.eliminate_zeros()
+        off.sort_indices()
+        #: the weights without self-neighbours: conditional permutations draw these
+        self.off = off
+        self.cardinalities = np.diff(off.indptr)
         self.islands = np.flatnonzero(self.cardinalities == 0)
         self.s0 = float(m.sum())
         sym = m + m.T
@@ -635,6 +645,7 @@ def _lisa_block(
     permutations: int,
     two_sided: bool,
     lag2: np.ndarray | None = None,
+    self_w: np.ndarray | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Permutation counts, mean and sd of the permuted lag for one block of regions.
 
@@ -648,11 +659,16 @@ def _lisa_block(
     rng = np.random.default_rng(ss)
     draws = _draw_distinct(rng, permutations, k, n - 1)  # (P, k)
     extra: tuple[np.ndarray, ...] = ()
+    has_self = self_w is not None and np.any(self_w != 0)
     if lag2 is not None:
         both = _permuted_lags(rows, wts, np.concatenate([z, z * z], axis=1), draws)  # (P, c, 2T)
         sim = both[..., :T]
         zi = z[rows][None]
         sw = wts.sum(axis=1)[None, :, None]
+        if has_self:  # a region's weight on itself stays with its own value
+            both[..., :T] += self_w[None, :, None] * zi
+            both[..., T:] += self_w[None, :, None] * zi * zi
+            sw = sw + self_w[None, :, None]
         c_sim = zi * zi * sw - 2.0 * zi * sim + both[..., T:]
         c_obs = zi * zi * sw - 2.0 * zi * lag[None] + lag2[None]
         c_mean = c_sim.mean(axis=0)
@@ -667,6 +683,8 @@ def _lisa_block(
         del c_sim
     else:
         sim = _permuted_lags(rows, wts, z, draws)  # (P, c, T)
+        if has_self:
+            sim += (self_w[:, None] * z[rows])[None]
     mean = sim.mean(axis=0)
     sd = np.sqrt(np.maximum(np.einsum("pct,pct->ct", sim, sim) / permutations - mean**2, 0.0))
     obs = lag[None, :, :]
@@ -803,12 +821,12 @@ class LocalMoran:
         ss, entropy = _seed_sequence(self.seed)
         blocks = _plan_blocks(w.cardinalities, self.permutations, T)
         seeds = ss.spawn(len(blocks))
-        csr = w.sparse
+        csr = w.off
         tasks = []
         for rows, s in zip(blocks, seeds, strict=True):
             k = int(w.cardinalities[rows[0]])
             pos = csr.indptr[rows][:, None] + np.arange(k)[None, :]
-            tasks.append((rows, csr.data[pos], s))
+            tasks.append((rows, csr.data[pos], w.diagonal[rows], s))
         common = {
             "z": z,
             "permutations": self.permutations,
@@ -822,8 +840,10 @@ class LocalMoran:
 
         def run(group: list[tuple]) -> list[tuple[np.ndarray, ...]]:
             return [
-                _lisa_block(rows, wts, lag=lag[rows], ss=s, lag2=None if lag2 is None else lag2[rows], **common)
-                for rows, wts, s in group
+                _lisa_block(
+                    rows, wts, lag=lag[rows], ss=s, self_w=sw, lag2=None if lag2 is None else lag2[rows], **common
+                )
+                for rows, wts, sw, s in group
             ]
 
         outputs = parallel_map(run, groups, n_jobs=self.n_jobs, desc="LISA permutations", progress=self.progress)

@@ -230,6 +230,23 @@ def test_pseudo_p_matches_exact_enumeration_two_neighbours(weights):
     assert tab.loc[(2, 2000), "lag"] == pytest.approx(a * z[1] + b * z[3], abs=1e-12)
 
 
+def test_self_weight_stays_with_the_region():
+    """A weight of a region on itself (kernel weights) is not permuted: exact enumeration."""
+    ids = list(range(6))
+    neighbors = {0: [0, 1], 1: [0, 2], 2: [1, 3], 3: [2, 4], 4: [3, 5], 5: [4]}
+    weights = {0: [0.5, 0.5], 1: [1.0, 1.0], 2: [1.0, 1.0], 3: [1.0, 1.0], 4: [1.0, 1.0], 5: [1.0]}
+    w = libpysal.weights.W(neighbors, weights, id_order=ids, silence_warnings=True)
+    y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
+    s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
+    tab = LocalMoran(w, permutations=9999, seed=5, transform=None).fit(s).table
+    z = (y - y.mean()) / y.std()
+    lag_all = 0.5 * z[0] + 0.5 * z[1:]
+    obs = 0.5 * z[0] + 0.5 * z[1]
+    assert tab.loc[(0, 2000), "lag"] == pytest.approx(obs, abs=1e-12)
+    exact = np.mean(np.abs(lag_all) >= abs(obs) - 1e-12)
+    assert tab.loc[(0, 2000), "p_sim"] == pytest.approx(exact, abs=0.02)
+
+
 def test_counts_and_transitions(lisa):
     counts = lisa.counts
     assert list(counts.columns) == list(CLUSTERS)
