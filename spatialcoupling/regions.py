@@ -1,0 +1,376 @@
+"""Region boundaries: reading, checking and aligning them with a panel.
+
+``read_regions`` reads a Shapefile, GeoPackage or GeoJSON with geopandas/pyogrio and
+checks what spatial work needs: an id column that exists and is unique, valid
+geometries (repaired with ``shapely.make_valid`` only when asked) and a CRS.
+``match_regions`` aligns boundaries to the region ids of a panel and lists, in one
+error, the ids on either side that have no partner.
+
+``distance_points`` gives the point per region that distance-based weights use:
+the centroid of the region's largest polygon part. For China's Hainan, whose
+polygon includes the South China Sea islands down to about 4°N, that is the
+centroid of Hainan Island. ``south_china_sea_extent`` gives the mainland frame
+and the inset frame that maps of China use.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._series import REGION, _plain, _preview
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "read_regions",
+    "match_regions",
+    "region_ids",
+    "distance_points",
+    "south_china_sea_extent",
+    "reaches_south_china_sea",
+    "NOTES_ATTR",
+]
+
+#: key of ``GeoDataFrame.attrs`` holding the notes of reading/matching
+NOTES_ATTR = "spatialcoupling_notes"
+
+#: lon/lat frames (lon0, lon1, lat0, lat1) of maps of China
+_MAINLAND = (73.0, 135.5, 17.0, 54.0)
+_SOUTH_CHINA_SEA = (105.0, 125.0, 2.0, 24.5)
+
+
+
+def _notes(frame: Any) -> list[str]:
+    return list(getattr(frame, "attrs", {}).get(NOTES_ATTR, []))
+
+
+# ---------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------
+def read_regions(
+    path: str | Path,
+    id: str | None = None,  # noqa: A002 - the public keyword of the API
+    *,
+    layer: str | int | None = None,
+    repair: bool = False,
+) -> gpd.GeoDataFrame:
+    """Read region boundaries and check them for spatial analysis.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Shapefile (``.shp``), GeoPackage (``.gpkg``; choose the layer with
+        ``layer``) or GeoJSON (``.geojson``/``.json``) file.
+    id : str, optional
+        Column holding the region ids (codes or names). It must exist and be
+        unique. The returned frame is indexed by it (index name ``"region"``) and
+        keeps the column.
+    layer : str or int, optional
+        Layer of a multi-layer source such as a GeoPackage.
+    repair : bool, default False
+        Repair invalid geometries with ``shapely.make_valid``. Without it an
+        invalid geometry is an error naming the regions and the reason.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        With ``attrs["spatialcoupling_notes"]`` listing what was repaired.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    ValueError
+        The id column is missing (the available columns are listed) or has
+        duplicates or missing values (listed); geometries are invalid or empty
+        (listed, with the reason); no CRS is set.
+    """
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"read_regions: no such file {str(path)!r}")
+    if path.suffix.lower() == ".gpkg" and layer is None:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+        if len(layers) > 1:
+            raise ValueError(
+                f"read_regions: {path.name} has {len(layers)} layers {layers}; choose one with layer="
+            )
+    gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    notes: list[str] = []
+    where = f"read_regions({path.name})"
+
+    if gdf.crs is None:
+        raise ValueError(
+            f"{where}: no coordinate reference system (CRS) is set (missing .prj?); set it with "
+            "gdf.set_crs(...) — e.g. EPSG:4326 for longitude/latitude — and write the file again"
+        )
+
+    labels: pd.Index
+    if id is not None:
+        if id not in gdf.columns:
+            columns = [c for c in gdf.columns if c != gdf.geometry.name]
+            raise ValueError(f"{where}: no id column {id!r}; available columns: {columns}")
+        values = gdf[id]
+        if values.isna().any():
+            rows = list(np.flatnonzero(values.isna().to_numpy()))
+            raise ValueError(f"{where}: id column {id!r} is empty in row(s) {_preview(rows)}")
+        dup = values[values.duplicated(keep=False)].unique()
+        if len(dup):
+            raise ValueError(
+                f"{where}: id column {id!r} is not unique; duplicated id(s) {_preview(dup)}; "
+                "dissolve them (gdf.dissolve(by=...)) or choose another column"
+            )
+        labels = pd.Index(values.to_numpy(), name=REGION)
+    else:
+        labels = pd.Index(gdf.index)
+
+    geoms = gdf.geometry.to_numpy()
+    empty = shapely.is_empty(geoms) | pd.isna(geoms)
+    if empty.any():
+        raise ValueError(f"{where}: empty or missing geometry for region(s) {_preview(labels[empty])}")
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        detail = "; ".join(f"{_plain(i)!r}: {r}" for i, r in zip(labels[invalid][:10], reasons[:10], strict=False))
+        if not repair:
+            raise ValueError(
+                f"{where}: invalid geometry for {int(invalid.sum())} region(s) ({detail}); "
+                "pass repair=True to fix them with shapely.make_valid"
+            )
+        fixed = shapely.make_valid(geoms[invalid])
+        fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
+        gdf.loc[invalid, gdf.geometry.name] = fixed
+        notes.append(f"repaired invalid geometry with make_valid for {_preview(labels[invalid])} ({detail})")
+        warnings.warn(f"{where}: {notes[-1]}", UserWarning, stacklevel=2)
+
+    if id is not None:
+        gdf.index = labels
+    gdf.attrs[NOTES_ATTR] = notes
+    return gdf
+
+
+def _polygonal(geom: Any) -> Any:
+    """Only the polygonal parts of a repaired geometry (make_valid may add lines or points)."""
+    import shapely
+
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else geom
+
+
+# ---------------------------------------------------------------------------
+# matching with a panel
+# ---------------------------------------------------------------------------
+def _panel_ids(panel_or_ids: Any) -> pd.Index:
+    """Region ids, in order, of a Panel, a region × period Series/DataFrame, or a list."""
+    regions = getattr(panel_or_ids, "regions", None)
+    if isinstance(regions, pd.Index) and not callable(regions):
+        return regions
+    if isinstance(panel_or_ids, pd.Series | pd.DataFrame):
+        index = panel_or_ids.index
+        if isinstance(index, pd.MultiIndex):
+            level = REGION if REGION in (index.names or []) else 0
+            return index.get_level_values(level).unique()
+        return index.unique()
+    if isinstance(panel_or_ids, str | bytes):
+        raise TypeError("match_regions: pass a Panel, a region × period Series or a list of ids, not a string")
+    return pd.Index(list(panel_or_ids))
+
+
+def _key(values: Iterable) -> list[str]:
+    """Comparable keys for ids that may come as numbers in one place and text in another."""
+    out = []
+    for v in values:
+        v = _plain(v)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        out.append(str(v).strip())
+    return out
+
+
+def region_ids(regions: gpd.GeoDataFrame, on: str | None = None) -> pd.Index:
+    """The ids of ``regions``: the column ``on`` (or the index of that name), else the index."""
+    if on is None or (on == regions.index.name and on not in regions.columns):
+        return pd.Index(regions.index)
+    if on not in regions.columns:
+        columns = [c for c in regions.columns if c != regions.geometry.name]
+        raise ValueError(f"regions: no column {on!r}; available columns: {columns}")
+    return pd.Index(regions[on].to_numpy(), name=on)
+
+
+def _best_column(regions: gpd.GeoDataFrame, want: pd.Index) -> str | None:
+    """The column (or None for the index) whose values cover most of ``want``."""
+    keys = set(_key(want))
+    best, best_hits = None, len(keys & set(_key(regions.index)))
+    for col in regions.columns:
+        if col == regions.geometry.name:
+            continue
+        hits = len(keys & set(_key(regions[col])))
+        if hits > best_hits:
+            best, best_hits = col, hits
+    if best_hits == 0:
+        return "__none__"
+    return best
+
+
+def match_regions(
+    regions: gpd.GeoDataFrame,
+    panel_or_ids: Any,
+    on: str | None = None,
+    *,
+    extra: str = "error",
+) -> gpd.GeoDataFrame:
+    """Align boundaries with the region ids of a panel, in the panel's order.
+
+    Parameters
+    ----------
+    regions : GeoDataFrame
+        Boundaries, e.g. from :func:`read_regions` or ``sc.datasets.load``.
+    panel_or_ids : Panel, Series, DataFrame or sequence
+        A :class:`~spatialcoupling.Panel` (its ``.regions``), a region × period
+        Series/DataFrame, or the region ids themselves.
+    on : str, optional
+        The column of ``regions`` holding the panel's ids — codes or names, any
+        column. Default: the index if it holds the ids, else the column that
+        matches the most ids. Numbers and their text form match (110000 and
+        "110000").
+    extra : {"error", "drop"}
+        What to do with boundaries that have no data: list them in the error, or
+        drop them and report the dropped ids (a warning and
+        ``attrs["spatialcoupling_notes"]``).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per panel region in the panel's order, indexed by the panel's ids
+        (index name ``"region"``), all columns kept.
+
+    Raises
+    ------
+    ValueError
+        One error listing the panel ids without a boundary and (with
+        ``extra="error"``) the boundaries without data; duplicated ids in the
+        matching column.
+    """
+    if extra not in ("error", "drop"):
+        raise ValueError(f"match_regions: extra must be 'error' or 'drop', not {extra!r}")
+    want = _panel_ids(panel_or_ids)
+    if want.has_duplicates:
+        raise ValueError(f"match_regions: the panel lists region(s) {_preview(want[want.duplicated()].unique())} twice")
+    column = on
+    if column is None:
+        column = _best_column(regions, want)
+        if column == "__none__":
+            columns = [c for c in regions.columns if c != regions.geometry.name]
+            raise ValueError(
+                f"match_regions: none of the panel's region ids ({_preview(want, 5)}) is in the index "
+                f"or in any column of the boundaries (columns: {columns}); pass on=<column>"
+            )
+    have = region_ids(regions, column)
+    have_keys = pd.Index(_key(have))
+    dup = have[have_keys.duplicated(keep=False)].unique()
+    if len(dup):
+        label = f"column {column!r}" if column is not None else "the index"
+        raise ValueError(f"match_regions: {label} of the boundaries repeats id(s) {_preview(dup)}; dissolve them first")
+    want_keys = _key(want)
+    pos = pd.Series(np.arange(len(have)), index=have_keys)
+    have_set = set(have_keys)
+    missing = [w for w, k in zip(want, want_keys, strict=True) if k not in have_set]
+    want_set = set(want_keys)
+    unused = [h for h, k in zip(have, have_keys, strict=True) if k not in want_set]
+    label = f"column {column!r}" if column is not None else "the index"
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} panel region(s) without a boundary in {label}: {_preview(missing)}")
+    if unused and extra == "error":
+        problems.append(
+            f"{len(unused)} boundary(ies) without data: {_preview(unused)} (pass extra='drop' to drop them)"
+        )
+    if problems:
+        raise ValueError("match_regions: " + "; ".join(problems))
+    notes = _notes(regions)
+    if unused:
+        notes.append(f"dropped {len(unused)} boundary(ies) without data: {_preview(unused, 40)}")
+        warnings.warn(f"match_regions: {notes[-1]}", UserWarning, stacklevel=2)
+    out = regions.iloc[pos.loc[want_keys].to_numpy()].copy()
+    out.index = pd.Index(want, name=REGION)
+    out.attrs[NOTES_ATTR] = notes
+    return out
+
+
+# ---------------------------------------------------------------------------
+# points for distances, China map frames
+# ---------------------------------------------------------------------------
+def distance_points(regions: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
+    """The point per region that distance-based weights use.
+
+    The centroid of the region's largest polygon part (by area), so that far-off
+    islets do not move the point: Hainan's polygon includes the South China Sea
+    islands, and its point is the centroid of Hainan Island. For geographic CRSs
+    the largest part is chosen and its centroid computed in an equal-area
+    projection (EPSG:6933) and converted back.
+
+    Parameters
+    ----------
+    regions : GeoDataFrame or GeoSeries
+
+    Returns
+    -------
+    GeoSeries
+        Points in the CRS of ``regions``, with the same index.
+    """
+    import geopandas as gpd
+    import shapely
+
+    geo = regions.geometry if isinstance(regions, gpd.GeoDataFrame) else regions
+    crs = geo.crs
+    work = geo.to_crs(6933) if crs is not None and crs.is_geographic else geo
+    geoms = work.to_numpy()
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    area = shapely.area(parts)
+    # index of the largest part of every geometry: sort by (owner, -area) and take the first
+    order = np.lexsort((-area, owner))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owner[order][1:] != owner[order][:-1]
+    largest = np.empty(len(geoms), dtype=object)
+    largest[owner[order][first]] = parts[order][first]
+    empty = pd.isna(largest)
+    if empty.any():
+        raise ValueError(f"distance_points: no polygon for region(s) {_preview(geo.index[empty])}")
+    points = gpd.GeoSeries(shapely.centroid(largest), index=geo.index, crs=work.crs)
+    return points.to_crs(crs) if work is not geo else points
+
+
+def south_china_sea_extent() -> dict[str, tuple[float, float, float, float]]:
+    """Longitude/latitude frames for maps of China, as ``(lon0, lon1, lat0, lat1)``.
+
+    ``"mainland"`` is the main map (the mainland and Hainan Island, cropped at
+    17°N); ``"inset"`` is the South China Sea inset that shows the islands
+    Hainan's polygon reaches down to about 4°N.
+    """
+    return {"mainland": _MAINLAND, "inset": _SOUTH_CHINA_SEA}
+
+
+def reaches_south_china_sea(regions: gpd.GeoDataFrame | gpd.GeoSeries) -> bool:
+    """True when boundaries of China reach south of the mainland frame (~17°N).
+
+    Used to decide whether a map needs the South China Sea inset.
+    """
+    geo = regions.geometry if hasattr(regions, "geometry") else regions
+    if geo.crs is not None and not geo.crs.is_geographic:
+        geo = geo.to_crs(4326)
+    x0, y0, x1, y1 = geo.total_bounds
+    lon0, lon1, lat0, lat1 = _MAINLAND
+    in_china = x0 >= 70 and x1 <= 140 and x1 > 110 and y1 > 35
+    return bool(in_china and y0 < lat0)
