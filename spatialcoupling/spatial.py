@@ -13,8 +13,9 @@ the South China Sea islands of Hainan do not distort them.
 Hand-written here, because libpysal has no equivalent: economic-distance weights
 (``1/|x̄_i − x̄_j|``), nested weights (geographic × economic, elementwise), user
 matrices read from a CSV/array with ids, linking islands to their nearest
-neighbour, and the dense-matrix CSV format. GAL and GWT files are read and written
-with ``libpysal.io``.
+neighbour, the dense-matrix CSV format, and GWT writing at full precision
+(libpysal's GWT writer rounds weights to six decimals). GAL files are written and
+GAL/GWT files read with ``libpysal.io``.
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ def write_weights(w: W, path: str | Path) -> Path:
 
     The CSV is the dense n × n matrix with the ids as first column and header, in
     ``w.id_order``, for users of other software (Stata ``spmatrix``, MATLAB, R).
-    GAL and GWT are written with ``libpysal.io``; their ids may not contain
+    GAL is written with ``libpysal.io``, GWT here at full precision (libpysal's
+    writer rounds to six decimals); their ids may not contain
     whitespace. The weights are written as they are (after any standardisation).
     """
     path = Path(path)
@@ -185,6 +187,13 @@ def write_weights(w: W, path: str | Path) -> Path:
             f"write_weights: {suffix} files separate fields by whitespace, but id(s) {_preview(bad)} contain "
             "whitespace; use ids without spaces (e.g. codes) or write a .csv"
         )
+    if suffix == ".gwt":
+        # written here: libpysal's GWT writer rounds weights to six decimals
+        lines = [f"0 {w.n} {path.stem} unknown"]
+        for i in order:
+            lines.extend(f"{i} {j} {v!r}" for j, v in zip(w.neighbors[i], w.weights[i], strict=True))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
     import libpysal
 
     handle = libpysal.io.open(str(path), "w")
