@@ -607,31 +607,43 @@ def _plan_blocks(card: np.ndarray, permutations: int, periods: int) -> list[np.n
     return blocks
 
 
-def _permuted_lags(rows: np.ndarray, wts: np.ndarray, z: np.ndarray, draws: np.ndarray) -> np.ndarray:
+def _permuted_lags(
+    rows: np.ndarray, wts: np.ndarray, z: np.ndarray, draws: np.ndarray, workspace: dict | None = None
+) -> np.ndarray:
     """Spatial lags of the regions ``rows`` under the conditional permutations ``draws``.
 
     ``draws`` is (permutations, k) of distinct indices in ``0..n-2``; region i takes
-    ``j + (j >= i)`` so that it never draws itself. With ``zA = z[draws]`` and
-    ``D = z[draws + 1] - zA`` (shared by the whole block) the lag of region i is
-    ``sum_m w_im (zA_m + [draws_m >= i] D_m)``. When every region of the block has equal
-    weights (row-standardised or binary contiguity) and the rows are sorted, the indicator
-    ``[draws_m >= rows_j]`` is a prefix of the block, so the second sum is a reverse cumulative
-    sum over the block: no per-region gather is needed. Returns (permutations, rows, periods).
+    ``j + (j >= i)`` so that it never draws itself. With ``zA = z[draws]``,
+    ``zB = z[draws + 1]`` and ``D = zB - zA`` (shared by the whole block) the lag of region i
+    is ``sum_m w_im (zA_m + [draws_m >= i] D_m)``. When every region of the block has equal
+    weights (row-standardised or binary contiguity) and the rows are sorted, ``[draws_m >=
+    rows_j]`` holds for a prefix of the block, so the lag of row j is
+    ``w_j (sum_m zB_m - sum_{m: cut_m <= j} D_m)``: one cumulative sum over the block, no
+    per-region gather. ``workspace`` keeps the (permutations, rows + 1, periods) buffer between
+    blocks. Returns (permutations, rows, periods).
     """
     P, k = draws.shape
     c, T = len(rows), z.shape[1]
     zA = z[draws]  # (P, k, T)
-    D = z[draws + 1] - zA
+    zB = z[draws + 1]
     if np.all(wts == wts[:, :1]) and np.all(np.diff(rows) > 0):
         cut = np.searchsorted(rows, draws, side="right")  # rows[j] <= draw  <=>  j < cut
-        edges = np.zeros((P, c + 1, T))
-        edges[:, c, :] = zA.sum(axis=1)  # reaches every row through the reverse cumulative sum
-        np.add.at(edges, (np.repeat(np.arange(P), k), cut.ravel()), D.reshape(-1, T))
-        out = np.cumsum(edges[:, ::-1], axis=1)[:, ::-1][:, 1:]
+        size = P * (c + 1) * T
+        flat = workspace.get("edges") if workspace is not None else None
+        if flat is None or flat.size < size:
+            flat = np.empty(size)
+            if workspace is not None:
+                workspace["edges"] = flat
+        edges = flat[:size].reshape(P, c + 1, T)
+        edges.fill(0.0)
+        edges[:, 0, :] = zB.sum(axis=1)
+        np.subtract.at(edges, (np.repeat(np.arange(P), k), cut.ravel()), (zB - zA).reshape(-1, T))
+        np.add.accumulate(edges, axis=1, out=edges)
+        out = edges[:, :c, :]
         out *= wts[:, 0][None, :, None]
         return out
     mask = draws[:, None, :] >= rows[None, :, None]  # (P, c, k)
-    out = np.matmul(mask * wts[None, :, :], D)
+    out = np.matmul(mask * wts[None, :, :], zB - zA)
     out += np.tensordot(wts, zA, axes=([1], [1])).transpose(1, 0, 2)
     return out
 
@@ -646,6 +658,7 @@ def _lisa_block(
     two_sided: bool,
     lag2: np.ndarray | None = None,
     self_w: np.ndarray | None = None,
+    workspace: dict | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Permutation counts, mean and sd of the permuted lag for one block of regions.
 
@@ -661,7 +674,7 @@ def _lisa_block(
     extra: tuple[np.ndarray, ...] = ()
     has_self = self_w is not None and np.any(self_w != 0)
     if lag2 is not None:
-        both = _permuted_lags(rows, wts, np.concatenate([z, z * z], axis=1), draws)  # (P, c, 2T)
+        both = _permuted_lags(rows, wts, np.concatenate([z, z * z], axis=1), draws, workspace)  # (P, c, 2T)
         sim = both[..., :T]
         zi = z[rows][None]
         sw = wts.sum(axis=1)[None, :, None]
@@ -682,21 +695,23 @@ def _lisa_block(
         extra = (c_count, c_mean)
         del c_sim
     else:
-        sim = _permuted_lags(rows, wts, z, draws)  # (P, c, T)
+        sim = _permuted_lags(rows, wts, z, draws, workspace)  # (P, c, T)
         if has_self:
             sim += (self_w[:, None] * z[rows])[None]
-    mean = sim.mean(axis=0)
+    mean = sim.sum(axis=0) / permutations
     sd = np.sqrt(np.maximum(np.einsum("pct,pct->ct", sim, sim) / permutations - mean**2, 0.0))
     obs = lag[None, :, :]
     tol = 1e-10 * (np.abs(wts).sum(axis=1)[None, :, None] * np.abs(z).max() + 1.0)
+
+    def tally(flags: np.ndarray) -> np.ndarray:
+        return flags.view(np.uint8).sum(axis=0, dtype=np.int64)
+
     if two_sided:
         # |z_i lag*| >= |z_i lag|  <=>  |lag*| >= |lag|  (z_i == 0 is handled by the caller)
         np.abs(sim, out=sim)
-        count = np.count_nonzero(sim >= np.abs(obs) - tol, axis=0)
+        count = tally(sim >= np.abs(obs) - tol)
     else:
-        ge = np.count_nonzero(sim >= obs - tol, axis=0)
-        le = np.count_nonzero(sim <= obs + tol, axis=0)
-        count = np.minimum(ge, le)
+        count = np.minimum(tally(sim >= obs - tol), tally(sim <= obs + tol))
     return (count, mean, sd, *extra)
 
 
@@ -839,9 +854,11 @@ class LocalMoran:
         lag2 = np.asarray(w.sparse @ (z * z)) if self.local_geary else None
 
         def run(group: list[tuple]) -> list[tuple[np.ndarray, ...]]:
+            workspace: dict = {}
             return [
                 _lisa_block(
-                    rows, wts, lag=lag[rows], ss=s, self_w=sw, lag2=None if lag2 is None else lag2[rows], **common
+                    rows, wts, lag=lag[rows], ss=s, self_w=sw, lag2=None if lag2 is None else lag2[rows],
+                    workspace=workspace, **common,
                 )
                 for rows, wts, sw, s in group
             ]
