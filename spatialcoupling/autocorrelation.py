@@ -608,7 +608,12 @@ def _plan_blocks(card: np.ndarray, permutations: int, periods: int) -> list[np.n
 
 
 def _permuted_lags(
-    rows: np.ndarray, wts: np.ndarray, z: np.ndarray, draws: np.ndarray, workspace: dict | None = None
+    rows: np.ndarray,
+    wts: np.ndarray,
+    z: np.ndarray,
+    draws: np.ndarray,
+    workspace: dict | None = None,
+    factor_out: list | None = None,
 ) -> np.ndarray:
     """Spatial lags of the regions ``rows`` under the conditional permutations ``draws``.
 
@@ -620,7 +625,9 @@ def _permuted_lags(
     rows_j]`` holds for a prefix of the block, so the lag of row j is
     ``w_j (sum_m zB_m - sum_{m: cut_m <= j} D_m)``: one cumulative sum over the block, no
     per-region gather. ``workspace`` keeps the (permutations, rows + 1, periods) buffer between
-    blocks. Returns (permutations, rows, periods).
+    blocks. Returns (permutations, rows, periods). When ``factor_out`` is a list and the weights
+    are equal and positive, the common row weight is not applied: it is appended to
+    ``factor_out`` (the caller compares in unweighted units, one pass fewer).
     """
     P, k = draws.shape
     c, T = len(rows), z.shape[1]
@@ -640,7 +647,10 @@ def _permuted_lags(
         np.subtract.at(edges, (np.repeat(np.arange(P), k), cut.ravel()), (zB - zA).reshape(-1, T))
         np.add.accumulate(edges, axis=1, out=edges)
         out = edges[:, :c, :]
-        out *= wts[:, 0][None, :, None]
+        if factor_out is not None and np.all(wts[:, 0] > 0):
+            factor_out.append(wts[:, 0].copy())
+        else:
+            out *= wts[:, 0][None, :, None]
         return out
     mask = draws[:, None, :] >= rows[None, :, None]  # (P, c, k)
     out = np.matmul(mask * wts[None, :, :], zB - zA)
@@ -660,12 +670,11 @@ def _lisa_block(
     self_w: np.ndarray | None = None,
     workspace: dict | None = None,
 ) -> tuple[np.ndarray, ...]:
-    """Permutation counts, mean and sd of the permuted lag for one block of regions.
+    """Permutation counts for one block of regions (all with k neighbours; ``wts`` is (rows, k)).
 
-    All regions of the block have k neighbours (``wts`` is (rows, k)). Returns arrays of shape
-    (rows, periods): the number of draws at least as extreme as the observed statistic, and
-    the mean and sd of the permuted spatial lag. With ``lag2`` (the observed lag of z**2) also
-    the counts and permutation mean of local Geary's c, from the same draws.
+    Returns the number of draws at least as extreme as the observed statistic, shape
+    (rows, periods). With ``lag2`` (the observed lag of z**2) also the counts and permutation
+    mean of local Geary's c, from the same draws.
     """
     n, T = z.shape
     k = wts.shape[1]
@@ -673,6 +682,8 @@ def _lisa_block(
     draws = _draw_distinct(rng, permutations, k, n - 1)  # (P, k)
     extra: tuple[np.ndarray, ...] = ()
     has_self = self_w is not None and np.any(self_w != 0)
+    obs = lag[None, :, :]
+    tol = 1e-10 * (np.abs(wts).sum(axis=1)[None, :, None] * np.abs(z).max() + 1.0)
     if lag2 is not None:
         both = _permuted_lags(rows, wts, np.concatenate([z, z * z], axis=1), draws, workspace)  # (P, c, 2T)
         sim = both[..., :T]
@@ -695,13 +706,15 @@ def _lisa_block(
         extra = (c_count, c_mean)
         del c_sim
     else:
-        sim = _permuted_lags(rows, wts, z, draws, workspace)  # (P, c, T)
+        factor: list = []
+        sim = _permuted_lags(rows, wts, z, draws, workspace, factor_out=factor)  # (P, c, T)
+        unit = factor[0][None, :, None] if factor else None
+        if unit is not None:  # compare in units of the common row weight
+            obs = obs / unit
+            tol = tol / unit
         if has_self:
-            sim += (self_w[:, None] * z[rows])[None]
-    mean = sim.sum(axis=0) / permutations
-    sd = np.sqrt(np.maximum(np.einsum("pct,pct->ct", sim, sim) / permutations - mean**2, 0.0))
-    obs = lag[None, :, :]
-    tol = 1e-10 * (np.abs(wts).sum(axis=1)[None, :, None] * np.abs(z).max() + 1.0)
+            self_term = (self_w[:, None] * z[rows])[None]
+            sim += self_term if unit is None else self_term / unit
 
     def tally(flags: np.ndarray) -> np.ndarray:
         return flags.view(np.uint8).sum(axis=0, dtype=np.int64)
@@ -712,7 +725,27 @@ def _lisa_block(
         count = tally(sim >= np.abs(obs) - tol)
     else:
         count = np.minimum(tally(sim >= obs - tol), tally(sim <= obs + tol))
-    return (count, mean, sd, *extra)
+    return (count, *extra)
+
+
+def _conditional_moments(z: np.ndarray, w: _Weights) -> tuple[np.ndarray, np.ndarray]:
+    """Exact mean and variance of Ii under conditional permutation, per region and period.
+
+    The neighbours' values are a sample without replacement of k_i of the N = n - 1 other
+    values, with mean ``mu_i = (sum z - z_i) / N`` and variance ``s2_i`` (ddof 0), so
+    ``E[lag*] = W_i mu_i + w_ii z_i`` and ``Var[lag*] = s2_i (N sum w**2 - (sum w)**2) / (N - 1)``
+    (sums over the off-diagonal weights of row i); Ii is ``(n - 1) z_i lag / sum(z**2)``.
+    """
+    n = z.shape[0]
+    N = n - 1
+    wsum = np.asarray(w.off.sum(axis=1)).ravel()[:, None]
+    w2 = np.asarray(w.off.multiply(w.off).sum(axis=1)).ravel()[:, None]
+    mu = (z.sum(axis=0) - z) / N
+    s2 = (np.square(z).sum(axis=0) - z * z) / N - mu * mu
+    e_lag = wsum * mu + w.diagonal[:, None] * z
+    v_lag = s2 * (N * w2 - wsum**2) / max(N - 1, 1)
+    scale = (n - 1) * z / np.square(z).sum(axis=0)
+    return scale * e_lag, scale * scale * v_lag
 
 
 def _adjusted_significance(
@@ -865,24 +898,21 @@ class LocalMoran:
 
         outputs = parallel_map(run, groups, n_jobs=self.n_jobs, desc="LISA permutations", progress=self.progress)
         count = np.zeros((n, T))
-        lag_mean = np.full((n, T), np.nan)
-        lag_sd = np.full((n, T), np.nan)
         g_count = np.zeros((n, T))
         g_mean = np.full((n, T), np.nan)
         for group, out in zip(groups, outputs, strict=True):
             for (rows, *_), res in zip(group, out, strict=True):
-                count[rows], lag_mean[rows], lag_sd[rows] = res[:3]
+                count[rows] = res[0]
                 if self.local_geary:
-                    g_count[rows], g_mean[rows] = res[3:]
+                    g_count[rows], g_mean[rows] = res[1:]
         p_sim = (count + 1.0) / (self.permutations + 1.0)
         isolated = w.cardinalities == 0
         p_sim[isolated] = np.nan
         zero = (z == 0) & ~isolated[:, None]
         p_sim[zero] = 1.0
-        scale = (n - 1) * z / (z * z).sum(axis=0)
-        EI_sim = scale * lag_mean
+        EI_perm, VI_perm = _conditional_moments(z, w)
         with np.errstate(divide="ignore", invalid="ignore"):
-            z_sim = (Ii - EI_sim) / np.abs(scale * lag_sd)
+            z_perm = (Ii - EI_perm) / np.sqrt(VI_perm)
 
         quadrant = np.where(z > 0, np.where(lag > 0, 1, 4), np.where(lag > 0, 2, 3))
         valid = np.repeat(~isolated[:, None], T, axis=1)
@@ -929,8 +959,8 @@ class LocalMoran:
             "z": z.ravel(),
             "lag": lag.ravel(),
             "Ii": Ii.ravel(),
-            "EI_sim": EI_sim.ravel(),
-            "z_sim": z_sim.ravel(),
+            "EI_perm": EI_perm.ravel(),
+            "z_perm": z_perm.ravel(),
             "quadrant": quad_label.ravel(),
             "p_sim": p_sim.ravel(),
             "significant": sig.ravel(),
@@ -1015,7 +1045,8 @@ class LocalMoranResult(Result):
     """LISA per region-period: ``.table`` indexed by (region, period).
 
     Columns: ``value``, ``z`` (standardised value), ``lag`` (spatial lag of z), ``Ii``,
-    ``EI_sim``, ``z_sim``, ``quadrant`` (HH/LH/LL/HL), ``p_sim``, ``significant``,
+    ``EI_perm`` and ``z_perm`` (exact mean of Ii under the conditional permutations and the
+    z-value against their exact variance), ``quadrant`` (HH/LH/LL/HL), ``p_sim``, ``significant``,
     ``cluster`` (HH, LL, LH, HL, ns, isolated). ``.settings`` records the weights,
     permutations, seed, alpha and adjustment; ``.cutoffs`` the p cut-off per period.
     """
@@ -1154,7 +1185,7 @@ class LocalMoranResult(Result):
         file per period, ``<stem>_<period>``). Every row carries the settings in columns
         ``weights``, ``perms``, ``seed``, ``alpha``, ``adjust``; GeoPackage layers also get them
         as layer metadata. Shapefile field names (<= 10 characters): region, period, value, z,
-        lag, Ii, EI_sim, z_sim, quadrant, p_sim, signif, cluster, weights, perms, seed, alpha,
+        lag, Ii, EI_perm, z_perm, quadrant, p_sim, signif, cluster, weights, perms, seed, alpha,
         adjust. ``.html``: interactive map of one ``period=`` through GeoDataFrame.explore
         (needs folium). ``.csv``/``.xlsx``/``.tex``/``.md``: tables; ``.png``/``.svg``/``.pdf``:
         the figure of ``.plot(**kwargs)`` with the settings in its caption.

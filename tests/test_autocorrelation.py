@@ -247,6 +247,26 @@ def test_self_weight_stays_with_the_region():
     assert tab.loc[(0, 2000), "p_sim"] == pytest.approx(exact, abs=0.02)
 
 
+def test_exact_conditional_moments_by_enumeration():
+    """EI_perm and z_perm use the exact mean and variance of Ii over all equally likely
+    neighbour draws; enumerate them for region 2 (neighbours 1 and 3) of a 7-region chain."""
+    from itertools import permutations as perms
+
+    ids = list(range(7))
+    neighbors = {0: [1], 1: [0, 2], 2: [1, 3], 3: [2, 4], 4: [3, 5], 5: [4, 6], 6: [5]}
+    w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
+    y = np.array([1.0, 2.5, -1.5, 0.3, -2.0, 0.4, 1.1])
+    s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
+    tab = LocalMoran(w, permutations=99, seed=1).fit(s).table
+    z = (y - y.mean()) / y.std()
+    others = [j for j in ids if j != 2]
+    scale = 6 * z[2] / np.sum(z**2)
+    values = np.array([scale * 0.5 * (z[a] + z[b]) for a, b in perms(others, 2)])
+    row = tab.loc[(2, 2000)]
+    assert row["EI_perm"] == pytest.approx(values.mean(), abs=1e-12)
+    assert row["z_perm"] == pytest.approx((row["Ii"] - values.mean()) / values.std(), abs=1e-10)
+
+
 def test_counts_and_transitions(lisa):
     counts = lisa.counts
     assert list(counts.columns) == list(CLUSTERS)
