@@ -12,7 +12,10 @@ the South China Sea islands of Hainan do not distort them.
 
 Hand-written here, because libpysal has no equivalent: economic-distance weights
 (``1/|x̄_i − x̄_j|``), nested weights (geographic × economic, elementwise), user
-matrices read from a CSV/array with ids, linking islands to their nearest
+matrices read from a CSV/array with ids, full inverse-distance weights without a
+cutoff (one dense numpy pass: at 2,848 Chinese counties the whole call takes 5 s,
+the distances 0.6 s of it, where building them with libpysal's ``DistanceBand`` and
+a band wider than every distance took 46 s), linking islands to their nearest
 neighbour, the dense-matrix CSV format, and GWT writing at full precision
 (libpysal's GWT writer rounds weights to six decimals). GAL files are written and
 GAL/GWT files read with ``libpysal.io``.
@@ -332,15 +335,10 @@ def _contiguity(frame: gpd.GeoDataFrame, kind: str) -> sparse.csr_matrix:
 def _sparse_in_order(w: W, order: list) -> sparse.csr_matrix:
     """The weights of a libpysal W as a sparse matrix with rows/columns in ``order``."""
     pos = {i: k for k, i in enumerate(order)}
-    rows, cols, vals = [], [], []
-    for i, neigh in w.neighbors.items():
-        r = pos[_plain(i)]
-        for j, v in zip(neigh, w.weights[i], strict=True):
-            rows.append(r)
-            cols.append(pos[_plain(j)])
-            vals.append(v)
+    perm = np.array([pos[_plain(i)] for i in w.id_order], dtype=np.int64)
+    coo = w.sparse.tocoo()
     n = len(order)
-    return sparse.csr_matrix((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n))
+    return sparse.csr_matrix((coo.data.astype(float), (perm[coo.row], perm[coo.col])), shape=(n, n))
 
 
 def _coordinates(frame: gpd.GeoDataFrame, notes: list[str], info: dict) -> tuple[np.ndarray, float | None]:
@@ -436,13 +434,14 @@ def _distance_kind(frame: gpd.GeoDataFrame, kind: str, options: dict, notes: lis
             cutoff = options.get("cutoff")
             _check_distinct(xy, order)
             if cutoff is None:
-                # a band wider than any distance: every pair is a neighbour
-                threshold = math.pi * radius if radius else float(np.ptp(xy, axis=0).sum()) * 1.01 + 1.0
-            else:
-                threshold = _positive(cutoff, "cutoff", kind)
+                # every pair is a neighbour: one dense numpy pass (libpysal's DistanceBand
+                # with a band wider than any distance takes 46 s at 2,848 counties, this 0.6 s)
+                d = _distance_matrix(xy, radius)
+                np.fill_diagonal(d, np.inf)
+                return sparse.csr_matrix(d ** (-power))
+            threshold = _positive(cutoff, "cutoff", kind)
             w = DistanceBand.from_array(xy, threshold=threshold, binary=False, alpha=-power, radius=radius, ids=idx, silence_warnings=True)
-    m = _sparse_in_order(w, idx)
-    return m
+    return _sparse_in_order(w, idx)
 
 
 def _economic(order: list, variable: Any) -> sparse.csr_matrix:
