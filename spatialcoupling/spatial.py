@@ -79,8 +79,9 @@ def spatial_weights(
 
     Parameters
     ----------
-    regions : GeoDataFrame or None
-        Boundaries (e.g. from :func:`~spatialcoupling.read_regions`). May be
+    regions : GeoDataFrame, path or None
+        Boundaries (e.g. from :func:`~spatialcoupling.read_regions`, or a path that
+        is read with it, using ``id``). May be
         ``None`` for ``kind="matrix"`` and ``kind="economic"`` when ``ids`` is given.
     kind : str
         ``"queen"``, ``"rook"`` (shared border / shared vertex contiguity);
@@ -135,6 +136,10 @@ def spatial_weights(
         allowed = sorted(_OPTIONS[kind]) or "none"
         raise ValueError(f"spatial_weights: option(s) {sorted(unknown)} do not apply to kind={kind!r}; allowed: {allowed}")
 
+    if isinstance(regions, str | Path):
+        from .regions import read_regions
+
+        regions = read_regions(regions, id=id)
     notes: list[str] = []
     frame, order = _subset(regions, ids, id, notes, need_geometry=kind not in ("economic", "matrix"))
     n = len(order)

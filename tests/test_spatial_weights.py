@@ -134,6 +134,19 @@ def test_queen_islands_modes(provinces, province_points):
     assert set(w.neighbors[110000]) == {120000, 130000}
 
 
+def test_regions_from_path_and_panel_ids(provinces):
+    from pathlib import Path
+
+    shp = Path(__file__).resolve().parents[1] / "shapefiles" / "china_provinces.shp"
+    names = ["Beijing", "Tianjin", "Hebei", "Shanxi"]
+    rows = [{"region": r, "period": t, "x": 1.0} for r in names for t in (1, 2)]
+    panel = sc.read_panel(pd.DataFrame(rows))
+    w = sc.spatial_weights(shp, kind="queen", ids=panel, id="name_en", standardize=None)
+    assert w.id_order == list(panel.regions)
+    assert set(w.neighbors["Beijing"]) == {"Tianjin", "Hebei"}
+    assert set(w.neighbors["Shanxi"]) == {"Hebei"}
+
+
 def test_panel_names_subset(provinces):
     ids = [n for n in provinces["name_en"] if n not in ("Tibet", "Hainan")][::-1]
     w = sc.spatial_weights(provinces, kind="queen", ids=ids, id="name_en", islands="error")
@@ -169,6 +182,9 @@ def test_inverse_distance_cutoff_and_band(provinces, province_points):
     assert (got.to_numpy()[~inside.to_numpy()] == 0).all()
     b = quiet(sc.spatial_weights, provinces, kind="distance_band", threshold=800, islands="keep", standardize=None)
     np.testing.assert_array_equal(dense(b).to_numpy() > 0, inside.to_numpy())
+    inv = quiet(sc.spatial_weights, provinces, kind="distance_band", threshold=800, binary=False, power=2,
+                islands="keep", standardize=None)
+    np.testing.assert_allclose(dense(inv).to_numpy(), (d**-2.0).where(inside, 0).to_numpy(), rtol=1e-6)
 
 
 def test_knn_great_circle(provinces, province_points):
