@@ -589,22 +589,28 @@ def _draw_distinct(rng: np.random.Generator, permutations: int, k: int, m: int) 
         out[bad] = rng.integers(0, m, size=(int(bad.sum()), k), dtype=np.intp)
 
 
-def _plan_blocks(card: np.ndarray, permutations: int, periods: int) -> list[np.ndarray]:
-    """Blocks of region positions with equal cardinality, small enough for memory.
+def _plan_blocks(card: np.ndarray, permutations: int, periods: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Order of the regions by cardinality, and blocks of positions in that order.
 
-    Depends only on the cardinalities, the permutations and the number of periods (never on
-    n_jobs), so the seeds spawned per block give the same numbers however blocks are run.
+    Regions are relabelled so that those with the same number of neighbours are contiguous
+    (the conditional permutation does not depend on the labels); a block is a run of
+    consecutive positions with equal cardinality, at most about ``n / (4 k)`` long (so that
+    most random draws fall outside it, see :func:`_block_counts`) and small enough for
+    memory. The plan depends only on the cardinalities, the permutations and the number of
+    periods (never on n_jobs), so the seeds spawned per block give the same numbers however
+    blocks are run.
     """
-    blocks = []
+    n = len(card)
     order = np.argsort(card, kind="stable")
     sorted_card = card[order]
+    blocks = []
     for k in np.unique(sorted_card):
         if k == 0:
             continue
-        members = order[sorted_card == k]
-        size = max(1, _BLOCK_CELLS // (permutations * max(int(k), periods)))
+        members = np.flatnonzero(sorted_card == k)
+        size = max(1, min(_BLOCK_CELLS // (permutations * max(int(k), periods)), max(32, n // (4 * int(k)))))
         blocks.extend(members[s : s + size] for s in range(0, len(members), size))
-    return blocks
+    return order, blocks
 
 
 def _permuted_lags(
@@ -658,6 +664,71 @@ def _permuted_lags(
     return out
 
 
+def _block_counts(
+    rows: np.ndarray,
+    weight: np.ndarray,
+    z: np.ndarray,
+    lag: np.ndarray,
+    draws: np.ndarray,
+    tol: np.ndarray,
+    two_sided: bool,
+    workspace: dict | None,
+) -> np.ndarray:
+    """Permutation counts for a block of consecutive positions with equal positive row weights.
+
+    A draw j shifts to ``j + 1`` only for the rows at or below it, so a permutation whose k draws
+    all lie outside the block's position range gives every row of the block the same permuted
+    lag (unweighted sum ``v``). For those "flat" permutations the counts come from the sorted
+    values of ``v`` and a binary search per row; only the others (about ``k * rows / n`` of
+    them) go through the full (permutations, rows, periods) computation.
+    """
+    c, T = len(rows), z.shape[1]
+    cut = np.searchsorted(rows, draws, side="right")
+    flat = np.all((cut == 0) | (cut == c), axis=1)
+    obs = lag / weight[:, None]  # (c, T) in unweighted units
+    thr = np.broadcast_to(np.asarray(tol).reshape(c, -1), (c, T)) / weight[:, None]
+    if two_sided:
+        obs = np.abs(obs)
+    count = np.zeros((c, T), dtype=np.int64)
+    if flat.any():
+        d = draws[flat]
+        v = np.where((cut[flat] == c)[..., None], z[d + 1], z[d]).sum(axis=1)  # (F, T)
+        F = len(d)
+        ge = np.empty((c, T), dtype=np.int64)
+        le = np.empty((c, T), dtype=np.int64)
+        sv = np.sort(np.abs(v) if two_sided else v, axis=0)
+        for t in range(T):
+            ge[:, t] = F - np.searchsorted(sv[:, t], obs[:, t] - thr[:, t], side="left")
+            if not two_sided:
+                le[:, t] = np.searchsorted(sv[:, t], obs[:, t] + thr[:, t], side="right")
+        if two_sided:
+            count += ge
+            ge_total, le_total = None, None
+        else:
+            ge_total, le_total = ge, le
+    else:
+        ge_total = np.zeros((c, T), dtype=np.int64)
+        le_total = np.zeros((c, T), dtype=np.int64)
+    if not flat.all():
+        factor: list = []
+        sim = _permuted_lags(rows, np.repeat(weight[:, None], draws.shape[1], axis=1), z, draws[~flat], workspace, factor)
+        if not factor:  # pragma: no cover - weights are positive here
+            sim = sim / weight[None, :, None]
+
+        def tally(flags: np.ndarray) -> np.ndarray:
+            return flags.view(np.uint8).sum(axis=0, dtype=np.int64)
+
+        if two_sided:
+            np.abs(sim, out=sim)
+            count += tally(sim >= (obs - thr)[None])
+        else:
+            ge_total = ge_total + tally(sim >= (obs - thr)[None])
+            le_total = le_total + tally(sim <= (obs + thr)[None])
+    if not two_sided:
+        count = np.minimum(ge_total, le_total)
+    return count
+
+
 def _lisa_block(
     rows: np.ndarray,
     wts: np.ndarray,
@@ -705,6 +776,8 @@ def _lisa_block(
             )
         extra = (c_count, c_mean)
         del c_sim
+    elif not has_self and np.all(wts == wts[:, :1]) and np.all(wts[:, 0] > 0) and np.all(np.diff(rows) == 1):
+        return (_block_counts(rows, wts[:, 0], z, lag, draws, tol[0], two_sided, workspace),)
     else:
         factor: list = []
         sim = _permuted_lags(rows, wts, z, draws, workspace, factor_out=factor)  # (P, c, T)
@@ -867,16 +940,17 @@ class LocalMoran:
 
         # conditional permutations, block by block
         ss, entropy = _seed_sequence(self.seed)
-        blocks = _plan_blocks(w.cardinalities, self.permutations, T)
+        order, blocks = _plan_blocks(w.cardinalities, self.permutations, T)
         seeds = ss.spawn(len(blocks))
         csr = w.off
         tasks = []
         for rows, s in zip(blocks, seeds, strict=True):
-            k = int(w.cardinalities[rows[0]])
-            pos = csr.indptr[rows][:, None] + np.arange(k)[None, :]
-            tasks.append((rows, csr.data[pos], w.diagonal[rows], s))
+            orig = order[rows]
+            k = int(w.cardinalities[orig[0]])
+            pos = csr.indptr[orig][:, None] + np.arange(k)[None, :]
+            tasks.append((rows, csr.data[pos], w.diagonal[orig], s))
         common = {
-            "z": z,
+            "z": np.ascontiguousarray(z[order]),
             "permutations": self.permutations,
             "two_sided": self.alternative == "two-sided",
         }
@@ -890,8 +964,8 @@ class LocalMoran:
             workspace: dict = {}
             return [
                 _lisa_block(
-                    rows, wts, lag=lag[rows], ss=s, self_w=sw, lag2=None if lag2 is None else lag2[rows],
-                    workspace=workspace, **common,
+                    rows, wts, lag=lag[order[rows]], ss=s, self_w=sw,
+                    lag2=None if lag2 is None else lag2[order[rows]], workspace=workspace, **common,
                 )
                 for rows, wts, sw, s in group
             ]
@@ -902,9 +976,9 @@ class LocalMoran:
         g_mean = np.full((n, T), np.nan)
         for group, out in zip(groups, outputs, strict=True):
             for (rows, *_), res in zip(group, out, strict=True):
-                count[rows] = res[0]
+                count[order[rows]] = res[0]
                 if self.local_geary:
-                    g_count[rows], g_mean[rows] = res[1:]
+                    g_count[order[rows]], g_mean[order[rows]] = res[1:]
         p_sim = (count + 1.0) / (self.permutations + 1.0)
         isolated = w.cardinalities == 0
         p_sim[isolated] = np.nan

@@ -509,3 +509,29 @@ def test_unbalanced_and_period_mismatch(us48, panel):
     other = panel.drop("2009", level="period")
     with pytest.raises(ValueError, match="2009"):
         BivariateMoran(w, permutations=9).fit(panel, other)
+
+
+@pytest.mark.parametrize("two_sided", [True, False])
+def test_block_counts_equal_brute_force(two_sided):
+    """The shortcut for permutations whose draws miss the block equals counting every permuted
+    lag by direct gather (region i takes draw j as j + (j >= i))."""
+    from spatialcoupling.autocorrelation import _block_counts, _draw_distinct
+
+    rng = np.random.default_rng(0)
+    n, T, k, P = 200, 3, 4, 500
+    z = rng.normal(size=(n, T))
+    for rows in (np.arange(10, 60), np.arange(150, 199), np.arange(0, 200 - 1)):
+        weight = np.full(len(rows), 1.0 / k)
+        lag = rng.normal(scale=0.5, size=(len(rows), T))
+        draws = _draw_distinct(rng, P, k, n - 1)
+        tol = np.full((1, len(rows), 1), 1e-10)
+        got = _block_counts(rows, weight, z, lag, draws, tol, two_sided, {})
+        idx = draws[None, :, :] + (draws[None, :, :] >= rows[:, None, None])  # (c, P, k)
+        sim = z[idx].sum(axis=2) * weight[:, None, None]  # (c, P, T)
+        if two_sided:
+            expected = (np.abs(sim) >= np.abs(lag)[:, None, :] - 1e-9).sum(axis=1)
+        else:
+            ge = (sim >= lag[:, None, :] - 1e-9).sum(axis=1)
+            le = (sim <= lag[:, None, :] + 1e-9).sum(axis=1)
+            expected = np.minimum(ge, le)
+        np.testing.assert_array_equal(got, expected)
