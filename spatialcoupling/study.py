@@ -42,6 +42,7 @@ import importlib.metadata
 import shutil
 import tempfile
 import tomllib
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,6 +325,7 @@ class Study:
         return CouplingCoordination(contributions=cfg.get("contributions"), model=cfg.get("model", "classic"), pairs=pairs)
 
     def load_regions(self, panel):
+        """Boundaries matched to the panel: one row per panel region, indexed by its id."""
         from . import datasets
         from .regions import match_regions, read_regions
 
@@ -331,10 +333,11 @@ class Study:
         if "dataset" in cfg:
             regions = datasets.load(cfg["dataset"])
         else:
-            regions = read_regions(self.base_dir / cfg["file"], id=cfg.get("id"), layer=cfg.get("layer"))
+            regions = read_regions(self.base_dir / cfg["file"], layer=cfg.get("layer"))
         return match_regions(regions, panel, on=cfg.get("id"), extra=cfg.get("extra", "error"))
 
     def spatial_weights(self, regions, panel):
+        """Spatial weights in the panel's region order (``regions`` from :meth:`load_regions`)."""
         from .spatial import spatial_weights
 
         cfg = self._section("weights")
@@ -342,14 +345,12 @@ class Study:
         standardize = cfg.pop("standardize", "r")
         if "variable" in cfg:
             cfg["variable"] = panel[cfg["variable"]]
-        ids = list(panel.regions)
-        return spatial_weights(regions, kind=kind, ids=ids, id=self._section("regions").get("id"), standardize=None if standardize == "none" else standardize, **cfg)
+        return spatial_weights(regions, kind=kind, ids=list(panel.regions), standardize=None if standardize == "none" else standardize, **cfg)
 
-    def groups(self, regions, grouping: str) -> pd.Series:
-        cfg = self._section("regions")
-        id_col = cfg.get("id")
-        frame = regions.set_index(id_col) if id_col and id_col in regions.columns else regions
-        return frame[grouping]
+    @staticmethod
+    def groups(regions, grouping: str) -> pd.Series:
+        """The ``grouping`` column of matched regions: region id -> group."""
+        return regions[grouping]
 
     # -- checking and running ----------------------------------------------------------------
     def check(self) -> list[str]:
@@ -436,8 +437,14 @@ class Study:
     def _run_into(self, folder: Path, progress: bool | None) -> StudyResult:
         state = _RunState(study=self, folder=folder, formats={**_DEFAULT_OUTPUT, **self._section("output")})
         for name, step in progress_bar(self._steps(), desc="study", progress=progress):
-            step(state)
-            del name
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                step(state)
+            # warnings of a step are kept as notes of the run (and shown in the report)
+            for warning in caught:
+                message = f"{name}: {warning.message}"
+                if not issubclass(warning.category, DeprecationWarning) and message not in state.notes:
+                    state.notes.append(message)
         state.write_workbook()
         state.write_lock()
         state.write_report()
@@ -642,13 +649,18 @@ def _step_regions(state: _RunState) -> None:
         if "threshold" in cfg:
             first = ccd.first_period_at_or_above(cfg["threshold"], groups=groups).to_frame()
             state.add_table(f"D_first_period_{grouping}", first)
-    regions_out = state.folder / "layers"
-    regions_out.mkdir(exist_ok=True)
-    layer = regions.merge(state.results["D"].unstack("period").add_prefix("D_"), left_on=state.study._section("regions").get("id"), right_index=True, how="left") if state.study._section("regions").get("id") else regions
+    layers = state.folder / "layers"
+    layers.mkdir(exist_ok=True)
+    wide = state.results["D"].unstack("period")
+    wide.columns = [f"D_{c}" for c in wide.columns]
+    layer = regions.join(wide)
     layer.columns = [str(c) for c in layer.columns]
-    path = regions_out / "coupling.gpkg"
-    layer.to_file(path, layer="coupling", driver="GPKG")
+    path = layers / "coupling.gpkg"
+    layer.reset_index().to_file(path, layer="coupling", driver="GPKG")
     state.files.append(path)
+    notes = list(regions.attrs.get("spatialcoupling_notes", []))
+    state.notes += notes
+    sec.caption += (" " + " ".join(notes)) if notes else ""
 
 
 def _step_weights(state: _RunState) -> None:
@@ -704,9 +716,11 @@ def _step_lisa(state: _RunState) -> None:
     state.add_table("lisa_counts", lisa.counts)
     sec.tables["Regions per cluster and period"] = lisa.counts
     periods = cfg.get("periods") or list(state.results["panel"].periods)[:: max(1, len(state.results["panel"].periods) // 4)]
+    sec.figures.append(state.add_figure("lisa_clusters_panel", lisa.plot(periods=periods, regions=regions), sub="maps"))
     for period in periods:
         fig = lisa.plot(period=period, regions=regions)
-        sec.figures.append(state.add_figure(f"lisa_clusters_{period}", fig, sub="maps"))
+        state.add_figure(f"lisa_clusters_{period}", fig, sub="maps")
+    state.add_figure("moran_scatter_last", lisa.plot(period=periods[-1], regions=regions, kind="scatter"))
     layers = state.folder / "layers"
     layers.mkdir(exist_ok=True)
     path = layers / "clusters.gpkg"

@@ -142,3 +142,48 @@ def test_demo_study_is_valid():
     assert demo_study("china_demo").check() is not None
     with pytest.raises(ValueError, match="unknown demo"):
         demo_study("nope")
+
+
+SPATIAL = {
+    **BASE,
+    "regions": {"dataset": "china_provinces", "id": "name_en", "groupings": ["zone8"], "extra": "drop"},
+    "weights": {"kind": "queen"},
+    "moran": {"permutations": 99, "seed": 3},
+    "lisa": {"permutations": 99, "seed": 3, "periods": [2009, 2024]},
+    "dagum": {"grouping": "zone8"},
+    "output": {"tables": ["csv", "xlsx", "tex"], "figures": ["png"]},
+}
+
+
+@pytest.fixture(scope="module")
+def spatial_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("spatial") / "out"
+    return sc.Study.from_dict(SPATIAL).run(out, progress=False)
+
+
+def test_spatial_study_equals_objects_by_hand(spatial_run):
+    D = spatial_run["D"]
+    with pytest.warns(UserWarning, match="Hainan"):
+        regions = sc.match_regions(sc.datasets.load("china_provinces"), D, on="name_en", extra="drop")
+    w = sc.spatial_weights(regions, kind="queen", ids=list(D.index.get_level_values("region").unique()))
+    moran = sc.GlobalMoran(w, permutations=99, seed=3).fit(D)
+    pd.testing.assert_frame_equal(spatial_run["moran"].table, moran.table)
+    lisa = sc.LocalMoran(w, permutations=99, seed=3).fit(D)
+    pd.testing.assert_frame_equal(spatial_run["lisa"].table, lisa.table)
+    dagum = sc.DagumGini(regions["zone8"]).fit(D)
+    pd.testing.assert_frame_equal(spatial_run["dagum"].table, dagum.table)
+    assert any("Hainan" in n and "Tibet" in n for n in spatial_run.notes)
+
+
+def test_spatial_study_outputs(spatial_run):
+    import geopandas as gpd
+
+    out = spatial_run.out
+    clusters = gpd.read_file(out / "layers" / "clusters.gpkg")
+    assert "cluster" in clusters.columns and clusters.crs is not None
+    coupling = gpd.read_file(out / "layers" / "coupling.gpkg")
+    assert len(coupling) == 29 and "D_2024" in coupling.columns
+    assert (out / "maps" / "lisa_clusters_panel.png").exists()
+    assert (out / "tables" / "dagum.tex").exists() and (out / "tables" / "global_moran.tex").exists()
+    sheets = pd.read_excel(out / "tables" / "tables.xlsx", sheet_name=None)
+    assert {"global_moran", "lisa_counts", "dagum", "D_by_zone8"} <= set(sheets)
