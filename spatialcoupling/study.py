@@ -442,9 +442,10 @@ class Study:
                 step(state)
             # warnings of a step are kept as notes of the run (and shown in the report)
             for warning in caught:
-                message = f"{name}: {warning.message}"
-                if not issubclass(warning.category, DeprecationWarning) and message not in state.notes:
-                    state.notes.append(message)
+                text = str(warning.message)
+                known = any(n in text or text in n for n in state.notes)
+                if not issubclass(warning.category, DeprecationWarning) and not known:
+                    state.notes.append(f"{name}: {text}")
         state.write_workbook()
         state.write_lock()
         state.write_report()
