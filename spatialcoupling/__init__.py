@@ -53,7 +53,7 @@ _EXPORTS: dict[str, str] = {
     "Study": "study",
 }
 
-_SUBMODULES = {"datasets"}
+_SUBMODULES = {"datasets", "maps"}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

@@ -326,15 +326,25 @@ class Study:
 
     def load_regions(self, panel):
         """Boundaries matched to the panel: one row per panel region, indexed by its id."""
+        from .regions import match_regions
+
+        cfg = self._section("regions")
+        return match_regions(self.boundaries(), panel, on=cfg.get("id"), extra=cfg.get("extra", "error"))
+
+    def boundaries(self):
+        """All boundaries of the regions file, indexed by the id column when one is set (for maps)."""
         from . import datasets
-        from .regions import match_regions, read_regions
+        from .regions import read_regions
 
         cfg = self._section("regions")
         if "dataset" in cfg:
             regions = datasets.load(cfg["dataset"])
         else:
             regions = read_regions(self.base_dir / cfg["file"], layer=cfg.get("layer"))
-        return match_regions(regions, panel, on=cfg.get("id"), extra=cfg.get("extra", "error"))
+        id_col = cfg.get("id")
+        if id_col and id_col in regions.columns:
+            regions = regions.set_index(regions[id_col].rename("region"))
+        return regions
 
     def spatial_weights(self, regions, panel):
         """Spatial weights in the panel's region order (``regions`` from :meth:`load_regions`)."""
@@ -634,6 +644,7 @@ def _step_coupling(state: _RunState) -> None:
 def _step_regions(state: _RunState) -> None:
     regions = state.study.load_regions(state.results["panel"])
     state.results["regions"] = regions
+    state.results["boundaries"] = state.study.boundaries()  # maps draw regions without data too
     ccd = state.results["coupling"]
     cfg = state.study._section("coupling")
     sec = state.section("Regions and groups", "Boundaries matched to the panel's region ids; group means of D per period.")
@@ -706,7 +717,7 @@ def _step_lisa(state: _RunState) -> None:
     )
     lisa = model.fit(state.results["D"])
     state.results["lisa"] = lisa
-    regions = state.results["regions"]
+    regions = state.results["boundaries"]
     sec = state.section(
         "LISA clusters of D",
         f"Local Moran's I with {model.permutations} conditional permutations (seed {cfg.get('seed', 1)}); significant "
@@ -725,7 +736,7 @@ def _step_lisa(state: _RunState) -> None:
     layers = state.folder / "layers"
     layers.mkdir(exist_ok=True)
     path = layers / "clusters.gpkg"
-    lisa.export(path, regions=regions)
+    lisa.export(path, regions=state.results["regions"])
     state.files.append(path)
 
 

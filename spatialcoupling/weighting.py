@@ -118,6 +118,8 @@ class _ObjectiveWeights:
                 if self.scope == "period":
                     frame.insert(0, PERIOD, key)
                 weight_rows.append(frame)
+        # U is a convex combination of values in [0, 1]; remove floating-point excess only
+        scores = scores.clip(lower=0.0, upper=1.0)
         weights = pd.concat(weight_rows, ignore_index=True)
         weights["direction"] = np.where(weights["direction"] > 0, "+", "-")
         return SubsystemScores(

