@@ -10,7 +10,10 @@ For subsystem scores ``U_1 … U_n`` in [0, 1] of a region-period:
 
       C = sqrt{ [1 - Σ_{i>j} |U_i - U_j| / Σ_{m=1}^{n-1} m] · [Π_i (U_i / max_j U_j)]^(1/(n-1)) }
 
-  for two subsystems ``C = sqrt((1 - |U1 - U2|) · min(U1, U2) / max(U1, U2))``.
+  for two subsystems ``C = sqrt((1 - |U1 - U2|) · min(U1, U2) / max(U1, U2))``. The product
+  term is read as the product of the ratios ``U_i / max U`` (each subsystem relative to the
+  most developed one), the only reading that agrees with the two-subsystem form and keeps
+  C in [0, 1] for any n.
   Unlike the classic C it depends on the gap between the levels, not only on their ratio;
 - coordination index ``T = Σ θ_i U_i`` with contribution coefficients ``θ`` summing to 1;
 - coupling coordination degree ``D = √(C · T)``.
@@ -26,7 +29,9 @@ below 0.9 "a lags", 0.9–1.1 "synchronous", above 1.1 "b lags" (bands configura
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -291,7 +296,7 @@ class CouplingResult(Result):
     def __init__(self, *, table, pair_tables, theta, model, grades, notes):
         self._table = table
         self._pair_tables = pair_tables
-        self.theta = dict(theta)
+        self.theta = MappingProxyType(dict(theta))
         self.model = model
         self.grades = grades
         self._notes = list(notes)
@@ -338,7 +343,7 @@ class CouplingResult(Result):
     def _groups(self, groups: Mapping[Any, Any] | pd.Series) -> pd.Series:
         g = pd.Series(groups) if not isinstance(groups, pd.Series) else groups
         regions = self._table.index.get_level_values(REGION).unique()
-        missing = [r for r in regions if r not in g.index]
+        missing = [r for r in regions if r not in g.index or pd.isna(g.get(r))]
         if missing:
             raise ValueError(f"regions without a group: {_preview(missing)}; add them to groups")
         return g
@@ -356,14 +361,16 @@ class CouplingResult(Result):
     def growth(self, spans: Sequence[tuple[Any, Any]], groups: Mapping[Any, Any] | pd.Series | None = None) -> pd.DataFrame:
         """Average annual growth rate of D, ``(D_t1 / D_t0)^(1/(t1 - t0)) - 1``, per span.
 
-        Rows: regions, then (with ``groups``) each group's mean D and ``All``.
-        Columns: one per span, labelled ``"t0-t1"``.
+        Rows: one per region; with ``groups`` the index has two levels ``(kind, name)``
+        with kind ``"region"`` or ``"group"`` (each group's mean D, and ``All``).
+        Columns: one per span, labelled ``"t0-t1"``. A growth rate that is undefined
+        (D = 0 at the start) is NaN and named in a warning.
         """
         wide = self._table["D"].unstack(PERIOD)
         rows = wide
         if groups is not None:
             means = self.by_group(groups).T
-            rows = pd.concat([wide, means])
+            rows = pd.concat({"region": wide, "group": means}, names=["kind", "name"])
         out = {}
         for t0, t1 in spans:
             for t in (t0, t1):
@@ -372,9 +379,15 @@ class CouplingResult(Result):
             if not t1 > t0:
                 raise ValueError(f"span ({t0}, {t1}): the end must come after the start")
             with np.errstate(divide="ignore", invalid="ignore"):
-                out[f"{t0}-{t1}"] = (rows[t1] / rows[t0]) ** (1.0 / (t1 - t0)) - 1.0
+                rate = (rows[t1] / rows[t0]) ** (1.0 / (t1 - t0)) - 1.0
+            undefined = rows.index[(rows[t0] == 0).to_numpy()]
+            if len(undefined):
+                warnings.warn(f"growth {t0}-{t1} undefined (D = 0 in {t0}) for {_preview(undefined)}", stacklevel=2)
+                rate[(rows[t0] == 0).to_numpy()] = np.nan
+            out[f"{t0}-{t1}"] = rate
         result = pd.DataFrame(out)
-        result.index.name = REGION if groups is None else "region_or_group"
+        if groups is None:
+            result.index.name = REGION
         return result
 
     def grade_counts(self) -> pd.DataFrame:

@@ -14,17 +14,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 _DIRECTIONS = {
-    "+": 1, "positive": 1, "pos": 1, "1": 1, "+1": 1, 1: 1,
-    "-": -1, "negative": -1, "neg": -1, "-1": -1, -1: -1,
+    "+": 1, "positive": 1, "pos": 1, "1": 1, "+1": 1,
+    "-": -1, "negative": -1, "neg": -1, "-1": -1,
 }
 _COLUMNS = ["indicator", "subsystem", "dimension", "direction"]
 
 
 def _parse_direction(value: Any, indicator: str) -> int:
-    key = value.strip().lower() if isinstance(value, str) else value
+    """+1 or -1 from '+', '-', 'positive', 'negative', 1 or -1 (not True/False, not 1.0)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        key = None
+    else:
+        key = value.strip().lower() if isinstance(value, str) else str(value)
     if key not in _DIRECTIONS:
         raise ValueError(f"indicator {indicator!r}: unknown direction {value!r}; use '+' (positive) or '-' (negative)")
     return _DIRECTIONS[key]
@@ -70,8 +75,13 @@ class IndicatorSystem:
                         raise ValueError(f"subsystem {subsystem!r}, dimension {dimension!r} has no indicators")
                     for indicator, direction in indicators.items():
                         rows.append((indicator, subsystem, dimension, direction))
-                else:  # indicator -> direction directly under the subsystem
+                elif isinstance(indicators, str | int) and not isinstance(indicators, bool):
+                    # indicator -> direction directly under the subsystem
                     rows.append((dimension, subsystem, subsystem, indicators))
+                else:
+                    raise ValueError(
+                        f"{subsystem}.{dimension}: expected a table of indicator = '+'/'-', got {indicators!r}"
+                    )
         return cls(pd.DataFrame(rows, columns=_COLUMNS))
 
     @classmethod
@@ -107,6 +117,12 @@ class IndicatorSystem:
         table = table.copy()
         if table.empty:
             raise ValueError("indicator system has no indicators")
+        for col in ("indicator", "subsystem"):
+            blank = table[col].isna() | (table[col].astype(str).str.strip() == "")
+            if blank.any():
+                rows = [int(i) + 1 for i in np.flatnonzero(blank.to_numpy())]
+                others = table.loc[blank, "indicator" if col == "subsystem" else "subsystem"].tolist()
+                raise ValueError(f"indicator system: blank {col} in row(s) {rows} ({others}); fill it in")
         table["indicator"] = table["indicator"].astype(str)
         table["subsystem"] = table["subsystem"].astype(str)
         table["dimension"] = table["dimension"].fillna(table["subsystem"]).astype(str)
@@ -152,7 +168,7 @@ class IndicatorSystem:
 
     def check_columns(self, columns: Any) -> None:
         """Raise one error listing every indicator absent from ``columns`` (e.g. a Panel's)."""
-        available = set(getattr(columns, "columns", columns))
+        available = {str(c) for c in getattr(columns, "columns", columns)}
         missing = [i for i in self.indicators if i not in available]
         if missing:
             raise ValueError(

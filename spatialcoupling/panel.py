@@ -46,8 +46,17 @@ class Panel:
     """
 
     def __init__(self, data: pd.DataFrame, filled: pd.DataFrame | None = None, notes: Sequence[str] = ()):
-        self._data = data
-        self._filled = filled if filled is not None else pd.DataFrame(False, index=data.index, columns=data.columns)
+        if not isinstance(data, pd.DataFrame) or not isinstance(data.index, pd.MultiIndex) or data.index.nlevels != 2:
+            raise TypeError("Panel needs a DataFrame indexed by (region, period); build one with sc.read_panel(...)")
+        duplicated = data.index[data.index.duplicated()]
+        if len(duplicated):
+            raise ValueError(f"duplicate region-periods: {_preview(duplicated.unique())}; keep one row per region and period")
+        self._data = data.copy()
+        self._data.index = self._data.index.set_names([REGION, PERIOD])
+        self._data = self._data.sort_index()
+        if filled is None:
+            filled = pd.DataFrame(False, index=self._data.index, columns=self._data.columns)
+        self._filled = filled.copy()
         self._notes = list(notes)
 
     # -- views ----------------------------------------------------------------
@@ -183,6 +192,12 @@ class Panel:
             n_filled = int(now_filled.sum())
             if n_filled:
                 notes.append(f"interpolate: filled {n_filled} cell(s) of {col!r} ({'linear' if extrapolate is None else 'linear, extrapolate=' + extrapolate})")
+            single = (~np.isnan(values)).sum(axis=1) == 1
+            if extrapolate == "linear" and (single & now_filled.any(axis=1)).any():
+                notes.append(
+                    f"interpolate: {col!r} has a single observation in regions "
+                    f"{_preview(wide.index[single & now_filled.any(axis=1)], 5)}: its value was carried (no line to extend)"
+                )
             left = was_missing & np.isnan(new)
             if left.any():
                 where = [(wide.index[i], wide.columns[j]) for i, j in zip(*np.nonzero(left), strict=True)]
@@ -190,6 +205,13 @@ class Panel:
         # keep absent rows only where something was filled; rows still entirely empty stay absent
         present = self._data.index
         keep = full_index.isin(present) | filled.any(axis=1).to_numpy()
+        created = keep & ~full_index.isin(present)
+        others = [c for c in self.columns if c not in columns]
+        if created.any() and others:
+            notes.append(
+                f"interpolate: {int(created.sum())} absent region-period row(s) were created to hold filled values; "
+                f"their other columns {others} are missing"
+            )
         return self._with(data[keep], filled[keep], notes)
 
     # -- derived indicators ---------------------------------------------------------
@@ -204,6 +226,17 @@ class Panel:
         self._check_new_name(name)
         wide = self._wide(column)
         prev = wide.shift(1, axis=1)
+        notes = []
+        if pd.api.types.is_numeric_dtype(self.periods.dtype) and len(self.periods) > 1:
+            steps = np.diff(self.periods.to_numpy(dtype=float))
+            uneven = steps != steps.min()
+            if uneven.any():
+                skipped = list(self.periods[1:][uneven])
+                prev.loc[:, skipped] = np.nan
+                notes.append(
+                    f"growth_rate: {name!r} undefined at period(s) {_preview(skipped)}: the previous period of the "
+                    f"grid is more than {steps.min():g} apart (a gap), so the change is not a one-period growth rate"
+                )
         zero = (prev == 0).stack()
         if zero.any():
             raise ValueError(f"growth_rate({column!r}): previous value is 0 at (region, period) {_preview(zero[zero].index)}")
@@ -212,7 +245,7 @@ class Panel:
         n_undefined = int(series.isna().sum())
         data = self._data.copy()
         data[name] = series
-        notes = [f"growth_rate: {name!r} undefined in {n_undefined} cell(s) (first period or missing previous value)"]
+        notes.append(f"growth_rate: {name!r} undefined in {n_undefined} cell(s) (first period, gaps or missing previous value)")
         return self._with(data, notes=notes)
 
     def share(self, numerator: str, denominator: str, *, name: str | None = None) -> Panel:
@@ -253,8 +286,8 @@ class Panel:
     def capital_stock(
         self,
         investment: str,
-        *,
         deflator: str | None = None,
+        *,
         base_period: Any = None,
         depreciation: float = 0.096,
         base: Literal["growth"] = "growth",
@@ -339,15 +372,16 @@ def _interpolate_rows(values: np.ndarray, x: np.ndarray, extrapolate: str | None
             lo, hi = x < xo[0], x > xo[-1]
             out[i, lo] = yo[0] + (x[lo] - xo[0]) * (yo[1] - yo[0]) / (xo[1] - xo[0])
             out[i, hi] = yo[-1] + (x[hi] - xo[-1]) * (yo[-1] - yo[-2]) / (xo[-1] - xo[-2])
-        elif extrapolate == "linear":
+        elif extrapolate == "linear":  # one observation: no line to extend, carry the value
             out[i, ~inside] = yo[0]
     return out
 
 
 # -- reading ---------------------------------------------------------------------------
-def _read_source(src: str | Path | pd.DataFrame, sheet: str | int | None) -> pd.DataFrame:
+def _read_source(src: str | Path | pd.DataFrame, sheet: str | int | None, keys: tuple[str, str]) -> pd.DataFrame:
     if isinstance(src, pd.DataFrame):
-        return src.reset_index() if _has_named_index(src) else src.copy()
+        # an index holding the region/period keys is read as columns; any other index is ignored
+        return src.reset_index() if set(src.index.names) & set(keys) else src.copy()
     path = Path(src)
     if not path.exists():
         raise FileNotFoundError(f"panel file not found: {path}")
@@ -361,10 +395,6 @@ def _read_source(src: str | Path | pd.DataFrame, sheet: str | int | None) -> pd.
     raise ValueError(f"cannot read {path.name!r}: use .csv, .xlsx or .parquet (or pass a DataFrame)")
 
 
-def _has_named_index(frame: pd.DataFrame) -> bool:
-    return any(name is not None for name in frame.index.names)
-
-
 def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
     """``<indicator><sep><period>`` columns → one row per region-period."""
     parsed: dict[str, tuple[str, Any]] = {}
@@ -373,21 +403,24 @@ def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFr
         if col == region:
             continue
         stem, _, tail = str(col).rpartition(sep)
-        period = pd.to_numeric(tail, errors="coerce") if stem else np.nan
-        if stem and not pd.isna(period):
-            parsed[col] = (stem, int(period) if float(period).is_integer() else period)
+        if stem and tail.isdigit():
+            parsed[col] = (stem, int(tail))
         else:
             skipped.append(str(col))
     if not parsed:
         raise ValueError(
             f"wide=True: no column looks like '<indicator>{sep}<period>' (e.g. 'gdp{sep}2019'); columns: {list(frame.columns)}"
         )
+    same = pd.Series(list(parsed.values())).duplicated(keep=False).to_numpy()
+    if same.any():
+        clash = [c for c, dup in zip(parsed, same, strict=True) if dup]
+        raise ValueError(f"wide=True: columns {clash} name the same indicator and period; keep one of each")
+    dup = frame[region].duplicated(keep=False)
+    if dup.any():
+        raise ValueError(f"wide=True: duplicate regions {_preview(frame.loc[dup, region].unique())}; keep one row per region")
     long = frame.melt(id_vars=[region], value_vars=list(parsed), var_name="__col__")
     long["__indicator__"] = long["__col__"].map(lambda c: parsed[c][0])
     long[PERIOD] = long["__col__"].map(lambda c: parsed[c][1])
-    dup = long.duplicated([region, PERIOD, "__indicator__"])
-    if dup.any():
-        raise ValueError(f"wide=True: duplicate regions {_preview(long.loc[dup, region].unique())}")
     out = long.pivot(index=[region, PERIOD], columns="__indicator__", values="value").reset_index()
     out.columns.name = None
     return out, skipped
@@ -433,10 +466,18 @@ def read_panel(
         Missing region/period column, duplicate region-periods (listed),
         non-numeric cells (column, region, period and value), empty panel.
     """
-    frame = _read_source(src, sheet)
+    frame = _read_source(src, sheet, (region, period))
     notes: list[str] = []
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):
+        raise ValueError(f"columns appear more than once: {sorted(map(str, set(repeated)))}; rename or remove the copies")
+    frame.columns = [str(c) for c in frame.columns]
     if region not in frame.columns:
         raise ValueError(f"region column {region!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass region=<name>.")
+    if frame[region].isna().any():
+        rows = [int(i) + 2 for i in np.flatnonzero(frame[region].isna().to_numpy())[:10]]
+        raise ValueError(f"rows without a region id (file lines {rows}, counting the header as line 1); fill or remove them")
+    _check_region_types(frame[region])
     if wide:
         frame, skipped = _wide_to_long(frame, region, sep)
         if skipped and columns is None:
@@ -453,17 +494,21 @@ def read_panel(
         raise ValueError("the panel is empty: no rows to read")
     indicator_cols = [c for c in frame.columns if c not in (region, period_col)]
     if columns is not None:
+        columns = [str(c) for c in columns]
         unknown = [c for c in columns if c not in indicator_cols]
         if unknown:
             raise ValueError(f"columns not in the data: {unknown}; available: {indicator_cols}")
+        if len(set(columns)) != len(columns):
+            raise ValueError(f"columns=[...] lists a column more than once: {columns}")
         indicator_cols = list(columns)
     if not indicator_cols:
         raise ValueError("the panel has no indicator columns besides region and period")
-    nan_keys = frame[region].isna() | frame[period_col].isna()
+    nan_keys = frame[period_col].isna()
     if nan_keys.any():
-        raise ValueError(f"rows {list(frame.index[nan_keys][:10])} have no region or period; fill or remove them")
+        rows = [int(i) + 2 for i in np.flatnonzero(nan_keys.to_numpy())[:10]]
+        raise ValueError(f"rows without a period (file lines {rows}, counting the header as line 1); fill or remove them")
     data = frame[[region, period_col, *indicator_cols]].rename(columns={region: REGION, period_col: PERIOD})
-    data[PERIOD] = _coerce_periods(data[PERIOD])
+    data[PERIOD] = _coerce_periods(data[PERIOD], period_col)
     dup = data.duplicated([REGION, PERIOD], keep=False)
     if dup.any():
         pairs = data.loc[dup, [REGION, PERIOD]].drop_duplicates().itertuples(index=False, name=None)
@@ -476,13 +521,36 @@ def read_panel(
     return panel
 
 
-def _coerce_periods(periods: pd.Series) -> pd.Series:
-    numeric = pd.to_numeric(periods, errors="coerce")
-    if numeric.notna().all():
-        if np.all(np.mod(numeric, 1) == 0):
-            return numeric.astype(int)
-        return numeric
-    return periods
+def _check_region_types(regions: pd.Series) -> None:
+    kinds = {type(r).__name__ for r in regions if not (isinstance(r, float) and np.isnan(r))}
+    kinds = {"int" if k.startswith(("int", "uint")) else k for k in kinds}
+    if len(kinds) > 1 and "str" in kinds:
+        raise ValueError(
+            f"region ids mix text and numbers ({sorted(kinds)}), so 1 and '1' would be two regions; "
+            "make them all text or all numbers"
+        )
+
+
+def _coerce_periods(periods: pd.Series, name: str) -> pd.Series:
+    """Integer periods from integer-like numbers or text; datetimes are kept; anything else is an error."""
+    if pd.api.types.is_bool_dtype(periods.dtype):
+        raise ValueError(f"period column {name!r} holds True/False; periods must be years, numbers, text or dates")
+    if pd.api.types.is_datetime64_any_dtype(periods.dtype):
+        return periods
+    if pd.api.types.is_numeric_dtype(periods.dtype):
+        numeric = periods.astype(float)
+    else:
+        numeric = pd.to_numeric(periods.astype("string").str.strip(), errors="coerce")
+        if numeric.isna().any():
+            if numeric.notna().any():
+                bad = sorted(set(periods[numeric.isna()].astype(str)))[:10]
+                raise ValueError(f"period column {name!r} mixes numbers and text: {bad}; use one kind of period label")
+            return periods.astype(str)
+    if not np.all(np.isfinite(numeric)):
+        raise ValueError(f"period column {name!r} has non-finite values")
+    if np.all(np.mod(numeric, 1) == 0):
+        return numeric.astype(int)
+    return numeric
 
 
 def _coerce_numeric(data: pd.DataFrame) -> pd.DataFrame:
@@ -500,6 +568,9 @@ def _coerce_numeric(data: pd.DataFrame) -> pd.DataFrame:
             out[col] = converted
         else:
             out[col] = values.astype(float)
+        infinite = np.isinf(out[col].to_numpy(dtype=float))
+        for (reg, per), val in out[col][infinite].head(5).items():
+            problems.append(f"column {col!r}, region {reg!r}, period {per!r}: {val!r} (infinite)")
     if problems:
         raise ValueError("non-numeric cells (fix them or pass columns=[...] to read only indicators):\n  " + "\n  ".join(problems))
     return pd.DataFrame(out, index=data.index)

@@ -51,6 +51,7 @@ from typing import Any
 import pandas as pd
 
 from ._parallel import progress_bar
+from ._series import _preview
 
 DEMOS = {
     "china_demo": "china_demo_study.toml",
@@ -148,17 +149,38 @@ def _validate(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
         problems += _check_file(ind.get("file"), base_dir, "indicators.file")
         if "dataset" in ind and ind["dataset"] != "china_demo":
             problems.append(f"indicators.dataset: only 'china_demo' ships an indicator system, got {ind['dataset']!r}")
+    if isinstance(data, Mapping) and isinstance(data.get("interpolate"), str) and data["interpolate"] != "linear":
+        problems.append(f"data.interpolate: must be 'linear' or false, got {data['interpolate']!r}")
+    weighting = settings.get("weighting")
+    if isinstance(weighting, Mapping):
+        shift = weighting.get("shift")
+        if isinstance(shift, _NUM) and not isinstance(shift, bool) and shift < 0:
+            problems.append(f"weighting.shift: must be >= 0, got {shift!r}")
+        methods = weighting.get("methods")
+        if isinstance(methods, list):
+            bad = [m for m in methods if m not in ("entropy", "critic", "cv", "equal")]
+            if bad:
+                problems.append(f"weighting.methods: unknown method(s) {bad}; use entropy, critic, cv, equal")
+            elif len(methods) < 2:
+                problems.append("weighting.methods: combined weights need at least two methods")
     coupling = settings.get("coupling")
     if isinstance(coupling, Mapping) and isinstance(coupling.get("contributions"), Mapping):
         values = list(coupling["contributions"].values())
         if not all(isinstance(v, _NUM) and not isinstance(v, bool) for v in values):
             problems.append("coupling.contributions: values must be numbers")
+        elif any(v < 0 for v in values):
+            problems.append(f"coupling.contributions: must be >= 0, got {dict(coupling['contributions'])}")
         elif abs(sum(values) - 1) > 1e-9:
             problems.append(f"coupling.contributions: must sum to 1, got {sum(values):g}")
     if isinstance(coupling, Mapping):
         for i, span in enumerate(coupling.get("spans", []) if isinstance(coupling.get("spans"), list) else []):
             if not (isinstance(span, list) and len(span) == 2):
                 problems.append(f"coupling.spans[{i}]: must be [start, end], got {span!r}")
+            elif not span[1] > span[0]:
+                problems.append(f"coupling.spans[{i}]: the end must come after the start, got {span!r}")
+        for i, pair in enumerate(coupling.get("pairs", []) if isinstance(coupling.get("pairs"), list) else []):
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair) and pair[0] != pair[1]):
+                problems.append(f"coupling.pairs[{i}]: must be two different subsystem names, got {pair!r}")
     regions = settings.get("regions")
     if isinstance(regions, Mapping):
         if ("dataset" in regions) == ("file" in regions):
@@ -377,16 +399,27 @@ class Study:
             notes += panel.notes
         except (ValueError, KeyError, FileNotFoundError, TypeError) as exc:
             problems.append(f"data: {exc}")
+        for key, build in (("weighting", self.weighting), ("coupling", self.coupling_model)):
+            try:
+                build()
+            except (ValueError, TypeError) as exc:
+                problems.append(f"{key}: {exc}")
         try:
             system = self.indicator_system()
             if panel is not None:
                 system.check_columns(panel.data)
+                x = panel.data[system.indicators]
+                if x.isna().any().any():
+                    cells = x.isna().stack()
+                    problems.append(
+                        f"data.interpolate: {int(cells.sum())} indicator cell(s) still missing after reading, e.g. "
+                        f"{_preview(cells[cells].index, 3)}; set data.interpolate = 'linear' or fill them"
+                    )
                 coupling = self._section("coupling")
-                contributions = coupling.get("contributions")
-                if contributions is not None:
-                    unknown = [s for s in contributions if s not in system.subsystems]
-                    if unknown:
-                        problems.append(f"coupling.contributions: unknown subsystem(s) {unknown}; subsystems are {system.subsystems}")
+                names = list(coupling.get("contributions") or {}) + [p for pair in coupling.get("pairs", []) for p in pair]
+                unknown = sorted({s for s in names if s not in system.subsystems})
+                if unknown:
+                    problems.append(f"coupling: unknown subsystem(s) {unknown}; subsystems are {system.subsystems}")
         except (ValueError, KeyError, FileNotFoundError) as exc:
             problems.append(f"indicators: {exc}")
         if panel is not None:
@@ -449,7 +482,11 @@ class Study:
         for name, step in progress_bar(self._steps(), desc="study", progress=progress):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                step(state)
+                try:
+                    step(state)
+                except (ValueError, KeyError, TypeError) as exc:
+                    # name the step (the section of the study file) that failed
+                    raise type(exc)(f"{name}: {exc.args[0] if exc.args else exc}") from exc
             # warnings of a step are kept as notes of the run (and shown in the report)
             for warning in caught:
                 text = str(warning.message)
@@ -492,6 +529,8 @@ class _RunState:
 
         folder = self.folder / sub
         folder.mkdir(exist_ok=True)
+        if _is_synthetic(self.study):
+            fig.text(0.995, 0.003, "synthetic data (china_demo)", ha="right", va="bottom", fontsize=7, color="0.35")
         first = None
         for fmt in self.formats["figures"] or ["png"]:
             path = folder / f"{name}.{fmt}"
@@ -509,13 +548,27 @@ class _RunState:
         self.sections.append(sec)
         return sec
 
+    def about(self) -> pd.DataFrame:
+        """What the tables are: data source, synthetic or not, package version."""
+        data = self.study._section("data")
+        source = f"bundled data set {data['dataset']!r}" if "dataset" in data else f"file {data.get('path')}"
+        rows = {"data": source, "generated by": "spatialcoupling study run", "notes": " | ".join(self.notes) or "none"}
+        if _is_synthetic(self.study):
+            rows["WARNING"] = SYNTHETIC_NOTE
+        return pd.DataFrame({"value": rows}).rename_axis("item")
+
     def write_workbook(self) -> None:
+        tables = self.folder / "tables"
+        tables.mkdir(exist_ok=True)
+        readme = tables / "README.txt"
+        readme.write_text("\n".join(f"{k}: {v}" for k, v in self.about()["value"].items()) + "\n", encoding="utf-8")
+        self.files.append(readme)
         if "xlsx" not in self.formats["tables"] or not self.tables:
             return
-        path = self.folder / "tables" / "tables.xlsx"
-        path.parent.mkdir(exist_ok=True)
+        path = tables / "tables.xlsx"
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            used: set[str] = set()
+            self.about().to_excel(writer, sheet_name="about")
+            used: set[str] = {"about"}
             for name, table in self.tables.items():
                 sheet = name[:31]
                 while sheet in used:
@@ -553,10 +606,19 @@ def _resolved_settings(study: Study) -> dict[str, Any]:
     settings.setdefault("output", {})
     for key, value in _DEFAULT_OUTPUT.items():
         settings["output"].setdefault(key, value)
+    data = settings.setdefault("data", {})
+    for key, value in (("region", "region"), ("period", "period"), ("interpolate", "linear"), ("wide", False)):
+        data.setdefault(key, value)
     w = study.weighting()
-    settings.setdefault("weighting", {}).update({"method": w.method, "scope": w.scope, "shift": w.shift, "constant": w.constant})
+    settings.setdefault("weighting", {}).update(
+        {"method": w.method, "scope": w.scope, "shift": w.shift, "constant": w.constant, "score_on": w.score_on}
+    )
     c = study.coupling_model()
-    settings.setdefault("coupling", {}).update({"model": c.model})
+    coupling = settings.setdefault("coupling", {})
+    coupling.update({"model": c.model, "lag_bands": list(c.lag_bands), "grades": [[u, label] for u, label in c.grades]})
+    if c.contributions is None:
+        subsystems = study.indicator_system().subsystems
+        coupling["contributions"] = {s: 1.0 / len(subsystems) for s in subsystems}
     return settings
 
 
@@ -568,6 +630,12 @@ def _toml_safe(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+SYNTHETIC_NOTE = (
+    "SYNTHETIC DATA: 'china_demo' is generated by spatialcoupling.datasets.simulate_panel; "
+    "its numbers are not statistics of any province"
+)
 
 
 def _is_synthetic(study: Study) -> bool:
@@ -639,6 +707,12 @@ def _step_coupling(state: _RunState) -> None:
     sec.figures.append(state.add_figure("coupling_D_mean", ccd.plot()))
     spans = [tuple(s) for s in cfg.get("spans", [])]
     state.results["coupling_spans"] = spans
+    if spans:
+        growth = ccd.growth(spans)
+        state.add_table("D_growth", growth)
+        sec.tables["Average annual growth of D, (D_t1 / D_t0)^(1/(t1 - t0)) - 1"] = growth
+    if "threshold" in cfg:
+        state.add_table("D_first_period", ccd.first_period_at_or_above(cfg["threshold"]).to_frame())
 
 
 def _step_regions(state: _RunState) -> None:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result
-from ._series import PERIOD, _preview
+from ._series import PERIOD, REGION, _plain, _preview
 from .indicators import IndicatorSystem
 from .panel import Panel
 
@@ -71,6 +71,9 @@ class _ObjectiveWeights:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(scope={self.scope!r}, shift={self.shift})"
 
+    def _setting_notes(self) -> list[str]:
+        return []
+
     # subclasses: weights and diagnostics for one subsystem in one scope block
     def _block_weights(self, z: np.ndarray, x: np.ndarray, names: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         raise NotImplementedError
@@ -94,7 +97,9 @@ class _ObjectiveWeights:
         table = system.table
         x = data[system.indicators].astype(float)
         _require_complete(x)
-        notes: list[str] = []
+        notes: list[str] = self._setting_notes()
+        _note_unbalanced(x.index, self.scope, notes)
+        _require_block_sizes(x.index, self.scope)
         x, table = self._handle_constant(x, table, notes)
         blocks = _scope_blocks(x.index, self.scope)
         z = pd.DataFrame(np.nan, index=x.index, columns=x.columns)
@@ -118,8 +123,14 @@ class _ObjectiveWeights:
                 if self.scope == "period":
                     frame.insert(0, PERIOD, key)
                 weight_rows.append(frame)
-        # U is a convex combination of values in [0, 1]; remove floating-point excess only
-        scores = scores.clip(lower=0.0, upper=1.0)
+        if self.score_on == "raw":
+            # U is a convex combination of values in [0, 1]: remove floating-point excess (< 1e-12) only
+            excess = (scores - 1.0).max().max()
+            if excess > 1e-12:  # pragma: no cover - would be a bug, not rounding
+                raise RuntimeError(f"subsystem score exceeds 1 by {excess}")
+            scores = scores.clip(lower=0.0, upper=1.0)
+        else:
+            notes.append(f"score_on='shifted': U = Σ w (z + shift) lies in [{self.shift:g}, {1 + self.shift:g}]")
         weights = pd.concat(weight_rows, ignore_index=True)
         weights["direction"] = np.where(weights["direction"] > 0, "+", "-")
         return SubsystemScores(
@@ -279,6 +290,19 @@ class CombinedWeights(_ObjectiveWeights):
         self.methods = methods
         self.how = how
 
+    def _setting_notes(self) -> list[str]:
+        differ = [
+            f"{type(m).__name__}(scope={m.scope!r}, shift={m.shift:g})"
+            for m in self.methods
+            if (m.scope, m.shift) != (self.scope, self.shift)
+        ]
+        if not differ:
+            return []
+        return [
+            f"combined weights use one standardisation (scope={self.scope!r}, shift={self.shift:g}); "
+            f"the settings of {', '.join(differ)} were not used"
+        ]
+
     def _block_weights(self, z, x, names):
         parts = np.vstack([m._block_weights(z, x, names)[0] for m in self.methods])
         if self.how == "multiplicative":
@@ -388,19 +412,39 @@ class SubsystemScores(Result):
 
 
 def _frame_from(data: pd.DataFrame) -> pd.DataFrame:
+    """A user's DataFrame indexed by (region, period), checked the way a Panel is."""
     if not isinstance(data, pd.DataFrame) or not isinstance(data.index, pd.MultiIndex) or data.index.nlevels != 2:
         raise TypeError("expected a Panel or a DataFrame indexed by (region, period); use sc.read_panel(...)")
-    return data
+    return Panel(data.rename(columns=str)).data
 
 
 def _require_complete(x: pd.DataFrame) -> None:
-    stacked = x.isna().stack()
-    if stacked.any():
-        cells = stacked[stacked].index
+    bad = ~np.isfinite(x.to_numpy(dtype=float))
+    if bad.any():
+        cells = [(x.index[i][0], x.index[i][1], x.columns[j]) for i, j in zip(*np.nonzero(bad), strict=True)]
         raise ValueError(
-            f"missing values in indicators at (region, period, indicator) {_preview(cells)}; "
-            "fill them with panel.interpolate() (reported on the panel) before weighting"
+            f"missing or infinite values in indicators at (region, period, indicator) {_preview(cells)}; "
+            "fill gaps with panel.interpolate() (reported on the panel) before weighting"
         )
+
+
+def _note_unbalanced(index: pd.MultiIndex, scope: Scope, notes: list[str]) -> None:
+    regions = index.get_level_values(REGION).unique()
+    periods = index.get_level_values(PERIOD).unique()
+    absent = len(regions) * len(periods) - len(index)
+    if absent:
+        m = "the rows present" if scope == "period" else f"m = {len(index)} rows (not N·T = {len(regions) * len(periods)})"
+        notes.append(f"unbalanced panel: {absent} region-period(s) absent; the scope uses {m}")
+
+
+def _require_block_sizes(index: pd.MultiIndex, scope: Scope) -> None:
+    for key, rows in _scope_blocks(index, scope).items():
+        if len(rows) < 2:
+            where = "the panel" if scope == "pooled" else f"period {_plain(key)!r}"
+            raise ValueError(
+                f"{where} has {len(rows)} row(s); min-max standardisation and weights need at least 2 "
+                f"(scope={scope!r}: use scope='pooled' or more regions)"
+            )
 
 
 def _scope_blocks(index: pd.MultiIndex, scope: Scope) -> dict[object, np.ndarray]:

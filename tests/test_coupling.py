@@ -133,8 +133,9 @@ def test_by_group_growth_and_first_period():
     assert by.loc[2010, "East"] == pytest.approx((D[("a", 2010)] + D[("b", 2010)]) / 2)
     assert by.loc[2011, "All"] == pytest.approx(D.xs(2011, level="period").mean())
     growth = res.growth([(2009, 2011)], groups=GROUPS)
-    assert growth.loc["a", "2009-2011"] == pytest.approx((D[("a", 2011)] / D[("a", 2009)]) ** 0.5 - 1)
-    assert growth.loc["West", "2009-2011"] == pytest.approx((by.loc[2011, "West"] / by.loc[2009, "West"]) ** 0.5 - 1)
+    assert growth.loc[("region", "a"), "2009-2011"] == pytest.approx((D[("a", 2011)] / D[("a", 2009)]) ** 0.5 - 1)
+    assert growth.loc[("group", "West"), "2009-2011"] == pytest.approx((by.loc[2011, "West"] / by.loc[2009, "West"]) ** 0.5 - 1)
+    assert res.growth([(2009, 2010)]).index.name == "region"
     first = res.first_period_at_or_above(0.5)
     wide = D.unstack()
     for region in wide.index:
@@ -170,9 +171,15 @@ unit = st.floats(0.0, 1.0, allow_nan=False)
 def test_properties(u1, u2, theta):
     res = sc.CouplingCoordination({"MS": theta, "AM": 1 - theta}).fit(frame([u1], [u2]))
     row = res.table.iloc[0]
-    assert 0 <= row["C"] <= 1 and 0 <= row["D"] <= 1
+    # the formula, evaluated independently (C is undefined, reported as 0, when both are 0)
+    c = 2 * math.sqrt(u1) * math.sqrt(u2) / (u1 + u2) if u1 + u2 > 0 else 0.0
+    assert c <= 1 + 1e-12
+    assert row["C"] == pytest.approx(c, rel=1e-9, abs=1e-12)
+    assert row["D"] == pytest.approx(math.sqrt(c * (theta * u1 + (1 - theta) * u2)), rel=1e-9, abs=1e-12)
     rev = sc.CouplingCoordination(model="revised").fit(frame([u1], [u2])).table.iloc[0]
-    assert 0 <= rev["C"] <= 1
+    top = max(u1, u2)
+    c_rev = math.sqrt((1 - abs(u1 - u2)) * min(u1, u2) / top) if top > 0 else 0.0
+    assert rev["C"] == pytest.approx(c_rev, rel=1e-9, abs=1e-12)
 
 
 @settings(max_examples=100, deadline=None)

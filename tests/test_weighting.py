@@ -64,6 +64,14 @@ def test_entropy_period_scope_per_period_weights():
     # per period min-max: every period has a region at U's extremes of each indicator's z
     z = scores.standardized.xs(2011, level="period")
     assert z.min().max() == 0 and z.max().min() == 1
+    # MS in 2012, with its negative indicator: weights and U by hand
+    x2012 = panel.data.xs(2012, level="period")[["m1", "m2", "m3"]]
+    w_ms, _ = entropy_by_hand(x2012.to_numpy(), [1, -1, 1])
+    got_w = w[(w["period"] == 2012) & (w["subsystem"] == "MS")]["weight"].to_numpy()
+    np.testing.assert_allclose(got_w, w_ms, rtol=1e-12)
+    zx = (x2012 - x2012.min()) / (x2012.max() - x2012.min())
+    zx["m2"] = 1 - zx["m2"]
+    np.testing.assert_allclose(scores.scores.xs(2012, level="period")["MS"], zx.to_numpy() @ w_ms, rtol=1e-12)
 
 
 def test_dimension_weights_sum_indicator_weights():
@@ -77,7 +85,9 @@ def test_dimension_weights_sum_indicator_weights():
 def test_critic_by_hand():
     panel = make_panel(seed=3)
     scores = sc.CriticWeights().fit(panel, SYSTEM)
-    z = scores.standardized[["m1", "m2", "m3"]].to_numpy()
+    x = panel.data[["m1", "m2", "m3"]]
+    z = ((x - x.min()) / (x.max() - x.min())).to_numpy().copy()
+    z[:, 1] = 1 - z[:, 1]  # m2 is negative: (max - x) / (max - min)
     sd = z.std(axis=0, ddof=1)
     r = pd.DataFrame(z).corr().to_numpy()
     c = np.array([sd[j] * sum(1 - r[j, k] for k in range(3)) for j in range(3)])
@@ -184,12 +194,15 @@ def test_properties_weights_scores_and_rescaling(a, b, c, scale):
     system = sc.IndicatorSystem.from_dict({"S": {"d": {"x": "+", "y": "-"}}, "T": {"d": {"z": "+"}}})
     scores = sc.EntropyWeights().fit(sc.read_panel(frame.reset_index()), system)
     assert scores.weights.groupby("subsystem")["weight"].sum().to_numpy() == pytest.approx([1, 1])
-    u = scores.scores.to_numpy()
-    assert (u >= -1e-12).all() and (u <= 1 + 1e-12).all()
+    # U from the weights and an independent min-max of the raw data, before any clipping
+    w = scores.weights.set_index("indicator")["weight"]
+    z = (frame - frame.min()) / (frame.max() - frame.min())
+    z["y"] = 1 - z["y"]
+    u_s = w["x"] * z["x"] + w["y"] * z["y"]
+    assert ((u_s >= -1e-12) & (u_s <= 1 + 1e-12)).all()
+    np.testing.assert_allclose(scores.scores["S"], u_s, rtol=1e-9, atol=1e-12)
     ccd = sc.CouplingCoordination().fit(scores)
     assert ((ccd.D >= 0) & (ccd.D <= 1)).all()
-    ones = sc.EqualWeights().fit(sc.read_panel(frame.reset_index()), system).scores
-    assert (ones.to_numpy() <= 1).all()
     rescaled = frame.assign(x=frame["x"] * scale)
     ccd2 = sc.CouplingCoordination().fit(sc.EntropyWeights().fit(sc.read_panel(rescaled.reset_index()), system))
     np.testing.assert_allclose(ccd2.D, ccd.D, rtol=1e-8, atol=1e-12)

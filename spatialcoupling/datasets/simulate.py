@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..indicators import _parse_direction
+
 #: approximate coordinates (lon, lat) of the provincial capitals
 CAPITALS: dict[str, tuple[float, float]] = {
     "Beijing": (116.40, 39.90), "Tianjin": (117.20, 39.13), "Hebei": (114.51, 38.04),
@@ -135,6 +137,8 @@ def simulate_panel(
         regions = {r: CAPITALS[r] for r in DEMO_REGIONS}
     elif not isinstance(regions, Mapping):
         names = list(regions)
+        if len(set(names)) != len(names):
+            raise ValueError(f"regions listed more than once: {sorted({r for r in names if names.count(r) > 1})}")
         unknown = [r for r in names if r not in CAPITALS]
         if unknown:
             raise ValueError(f"no coordinates for regions {unknown}; pass a mapping name -> (lon, lat)")
@@ -143,8 +147,20 @@ def simulate_panel(
     periods = list(periods)
     if len(periods) < 2:
         raise ValueError("simulate_panel needs at least two periods")
+    if len(set(periods)) != len(periods):
+        raise ValueError(f"periods must be distinct, got {periods}")
     if not 0 <= convergence < 1:
         raise ValueError(f"convergence must be in [0, 1), got {convergence}")
+    if not 0 <= coupling_strength <= 1:
+        raise ValueError(f"coupling_strength must be in [0, 1], got {coupling_strength}")
+    if not range_km > 0:
+        raise ValueError(f"range_km must be > 0, got {range_km}")
+    if not noise >= 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
+    interior = len(regions) * max(len(periods) - 2, 0)
+    if not 0 <= missing <= interior:
+        raise ValueError(f"missing must be between 0 and {interior} (the interior region-periods), got {missing}")
+    directions = {ind: _parse_direction(d, ind) for dims in system.values() for inds in dims.values() for ind, d in inds.items()}
     names = list(regions)
     n, T = len(names), len(periods)
     lon = np.array([regions[r][0] for r in names], dtype=float)
@@ -171,9 +187,9 @@ def simulate_panel(
     for subsystem, dims in system.items():
         level = levels[subsystem]
         for indicators in dims.values():
-            for indicator, direction in indicators.items():
+            for indicator in indicators:
                 a, b = rng.uniform(1.0, 4.0), rng.uniform(0.5, 1.2)
-                sign = 1.0 if direction in ("+", "positive", 1) else -1.0
+                sign = float(directions[indicator])
                 columns[indicator] = np.exp(a + sign * b * level + noise * rng.standard_normal((n, T)))
     if controls:
         base = levels[next(iter(system))]
