@@ -136,6 +136,8 @@ def test_cli_entry_point_runs_demo(tmp_path):
     assert (out / "report.html").exists()
     assert (out / "tables" / "tables.xlsx").exists()
     assert any(Path(out, "figures").glob("*.png"))
+    assert {"lisa_clusters_2009.png", "lisa_clusters_2024.png", "lisa_clusters_panel.png"} <= {p.name for p in (out / "maps").iterdir()}
+    assert (out / "layers" / "clusters.gpkg").exists() and (out / "layers" / "coupling.gpkg").exists()
 
 
 def test_demo_study_is_valid():
