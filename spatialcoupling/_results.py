@@ -18,6 +18,19 @@ FIGURE_SUFFIXES = {".png", ".svg", ".pdf"}
 GEO_SUFFIXES = {".gpkg", ".shp", ".geojson"}
 
 
+def copied(attribute: str, doc: str | None = None) -> property:
+    """A read-only property returning a copy of ``self.<attribute>``.
+
+    Results hand out copies of their tables so that a caller cannot change a
+    result through a table it was given.
+    """
+
+    def getter(self: Any) -> Any:
+        return getattr(self, attribute).copy()
+
+    return property(getter, doc=doc)
+
+
 class Result:
     """Base class of immutable analysis results.
 

@@ -97,7 +97,7 @@ import numpy as np
 import pandas as pd
 
 from ._parallel import parallel_map
-from ._results import FIGURE_SUFFIXES, Result
+from ._results import FIGURE_SUFFIXES, Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series, require_balanced
 
 CLUSTERS: tuple[str, ...] = ("HH", "LL", "LH", "HL", "ns", "isolated")
@@ -277,9 +277,7 @@ class _GlobalResult(Result):
         self._notes = list(notes)
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
+    table = copied("_table")
 
     def plot(self, ax=None, alpha: float = 0.05, p: str = "p_sim", **kwargs: Any):
         """The statistic over the periods; filled markers where ``p <= alpha``."""
@@ -1121,13 +1119,9 @@ class ClusterTransitions(Result):
         self._matrix = matrix
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._moves.copy()
+    table = copied("_moves")
 
-    @property
-    def matrix(self) -> pd.DataFrame:
-        return self._matrix.copy()
+    matrix = copied("_matrix")
 
 
 class LocalMoranResult(Result):
@@ -1157,9 +1151,7 @@ class LocalMoranResult(Result):
         self._sparse = sparse
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
+    table = copied("_table")
 
     @property
     def periods(self) -> list:
@@ -1169,9 +1161,7 @@ class LocalMoranResult(Result):
     def regions(self) -> list:
         return list(self._table.index.get_level_values(REGION).unique())
 
-    @property
-    def cutoffs(self) -> pd.Series:
-        return self._cutoffs.copy()
+    cutoffs = copied("_cutoffs")
 
     @property
     def settings_table(self) -> pd.DataFrame:

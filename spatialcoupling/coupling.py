@@ -37,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series
 from .weighting import SubsystemScores
 
@@ -302,9 +302,7 @@ class CouplingResult(Result):
         self._notes = list(notes)
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
+    table = copied("_table")
 
     @property
     def D(self) -> pd.Series:

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._results import copied
+
 _DIRECTIONS = {
     "+": 1, "positive": 1, "pos": 1, "1": 1, "+1": 1,
     "-": -1, "negative": -1, "neg": -1, "-1": -1,
@@ -138,10 +140,7 @@ class IndicatorSystem:
         return table.reset_index(drop=True)
 
     # -- views ----------------------------------------------------------------------
-    @property
-    def table(self) -> pd.DataFrame:
-        """One row per indicator: indicator, subsystem, dimension, direction (+1 or -1)."""
-        return self._table.copy()
+    table = copied("_table", "One row per indicator: indicator, subsystem, dimension, direction (+1 or -1).")
 
     @property
     def subsystems(self) -> list[str]:

@@ -73,7 +73,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri, xlogy
 
 from ._parallel import parallel_map
-from ._results import Result
+from ._results import Result, copied
 from ._series import PERIOD, REGION, _plain, _preview, as_region_period_series
 
 __all__ = [
@@ -852,17 +852,11 @@ class DagumResult(Result):
         self._notes = list(notes)
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
+    table = copied("_table")
 
-    @property
-    def within(self) -> pd.DataFrame:
-        return self._within.copy()
+    within = copied("_within")
 
-    @property
-    def between(self) -> pd.DataFrame:
-        return self._between.copy()
+    between = copied("_between")
 
     @property
     def group_means(self) -> pd.DataFrame:
@@ -1202,13 +1196,9 @@ class TheilResult(Result):
         self._notes = list(notes)
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
+    table = copied("_table")
 
-    @property
-    def within(self) -> pd.DataFrame:
-        return self._within.copy()
+    within = copied("_within")
 
     @property
     def theil(self) -> pd.Series:

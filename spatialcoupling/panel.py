@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._results import copied
 from ._series import PERIOD, REGION, _preview
 
 
@@ -60,15 +61,9 @@ class Panel:
         self._notes = list(notes)
 
     # -- views ----------------------------------------------------------------
-    @property
-    def data(self) -> pd.DataFrame:
-        """The indicator table (a copy), indexed by ``(region, period)``."""
-        return self._data.copy()
+    data = copied("_data", "The indicator table (a copy), indexed by ``(region, period)``.")
 
-    @property
-    def filled(self) -> pd.DataFrame:
-        """Boolean frame: True where a value was filled by :meth:`interpolate`."""
-        return self._filled.copy()
+    filled = copied("_filled", "Boolean frame: True where a value was filled by :meth:`interpolate`.")
 
     @property
     def notes(self) -> list[str]:

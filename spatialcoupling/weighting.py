@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import Result, copied
 from ._series import PERIOD, REGION, _plain, _preview
 from .indicators import IndicatorSystem
 from .panel import Panel
@@ -345,17 +345,11 @@ class SubsystemScores(Result):
         self._notes = list(notes)
         self._freeze()
 
-    @property
-    def weights(self) -> pd.DataFrame:
-        return self._weights.copy()
+    weights = copied("_weights")
 
-    @property
-    def standardized(self) -> pd.DataFrame:
-        return self._standardized.copy()
+    standardized = copied("_standardized")
 
-    @property
-    def scores(self) -> pd.DataFrame:
-        return self._scores.copy()
+    scores = copied("_scores")
 
     @property
     def table(self) -> pd.DataFrame:
