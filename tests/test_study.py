@@ -189,3 +189,20 @@ def test_spatial_study_outputs(spatial_run):
     assert (out / "tables" / "dagum.tex").exists() and (out / "tables" / "global_moran.tex").exists()
     sheets = pd.read_excel(out / "tables" / "tables.xlsx", sheet_name=None)
     assert {"global_moran", "lisa_counts", "dagum", "D_by_zone8"} <= set(sheets)
+
+
+def test_real_data_demo_us_productivity(tmp_path):
+    result = demo_study("us_productivity").run(tmp_path / "us", progress=False)
+    D = result["D"]
+    assert D.index.get_level_values("region").nunique() == 48
+    assert sorted(D.index.get_level_values("period").unique()) == list(range(1970, 1987))
+    # the same chain by hand
+    raw = sc.datasets.load("us_productivity").reset_index()
+    panel = sc.read_panel(raw, region="st_abb", period="period", columns=["hwy", "water", "util", "pc", "gsp", "emp", "unemp"])
+    system = sc.IndicatorSystem.from_dict({
+        "INFRA": {"public_capital": {"hwy": "+", "water": "+", "util": "+"}},
+        "ECON": {"output": {"gsp": "+"}, "inputs": {"pc": "+", "emp": "+"}, "labour_market": {"unemp": "-"}},
+    })
+    ccd = sc.CouplingCoordination({"INFRA": 0.5, "ECON": 0.5}).fit(sc.EntropyWeights().fit(panel, system))
+    pd.testing.assert_series_equal(D, ccd.D)
+    assert "SYNTHETIC" not in (result.out / "report.html").read_text()
