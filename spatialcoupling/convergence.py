@@ -8,8 +8,16 @@ significantly negative slope is evidence of sigma convergence.
 The Gini, Theil and coefficient of variation come from
 :mod:`spatialcoupling.inequality`, so the same formulas are used everywhere.
 
-Beta convergence (``BetaConvergence``) and Phillips–Sul club convergence are not
-implemented yet.
+``BetaConvergence`` regresses growth ``ln(y_{t+τ}/y_t)`` (total growth over τ
+periods) on ``ln y_t`` (plus controls at t) by pooled OLS, fixed-effects OLS
+(within estimator, classical s.e. with ``NT − N − k`` degrees of freedom), the
+Barro cross-section, or the fixed-effects spatial lag model of
+:class:`spatialcoupling.spatial_panel.SpatialPanel`. The speed is
+``s = −ln(1 + β)/τ`` (β from total, not annualised, growth) and the half-life
+``ln 2 / s``, with delta-method standard errors. For the SAR model β is the
+coefficient of ln y (its direct/indirect/total impacts are not yet reported).
+Not implemented yet: SEM/SDM beta models, ``groups=``, model-choice tests,
+Phillips–Sul club convergence.
 """
 
 from __future__ import annotations
@@ -158,3 +166,101 @@ class SigmaResult(Result):
         ax.legend(fontsize=8)
         fig.tight_layout()
         return fig
+
+
+SPEED_FORM = "s = -ln(1 + beta)/tau, beta from total growth ln(y_t+tau / y_t); half-life = ln 2 / s"
+
+
+def speed_half_life(beta: float, se: float, tau: int) -> dict[str, float]:
+    """Speed ``−ln(1+β)/τ`` and half-life ``ln2/s`` with delta-method standard errors."""
+    if not -1 < beta < 0:
+        return {"speed": np.nan, "speed_se": np.nan, "half_life": np.nan, "half_life_se": np.nan}
+    s = -np.log1p(beta) / tau
+    ds = -1 / (tau * (1 + beta))
+    h = np.log(2) / s
+    dh = -np.log(2) / s**2 * ds
+    return {"speed": s, "speed_se": abs(ds) * se, "half_life": h, "half_life_se": abs(dh) * se}
+
+
+class BetaConvergence:
+    """Beta convergence: growth over ``interval`` periods on the initial log level.
+
+    Parameters
+    ----------
+    kind : {"absolute", "conditional"}
+    model : {"ols", "fe", "sar"}
+        Pooled OLS, within (individual fixed effects) OLS, or the SAR panel model.
+    effects : str
+        Fixed effects of the SAR model (see :class:`SpatialPanel`).
+    w : libpysal W, optional
+        Required for ``model="sar"``.
+    controls : pandas.DataFrame, optional
+        Region × period controls (``kind="conditional"``), taken at period t.
+    interval : int
+        τ, the number of periods over which growth is measured.
+    cross_section : bool
+        With ``model="ols"``: the Barro regression of growth over the whole span on the first level.
+    """
+
+    def __init__(self, kind: str = "absolute", model: str = "ols", effects: str = "individual", w: Any = None,
+                 controls: pd.DataFrame | None = None, interval: int = 1, cross_section: bool = False) -> None:
+        if kind not in ("absolute", "conditional"):
+            raise ValueError(f"kind must be 'absolute' or 'conditional'; got {kind!r}")
+        if model not in ("ols", "fe", "sar"):
+            raise ValueError(f"model must be 'ols', 'fe' or 'sar' (others not implemented yet); got {model!r}")
+        if model == "sar" and w is None:
+            raise ValueError("model='sar' needs spatial weights w")
+        if kind == "conditional" and controls is None:
+            raise ValueError("kind='conditional' needs controls")
+        if int(interval) < 1:
+            raise ValueError(f"interval must be a positive integer; got {interval!r}")
+        if cross_section and model != "ols":
+            raise ValueError("cross_section=True is the Barro OLS regression; use model='ols'")
+        self.kind, self.model, self.effects, self.w = kind, model, effects, w
+        self.controls, self.interval, self.cross_section = controls, int(interval), cross_section
+
+    def fit(self, series: pd.Series) -> dict[str, Any]:
+        """Estimate; returns a dict with beta, std_error, p_value, speed, half-life, form and the data used."""
+        s = as_region_period_series(series, name="series", positive=True)
+        wide = np.log(s.unstack(PERIOD))
+        periods = list(wide.columns)
+        tau = self.interval
+        if self.cross_section:
+            tau = len(periods) - 1
+            g = wide[periods[-1]] - wide[periods[0]]
+            frame = pd.DataFrame({"growth": g, "ln_y": wide[periods[0]], "const": 1.0})
+            X = frame[["const", "ln_y"]].to_numpy()
+        else:
+            g = wide.shift(-tau, axis=1) - wide
+            g = g.iloc[:, : len(periods) - tau]
+            frame = pd.DataFrame({"growth": g.stack(), "ln_y": wide.iloc[:, : len(periods) - tau].stack()})
+            if self.controls is not None:
+                frame = frame.join(self.controls)
+            if self.model == "sar":
+                from .spatial_panel import SpatialPanel
+
+                xcols = [c for c in frame.columns if c != "growth"]
+                res = SpatialPanel("sar", self.effects).fit(frame["growth"], frame[xcols], self.w)
+                beta, se = float(res["params"]["ln_y"]), float(res["std_errors"]["ln_y"])
+                return self._out(beta, se, float(res["pvalues"]["ln_y"]), tau, res)
+            xcols = [c for c in frame.columns if c != "growth"]
+            if self.model == "fe":
+                frame = frame - frame.groupby(level=REGION).transform("mean")
+                X = frame[xcols].to_numpy()
+            else:
+                X = np.column_stack([np.ones(len(frame)), frame[xcols].to_numpy()])
+        yv = frame["growth"].to_numpy()
+        XtX = X.T @ X
+        b = np.linalg.solve(XtX, X.T @ yv)
+        e = yv - X @ b
+        n_groups = wide.shape[0] if self.model == "fe" else 0
+        dof = len(yv) - X.shape[1] - n_groups
+        V = e @ e / dof * np.linalg.inv(XtX)
+        j = 1 if self.model == "ols" else 0
+        beta, se = float(b[j]), float(np.sqrt(V[j, j]))
+        p = float(2 * stats.t.sf(abs(beta / se), dof))
+        return self._out(beta, se, p, tau, {"params": b, "dof": dof})
+
+    def _out(self, beta: float, se: float, p: float, tau: int, detail: Any) -> dict[str, Any]:
+        return {"beta": beta, "std_error": se, "p_value": p, "interval": tau,
+                **speed_half_life(beta, se, tau), "speed_form": SPEED_FORM, "detail": detail}

@@ -61,3 +61,70 @@ def test_sigma_bad_inputs():
     s.loc[("b", 2001)] = 0.0
     with pytest.raises(ValueError, match=r"'b', 2001"):
         SigmaConvergence("sd_log").fit(s)
+
+
+def test_beta_speed_half_life_by_hand():
+    # constructed: ln y_{t+1} - ln y_t = -0.1 * ln y_t exactly (beta = -0.1) plus tiny noise
+    rng = np.random.default_rng(0)
+    n, t = 30, 6
+    ly = np.empty((n, t))
+    ly[:, 0] = rng.uniform(1, 3, n)
+    for j in range(1, t):
+        ly[:, j] = 0.2 + 0.9 * ly[:, j - 1] + rng.normal(0, 1e-3, n)
+    idx = pd.MultiIndex.from_product([range(n), range(2000, 2000 + t)])
+    s = pd.Series(np.exp(ly).ravel(), index=idx)
+    from spatialcoupling.convergence import BetaConvergence
+
+    res = BetaConvergence(model="ols").fit(s)
+    assert res["beta"] == pytest.approx(-0.1, abs=2e-3)
+    speed = -np.log(1 + res["beta"])
+    assert res["speed"] == pytest.approx(speed)
+    assert res["half_life"] == pytest.approx(np.log(2) / speed)
+    assert res["speed_se"] == pytest.approx(res["std_error"] / (1 + res["beta"]))
+    assert "ln(1 + beta)" in res["speed_form"]
+    # Barro cross-section: by hand with numpy least squares, tau = T - 1
+    cs = BetaConvergence(cross_section=True).fit(s)
+    g = ly[:, -1] - ly[:, 0]
+    coef = np.linalg.lstsq(np.column_stack([np.ones(n), ly[:, 0]]), g, rcond=None)[0]
+    assert cs["beta"] == pytest.approx(coef[1])
+    assert cs["speed"] == pytest.approx(-np.log(1 + coef[1]) / (t - 1))
+    # FE slope equals the within slope computed by hand
+    fe = BetaConvergence(model="fe").fit(s)
+    gy = (ly[:, 1:] - ly[:, :-1])
+    x0 = ly[:, :-1]
+    gd, xd = gy - gy.mean(1, keepdims=True), x0 - x0.mean(1, keepdims=True)
+    assert fe["beta"] == pytest.approx((gd * xd).sum() / (xd * xd).sum())
+
+
+def test_beta_bad_inputs():
+    from spatialcoupling.convergence import BetaConvergence
+
+    idx = pd.MultiIndex.from_product([["a", "b", "c"], [2000, 2001, 2002]])
+    s = pd.Series(np.arange(1.0, 10.0), index=idx)
+    s.loc[("c", 2002)] = -1.0
+    with pytest.raises(ValueError, match=r"'c', 2002"):
+        BetaConvergence().fit(s)
+    with pytest.raises(ValueError, match="needs spatial weights"):
+        BetaConvergence(model="sar")
+
+
+def test_beta_sar_coefficient_is_spatial_panel_ln_y():
+    import geopandas as gpd
+    import libpysal
+
+    from spatialcoupling.convergence import BetaConvergence
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    s = load("us_income")
+    s = s[s.index.get_level_values("period") >= 1995]
+    g = gpd.read_file(libpysal.examples.get_path("us48.shp")).set_index("STATE_NAME")
+    g = g.loc[sorted(s.index.get_level_values(0).unique())]
+    w = libpysal.weights.Queen.from_dataframe(g, use_index=True)
+    w.transform = "r"
+    res = BetaConvergence(model="sar", w=w).fit(s)
+    wide = np.log(s.unstack("period"))
+    growth = (wide.shift(-1, axis=1) - wide).iloc[:, :-1].stack()
+    lny = wide.iloc[:, :-1].stack()
+    ref = SpatialPanel("sar", "individual").fit(growth, lny.to_frame("ln_y"), w)
+    assert res["beta"] == pytest.approx(ref["params"]["ln_y"])
+    assert res["speed"] == pytest.approx(-np.log(1 + ref["params"]["ln_y"]))
