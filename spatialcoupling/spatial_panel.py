@@ -42,6 +42,19 @@ def _demean(a: np.ndarray, effects: str) -> np.ndarray:
     return out
 
 
+def _eigenvalues(W: sp.csr_matrix) -> np.ndarray:
+    """Eigenvalues of W: real ones of the symmetric similar matrix when W is a row-standardised
+    symmetric binary matrix, else the general (complex) ones."""
+    B = (W != 0).astype(float)
+    rows = np.asarray(W.sum(axis=1)).ravel()
+    d = np.asarray(B.sum(axis=1)).ravel()
+    if abs(B - B.T).sum() == 0 and np.allclose(W.toarray() * d[:, None], B.toarray()) and np.all(d > 0):
+        s = 1 / np.sqrt(d)
+        return np.linalg.eigvalsh((B.multiply(s[:, None]).multiply(s[None, :])).toarray())
+    del rows
+    return np.linalg.eigvals(W.toarray())
+
+
 class SpatialPanel:
     """Fixed-effects spatial panel model estimated by maximum likelihood.
 
@@ -114,7 +127,7 @@ class SpatialPanel:
             return {"params": params, "std_errors": pd.Series(se, index=cols), "sigma2": sig2}
         b1 = np.linalg.solve(xtx, xs.T @ wys)
         e0, e1 = ys - xs @ b0, wys - xs @ b1
-        eig = np.linalg.eigvals(W.toarray()) if (self.logdet == "eigen" or (self.logdet == "auto" and n <= 1500)) else None
+        eig = _eigenvalues(W) if (self.logdet == "eigen" or (self.logdet == "auto" and n <= 1500)) else None
 
         def logdet(rho: float) -> float:
             if eig is not None:
