@@ -840,8 +840,9 @@ def _step_sigma(state: _RunState) -> None:
     res = SigmaConvergence(measure=cfg.get("measure", "cv"), groups=groups).fit(state.results["D"])
     state.results["sigma"] = res
     sec = state.section("Sigma convergence of D", f"Dispersion ({cfg.get('measure', 'cv')}) per period, overall and by group; trend slope on time.")
-    state.add_table("sigma", res.table, latex=True)
-    sec.tables["Sigma convergence"] = res.table
+    state.add_table("sigma", res.table)
+    state.add_table("sigma_trend", res.trend, latex=True)
+    sec.tables["Trend of the dispersion on time (negative slope: sigma convergence)"] = res.trend
     sec.figures.append(state.add_figure("sigma", res.plot()))
 
 

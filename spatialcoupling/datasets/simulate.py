@@ -98,7 +98,7 @@ def simulate_panel(
     range_km: float = 700.0,
     convergence: float = 0.06,
     coupling_strength: float = 0.6,
-    noise: float = 0.08,
+    noise: float = 0.2,
     missing: int = 0,
     controls: bool = True,
 ) -> pd.DataFrame:
