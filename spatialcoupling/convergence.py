@@ -219,8 +219,8 @@ class BetaConvergence:
         self.kind, self.model, self.effects, self.w = kind, model, effects, w
         self.controls, self.interval, self.cross_section = controls, int(interval), cross_section
 
-    def fit(self, series: pd.Series) -> dict[str, Any]:
-        """Estimate; returns a dict with beta, std_error, p_value, speed, half-life, form and the data used."""
+    def fit(self, series: pd.Series) -> BetaResult:
+        """Estimate; returns a :class:`BetaResult` (beta, s.e., p, speed, half-life and the speed form)."""
         s = as_region_period_series(series, name="series", positive=True)
         wide = np.log(s.unstack(PERIOD))
         periods = list(wide.columns)
@@ -261,6 +261,65 @@ class BetaConvergence:
         p = float(2 * stats.t.sf(abs(beta / se), dof))
         return self._out(beta, se, p, tau, {"params": b, "dof": dof})
 
-    def _out(self, beta: float, se: float, p: float, tau: int, detail: Any) -> dict[str, Any]:
-        return {"beta": beta, "std_error": se, "p_value": p, "interval": tau,
-                **speed_half_life(beta, se, tau), "speed_form": SPEED_FORM, "detail": detail}
+    def _out(self, beta: float, se: float, p: float, tau: int, detail: Any) -> BetaResult:
+        model = "ols (Barro cross-section)" if self.cross_section else self.model
+        return BetaResult(
+            kind=self.kind, model=model, effects=self.effects if self.model == "sar" else None,
+            estimates={"beta": beta, "std_error": se, "p_value": p, "interval": tau, **speed_half_life(beta, se, tau)},
+            detail=detail,
+        )
+
+
+class BetaResult(Result):
+    """Beta convergence estimate with speed and half-life.
+
+    Attributes
+    ----------
+    beta, std_error, p_value : float
+        The coefficient of ln y_t, its standard error and p-value.
+    speed, speed_se, half_life, half_life_se : float
+        ``s = -ln(1 + β)/τ`` and ``ln 2 / s`` with delta-method standard errors; NaN
+        (and a note) when β is not in (-1, 0), i.e. no convergence.
+    speed_form : str
+        The form of the speed formula used (β from total growth over τ periods).
+    table : DataFrame
+        One row: kind, model, effects, τ and the estimates above.
+    detail : dict
+        The underlying fit (parameters; for the SAR model the SpatialPanel output).
+
+    Values are also available by key, e.g. ``result["beta"]``.
+    """
+
+    _KEYS = ("beta", "std_error", "p_value", "interval", "speed", "speed_se", "half_life", "half_life_se")
+
+    def __init__(self, *, kind: str, model: str, effects: str | None, estimates: dict[str, float], detail: Any) -> None:
+        self.kind, self.model, self.effects = kind, model, effects
+        for key in self._KEYS:
+            object.__setattr__(self, key, float(estimates[key]) if key != "interval" else int(estimates[key]))
+        self.speed_form = SPEED_FORM
+        self.detail = detail
+        self._notes = [] if -1 < self.beta < 0 else [
+            f"beta = {self.beta:.4g} is not in (-1, 0): no beta convergence, speed and half-life undefined"
+        ]
+        self._freeze()
+
+    def __getitem__(self, key: str) -> Any:
+        if key in (*self._KEYS, "speed_form", "detail", "kind", "model", "effects"):
+            return getattr(self, key)
+        raise KeyError(f"{key!r}; available: {', '.join((*self._KEYS, 'speed_form', 'detail'))}")
+
+    @property
+    def table(self) -> pd.DataFrame:
+        row = {"kind": self.kind, "model": self.model, "effects": self.effects or "-"}
+        row.update({key: getattr(self, key) for key in self._KEYS})
+        row["speed_form"] = self.speed_form
+        return pd.DataFrame([row]).set_index(["kind", "model"])
+
+    def summary(self) -> str:
+        head = f"Beta convergence ({self.kind}, {self.model}" + (f", {self.effects} effects)" if self.effects else ")")
+        lines = [head, "=" * len(head)]
+        lines.append(f"beta = {self.beta:.5f} (s.e. {self.std_error:.5f}, p = {self.p_value:.4g}), tau = {self.interval}")
+        lines.append(f"speed = {self.speed:.5f} (s.e. {self.speed_se:.5f}), half-life = {self.half_life:.2f} (s.e. {self.half_life_se:.2f})")
+        lines.append(f"form: {self.speed_form}")
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)

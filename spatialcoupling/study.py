@@ -100,7 +100,7 @@ _CHOICES = {
     ("weights", "standardize"): ("r", "b", "none"),
     ("lisa", "adjust"): ("none", "fdr", "bonferroni"),
     ("sigma", "measure"): ("cv", "sd", "sd_log", "gini", "theil"),
-    ("beta", "model"): ("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx"),
+    ("beta", "model"): ("ols", "fe", "sar"),  # the models BetaConvergence estimates so far
     ("beta", "effects"): ("individual", "time", "twoway", "none"),
     ("regions", "extra"): ("error", "drop"),
 }
@@ -853,19 +853,24 @@ def _step_beta(state: _RunState) -> None:
     panel = state.results["panel"]
     sec = state.section(
         "Beta convergence of D",
-        f"Growth ln(D_t+1 / D_t) on ln D_t, model {cfg.get('model', 'ols')}, effects {cfg.get('effects', 'twoway')}; "
-        "speed s = -ln(1 + β)/τ, half-life ln 2 / s.",
+        f"Growth ln(D_t+τ / D_t) on ln D_t, model {cfg.get('model', 'ols')}, effects {cfg.get('effects', 'twoway')}; "
+        "speed s = -ln(1 + β)/τ (β from total growth over τ periods), half-life ln 2 / s, delta-method s.e.",
     )
+    tables = []
     for kind in cfg.get("kinds", ["absolute"]):
         controls = panel.data[cfg["controls"]] if kind == "conditional" else None
+        effects = cfg.get("effects", "twoway")
         model = BetaConvergence(
-            kind=kind, model=cfg.get("model", "ols"), effects=cfg.get("effects", "twoway"),
+            kind=kind, model=cfg.get("model", "ols"), effects=effects,
             w=state.results.get("w"), controls=controls, interval=cfg.get("interval", 1),
         )
         res = model.fit(state.results["D"])
         state.results[f"beta_{kind}"] = res
-        state.add_table(f"beta_{kind}", res.table, latex=True)
-        sec.tables[f"{kind.capitalize()} beta convergence"] = res.table
+        state.notes += [f"beta ({kind}): {n}" for n in res.notes]
+        tables.append(res.table)
+    table = pd.concat(tables)
+    state.add_table("beta", table, latex=True)
+    sec.tables["Beta convergence"] = table
 
 
 # -- the report ----------------------------------------------------------------------------------

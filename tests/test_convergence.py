@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import spatialcoupling as sc
 from spatialcoupling import SigmaConvergence
 from spatialcoupling.datasets import load
 
@@ -128,3 +129,20 @@ def test_beta_sar_coefficient_is_spatial_panel_ln_y():
     ref = SpatialPanel("sar", "individual").fit(growth, lny.to_frame("ln_y"), w)
     assert res["beta"] == pytest.approx(ref["params"]["ln_y"])
     assert res["speed"] == pytest.approx(-np.log(1 + ref["params"]["ln_y"]))
+
+
+def test_beta_result_object_table_and_notes():
+    rng = np.random.default_rng(5)
+    idx = pd.MultiIndex.from_product([[f"r{i}" for i in range(30)], range(6)], names=["region", "period"])
+    s = pd.Series(np.exp(rng.normal(size=len(idx))), index=idx)  # i.i.d. levels: growth = -ln y_t + noise
+    res = sc.BetaConvergence(model="ols").fit(s)
+    row = res.table.iloc[0]
+    assert row["beta"] == res.beta == res["beta"]
+    assert row["speed"] == pytest.approx(-np.log1p(res.beta))
+    assert "half-life" in res.summary() and res.speed_form in res.summary()
+    with pytest.raises(AttributeError):
+        res.beta = 0.0
+    diverging = pd.Series(np.exp(0.1 * np.arange(len(idx)) % 7), index=idx)
+    out = sc.BetaConvergence(model="fe").fit(diverging)
+    if not -1 < out.beta < 0:
+        assert np.isnan(out.speed) and any("no beta convergence" in n for n in out.notes)

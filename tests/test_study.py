@@ -153,6 +153,8 @@ SPATIAL = {
     "moran": {"permutations": 99, "seed": 3},
     "lisa": {"permutations": 99, "seed": 3, "periods": [2009, 2024]},
     "dagum": {"grouping": "zone8"},
+    "sigma": {"measure": "cv", "grouping": "zone8"},
+    "beta": {"kinds": ["absolute", "conditional"], "model": "sar", "effects": "twoway", "controls": ["gov_share", "openness"]},
     "output": {"tables": ["csv", "xlsx", "tex"], "figures": ["png"]},
 }
 
@@ -174,6 +176,12 @@ def test_spatial_study_equals_objects_by_hand(spatial_run):
     pd.testing.assert_frame_equal(spatial_run["lisa"].table, lisa.table)
     dagum = sc.DagumGini(regions["zone8"]).fit(D)
     pd.testing.assert_frame_equal(spatial_run["dagum"].table, dagum.table)
+    sigma = sc.SigmaConvergence("cv", groups=regions["zone8"]).fit(D)
+    pd.testing.assert_frame_equal(spatial_run["sigma"].trend, sigma.trend)
+    controls = spatial_run["panel"].data[["gov_share", "openness"]]
+    beta = sc.BetaConvergence(kind="conditional", model="sar", effects="twoway", w=w, controls=controls).fit(D)
+    assert spatial_run["beta_conditional"].beta == pytest.approx(beta.beta, rel=1e-12)
+    assert spatial_run["beta_absolute"].beta < 0
     assert any("Hainan" in n and "Tibet" in n for n in spatial_run.notes)
 
 
@@ -188,7 +196,8 @@ def test_spatial_study_outputs(spatial_run):
     assert (out / "maps" / "lisa_clusters_panel.png").exists()
     assert (out / "tables" / "dagum.tex").exists() and (out / "tables" / "global_moran.tex").exists()
     sheets = pd.read_excel(out / "tables" / "tables.xlsx", sheet_name=None)
-    assert {"global_moran", "lisa_counts", "dagum", "D_by_zone8"} <= set(sheets)
+    assert {"global_moran", "lisa_counts", "dagum", "D_by_zone8", "sigma_trend", "beta"} <= set(sheets)
+    assert (out / "tables" / "beta.tex").exists()
 
 
 def test_real_data_demo_us_productivity(tmp_path):
