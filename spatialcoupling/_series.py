@@ -115,18 +115,18 @@ def to_wide(series: pd.Series) -> pd.DataFrame:
     return series.unstack(PERIOD)
 
 
-def missing_cells(series: pd.Series) -> pd.MultiIndex:
-    """Region-periods absent from the full regions × periods grid of ``series``."""
+def missing_cells(index: pd.MultiIndex) -> pd.MultiIndex:
+    """Region-periods absent from the full regions × periods grid of a (region, period) index."""
     full = pd.MultiIndex.from_product(
-        [series.index.get_level_values(0).unique(), series.index.get_level_values(1).unique()],
+        [index.get_level_values(0).unique(), index.get_level_values(1).unique()],
         names=[REGION, PERIOD],
     )
-    return full.difference(series.index)
+    return full.difference(index)
 
 
 def require_balanced(series: pd.Series, *, name: str = "series") -> pd.DataFrame:
     """Return the region × period table, raising with the list of gaps when unbalanced."""
-    gaps = missing_cells(series)
+    gaps = missing_cells(series.index)
     if len(gaps):
         raise ValueError(
             f"{name}: the panel is unbalanced; missing (region, period) {_preview(gaps)}. "

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import copied
-from ._series import PERIOD, REGION, _preview
+from ._series import PERIOD, REGION, _preview, missing_cells
 
 
 class Panel:
@@ -91,9 +91,7 @@ class Panel:
 
     def missing(self) -> pd.DataFrame:
         """Region-periods absent from the panel (rows that a balanced panel would have)."""
-        full = pd.MultiIndex.from_product([self.regions, self.periods], names=[REGION, PERIOD])
-        absent = full.difference(self._data.index)
-        return absent.to_frame(index=False)
+        return missing_cells(self._data.index).to_frame(index=False)
 
     def missing_values(self) -> pd.DataFrame:
         """Present rows with missing cells: one row per (region, period, column)."""

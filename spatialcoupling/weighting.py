@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result, copied
-from ._series import PERIOD, REGION, _plain, _preview
+from ._series import PERIOD, _plain, _preview, missing_cells
 from .indicators import IndicatorSystem
 from .panel import Panel
 
@@ -423,11 +423,9 @@ def _require_complete(x: pd.DataFrame) -> None:
 
 
 def _note_unbalanced(index: pd.MultiIndex, scope: Scope, notes: list[str]) -> None:
-    regions = index.get_level_values(REGION).unique()
-    periods = index.get_level_values(PERIOD).unique()
-    absent = len(regions) * len(periods) - len(index)
+    absent = len(missing_cells(index))
     if absent:
-        m = "the rows present" if scope == "period" else f"m = {len(index)} rows (not N·T = {len(regions) * len(periods)})"
+        m = "the rows present" if scope == "period" else f"m = {len(index)} rows (not N·T = {len(index) + absent})"
         notes.append(f"unbalanced panel: {absent} region-period(s) absent; the scope uses {m}")
 
 
