@@ -331,6 +331,12 @@ def _rank_by_mean(mu_j: np.ndarray) -> np.ndarray:
 
 
 # layout of one replicate's numbers as a flat vector
+#: the terms reported for every pair of groups, in table order
+_PAIR_TERMS: tuple[str, ...] = (
+    "G_jh", "D_jh", "d_jh", "p_jh", "Gnb_contrib", "Gt_contrib", "Gnb_contrib_share", "Gt_contrib_share",
+)
+
+
 def _flatten(out: dict[str, np.ndarray]) -> np.ndarray:
     mu = out["mu"]
     G = out["G"]
@@ -362,19 +368,7 @@ def _unflatten(vec: np.ndarray, k: int) -> dict[str, np.ndarray]:
     sizes = [("G", 1), ("Gw", 1), ("Gnb", 1), ("Gt", 1), ("mean", 1)]
     sizes += [("Gw_share", 1), ("Gnb_share", 1), ("Gt_share", 1)]
     sizes += [("mean_j", k), ("s_j", k), ("G_jj", k), ("Gw_contrib", k), ("Gw_contrib_share", k)]
-    sizes += [
-        (name, npairs)
-        for name in (
-            "G_jh",
-            "D_jh",
-            "d_jh",
-            "p_jh",
-            "Gnb_contrib",
-            "Gt_contrib",
-            "Gnb_contrib_share",
-            "Gt_contrib_share",
-        )
-    ]
+    sizes += [(name, npairs) for name in _PAIR_TERMS]
     out, pos = {}, 0
     for name, size in sizes:
         out[name] = vec[..., pos : pos + size]
@@ -762,16 +756,7 @@ class DagumGini:
                     "rank_j": int(rank[rj]),
                     "rank_h": int(rank[rh]),
                 }
-                for name in (
-                    "G_jh",
-                    "D_jh",
-                    "d_jh",
-                    "p_jh",
-                    "Gnb_contrib",
-                    "Gt_contrib",
-                    "Gnb_contrib_share",
-                    "Gt_contrib_share",
-                ):
+                for name in _PAIR_TERMS:
                     r[name] = est[name][q_i]
                     if lo is not None:
                         r[f"{name}_lower"], r[f"{name}_upper"] = lo[name][q_i], hi[name][q_i]
