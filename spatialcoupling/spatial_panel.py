@@ -285,6 +285,9 @@ class _Estimation:
         self.notes: list[str] = []
         self.ld: LogDet | None = None
         if spec.model not in ("ols", "slx"):
+            if data.W.nnz == 0:
+                raise ValueError("W has no neighbour links among these regions: the spatial parameter is not "
+                                 "identified; use model='ols' or other weights")
             self.ld = LogDet(data.W, spec.logdet, seed=spec.seed)
             self.Wy = _stack(_demean(_lag(data.W, data.y), self.effects))
 

@@ -16,7 +16,7 @@ present::
     [lisa]          permutations, alpha, seed, adjust, periods (maps)
     [dagum]         grouping, bootstrap, seed
     [sigma]         measure, grouping
-    [beta]          kinds, model, effects, controls, interval
+    [beta]          kinds, model, effects, controls, interval, grouping, draws, seed, lee_yu, tests
     [output]        tables = ["csv", "xlsx", "tex"]; figures = ["png", "svg"]
 
 Relative paths are taken from the study file's folder. ``Study.check()`` validates
@@ -86,7 +86,8 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
     "lisa": {"permutations": (int,), "alpha": _NUM, "seed": (int,), "adjust": (str,), "periods": (list,)},
     "dagum": {"grouping": (str,), "bootstrap": (int,), "seed": (int,)},
     "sigma": {"measure": (str,), "grouping": (str,)},
-    "beta": {"kinds": (list,), "model": (str,), "effects": (str,), "controls": (list,), "interval": (int,), "seed": (int,)},
+    "beta": {"kinds": (list,), "model": (str,), "effects": (str,), "controls": (list,), "interval": (int,), "seed": (int,),
+             "grouping": (str,), "draws": (int,), "lee_yu": (bool,), "tests": (bool,)},
     "output": {"tables": (list,), "figures": (list,)},
 }
 _CHOICES = {
@@ -100,7 +101,7 @@ _CHOICES = {
     ("weights", "standardize"): ("r", "b", "none"),
     ("lisa", "adjust"): ("none", "fdr", "bonferroni"),
     ("sigma", "measure"): ("cv", "sd", "sd_log", "gini", "theil"),
-    ("beta", "model"): ("ols", "fe", "sar"),  # the models BetaConvergence estimates so far
+    ("beta", "model"): ("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx"),
     ("beta", "effects"): ("individual", "time", "twoway", "none"),
     ("regions", "extra"): ("error", "drop"),
 }
@@ -202,7 +203,7 @@ def _validate(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
             problems.append("beta.controls: conditional convergence needs control columns")
         if beta.get("model", "ols") not in ("ols", "fe") and "weights" not in settings:
             problems.append(f"beta.model: {beta.get('model')!r} is a spatial model and needs a [weights] section")
-    for section in ("dagum", "sigma"):
+    for section in ("dagum", "sigma", "beta"):
         block = settings.get(section)
         if isinstance(block, Mapping) and "grouping" in block:
             reg = settings.get("regions") or {}
@@ -856,21 +857,39 @@ def _step_beta(state: _RunState) -> None:
         f"Growth ln(D_t+τ / D_t) on ln D_t, model {cfg.get('model', 'ols')}, effects {cfg.get('effects', 'twoway')}; "
         "speed s = -ln(1 + β)/τ (β from total growth over τ periods), half-life ln 2 / s, delta-method s.e.",
     )
-    tables = []
+    groups = state.study.groups(state.results["regions"], cfg["grouping"]) if "grouping" in cfg else None
+    tables, impacts, tests = [], {}, {}
     for kind in cfg.get("kinds", ["absolute"]):
         controls = panel.data[cfg["controls"]] if kind == "conditional" else None
-        effects = cfg.get("effects", "twoway")
         model = BetaConvergence(
-            kind=kind, model=cfg.get("model", "ols"), effects=effects,
-            w=state.results.get("w"), controls=controls, interval=cfg.get("interval", 1),
+            kind=kind, model=cfg.get("model", "ols"), effects=cfg.get("effects", "twoway"),
+            w=state.results.get("w"), controls=controls, interval=cfg.get("interval", 1), groups=groups,
+            lee_yu=cfg.get("lee_yu", True), draws=cfg.get("draws", 1000), seed=cfg.get("seed", 0),
+            tests=cfg.get("tests", True),
         )
         res = model.fit(state.results["D"])
         state.results[f"beta_{kind}"] = res
         state.notes += [f"beta ({kind}): {n}" for n in res.notes]
         tables.append(res.table)
+        if res.impacts is not None:
+            impacts[kind] = res.impacts
+        if res.tests is not None:
+            tests[kind] = res.tests
     table = pd.concat(tables)
     state.add_table("beta", table, latex=True)
     sec.tables["Beta convergence"] = table
+    if impacts:
+        frame = pd.concat(impacts, names=["kind"])
+        state.add_table("beta_impacts", frame, latex=True)
+        sec.tables["Direct, indirect and total effects of ln D (LeSage & Pace; s.e. from simulated draws)"] = frame
+    if tests:
+        frame = pd.concat(tests, names=["kind"])
+        state.add_table("beta_tests", frame, latex=True)
+        sec.tables["Model-choice tests: LM on OLS residuals, Wald and LR of SDM against SAR and SEM"] = frame
+    fit = state.results[f"beta_{cfg.get('kinds', ['absolute'])[-1]}"].detail
+    if hasattr(fit, "table"):
+        state.add_table("beta_model", fit.table, latex=True)
+        sec.tables[f"Spatial panel estimates, {fit.model.upper()} ({fit.effects} effects), last kind"] = fit.table
 
 
 # -- the report ----------------------------------------------------------------------------------

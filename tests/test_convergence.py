@@ -146,3 +146,80 @@ def test_beta_result_object_table_and_notes():
     out = sc.BetaConvergence(model="fe").fit(diverging)
     if not -1 < out.beta < 0:
         assert np.isnan(out.speed) and any("no beta convergence" in n for n in out.notes)
+
+
+@pytest.fixture(scope="module")
+def income_w():
+    import geopandas as gpd
+    import libpysal
+
+    s = load("us_income")
+    s = s[s.index.get_level_values("period") >= 1995]
+    g = gpd.read_file(libpysal.examples.get_path("us48.shp")).set_index("STATE_NAME")
+    g = g.loc[sorted(s.index.get_level_values(0).unique())]
+    w = libpysal.weights.Queen.from_dataframe(g, use_index=True)
+    w.transform = "r"
+    return s, w, g
+
+
+def test_beta_sdm_reports_effects_of_ln_y_and_model_tests(income_w):
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    s, w, _ = income_w
+    res = sc.BetaConvergence(model="sdm", effects="twoway", w=w, draws=300, seed=2).fit(s)
+    wide = np.log(s.unstack("period"))
+    growth = (wide.shift(-1, axis=1) - wide).iloc[:, :-1].stack()
+    lny = wide.iloc[:, :-1].stack().to_frame("ln_y")
+    ref = SpatialPanel("sdm", "twoway", draws=300, seed=2).fit(growth, lny, w)
+    assert res.beta == pytest.approx(ref.params["ln_y"]) and res.std_error == pytest.approx(ref.std_errors["ln_y"])
+    pd.testing.assert_frame_equal(res.impacts, ref.impacts.loc["ln_y"])
+    # the direct effect by hand from the dense (I - rho W)^-1 (beta I + theta W)
+    W = w.full()[0]
+    n = W.shape[0]
+    S = np.linalg.inv(np.eye(n) - ref.params["rho"] * W) @ (ref.params["ln_y"] * np.eye(n) + ref.params["W_ln_y"] * W)
+    assert res.table.iloc[0]["direct_ln_y"] == pytest.approx(np.trace(S) / n)
+    assert res.table.iloc[0]["total_ln_y"] == pytest.approx(S.sum() / n)
+    assert {"LM lag", "robust LM error", "Wald SDM -> SAR", "LR SDM -> SEM"} <= set(res.tests.index)
+    assert "Model-choice tests" in res.summary()
+
+
+def test_beta_by_group_restricts_and_restandardises_w(income_w):
+    import libpysal
+
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    s, w, g = income_w
+    groups = g["SUB_REGION"]
+    res = sc.BetaConvergence(model="sar", effects="individual", w=w, groups=groups, draws=0, tests=False).fit(s)
+    assert set(res.by_group) == set(groups.unique())
+    assert list(res.table.index.get_level_values("group")) == ["all", *res.by_group]
+    label = "Pacific"
+    members = sorted(groups.index[groups == label])
+    ws = libpysal.weights.w_subset(w, members)
+    ws.transform = "r"
+    sub = s[s.index.get_level_values(0).isin(members)]
+    wide = np.log(sub.unstack("period"))
+    growth = (wide.shift(-1, axis=1) - wide).iloc[:, :-1].stack()
+    ref = SpatialPanel("sar", "individual", draws=0).fit(growth, wide.iloc[:, :-1].stack().to_frame("ln_y"), ws)
+    assert res.by_group[label].beta == pytest.approx(ref.params["ln_y"], rel=1e-9)
+    assert any("re-standardised" in n for n in res.notes)
+    # a two-member group is refused for a spatial model, with the members named
+    tiny = groups.copy()
+    tiny[["Maine", "Vermont"]] = "tiny"
+    with pytest.raises(ValueError, match=r"'tiny' has 2 member.*Maine"):
+        sc.BetaConvergence(model="sar", w=w, groups=tiny, draws=0, tests=False).fit(s)
+    # a non-spatial model is fine with it
+    fe = sc.BetaConvergence(model="fe", groups=tiny).fit(s)
+    assert "tiny" in fe.by_group
+
+
+def test_beta_group_islands_are_reported(income_w):
+    s, w, g = income_w
+    groups = g["SUB_REGION"].copy()
+    groups[["Maine", "New Hampshire", "Florida", "Arizona"]] = "scattered"  # only Maine-New Hampshire touch
+    res = sc.BetaConvergence(model="sem", effects="individual", w=w, groups=groups, draws=0, tests=False).fit(s)
+    assert any("scattered" in n and "no neighbour" in n and "Florida" in n for n in res.notes)
+    groups[["Maine", "New Hampshire", "Florida", "Arizona"]] = ["a", "b", "b", "b"]
+    groups[["Vermont", "Georgia"]] = "a"
+    with pytest.raises(ValueError, match="group '[ab]': no two of its members"):
+        sc.BetaConvergence(model="sem", effects="individual", w=w, groups=groups, draws=0, tests=False).fit(s)

@@ -154,7 +154,8 @@ SPATIAL = {
     "lisa": {"permutations": 99, "seed": 3, "periods": [2009, 2024]},
     "dagum": {"grouping": "zone8"},
     "sigma": {"measure": "cv", "grouping": "zone8"},
-    "beta": {"kinds": ["absolute", "conditional"], "model": "sar", "effects": "twoway", "controls": ["gov_share", "openness"]},
+    "beta": {"kinds": ["absolute", "conditional"], "model": "sdm", "effects": "twoway", "controls": ["gov_share", "openness"],
+             "draws": 200, "seed": 4},
     "output": {"tables": ["csv", "xlsx", "tex"], "figures": ["png"]},
 }
 
@@ -179,8 +180,11 @@ def test_spatial_study_equals_objects_by_hand(spatial_run):
     sigma = sc.SigmaConvergence("cv", groups=regions["zone8"]).fit(D)
     pd.testing.assert_frame_equal(spatial_run["sigma"].trend, sigma.trend)
     controls = spatial_run["panel"].data[["gov_share", "openness"]]
-    beta = sc.BetaConvergence(kind="conditional", model="sar", effects="twoway", w=w, controls=controls).fit(D)
+    beta = sc.BetaConvergence(kind="conditional", model="sdm", effects="twoway", w=w, controls=controls,
+                              draws=200, seed=4).fit(D)
     assert spatial_run["beta_conditional"].beta == pytest.approx(beta.beta, rel=1e-12)
+    pd.testing.assert_frame_equal(spatial_run["beta_conditional"].impacts, beta.impacts)
+    pd.testing.assert_frame_equal(spatial_run["beta_conditional"].tests, beta.tests)
     assert spatial_run["beta_absolute"].beta < 0
     assert any("Hainan" in n and "Tibet" in n for n in spatial_run.notes)
 
@@ -198,6 +202,8 @@ def test_spatial_study_outputs(spatial_run):
     sheets = pd.read_excel(out / "tables" / "tables.xlsx", sheet_name=None)
     assert {"global_moran", "lisa_counts", "dagum", "D_by_zone8", "sigma_trend", "beta"} <= set(sheets)
     assert (out / "tables" / "beta.tex").exists()
+    assert {"beta_impacts", "beta_tests", "beta_model"} <= set(sheets)
+    assert "W_ln_y" in set(sheets["beta_model"]["term"])
 
 
 def test_real_data_demo_us_productivity(tmp_path):
