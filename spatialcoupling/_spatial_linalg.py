@@ -38,6 +38,8 @@ import scipy.sparse.linalg as sla
 DENSE_MAX_N = 1000
 #: Rademacher probes for stochastic traces
 PROBES = 256
+#: N up to which impacts use the eigenvalues of W (computed once) rather than a power series
+IMPACT_EIGEN_MAX_N = 2000
 
 
 def is_row_standardised(W: sp.csr_matrix) -> bool:
@@ -153,7 +155,7 @@ class LogDet:
         estimated by seeded Rademacher probes above (LeSage & Pace 2009, §4.3)."""
         rhos = np.atleast_1d(np.asarray(rhos, float))
         eig = self.eig
-        if eig is None and self.n <= 2000:
+        if eig is None and self.n <= IMPACT_EIGEN_MAX_N:
             eig = eigenvalues(self.W)
         if eig is not None:
             inv = 1 / (1 - rhos[:, None] * eig[None, :])
