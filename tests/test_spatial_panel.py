@@ -423,4 +423,4 @@ def test_large_n_impact_traces_power_series_against_eigenvalues(monkeypatch):
     direct, lagged, how = _spatial_linalg.LogDet(sp.csr_matrix(w.sparse), "lu", seed=1).impact_traces(rhos)
     assert "power series" in how
     np.testing.assert_allclose(direct, exact_direct, rtol=2e-3)
-    np.testing.assert_allclose(lagged, exact_lagged, rtol=2e-3, atol=5e-4)
+    np.testing.assert_allclose(lagged, exact_lagged, atol=2e-3)  # stochastic traces: about 1e-3 at rho = 0.85
