@@ -223,11 +223,12 @@ def _cold_start_rows() -> list[dict]:
         s = pd.DataFrame(rng.normal(size=(w.n, 16)), index=w.id_order, columns=range(2009, 2025)).stack()
         sc.LocalMoran(w, permutations=999, seed=1).fit(s)
     """
-    # best of three fresh processes, as a user re-running a command sees it once the files are cached
-    real = min(_fresh_seconds(provinces) for _ in range(3))
+    # three fresh processes: the first, and the slowest of all three (the target holds for every run)
+    times = [_fresh_seconds(provinces) for _ in range(3)]
     return [
-        _row("cold start, the user's path: read bundled provinces + queen W + LocalMoran (best of 3)",
-             "31 x 16, 999 perms", real, "target", 2.0),
+        _row("cold start, the user's path: bundled provinces + queen W + LocalMoran (first run)",
+             "31 x 16, 999 perms", times[0], "target", 2.0),
+        _row("cold start, the user's path (slowest of 3 runs)", "31 x 16, 999 perms", max(times), "target", 2.0),
         _row("cold start: python + import spatialcoupling + LocalMoran (excl. import libpysal)", "31 x 16, 999 perms", total - lib_s, "target", 2.0),
         _row("cold start incl. import libpysal (needed for a W)", "31 x 16, 999 perms", total, "target", 2.0),
         _row("in-process: import spatialcoupling + fit (after libpysal)", "31 x 16, 999 perms", ours_s, "target", 2.0),
