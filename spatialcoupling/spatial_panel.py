@@ -37,7 +37,7 @@ parameter distribution with ``seed``. For SLX and SDEM the impacts are β (direc
 exact standard errors.
 
 Written here rather than wrapped around spreg because spreg has no time or two-way effects, no Lee–Yu
-correction, no SDM/SDEM/SAC panel models and forms a dense N × N inverse (about 5–10× slower at
+correction, no SDM/SDEM/SAC panel models and forms a dense N × N inverse (12–37× slower warm, about 60× on its first call, at
 N = 2,500; ``benchmarks/bench_spatial_panel.py``). Random effects (and hence the Hausman test) are not
 implemented.
 """
