@@ -102,7 +102,7 @@ _CHOICES = {
     ("lisa", "adjust"): ("none", "fdr", "bonferroni"),
     ("sigma", "measure"): ("cv", "sd", "sd_log", "gini", "theil"),
     ("beta", "model"): ("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx"),
-    ("beta", "effects"): ("individual", "time", "twoway", "none"),
+    ("beta", "effects"): ("individual", "time", "twoway", "none", "random"),
     ("regions", "extra"): ("error", "drop"),
 }
 _NEEDS_WEIGHTS = ("moran", "lisa")

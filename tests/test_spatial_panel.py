@@ -301,6 +301,7 @@ def test_model_tests_and_wald(munnell_sar):
     assert lr_test(sar, sdm)["df"] == 4
     # the nested likelihoods: SDM fits at least as well as SAR and SEM
     assert table.loc["LR SDM -> SAR", "statistic"] >= 0 and table.loc["LR SDM -> SEM", "statistic"] >= 0
+    assert "Hausman SAR FE vs RE" in model_tests(y, X, w, "individual").index
 
 
 def test_logdet_methods_agree_and_large_n_path():
@@ -424,3 +425,41 @@ def test_large_n_impact_traces_power_series_against_eigenvalues(monkeypatch):
     assert "power series" in how
     np.testing.assert_allclose(direct, exact_direct, rtol=2e-3)
     np.testing.assert_allclose(lagged, exact_lagged, atol=2e-3)  # stochastic traces: about 1e-3 at rho = 0.85
+
+
+def test_random_effects_sar_matches_spreg_and_its_standard_errors_match_a_simulation(munnell_sar):
+    import spreg
+
+    from spatialcoupling.spatial_panel import SpatialPanel, hausman_test
+
+    y, X, w = munnell_sar
+    n, t = 48, 17
+    yy, xx = _stacked(y, X, n, t)
+    ref = spreg.Panel_RE_Lag(yy, xx, w)
+    ours = SpatialPanel("sar", "random", draws=0).fit(y, X, w)
+    assert list(ours.params.index) == ["const", *X.columns, "rho", "phi"]
+    np.testing.assert_allclose(ours.params.to_numpy(), ref.betas.ravel(), atol=1e-5)
+    # our standard errors (observed information) against the spread of estimates on panels simulated
+    # from the fitted model (spreg's approximate information matrix is not the reference here)
+    p, s2, phi = ours.params, ours.sigma2, ours.params["phi"]
+    Ainv = np.linalg.inv(np.eye(n) - p["rho"] * w.full()[0])
+    xb = p["const"] + X.to_numpy().reshape(n, t, -1) @ p[X.columns].to_numpy()
+    rng = np.random.default_rng(7)
+    est, ses = [], []
+    for _ in range(120):
+        mu = rng.normal(scale=np.sqrt(s2 * (1 / phi**2 - 1) / t), size=(n, 1))
+        Y = Ainv @ (xb + mu + rng.normal(scale=np.sqrt(s2), size=(n, t)))
+        f = SpatialPanel("sar", "random", draws=0).fit(pd.Series(Y.ravel(), index=y.index), X, w)
+        est.append(f.params.to_numpy())
+        ses.append(f.std_errors.to_numpy())
+    ratio = np.mean(ses, axis=0) / np.std(est, axis=0, ddof=1)
+    assert np.all((ratio > 0.75) & (ratio < 1.3)), ratio
+    # Hausman by hand on the shared terms
+    fe = SpatialPanel("sar", "individual", draws=0).fit(y, X, w)
+    h = hausman_test(fe, ours)
+    common = [*X.columns, "rho"]
+    d = fe.params[common] - ours.params[common]
+    V = fe.cov.loc[common, common] - ours.cov.loc[common, common]
+    assert h["statistic"] == pytest.approx(float(d @ np.linalg.pinv(V.to_numpy()) @ d))
+    with pytest.raises(ValueError, match="random effects are implemented"):
+        SpatialPanel("sem", "random")
