@@ -49,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "SpatialPanel": "spatial_panel",
     "SigmaConvergence": "convergence",
     "BetaConvergence": "convergence",
+    "ClubConvergence": "clubs",
     # studies
     "Study": "study",
 }
