@@ -17,6 +17,12 @@ Sizes: quick, a 60×60 lattice × 4 periods; full (``--full``), a 300×300 latti
 and, when ``benchmarks/build_china_counties.py`` provides ``load_china_counties()``, about
 2,800 Chinese counties × 16 periods (otherwise a 53×53 queen lattice, 2,809 regions, × 16
 periods stands in for them).
+
+Scaling (both modes): the warm times of ours, esda and pygeoda (both methods) on rook lattices
+of side 20, 40, 80 and 160 (and 300 with ``--full``, the same measurement as the row above)
+× 4 periods, as rows "scaling: ..." and a log-log figure of time against n,
+``benchmarks/results/lisa_scaling.png`` (the legend gives each curve's slope over the larger
+half of the sizes).
 """
 
 from __future__ import annotations
@@ -146,25 +152,98 @@ def _cold_lattice(side: int, periods: int, which: str) -> float:
     return _fresh(code)
 
 
-def _lattice_rows(side: int, periods: int, rook: bool = True, cold: bool = True, pygeoda: bool = True) -> list[dict]:
+def _lattice_times(side: int, periods: int, rook: bool = True, pygeoda: bool = True) -> dict[str, float]:
+    """Warm seconds on a side × side lattice: ours, esda, and pygeoda per permutation method."""
     import libpysal
 
     w = libpysal.weights.lat2W(side, side, rook=rook)
     values = _values(w.n, periods)
-    s = _series(w.id_order, values)
+    times = {"ours": _ours(w, _series(w.id_order, values))}
+    times["esda"] = _esda_loop(libpysal.weights.lat2W(side, side, rook=rook), values)
+    geo = _pygeoda_loop(_lattice_gdf(side), values, kind="rook" if rook else "queen") if pygeoda else {}
+    times.update({f"pygeoda {method}": secs for method, secs in geo.items()})
+    return times
+
+
+def _lattice_rows(side: int, periods: int, rook: bool = True, cold: bool = True, pygeoda: bool = True,
+                  times: dict[str, float] | None = None) -> list[dict]:
+    times = times or _lattice_times(side, periods, rook=rook, pygeoda=pygeoda)
     size = f"{side}x{side} {'rook' if rook else 'queen'} lattice x {periods} periods"
-    ours = _ours(w, s)
-    rows = []
-    esda_s = _esda_loop(libpysal.weights.lat2W(side, side, rook=rook), values)
-    rows.append(_row("LISA 999 perms (warm)", size, ours, "esda Moran_Local per period (warm)", esda_s))
+    ours = times["ours"]
+    rows = [_row("LISA 999 perms (warm)", size, ours, "esda Moran_Local per period (warm)", times["esda"])]
     if cold:
         ours_cold = _cold_lattice(side, periods, "ours")
         esda_cold = _cold_lattice(side, periods, "esda")
         rows.append(_row("LISA 999 perms, fresh process incl. imports + W", size, ours_cold, "esda per period, fresh process", esda_cold))
-    geo = _pygeoda_loop(_lattice_gdf(side), values, kind="rook" if rook else "queen") if pygeoda else {}
-    for method, secs in geo.items():
-        rows.append(_row("LISA 999 perms (warm)", size, ours, f"pygeoda local_moran ({method}), 1 thread", secs))
+    for key, secs in times.items():
+        if key.startswith("pygeoda "):
+            method = key.removeprefix("pygeoda ")
+            rows.append(_row("LISA 999 perms (warm)", size, ours, f"pygeoda local_moran ({method}), 1 thread", secs))
     return rows
+
+
+SCALING_SIDES = (20, 40, 80, 160)  # and 300 with --full
+SCALING_PERIODS = 4
+PEER_LABELS = {
+    "esda": "esda Moran_Local per period (warm)",
+    "pygeoda complete": "pygeoda local_moran (complete), 1 thread",
+    "pygeoda lookup-table": "pygeoda local_moran (lookup-table), 1 thread",
+}
+
+
+def _scaling_rows(quick: bool, known: dict[int, dict[str, float]] | None = None) -> list[dict]:
+    """Warm time against n on rook lattices (× 4 periods), as rows and the log-log figure.
+
+    ``known`` holds timings already measured by the other rows (side -> ``_lattice_times``).
+    """
+    known = known or {}
+    sides = SCALING_SIDES if quick else (*SCALING_SIDES, 300)
+    points = {side: known.get(side) or _lattice_times(side, SCALING_PERIODS) for side in sides}
+    rows = []
+    for side, times in points.items():
+        size = f"{side}x{side} rook lattice ({side * side} regions) x {SCALING_PERIODS} periods"
+        for key, label in PEER_LABELS.items():
+            if key in times:
+                rows.append(_row("scaling: LISA 999 perms (warm)", size, times["ours"], label, times[key]))
+    _figure(points)
+    return rows
+
+
+def _slope(n: np.ndarray, secs: np.ndarray) -> float:
+    """Log-log slope of time against n over the larger half of the sizes (at least two)."""
+    k = max(2, (len(n) + 1) // 2)
+    return float(np.polyfit(np.log(n[-k:]), np.log(secs[-k:]), 1)[0])
+
+
+def _figure(points: dict[int, dict[str, float]]) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sides = sorted(points)
+    n = np.array([s * s for s in sides], dtype=float)
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    series = {
+        "ours": ("o-", "spatialcoupling LocalMoran"),
+        "esda": ("s-", "esda Moran_Local per period (warm)"),
+        "pygeoda complete": ("^-", "pygeoda local_moran, complete, 1 thread"),
+        "pygeoda lookup-table": ("v--", "pygeoda local_moran, lookup-table, 1 thread"),
+    }
+    for key, (style, label) in series.items():
+        if all(key in points[s] for s in sides):
+            secs = np.array([points[s][key] for s in sides])
+            ax.loglog(n, secs, style, label=f"{label} (slope {_slope(n, secs):.2f})")
+    ax.set_xlabel(f"regions n (rook lattice, {SCALING_PERIODS} periods)")
+    ax.set_ylabel("seconds (warm, best of repeats)")
+    ax.set_title(f"Local Moran, {PERMUTATIONS} permutations: time against n")
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    out = HERE / "results" / "lisa_scaling.png"
+    out.parent.mkdir(exist_ok=True)
+    fig.savefig(out, dpi=150)
+    plt.close(fig)
+    return out
 
 
 def _china_rows() -> list[dict]:
@@ -246,15 +325,21 @@ def _row(task: str, size: str, ours: float, peer: str, peer_s: float) -> dict:
 
 
 def run(quick: bool = True) -> list[dict]:
-    """Benchmark rows: quick uses a 60×60 lattice; full a 300×300 lattice and China counties."""
+    """Benchmark rows: quick uses a 60×60 lattice; full a 300×300 lattice and China counties.
+
+    Both modes end with the scaling rows and ``results/lisa_scaling.png``.
+    """
     rows = _cold_start_rows()
+    known: dict[int, dict[str, float]] = {}
     if quick:
         rows += _lattice_rows(60, 4)
     else:
-        rows += _lattice_rows(300, 4)
+        known[300] = _lattice_times(300, SCALING_PERIODS)
+        rows += _lattice_rows(300, SCALING_PERIODS, times=known[300])
         china = _china_rows()
         # without the county boundaries: a county-sized queen lattice (2,809 regions) x 16 periods
         rows += china or _lattice_rows(53, 16, rook=False, cold=False)
+    rows += _scaling_rows(quick, known)
     return rows
 
 

@@ -24,6 +24,13 @@ several times its warm time (about 1.5 s against 0.26 s at N = 900 and 12 s agai
 N = 2,500 here: it builds dense N × N and Kronecker-product N·T arrays whose first allocation is
 paid in page faults). The two-way fits run on the same data (whose time effects are zero).
 
+Scaling (both modes): SAR individual FE (``lee_yu=False``), SDM two-way FE (the defaults, with
+impacts) and spreg ``Panel_FE_Lag`` on rook lattices of side 10, 20, 30, 40 and 50 (ours also 70
+and 100 with ``--full``; spreg stops at 50, where it forms dense N × N arrays), T = 16, same
+repeats, as rows "scaling: ..." (30 and 50 reuse the measurements above) and a log-log figure of
+time against N, ``benchmarks/results/spatial_panel_scaling.png`` (with spreg's first-call time;
+the legend gives each curve's slope over the larger half of the sizes).
+
 Usage: ``python benchmarks/bench_spatial_panel.py [--full]``.
 """
 
@@ -32,10 +39,12 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+HERE = Path(__file__).resolve().parent
 T = 16
 SIDES = (30, 50)
 TOL = 1e-4
@@ -93,6 +102,7 @@ def run(quick: bool = True) -> list[dict]:
 
     rep_ours, rep_peer = (5, 2) if quick else (7, 3)
     rows: list[dict] = []
+    known: dict[int, dict[str, tuple]] = {}  # side -> timings reused by the scaling rows
     for side in SIDES:
         # --- SAR, individual effects: same estimator as spreg ML_LagFE
         w, y, X = _data(side, kind="sar")
@@ -106,6 +116,7 @@ def run(quick: bool = True) -> list[dict]:
         diff = float(np.max(np.abs(res.params.to_numpy() - np.asarray(ref.betas, float).ravel())))
         assert diff < TOL, f"SAR individual FE: coefficients differ from spreg Panel_FE_Lag by {diff:.3g}"
         rows.append(_row("SAR individual FE (lee_yu=False)", n, ours, "spreg Panel_FE_Lag", lag, diff))
+        known[side] = {"sar": tuple(ours), "spreg": tuple(lag)}
 
         # --- SAR / SDM, two-way effects with Lee-Yu: spreg has nothing comparable
         peer = "spreg Panel_FE_Lag (individual FE only; no two-way/Lee-Yu/SDM)"
@@ -115,6 +126,8 @@ def run(quick: bool = True) -> list[dict]:
                 *ours, _ = _time(lambda m=model, d=draws, y=y, X=X, w=w: SpatialPanel(m, "twoway", draws=d).fit(y, X, w),
                                  rep_ours)
                 rows.append(_row(f"{model.upper()} two-way FE, Lee-Yu ({label})", n, ours, peer, lag))
+                if model == "sdm" and draws == 1000:
+                    known[side]["sdm"] = tuple(ours)
 
         # --- SEM, individual effects: same estimator as spreg ML_ErrorFE
         w, y, X = _data(side, kind="sem")
@@ -129,7 +142,95 @@ def run(quick: bool = True) -> list[dict]:
         rows.append(_row("SEM individual FE (lee_yu=False)", n, ours, "spreg Panel_FE_Error", err, diff))
     if not quick:
         rows += _county_rows(rep_ours, rep_peer)
+    rows += _scaling_rows(quick, rep_ours, rep_peer, known)
     return rows
+
+
+SCALING_SIDES = (10, 20, 30, 40, 50)  # spreg at these; ours also at 70 and 100 with --full
+SCALING_FULL_SIDES = (70, 100)
+SDM_PEER = "spreg Panel_FE_Lag (individual FE only; no two-way/Lee-Yu/SDM)"
+
+
+def _scaling_rows(quick: bool, rep_ours: int, rep_peer: int, known: dict[int, dict[str, tuple]]) -> list[dict]:
+    """Time against N on rook lattices (T = 16): SAR individual FE (lee_yu=False), SDM two-way
+    (defaults, draws=1000) and spreg Panel_FE_Lag (up to 50×50), as rows and a log-log figure."""
+    import spreg
+
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    sides = SCALING_SIDES if quick else (*SCALING_SIDES, *SCALING_FULL_SIDES)
+    none = (np.nan, np.nan)
+    points: dict[int, dict[str, tuple]] = {}
+    rows: list[dict] = []
+    for side in sides:
+        if side in known and {"sar", "sdm", "spreg"} <= known[side].keys():
+            points[side] = known[side]
+        else:
+            w, y, X = _data(side, kind="sar")
+            sar = _time(lambda y=y, X=X, w=w: SpatialPanel("sar", "individual", lee_yu=False).fit(y, X, w),
+                        rep_ours)[:2]
+            sdm = _time(lambda y=y, X=X, w=w: SpatialPanel("sdm", "twoway").fit(y, X, w), rep_ours)[:2]
+            lag = none
+            if side in SCALING_SIDES:
+                yy, xx = _spreg_arrays(y, X, w.n, T)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    lag = _time(lambda yy=yy, xx=xx, w=w: spreg.Panel_FE_Lag(yy, xx, w), rep_peer)[:2]
+            points[side] = {"sar": sar, "sdm": sdm, "spreg": lag}
+        p, n = points[side], side * side
+        has_peer = not np.isnan(p["spreg"][0])
+        rows.append(_row("scaling: SAR individual FE (lee_yu=False)", n, p["sar"],
+                         "spreg Panel_FE_Lag" if has_peer else "-", p["spreg"]))
+        rows.append(_row("scaling: SDM two-way FE, Lee-Yu (draws=1000)", n, p["sdm"],
+                         SDM_PEER if has_peer else "-", p["spreg"]))
+    _figure(points)
+    return rows
+
+
+def _slope(n: np.ndarray, secs: np.ndarray) -> float:
+    """Log-log slope of time against N over the larger half of the sizes (at least two)."""
+    k = max(2, (len(n) + 1) // 2)
+    return float(np.polyfit(np.log(n[-k:]), np.log(secs[-k:]), 1)[0])
+
+
+def _figure(points: dict[int, dict[str, tuple]]) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    series = (
+        ("sar", 0, "o-", "SpatialPanel SAR individual FE, lee_yu=False"),
+        ("sdm", 0, "s-", "SpatialPanel SDM two-way FE, Lee-Yu, impacts"),
+        ("spreg", 0, "^-", "spreg Panel_FE_Lag (SAR individual FE)"),
+        ("spreg", 1, "^:", "spreg Panel_FE_Lag, first call"),
+    )
+    for key, which, style, label in series:
+        sides = [s for s in sorted(points) if not np.isnan(points[s][key][which])]
+        if len(sides) < 2:
+            continue
+        n = np.array([s * s for s in sides], dtype=float)
+        secs = np.array([points[s][key][which] for s in sides])
+        color = ax.lines[-1].get_color() if which == 1 and ax.lines else None
+        ax.loglog(n, secs, style, color=color, alpha=0.6 if which else 1.0,
+                  label=f"{label} (slope {_slope(n, secs):.2f})")
+    from spatialcoupling._spatial_linalg import DENSE_MAX_N
+
+    ax.axvline(DENSE_MAX_N, color="0.6", lw=0.8, ls="--")
+    ax.annotate("ours: log-det by eigenvalues | by sparse LU", (DENSE_MAX_N, 0.02),
+                xycoords=("data", "axes fraction"), ha="center", fontsize=7, color="0.4",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    ax.set_xlabel(f"regions N (rook lattice, T = {T} periods)")
+    ax.set_ylabel("seconds (best of repeats, BLAS default threads)")
+    ax.set_title("Spatial panel ML estimation: time against N")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    fig.tight_layout()
+    out = HERE / "results" / "spatial_panel_scaling.png"
+    out.parent.mkdir(exist_ok=True)
+    fig.savefig(out, dpi=150)
+    plt.close(fig)
+    return out
 
 
 def _county_rows(rep_ours: int, rep_peer: int) -> list[dict]:
