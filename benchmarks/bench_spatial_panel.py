@@ -95,6 +95,21 @@ def _row(task: str, n: int, ours: tuple, peer: str, theirs: tuple, agree: float 
             "ratio": theirs[0] / ours[0], "agree": agree, "ours_first_s": ours[1], "peer_first_s": theirs[1]}
 
 
+def _against_spreg(model: str, peer, y: pd.Series, X: pd.DataFrame, w, rep_ours: int, rep_peer: int):
+    """Time the individual-effects model (lee_yu=False) and the spreg class estimating the same thing;
+    assert the coefficients agree and return both timings and the largest difference."""
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    yy, xx = _spreg_arrays(y, X, w.n, T)
+    *ours, res = _time(lambda: SpatialPanel(model, "individual", lee_yu=False).fit(y, X, w), rep_ours)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        *theirs, ref = _time(lambda: peer(yy, xx, w), rep_peer)
+    diff = float(np.max(np.abs(res.params.to_numpy() - np.asarray(ref.betas, float).ravel())))
+    assert diff < TOL, f"{model.upper()} individual FE: coefficients differ from spreg {peer.__name__} by {diff:.3g}"
+    return ours, theirs, diff
+
+
 def run(quick: bool = True) -> list[dict]:
     import spreg
 
@@ -107,14 +122,7 @@ def run(quick: bool = True) -> list[dict]:
         # --- SAR, individual effects: same estimator as spreg ML_LagFE
         w, y, X = _data(side, kind="sar")
         n = w.n
-        yy, xx = _spreg_arrays(y, X, n, T)
-        *ours, res = _time(lambda y=y, X=X, w=w: SpatialPanel("sar", "individual", lee_yu=False).fit(y, X, w),
-                          rep_ours)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            *lag, ref = _time(lambda yy=yy, xx=xx, w=w: spreg.Panel_FE_Lag(yy, xx, w), rep_peer)
-        diff = float(np.max(np.abs(res.params.to_numpy() - np.asarray(ref.betas, float).ravel())))
-        assert diff < TOL, f"SAR individual FE: coefficients differ from spreg Panel_FE_Lag by {diff:.3g}"
+        ours, lag, diff = _against_spreg("sar", spreg.Panel_FE_Lag, y, X, w, rep_ours, rep_peer)
         rows.append(_row("SAR individual FE (lee_yu=False)", n, ours, "spreg Panel_FE_Lag", lag, diff))
         known[side] = {"sar": tuple(ours), "spreg": tuple(lag)}
 
@@ -131,14 +139,7 @@ def run(quick: bool = True) -> list[dict]:
 
         # --- SEM, individual effects: same estimator as spreg ML_ErrorFE
         w, y, X = _data(side, kind="sem")
-        yy, xx = _spreg_arrays(y, X, n, T)
-        *ours, res = _time(lambda y=y, X=X, w=w: SpatialPanel("sem", "individual", lee_yu=False).fit(y, X, w),
-                          rep_ours)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            *err, ref = _time(lambda yy=yy, xx=xx, w=w: spreg.Panel_FE_Error(yy, xx, w), rep_peer)
-        diff = float(np.max(np.abs(res.params.to_numpy() - np.asarray(ref.betas, float).ravel())))
-        assert diff < TOL, f"SEM individual FE: coefficients differ from spreg Panel_FE_Error by {diff:.3g}"
+        ours, err, diff = _against_spreg("sem", spreg.Panel_FE_Error, y, X, w, rep_ours, rep_peer)
         rows.append(_row("SEM individual FE (lee_yu=False)", n, ours, "spreg Panel_FE_Error", err, diff))
     if not quick:
         rows += _county_rows(rep_ours, rep_peer)

@@ -108,7 +108,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from ._results import Result
+from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series, require_balanced
 
 DIVERGENT = "divergent"
@@ -581,25 +581,15 @@ class ClubResult(Result):
         self._notes = list(notes)
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
+    table = copied('_table')
 
-    @property
-    def initial_table(self) -> pd.DataFrame:
-        return self._initial_table.copy()
+    initial_table = copied('_initial_table')
 
-    @property
-    def clubs(self) -> pd.Series:
-        return self._clubs.copy()
+    clubs = copied('_clubs')
 
-    @property
-    def initial_clubs(self) -> pd.Series:
-        return self._initial_clubs.copy()
+    initial_clubs = copied('_initial_clubs')
 
-    @property
-    def transition_paths(self) -> pd.DataFrame:
-        return self._paths.copy()
+    transition_paths = copied('_paths')
 
     @property
     def settings(self) -> dict[str, Any]:

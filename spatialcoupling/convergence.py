@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import Result
+from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series
 
 _MEASURES = ("cv", "sd", "sd_log", "gini", "theil")
@@ -141,13 +141,8 @@ class SigmaResult(Result):
         self._notes = list(notes)
         self._freeze()
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
-
-    @property
-    def trend(self) -> pd.DataFrame:
-        return self._trend.copy()
+    table = copied("_table")
+    trend = copied("_trend")
 
     def summary(self) -> str:
         return super().summary() + "\n\nTrend of " + self.measure + " on time (OLS)\n" + self._trend.to_string(

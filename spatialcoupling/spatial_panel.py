@@ -59,7 +59,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import optimize, stats
 
-from ._results import Result
+from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview
 from ._spatial_linalg import DENSE_MAX_N, LogDet, is_row_standardised
 
@@ -718,13 +718,8 @@ class SpatialPanelResult(Result):
         self._freeze()
 
     # -- estimates -------------------------------------------------------------
-    @property
-    def params(self) -> pd.Series:
-        return self._params.copy()
-
-    @property
-    def cov(self) -> pd.DataFrame:
-        return self._cov.copy()
+    params = copied("_params")
+    cov = copied("_cov")
 
     @property
     def std_errors(self) -> pd.Series:
@@ -746,13 +741,8 @@ class SpatialPanelResult(Result):
     def lam(self) -> float:
         return float(self._params.get("lambda", np.nan))
 
-    @property
-    def resid(self) -> pd.Series:
-        return self._resid.copy()
-
-    @property
-    def fixed_effects(self) -> pd.Series:
-        return self._fixed.copy()
+    resid = copied("_resid")
+    fixed_effects = copied("_fixed")
 
     @property
     def impacts(self) -> pd.DataFrame | None:

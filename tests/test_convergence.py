@@ -109,12 +109,10 @@ def test_beta_bad_inputs():
         BetaConvergence(model="sar")
 
 
-def test_beta_sar_coefficient_is_spatial_panel_ln_y():
+@pytest.fixture(scope="module")
+def income_w():
     import geopandas as gpd
     import libpysal
-
-    from spatialcoupling.convergence import BetaConvergence
-    from spatialcoupling.spatial_panel import SpatialPanel
 
     s = load("us_income")
     s = s[s.index.get_level_values("period") >= 1995]
@@ -122,6 +120,14 @@ def test_beta_sar_coefficient_is_spatial_panel_ln_y():
     g = g.loc[sorted(s.index.get_level_values(0).unique())]
     w = libpysal.weights.Queen.from_dataframe(g, use_index=True)
     w.transform = "r"
+    return s, w, g
+
+
+def test_beta_sar_coefficient_is_spatial_panel_ln_y(income_w):
+    from spatialcoupling.convergence import BetaConvergence
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    s, w, _ = income_w
     res = BetaConvergence(model="sar", w=w).fit(s)
     wide = np.log(s.unstack("period"))
     growth = (wide.shift(-1, axis=1) - wide).iloc[:, :-1].stack()
@@ -148,18 +154,6 @@ def test_beta_result_object_table_and_notes():
         assert np.isnan(out.speed) and any("no beta convergence" in n for n in out.notes)
 
 
-@pytest.fixture(scope="module")
-def income_w():
-    import geopandas as gpd
-    import libpysal
-
-    s = load("us_income")
-    s = s[s.index.get_level_values("period") >= 1995]
-    g = gpd.read_file(libpysal.examples.get_path("us48.shp")).set_index("STATE_NAME")
-    g = g.loc[sorted(s.index.get_level_values(0).unique())]
-    w = libpysal.weights.Queen.from_dataframe(g, use_index=True)
-    w.transform = "r"
-    return s, w, g
 
 
 def test_beta_sdm_reports_effects_of_ln_y_and_model_tests(income_w):
