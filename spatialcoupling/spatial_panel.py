@@ -359,22 +359,8 @@ class _Estimation:
         return r
 
     def _lag(self) -> dict[str, Any]:
-        Z, y, Wy, nt = self.Z, self.yt, self.Wy, self.nt
-        ztz = Z.T @ Z
-        b0 = np.linalg.solve(ztz, Z.T @ y)
-        b1 = np.linalg.solve(ztz, Z.T @ Wy)
-        e0, e1 = y - Z @ b0, Wy - Z @ b1
-        a, c, d = e0 @ e0, e0 @ e1, e1 @ e1
-
-        def negll(r: float) -> float:
-            return nt / 2 * np.log((a - 2 * r * c + r * r * d) / nt) - self.t_eff * self.logdet(r)
-
-        lo, hi = self.bounds()
-        res = optimize.minimize_scalar(negll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-        rho = float(res.x)
-        b = b0 - rho * b1
-        u = e0 - rho * e1
-        s2 = float(u @ u / nt)
+        _, rho, b, u = _lag_search(self.yt, self.Wy, self.Z, self.nt, self.t_eff, self.logdet, self.bounds())
+        s2 = float(u @ u / self.nt)
         vcov = self._lag_vcov(b, rho, s2)
         return {"beta": b, "spatial": {"rho": rho}, "sigma2": s2, "vcov": vcov, "resid": u,
                 "loglik": self._loglik(s2, self.logdet(rho)), "raw_resid": self._raw_resid(b, rho)}
@@ -414,7 +400,8 @@ class _Estimation:
         V[k + 1, k + 1] = self.nt / (2 * s2 * s2)
         return np.linalg.inv(V)[: k + 1, : k + 1]
 
-    def _error(self) -> dict[str, Any]:
+    def _error_search(self) -> tuple[float, np.ndarray]:
+        """λ maximising the concentrated likelihood of the error model, and β at that λ."""
         Z, y, nt = self.Z, self.yt, self.nt
         WZ, Wy = self.lagT(Z), self.Wy
         zz, zw, ww = Z.T @ Z, Z.T @ WZ, WZ.T @ WZ
@@ -433,9 +420,13 @@ class _Estimation:
         lo, hi = self.bounds()
         res = optimize.minimize_scalar(negll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
         lam = float(res.x)
-        _, b = ssr(lam)
-        Zs = Z - lam * WZ
-        e = (y - lam * Wy) - Zs @ b
+        return lam, ssr(lam)[1]
+
+    def _error(self) -> dict[str, Any]:
+        Z, nt = self.Z, self.nt
+        lam, b = self._error_search()
+        Zs = Z - lam * self.lagT(Z)
+        e = (self.yt - lam * self.Wy) - Zs @ b
         s2 = float(e @ e / nt)
         tr = self._traces(lam)
         k, te = Z.shape[1], self.t_eff
@@ -462,7 +453,8 @@ class _Estimation:
             return nt / 2 * np.log(e @ e / nt) - self.t_eff * (self.logdet(p[0]) + self.logdet(p[1]))
 
         lo, hi = self.bounds()
-        starts = [(0.0, 0.0), (self._lag()["spatial"]["rho"], 0.0), (0.0, self._error()["spatial"]["lambda"])]
+        rho0 = _lag_search(y, Wy, Z, nt, self.t_eff, self.logdet, (lo, hi))[1]
+        starts = [(0.0, 0.0), (rho0, 0.0), (0.0, self._error_search()[0])]
         fits = [optimize.minimize(negll, np.array(s), method="L-BFGS-B", bounds=[(lo, hi), (lo, hi)],
                                   options={"ftol": 1e-14, "gtol": 1e-9}) for s in starts]
         best = min(fits, key=lambda f: f.fun)
@@ -499,23 +491,12 @@ class _Estimation:
 
         def inner(phi: float) -> tuple[float, float, np.ndarray, np.ndarray]:
             ys, Zs = partial(d.y, phi), partial(self.Xraw, phi)
-            ztz = Zs.T @ Zs
-            b0 = np.linalg.solve(ztz, Zs.T @ ys)
-            e0 = ys - Zs @ b0
             if not lagged:
+                b0 = np.linalg.solve(Zs.T @ Zs, Zs.T @ ys)
+                e0 = ys - Zs @ b0
                 return nt / 2 * np.log(e0 @ e0 / nt) - n / 2 * np.log(phi * phi), 0.0, b0, e0
-            wys = partial(WY, phi)
-            b1 = np.linalg.solve(ztz, Zs.T @ wys)
-            e1 = wys - Zs @ b1
-            a, c, dd = e0 @ e0, e0 @ e1, e1 @ e1
-
-            def negll(r: float) -> float:
-                return nt / 2 * np.log((a - 2 * r * c + r * r * dd) / nt) - t * self.ld(r)
-
-            lo, hi = self.bounds()
-            res = optimize.minimize_scalar(negll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-            r = float(res.x)
-            return float(res.fun) - n / 2 * np.log(phi * phi), r, b0 - r * b1, e0 - r * e1
+            value, r, b, e = _lag_search(ys, partial(WY, phi), Zs, nt, t, self.ld, self.bounds())
+            return value - n / 2 * np.log(phi * phi), r, b, e
 
         outer = optimize.minimize_scalar(lambda p: inner(p)[0], bounds=(1e-6, 1.0), method="bounded",
                                          options={"xatol": 1e-10})
@@ -589,6 +570,27 @@ class _Estimation:
         )
 
 
+def _lag_search(y: np.ndarray, Wy: np.ndarray, Z: np.ndarray, nt: int, t_mult: int, logdet: Any,
+                bounds: tuple[float, float]) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Maximise the likelihood of ``y = ρWy + Zβ + ε`` concentrated in β and σ² over ρ in ``bounds``:
+    ``nt/2 ln(e(ρ)'e(ρ)/nt) − t_mult·logdet(ρ)`` with ``e(ρ) = e0 − ρe1`` from two OLS fits (``nt``
+    the effective number of observations, smaller than ``len(y)`` under the Lee–Yu correction).
+
+    Returns the minimised negative value, ρ, β and the residuals."""
+    ztz = Z.T @ Z
+    b0 = np.linalg.solve(ztz, Z.T @ y)
+    b1 = np.linalg.solve(ztz, Z.T @ Wy)
+    e0, e1 = y - Z @ b0, Wy - Z @ b1
+    a, c, d = e0 @ e0, e0 @ e1, e1 @ e1
+
+    def negll(r: float) -> float:
+        return nt / 2 * np.log((a - 2 * r * c + r * r * d) / nt) - t_mult * logdet(r)
+
+    res = optimize.minimize_scalar(negll, bounds=bounds, method="bounded", options={"xatol": 1e-10})
+    rho = float(res.x)
+    return float(res.fun), rho, b0 - rho * b1, e0 - rho * e1
+
+
 def _numerical_hessian(f: Any, x: np.ndarray) -> np.ndarray:
     """Central-difference Hessian of a scalar function, steps scaled to each coordinate."""
     k = len(x)
@@ -609,7 +611,7 @@ def _numerical_hessian(f: Any, x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------- impacts
 def _impacts(est: _Estimation, params: pd.Series, cov: pd.DataFrame) -> pd.DataFrame:
     """Direct, indirect and total effects per regressor with simulated (or exact) inference."""
-    variables = [c for c in est.d.names]
+    variables = list(est.d.names)
     model = est.spec.model
     rows = []
     if model in ("slx", "sdem"):
@@ -655,12 +657,9 @@ def _row_sum_factor(est: _Estimation, rhos: np.ndarray) -> np.ndarray:
     """Mean row sum of (I − ρW)⁻¹ (times W for the lagged term, equal when W is row-standardised)."""
     if est.row_std:
         return 1 / (1 - rhos)
-    W, n = est.d.W, est.d.n
-    out = np.empty(len(rhos))
-    for i, r in enumerate(rhos):
-        out[i] = est.ld.solver(r)(np.ones(n)).mean()
+    ones = np.ones(est.d.n)
+    out = np.array([est.ld.solver(r)(ones).mean() for r in rhos])
     est.notes.append("W is not row-standardised: total effects use the mean row sum of (I − ρW)⁻¹ for β and θ alike")
-    del W
     return out
 
 
