@@ -192,14 +192,11 @@ def _group_labels(groups: Mapping[Any, Any] | pd.Series) -> pd.Series:
 def _restrict_weights(w: Any, members: list) -> tuple[Any, list]:
     """W restricted to ``members`` and row-standardised again; returns it and the members left
     without a neighbour inside the group."""
-    from libpysal.weights import W
+    from libpysal.weights import w_subset
 
-    keep = set(members)
-    neighbors = {i: [j for j in w.neighbors[i] if j in keep] for i in members}
-    weights = {i: [wt for j, wt in zip(w.neighbors[i], w.weights[i], strict=True) if j in keep] for i in members}
-    sub = W(neighbors, weights, id_order=list(members), silence_warnings=True)
+    sub = w_subset(w, list(members), silence_warnings=True)
     sub.transform = "r"
-    return sub, [i for i in members if not neighbors[i]]
+    return sub, [i for i in members if not sub.neighbors[i]]
 
 
 class BetaConvergence:
@@ -268,8 +265,9 @@ class BetaConvergence:
         if self.groups is None:
             return overall
         by_group = {}
-        for label in pd.unique(self.groups.reindex(s.index.get_level_values(REGION).unique())):
-            members = [r for r in s.index.get_level_values(REGION).unique() if self.groups[r] == label]
+        labels = self.groups.reindex(regions).to_numpy()
+        for label in pd.unique(labels):
+            members = list(regions[labels == label])
             if self.model in SPATIAL_MODELS and len(members) < MIN_GROUP:
                 raise ValueError(f"group {label!r} has {len(members)} member(s) ({members}); a spatial model needs at "
                                  f"least {MIN_GROUP} per group: merge it with a neighbouring group or use model='fe'")
@@ -389,8 +387,7 @@ class BetaResult(Result):
         if not -1 < self.beta < 0:
             self._notes.append(f"beta = {self.beta:.4g} is not in (-1, 0): no beta convergence, speed and half-life undefined")
         for label, res in self.by_group.items():
-            self._notes += [f"[{label}] {n}" for n in res.notes if not n.startswith(f"group {label!r}")]
-            self._notes += [n for n in res.notes if n.startswith(f"group {label!r}")]
+            self._notes += [n if n.startswith(f"group {label!r}") else f"[{label}] {n}" for n in res.notes]
         self._freeze()
 
     def _with_groups(self, by_group: dict[Any, BetaResult]) -> BetaResult:
