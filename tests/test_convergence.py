@@ -217,3 +217,14 @@ def test_beta_group_islands_are_reported(income_w):
     groups[["Vermont", "Georgia"]] = "a"
     with pytest.raises(ValueError, match="group '[ab]': no two of its members"):
         sc.BetaConvergence(model="sem", effects="individual", w=w, groups=groups, draws=0, tests=False).fit(s)
+
+
+def test_beta_controls_and_interval_errors_name_the_problem(income_w):
+    s, w, _ = income_w
+    controls = np.log(s).to_frame("ln_level")
+    with pytest.raises(ValueError, match=r"controls lack.*'Alabama', 1995"):
+        sc.BetaConvergence("conditional", controls=controls.drop(("Alabama", 1995))).fit(s)
+    with pytest.raises(ValueError, match="interval 20 needs more than 20 periods; the series has 15"):
+        sc.BetaConvergence(interval=20).fit(s)
+    with pytest.raises(ValueError, match="controls are for kind='conditional'"):
+        sc.BetaConvergence("absolute", controls=controls)

@@ -463,3 +463,18 @@ def test_random_effects_sar_matches_spreg_and_its_standard_errors_match_a_simula
     assert h["statistic"] == pytest.approx(float(d @ np.linalg.pinv(V.to_numpy()) @ d))
     with pytest.raises(ValueError, match="random effects are implemented"):
         SpatialPanel("sem", "random")
+
+
+def test_panel_shape_errors_name_the_rows(munnell_sar):
+    import libpysal
+
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    y, X, w = munnell_sar
+    with pytest.raises(ValueError, match=r"X lacks.*'Alabama', 1975"):
+        SpatialPanel().fit(y, X.drop(("Alabama", 1975)), w)
+    with pytest.raises(ValueError, match=r"duplicate.*'Alabama', 1970"):
+        SpatialPanel().fit(pd.concat([y, y.iloc[:1]]), X, w)
+    lonely = libpysal.weights.W({r: [] for r in w.id_order}, id_order=list(w.id_order), silence_warnings=True)
+    with pytest.raises(ValueError, match="no neighbour links"):
+        SpatialPanel("sar").fit(y, X, lonely)
