@@ -13,14 +13,14 @@ Conventions (formulas.md, section 5)
   period), ``lag = W z`` and ``Ii = (n - 1) z_i lag_i / sum(z**2)``.
 * Pseudo p-values come from conditional permutations (the value of region i is
   held fixed, its neighbours are drawn at random from the other n - 1 regions).
-  ``alternative="two-sided"`` (default, formulas.md) counts draws at least as
-  extreme in absolute value: ``p = (1 + #{|I*| >= |I|}) / (1 + permutations)``;
-  under the null about ``alpha`` of the regions get ``p <= alpha``.
-  ``alternative="directed"`` is the rule of GeoDa and of esda 2.x's default
-  (esda calls it "directed" and is deprecating it as the default),
-  ``p = (1 + min(#{I* >= I}, #{I* <= I})) / (1 + permutations)``, a one-sided p
-  in the direction of the observed statistic: under the null about ``2 alpha``
-  of the regions get ``p <= alpha``. Use it to reproduce GeoDa or esda maps.
+  ``alternative="directed"`` (the default) is the folded one-sided rule of GeoDa,
+  esda (its default) and spdep (``Pr(folded) Sim``):
+  ``p = (1 + min(#{I* >= I}, #{I* <= I})) / (1 + permutations)``, a one-sided p in
+  the direction of the observed statistic; under the null about ``2 alpha`` of the
+  regions get ``p <= alpha``. Use it to reproduce GeoDa, esda or spdep maps.
+  ``alternative="two-sided"`` counts draws at least as extreme in absolute value,
+  ``p = (1 + #{|I*| >= |I|}) / (1 + permutations)``; under the null about ``alpha``
+  of the regions get ``p <= alpha``.
   Ties (a draw that reproduces the observed neighbour values up to rounding)
   count as extreme. A region whose standardised value is exactly 0 has
   ``Ii = 0`` for every draw and gets ``p = 1``.
@@ -91,6 +91,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -243,10 +244,20 @@ def _wide(series: pd.Series, w: _Weights, name: str) -> pd.DataFrame:
 
 
 def _fold_p(sim: np.ndarray, obs: np.ndarray, permutations: int) -> np.ndarray:
-    """esda's pseudo p of the global statistics ("directed") along axis 0 of ``sim``."""
-    larger = (sim >= obs[None, :]).sum(axis=0)
-    larger = np.minimum(larger, permutations - larger)
-    return (larger + 1.0) / (permutations + 1.0)
+    """Folded ("directed") pseudo p of a global statistic along axis 0 of ``sim``.
+
+    ``p = (1 + min(#{S* >= S}, #{S* <= S})) / (1 + permutations)``, where a permuted value
+    within a tolerance of the observed one (relative to the statistic's scale in that
+    period) counts as a tie and ties count as extreme on both sides. Without ties this is
+    esda's rule; with ties (small or lattice-like data, where many permutations reproduce
+    the observed value up to rounding) it does not depend on the units of the variable:
+    ``y`` and ``0.001 y + 1`` get the same p.
+    """
+    scale = np.maximum(np.abs(obs), np.abs(sim).max(axis=0, initial=0.0))
+    tol = 1e-9 * np.where(scale > 0, scale, 1.0)
+    ge = (sim >= (obs - tol)[None, :]).sum(axis=0)
+    le = (sim <= (obs + tol)[None, :]).sum(axis=0)
+    return (np.minimum(ge, le) + 1.0) / (permutations + 1.0)
 
 
 def _lag_batch(sparse: Any, arr: np.ndarray) -> np.ndarray:
@@ -273,7 +284,7 @@ class _GlobalResult(Result):
 
     def __init__(self, table: pd.DataFrame, settings: dict[str, Any], notes: list[str]):
         self._table = table
-        self.settings = dict(settings)
+        self.settings = MappingProxyType(dict(settings))
         self._notes = list(notes)
         self._freeze()
 
@@ -391,10 +402,12 @@ class GlobalMoran(_GlobalModel):
 
     Notes
     -----
-    ``p_sim`` (and ``p_sim`` of the other global statistics) is esda's pseudo p,
-    ``(1 + min(#{I* >= I}, #{I* < I})) / (1 + permutations)``, one-sided in the direction
-    of the observed statistic; ``two_tailed`` applies to the normal approximations, as in
-    esda. The permutations are drawn once and used for every period.
+    ``p_sim`` (and ``p_sim`` of the other global statistics) is the folded pseudo p of
+    esda and GeoDa, ``(1 + min(#{I* >= I}, #{I* <= I})) / (1 + permutations)``, one-sided in
+    the direction of the observed statistic, with permuted values equal to the observed one
+    up to rounding counted as ties on both sides (so p does not depend on the variable's
+    units); ``two_tailed`` applies to the normal approximations, as in esda. The
+    permutations are drawn once and used for every period.
 
     Examples
     --------
@@ -875,10 +888,10 @@ class LocalMoran:
         Multiple-testing adjustment over the non-isolated regions of each period.
     n_jobs : int
         Parallel workers for the permutation blocks (joblib); results do not depend on it.
-    alternative : {"two-sided", "directed"}
-        Counting rule of the pseudo p (see the module docstring): "two-sided" counts
-        ``|I*| >= |I|`` (formulas.md); "directed" is GeoDa's (and esda 2.x's default)
-        one-sided rule in the observed direction.
+    alternative : {"directed", "two-sided"}
+        Counting rule of the pseudo p (see the module docstring): "directed" (default) is
+        the folded one-sided rule of GeoDa, esda and spdep, in the observed direction;
+        "two-sided" counts ``|I*| >= |I|``.
     transform : {"r", "b", None}
         Transformation applied to a copy of ``w`` (default row-standardised).
     gi_star : bool
@@ -908,7 +921,7 @@ class LocalMoran:
         adjust: str | None = None,
         n_jobs: int = 1,
         *,
-        alternative: str = "two-sided",
+        alternative: str = "directed",
         transform: str | None = "r",
         gi_star: bool = False,
         local_geary: bool = False,
@@ -1145,7 +1158,7 @@ class LocalMoranResult(Result):
         sparse: Any,
     ):
         self._table = table
-        self.settings = dict(settings)
+        self.settings = MappingProxyType(dict(settings))
         self._cutoffs = cutoffs
         self._notes = list(notes)
         self._sparse = sparse

@@ -4,6 +4,7 @@ against formulas written out here, and against the null distribution of pseudo p
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -182,8 +183,8 @@ def test_pseudo_p_has_nominal_size_under_the_null():
     vals = rng.normal(size=(w.n, periods))
     s = pd.DataFrame(vals, index=w.id_order, columns=range(periods)).stack()
     s.index.names = ["region", "period"]
-    two = LocalMoran(w, permutations=499, seed=1).fit(s).table["p_sim"]
-    directed = LocalMoran(w, permutations=499, seed=1, alternative="directed").fit(s).table["p_sim"]
+    two = LocalMoran(w, permutations=499, seed=1, alternative="two-sided").fit(s).table["p_sim"]
+    directed = LocalMoran(w, permutations=499, seed=1).fit(s).table["p_sim"]
     n = len(two)  # 4800 region-periods
     tol = 4 * np.sqrt(0.05 * 0.95 / n) + 0.01  # generous: neighbouring p-values are correlated
     assert abs((two <= 0.05).mean() - 0.05) < tol
@@ -199,7 +200,7 @@ def test_pseudo_p_matches_exact_enumeration():
     w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
     y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=2).fit(s).table
+    tab = LocalMoran(w, permutations=9999, seed=2, alternative="two-sided").fit(s).table
     z = (y - y.mean()) / y.std()
     # region 0: lag = z[1]; the null draws its single neighbour uniformly from regions 1..5
     exact = np.mean(np.abs(z[0] * z[1:]) >= abs(z[0] * z[1]) - 1e-12)
@@ -219,7 +220,7 @@ def test_pseudo_p_matches_exact_enumeration_two_neighbours(weights):
     w = libpysal.weights.W(neighbors, wdict, id_order=ids, silence_warnings=True)
     y = np.array([1.0, 2.5, -1.5, 0.3, -2.0, 0.4, 1.1])
     s = pd.Series(np.repeat(y, 2), index=pd.MultiIndex.from_product([ids, [2000, 2001]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=4, transform=None).fit(s).table
+    tab = LocalMoran(w, permutations=9999, seed=4, transform=None, alternative="two-sided").fit(s).table
     z = (y - y.mean()) / y.std()
     a, b = weights
     obs = abs(a * z[1] + b * z[3])
@@ -238,7 +239,7 @@ def test_self_weight_stays_with_the_region():
     w = libpysal.weights.W(neighbors, weights, id_order=ids, silence_warnings=True)
     y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=5, transform=None).fit(s).table
+    tab = LocalMoran(w, permutations=9999, seed=5, transform=None, alternative="two-sided").fit(s).table
     z = (y - y.mean()) / y.std()
     lag_all = 0.5 * z[0] + 0.5 * z[1:]
     obs = 0.5 * z[0] + 0.5 * z[1]
@@ -373,13 +374,17 @@ def test_local_geary_exact_enumeration():
     w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
     y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=2, local_geary=True).fit(s).table
+    tab = LocalMoran(w, permutations=9999, seed=2, local_geary=True, alternative="two-sided").fit(s).table
     z = (y - y.mean()) / y.std()
     c_all = (z[0] - z[1:]) ** 2  # the five equally likely values under the null
     obs = (z[0] - z[1]) ** 2
     assert tab.loc[(0, 2000), "geary"] == pytest.approx(obs, abs=1e-12)
     exact = np.mean(np.abs(c_all - c_all.mean()) >= abs(obs - c_all.mean()) - 1e-12)
     assert tab.loc[(0, 2000), "p_geary"] == pytest.approx(exact, abs=0.02)
+    # the default (directed, GeoDa) rule: the smaller tail, ties counted on both sides
+    directed = LocalMoran(w, permutations=9999, seed=2, local_geary=True).fit(s).table
+    tail = min(np.mean(c_all >= obs - 1e-12), np.mean(c_all <= obs + 1e-12))
+    assert directed.loc[(0, 2000), "p_geary"] == pytest.approx(tail, abs=0.02)
 
 
 def test_result_is_immutable_and_input_untouched(us48, panel, lisa):
@@ -535,3 +540,76 @@ def test_block_counts_equal_brute_force(two_sided):
             le = (sim <= lag[:, None, :] + 1e-9).sum(axis=1)
             expected = np.minimum(ge, le)
         np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("transform", [lambda y: y, lambda y: 0.001 * y + 1, lambda y: 1000 * y - 7])
+def test_global_pseudo_p_with_ties_does_not_depend_on_units(transform):
+    """2x2 rook lattice, values (1, 2, 2, 1): I = -1 and a third of all permutations tie it.
+
+    The exact folded p over the 24 equally likely permutations counts ties on both sides;
+    the pseudo p must approach it for y and for any affine rescaling of y (before, rounding
+    decided whether a tie counted, giving 0.01 for y and 0.27 for 0.001 y + 1)."""
+    from itertools import permutations as perms
+
+    w = libpysal.weights.lat2W(2, 2)
+    ids = list(w.id_order)
+    y = np.array([1.0, 2.0, 2.0, 1.0])
+    s = pd.Series(transform(y), index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
+    res = GlobalMoran(w, permutations=9999, seed=3).fit(s).table.iloc[0]
+    W = w.full()[0] / w.full()[0].sum(axis=1, keepdims=True)
+
+    def moran(v):
+        z = v - v.mean()
+        return len(v) / W.sum() * z @ W @ z / (z @ z)
+
+    obs = moran(y)
+    stats_ = np.array([moran(y[list(p)]) for p in perms(range(4))])
+    exact = min(np.mean(stats_ >= obs - 1e-9), np.mean(stats_ <= obs + 1e-9))
+    assert res["I"] == pytest.approx(obs, abs=1e-9)
+    assert exact == pytest.approx(1 / 3)
+    assert res["p_sim"] == pytest.approx(exact, abs=0.02)
+
+
+def test_lisa_default_is_the_folded_geoda_rule(us48, panel):
+    """The default pseudo p is the folded (directed) rule of GeoDa, esda and spdep."""
+    w = queen(us48[0])
+    default = LocalMoran(w, permutations=99, seed=7).fit(panel)
+    directed = LocalMoran(w, permutations=99, seed=7, alternative="directed").fit(panel)
+    assert default.settings["alternative"] == "directed"
+    pd.testing.assert_series_equal(default.table["p_sim"], directed.table["p_sim"])
+
+
+def test_result_settings_are_read_only(us48, panel):
+    w = queen(us48[0])
+    lisa = LocalMoran(w, permutations=99, seed=7).fit(panel)
+    moran = GlobalMoran(w, permutations=99, seed=7).fit(panel)
+    for res in (lisa, moran):
+        with pytest.raises(TypeError):
+            res.settings["permutations"] = 5
+    with pytest.raises(TypeError):
+        lisa.settings["alpha"] = 5.0
+
+
+def test_moran_and_lisa_agree_with_frozen_spdep_numbers():
+    """R spdep 1.2-7 on the US state incomes (queen, row-standardised), frozen with
+    tests/reference/spdep_us_income.R: global I and its randomisation variance to 1e-10,
+    local Ii up to spdep's n/(n - 1) scaling, and the default pseudo p equal to spdep's
+    "Pr(folded) Sim" up to Monte Carlo noise (9999 draws on both sides)."""
+    import spatialcoupling as sc
+
+    ref = pd.read_csv(Path(__file__).parent / "reference" / "spdep_us_income.csv").set_index(["region", "period"])
+    states = sc.datasets.load("us_states")
+    income = sc.datasets.load("us_income")
+    y = income[income.index.get_level_values("period").isin([1929, 1969, 2009])]
+    w = sc.spatial_weights(states, kind="queen", ids=list(states.index))
+    glob = GlobalMoran(w, permutations=0).fit(y).table
+    first = ref.groupby("period")[["I_global", "VI_rand"]].first()
+    np.testing.assert_allclose(glob["I"], first["I_global"], atol=1e-10)
+    np.testing.assert_allclose(glob["VI_rand"], first["VI_rand"], atol=1e-10)
+    local = LocalMoran(w, permutations=9999, seed=1).fit(y).table
+    joined = local.join(ref.rename(columns={"Ii": "Ii_spdep"}), how="inner")
+    assert len(joined) == 144
+    n = 48
+    np.testing.assert_allclose(joined["Ii"], joined["Ii_spdep"] * (n - 1) / n, atol=1e-10)
+    diff = (joined["p_sim"] - joined["p_folded_sim"]).abs()
+    assert diff.mean() < 0.015 and diff.max() < 0.05
