@@ -614,7 +614,8 @@ def _coerce_periods(periods: pd.Series, name: str, notes: list[str]) -> pd.Serie
         text = periods.astype("string").str.strip()
         numeric = pd.to_numeric(text, errors="coerce")
         if numeric.isna().any():
-            normal = text.map(lambda v: unicodedata.normalize("NFKC", v), na_action="ignore")
+            uniques = pd.unique(text.to_numpy())
+            normal = text.map(dict(zip(uniques, [unicodedata.normalize("NFKC", v) for v in uniques], strict=True)))
             years = normal.str.extract(_YEAR_LABEL, expand=False)
             if years.notna().all():
                 changed = text[text != years]
