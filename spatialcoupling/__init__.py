@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "CVWeights": "weighting",
     "EqualWeights": "weighting",
     "CombinedWeights": "weighting",
+    "GivenWeights": "weighting",
     "SubsystemScores": "weighting",
     # coupling coordination
     "CouplingCoordination": "coupling",

@@ -363,8 +363,18 @@ class CouplingResult(Result):
         with kind ``"region"`` or ``"group"`` (each group's mean D, and ``All``).
         Columns: one per span, labelled ``"t0-t1"``. A growth rate that is undefined
         (D = 0 at the start) is NaN and named in a warning.
+
+        The exponent ``1 / (t1 - t0)`` needs numeric periods (years): with text
+        periods (``"2009/10"``) or dates this raises a ValueError naming them,
+        rather than guessing a spacing from their order.
         """
         wide = self._table["D"].unstack(PERIOD)
+        if not pd.api.types.is_numeric_dtype(wide.columns.dtype) or pd.api.types.is_bool_dtype(wide.columns.dtype):
+            raise ValueError(
+                f"growth() needs numeric periods (years) to compute an annual rate; the periods are "
+                f"{_preview(wide.columns, 5)} ({wide.columns.dtype}). Relabel them as years (e.g. the first year "
+                "of '2009/10'), or read the panel with periods such as 2009 or '2009年', which become years"
+            )
         rows = wide
         if groups is not None:
             means = self.by_group(groups).T

@@ -5,18 +5,25 @@ subsystem → dimension → indicator column → direction (``"+"`` for a positi
 indicator, larger is better; ``"-"`` for a negative one). A subsystem can be any
 set of indicators, so a sector-level analysis (education × advanced manufacturing,
 finance × advanced manufacturing, …) declares each sub-sector as a subsystem.
+
+A system may also carry given (subjective) indicator weights, e.g. from AHP or an
+expert survey: a ``weight`` column in a table, or ``indicator = {direction = "+",
+weight = 0.3}`` in TOML. They are kept on the system (:attr:`IndicatorSystem.weights`)
+and used by :class:`~spatialcoupling.weighting.GivenWeights`; the objective methods
+say so when they leave them unused.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._io import CSV_SUFFIXES, EXCEL_SUFFIXES, read_table
 from ._results import copied
 
 _DIRECTIONS = {
@@ -24,6 +31,8 @@ _DIRECTIONS = {
     "-": -1, "negative": -1, "neg": -1, "-1": -1,
 }
 _COLUMNS = ["indicator", "subsystem", "dimension", "direction"]
+#: keys of an indicator given as a table in TOML/dicts: ``{direction = "+", weight = 0.3}``
+_SPEC_KEYS = {"direction", "weight"}
 
 
 def _parse_direction(value: Any, indicator: str) -> int:
@@ -37,11 +46,56 @@ def _parse_direction(value: Any, indicator: str) -> int:
     return _DIRECTIONS[key]
 
 
+def _is_indicator_spec(value: Any) -> bool:
+    """True for ``{"direction": ..., "weight": ...}`` (an indicator given as a table)."""
+    return (
+        isinstance(value, Mapping)
+        and "direction" in value
+        and set(map(str, value)) <= _SPEC_KEYS
+        and not any(isinstance(v, Mapping) for v in value.values())
+    )
+
+
+def _spec_values(spec: Mapping[str, Any], indicator: Any) -> tuple[Any, Any]:
+    weight = spec.get("weight", np.nan)
+    if isinstance(weight, bool) or not isinstance(weight, int | float):
+        raise ValueError(f"indicator {indicator!r}: weight must be a number, got {weight!r}")
+    return spec["direction"], weight
+
+
+def _parse_weights(weights: pd.Series, indicators: pd.Series) -> pd.Series:
+    """Given weights as floats (NaN where blank); non-numbers, negatives and infinities are errors naming the indicator."""
+    text = weights.astype("string").str.strip()
+    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = values.isna() & weights.notna() & (text != "")
+    if isinstance(weights.dtype, pd.BooleanDtype) or pd.api.types.is_bool_dtype(weights.dtype):
+        bad = weights.notna()
+    if bad.any():
+        cells = [f"{i!r}: {w!r}" for i, w in zip(indicators[bad], weights[bad], strict=True)]
+        raise ValueError(f"indicator system: weight is not a number for {', '.join(cells[:10])}; give weights as numbers >= 0")
+    values = values.astype(float)
+    invalid = values.notna() & ~(np.isfinite(values) & (values >= 0))
+    if invalid.any():
+        cells = [f"{i!r}: {w!r}" for i, w in zip(indicators[invalid], values[invalid], strict=True)]
+        raise ValueError(f"indicator system: weights must be finite and >= 0; got {', '.join(cells[:10])}")
+    return values
+
+
 class IndicatorSystem:
     """Subsystems, dimensions and indicator directions of an evaluation system.
 
     Build it with :meth:`from_dict`, :meth:`from_file` (TOML, or a CSV/XLSX table)
     or :meth:`from_frame`. Subsystems keep the order in which they are declared.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per indicator: indicator, subsystem, dimension, direction, and
+        optionally ``weight`` (given weights, >= 0; blank where not given) and any
+        other descriptive columns (kept as they are).
+    notes : sequence of str, optional
+        How the system was read (e.g. the encoding of a CSV); carried into the
+        notes of the scores fitted on it.
 
     Examples
     --------
@@ -53,8 +107,9 @@ class IndicatorSystem:
     ['MS', 'AM']
     """
 
-    def __init__(self, table: pd.DataFrame):
+    def __init__(self, table: pd.DataFrame, notes: Sequence[str] = ()):
         self._table = self._validate(table)
+        self._notes = list(notes)
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -63,7 +118,12 @@ class IndicatorSystem:
 
         A subsystem may also map indicators to directions directly
         (``{subsystem: {indicator: direction}}``); their dimension is then the
-        subsystem's name.
+        subsystem's name. An indicator may be given as a table with its direction
+        and a given weight, ``{"direction": "+", "weight": 0.3}`` (in TOML
+        ``am_output = {direction = "+", weight = 0.3}``); see :class:`GivenWeights
+        <spatialcoupling.weighting.GivenWeights>`. Under a subsystem, a table whose
+        keys are only ``direction`` and ``weight`` is read as such an indicator, not
+        as a dimension.
         """
         if not isinstance(spec, Mapping) or not spec:
             raise ValueError("indicator system: expected a non-empty mapping subsystem -> dimension -> indicator -> direction")
@@ -72,46 +132,95 @@ class IndicatorSystem:
             if not isinstance(dims, Mapping) or not dims:
                 raise ValueError(f"subsystem {subsystem!r} has no indicators; give it at least one")
             for dimension, indicators in dims.items():
-                if isinstance(indicators, Mapping):
+                if _is_indicator_spec(indicators):
+                    # indicator = {direction, weight} directly under the subsystem
+                    rows.append((dimension, subsystem, subsystem, *_spec_values(indicators, dimension)))
+                elif isinstance(indicators, Mapping):
                     if not indicators:
                         raise ValueError(f"subsystem {subsystem!r}, dimension {dimension!r} has no indicators")
                     for indicator, direction in indicators.items():
-                        rows.append((indicator, subsystem, dimension, direction))
+                        if isinstance(direction, Mapping):
+                            if not _is_indicator_spec(direction):
+                                raise ValueError(
+                                    f"{subsystem}.{dimension}.{indicator}: an indicator table takes the keys "
+                                    f"'direction' (required) and 'weight'; got {sorted(map(str, direction))}"
+                                )
+                            rows.append((indicator, subsystem, dimension, *_spec_values(direction, indicator)))
+                        else:
+                            rows.append((indicator, subsystem, dimension, direction, np.nan))
                 elif isinstance(indicators, str | int) and not isinstance(indicators, bool):
                     # indicator -> direction directly under the subsystem
-                    rows.append((dimension, subsystem, subsystem, indicators))
+                    rows.append((dimension, subsystem, subsystem, indicators, np.nan))
                 else:
                     raise ValueError(
                         f"{subsystem}.{dimension}: expected a table of indicator = '+'/'-', got {indicators!r}"
                     )
-        return cls(pd.DataFrame(rows, columns=_COLUMNS))
+        table = pd.DataFrame(rows, columns=[*_COLUMNS, "weight"])
+        if table["weight"].isna().all():
+            table = table.drop(columns="weight")
+        return cls(table)
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> IndicatorSystem:
-        """From a table with columns indicator, subsystem, dimension (optional), direction."""
+    def from_frame(cls, frame: pd.DataFrame, notes: Sequence[str] = ()) -> IndicatorSystem:
+        """From a table with columns indicator, subsystem, dimension (optional), direction.
+
+        An optional ``weight`` column holds given (subjective) weights, e.g. from
+        AHP; it is kept (:attr:`weights`) and used by :class:`GivenWeights
+        <spatialcoupling.weighting.GivenWeights>`. Other columns (labels, units,
+        sources) are kept in :attr:`table` unchanged.
+        """
         missing = [c for c in ("indicator", "subsystem", "direction") if c not in frame.columns]
         if missing:
             raise ValueError(f"indicator table lacks column(s) {missing}; needs indicator, subsystem, dimension, direction")
         table = frame.copy()
+        spelled = [c for c in table.columns if str(c).strip().casefold() in ("weight", "weights")]
+        if len(spelled) > 1:
+            raise ValueError(f"indicator table has several weight columns {spelled}; keep one named 'weight'")
+        if spelled and spelled[0] != "weight":
+            table = table.rename(columns={spelled[0]: "weight"})
+            notes = [*notes, f"indicator table: column {spelled[0]!r} read as the given weights ('weight')"]
         if "dimension" not in table.columns:
             table["dimension"] = table["subsystem"]
-        return cls(table[_COLUMNS])
+        others = [c for c in table.columns if c not in _COLUMNS]
+        if "weight" in table.columns and table["weight"].isna().all():
+            others.remove("weight")
+        return cls(table[[*_COLUMNS, *others]], notes=notes)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> IndicatorSystem:
-        """From a TOML file (``[MS.factor_supply]`` tables of ``indicator = "+"``) or a CSV/XLSX table."""
+    def from_file(cls, path: str | Path, *, encoding: str | None = None, sep: str | None = None) -> IndicatorSystem:
+        """From a TOML file (``[MS.factor_supply]`` tables of ``indicator = "+"``) or a CSV/XLSX table.
+
+        Parameters
+        ----------
+        path : str or Path
+            ``.toml``, ``.csv`` or ``.xlsx``/``.xls``.
+        encoding, sep : str, optional
+            Text encoding and field separator of a CSV table; by default UTF-8 (with
+            or without a byte-order mark), falling back to GB18030 with a note, and
+            ``","``. See :func:`~spatialcoupling.read_panel`.
+        """
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"indicator system file not found: {path}")
         suffix = path.suffix.lower()
         if suffix == ".toml":
-            with path.open("rb") as fh:
-                spec = tomllib.load(fh)
-            return cls.from_dict(spec.get("indicators", spec))
-        if suffix == ".csv":
-            return cls.from_frame(pd.read_csv(path))
-        if suffix in {".xlsx", ".xls"}:
-            return cls.from_frame(pd.read_excel(path))
+            if encoding is not None or sep is not None:
+                raise ValueError(f"indicator system {path.name!r}: encoding= and sep= apply to CSV tables, not TOML")
+            try:
+                with path.open("rb") as fh:
+                    spec = tomllib.load(fh)
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ValueError(f"cannot parse indicator system {path.name!r}: {exc}") from None
+            try:
+                return cls.from_dict(spec.get("indicators", spec))
+            except ValueError as exc:
+                raise ValueError(f"indicator system {path.name!r}: {exc}") from None
+        if suffix in CSV_SUFFIXES | EXCEL_SUFFIXES:
+            frame, notes = read_table(path, what="indicator table", encoding=encoding, sep=sep)
+            try:
+                return cls.from_frame(frame, notes=notes)
+            except ValueError as exc:
+                raise ValueError(f"indicator table {path.name!r}: {exc}") from None
         raise ValueError(f"cannot read indicator system from {path.name!r}: use .toml, .csv or .xlsx")
 
     @staticmethod
@@ -137,10 +246,32 @@ class IndicatorSystem:
         dup = table["indicator"].duplicated()
         if dup.any():
             raise ValueError(f"indicators listed twice: {sorted(set(table.loc[dup, 'indicator']))}")
+        if "weight" in table.columns:
+            table["weight"] = _parse_weights(table["weight"], table["indicator"])
         return table.reset_index(drop=True)
 
     # -- views ----------------------------------------------------------------------
-    table = copied("_table", "One row per indicator: indicator, subsystem, dimension, direction (+1 or -1).")
+    table = copied(
+        "_table",
+        "One row per indicator: indicator, subsystem, dimension, direction (+1 or -1), and ``weight`` "
+        "when given weights were read (NaN where an indicator has none).",
+    )
+
+    @property
+    def weights(self) -> pd.Series | None:
+        """Given (subjective) weights by indicator, as read (not normalised); None when none were given.
+
+        Indicators without a given weight are NaN. Use them with
+        :class:`~spatialcoupling.weighting.GivenWeights`.
+        """
+        if "weight" not in self._table.columns:
+            return None
+        return self._table.set_index("indicator")["weight"].rename("weight")
+
+    @property
+    def notes(self) -> list[str]:
+        """How the system was read (e.g. a CSV decoded as GB18030)."""
+        return list(self._notes)
 
     @property
     def subsystems(self) -> list[str]:
@@ -163,7 +294,7 @@ class IndicatorSystem:
         unknown = [s for s in subsystems if s not in self.subsystems]
         if unknown:
             raise KeyError(f"unknown subsystem(s) {unknown}; subsystems: {self.subsystems}")
-        return IndicatorSystem(self._table[self._table["subsystem"].isin(subsystems)])
+        return IndicatorSystem(self._table[self._table["subsystem"].isin(subsystems)], notes=self._notes)
 
     def check_columns(self, columns: Any) -> None:
         """Raise one error listing every indicator absent from ``columns`` (e.g. a Panel's)."""
@@ -175,11 +306,18 @@ class IndicatorSystem:
                 f"the panel has {sorted(map(str, available))}"
             )
 
-    def to_dict(self) -> dict[str, dict[str, dict[str, str]]]:
-        """The ``{subsystem: {dimension: {indicator: '+'/'-'}}}`` form (TOML-ready)."""
-        out: dict[str, dict[str, dict[str, str]]] = {}
-        for row in self._table.itertuples(index=False):
-            out.setdefault(row.subsystem, {}).setdefault(row.dimension, {})[row.indicator] = "+" if row.direction > 0 else "-"
+    def to_dict(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """The ``{subsystem: {dimension: {indicator: '+'/'-'}}}`` form (TOML-ready).
+
+        An indicator with a given weight is ``{"direction": "+", "weight": w}``, so
+        :meth:`from_dict` reads the same system back.
+        """
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        weights = self._table["weight"] if "weight" in self._table.columns else pd.Series(np.nan, index=self._table.index)
+        for row, weight in zip(self._table.itertuples(index=False), weights, strict=True):
+            sign = "+" if row.direction > 0 else "-"
+            value: Any = sign if pd.isna(weight) else {"direction": sign, "weight": float(weight)}
+            out.setdefault(row.subsystem, {}).setdefault(row.dimension, {})[row.indicator] = value
         return out
 
     def __repr__(self) -> str:

@@ -17,6 +17,8 @@ Derived indicators follow the applied literature:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +26,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._ids import describe_collisions, id_collisions, strip_ids
+from ._io import read_table
 from ._results import copied
 from ._series import PERIOD, REGION, _preview, missing_cells
 
@@ -371,21 +375,28 @@ def _interpolate_rows(values: np.ndarray, x: np.ndarray, extrapolate: str | None
 
 
 # -- reading ---------------------------------------------------------------------------
-def _read_source(src: str | Path | pd.DataFrame, sheet: str | int | None, keys: tuple[str, str]) -> pd.DataFrame:
+def _read_source(
+    src: str | Path | pd.DataFrame,
+    sheet: str | int | None,
+    keys: tuple[str, str],
+    encoding: str | None,
+    sep: str | None,
+) -> tuple[pd.DataFrame, list[str]]:
     if isinstance(src, pd.DataFrame):
+        given = [k for k, v in (("encoding", encoding), ("sep", sep)) if v is not None]
+        if given:
+            raise ValueError(
+                f"read_panel: {' and '.join(f'{k}=' for k in given)} apply to CSV files, not to a DataFrame; remove them"
+                + (" (the separator in wide column names is wide_sep=)" if sep is not None else "")
+            )
         # an index holding the region/period keys is read as columns; any other index is ignored
-        return src.reset_index() if set(src.index.names) & set(keys) else src.copy()
-    path = Path(src)
-    if not path.exists():
-        raise FileNotFoundError(f"panel file not found: {path}")
-    suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        return pd.read_csv(path)
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
-    if suffix in {".parquet", ".pq"}:
-        return pd.read_parquet(path)
-    raise ValueError(f"cannot read {path.name!r}: use .csv, .xlsx or .parquet (or pass a DataFrame)")
+        return (src.reset_index() if set(src.index.names) & set(keys) else src.copy()), []
+    try:
+        return read_table(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet)
+    except ValueError as exc:
+        if sep is not None and "CSV files only" in str(exc):
+            raise ValueError(f"{exc} (the separator in wide column names is wide_sep=)") from None
+        raise
 
 
 def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
@@ -396,8 +407,10 @@ def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFr
         if col == region:
             continue
         stem, _, tail = str(col).rpartition(sep)
-        if stem and tail.isdigit():
+        if stem and tail.isascii() and tail.isdigit():
             parsed[col] = (stem, int(tail))
+        elif stem and _YEAR_LABEL.match(unicodedata.normalize("NFKC", tail).strip()):
+            parsed[col] = (stem, tail)  # a year label such as '2009年': read as a year with the other periods
         else:
             skipped.append(str(col))
     if not parsed:
@@ -427,7 +440,9 @@ def read_panel(
     columns: Sequence[str] | None = None,
     sheet: str | int | None = None,
     wide: bool = False,
-    sep: str = "_",
+    wide_sep: str = "_",
+    encoding: str | None = None,
+    sep: str | None = None,
 ) -> Panel:
     """Read an indicator panel from CSV, Excel, Parquet or a DataFrame.
 
@@ -435,7 +450,7 @@ def read_panel(
     ----------
     src : path or DataFrame
         Long format: one row per region-period. Wide format (``wide=True``): one
-        row per region with columns ``<indicator><sep><period>``.
+        row per region with columns ``<indicator><wide_sep><period>``.
     region, period : str
         Names of the region and period columns (in wide format only ``region``).
     columns : sequence of str, optional
@@ -444,8 +459,15 @@ def read_panel(
         Excel sheet.
     wide : bool
         Read the wide layout.
-    sep : str
-        Separator between indicator and period in wide column names.
+    wide_sep : str
+        Separator between indicator and period in wide column names (``"_"``).
+    encoding : str, optional
+        Text encoding of a CSV file. Default: UTF-8 (with or without a byte-order
+        mark), and GB18030 — the superset of GBK that Chinese Excel writes — when
+        the file is not valid UTF-8 (reported in ``.notes``).
+    sep : str, optional
+        Field separator of a CSV file (default ``","``); e.g. ``";"`` for files
+        written by Excel in locales with a decimal comma.
 
     Returns
     -------
@@ -453,14 +475,51 @@ def read_panel(
         Indexed by ``(region, period)``, sorted. Unbalanced panels are allowed;
         check ``panel.is_balanced`` and ``panel.missing()``.
 
+    Notes
+    -----
+    What is normalised on read, each reported in ``panel.notes``:
+
+    - text region ids lose surrounding white space (``"Beijing "`` → ``"Beijing"``);
+    - text periods are stripped; year labels ``"2009年"``, ``"2009 年"``,
+      ``"2009年末"``/``"2009年底"``/``"2009年度"`` and full-width digits (``"２００９"``)
+      become the integer year. Other labels (``"2009/10"``, ``"2009Q1"``) stay text.
+
     Raises
     ------
     ValueError
         Missing region/period column, duplicate region-periods (listed),
-        non-numeric cells (column, region, period and value), empty panel.
+        region ids that differ only in case or surrounding white space
+        (``"Beijing"`` / ``"BEIJING"``; the spellings are listed), periods that are
+        Excel date serials (``39814`` for 2009-01-01; the message shows how to
+        convert them), non-numeric cells (column, region, period and value), empty
+        panel or file, a file that cannot be decoded or parsed (the file is named;
+        a CSV read as one column whose header contains ``;`` suggests ``sep=";"``).
     """
-    frame = _read_source(src, sheet, (region, period))
-    notes: list[str] = []
+    frame, notes = _read_source(src, sheet, (region, period), encoding, sep)
+    if isinstance(src, pd.DataFrame):
+        return _panel_from_frame(frame, notes, region, period, columns, wide, wide_sep)
+    name = Path(src).name
+    try:
+        return _panel_from_frame(frame, notes, region, period, columns, wide, wide_sep)
+    except ValueError as exc:
+        if name in str(exc):
+            raise
+        hint = ""
+        if sep is not None and wide and region not in frame.columns:
+            hint = " (sep= is the CSV field separator; the separator in wide column names is wide_sep=)"
+        raise ValueError(f"panel file {name!r}: {exc}{hint}") from None
+
+
+def _panel_from_frame(
+    frame: pd.DataFrame,
+    notes: list[str],
+    region: str,
+    period: str,
+    columns: Sequence[str] | None,
+    wide: bool,
+    wide_sep: str,
+) -> Panel:
+    """The checked Panel of a frame read by :func:`read_panel` (see there for the rules)."""
     repeated = frame.columns[frame.columns.duplicated()]
     if len(repeated):
         raise ValueError(f"columns appear more than once: {sorted(map(str, set(repeated)))}; rename or remove the copies")
@@ -471,11 +530,20 @@ def read_panel(
         rows = [int(i) + 2 for i in np.flatnonzero(frame[region].isna().to_numpy())[:10]]
         raise ValueError(f"rows without a region id (file lines {rows}, counting the header as line 1); fill or remove them")
     _check_region_types(frame[region])
+    frame[region], stripped = strip_ids(frame[region])
+    if stripped:
+        notes.append(f"region ids: {stripped}")
+    collisions = id_collisions(frame[region])
+    if collisions:
+        raise ValueError(
+            f"region ids that differ only in letter case or white space: {describe_collisions(collisions)}; "
+            "they would be read as different regions. Use one spelling per region"
+        )
     if wide:
-        frame, skipped = _wide_to_long(frame, region, sep)
+        frame, skipped = _wide_to_long(frame, region, wide_sep)
         if skipped and columns is None:
             raise ValueError(
-                f"wide=True: columns {skipped} are not '<indicator>{sep}<period>'; "
+                f"wide=True: columns {skipped} are not '<indicator>{wide_sep}<period>'; "
                 "remove them or pass columns=[...] naming the indicators to read"
             )
         period_col = PERIOD
@@ -501,7 +569,7 @@ def read_panel(
         rows = [int(i) + 2 for i in np.flatnonzero(nan_keys.to_numpy())[:10]]
         raise ValueError(f"rows without a period (file lines {rows}, counting the header as line 1); fill or remove them")
     data = frame[[region, period_col, *indicator_cols]].rename(columns={region: REGION, period_col: PERIOD})
-    data[PERIOD] = _coerce_periods(data[PERIOD], period_col)
+    data[PERIOD] = _coerce_periods(data[PERIOD], period_col, notes)
     dup = data.duplicated([REGION, PERIOD], keep=False)
     if dup.any():
         pairs = data.loc[dup, [REGION, PERIOD]].drop_duplicates().itertuples(index=False, name=None)
@@ -524,8 +592,18 @@ def _check_region_types(regions: pd.Series) -> None:
         )
 
 
-def _coerce_periods(periods: pd.Series, name: str) -> pd.Series:
-    """Integer periods from integer-like numbers or text; datetimes are kept; anything else is an error."""
+#: a year label: '2009', '2009年', '2009 年', '2009年末' / '2009年底' / '2009年度' (after NFKC normalisation)
+_YEAR_LABEL = re.compile(r"^([0-9]{4})\s*(?:年\s*(?:末|底|度)?)?$")
+#: Excel stores dates as days since 1899-12-30; 20000-80000 are the dates 1954-10-03 … 2119-01-10
+_EXCEL_SERIALS = (20000, 80000)
+
+
+def _coerce_periods(periods: pd.Series, name: str, notes: list[str]) -> pd.Series:
+    """Integer periods from integer-like numbers, year labels or text; datetimes are kept.
+
+    Text periods are stripped; year labels become integer years (both noted). Excel
+    date serials and anything else unusable are errors naming the column.
+    """
     if pd.api.types.is_bool_dtype(periods.dtype):
         raise ValueError(f"period column {name!r} holds True/False; periods must be years, numbers, text or dates")
     if pd.api.types.is_datetime64_any_dtype(periods.dtype):
@@ -533,17 +611,63 @@ def _coerce_periods(periods: pd.Series, name: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(periods.dtype):
         numeric = periods.astype(float)
     else:
-        numeric = pd.to_numeric(periods.astype("string").str.strip(), errors="coerce")
+        text = periods.astype("string").str.strip()
+        numeric = pd.to_numeric(text, errors="coerce")
         if numeric.isna().any():
-            if numeric.notna().any():
-                bad = sorted(set(periods[numeric.isna()].astype(str)))[:10]
+            uniques = pd.unique(text.to_numpy())
+            normal = text.map(dict(zip(uniques, [unicodedata.normalize("NFKC", v) for v in uniques], strict=True)))
+            years = normal.str.extract(_YEAR_LABEL, expand=False)
+            if years.notna().all():
+                changed = text[text != years]
+                shown = _preview(pd.unique(changed.to_numpy())[:5])
+                notes.append(
+                    f"period column {name!r}: {changed.nunique()} text label(s) read as years ({shown} → "
+                    f"{_preview(pd.unique(years[text != years].astype(int).to_numpy())[:5])})"
+                )
+                numeric = years.astype(float)
+            elif numeric.notna().any() or years.notna().any():
+                bad = sorted(set(periods[numeric.isna() & years.isna()].astype(str)))[:10]
                 raise ValueError(f"period column {name!r} mixes numbers and text: {bad}; use one kind of period label")
-            return periods.astype(str)
+            else:
+                labels = periods.astype(str).str.strip()
+                padded = periods.astype(str) != labels
+                if padded.any():
+                    notes.append(
+                        f"period column {name!r}: stripped surrounding white space from {int(padded.sum())} label(s) "
+                        f"(e.g. {_preview(pd.unique(periods[padded].astype(str).to_numpy())[:3])})"
+                    )
+                return labels
     if not np.all(np.isfinite(numeric)):
         raise ValueError(f"period column {name!r} has non-finite values")
+    _refuse_excel_serials(numeric, name)
     if np.all(np.mod(numeric, 1) == 0):
         return numeric.astype(int)
     return numeric
+
+
+def _refuse_excel_serials(numeric: pd.Series, name: str) -> None:
+    """Raise when periods look like Excel date serials (days since 1899-12-30), not years.
+
+    Values in 20000–80000 are never plausible years; they are read as Excel dates
+    unless every one is a year-quarter code ``yyyyq`` (19001 … 21004).
+    """
+    lo, hi = _EXCEL_SERIALS
+    values = numeric.to_numpy(dtype=float)
+    suspect = (values >= lo) & (values <= hi)
+    if not suspect.any():
+        return
+    quarter_code = (np.mod(values, 1) == 0) & (np.mod(values, 10) >= 1) & (np.mod(values, 10) <= 4) & (values >= 19001) & (values <= 21004)
+    if quarter_code.all():
+        return
+    examples = pd.unique(values[suspect])[:3]
+    as_dates = pd.to_datetime(examples, unit="D", origin="1899-12-30")
+    shown = ", ".join(f"{v:g} = {d:%Y-%m-%d}" for v, d in zip(examples, as_dates, strict=True))
+    raise ValueError(
+        f"period column {name!r} holds Excel date serials, not years ({shown}): Excel counts days since "
+        "1899-12-30, so growth rates and gaps would be per day. Convert them to years first, e.g. "
+        f"df[{name!r}] = pd.to_datetime(df[{name!r}], unit=\"D\", origin=\"1899-12-30\").dt.year, "
+        "or format the column as numbers (years) in Excel"
+    )
 
 
 def _coerce_numeric(data: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._ids import describe_collisions, id_collisions, strip_ids
 from ._series import REGION, _plain, _preview
 
 if TYPE_CHECKING:
@@ -89,8 +90,15 @@ def read_regions(
         The file does not exist.
     ValueError
         The id column is missing (the available columns are listed) or has
-        duplicates or missing values (listed); geometries are invalid or empty
-        (listed, with the reason); no CRS is set.
+        duplicates or missing values (listed), or ids that differ only in letter
+        case or surrounding white space (the spellings are listed); geometries are
+        invalid or empty (listed, with the reason); no CRS is set.
+
+    Notes
+    -----
+    Text ids are stripped of surrounding white space (``"Beijing "`` →
+    ``"Beijing"``), in the index and the id column; what was stripped is listed in
+    ``attrs["spatialcoupling_notes"]``.
     """
     import geopandas as gpd
     import pyogrio
@@ -124,6 +132,16 @@ def read_regions(
         if values.isna().any():
             rows = list(np.flatnonzero(values.isna().to_numpy()))
             raise ValueError(f"{where}: id column {id!r} is empty in row(s) {_preview(rows)}")
+        values, stripped = strip_ids(values)
+        if stripped:
+            gdf[id] = values
+            notes.append(f"id column {id!r}: {stripped}")
+        collisions = id_collisions(values)
+        if collisions:
+            raise ValueError(
+                f"{where}: id column {id!r} has ids that differ only in letter case or white space: "
+                f"{describe_collisions(collisions)}; use one spelling per region (or dissolve them)"
+            )
         dup = values[values.duplicated(keep=False)].unique()
         if len(dup):
             raise ValueError(
@@ -261,13 +279,23 @@ def match_regions(
     ValueError
         One error listing the panel ids without a boundary and (with
         ``extra="error"``) the boundaries without data; duplicated ids in the
-        matching column.
+        matching column; ids on either side that differ only in letter case or
+        surrounding white space, or are one id as a number and as text (the
+        spellings are listed), so one boundary is never returned twice.
     """
     if extra not in ("error", "drop"):
         raise ValueError(f"match_regions: extra must be 'error' or 'drop', not {extra!r}")
     want = _panel_ids(panel_or_ids)
     if want.has_duplicates:
         raise ValueError(f"match_regions: the panel lists region(s) {_preview(want[want.duplicated()].unique())} twice")
+    collisions = id_collisions(want, keys=_key(want))
+    if collisions:
+        raise ValueError(
+            f"match_regions: the panel's region ids {describe_collisions(collisions)} differ only in letter case or "
+            "surrounding white space (or are one id as number and as text), so they would match the same boundary; "
+            "use one spelling per region "
+            "(sc.read_panel strips white space)"
+        )
     column = on
     if column is None:
         column = _best_column(regions, want)
@@ -280,9 +308,15 @@ def match_regions(
     have = region_ids(regions, column)
     have_keys = pd.Index(_key(have))
     dup = have[have_keys.duplicated(keep=False)].unique()
+    label = f"column {column!r}" if column is not None else "the index"
     if len(dup):
-        label = f"column {column!r}" if column is not None else "the index"
         raise ValueError(f"match_regions: {label} of the boundaries repeats id(s) {_preview(dup)}; dissolve them first")
+    collisions = id_collisions(have, keys=list(have_keys))
+    if collisions:
+        raise ValueError(
+            f"match_regions: {label} of the boundaries has ids that differ only in letter case or white space: "
+            f"{describe_collisions(collisions)}; use one spelling per region"
+        )
     want_keys = _key(want)
     pos = pd.Series(np.arange(len(have)), index=have_keys)
     have_set = set(have_keys)

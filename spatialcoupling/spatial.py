@@ -232,8 +232,9 @@ def read_weights(path: str | Path) -> W:
         if len(set(row_keys)) != len(rows):
             dup = pd.Index(rows)[pd.Index(row_keys).duplicated()]
             raise ValueError(f"read_weights({path.name}): id(s) {_preview(dup)} appear twice in the first column")
-        only_rows = [r for r, k in zip(rows, row_keys, strict=True) if k not in set(col_keys)]
-        only_cols = [c for c, k in zip(cols, col_keys, strict=True) if k not in set(row_keys)]
+        row_set, col_set = set(row_keys), set(col_keys)
+        only_rows = [r for r, k in zip(rows, row_keys, strict=True) if k not in col_set]
+        only_cols = [c for c, k in zip(cols, col_keys, strict=True) if k not in row_set]
         if only_rows or only_cols or len(rows) != len(cols):
             raise ValueError(
                 f"read_weights({path.name}): the header and the first column must list the same ids; "
@@ -293,7 +294,8 @@ def _subset(
     missing = [o for o, k in zip(order, want_keys, strict=True) if k not in pos.index]
     if missing:
         raise ValueError(f"spatial_weights: no boundary in {label} of regions for id(s) {_preview(missing)}")
-    left_out = [h for h, k in zip(have, have_keys, strict=True) if k not in set(want_keys)]
+    want_set = set(want_keys)
+    left_out = [h for h, k in zip(have, have_keys, strict=True) if k not in want_set]
     if left_out:
         notes.append(f"left out {len(left_out)} region(s) not in ids: {_preview(left_out, 40)}")
     frame = regions.iloc[pos.loc[want_keys].to_numpy()].copy()
@@ -362,14 +364,15 @@ def _coordinates(frame: gpd.GeoDataFrame, notes: list[str], info: dict) -> tuple
         else:
             notes.append("regions have no CRS; coordinates treated as planar (distances in coordinate units)")
         radius = EARTH_RADIUS_KM if lonlat else None
+        unit = "km" if lonlat else "coordinate units"
     elif crs.is_geographic:
-        radius = EARTH_RADIUS_KM
+        radius, unit = EARTH_RADIUS_KM, "km"
         notes.append("distances: great-circle km between the centroids of each region's largest polygon part")
     else:
         unit = crs.axis_info[0].unit_name if crs.axis_info else "CRS units"
         radius = None
         notes.append(f"distances: planar, in {unit}, between the centroids of each region's largest polygon part")
-    info["coords"], info["radius"] = xy, radius
+    info["coords"], info["radius"], info["unit"] = xy, radius, unit
     return xy, radius
 
 
@@ -434,6 +437,9 @@ def _distance_kind(frame: gpd.GeoDataFrame, kind: str, options: dict, notes: lis
             if not binary:
                 _check_distinct(xy, order)
             w = DistanceBand.from_array(xy, threshold=threshold, binary=binary, alpha=-power, radius=radius, ids=idx, silence_warnings=True)
+            m = _sparse_in_order(w, idx)
+            _refuse_mostly_islands(m, xy, radius, order, "threshold", threshold, kind, info["unit"])
+            return m
         else:
             power = _positive(options.get("power", 1.0), "power", kind)
             cutoff = options.get("cutoff")
@@ -446,7 +452,62 @@ def _distance_kind(frame: gpd.GeoDataFrame, kind: str, options: dict, notes: lis
                 return sparse.csr_matrix(d ** (-power))
             threshold = _positive(cutoff, "cutoff", kind)
             w = DistanceBand.from_array(xy, threshold=threshold, binary=False, alpha=-power, radius=radius, ids=idx, silence_warnings=True)
+            m = _sparse_in_order(w, idx)
+            _refuse_mostly_islands(m, xy, radius, order, "cutoff", threshold, kind, info["unit"])
+            return m
     return _sparse_in_order(w, idx)
+
+
+def _nearest_neighbour_distances(xy: np.ndarray, radius: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Distance from each point to its nearest other point, and that point's position.
+
+    Great-circle km when ``radius`` is given (lon/lat points; the neighbour is found
+    by chord distance on the unit sphere, which orders pairs as the great-circle
+    distance does), planar distances otherwise. A KD-tree query, O(n log n).
+    """
+    from scipy.spatial import cKDTree
+
+    if radius is not None:
+        lon, lat = np.radians(xy[:, 0]), np.radians(xy[:, 1])
+        points = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    else:
+        points = xy
+    _, pos = cKDTree(points).query(points, k=2)
+    # a point's first hit is itself, unless another point coincides with it
+    self_first = pos[:, 0] == np.arange(len(points))
+    nearest = np.where(self_first, pos[:, 1], pos[:, 0])
+    if radius is not None:
+        a, b = np.radians(xy), np.radians(xy[nearest])
+        h = np.sin((b[:, 1] - a[:, 1]) / 2) ** 2 + np.cos(a[:, 1]) * np.cos(b[:, 1]) * np.sin((b[:, 0] - a[:, 0]) / 2) ** 2
+        dist = 2 * radius * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    else:
+        dist = np.sqrt(((xy - xy[nearest]) ** 2).sum(axis=1))
+    return dist, nearest
+
+
+def _refuse_mostly_islands(
+    m: sparse.csr_matrix, xy: np.ndarray, radius: float | None, order: list, option: str, value: float, kind: str, unit: str
+) -> None:
+    """Raise when a distance threshold leaves more than half the regions without a neighbour.
+
+    Linking so many islands to their nearest region would turn the requested band
+    into a nearest-neighbour matrix. The message gives the smallest threshold that
+    leaves no island: the largest nearest-neighbour distance (rounded up).
+    """
+    n = len(order)
+    lonely = int((np.diff(m.indptr) == 0).sum())
+    if 2 * lonely <= n:
+        return
+    dist, nearest = _nearest_neighbour_distances(xy, radius)
+    far = int(dist.argmax())
+    needed = math.ceil(dist[far] * 10) / 10
+    raise ValueError(
+        f"spatial_weights: {option}={value:g} {unit} of kind={kind!r} leaves {lonely} of {n} regions without a "
+        f"neighbour (more than half), so the islands rule would replace the band by nearest-neighbour links. "
+        f"The smallest {option} that leaves no region without a neighbour is {needed:,.1f} {unit} (the largest "
+        f"nearest-neighbour distance, {_plain(order[far])!r} → {_plain(order[int(nearest[far])])!r}); pass "
+        f"{option}>={needed:.1f}, or use kind='knn'"
+    )
 
 
 def _economic(order: list, variable: Any) -> sparse.csr_matrix:
@@ -515,9 +576,10 @@ def _user_matrix(order: list, matrix: Any, matrix_ids: Any) -> sparse.csr_matrix
         frame = pd.DataFrame(arr, index=labels, columns=labels)
         where = "matrix"
     rows, cols = _key(frame.index), _key(frame.columns)
-    if frame.shape[0] != frame.shape[1] or set(rows) != set(cols):
-        only_r = [r for r, k in zip(frame.index, rows, strict=True) if k not in set(cols)]
-        only_c = [c for c, k in zip(frame.columns, cols, strict=True) if k not in set(rows)]
+    row_set, col_set = set(rows), set(cols)
+    if frame.shape[0] != frame.shape[1] or row_set != col_set:
+        only_r = [r for r, k in zip(frame.index, rows, strict=True) if k not in col_set]
+        only_c = [c for c, k in zip(frame.columns, cols, strict=True) if k not in row_set]
         raise ValueError(
             f"spatial_weights: {where} must list the same ids in rows and columns; only in rows: "
             f"{_preview(only_r) or 'none'}; only in columns: {_preview(only_c) or 'none'}"
@@ -525,7 +587,7 @@ def _user_matrix(order: list, matrix: Any, matrix_ids: Any) -> sparse.csr_matrix
     if pd.Index(rows).has_duplicates:
         raise ValueError(f"spatial_weights: {where} repeats id(s) {_preview(frame.index[pd.Index(rows).duplicated()])}")
     want = _key(order)
-    missing = [o for o, k in zip(order, want, strict=True) if k not in set(rows)]
+    missing = [o for o, k in zip(order, want, strict=True) if k not in row_set]
     if missing:
         raise ValueError(f"spatial_weights: {where} has no row for region(s) {_preview(missing)}")
     rpos = pd.Series(np.arange(len(rows)), index=rows).loc[want].to_numpy()

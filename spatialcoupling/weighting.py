@@ -10,10 +10,15 @@ Weights are computed per subsystem and sum to 1 within it:
 
 - entropy: ``p = z' / Σ z'``, ``e_j = -(1/ln m) Σ p ln p`` over the scope's ``m`` rows,
   ``d_j = 1 - e_j``, ``w_j = d_j / Σ d`` (pooled: the "entropy method with time variable");
-- coefficient of variation: ``w ∝ sd / |mean|`` of the raw indicator;
+- coefficient of variation: ``w ∝ sd / mean`` of the raw indicator, for
+  ratio-scale data only (no negative values);
 - CRITIC (Diakoulaki et al. 1995): ``w ∝ σ_j Σ_k (1 - r_jk)`` on the standardised data;
 - equal: ``1 / k``;
-- combined: ``w ∝ Π_m w_m`` (multiplicative) or the mean of the methods' weights.
+- given (subjective, e.g. AHP): the weights carried by the indicator system,
+  ``w_j = g_j / Σ_{k ∈ s} g_k`` within the subsystem ``s``;
+- combined: ``w ∝ Π_m w_m`` (multiplicative) or the mean of the methods' weights;
+  with a given weighting among the methods this is the usual subjective-objective
+  combination.
 
 The composite score of a subsystem is ``U_s = Σ_j w_j z_j`` on the un-shifted
 ``z`` (``score_on="shifted"`` uses ``z'``), so ``U`` lies in [0, 1].
@@ -24,7 +29,8 @@ per-period scopes, so they are written here, vectorised over indicators.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -42,6 +48,8 @@ class _ObjectiveWeights:
     """Shared settings, validation and fitting of objective weighting methods."""
 
     method: str = ""
+    #: whether the method uses the given (subjective) weights of the indicator system
+    uses_given: bool = False
 
     def __init__(
         self,
@@ -74,9 +82,29 @@ class _ObjectiveWeights:
     def _setting_notes(self) -> list[str]:
         return []
 
-    # subclasses: weights and diagnostics for one subsystem in one scope block
-    def _block_weights(self, z: np.ndarray, x: np.ndarray, names: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    # subclasses: weights and diagnostics for one subsystem in one scope block; ``given`` holds
+    # the given weights of ``names`` for methods that use them (None otherwise)
+    def _block_weights(
+        self, z: np.ndarray, x: np.ndarray, names: list[str], given: np.ndarray | None = None
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         raise NotImplementedError
+
+    def _check_data(self, x: pd.DataFrame) -> None:
+        """Refuse data the method is not defined for (subclasses)."""
+
+    def _given(self, system: IndicatorSystem, table: pd.DataFrame, notes: list[str], stacklevel: int = 3) -> pd.Series | None:
+        """The given weights to use (None), noting and warning when the system's are left unused."""
+        weights = system.weights
+        if weights is None or not weights.notna().any():
+            return None
+        note = (
+            f"the indicator system carries given weights for {int(weights.notna().sum())} indicator(s); "
+            f"{type(self).__name__} computed its weights from the data and did not use them. Use GivenWeights() to "
+            "use them, or CombinedWeights([GivenWeights(), EntropyWeights()]) to combine them with objective weights"
+        )
+        notes.append(note)
+        warnings.warn(note, UserWarning, stacklevel=stacklevel)
+        return None
 
     def fit(self, panel: Panel | pd.DataFrame, system: IndicatorSystem) -> SubsystemScores:
         """Standardise, weight and score every subsystem.
@@ -101,6 +129,9 @@ class _ObjectiveWeights:
         _note_unbalanced(x.index, self.scope, notes)
         _require_block_sizes(x.index, self.scope)
         x, table = self._handle_constant(x, table, notes)
+        self._check_data(x)
+        given = self._given(system, table, notes)
+        notes[:0] = [f"indicator system: {n}" for n in system.notes]
         blocks = _scope_blocks(x.index, self.scope)
         z = pd.DataFrame(np.nan, index=x.index, columns=x.columns)
         direction = table.set_index("indicator")["direction"].reindex(x.columns).to_numpy()
@@ -112,8 +143,9 @@ class _ObjectiveWeights:
         for subsystem, sub in table.groupby("subsystem", sort=False):
             names = list(sub["indicator"])
             cols = [x.columns.get_loc(n) for n in names]
+            g = None if given is None else given.reindex(names).to_numpy(dtype=float)
             for key, rows in blocks.items():
-                w, diag = self._block_weights(zs.to_numpy()[np.ix_(rows, cols)], x.to_numpy()[np.ix_(rows, cols)], names)
+                w, diag = self._block_weights(zs.to_numpy()[np.ix_(rows, cols)], x.to_numpy()[np.ix_(rows, cols)], names, g)
                 basis = (zs if self.score_on == "shifted" else z).to_numpy()[np.ix_(rows, cols)]
                 scores.iloc[rows, scores.columns.get_loc(subsystem)] = basis @ w
                 frame = sub[["indicator", "subsystem", "dimension", "direction"]].copy()
@@ -198,7 +230,7 @@ class EntropyWeights(_ObjectiveWeights):
 
     method = "entropy"
 
-    def _block_weights(self, z, x, names):
+    def _block_weights(self, z, x, names, given=None):
         m = z.shape[0]
         if m < 2:
             raise ValueError("entropy weights need at least two rows in each scope block")
@@ -213,15 +245,44 @@ class EntropyWeights(_ObjectiveWeights):
 
 
 class CVWeights(_ObjectiveWeights):
-    """Coefficient-of-variation weights: ``w ∝ sd / |mean|`` of the raw indicators.
+    """Coefficient-of-variation weights: ``w ∝ sd / mean`` of the raw indicators.
 
     Parameters are those of :class:`EntropyWeights`; the standardisation only
     matters for the scores.
+
+    Notes
+    -----
+    The coefficient of variation is meaningful for ratio-scale data, where 0
+    means "none" (output, counts, shares): it compares spreads relative to the
+    level. For data that can be negative (growth rates, balances, standardised
+    scores) the mean can be near 0 and ``sd / mean`` arbitrarily large, so a single
+    indicator would take almost all the weight. The rule: an indicator with any
+    negative value is refused (the error names it, with its minimum); with
+    non-negative values the mean is positive unless the indicator is constant,
+    which is refused (or dropped) as for every method. Use
+    :class:`CriticWeights` or :class:`EntropyWeights`, which work on the min-max
+    standardised data, for such indicators.
     """
 
     method = "cv"
 
-    def _block_weights(self, z, x, names):
+    def _check_data(self, x):
+        values = x.to_numpy(dtype=float)
+        low = values.min(axis=0)
+        bad = np.flatnonzero(low < 0)
+        if bad.size:
+            at = values[:, bad].argmin(axis=0)
+            detail = "; ".join(
+                f"{x.columns[j]!r} (min {low[j]:g} at {_plain(x.index[i])!r}, {int((values[:, j] < 0).sum())} negative value(s))"
+                for j, i in zip(bad[:10], at[:10], strict=False)
+            )
+            raise ValueError(
+                f"CV weights need ratio-scale data without negative values (sd / mean is meaningless when the mean "
+                f"can be near 0); negative values in indicator(s) {detail}. Use CriticWeights() or EntropyWeights(), "
+                "which weight the min-max standardised data, or remove these indicators from the system"
+            )
+
+    def _block_weights(self, z, x, names, given=None):
         mean = x.mean(axis=0)
         sd = x.std(axis=0, ddof=1)
         zero = np.flatnonzero(mean == 0)
@@ -240,7 +301,7 @@ class CriticWeights(_ObjectiveWeights):
 
     method = "critic"
 
-    def _block_weights(self, z, x, names):
+    def _block_weights(self, z, x, names, given=None):
         sd = z.std(axis=0, ddof=1)
         if z.shape[1] == 1:
             conflict = np.ones(1)
@@ -258,9 +319,99 @@ class EqualWeights(_ObjectiveWeights):
 
     method = "equal"
 
-    def _block_weights(self, z, x, names):
+    def _block_weights(self, z, x, names, given=None):
         k = z.shape[1]
         return np.full(k, 1.0 / k), {}
+
+
+class GivenWeights(_ObjectiveWeights):
+    """Given (subjective) weights, e.g. from AHP or an expert survey.
+
+    The weights come from the indicator system (a ``weight`` column of its table,
+    or ``{direction = "+", weight = 0.3}`` in TOML; see
+    :attr:`IndicatorSystem.weights <spatialcoupling.indicators.IndicatorSystem.weights>`)
+    or from ``weights=``. Within each subsystem ``s`` they are normalised,
+    ``w_j = g_j / Σ_{k ∈ s} g_k``; when a subsystem's given weights did not sum to 1
+    (e.g. global AHP weights over all indicators) a note gives the sum. The
+    indicators are standardised as for the objective methods, and the scores are
+    ``U_s = Σ w_j z_j``.
+
+    Parameters
+    ----------
+    weights : mapping or Series indicator -> weight, optional
+        Use these instead of the system's weights (they must cover every indicator).
+    normalize, scope, shift, constant, score_on
+        As for :class:`EntropyWeights`; here ``scope`` only sets the standardisation
+        (the weights are the same in every period) and ``constant="drop"`` removes a
+        constant indicator and renormalises the others' weights.
+
+    Raises
+    ------
+    ValueError
+        In ``fit``: no given weights, indicators without a weight (named), a
+        subsystem whose given weights are all 0 (named).
+
+    Examples
+    --------
+    >>> system = IndicatorSystem.from_frame(table_with_weight_column)     # doctest: +SKIP
+    >>> scores = GivenWeights().fit(panel, system)                         # doctest: +SKIP
+    >>> CombinedWeights([GivenWeights(), EntropyWeights()]).fit(panel, system)  # doctest: +SKIP
+    """
+
+    method = "given"
+    uses_given = True
+
+    def __init__(self, weights: Mapping[str, float] | pd.Series | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if weights is not None:
+            series = pd.Series(weights, dtype=object) if not isinstance(weights, pd.Series) else weights.copy()
+            series.index = series.index.map(str)
+            numeric = pd.to_numeric(series, errors="coerce").astype(float)
+            bad = series.index[~(np.isfinite(numeric) & (numeric >= 0))]
+            if len(bad):
+                raise ValueError(
+                    f"GivenWeights: weights must be finite numbers >= 0; got {', '.join(f'{i!r}: {series[i]!r}' for i in bad[:10])}"
+                )
+            weights = numeric.rename("weight")
+        self.weights = weights
+
+    def __repr__(self) -> str:
+        source = "system" if self.weights is None else f"{len(self.weights)} given"
+        return f"GivenWeights(weights={source}, scope={self.scope!r})"
+
+    def _given(self, system, table, notes, stacklevel=3):
+        if self.weights is not None:
+            given = self.weights
+            if system.weights is not None and system.weights.notna().any():
+                notes.append("given weights: weights= of GivenWeights used instead of the indicator system's weight column")
+        else:
+            given = system.weights
+            if given is None or not given.notna().any():
+                raise ValueError(
+                    "GivenWeights: the indicator system carries no given weights; add a 'weight' column to the "
+                    "indicator table (or weight = ... in TOML), or pass GivenWeights(weights={indicator: weight})"
+                )
+        given = given.reindex(table["indicator"])
+        lacking = list(given.index[given.isna()])
+        if lacking:
+            raise ValueError(
+                f"GivenWeights: no given weight for indicator(s) {_preview(lacking)}; give every indicator of the "
+                "system a weight (0 to leave one out)"
+            )
+        sums = given.groupby(table.set_index("indicator")["subsystem"], sort=False).sum()
+        zero = list(sums.index[sums <= 0])
+        if zero:
+            raise ValueError(f"GivenWeights: the given weights of subsystem(s) {zero} are all 0; give them positive weights")
+        off = sums[~np.isclose(sums, 1.0, rtol=0, atol=1e-9)]
+        if len(off):
+            detail = ", ".join(f"{k!r}: {v:.6g}" for k, v in off.items())
+            notes.append(f"given weights normalised to sum to 1 within each subsystem (they summed to {detail})")
+        return given
+
+    def _block_weights(self, z, x, names, given=None):
+        if given is None:  # pragma: no cover - fit always passes them
+            raise RuntimeError("GivenWeights needs the given weights")
+        return given / given.sum(), {"given": given}
 
 
 class CombinedWeights(_ObjectiveWeights):
@@ -269,7 +420,9 @@ class CombinedWeights(_ObjectiveWeights):
     Parameters
     ----------
     methods : sequence of weighting objects
-        E.g. ``[EntropyWeights(), CriticWeights()]``; their scope and shift are
+        E.g. ``[EntropyWeights(), CriticWeights()]``, or ``[GivenWeights(),
+        EntropyWeights()]`` to combine given (subjective, e.g. AHP) weights with
+        objective ones; at most one :class:`GivenWeights`. Their scope and shift are
         overridden by this object's so the combination is on one standardisation.
     how : {"multiplicative", "mean"}
         ``w ∝ Π_m w_m`` normalised within the subsystem, or the mean of the weights.
@@ -287,8 +440,21 @@ class CombinedWeights(_ObjectiveWeights):
             raise ValueError(f"CombinedWeights takes weighting objects such as EntropyWeights(); got {bad}")
         if how not in ("multiplicative", "mean"):
             raise ValueError(f"how must be 'multiplicative' or 'mean', got {how!r}")
+        if sum(isinstance(m, GivenWeights) for m in methods) > 1:
+            raise ValueError("CombinedWeights takes at most one GivenWeights; merge the given weights into one")
         self.methods = methods
         self.how = how
+        self.uses_given = any(m.uses_given for m in methods)
+
+    def _check_data(self, x):
+        for m in self.methods:
+            m._check_data(x)
+
+    def _given(self, system, table, notes, stacklevel=3):
+        for m in self.methods:
+            if isinstance(m, GivenWeights):
+                return m._given(system, table, notes)
+        return super()._given(system, table, notes, stacklevel=stacklevel + 1)
 
     def _setting_notes(self) -> list[str]:
         differ = [
@@ -303,8 +469,8 @@ class CombinedWeights(_ObjectiveWeights):
             f"the settings of {', '.join(differ)} were not used"
         ]
 
-    def _block_weights(self, z, x, names):
-        parts = np.vstack([m._block_weights(z, x, names)[0] for m in self.methods])
+    def _block_weights(self, z, x, names, given=None):
+        parts = np.vstack([m._block_weights(z, x, names, given)[0] for m in self.methods])
         if self.how == "multiplicative":
             raw = parts.prod(axis=0)
             if raw.sum() <= 0:
@@ -323,7 +489,8 @@ class SubsystemScores(Result):
     weights : DataFrame
         indicator, subsystem, dimension, direction, method diagnostics (entropy
         ``entropy`` and ``d``; CRITIC ``sd``, ``conflict``, ``information``; CV
-        ``mean``, ``sd``, ``cv``) and weight; a period column when ``scope="period"``.
+        ``mean``, ``sd``, ``cv``; given ``given``, the weight as given; combined
+        ``w_<method>``) and weight; a period column when ``scope="period"``.
     dimension_weights : DataFrame
         Sum of indicator weights per subsystem and dimension (the usual
         "weights by dimension" table of a study).

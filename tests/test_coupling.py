@@ -188,3 +188,11 @@ def test_grades_monotone(a, b):
     lo, hi = sorted([a, b])
     g = grade_of(np.array([lo, hi]))[0]
     assert g[0] <= g[1]
+
+
+def test_growth_with_text_periods_is_a_clear_error():
+    idx = pd.MultiIndex.from_product([["a", "b"], ["2009/10", "2010/11"]], names=["region", "period"])
+    U = pd.DataFrame({"MS": [0.2, 0.3, 0.4, 0.5], "AM": [0.3, 0.4, 0.5, 0.6]}, index=idx)
+    res = sc.CouplingCoordination().fit(U)
+    with pytest.raises(ValueError, match=r"growth\(\) needs numeric periods.*'2009/10', '2010/11'.*years"):
+        res.growth([("2009/10", "2010/11")])

@@ -189,3 +189,128 @@ def test_unknown_column_named():
     panel = sc.read_panel(long_frame(), region="province", period="year")
     with pytest.raises(KeyError, match="'nope'"):
         panel["nope"]
+
+
+# -- input data that must not turn into wrong numbers silently ---------------------------
+def _provinces_frame(names, periods=(2009, 2010)):
+    rows = [{"province": r, "year": t, "gdp": float(i + 2009 + k)} for i, r in enumerate(names) for k, t in enumerate(periods)]
+    return pd.DataFrame(rows)
+
+
+def test_region_ids_stripped_on_read_and_noted():
+    frame = _provinces_frame(["Beijing", "Tianjin"])
+    frame.loc[1, "province"] = "Beijing "  # (Beijing, 2010) with a trailing space
+    frame.loc[2, "province"] = "\u3000Tianjin"  # an ideographic space, as Chinese Excel files carry
+    panel = sc.read_panel(frame, region="province", period="year")
+    assert list(panel.regions) == ["Beijing", "Tianjin"]
+    assert panel.is_balanced
+    assert any("'Beijing ' → 'Beijing'" in n and "2 row(s)" in n for n in panel.notes)
+
+
+def test_region_ids_differing_in_case_refused_with_spellings():
+    frame = _provinces_frame(["Beijing", "Tianjin"])
+    frame.loc[1, "province"] = "BEIJING"
+    with pytest.raises(ValueError, match=r"'BEIJING' / 'Beijing'.*one spelling"):
+        sc.read_panel(frame, region="province", period="year")
+
+
+def _excel_serial(year):
+    return (pd.Timestamp(f"{year}-01-01") - pd.Timestamp("1899-12-30")).days
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_excel_serial_periods_refused_with_conversion(tmp_path, as_text):
+    frame = _provinces_frame(["A", "B"], periods=[_excel_serial(y) for y in (2008, 2009, 2010)])
+    assert list(frame["year"].unique()) == [39448, 39814, 40179]  # Excel's serials of 1 January
+    path = tmp_path / "serials.csv"
+    frame.astype({"year": str} if as_text else {}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"'year' holds Excel date serials.*39448 = 2008-01-01.*pd\.to_datetime") as err:
+        sc.read_panel(path, region="province", period="year")
+    assert 'origin="1899-12-30"' in str(err.value)
+
+
+def test_year_quarter_codes_are_not_excel_serials():
+    frame = _provinces_frame(["A", "B"], periods=[20091, 20092, 20093, 20094, 20101])
+    assert list(sc.read_panel(frame, region="province", period="year").periods) == [20091, 20092, 20093, 20094, 20101]
+
+
+def test_year_labels_read_as_years_with_note():
+    frame = _provinces_frame(["A", "B"], periods=["2009年", "2010 年", "2011年末", "２０１２年", "2013"])
+    panel = sc.read_panel(frame, region="province", period="year")
+    assert list(panel.periods) == [2009, 2010, 2011, 2012, 2013]
+    assert pd.api.types.is_integer_dtype(panel.periods.dtype)
+    assert any("4 text label(s) read as years" in n and "'2011年末'" in n for n in panel.notes)
+    grown = panel.growth_rate("gdp")  # numeric periods: one-year steps, no gap
+    assert grown.data.loc[("A", 2010), "gdp_growth"] == pytest.approx(2010 / 2009 - 1)
+
+
+def test_academic_year_labels_stay_text():
+    frame = _provinces_frame(["A", "B"], periods=["2009/10", " 2010/11"])
+    panel = sc.read_panel(frame, region="province", period="year")
+    assert list(panel.periods) == ["2009/10", "2010/11"]
+    assert any("stripped surrounding white space" in n for n in panel.notes)
+
+
+def test_wide_columns_with_year_labels():
+    wide = pd.DataFrame({"region": ["A", "B"], "gdp_2009年": [1.0, 2.0], "gdp_2010年": [3.0, 4.0]})
+    panel = sc.read_panel(wide, wide=True)
+    assert list(panel.periods) == [2009, 2010]
+    assert panel.data.loc[("B", 2010), "gdp"] == 4.0
+
+
+def test_wide_sep_and_sep_for_a_dataframe_refused():
+    wide = pd.DataFrame({"region": ["A", "B"], "gdp-2009": [1.0, 2.0], "gdp-2010": [3.0, 4.0]})
+    assert list(sc.read_panel(wide, wide=True, wide_sep="-").periods) == [2009, 2010]
+    with pytest.raises(ValueError, match="CSV files.*wide_sep="):
+        sc.read_panel(wide, wide=True, sep="-")
+
+
+def test_gb18030_csv_falls_back_with_note(tmp_path):
+    frame = pd.DataFrame({"省份": ["北京", "北京", "天津", "天津"], "年份": [2009, 2010, 2009, 2010], "地区生产总值": [1.0, 2.0, 3.0, 4.0]})
+    path = tmp_path / "gbk.csv"
+    frame.to_csv(path, index=False, encoding="gbk")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    panel = sc.read_panel(path, region="省份", period="年份")
+    assert list(panel.regions) == ["北京", "天津"]
+    assert panel.data.loc[("天津", 2010), "地区生产总值"] == 4.0
+    assert any("'gbk.csv'" in n and "GB18030" in n for n in panel.notes)
+    explicit = sc.read_panel(path, region="省份", period="年份", encoding="gb18030")
+    assert list(explicit.regions) == ["北京", "天津"] and not explicit.notes
+    with pytest.raises(ValueError, match=r"'gbk.csv' is not valid utf-8.*encoding="):
+        sc.read_panel(path, region="省份", period="年份", encoding="utf-8")
+
+
+def test_utf8_bom_csv(tmp_path):
+    path = tmp_path / "bom.csv"
+    _provinces_frame(["北京", "天津"]).to_csv(path, index=False, encoding="utf-8-sig")
+    panel = sc.read_panel(path, region="province", period="year")
+    assert list(panel.regions) == ["北京", "天津"] and not panel.notes
+
+
+def test_empty_and_unparsable_csv_name_the_file(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"'empty.csv' is empty"):
+        sc.read_panel(tmp_path / "empty.csv")
+    (tmp_path / "header.csv").write_text("province,year,gdp\n")
+    with pytest.raises(ValueError, match=r"'header.csv'.*empty"):
+        sc.read_panel(tmp_path / "header.csv", region="province", period="year")
+    (tmp_path / "ragged.csv").write_text("province,year,gdp\nA,2009,1\nA,2010,1,7\n")
+    with pytest.raises(ValueError, match=r"cannot parse panel file 'ragged.csv'.*line 3"):
+        sc.read_panel(tmp_path / "ragged.csv", region="province", period="year")
+
+
+def test_semicolon_csv_hints_at_sep(tmp_path):
+    path = tmp_path / "semi.csv"
+    _provinces_frame(["A", "B"]).to_csv(path, index=False, sep=";")
+    with pytest.raises(ValueError, match=r"'semi.csv'.*single column.*sep=';'"):
+        sc.read_panel(path, region="province", period="year")
+    panel = sc.read_panel(path, region="province", period="year", sep=";")
+    assert panel.data.loc[("B", 2010), "gdp"] == 2011.0
+
+
+def test_encoding_for_excel_refused(tmp_path):
+    path = tmp_path / "p.xlsx"
+    long_frame().to_excel(path, index=False)
+    with pytest.raises(ValueError, match=r"'p.xlsx'.*encoding= apply to CSV files only"):
+        sc.read_panel(path, region="province", period="year", encoding="gbk")

@@ -179,3 +179,44 @@ def test_distance_points_largest_part_centroid():
     geo = gpd.GeoDataFrame(geometry=[box(100, 10, 102, 12)], index=["z"], crs=4326)
     p = distance_points(geo).loc["z"]
     assert p.x == pytest.approx(101.0, abs=1e-9) and 10.9 < p.y < 11.1
+
+
+# -- ids that differ only by white space or case ----------------------------------------------
+def test_read_regions_strips_ids_and_notes_it(tmp_path):
+    grid = _grid()
+    grid["code"] = [" A1", "B2 ", "C3", "D4"]
+    path = tmp_path / "grid.gpkg"
+    grid.to_file(path, engine="pyogrio")
+    regions = sc.read_regions(path, id="code")
+    assert list(regions.index) == ["A1", "B2", "C3", "D4"]
+    assert list(regions["code"]) == ["A1", "B2", "C3", "D4"]
+    assert any("' A1' → 'A1'" in n and "'B2 ' → 'B2'" in n for n in regions.attrs[NOTES_ATTR])
+
+
+def test_read_regions_refuses_ids_colliding_after_normalisation(tmp_path):
+    grid = _grid()
+    grid["code"] = ["A1", "a1 ", "C3", "D4"]
+    path = tmp_path / "grid.gpkg"
+    grid.to_file(path, engine="pyogrio")
+    with pytest.raises(ValueError, match=r"id column 'code' has ids that differ only in letter case.*'A1' / 'a1'"):
+        sc.read_regions(path, id="code")
+
+
+def test_match_regions_never_returns_a_boundary_twice(provinces):
+    names = list(provinces["name_en"])
+    for extra in (["Beijing "], ["BEIJING"]):
+        with pytest.raises(ValueError, match=r"'Beijing'.*differ only in letter case.*same boundary"):
+            sc.match_regions(provinces, names + extra, on="name_en", extra="drop")
+    with pytest.raises(ValueError, match=r"110000 / '110000'"):
+        sc.match_regions(provinces, [110000, "110000"], on="adcode", extra="drop")
+    # a panel read from a file with a padded id: stripped on read, so one Beijing
+    rows = [{"region": r, "period": 2020, "x": 1.0} for r in names] + [{"region": "Beijing ", "period": 2021, "x": 2.0}]
+    out = sc.match_regions(provinces, sc.read_panel(pd.DataFrame(rows)), on="name_en")
+    assert len(out) == 31 and not out.index.has_duplicates
+
+
+def test_match_regions_refuses_case_variants_in_the_boundaries(provinces):
+    shouty = provinces.copy()
+    shouty.loc[120000, "name_en"] = "BEIJING"
+    with pytest.raises(ValueError, match=r"column 'name_en' of the boundaries has ids that differ only.*'BEIJING' / 'Beijing'"):
+        sc.match_regions(shouty, list(provinces["name_en"]), on="name_en")

@@ -366,3 +366,37 @@ def test_file_errors_named(tmp_path, us):
     pd.DataFrame([[0, 1], [1, 0]], index=["a", "b"], columns=["a", "z"]).to_csv(bad)
     with pytest.raises(ValueError, match=r"only in rows: 'b'; only in the header: 'z'"):
         read_weights(bad)
+
+
+def test_distance_band_leaving_most_regions_islands_refused(provinces, province_points):
+    d = haversine_matrix(province_points).to_numpy(copy=True)
+    np.fill_diagonal(d, np.inf)
+    largest_nn = d.min(axis=1).max()  # the smallest band that leaves no province alone
+    suggested = np.ceil(largest_nn * 10) / 10
+    alone = int((d.min(axis=1) > 300).sum())
+    assert alone > 31 / 2
+    with pytest.raises(ValueError) as err:
+        sc.spatial_weights(provinces, kind="distance_band", threshold=300)
+    msg = str(err.value)
+    assert "threshold=300 km" in msg and f"leaves {alone} of 31 regions without a neighbour" in msg
+    assert f"{suggested:,.1f} km" in msg and "650000" in msg  # Xinjiang is the farthest from its nearest province
+    for islands in ("keep", "error"):
+        with pytest.raises(ValueError, match="more than half"):
+            sc.spatial_weights(provinces, kind="distance_band", threshold=300, islands=islands)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the suggested threshold links every province without the islands rule
+        w = sc.spatial_weights(provinces, kind="distance_band", threshold=suggested)
+    assert not w.islands
+
+
+def test_inverse_distance_cutoff_leaving_most_islands_refused_in_crs_units(provinces):
+    projected = provinces.to_crs(3857)
+    pts = distance_points(projected)
+    xy = np.column_stack([pts.x, pts.y])
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    suggested = np.ceil(d.min(axis=1).max() * 10) / 10
+    with pytest.raises(ValueError, match=rf"cutoff=1000 metre.*{suggested:,.1f} metre.*cutoff>={suggested:.1f}"):
+        sc.spatial_weights(projected, kind="inverse_distance", cutoff=1000)
+    with pytest.raises(ValueError, match="more than half"):
+        sc.spatial_weights(projected, kind="nested", geographic="distance_band", threshold=1000, variable=pd.Series(np.arange(31.0), index=provinces.index))

@@ -1,5 +1,7 @@
 """Objective weights and subsystem scores against formulas written out in the tests."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -206,3 +208,110 @@ def test_properties_weights_scores_and_rescaling(a, b, c, scale):
     rescaled = frame.assign(x=frame["x"] * scale)
     ccd2 = sc.CouplingCoordination().fit(sc.EntropyWeights().fit(sc.read_panel(rescaled.reset_index()), system))
     np.testing.assert_allclose(ccd2.D, ccd.D, rtol=1e-8, atol=1e-12)
+
+
+# -- CV weights need ratio-scale data -------------------------------------------------------
+def test_cv_refuses_negative_values_and_names_the_indicator():
+    panel = make_panel(seed=3)
+    data = panel.data
+    # a growth-rate-like indicator: mean near 0, both signs; sd/|mean| would dwarf the others
+    data["m2"] = data["m2"] - data["m2"].mean() + 1e-6
+    panel = sc.read_panel(data.reset_index())
+    with pytest.raises(ValueError, match=r"CV weights need ratio-scale data.*'m2' \(min -[0-9.]+ at \('r[0-9]', 20[0-9]{2}\).*CriticWeights\(\)"):
+        sc.CVWeights().fit(panel, SYSTEM)
+    with pytest.raises(ValueError, match=r"'m2'"):
+        sc.CombinedWeights([sc.EntropyWeights(), sc.CVWeights()]).fit(panel, SYSTEM)
+    sc.CriticWeights().fit(panel, SYSTEM)  # the suggested alternative works on the same data
+
+
+def test_cv_accepts_zeros():
+    panel = make_panel(seed=4)
+    data = panel.data
+    data.iloc[0, data.columns.get_loc("m1")] = 0.0  # a count that is 0 somewhere is ratio scale
+    scores = sc.CVWeights().fit(sc.read_panel(data.reset_index()), SYSTEM)
+    w = scores.weights.set_index("indicator")
+    x = data[["m1", "m2", "m3"]]
+    cv = x.std(ddof=1) / x.mean()
+    np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "weight"], cv / cv.sum(), rtol=1e-12)
+
+
+# -- given (subjective) weights ---------------------------------------------------------------
+GIVEN_TABLE = pd.DataFrame(
+    {
+        "indicator": ["m1", "m2", "m3", "a1", "a2"],
+        "subsystem": ["MS", "MS", "MS", "AM", "AM"],
+        "dimension": ["d1", "d1", "d2", "d3", "d3"],
+        "direction": ["+", "-", "+", "+", "+"],
+        # global AHP weights (sum 1 over the system, not within each subsystem)
+        "weight": [0.25, 0.15, 0.10, 0.30, 0.20],
+    }
+)
+
+
+def test_given_weights_by_hand():
+    panel = make_panel()
+    system = sc.IndicatorSystem.from_frame(GIVEN_TABLE)
+    scores = sc.GivenWeights().fit(panel, system)
+    w = scores.weights.set_index("indicator")["weight"]
+    # within MS: 0.25, 0.15, 0.10 over 0.5; within AM: 0.30, 0.20 over 0.5
+    assert w.to_dict() == pytest.approx({"m1": 0.5, "m2": 0.3, "m3": 0.2, "a1": 0.6, "a2": 0.4}, rel=1e-12)
+    x = panel.data
+    z = {c: (x[c] - x[c].min()) / (x[c].max() - x[c].min()) for c in ["m1", "m3", "a1", "a2"]}
+    z["m2"] = (x["m2"].max() - x["m2"]) / (x["m2"].max() - x["m2"].min())
+    np.testing.assert_allclose(scores.scores["MS"], 0.5 * z["m1"] + 0.3 * z["m2"] + 0.2 * z["m3"], rtol=1e-12)
+    np.testing.assert_allclose(scores.scores["AM"], 0.6 * z["a1"] + 0.4 * z["a2"], rtol=1e-12)
+    assert scores.method == "given"
+    assert any("normalised to sum to 1 within each subsystem" in n and "'MS': 0.5" in n for n in scores.notes)
+
+
+def test_given_weights_summing_to_one_have_no_note_and_override():
+    panel = make_panel()
+    table = GIVEN_TABLE.assign(weight=[0.5, 0.3, 0.2, 0.6, 0.4])
+    scores = sc.GivenWeights().fit(panel, sc.IndicatorSystem.from_frame(table))
+    assert not any("normalised" in n for n in scores.notes)
+    # weights= overrides (or supplies) the system's
+    own = sc.GivenWeights(weights={"m1": 1, "m2": 1, "m3": 2, "a1": 1, "a2": 3}).fit(panel, SYSTEM)
+    assert own.weights.set_index("indicator")["weight"].to_dict() == pytest.approx(
+        {"m1": 0.25, "m2": 0.25, "m3": 0.5, "a1": 0.25, "a2": 0.75}
+    )
+
+
+def test_given_weights_errors_named():
+    panel = make_panel()
+    with pytest.raises(ValueError, match="carries no given weights.*'weight' column"):
+        sc.GivenWeights().fit(panel, SYSTEM)
+    partial = sc.IndicatorSystem.from_frame(GIVEN_TABLE.assign(weight=[0.25, None, 0.10, 0.30, None]))
+    with pytest.raises(ValueError, match=r"no given weight for indicator\(s\) 'm2', 'a2'"):
+        sc.GivenWeights().fit(panel, partial)
+    zero = sc.IndicatorSystem.from_frame(GIVEN_TABLE.assign(weight=[0.25, 0.15, 0.10, 0.0, 0.0]))
+    with pytest.raises(ValueError, match=r"subsystem\(s\) \['AM'\] are all 0"):
+        sc.GivenWeights().fit(panel, zero)
+    with pytest.raises(ValueError, match=r"'m1': -1"):
+        sc.GivenWeights(weights={"m1": -1})
+    with pytest.raises(ValueError, match="at most one GivenWeights"):
+        sc.CombinedWeights([sc.GivenWeights(), sc.GivenWeights()])
+
+
+def test_objective_methods_say_given_weights_were_not_used():
+    panel = make_panel()
+    system = sc.IndicatorSystem.from_frame(GIVEN_TABLE)
+    for model in (sc.EntropyWeights(), sc.CriticWeights(), sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()])):
+        with pytest.warns(UserWarning, match=r"given weights for 5 indicator\(s\).*GivenWeights\(\)") as record:
+            scores = model.fit(panel, system)
+        assert record[0].filename == __file__  # the warning points at the caller's fit
+        assert any("did not use them" in n and "CombinedWeights" in n for n in scores.notes)
+
+
+def test_combined_given_and_entropy_by_hand():
+    panel = make_panel()
+    system = sc.IndicatorSystem.from_frame(GIVEN_TABLE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a combination that uses the given weights does not warn
+        scores = sc.CombinedWeights([sc.GivenWeights(), sc.EntropyWeights()]).fit(panel, system)
+        mean = sc.CombinedWeights([sc.GivenWeights(), sc.EntropyWeights()], how="mean").fit(panel, system)
+    went, _ = entropy_by_hand(panel.data[["m1", "m2", "m3"]].to_numpy(), [1, -1, 1])
+    g = np.array([0.5, 0.3, 0.2])
+    w = scores.weights.set_index("indicator")
+    np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "weight"], g * went / (g * went).sum(), rtol=1e-12)
+    np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "w_given"], g, rtol=1e-12)
+    np.testing.assert_allclose(mean.weights.set_index("indicator").loc[["m1", "m2", "m3"], "weight"], (g + went) / 2, rtol=1e-12)
