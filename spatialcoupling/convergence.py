@@ -290,7 +290,8 @@ class BetaConvergence:
         spatial parameter that is not identified, a failed fit) is reported as a row with NaN and
         its reason in the table, in ``notes`` and as a warning, while the other groups are estimated.
     cross_section : bool
-        With ``model="ols"``: the Barro regression of growth over the whole span on the first level.
+        With ``model="ols"``: the Barro regression of growth over the whole span on the first level
+        (and the controls in the first period).
     lee_yu : bool
         Lee–Yu correction of the spatial model (default True).
     draws, seed : int
@@ -394,10 +395,14 @@ class BetaConvergence:
         if len(periods) <= tau:
             raise ValueError(f"interval {tau} needs more than {tau} periods; the series has {len(periods)}")
         if self.cross_section:
-            return pd.DataFrame({"growth": wide[periods[-1]] - wide[periods[0]], "ln_y": wide[periods[0]]}), len(periods) - 1
-        g = (wide.shift(-tau, axis=1) - wide).iloc[:, : len(periods) - tau]
-        frame = pd.DataFrame({"growth": g.stack(), "ln_y": wide.iloc[:, : len(periods) - tau].stack()})
-        if self.controls is not None:
+            first = periods[0]
+            frame = pd.DataFrame({"growth": wide[periods[-1]] - wide[first], "ln_y": wide[first]})
+            frame.index = pd.MultiIndex.from_arrays([frame.index, [first] * len(frame)], names=[REGION, PERIOD])
+            tau = len(periods) - 1
+        else:
+            g = (wide.shift(-tau, axis=1) - wide).iloc[:, : len(periods) - tau]
+            frame = pd.DataFrame({"growth": g.stack(), "ln_y": wide.iloc[:, : len(periods) - tau].stack()})
+        if self.controls is not None:  # taken at t (the first period for the cross-section)
             controls = self.controls
             missing = frame.index.difference(controls.index)
             if len(missing):

@@ -920,6 +920,11 @@ class SpatialPanelResult(Result):
         return (self._params / self.std_errors).rename("z")
 
     @property
+    def zstats(self) -> pd.Series:
+        """z statistics (the same as ``tvalues``; the name of the result contract)."""
+        return self.tvalues
+
+    @property
     def pvalues(self) -> pd.Series:
         return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self._params.index, name="p_value")
 

@@ -271,3 +271,42 @@ def test_per_zone_twoway_fits_finish_and_name_the_zones_they_cannot_estimate(mod
         if r.reason:
             assert table.xs(label, level="group")["reason"].iloc[0].startswith(f"group {label!r}")
             assert any(n.startswith(f"group {label!r}") and "not estimable" in n for n in res.notes)
+
+
+@pytest.mark.skipif(__import__("shutil").which("Rscript") is None, reason="R is not installed")
+def test_fe_twoway_matches_r_plm(demo_d, tmp_path):
+    """The two-way within estimator against R's plm(model = "within", effect = "twoways")."""
+    import subprocess
+
+    D, controls = demo_d
+    res = sc.BetaConvergence("conditional", model="fe", effects="twoway", controls=controls).fit(D)
+    g, x = _growth(D, controls)
+    data = x.assign(growth=g).reset_index()
+    data.to_csv(tmp_path / "growth.csv", index=False)
+    script = tmp_path / "plm.R"
+    script.write_text(
+        'suppressMessages(library(plm))\n'
+        f'd <- read.csv("{tmp_path / "growth.csv"}")\n'
+        'm <- plm(growth ~ ln_y + gov_share + openness, data = d, index = c("region", "period"),\n'
+        '         model = "within", effect = "twoways")\n'
+        's <- summary(m)$coefficients\n'
+        'cat(sprintf("%.15g %.15g %d\\n", s["ln_y", 1], s["ln_y", 2], df.residual(m)))\n')
+    out = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, timeout=120)
+    if out.returncode != 0 and "plm" in out.stderr:
+        pytest.skip("R package plm is not installed")
+    beta, se, dof = out.stdout.split()
+    assert res.beta == pytest.approx(float(beta), rel=1e-9)
+    assert res.std_error == pytest.approx(float(se), rel=1e-9)
+    assert res.detail.dof == int(dof)
+
+
+def test_barro_cross_section_uses_the_controls_in_the_first_period():
+    s, controls = _panel(n=30, t=6)
+    res = sc.BetaConvergence("conditional", cross_section=True, controls=controls).fit(s)
+    wide = np.log(s.unstack("period"))
+    first = controls.xs(2000, level="period").loc[wide.index]
+    X = np.column_stack([np.ones(len(wide)), wide[2000], first["x1"], first["x2"]])
+    coef = np.linalg.lstsq(X, (wide[2005] - wide[2000]).to_numpy(), rcond=None)[0]
+    assert res.beta == pytest.approx(coef[1], rel=1e-10)
+    assert list(res.detail.params.index) == ["const", "ln_y", "x1", "x2"]
+    assert res.interval == 5
