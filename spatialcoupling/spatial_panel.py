@@ -352,7 +352,14 @@ class _Estimation:
             names = ["const", *names]
         self.Xraw, self.names = Xr, names
         self.Z = _stack(_demean(Xr, self.effects))
-        _check_rank(self.Z, names, self.effects)
+        try:
+            _check_rank(self.Z, names, self.effects)
+        except ValueError as exc:
+            if spec.model in _LAG_X and "'W_" in str(exc):
+                raise ValueError(f"{exc}. A lagged regressor W_x adds nothing to x and the effects here (e.g. time "
+                                 "effects in a group whose regions all neighbour each other): use a model without "
+                                 "lagged regressors (sar, sem, ols), individual effects, or other weights") from None
+            raise
         self.yt = _stack(_demean(data.y, self.effects))
         self.notes: list[str] = []
         self.ld: LogDet | None = None

@@ -288,3 +288,11 @@ def test_impact_simulation_is_bounded_when_rho_is_poorly_identified(munnell):
         imp = spm._impacts(est, fit.params, cov)
     assert imp["std_error"].isna().all() and np.isfinite(imp["estimate"]).all()
     pd.testing.assert_series_equal(imp["estimate"], fit.impacts["estimate"])
+
+
+def test_collinear_lagged_regressor_says_what_to_do():
+    from spatialcoupling.spatial_panel import SpatialPanel
+
+    y, x, w = _triangle_panel()
+    with pytest.raises(ValueError, match=r"'W_x' is a linear combination of \['x'\].*model without lagged regressors"):
+        SpatialPanel("slx", "twoway", draws=0).fit(y, x, w)
