@@ -47,6 +47,37 @@ def is_row_standardised(W: sp.csr_matrix) -> bool:
     return bool(np.allclose(np.asarray(W.sum(axis=1)).ravel(), 1.0))
 
 
+def row_sums(W: sp.csr_matrix) -> np.ndarray:
+    """The row sums of W."""
+    return np.asarray(W.sum(axis=1)).ravel()
+
+
+def multiple_of_identity_after_demeaning(W: sp.csr_matrix, tol: float = 1e-10) -> float | None:
+    """``c`` when ``QWQ = cQ`` with ``Q = I − 11'/N``, else None.
+
+    When it holds, W maps every cross-section with mean zero to ``c`` times itself: after the time
+    effects are removed, ``QWy = c·Qy`` (for a W whose rows sum to one), so the spatial lag is
+    collinear with the dependent variable and a spatial parameter is not identified. This is the
+    case of a group in which every region is a neighbour of every other (row-standardised W:
+    ``c = −1/(N − 1)``). Computed from sparse sums, without forming ``QWQ``:
+    ``‖QWQ‖² = ‖W‖² − ‖W'1‖²/N − (‖W1‖² − (1'W1)²/N)/N`` and ``tr(QWQ) = tr(W) − 1'W1/N``, and
+    ``‖QWQ − cQ‖² = ‖QWQ‖² − tr(QWQ)²/(N − 1)`` at the best ``c``.
+    """
+    n = W.shape[0]
+    if n < 2:
+        return None
+    r = row_sums(W)
+    col = np.asarray(W.sum(axis=0)).ravel()
+    total = float(r.sum())
+    fro2 = float(W.multiply(W).sum())
+    if fro2 == 0:
+        return None
+    qwq2 = fro2 - float(col @ col) / n - (float(r @ r) - total * total / n) / n
+    tr = float(W.diagonal().sum()) - total / n
+    gap = qwq2 - tr * tr / (n - 1)
+    return tr / (n - 1) if gap <= tol * fro2 else None
+
+
 def eigenvalues(W: sp.csr_matrix) -> np.ndarray:
     """Eigenvalues of W: real ones through a symmetric similar matrix when W is a row-standardised
     symmetric binary matrix (``W = D⁻¹B``), else the general (possibly complex) ones."""

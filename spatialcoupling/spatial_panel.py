@@ -45,23 +45,46 @@ quasi-demeaned, ``v − (1 − φ)v̄_i`` with ``φ² = σ²/(Tσ²_μ + σ²)``
 estimated jointly; the SAR coefficients equal spreg's ``Panel_RE_Lag``. Standard errors come from the
 numerically differentiated observed information (spreg uses an approximate information matrix whose
 ρ and φ entries differ; on simulated panels ours match the Monte Carlo spread). ``hausman_test``
-compares fixed and random effects. Random effects for SEM/SDEM/SAC are not implemented.
+compares fixed and random effects on the slope coefficients at the fixed-effects ρ with both
+covariances on the random-effects σ² (see its docstring; splm's ``sphtest`` and the textbook form
+with both full covariances give an indefinite difference matrix on the Munnell panel). Random
+effects for SEM/SDEM/SAC are not implemented.
+
+What is refused rather than computed: a y without variation once the effects are removed; an exact
+fit; a spatial parameter that is not identified because, after removing time effects, W acts on
+the data as a multiple of the identity (a group in which every region neighbours every other); the
+Lee–Yu time transformation with a W whose rows do not all sum to one (the regions are named); a
+singular information matrix or a likelihood maximised at the edge of the admissible interval (SAC,
+random effects). Every likelihood search has an iteration limit (``maxiter``; reaching it is noted
+and warned) and every fit a time limit (``timeout``, :class:`EstimationTimeout`); the simulation of
+the impacts stops after a bounded number of batches and reports NaN standard errors when ρ is so
+poorly identified that its draws fall outside the admissible interval.
 """
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy import optimize, stats
 
+from ._panel_ols import check_rank as _check_rank
+from ._panel_ols import demean as _demean
 from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview
-from ._spatial_linalg import DENSE_MAX_N, LogDet, is_row_standardised
+from ._spatial_linalg import (
+    DENSE_MAX_N,
+    LogDet,
+    is_row_standardised,
+    multiple_of_identity_after_demeaning,
+    row_sums,
+)
 
 MODELS = ("ols", "slx", "sar", "sdm", "sem", "sdem", "sac")
 EFFECTS = ("individual", "time", "twoway", "none", "random")
@@ -70,6 +93,14 @@ LOGDETS = ("auto", "eigen", "lu", "chebyshev")
 _LAG_Y = {"sar", "sdm", "sac"}
 _LAG_E = {"sem", "sdem", "sac"}
 _LAG_X = {"slx", "sdm", "sdem"}
+#: at most this many batches of ``draws`` simulations are made for the impacts
+_IMPACT_ROUNDS = 20
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    out = np.array(a, copy=True)
+    out.setflags(write=False)
+    return out
 
 
 # ---------------------------------------------------------------------------- data
@@ -152,18 +183,6 @@ def _prepare(y: pd.Series, X: pd.DataFrame, w: Any) -> _Panel:
     return _Panel(regions, periods, yv.reshape(n, t), Xv.reshape(n, t, -1), [str(c) for c in X.columns], W)
 
 
-def _demean(a: np.ndarray, effects: str) -> np.ndarray:
-    """Remove region and/or period means from an (N, T, ...) array."""
-    out = a.copy()
-    if effects in ("individual", "twoway"):
-        out -= a.mean(axis=1, keepdims=True)
-    if effects in ("time", "twoway"):
-        out -= a.mean(axis=0, keepdims=True)
-    if effects == "twoway":
-        out += a.mean(axis=(0, 1), keepdims=True)
-    return out
-
-
 def _lag(W: sp.csr_matrix, a: np.ndarray) -> np.ndarray:
     """W applied to every period (and column) of an (N, T, ...) array."""
     shape = a.shape
@@ -179,25 +198,6 @@ def _stack(a: np.ndarray) -> np.ndarray:
 
 def _unstack(v: np.ndarray, n: int, t: int) -> np.ndarray:
     return v.reshape(t, n).T
-
-
-def _check_rank(Z: np.ndarray, names: list[str], effects: str) -> None:
-    """Raise naming regressors that vanish after demeaning or are linear combinations of others."""
-    scale = np.sqrt((Z * Z).sum(axis=0))
-    gone = [names[j] for j in np.flatnonzero(scale <= 1e-10 * max(1.0, float(scale.max(initial=0.0))))]
-    if gone:
-        raise ValueError(f"regressor(s) {gone} have no variation left after removing the {effects} effects "
-                         "(constant within regions or periods); drop them")
-    Zs = Z / scale
-    kept: list[int] = []
-    for j in range(Z.shape[1]):
-        trial = [*kept, j]
-        if np.linalg.matrix_rank(Zs[:, trial], tol=1e-8) < len(trial):
-            coef, *_ = np.linalg.lstsq(Zs[:, kept], Zs[:, j], rcond=None)
-            partners = [names[kept[i]] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
-            raise ValueError(f"collinear regressors: {names[j]!r} is a linear combination of {partners} "
-                             f"(after removing the {effects} effects); drop one of them")
-        kept.append(j)
 
 
 # ---------------------------------------------------------------------------- model
@@ -222,6 +222,12 @@ class SpatialPanel:
         Simulations of the parameter distribution for the impacts' standard errors (0 skips impacts).
     seed : int
         Seed of those simulations and of stochastic traces.
+    maxiter : int
+        Iteration limit of every likelihood search (bounded scalar searches over ρ, λ and φ;
+        L-BFGS-B for the SAC). A search that stops at the limit is reported in ``notes`` and warned.
+    timeout : float or None
+        Seconds a fit may take (default 600); past it the fit stops with :class:`EstimationTimeout`,
+        which says which stage was running. ``None`` removes the limit.
 
     Examples
     --------
@@ -230,7 +236,7 @@ class SpatialPanel:
     """
 
     def __init__(self, model: str = "sar", effects: str = "individual", lee_yu: bool = True, logdet: str = "auto",
-                 draws: int = 1000, seed: int = 0) -> None:
+                 draws: int = 1000, seed: int = 0, maxiter: int = 500, timeout: float | None = 600.0) -> None:
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}; got {model!r}")
         if effects not in EFFECTS:
@@ -241,8 +247,13 @@ class SpatialPanel:
             raise ValueError(f"logdet must be one of {', '.join(LOGDETS)}; got {logdet!r}")
         if int(draws) < 0 or (0 < int(draws) < 50):
             raise ValueError(f"draws must be 0 (no impacts) or at least 50; got {draws!r}")
+        if isinstance(maxiter, bool) or not isinstance(maxiter, int | np.integer) or maxiter < 10:
+            raise ValueError(f"maxiter must be a whole number of at least 10; got {maxiter!r}")
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0):
+            raise ValueError(f"timeout must be a positive number of seconds or None; got {timeout!r}")
         self.model, self.effects, self.lee_yu, self.logdet = model, effects, bool(lee_yu), logdet
         self.draws, self.seed = int(draws), int(seed)
+        self.maxiter, self.timeout = int(maxiter), (None if timeout is None else float(timeout))
 
     def __repr__(self) -> str:
         return (f"SpatialPanel(model={self.model!r}, effects={self.effects!r}, lee_yu={self.lee_yu}, "
@@ -261,26 +272,76 @@ class SpatialPanel:
         -------
         SpatialPanelResult
         """
+        clock = _Clock(self.timeout)
         data = _prepare(y, X, w)
-        return _Estimation(self, data).run()
+        return _Estimation(self, data, clock).run()
+
+
+class EstimationTimeout(TimeoutError):
+    """A spatial panel fit that ran past ``SpatialPanel(timeout=...)``."""
+
+
+class _Clock:
+    """The deadline of one fit; ``check`` is called at every likelihood evaluation."""
+
+    def __init__(self, timeout: float | None) -> None:
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+
+    def check(self, stage: str) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise EstimationTimeout(
+                f"the fit did not finish within {self.timeout:g} s (stopped in the {stage}); the likelihood may be "
+                "flat (a spatial parameter poorly identified) or the panel very large: check W and the effects, "
+                "or raise SpatialPanel(timeout=...)")
+
+
+def _describe_rows(regions: list, sums: np.ndarray) -> str:
+    """Regions whose row of W does not sum to one, for a message."""
+    bad = np.flatnonzero(~np.isclose(sums, 1.0))
+    zero = [regions[i] for i in bad if sums[i] == 0]
+    other = [f"{regions[i]!r} ({sums[i]:.3g})" for i in bad if sums[i] != 0]
+    parts = []
+    if zero:
+        parts.append(f"{_preview(zero)} {'has' if len(zero) == 1 else 'have'} no neighbour (row sum 0)")
+    if other:
+        parts.append(f"the rows of {len(other)} region(s) do not sum to 1 (e.g. {', '.join(other[:3])})")
+    return "; ".join(parts)
 
 
 class _Estimation:
     """One fit: the transformed arrays, the likelihood and the pieces of the result."""
 
-    def __init__(self, spec: SpatialPanel, data: _Panel) -> None:
+    def __init__(self, spec: SpatialPanel, data: _Panel, clock: _Clock | None = None) -> None:
         self.spec, self.d = spec, data
+        self.clock = clock or _Clock(spec.timeout)
         self.random = spec.effects == "random"
         self.effects = "none" if self.random else spec.effects  # random effects: raw data plus a constant
         n, t = data.n, data.t
         self.row_std = is_row_standardised(data.W)
+        spatial = spec.model not in ("ols", "slx")
         self.time_adj = spec.lee_yu and self.effects in ("time", "twoway")
-        if self.time_adj and not self.row_std and spec.model not in ("ols", "slx"):
-            raise ValueError("the Lee-Yu correction with time effects needs a row-standardised W; set "
-                             "w.transform = 'r' or pass lee_yu=False")
+        if self.time_adj and not self.row_std and spatial:
+            rows = _describe_rows(data.regions, row_sums(data.W))
+            fix = ("give those regions a neighbour (e.g. spatial_weights(..., islands='nearest')) or pass lee_yu=False"
+                   if "no neighbour" in rows else "set w.transform = 'r' or pass lee_yu=False")
+            raise ValueError(f"the Lee-Yu correction with time effects needs a row-standardised W (every row summing "
+                             f"to 1), but {rows}; {fix}")
+        self.lee_yu_applied = spec.lee_yu and self.effects in ("individual", "time", "twoway")
         self.t_eff = t - 1 if spec.lee_yu and self.effects in ("individual", "twoway") else t
         self.n_eff = n - 1 if spec.lee_yu and self.effects in ("time", "twoway") else n
         self.nt = self.n_eff * self.t_eff
+        self._check_y_varies()
+        if spatial and self.effects in ("time", "twoway") and data.W.nnz:
+            c = multiple_of_identity_after_demeaning(data.W)
+            if c is not None:
+                par = {"sar": "rho is", "sdm": "rho is", "sem": "lambda is", "sdem": "lambda is",
+                       "sac": "rho and lambda are"}[spec.model]
+                raise ValueError(
+                    f"{par} not identified with {self.effects} effects: after removing the time effects, W maps every "
+                    f"cross-section to {c:.4g} times itself (as when each of the {n} regions is a neighbour of every "
+                    "other), so the spatial lag is collinear with the data and the likelihood is flat; use "
+                    "effects='individual', other weights, more regions, or a non-spatial model")
         # regressors (raw), with a constant for pooled models and W-lags for Durbin models
         Xr, names = data.X, list(data.names)
         if spec.model in _LAG_X:
@@ -291,7 +352,14 @@ class _Estimation:
             names = ["const", *names]
         self.Xraw, self.names = Xr, names
         self.Z = _stack(_demean(Xr, self.effects))
-        _check_rank(self.Z, names, self.effects)
+        try:
+            _check_rank(self.Z, names, self.effects)
+        except ValueError as exc:
+            if spec.model in _LAG_X and "'W_" in str(exc):
+                raise ValueError(f"{exc}. A lagged regressor W_x adds nothing to x and the effects here (e.g. time "
+                                 "effects in a group whose regions all neighbour each other): use a model without "
+                                 "lagged regressors (sar, sem, ols), individual effects, or other weights") from None
+            raise
         self.yt = _stack(_demean(data.y, self.effects))
         self.notes: list[str] = []
         self.ld: LogDet | None = None
@@ -301,6 +369,24 @@ class _Estimation:
                                  "identified; use model='ols' or other weights")
             self.ld = LogDet(data.W, spec.logdet, seed=spec.seed)
             self.Wy = _stack(_demean(_lag(data.W, data.y), self.effects))
+
+    def _check_y_varies(self) -> None:
+        """Refuse a y with nothing left to explain once the effects are removed."""
+        y = self.d.y
+        scale = max(1.0, float(np.abs(y).max()))
+        if self.effects in ("individual", "time", "twoway"):
+            left = _demean(y, self.effects)
+            where = {"individual": "within regions", "time": "within periods",
+                     "twoway": "within regions and periods"}[self.effects]
+        elif self.random:
+            left = y - y.mean(axis=1, keepdims=True)
+            where = "within regions (the random effects absorb it)"
+        else:
+            left = y - y.mean()
+            where = "at all"
+        if float(np.abs(left).max()) <= 1e-12 * scale:
+            raise ValueError(f"y has no variation left after removing the {self.spec.effects} effects (it does not vary "
+                             f"{where}); there is nothing for the model to explain: check the data or choose other effects")
 
     # -- helpers ------------------------------------------------------------
     def logdet(self, r: float) -> float:
@@ -338,15 +424,38 @@ class _Estimation:
                 self._boundary(name, est["spatial"][name])
         return self._result(est)
 
+    def _search(self, f: Any, bounds: tuple[float, float], what: str) -> float:
+        """Bounded scalar minimisation of ``f`` with the iteration and time limits of the spec."""
+        clock = self.clock
+
+        def g(v: float) -> float:
+            clock.check(what)
+            return f(v)
+
+        res = optimize.minimize_scalar(g, bounds=bounds, method="bounded",
+                                       options={"xatol": 1e-10, "maxiter": self.spec.maxiter})
+        if not res.success:
+            self._unconverged(what, self.spec.maxiter)
+        return float(res.x)
+
+    def _unconverged(self, what: str, iterations: int) -> None:
+        msg = (f"the {what} stopped at its iteration limit ({iterations}) before converging; the estimates may be "
+               "inaccurate (a flat likelihood?); raise SpatialPanel(maxiter=...) or check the model")
+        warnings.warn(msg, RuntimeWarning, stacklevel=5)
+        if msg not in self.notes:
+            self.notes.append(msg)
+
     def _ols(self) -> dict[str, Any]:
         Z, y = self.Z, self.yt
-        ztz = Z.T @ Z
-        b = np.linalg.solve(ztz, Z.T @ y)
+        ztz_inv = np.linalg.inv(Z.T @ Z)
+        b = ztz_inv @ (Z.T @ y)
         e = y - Z @ b
+        _check_fit(e, y)
         s2 = float(e @ e / self.nt)
-        vcov = s2 * np.linalg.inv(ztz)
+        vcov = s2 * ztz_inv
         return {"beta": b, "spatial": {}, "sigma2": s2, "vcov": vcov, "resid": e,
-                "loglik": self._loglik(s2, 0.0), "raw_resid": self._raw_resid(b, 0.0)}
+                "loglik": self._loglik(s2, 0.0), "raw_resid": self._raw_resid(b, 0.0),
+                "design": {"xtx_inv": ztz_inv, "lag_coef": None}}
 
     def _loglik(self, s2: float, ld: float) -> float:
         return float(-self.nt / 2 * (np.log(2 * np.pi * s2) + 1) + self.t_eff * ld)
@@ -359,11 +468,13 @@ class _Estimation:
         return r
 
     def _lag(self) -> dict[str, Any]:
-        _, rho, b, u = _lag_search(self.yt, self.Wy, self.Z, self.nt, self.t_eff, self.logdet, self.bounds())
+        fit = _lag_search(self.yt, self.Wy, self.Z, self.nt, self.t_eff, self.logdet, self.bounds(), self._search)
+        rho, b, u = fit.rho, fit.beta, fit.resid
         s2 = float(u @ u / self.nt)
         vcov = self._lag_vcov(b, rho, s2)
         return {"beta": b, "spatial": {"rho": rho}, "sigma2": s2, "vcov": vcov, "resid": u,
-                "loglik": self._loglik(s2, self.logdet(rho)), "raw_resid": self._raw_resid(b, rho)}
+                "loglik": self._loglik(s2, self.logdet(rho)), "raw_resid": self._raw_resid(b, rho),
+                "design": {"xtx_inv": fit.xtx_inv, "lag_coef": fit.lag_coef}}
 
     def _traces(self, r: float) -> dict[str, float]:
         tr = dict(self.ld.traces(r))
@@ -398,7 +509,7 @@ class _Estimation:
         V[k, k] = te * (tr["trG2"] + tr["trGtG"]) + gxb @ gxb / s2
         V[k, k + 1] = V[k + 1, k] = te * tr["trG"] / s2
         V[k + 1, k + 1] = self.nt / (2 * s2 * s2)
-        return np.linalg.inv(V)[: k + 1, : k + 1]
+        return _invert_information(V, "rho")[: k + 1, : k + 1]
 
     def _error_search(self) -> tuple[float, np.ndarray]:
         """λ maximising the concentrated likelihood of the error model, and β at that λ."""
@@ -415,11 +526,9 @@ class _Estimation:
             return float(yy - 2 * lam * ywy + lam * lam * wywy - b @ xy), b
 
         def negll(lam: float) -> float:
-            return nt / 2 * np.log(ssr(lam)[0] / nt) - self.t_eff * self.logdet(lam)
+            return nt / 2 * np.log(max(ssr(lam)[0], 1e-300) / nt) - self.t_eff * self.logdet(lam)
 
-        lo, hi = self.bounds()
-        res = optimize.minimize_scalar(negll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-        lam = float(res.x)
+        lam = self._search(negll, self.bounds(), "search over lambda")
         return lam, ssr(lam)[1]
 
     def _error(self) -> dict[str, Any]:
@@ -427,6 +536,7 @@ class _Estimation:
         lam, b = self._error_search()
         Zs = Z - lam * self.lagT(Z)
         e = (self.yt - lam * self.Wy) - Zs @ b
+        _check_fit(e, self.yt)
         s2 = float(e @ e / nt)
         tr = self._traces(lam)
         k, te = Z.shape[1], self.t_eff
@@ -434,34 +544,45 @@ class _Estimation:
         vcov[:k, :k] = s2 * np.linalg.inv(Zs.T @ Zs)
         info = np.array([[te * (tr["trG2"] + tr["trGtG"]), te * tr["trG"] / s2],
                          [te * tr["trG"] / s2, nt / (2 * s2 * s2)]])
-        vcov[k, k] = np.linalg.inv(info)[0, 0]
+        vcov[k, k] = _invert_information(info, "lambda")[0, 0]
         return {"beta": b, "spatial": {"lambda": lam}, "sigma2": s2, "vcov": vcov, "resid": e,
                 "loglik": self._loglik(s2, self.logdet(lam)), "raw_resid": self._raw_resid(b, 0.0)}
 
     def _sac(self) -> dict[str, Any]:
         Z, y, Wy, nt = self.Z, self.yt, self.Wy, self.nt
         WZ, WWy = self.lagT(Z), self.lagT(Wy)
+        clock = self.clock
 
         def parts(r: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
             ys = y - r * Wy - lam * (Wy - r * WWy)
             return ys, Z - lam * WZ
 
         def negll(p: np.ndarray) -> float:
+            clock.check("SAC likelihood search")
             ys, Zs = parts(*p)
             b, *_ = np.linalg.lstsq(Zs, ys, rcond=None)
             e = ys - Zs @ b
-            return nt / 2 * np.log(e @ e / nt) - self.t_eff * (self.logdet(p[0]) + self.logdet(p[1]))
+            return nt / 2 * np.log(max(float(e @ e), 1e-300) / nt) - self.t_eff * (self.logdet(p[0]) + self.logdet(p[1]))
 
         lo, hi = self.bounds()
-        rho0 = _lag_search(y, Wy, Z, nt, self.t_eff, self.logdet, (lo, hi))[1]
+        rho0 = _lag_search(y, Wy, Z, nt, self.t_eff, self.logdet, (lo, hi), self._search).rho
         starts = [(0.0, 0.0), (rho0, 0.0), (0.0, self._error_search()[0])]
+        maxiter = self.spec.maxiter
         fits = [optimize.minimize(negll, np.array(s), method="L-BFGS-B", bounds=[(lo, hi), (lo, hi)],
-                                  options={"ftol": 1e-14, "gtol": 1e-9}) for s in starts]
+                                  options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": maxiter, "maxfun": 20 * maxiter})
+                for s in starts]
         best = min(fits, key=lambda f: f.fun)
+        # status 1: iteration or evaluation limit; status 2 (line search cannot improve) is L-BFGS-B's
+        # precision floor at an optimum unless the gradient is still large
+        grad = np.where(((best.x <= lo + 1e-9) & (best.jac > 0)) | ((best.x >= hi - 1e-9) & (best.jac < 0)), 0.0,
+                        best.jac)  # projected gradient: zero where a bound holds the search
+        if best.status == 1 or (best.status == 2 and float(np.max(np.abs(grad))) > 1e-2):
+            self._unconverged("SAC likelihood search (L-BFGS-B)", maxiter)
         rho, lam = (float(v) for v in best.x)
         ys, Zs = parts(rho, lam)
         b = np.linalg.solve(Zs.T @ Zs, Zs.T @ ys)
         e = ys - Zs @ b
+        _check_fit(e, y)
         s2 = float(e @ e / nt)
         theta = np.r_[b, rho, lam, s2]
 
@@ -471,8 +592,13 @@ class _Estimation:
             return float(-nt / 2 * np.log(2 * np.pi * p[-1]) - e_ @ e_ / (2 * p[-1])
                          + self.t_eff * (self.logdet(p[-3]) + self.logdet(p[-2])))
 
-        H = _numerical_hessian(loglik, theta)
-        vcov = np.linalg.inv(-H)[:-1, :-1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            H = _numerical_hessian(loglik, theta)
+        if not np.all(np.isfinite(H)):
+            raise ValueError(f"the SAC likelihood is maximised at the edge of the admissible interval ({lo:.4g}, {hi:.4g}) "
+                             f"(rho = {rho:.4g}, lambda = {lam:.4g}): there is no interior maximum and no standard errors; "
+                             "the SAC is not identified on these data: use the SAR or the SEM")
+        vcov = _invert_information(-H, "rho and lambda")[:-1, :-1]
         self.notes.append("SAC standard errors from the numerically differentiated observed information")
         return {"beta": b, "spatial": {"rho": rho, "lambda": lam}, "sigma2": s2, "vcov": vcov, "resid": e,
                 "loglik": self._loglik(s2, self.logdet(rho) + self.logdet(lam)),
@@ -485,23 +611,27 @@ class _Estimation:
         d, nt, n, t = self.d, self.nt, self.d.n, self.d.t
         lagged = self.spec.model in _LAG_Y
         WY = d.W @ d.y if lagged else None
+        clock = self.clock
 
         def partial(a: np.ndarray, phi: float) -> np.ndarray:
             return _stack(a - (1 - phi) * a.mean(axis=1, keepdims=True))
 
-        def inner(phi: float) -> tuple[float, float, np.ndarray, np.ndarray]:
+        def inner(phi: float) -> tuple[float, _LagFit]:
             ys, Zs = partial(d.y, phi), partial(self.Xraw, phi)
             if not lagged:
-                b0 = np.linalg.solve(Zs.T @ Zs, Zs.T @ ys)
+                clock.check("search over phi")
+                xtx_inv = np.linalg.inv(Zs.T @ Zs)
+                b0 = xtx_inv @ (Zs.T @ ys)
                 e0 = ys - Zs @ b0
-                return nt / 2 * np.log(e0 @ e0 / nt) - n / 2 * np.log(phi * phi), 0.0, b0, e0
-            value, r, b, e = _lag_search(ys, partial(WY, phi), Zs, nt, t, self.ld, self.bounds())
-            return value - n / 2 * np.log(phi * phi), r, b, e
+                fit = _LagFit(nt / 2 * np.log(max(float(e0 @ e0), 1e-300) / nt), 0.0, b0, e0, xtx_inv, None)
+            else:
+                fit = _lag_search(ys, partial(WY, phi), Zs, nt, t, self.ld, self.bounds(), self._search)
+            return fit.value - n / 2 * np.log(phi * phi), fit
 
-        outer = optimize.minimize_scalar(lambda p: inner(p)[0], bounds=(1e-6, 1.0), method="bounded",
-                                         options={"xatol": 1e-10})
-        phi = float(outer.x)
-        _, rho, b, e = inner(phi)
+        phi = self._search(lambda p: inner(p)[0], (1e-6, 1.0), "search over phi")
+        fit = inner(phi)[1]
+        rho, b, e = fit.rho, fit.beta, fit.resid
+        _check_fit(e, partial(d.y, phi))
         s2 = float(e @ e / nt)
 
         def loglik(p: np.ndarray) -> float:
@@ -512,7 +642,13 @@ class _Estimation:
                          + (t * self.ld(r) if lagged else 0.0) + n / 2 * np.log(ph * ph))
 
         theta = np.r_[b, [rho] if lagged else [], phi, s2]
-        vcov = np.linalg.inv(-_numerical_hessian(loglik, theta))[:-1, :-1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            H = _numerical_hessian(loglik, theta)
+        if not np.all(np.isfinite(H)):
+            raise ValueError(f"the random-effects likelihood is maximised at the edge of the admissible values (phi = "
+                             f"{phi:.4g}" + (f", rho = {rho:.4g}" if lagged else "") + "): there is no interior maximum "
+                             "and no standard errors; use fixed effects")
+        vcov = _invert_information(-H, "rho and phi" if lagged else "phi")[:-1, :-1]
         sigma_mu2 = s2 * (1 / phi**2 - 1) / t
         self.notes.append(f"random effects: phi = {phi:.4g} (weight of the between variation), sigma_mu^2 = "
                           f"{sigma_mu2:.4g}; standard errors from the numerically differentiated observed "
@@ -521,7 +657,7 @@ class _Estimation:
         ld = self.ld(rho) if lagged else 0.0
         return {"beta": b, "spatial": spatial, "sigma2": s2, "vcov": vcov, "resid": e,
                 "loglik": float(-nt / 2 * (np.log(2 * np.pi * s2) + 1) + t * ld + n / 2 * np.log(phi * phi)),
-                "raw_resid": None}
+                "raw_resid": None, "design": {"xtx_inv": fit.xtx_inv, "lag_coef": fit.lag_coef}}
 
     def _boundary(self, name: str, value: float) -> None:
         lo, hi = self.ld.bounds()
@@ -562,33 +698,68 @@ class _Estimation:
             impacts = _impacts(self, pd.Series(values, index=names), cov)
         d = self.d
         resid = pd.Series(_unstack(est["resid"], d.n, d.t).ravel(), index=d.index, name="resid")
+        design = est.get("design")
+        if design is not None:
+            design = {"names": list(self.names), **design}
         return SpatialPanelResult(
             spec=self.spec, params=pd.Series(values, index=names), cov=cov, sigma2=est["sigma2"],
             loglik=est["loglik"], resid=resid, fixed_effects=self._fixed_effects(est["raw_resid"]),
             impacts=impacts, n_regions=d.n, n_periods=d.t, logdet_method=self.ld.method if self.ld else None,
-            notes=self.notes,
+            notes=self.notes, lee_yu_applied=self.lee_yu_applied, design=design,
         )
 
 
+def _check_fit(e: np.ndarray, y: np.ndarray) -> None:
+    """Refuse an exact fit: zero residuals make σ² zero and the likelihood unbounded."""
+    if float(np.abs(e).max(initial=0.0)) <= 1e-12 * max(1.0, float(np.abs(y).max(initial=0.0))):
+        raise ValueError("y is an exact linear combination of the regressors (and spatial lag): the residuals are zero, "
+                         "so sigma^2 and the likelihood are not defined; check that y is not built from X")
+
+
+def _invert_information(info: np.ndarray, spatial: str) -> np.ndarray:
+    """Inverse of an information matrix, refusing a singular one with a message."""
+    try:
+        inv = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        inv = None
+    if inv is None or not np.all(np.isfinite(inv)):
+        raise ValueError(f"the information matrix is singular: {spatial} and the coefficients are not jointly "
+                         "identified on these data (a flat likelihood); use fewer regressors, other weights or effects")
+    return inv
+
+
+class _LagFit(NamedTuple):
+    """The concentrated lag-likelihood search: minimised value, ρ, β(ρ), residuals, (Z'Z)⁻¹ and the
+    coefficients of the spatial lag on Z (``β(ρ) = β_y − ρ·lag_coef``)."""
+
+    value: float
+    rho: float
+    beta: np.ndarray
+    resid: np.ndarray
+    xtx_inv: np.ndarray
+    lag_coef: np.ndarray | None
+
+
 def _lag_search(y: np.ndarray, Wy: np.ndarray, Z: np.ndarray, nt: int, t_mult: int, logdet: Any,
-                bounds: tuple[float, float]) -> tuple[float, float, np.ndarray, np.ndarray]:
+                bounds: tuple[float, float], search: Any = None) -> _LagFit:
     """Maximise the likelihood of ``y = ρWy + Zβ + ε`` concentrated in β and σ² over ρ in ``bounds``:
     ``nt/2 ln(e(ρ)'e(ρ)/nt) − t_mult·logdet(ρ)`` with ``e(ρ) = e0 − ρe1`` from two OLS fits (``nt``
     the effective number of observations, smaller than ``len(y)`` under the Lee–Yu correction).
-
-    Returns the minimised negative value, ρ, β and the residuals."""
-    ztz = Z.T @ Z
-    b0 = np.linalg.solve(ztz, Z.T @ y)
-    b1 = np.linalg.solve(ztz, Z.T @ Wy)
+    ``search(f, bounds, what)`` minimises over ρ (by default a bounded Brent search)."""
+    xtx_inv = np.linalg.inv(Z.T @ Z)
+    b0 = xtx_inv @ (Z.T @ y)
+    b1 = xtx_inv @ (Z.T @ Wy)
     e0, e1 = y - Z @ b0, Wy - Z @ b1
     a, c, d = e0 @ e0, e0 @ e1, e1 @ e1
 
     def negll(r: float) -> float:
-        return nt / 2 * np.log((a - 2 * r * c + r * r * d) / nt) - t_mult * logdet(r)
+        return nt / 2 * np.log(max(a - 2 * r * c + r * r * d, 1e-300) / nt) - t_mult * logdet(r)
 
-    res = optimize.minimize_scalar(negll, bounds=bounds, method="bounded", options={"xatol": 1e-10})
-    rho = float(res.x)
-    return float(res.fun), rho, b0 - rho * b1, e0 - rho * e1
+    if search is None:
+        rho = float(optimize.minimize_scalar(negll, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x)
+    else:
+        rho = search(negll, bounds, "search over rho")
+    return _LagFit(float(negll(rho)), rho, b0 - rho * b1, e0 - rho * e1, xtx_inv, b1)
 
 
 def _numerical_hessian(f: Any, x: np.ndarray) -> np.ndarray:
@@ -630,11 +801,24 @@ def _impacts(est: _Estimation, params: pd.Series, cov: pd.DataFrame) -> pd.DataF
     mean, V = params[names].to_numpy(), cov.loc[names, names].to_numpy()
     rng = np.random.default_rng(est.spec.seed)
     lo, hi = est.ld.bounds()
-    draws = np.empty((0, len(names)))
-    while len(draws) < est.spec.draws:
-        new = rng.multivariate_normal(mean, V, size=est.spec.draws, method="cholesky")
-        draws = np.vstack([draws, new[(new[:, -1] > lo) & (new[:, -1] < hi)]])
-    draws = draws[: est.spec.draws]
+    wanted = est.spec.draws
+    kept, made = [], 0
+    for _ in range(_IMPACT_ROUNDS):  # draws of rho outside the admissible interval are discarded
+        est.clock.check("simulation of the impacts")
+        new = rng.multivariate_normal(mean, V, size=wanted, method="cholesky")
+        made += wanted
+        kept.append(new[(new[:, -1] > lo) & (new[:, -1] < hi)])
+        if sum(len(k) for k in kept) >= wanted:
+            break
+    draws = np.vstack(kept)[:wanted]
+    simulated = len(draws) >= wanted
+    if not simulated:
+        msg = (f"impacts: only {len(draws)} of {made} simulated draws of rho fell inside its admissible interval "
+               f"({lo:.4g}, {hi:.4g}) (rho = {mean[-1]:.4g}, s.e. {np.sqrt(V[-1, -1]):.3g}): rho is poorly identified, "
+               "so the impacts' standard errors and intervals are not computed (NaN)")
+        warnings.warn(msg, RuntimeWarning, stacklevel=4)
+        est.notes.append(msg)
+        draws = draws[:0]
     rhos = np.r_[mean[-1], draws[:, -1]]
     m1, m2, how = est.ld.impact_traces(rhos)
     k = len(variables)
@@ -646,10 +830,15 @@ def _impacts(est: _Estimation, params: pd.Series, cov: pd.DataFrame) -> pd.DataF
     for j, v in enumerate(variables):
         for effect, values in (("direct", direct[:, j]), ("indirect", indirect[:, j]), ("total", total[:, j])):
             sims = values[1:]
-            lo_q, hi_q = np.percentile(sims, [2.5, 97.5])
-            rows.append(_impact_row(v, effect, float(values[0]), float(np.std(sims, ddof=1)), lo_q, hi_q))
-    est.notes.append(f"impacts: traces {how}; standard errors and 95% intervals from {est.spec.draws} draws of the "
-                     f"estimated parameter distribution (seed {est.spec.seed})")
+            if simulated:
+                lo_q, hi_q = np.percentile(sims, [2.5, 97.5])
+                se = float(np.std(sims, ddof=1))
+            else:
+                lo_q = hi_q = se = np.nan
+            rows.append(_impact_row(v, effect, float(values[0]), se, lo_q, hi_q))
+    if simulated:
+        est.notes.append(f"impacts: traces {how}; standard errors and 95% intervals from {est.spec.draws} draws of the "
+                         f"estimated parameter distribution (seed {est.spec.seed})")
     return _impact_frame(rows)
 
 
@@ -664,7 +853,7 @@ def _row_sum_factor(est: _Estimation, rhos: np.ndarray) -> np.ndarray:
 
 
 def _impact_row(variable: str, effect: str, value: float, se: float, lo: float, hi: float) -> dict[str, Any]:
-    z = value / se if se > 0 else np.nan
+    z = value / se if se > 0 else np.nan  # NaN for a NaN or zero standard error
     return {"variable": variable, "effect": effect, "estimate": value, "std_error": se, "z": z,
             "p_value": float(2 * stats.norm.sf(abs(z))), "ci_lower": float(lo), "ci_upper": float(hi)}
 
@@ -697,14 +886,23 @@ class SpatialPanelResult(Result):
         ci_upper (SAR, SDM, SAC, SLX, SDEM).
     table : DataFrame
         Coefficient table: coef, std_error, z, p_value, ci_lower, ci_upper.
+    lee_yu : bool
+        Whether the correction was requested.
+    lee_yu_applied : bool
+        Whether a Lee–Yu correction was applied: only with individual, time or two-way fixed effects
+        (never with random effects or ``effects="none"``).
     """
 
     _table_names = ("table", "impacts_table")
 
     def __init__(self, *, spec: SpatialPanel, params: pd.Series, cov: pd.DataFrame, sigma2: float, loglik: float,
                  resid: pd.Series, fixed_effects: pd.Series, impacts: pd.DataFrame | None, n_regions: int,
-                 n_periods: int, logdet_method: str | None, notes: list[str]) -> None:
+                 n_periods: int, logdet_method: str | None, notes: list[str], lee_yu_applied: bool = False,
+                 design: dict[str, Any] | None = None) -> None:
         self.model, self.effects, self.lee_yu = spec.model, spec.effects, spec.lee_yu
+        self.lee_yu_applied = bool(lee_yu_applied)
+        self._design = None if design is None else MappingProxyType(
+            {k: (_read_only(v) if isinstance(v, np.ndarray) else v) for k, v in design.items()})
         self._params, self._cov = params.rename("coef"), cov
         self.sigma2, self.loglik = float(sigma2), float(loglik)
         self._resid, self._fixed, self._impacts = resid, fixed_effects, impacts
@@ -727,6 +925,11 @@ class SpatialPanelResult(Result):
     @property
     def tvalues(self) -> pd.Series:
         return (self._params / self.std_errors).rename("z")
+
+    @property
+    def zstats(self) -> pd.Series:
+        """z statistics (the same as ``tvalues``; the name of the result contract)."""
+        return self.tvalues
 
     @property
     def pvalues(self) -> pd.Series:
@@ -817,7 +1020,8 @@ class SpatialPanelResult(Result):
 
     # -- text ------------------------------------------------------------------------
     def summary(self) -> str:
-        head = f"Spatial panel {self.model.upper()} ({self.effects} effects" + (", Lee-Yu" if self.lee_yu else "") + ")"
+        head = (f"Spatial panel {self.model.upper()} ({self.effects} effects"
+                + (", Lee-Yu correction" if self.lee_yu_applied else "") + ")")
         lines = [head, "=" * len(head),
                  f"regions = {self.n_regions}, periods = {self.n_periods}, obs = {self.nobs}",
                  f"log-likelihood = {self.loglik:.4f}, AIC = {self.aic:.4f}, BIC = {self.bic:.4f}, "
@@ -852,22 +1056,73 @@ def lr_test(restricted: SpatialPanelResult, unrestricted: SpatialPanelResult) ->
 
 
 def hausman_test(fixed: SpatialPanelResult, random: SpatialPanelResult) -> pd.Series:
-    """Hausman test of fixed against random effects on the terms the two fits share (β and ρ).
+    """Hausman test of fixed against random region effects (the same model, OLS/SLX/SAR/SDM).
 
-    ``H = d'(V_FE − V_RE)⁻¹d`` with ``d = b_FE − b_RE``; a large H rejects the random effects
-    (their estimates are inconsistent when the effects correlate with X). When ``V_FE − V_RE`` is
-    not positive definite the generalised inverse is used and ``note`` says so.
+    The contrast is taken on the slope coefficients β (and θ of the lagged regressors), not on ρ,
+    φ or the constant, as in splm's ``sphtest``; both estimators are compared at the same spatial
+    parameter, the fixed-effects ρ̂ (consistent under both hypotheses), and both covariances are put
+    on the random-effects (efficient) σ², as in Stata's ``hausman, sigmamore``:
+
+    * ``d = b_FE(ρ̂) − b_RE(ρ̂)``, where ``b(ρ) = b_y − ρ·b_Wy`` is linear in ρ for both estimators
+      (``b_y``, ``b_Wy``: the coefficients of y and of Wy on the within-demeaned X, respectively the
+      quasi-demeaned X with the estimated φ), so ``b_RE(ρ̂) = b_RE + (ρ_RE − ρ̂)·b_Wy,RE``;
+    * ``V = σ²_RE [(X̃'X̃)⁻¹ − (X*'X*)⁻¹] + Var(ρ̂) · δδ'`` with ``δ = b_Wy,FE − b_Wy,RE``: the exact
+      covariance of the contrast given ρ (X̃ within-demeaned; X* quasi-demeaned with the constant
+      partialled out; positive semi-definite by construction, since X*'X* = X̃'X̃ + φ²·between) plus
+      the first-order effect of estimating ρ;
+    * ``H = d'V⁻¹d``, χ² with as many degrees of freedom as compared coefficients.
+
+    On simulated panels with random effects that are independent of X the rejection rate at 5% is
+    close to 5%; the form with each estimator at its own ρ, or with both full (marginal) covariances,
+    gives an indefinite ``V`` or badly oversized tests (see ``tests/test_spatial_panel_checks.py``).
+    When ``V`` is nonetheless not positive definite (e.g. a regressor without between variation),
+    the statistic and p-value are NaN and ``note`` says why; no p-value is reported as evidence then.
+
+    Parameters
+    ----------
+    fixed : SpatialPanelResult
+        The fit with ``effects="individual"``.
+    random : SpatialPanelResult
+        The same model with ``effects="random"`` on the same data.
+
+    Returns
+    -------
+    Series with statistic, df, p_value and note ("" when the test is valid).
     """
-    if random.effects != "random" or fixed.effects not in ("individual", "twoway"):
-        raise ValueError("hausman_test needs a fixed-effects fit first and a random-effects fit second")
-    common = [c for c in fixed.params.index if c in random.params.index]
-    d = (fixed.params[common] - random.params[common]).to_numpy()
-    V = fixed.cov.loc[common, common].to_numpy() - random.cov.loc[common, common].to_numpy()
-    eig = np.linalg.eigvalsh((V + V.T) / 2)
-    note = "" if eig.min() > 0 else "V_FE - V_RE is not positive definite; generalised inverse used"
-    stat = float(d @ np.linalg.pinv(V) @ d)
-    df = len(common) if not note else int(np.sum(eig > 1e-12 * eig.max()))
-    return pd.Series({"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df)), "note": note})
+    if random.effects != "random" or fixed.effects != "individual":
+        raise ValueError("hausman_test needs a fit with effects='individual' first and one with effects='random' "
+                         f"second; got {fixed.effects!r} and {random.effects!r}")
+    if fixed.model != random.model:
+        raise ValueError(f"hausman_test compares one model with two kinds of effects; got {fixed.model!r} and "
+                         f"{random.model!r}")
+    if (fixed.n_regions, fixed.n_periods) != (random.n_regions, random.n_periods):
+        raise ValueError("the two fits are on panels of different size; fit both on the same y, X and w")
+    fe_d, re_d = fixed._design, random._design
+    if fe_d is None or re_d is None:
+        raise ValueError(f"hausman_test is available for {', '.join(_RANDOM_MODELS)} fits")
+    names = list(fe_d["names"])
+    re_pos = [list(re_d["names"]).index(c) for c in names]
+    b_fe = fixed.params[names].to_numpy()
+    b_re = random.params[names].to_numpy()
+    s2 = random.sigma2
+    V = s2 * (np.asarray(fe_d["xtx_inv"]) - np.asarray(re_d["xtx_inv"])[np.ix_(re_pos, re_pos)])
+    if fe_d["lag_coef"] is not None:
+        rho_fe, rho_re = fixed.rho, random.rho
+        g_re = np.asarray(re_d["lag_coef"])[re_pos]
+        b_re = b_re + (rho_re - rho_fe) * g_re
+        delta = np.asarray(fe_d["lag_coef"]) - g_re
+        V = V + float(fixed.cov.loc["rho", "rho"]) * np.outer(delta, delta)
+    d = b_fe - b_re
+    V = (V + V.T) / 2
+    eig = np.linalg.eigvalsh(V)
+    df = len(names)
+    if eig.min() <= 1e-10 * max(eig.max(), 0.0) or eig.max() <= 0:
+        return pd.Series({"statistic": np.nan, "df": df, "p_value": np.nan,
+                          "note": f"not valid: the covariance of the contrast is not positive definite (smallest "
+                                  f"eigenvalue {eig.min():.3g}, largest {eig.max():.3g}); a regressor may have no "
+                                  "variation between regions"})
+    stat = float(d @ np.linalg.solve(V, d))
+    return pd.Series({"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df)), "note": ""})
 
 
 # ---------------------------------------------------------------------------- LM tests and model choice
@@ -913,29 +1168,63 @@ def lm_tests(y: pd.Series, X: pd.DataFrame, w: Any, effects: str = "individual")
 
 
 def model_tests(y: pd.Series, X: pd.DataFrame, w: Any, effects: str = "individual", lee_yu: bool = True,
-                logdet: str = "auto") -> pd.DataFrame:
+                logdet: str = "auto", maxiter: int = 500, timeout: float | None = 600.0) -> pd.DataFrame:
     """The model-choice tests of Elhorst (2014): LM tests on the OLS residuals, then Wald and LR tests
-    of SDM → SAR (θ = 0) and SDM → SEM (θ + ρβ = 0), and with individual effects the Hausman test of
-    the SAR with fixed against random effects.
+    of SDM → SAR (θ = 0) and SDM → SEM (θ + ρβ = 0), and with individual or random effects the
+    Hausman test of the SAR with fixed against random effects (:func:`hausman_test`).
+
+    A test whose model cannot be fitted with these effects (the SEM with random effects) or on these
+    data (e.g. a collinear lagged regressor) is kept as a row with NaN and the reason in ``note``
+    ("not available: …"), so the other tests are still reported.
 
     Returns
     -------
-    DataFrame indexed by test with statistic, df, p_value and the null hypothesis.
+    DataFrame indexed by test with statistic, df, p_value, the null hypothesis and a note.
     """
     lm = lm_tests(y, X, w, effects).assign(null=["no spatial lag", "no spatial lag (robust to error)",
                                                  "no spatial error", "no spatial error (robust to lag)"])
-    fit = {m: SpatialPanel(m, effects, lee_yu=lee_yu, logdet=logdet, draws=0).fit(y, X, w) for m in ("sdm", "sar", "sem")}
+    lm["note"] = "on pooled OLS residuals (random effects)" if effects == "random" else ""
+    options = {"lee_yu": lee_yu, "logdet": logdet, "draws": 0, "maxiter": maxiter, "timeout": timeout}
+    fit: dict[str, SpatialPanelResult] = {}
+    missing: dict[str, str] = {}
+
+    def get(model: str, eff: str) -> SpatialPanelResult | None:
+        key = f"{model}/{eff}"
+        if key not in fit and key not in missing:
+            if eff == "random" and model not in _RANDOM_MODELS:
+                missing[key] = (f"not available: the {model.upper()} has no random-effects estimator here "
+                                f"(random effects: {', '.join(_RANDOM_MODELS)})")
+            else:
+                try:
+                    fit[key] = SpatialPanel(model, eff, **options).fit(y, X, w)
+                except (ValueError, np.linalg.LinAlgError) as exc:
+                    missing[key] = f"not available: the {model.upper()} ({eff} effects) could not be fitted: {exc}"
+        return fit.get(key)
+
+    def row(models: list[str], null: str, df: int, compute: Any, eff: str = effects) -> dict[str, Any]:
+        fits = [get(m, eff) for m in models]
+        gone = [missing[f"{m}/{eff}"] for m, f in zip(models, fits, strict=True) if f is None]
+        if gone:
+            return {"statistic": np.nan, "df": df, "p_value": np.nan, "null": null, "note": "; ".join(gone)}
+        return {**compute(*fits), "null": null, "note": ""}
+
+    k = X.shape[1] if isinstance(X, pd.DataFrame) else 1
     rows = {
-        "Wald SDM -> SAR": {**fit["sdm"].wald_test("sar"), "null": "theta = 0 (SAR)"},
-        "LR SDM -> SAR": {**lr_test(fit["sar"], fit["sdm"]), "null": "theta = 0 (SAR)"},
-        "Wald SDM -> SEM": {**fit["sdm"].wald_test("sem"), "null": "theta + rho*beta = 0 (SEM)"},
-        "LR SDM -> SEM": {**lr_test(fit["sem"], fit["sdm"]), "null": "theta + rho*beta = 0 (SEM)"},
+        "Wald SDM -> SAR": row(["sdm"], "theta = 0 (SAR)", k, lambda sdm: sdm.wald_test("sar")),
+        "LR SDM -> SAR": row(["sar", "sdm"], "theta = 0 (SAR)", k, lr_test),
+        "Wald SDM -> SEM": row(["sdm"], "theta + rho*beta = 0 (SEM)", k, lambda sdm: sdm.wald_test("sem")),
+        "LR SDM -> SEM": row(["sem", "sdm"], "theta + rho*beta = 0 (SEM)", k, lr_test),
     }
-    if effects == "individual":
-        re = SpatialPanel("sar", "random", logdet=logdet, draws=0).fit(y, X, w)
-        h = hausman_test(fit["sar"], re)
-        rows["Hausman SAR FE vs RE"] = {"statistic": h["statistic"], "df": h["df"], "p_value": h["p_value"],
-                                        "null": "random effects consistent" + (f" ({h['note']})" if h["note"] else "")}
+    if effects in ("individual", "random"):
+        fe, re = get("sar", "individual"), get("sar", "random")
+        if fe is None or re is None:
+            reason = "; ".join(missing[key] for key in ("sar/individual", "sar/random") if key in missing)
+            rows["Hausman SAR FE vs RE"] = {"statistic": np.nan, "df": k, "p_value": np.nan,
+                                            "null": "random effects consistent", "note": reason}
+        else:
+            h = hausman_test(fe, re)
+            rows["Hausman SAR FE vs RE"] = {"statistic": h["statistic"], "df": h["df"], "p_value": h["p_value"],
+                                            "null": "random effects consistent", "note": h["note"]}
     out = pd.concat([lm, pd.DataFrame(rows).T])
     out["df"] = out["df"].astype(int)
     out[["statistic", "p_value"]] = out[["statistic", "p_value"]].astype(float)

@@ -197,11 +197,17 @@ def test_beta_by_group_restricts_and_restandardises_w(income_w):
     ref = SpatialPanel("sar", "individual", draws=0).fit(growth, wide.iloc[:, :-1].stack().to_frame("ln_y"), ws)
     assert res.by_group[label].beta == pytest.approx(ref.params["ln_y"], rel=1e-9)
     assert any("re-standardised" in n for n in res.notes)
-    # a two-member group is refused for a spatial model, with the members named
+    # a two-member group is not estimable with a spatial model: a NaN row with the members named;
+    # the other groups are still estimated
     tiny = groups.copy()
     tiny[["Maine", "Vermont"]] = "tiny"
-    with pytest.raises(ValueError, match=r"'tiny' has 2 member.*Maine"):
-        sc.BetaConvergence(model="sar", w=w, groups=tiny, draws=0, tests=False).fit(s)
+    with pytest.warns(RuntimeWarning, match="'tiny'.*not estimable"):
+        out = sc.BetaConvergence(model="sar", w=w, groups=tiny, draws=0, tests=False).fit(s)
+    row = out.table.xs("tiny", level="group").iloc[0]
+    assert np.isnan(row["beta"]) and "at least 3 regions" in row["reason"] and "Maine" in row["reason"]
+    assert out.by_group["tiny"].reason == row["reason"] and out.by_group["tiny"].detail is None
+    assert out.by_group["Pacific"].beta == pytest.approx(ref.params["ln_y"], rel=1e-9)
+    assert any("'tiny'" in n and "not estimable" in n for n in out.notes)
     # a non-spatial model is fine with it
     fe = sc.BetaConvergence(model="fe", groups=tiny).fit(s)
     assert "tiny" in fe.by_group
@@ -215,8 +221,10 @@ def test_beta_group_islands_are_reported(income_w):
     assert any("scattered" in n and "no neighbour" in n and "Florida" in n for n in res.notes)
     groups[["Maine", "New Hampshire", "Florida", "Arizona"]] = ["a", "b", "b", "b"]
     groups[["Vermont", "Georgia"]] = "a"
-    with pytest.raises(ValueError, match="group '[ab]': no two of its members"):
-        sc.BetaConvergence(model="sem", effects="individual", w=w, groups=groups, draws=0, tests=False).fit(s)
+    with pytest.warns(RuntimeWarning, match="group '[ab]'.*no two of its members"):
+        res = sc.BetaConvergence(model="sem", effects="individual", w=w, groups=groups, draws=0, tests=False).fit(s)
+    assert {"a", "b"} <= {label for label, r in res.by_group.items() if r.reason and "no two of its members" in r.reason}
+    assert np.isfinite(res.by_group["Pacific"].beta)
 
 
 def test_beta_controls_and_interval_errors_name_the_problem(income_w):
