@@ -326,14 +326,11 @@ class OutputFolder:
                 os.mkdir(folder)
                 self.created.append(folder)
             self.swept = sweep_stale(parent)
-            for _ in range(100):
+            while self.tmp is None:
                 tmp = _fresh_name(parent, self.target.name, _TEMP_TAG)
-                try:
+                with contextlib.suppress(FileExistsError):
                     os.mkdir(tmp)  # mode 0o777 minus the umask, as mkdir
-                    break
-                except FileExistsError:
-                    continue
-            self.tmp = tmp
+                    self.tmp = tmp
             _write_marker(tmp / TEMP_MARKER, {**_owner(), "out": str(self.target)},
                           "temporary folder of a running spatialcoupling study; removed when the run ends")
         except OSError as exc:

@@ -715,8 +715,8 @@ class Study:
                 "study": str(self.source.resolve()) if self.source is not None else "settings given in Python"}
         folder = OutputFolder(given, inputs=self.inputs(), force=force, meta=meta)
         self.check()
-        tmp = folder.open()
         try:
+            tmp = folder.open()
             notes = []
             if folder.swept:
                 notes.append(f"removed {len(folder.swept)} temporary folder(s) of earlier runs that were stopped before "
