@@ -627,10 +627,11 @@ class Study:
         if present and tau_ok and isinstance(kinds, list) and "conditional" in kinds:
             model = cfg.get("model", "ols")
             effects = self._beta_effects() or "none"
-            if model == "ols" or effects == "random":
+            if model == "ols" or effects in ("random", "pooled"):
                 effects = "none"
-            used = list(panel.periods)[: n_periods - tau]
-            problems += _control_problems(panel.data[present], used, effects)
+            if effects in ("none", "individual", "time", "twoway"):  # others: refused by the model (below)
+                used = list(panel.periods)[: n_periods - tau]
+                problems += _control_problems(panel.data[present], used, effects)
         return problems
 
     def _check_models(self, panel, regions, w) -> list[str]:
@@ -793,13 +794,18 @@ _GLYPH = re.compile(r"Glyph (\d+) \(.*\) missing from (?:current )?font\(s\) (.+
 _MODEL_ERRORS = (ValueError, TypeError, KeyError)
 
 
+#: settings that others depend on (e.g. which effects a model takes): probed with each other setting
+_ANCHORS = {"beta": ("model",)}
+
+
 def _probe(section: str, cfg: Mapping[str, Any], build: Callable[[Mapping[str, Any]], Any]) -> list[str]:
     """Problems of constructing a model from the settings ``cfg`` of ``section``.
 
     A model stops at its first bad setting, so when the whole section fails each
-    setting is tried alone as well (the others left at their defaults): every bad
-    setting is reported with its own key path, and a section whose settings are only
-    wrong together (e.g. random effects with SEM) with the section's name.
+    setting is tried alone as well (the others left at their defaults, except the
+    section's anchors such as ``beta.model``, which stay when they are valid): every
+    bad setting is reported with its own key path, and settings that are only wrong
+    together with the section's name.
     """
     try:
         build(cfg)
@@ -807,9 +813,20 @@ def _probe(section: str, cfg: Mapping[str, Any], build: Callable[[Mapping[str, A
     except _MODEL_ERRORS as exc:
         whole = _keyed(section, exc)
     problems, bad = [], set()
+    anchors: dict[str, Any] = {}
+    for key in _ANCHORS.get(section, ()):
+        if key in cfg:
+            try:
+                build({key: cfg[key]})
+                anchors[key] = cfg[key]
+            except _MODEL_ERRORS as exc:
+                problems.append(_keyed(f"{section}.{key}", exc))
+                bad.add(key)
     for key, value in cfg.items():
+        if key in anchors or key in bad:
+            continue
         try:
-            build({key: value})
+            build({**anchors, key: value})
         except _MODEL_ERRORS as exc:
             problems.append(_keyed(f"{section}.{key}", exc))
             bad.add(key)
