@@ -11,25 +11,42 @@ present::
                     constant, methods (for combined), how
     [coupling]      contributions = {MS = 0.4, AM = 0.6}; model; pairs; spans; threshold
     [regions]       dataset = "china_provinces" | file = "x.shp"; id; layer; groupings; extra
-    [weights]       kind = "queen" | "rook" | "knn" | ...; islands; standardize; other options
+    [weights]       kind = "queen" | "rook" | "knn" | ...; islands; standardize; other options;
+                    matrix = "w.csv" (kind = "matrix"); geographic (kind = "nested")
     [moran]         permutations, seed
-    [lisa]          permutations, alpha, seed, adjust, periods (maps)
-    [dagum]         grouping, bootstrap, seed
+    [lisa]          permutations, alpha, seed, adjust, alternative = "two-sided" | "directed",
+                    periods (maps), language = "en" | "zh" (map legends)
+    [dagum]         grouping, bootstrap, seed, ci = "percentile" | "bc", alpha
     [sigma]         measure, grouping
     [beta]          kinds, model, effects, controls, interval, grouping, draws, seed, lee_yu, tests
-    [output]        tables = ["csv", "xlsx", "tex"]; figures = ["png", "svg"]
+    [output]        tables = ["csv", "xlsx", "tex", "md"]; figures = ["png", "svg", "pdf"]
 
 Relative paths are taken from the study file's folder. ``Study.check()`` validates
-every setting and the inputs (files, columns, region ids) without computing and
-reports every problem at once, each with its key path
-(``coupling.contributions: must sum to 1, got 0.9``).
+every setting and the inputs without computing and reports every problem at once,
+each with its key path (``coupling.contributions: must sum to 1, got 0.9``): it
+reads the data and the boundaries, builds the spatial weights and constructs every
+model of the run (weighting, coupling, Moran, LISA, Dagum, sigma and beta
+convergence), and checks what only the data can tell (periods, the rank of the
+controls after removing the fixed effects). Warnings raised meanwhile become notes.
+``Study.run`` runs the same checks before computing.
 
 ``Study.run(out)`` writes ``tables/`` (csv and one ``tables.xlsx``), ``figures/``
 (png, svg), ``maps/``, ``layers/`` (GeoPackage), LaTeX tables, ``report.html``
 (self-contained) and ``study.lock.toml`` (resolved settings and package versions).
-The folder is written atomically: everything goes to a temporary folder that
-replaces ``out`` only when the run succeeds; an existing ``out`` is replaced only
-with ``force=True``.
+Every note of every step is kept (report, ``tables/README.txt``, the workbook's
+``about`` sheet). File names made from labels (periods, groupings) are slugs: no
+path separators, no ``..``, unique within their folder. Tables too large for an
+Excel sheet are written as csv only, with a note.
+
+The output folder (see :mod:`spatialcoupling._outdir`): everything goes to a
+temporary folder next to ``out`` that is renamed into place when the run succeeds;
+the finished folder carries a ``.spatialcoupling-output`` marker with the run's
+metadata. An existing ``out`` is replaced only with ``force=True`` and only when it
+carries that marker (or is empty); ``out`` may not be the current folder or one of
+its parents, nor hold any input of the study (the study file, data, indicator,
+boundary or weights matrix file). A folder that appears at ``out`` during a run is
+never removed: without ``force`` the run fails and keeps its result in a named
+folder next to it.
 """
 
 from __future__ import annotations
@@ -39,8 +56,7 @@ import copy
 import datetime as _dt
 import html
 import importlib.metadata
-import shutil
-import tempfile
+import re
 import tomllib
 import warnings
 from collections.abc import Callable, Mapping
@@ -48,8 +64,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ._outdir import OutputFolder
 from ._parallel import progress_bar
 from ._series import _preview
 
@@ -81,10 +99,12 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
     "coupling": {"contributions": (dict,), "model": (str,), "pairs": (list,), "spans": (list,), "threshold": _NUM, "grouping": (str,)},
     "regions": {"dataset": (str,), "file": (str,), "id": (str,), "layer": (str,), "groupings": (list,), "extra": (str,)},
     "weights": {"kind": (str,), "islands": (str,), "standardize": (str,), "k": (int,), "threshold": _NUM,
-                "power": _NUM, "cutoff": _NUM, "binary": (bool,), "variable": (str,)},
+                "power": _NUM, "cutoff": _NUM, "binary": (bool,), "variable": (str,), "matrix": (str,),
+                "geographic": (str,)},
     "moran": {"permutations": (int,), "seed": (int,)},
-    "lisa": {"permutations": (int,), "alpha": _NUM, "seed": (int,), "adjust": (str,), "periods": (list,)},
-    "dagum": {"grouping": (str,), "bootstrap": (int,), "seed": (int,)},
+    "lisa": {"permutations": (int,), "alpha": _NUM, "seed": (int,), "adjust": (str,), "periods": (list,),
+             "alternative": (str,), "language": (str,)},
+    "dagum": {"grouping": (str,), "bootstrap": (int,), "seed": (int,), "ci": (str,), "alpha": _NUM},
     "sigma": {"measure": (str,), "grouping": (str,)},
     "beta": {"kinds": (list,), "model": (str,), "effects": (str,), "controls": (list,), "interval": (int,), "seed": (int,),
              "grouping": (str,), "draws": (int,), "lee_yu": (bool,), "tests": (bool,)},
@@ -100,11 +120,14 @@ _CHOICES = {
     ("weights", "islands"): ("nearest", "error", "keep"),
     ("weights", "standardize"): ("r", "b", "none"),
     ("lisa", "adjust"): ("none", "fdr", "bonferroni"),
+    ("lisa", "alternative"): ("two-sided", "directed"),
+    ("lisa", "language"): ("en", "zh"),
     ("sigma", "measure"): ("cv", "sd", "sd_log", "gini", "theil"),
     ("beta", "model"): ("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx"),
-    ("beta", "effects"): ("individual", "time", "twoway", "none", "random"),
     ("regions", "extra"): ("error", "drop"),
 }
+# beta.effects, dagum.ci, seeds and the numeric ranges are checked by the model classes themselves
+# (Study.check constructs them), so the study accepts exactly what they accept.
 _NEEDS_WEIGHTS = ("moran", "lisa")
 _DEFAULT_OUTPUT = {"tables": ["csv", "xlsx", "tex"], "figures": ["png", "svg"]}
 
@@ -203,6 +226,9 @@ def _validate(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
             problems.append("beta.controls: conditional convergence needs control columns")
         if beta.get("model", "ols") not in ("ols", "fe") and "weights" not in settings:
             problems.append(f"beta.model: {beta.get('model')!r} is a spatial model and needs a [weights] section")
+    dagum = settings.get("dagum")
+    if isinstance(dagum, Mapping) and "grouping" not in dagum:
+        problems.append("dagum.grouping: missing; the decomposition needs region groups, one of regions.groupings")
     for section in ("dagum", "sigma", "beta"):
         block = settings.get(section)
         if isinstance(block, Mapping) and "grouping" in block:
@@ -210,6 +236,14 @@ def _validate(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
             groupings = reg.get("groupings", []) if isinstance(reg, Mapping) else []
             if block["grouping"] not in groupings:
                 problems.append(f"{section}.grouping: {block['grouping']!r} is not among regions.groupings {groupings}")
+    weights = settings.get("weights")
+    if isinstance(weights, Mapping):
+        from .spatial import KINDS
+
+        kind = weights.get("kind", "queen")
+        if isinstance(kind, str) and kind not in KINDS:
+            problems.append(f"weights.kind: must be one of {', '.join(KINDS)}, got {kind!r}")
+        problems += _check_file(weights.get("matrix"), base_dir, "weights.matrix")
     output = settings.get("output")
     if isinstance(output, Mapping):
         for key, allowed in (("tables", ("csv", "xlsx", "tex", "md")), ("figures", ("png", "svg", "pdf"))):
@@ -276,6 +310,8 @@ class Study:
     def __init__(self, settings: Mapping[str, Any], base_dir: str | Path | None = None):
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self.settings = copy.deepcopy(dict(settings))
+        #: the study file this study was read from (None for settings given in Python)
+        self.source: Path | None = None
         problems = _validate(self.settings, self.base_dir)
         if problems:
             raise StudyError(problems)
@@ -291,7 +327,9 @@ class Study:
                 settings = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise StudyError([f"{path.name}: not valid TOML: {exc}"]) from exc
-        return cls(settings, base_dir=path.parent)
+        study = cls(settings, base_dir=path.parent)
+        study.source = path
+        return study
 
     @classmethod
     def from_dict(cls, settings: Mapping[str, Any], base_dir: str | Path | None = None) -> Study:
@@ -300,6 +338,19 @@ class Study:
     # -- building blocks -----------------------------------------------------------------
     def _section(self, name: str) -> dict[str, Any]:
         return dict(self.settings.get(name) or {})
+
+    def inputs(self) -> list[Path]:
+        """The files the study reads: the study file, data, indicator, boundary and weights matrix files."""
+        files = [self.source] if self.source is not None else []
+        for section, key in (("data", "path"), ("indicators", "file"), ("regions", "file"), ("weights", "matrix")):
+            value = self._section(section).get(key)
+            if isinstance(value, str):
+                files.append(self.base_dir / value)
+        if "regions" in self.settings and isinstance(self._section("regions").get("file"), str):
+            shape = self.base_dir / self._section("regions")["file"]
+            if shape.suffix.lower() == ".shp":  # the shapefile's companion files
+                files += [f for f in shape.parent.glob(shape.stem + ".*") if f != shape]
+        return files
 
     def load_panel(self):
         from . import datasets
@@ -365,7 +416,9 @@ class Study:
         else:
             regions = read_regions(self.base_dir / cfg["file"], layer=cfg.get("layer"))
         id_col = cfg.get("id")
-        if id_col and id_col in regions.columns:
+        if id_col == "region" and id_col in regions.columns:
+            regions = regions.set_index("region")  # the id column becomes the index (no copy left behind)
+        elif id_col and id_col in regions.columns:
             regions = regions.set_index(regions[id_col].rename("region"))
         return regions
 
@@ -377,8 +430,79 @@ class Study:
         kind = cfg.pop("kind", "queen")
         standardize = cfg.pop("standardize", "r")
         if "variable" in cfg:
+            if cfg["variable"] not in panel.columns:
+                raise ValueError(f"weights.variable: column {cfg['variable']!r} is not in the data; columns: {_preview(panel.columns, 8)}")
             cfg["variable"] = panel[cfg["variable"]]
+        if "matrix" in cfg:
+            cfg["matrix"] = self.base_dir / cfg["matrix"]
         return spatial_weights(regions, kind=kind, ids=list(panel.regions), standardize=None if standardize == "none" else standardize, **cfg)
+
+    # the models of the analysis steps, built from the settings (Study.check builds them too);
+    # ``cfg`` replaces the section's settings (check probes one setting at a time)
+    def _moran_model(self, w: Any, cfg: Mapping[str, Any] | None = None):
+        from .autocorrelation import GlobalMoran
+
+        cfg = self._section("moran") if cfg is None else cfg
+        return GlobalMoran(w, permutations=cfg.get("permutations", 999), seed=cfg.get("seed", 1))
+
+    def _lisa_model(self, w: Any, cfg: Mapping[str, Any] | None = None):
+        from .autocorrelation import LocalMoran
+
+        cfg = self._section("lisa") if cfg is None else cfg
+        adjust = cfg.get("adjust", "none")
+        options = {"alternative": cfg["alternative"]} if "alternative" in cfg else {}
+        return LocalMoran(w, permutations=cfg.get("permutations", 999), alpha=cfg.get("alpha", 0.05),
+                          seed=cfg.get("seed", 1), adjust=None if adjust == "none" else adjust, **options)
+
+    def _dagum_model(self, groups: pd.Series, cfg: Mapping[str, Any] | None = None):
+        from .inequality import DagumGini
+
+        cfg = self._section("dagum") if cfg is None else cfg
+        options = {k: cfg[k] for k in ("ci", "alpha") if k in cfg}
+        return DagumGini(groups=groups, bootstrap=cfg.get("bootstrap", 0), seed=cfg.get("seed", 1), **options)
+
+    def _sigma_model(self, groups: pd.Series | None, cfg: Mapping[str, Any] | None = None):
+        from .convergence import SigmaConvergence
+
+        cfg = self._section("sigma") if cfg is None else cfg
+        return SigmaConvergence(measure=cfg.get("measure", "cv"), groups=groups)
+
+    def _beta_effects(self, cfg: Mapping[str, Any] | None = None) -> str | None:
+        """``beta.effects``, or the default of the model: two-way for FE and spatial models, none for OLS."""
+        cfg = self._section("beta") if cfg is None else cfg
+        if "effects" in cfg:
+            return cfg["effects"]
+        return None if cfg.get("model", "ols") == "ols" else "twoway"
+
+    def _beta_model(self, kind: str, w: Any, controls: pd.DataFrame | None, groups: pd.Series | None,
+                    cfg: Mapping[str, Any] | None = None):
+        from .convergence import BetaConvergence
+
+        cfg = self._section("beta") if cfg is None else cfg
+        effects = self._beta_effects(cfg)
+        options = {"effects": effects} if effects is not None else {}
+        return BetaConvergence(
+            kind=kind, model=cfg.get("model", "ols"), w=w, controls=controls if kind == "conditional" else None,
+            interval=cfg.get("interval", 1), groups=groups, lee_yu=cfg.get("lee_yu", True),
+            draws=cfg.get("draws", 1000), seed=cfg.get("seed", 0), tests=cfg.get("tests", True), **options,
+        )
+
+    def _spatial_panel(self, cfg: Mapping[str, Any] | None = None):
+        """The :class:`~spatialcoupling.SpatialPanel` a spatial ``[beta]`` model fits (None for OLS/FE).
+
+        Also refuses a negative ``beta.seed`` (the seed of the impact simulations) for every model.
+        """
+        from .spatial_panel import SpatialPanel
+
+        cfg = self._section("beta") if cfg is None else cfg
+        model = cfg.get("model", "ols")
+        seed = cfg.get("seed", 0)
+        if isinstance(seed, int) and not isinstance(seed, bool) and seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        if model in ("ols", "fe"):
+            return None
+        return SpatialPanel(model, self._beta_effects(cfg) or "individual", lee_yu=cfg.get("lee_yu", True),
+                            draws=cfg.get("draws", 1000), seed=seed)
 
     @staticmethod
     def groups(regions, grouping: str) -> pd.Series:
@@ -387,11 +511,36 @@ class Study:
 
     # -- checking and running ----------------------------------------------------------------
     def check(self) -> list[str]:
-        """Validate the inputs without computing: data readable, indicators present, ids match.
+        """Validate the settings and the inputs without computing.
 
-        Returns the notes of the inputs (what would be filled); raises StudyError
-        listing every problem.
+        Reads the data and the boundaries, builds the spatial weights and constructs
+        every model the run would fit (weighting, coupling, Moran, LISA, Dagum,
+        sigma and beta convergence, the spatial panel), so that every setting a
+        run would refuse is found here; checks what only the data can tell (periods
+        of ``lisa.periods``, ``coupling.spans`` and ``beta.interval``, control
+        columns: missing cells, and collinearity once the fixed effects are
+        removed). No permutations, bootstraps or fits are run.
+
+        Returns
+        -------
+        list of str
+            Notes on the inputs (what would be filled, dropped or linked), including
+            the text of any warning raised while checking.
+
+        Raises
+        ------
+        StudyError
+            Listing every problem with its key path.
         """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            problems, notes = self._inspect()
+        notes += _warning_notes(caught, notes)
+        if problems:
+            raise StudyError(list(dict.fromkeys(problems)))
+        return notes
+
+    def _inspect(self) -> tuple[list[str], list[str]]:
         problems: list[str] = []
         notes: list[str] = []
         panel = None
@@ -399,12 +548,12 @@ class Study:
             panel = self.load_panel()
             notes += panel.notes
         except (ValueError, KeyError, FileNotFoundError, TypeError) as exc:
-            problems.append(f"data: {exc}")
+            problems.append(_keyed("data", exc))
         for key, build in (("weighting", self.weighting), ("coupling", self.coupling_model)):
             try:
                 build()
             except (ValueError, TypeError) as exc:
-                problems.append(f"{key}: {exc}")
+                problems.append(_keyed(key, exc))
         try:
             system = self.indicator_system()
             if panel is not None:
@@ -422,12 +571,10 @@ class Study:
                 if unknown:
                     problems.append(f"coupling: unknown subsystem(s) {unknown}; subsystems are {system.subsystems}")
         except (ValueError, KeyError, FileNotFoundError) as exc:
-            problems.append(f"indicators: {exc}")
+            problems.append(_keyed("indicators", exc))
+        regions = None
         if panel is not None:
-            beta = self._section("beta")
-            missing = [c for c in beta.get("controls", []) if c not in panel.columns]
-            if missing:
-                problems.append(f"beta.controls: column(s) {missing} not in the data")
+            problems += self._check_beta_data(panel)
             lisa = self._section("lisa")
             bad = [p for p in lisa.get("periods", []) if p not in set(panel.periods)]
             if bad:
@@ -439,32 +586,150 @@ class Study:
             if "regions" in self.settings:
                 try:
                     regions = self.load_regions(panel)
+                    notes += list(regions.attrs.get("spatialcoupling_notes", []))
                     for g in self._section("regions").get("groupings", []):
                         if g not in regions.columns:
                             problems.append(f"regions.groupings: column {g!r} not in the boundary file")
-                except (ValueError, KeyError, FileNotFoundError, ImportError) as exc:
-                    problems.append(f"regions: {exc}")
-        if problems:
-            raise StudyError(problems)
-        return notes
+                except (ValueError, KeyError, FileNotFoundError, ImportError, TypeError) as exc:
+                    problems.append(_keyed("regions", exc))
+        w = None
+        if "weights" in self.settings and regions is not None:
+            try:
+                w = self.spatial_weights(regions, panel)
+                notes += list(getattr(w, "spatialcoupling_notes", []))
+            except (ValueError, KeyError, FileNotFoundError, TypeError) as exc:
+                problems.append(_keyed("weights", exc))
+        problems += self._check_models(panel, regions, w)
+        return problems, notes
+
+    def _check_beta_data(self, panel) -> list[str]:
+        """Problems of ``[beta]`` that only the data shows: interval, control columns and their rank."""
+        cfg = self._section("beta")
+        if "beta" not in self.settings:
+            return []
+        problems = []
+        n_periods = len(panel.periods)
+        tau = cfg.get("interval", 1)
+        tau_ok = isinstance(tau, int) and not isinstance(tau, bool) and 1 <= tau < n_periods
+        if isinstance(tau, int) and not isinstance(tau, bool) and tau >= n_periods:
+            problems.append(
+                f"beta.interval: growth over {tau} periods needs more than {tau} periods; the data has {n_periods} "
+                f"({panel.periods[0]}–{panel.periods[-1]}); use an interval of at most {n_periods - 1}"
+            )
+        controls = cfg.get("controls", [])
+        if not isinstance(controls, list):
+            return problems
+        missing = [c for c in controls if c not in panel.columns]
+        if missing:
+            problems.append(f"beta.controls: column(s) {missing} not in the data")
+        kinds = cfg.get("kinds", ["absolute"])
+        present = [c for c in controls if c in panel.columns]
+        if present and tau_ok and isinstance(kinds, list) and "conditional" in kinds:
+            model = cfg.get("model", "ols")
+            effects = self._beta_effects() or "none"
+            if model == "ols" or effects in ("random", "pooled"):
+                effects = "none"
+            if effects in ("none", "individual", "time", "twoway"):  # others: refused by the model (below)
+                used = list(panel.periods)[: n_periods - tau]
+                problems += _control_problems(panel.data[present], used, effects)
+        return problems
+
+    def _check_models(self, panel, regions, w) -> list[str]:
+        """Construct every model of the run; each error with the key path of its section."""
+        ids = list(panel.regions) if panel is not None else ["a", "b", "c", "d"]
+        w_use = w if w is not None else _stand_in_weights(ids)
+
+        def groups_of(section: str) -> pd.Series | None:
+            grouping = self._section(section).get("grouping")
+            if grouping is None:
+                return None
+            if regions is not None and grouping in regions.columns:
+                return self.groups(regions, grouping)
+            return pd.Series(["g1", "g2"] * (len(ids) // 2) + ["g1"] * (len(ids) % 2), index=ids)
+
+        # each builder takes the section's settings; see _probe
+        builds: list[tuple[str, Callable[[Mapping[str, Any]], Any]]] = []
+        if "moran" in self.settings:
+            builds.append(("moran", lambda cfg: self._moran_model(w_use, cfg)))
+        if "lisa" in self.settings:
+            builds.append(("lisa", lambda cfg: self._lisa_model(w_use, cfg)))
+        if "dagum" in self.settings:
+            builds.append(("dagum", lambda cfg: self._dagum_model(groups_of("dagum"), cfg)))
+        if "sigma" in self.settings:
+            builds.append(("sigma", lambda cfg: self._sigma_model(groups_of("sigma"), cfg)))
+        if "beta" in self.settings:
+            cfg = self._section("beta")
+            kinds = cfg.get("kinds", ["absolute"])
+            kinds = [k for k in kinds if k in ("absolute", "conditional")] if isinstance(kinds, list) else []
+            controls = None
+            if panel is not None and "conditional" in kinds:
+                present = [c for c in cfg.get("controls", []) if c in panel.columns]
+                controls = panel.data[present] if present else pd.DataFrame(
+                    {"control": np.arange(len(panel.data), dtype=float)}, index=panel.data.index)
+            beta_w = w_use if "weights" in self.settings else None
+
+            def beta(cfg: Mapping[str, Any]) -> None:
+                for kind in kinds:
+                    self._beta_model(kind, beta_w, controls, groups_of("beta"), cfg)
+                self._spatial_panel(cfg)
+
+            builds.append(("beta", beta))
+        problems = []
+        for section, build in builds:
+            problems += _probe(section, self._section(section), build)
+        return problems
 
     def run(self, out: str | Path, *, force: bool = False, progress: bool | None = None) -> StudyResult:
-        """Run every step and write the output folder (atomically)."""
-        out = Path(out)
-        if out.exists() and not force:
-            raise FileExistsError(f"output folder {out} exists; pass force=True (--force) to replace it")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        """Run every step and write the output folder ``out``.
+
+        ``out`` is checked first (see the module docstring), then the study
+        (:meth:`check`); the steps write into a temporary folder next to ``out``
+        that is renamed to ``out`` when they all succeed.
+
+        Parameters
+        ----------
+        out : path
+            The output folder.
+        force : bool
+            Replace an existing output folder written by spatialcoupling (one that
+            carries the ``.spatialcoupling-output`` marker).
+        progress : bool, optional
+            Show a progress bar (default: only in a terminal).
+
+        Raises
+        ------
+        spatialcoupling._outdir.OutputFolderError
+            ``out`` cannot be used: the current folder or a parent of it, holds an
+            input of the study, is a file, is not writable, or (with ``force``) was
+            not written by spatialcoupling.
+        FileExistsError
+            ``out`` exists and ``force`` is not set. Its subclass
+            ``OutputFolderTaken`` (attribute ``kept``): a folder appeared at ``out``
+            during the run; the result was kept in a named folder next to it.
+        StudyError
+            Problems found by :meth:`check`.
+        """
+        import spatialcoupling
+
+        given = Path(out)
+        meta = {"version": getattr(spatialcoupling, "__version__", None),
+                "study": str(self.source.resolve()) if self.source is not None else "settings given in Python"}
+        folder = OutputFolder(given, inputs=self.inputs(), force=force, meta=meta)
+        self.check()
         try:
-            result = self._run_into(tmp, progress)
-            if out.exists():
-                shutil.rmtree(out)
-            tmp.rename(out)
+            tmp = folder.open()
+            notes = []
+            if folder.swept:
+                notes.append(f"removed {len(folder.swept)} temporary folder(s) of earlier runs that were stopped before "
+                             f"they finished: {_preview([p.name for p in folder.swept])}")
+            result = self._run_into(tmp, progress, notes)
+            final = folder.commit()
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            folder.discard()
             raise
-        result.out = out
-        result.files = [out / f.relative_to(tmp) for f in result.files]
+        del final  # the absolute form of `given`
+        result.out = given
+        result.files = [given / f.relative_to(tmp) for f in result.files]
         return result
 
     def _steps(self) -> list[tuple[str, Callable[[_RunState], None]]]:
@@ -478,8 +743,9 @@ class Study:
                 steps.append((name, func))
         return steps
 
-    def _run_into(self, folder: Path, progress: bool | None) -> StudyResult:
+    def _run_into(self, folder: Path, progress: bool | None, notes: list[str] | None = None) -> StudyResult:
         state = _RunState(study=self, folder=folder, formats={**_DEFAULT_OUTPUT, **self._section("output")})
+        state.notes += list(notes or [])
         for name, step in progress_bar(self._steps(), desc="study", progress=progress):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -489,18 +755,196 @@ class Study:
                     # name the step (the section of the study file) that failed
                     raise type(exc)(f"{name}: {exc.args[0] if exc.args else exc}") from exc
             # warnings of a step are kept as notes of the run (and shown in the report)
-            for warning in caught:
-                text = str(warning.message)
-                known = any(n in text or text in n for n in state.notes)
-                if not issubclass(warning.category, DeprecationWarning) and not known:
-                    state.notes.append(f"{name}: {text}")
-        state.write_workbook()
-        state.write_lock()
-        state.write_report()
+            state.notes += [f"{name}: {text}" for text in _warning_notes(caught, state.notes)]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            state.write_workbook()
+            state.write_lock()
+            state.write_report()
+        state.notes += [f"output: {text}" for text in _warning_notes(caught, state.notes)]
         return StudyResult(out=folder, results=state.results, files=state.files, notes=state.notes)
 
 
+def _warning_notes(caught: list[warnings.WarningMessage], known: list[str]) -> list[str]:
+    """Texts of caught warnings (not deprecations) that are not already among the notes ``known``."""
+    out: list[str] = []
+    glyphs: dict[str, list[str]] = {}
+    for warning in caught:
+        text = str(warning.message)
+        if issubclass(warning.category, DeprecationWarning) or text in out:
+            continue
+        glyph = _GLYPH.match(text)
+        if glyph:  # matplotlib warns once per missing character: one note per font
+            glyphs.setdefault(glyph.group(2), []).append(chr(int(glyph.group(1))))
+            continue
+        if any(text in n or n in text for n in known if n):
+            continue
+        out.append(text)
+    for font, chars in glyphs.items():
+        chars = list(dict.fromkeys(chars))
+        text = f"{len(chars)} character(s) missing from font(s) {font} in the figures (drawn as boxes): {_preview(chars, 8)}"
+        if text not in known:
+            out.append(text)
+    return out
+
+
+_GLYPH = re.compile(r"Glyph (\d+) \(.*\) missing from (?:current )?font\(s\) (.+?)\.?$")
+
+
+_MODEL_ERRORS = (ValueError, TypeError, KeyError)
+
+
+#: settings that others depend on (e.g. which effects a model takes): probed with each other setting
+_ANCHORS = {"beta": ("model",)}
+
+
+def _probe(section: str, cfg: Mapping[str, Any], build: Callable[[Mapping[str, Any]], Any]) -> list[str]:
+    """Problems of constructing a model from the settings ``cfg`` of ``section``.
+
+    A model stops at its first bad setting, so when the whole section fails each
+    setting is tried alone as well (the others left at their defaults, except the
+    section's anchors such as ``beta.model``, which stay when they are valid): every
+    bad setting is reported with its own key path, and settings that are only wrong
+    together with the section's name.
+    """
+    try:
+        build(cfg)
+        return []
+    except _MODEL_ERRORS as exc:
+        whole = _keyed(section, exc)
+    problems, bad = [], set()
+    anchors: dict[str, Any] = {}
+    for key in _ANCHORS.get(section, ()):
+        if key in cfg:
+            try:
+                build({key: cfg[key]})
+                anchors[key] = cfg[key]
+            except _MODEL_ERRORS as exc:
+                problems.append(_keyed(f"{section}.{key}", exc))
+                bad.add(key)
+    for key, value in cfg.items():
+        if key in anchors or key in bad:
+            continue
+        try:
+            build({**anchors, key: value})
+        except _MODEL_ERRORS as exc:
+            problems.append(_keyed(f"{section}.{key}", exc))
+            bad.add(key)
+    if not bad:
+        return [whole]
+    try:  # the other settings together
+        build({k: v for k, v in cfg.items() if k not in bad})
+    except _MODEL_ERRORS as exc:
+        problems.append(_keyed(section, exc))
+    return problems
+
+
+def _keyed(section: str, exc: BaseException) -> str:
+    """The message of ``exc`` with the key path of ``section`` in front (once)."""
+    message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    if message.startswith((f"{section}.", f"{section}:")):
+        return message
+    return f"{section}: {message}"
+
+
+def _stand_in_weights(ids: list) -> Any:
+    """A ring of the ids: weights to construct models with when the study's weights could not be built."""
+    from libpysal.weights import W
+
+    n = len(ids)
+    return W({ids[i]: [ids[(i - 1) % n], ids[(i + 1) % n]] for i in range(n)}, silence_warnings=True)
+
+
+def _control_problems(controls: pd.DataFrame, periods: list, effects: str) -> list[str]:
+    """Missing cells and collinear columns of the controls in ``periods``, after removing ``effects``.
+
+    ``effects`` is "individual", "time", "twoway" or "none" (a constant). A column that
+    does not vary once the effects are removed, or that is a linear combination of the
+    columns before it, is named with its partners.
+    """
+    frame = controls[controls.index.get_level_values(1).isin(periods)]
+    problems = []
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if text:
+        problems.append(f"beta.controls: column(s) {text} are not numeric")
+        frame = frame.drop(columns=text)
+    if frame.shape[1] == 0:
+        return problems
+    missing = frame.isna()
+    if missing.any().any():
+        for column in frame.columns[missing.any().to_numpy()]:
+            cells = frame.index[missing[column].to_numpy()]
+            problems.append(
+                f"beta.controls: column {column!r} has {len(cells)} missing cell(s) in the periods the growth "
+                f"equation uses, e.g. {_preview(list(cells), 3)}; fill them (data.interpolate) or drop the column"
+            )
+        frame = frame.dropna()
+    if len(frame) == 0:
+        return problems
+    x = frame.astype(float)
+    scale = np.sqrt(((x - x.mean()) ** 2).sum()).to_numpy()
+    removed = {"none": "the constant is", "individual": "the region effects are", "time": "the period effects are",
+               "twoway": "the region and period effects are"}[effects]
+    why = {"none": "it is constant", "individual": "it is constant within each region",
+           "time": "it is the same for every region in each period",
+           "twoway": "it is a sum of a region part and a period part"}[effects]
+    z = _demean(x, effects).to_numpy()
+    names = list(x.columns)
+    kept: list[int] = []
+    for j, name in enumerate(names):
+        norm = float(np.linalg.norm(z[:, j]))
+        if scale[j] == 0 or norm <= 1e-8 * scale[j]:
+            problems.append(
+                f"beta.controls: column {name!r} does not vary once {removed} removed ({why}); "
+                "drop it or change beta.effects"
+            )
+            continue
+        col = z[:, j] / norm
+        if kept:
+            basis = z[:, kept] / np.linalg.norm(z[:, kept], axis=0)
+            coef, *_ = np.linalg.lstsq(basis, col, rcond=None)
+            if np.linalg.norm(col - basis @ coef) <= 1e-8:
+                partners = [names[kept[i]] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
+                problems.append(
+                    f"beta.controls: column {name!r} is a linear combination of {partners} once {removed} "
+                    "removed (collinear controls); drop one of them"
+                )
+                continue
+        kept.append(j)
+    return problems
+
+
+def _demean(x: pd.DataFrame, effects: str) -> pd.DataFrame:
+    """``x`` without the constant, or the region, period or both kinds of effects (alternating means)."""
+    region, period = x.index.get_level_values(0), x.index.get_level_values(1)
+    if effects == "none":
+        return x - x.mean()
+    if effects == "individual":
+        return x - x.groupby(region).transform("mean")
+    if effects == "time":
+        return x - x.groupby(period).transform("mean")
+    out = x - x.mean()
+    for _ in range(200):  # one sweep is exact on a balanced panel
+        out = out - out.groupby(region).transform("mean")
+        out = out - out.groupby(period).transform("mean")
+        if float(np.abs(out.groupby(region).transform("mean")).to_numpy().max()) <= 1e-12 * (1 + float(np.abs(x).to_numpy().max())):
+            break
+    return out
+
+
 # -- the steps --------------------------------------------------------------------------------
+_UNSAFE_NAME = re.compile(r"[^\w-]+")
+
+
+def safe_name(label: Any) -> str:
+    """A file-name slug of ``label``: letters, digits, ``_`` and ``-`` only (no path separator, no ``..``).
+
+    Runs of other characters become one ``-`` (``"2009/10"`` -> ``"2009-10"``); an empty
+    result becomes ``"x"``.
+    """
+    return _UNSAFE_NAME.sub("-", str(label)).strip("-") or "x"
+
+
 @dataclass
 class _RunState:
     study: Study
@@ -511,34 +955,55 @@ class _RunState:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    names: dict[str, set[str]] = field(default_factory=dict)
+    #: tables left out of tables.xlsx because they do not fit on a sheet
+    too_large: list[str] = field(default_factory=list)
+
+    def file_name(self, sub: str, name: Any) -> str:
+        """A slug of ``name`` that no other file of folder ``sub`` uses in this run."""
+        used = self.names.setdefault(sub, set())
+        base = safe_name(name)
+        stem, k = base, 2
+        while stem.casefold() in used:
+            stem, k = f"{base}-{k}", k + 1
+        used.add(stem.casefold())
+        return stem
 
     def add_table(self, name: str, table: pd.DataFrame, *, latex: bool = False) -> None:
-        from ._results import write_tables
+        from ._results import XLSX_MAX_COLS, XLSX_MAX_ROWS, write_tables, xlsx_fits
 
+        stem = self.file_name("tables", name)
         self.tables[name] = table
         folder = self.folder / "tables"
         folder.mkdir(exist_ok=True)
-        for fmt in self.formats["tables"]:
-            if fmt == "xlsx" or (fmt == "tex" and not latex):
-                continue
-            path = folder / f"{name}.{fmt}"
+        formats = [f for f in self.formats["tables"] if not (f == "xlsx" or (f == "tex" and not latex))]
+        if "xlsx" in self.formats["tables"] and not xlsx_fits(table):
+            self.too_large.append(name)
+            self.notes.append(
+                f"output: table {name!r} ({len(table):,} rows × {table.shape[1]:,} columns) is larger than an Excel "
+                f"sheet ({XLSX_MAX_ROWS:,} rows, {XLSX_MAX_COLS:,} columns); it is not in tables.xlsx but in "
+                f"tables/{stem}.csv"
+            )
+            if "csv" not in formats:
+                formats.insert(0, "csv")
+        for fmt in formats:
+            path = folder / f"{stem}.{fmt}"
             write_tables({name: table}, path)
             self.files.append(path)
 
     def add_figure(self, name: str, fig, *, sub: str = "figures") -> Path:
         import matplotlib.pyplot as plt
 
+        stem = self.file_name(sub, name)
         folder = self.folder / sub
         folder.mkdir(exist_ok=True)
         if _is_synthetic(self.study):
             fig.text(0.995, 0.003, "synthetic data (china_demo)", ha="right", va="bottom", fontsize=7, color="0.35")
-        first = None
         for fmt in self.formats["figures"] or ["png"]:
-            path = folder / f"{name}.{fmt}"
+            path = folder / f"{stem}.{fmt}"
             fig.savefig(path, dpi=150, bbox_inches="tight")
             self.files.append(path)
-            first = first or path
-        png = folder / f"{name}.png"
+        png = folder / f"{stem}.png"
         if not png.exists():  # the report embeds a PNG
             fig.savefig(png, dpi=110, bbox_inches="tight")
         plt.close(fig)
@@ -550,32 +1015,34 @@ class _RunState:
         return sec
 
     def about(self) -> pd.DataFrame:
-        """What the tables are: data source, synthetic or not, package version."""
+        """What the tables are: data source, synthetic or not, notes, tables left out of the workbook."""
         data = self.study._section("data")
         source = f"bundled data set {data['dataset']!r}" if "dataset" in data else f"file {data.get('path')}"
         rows = {"data": source, "generated by": "spatialcoupling study run", "notes": " | ".join(self.notes) or "none"}
+        if self.too_large:
+            rows["not in this workbook"] = (
+                f"{', '.join(self.too_large)}: larger than an Excel sheet; see the csv files of the same names"
+            )
         if _is_synthetic(self.study):
             rows["WARNING"] = SYNTHETIC_NOTE
         return pd.DataFrame({"value": rows}).rename_axis("item")
 
     def write_workbook(self) -> None:
+        from ._results import atomic_path, write_tables
+
         tables = self.folder / "tables"
         tables.mkdir(exist_ok=True)
         readme = tables / "README.txt"
-        readme.write_text("\n".join(f"{k}: {v}" for k, v in self.about()["value"].items()) + "\n", encoding="utf-8")
+        with atomic_path(readme) as tmp:
+            tmp.write_text("\n".join(f"{k}: {v}" for k, v in self.about()["value"].items()) + "\n", encoding="utf-8")
         self.files.append(readme)
         if "xlsx" not in self.formats["tables"] or not self.tables:
             return
         path = tables / "tables.xlsx"
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            self.about().to_excel(writer, sheet_name="about")
-            used: set[str] = {"about"}
-            for name, table in self.tables.items():
-                sheet = name[:31]
-                while sheet in used:
-                    sheet = sheet[:29] + f"_{len(used)}"
-                used.add(sheet)
-                table.to_excel(writer, sheet_name=sheet)
+        sheets = {"about": self.about(), **{k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"}}
+        if "about" in self.tables and "about" not in self.too_large:
+            sheets["about_table"] = self.tables["about"]
+        write_tables(sheets, path)
         self.files.append(path)
 
     def write_lock(self) -> None:
@@ -742,6 +1209,14 @@ def _step_regions(state: _RunState) -> None:
     wide.columns = [f"D_{c}" for c in wide.columns]
     layer = regions.join(wide)
     layer.columns = [str(c) for c in layer.columns]
+    id_name = layer.index.name or "region"
+    if id_name in layer.columns:
+        if layer[id_name].astype(str).tolist() == layer.index.astype(str).tolist():
+            layer = layer.drop(columns=id_name)  # the id column itself
+        else:
+            layer = layer.rename_axis(f"{id_name}_id")
+            state.notes.append(f"regions: the boundary file has its own column {id_name!r}; the region ids are in "
+                               f"column '{id_name}_id' of layers/coupling.gpkg")
     path = layers / "coupling.gpkg"
     layer.reset_index().to_file(path, layer="coupling", driver="GPKG")
     state.files.append(path)
@@ -765,12 +1240,16 @@ def _step_weights(state: _RunState) -> None:
     del sec
 
 
-def _step_moran(state: _RunState) -> None:
-    from .autocorrelation import GlobalMoran
+def _add_notes(state: _RunState, name: str, res: Any) -> None:
+    """The notes of result ``res`` of step ``name`` as notes of the run."""
+    state.notes += [f"{name}: {n}" for n in res.notes if f"{name}: {n}" not in state.notes]
 
+
+def _step_moran(state: _RunState) -> None:
     cfg = state.study._section("moran")
-    res = GlobalMoran(state.results["w"], permutations=cfg.get("permutations", 999), seed=cfg.get("seed", 1)).fit(state.results["D"])
+    res = state.study._moran_model(state.results["w"]).fit(state.results["D"])
     state.results["moran"] = res
+    _add_notes(state, "moran", res)
     sec = state.section(
         "Global Moran's I of D",
         f"Per period; inference under normality, randomisation and {cfg.get('permutations', 999)} random permutations "
@@ -782,30 +1261,28 @@ def _step_moran(state: _RunState) -> None:
 
 
 def _step_lisa(state: _RunState) -> None:
-    from .autocorrelation import LocalMoran
-
     cfg = state.study._section("lisa")
     adjust = cfg.get("adjust", "none")
-    model = LocalMoran(
-        state.results["w"], permutations=cfg.get("permutations", 999), alpha=cfg.get("alpha", 0.05),
-        seed=cfg.get("seed", 1), adjust=None if adjust == "none" else adjust,
-    )
+    model = state.study._lisa_model(state.results["w"])
     lisa = model.fit(state.results["D"])
     state.results["lisa"] = lisa
+    _add_notes(state, "lisa", lisa)
     regions = state.results["boundaries"]
+    language = cfg.get("language", "en")
     sec = state.section(
         "LISA clusters of D",
         f"Local Moran's I with {model.permutations} conditional permutations (seed {cfg.get('seed', 1)}); significant "
-        f"when pseudo p ≤ {model.alpha} (adjustment: {adjust}); clusters HH, LL, LH, HL as in GeoDa; units without "
-        "neighbours are 'isolated'.",
+        f"when the {model.alternative} pseudo p ≤ {model.alpha} (adjustment: {adjust}); clusters HH, LL, LH, HL as "
+        "in GeoDa; units without neighbours are 'isolated'.",
     )
     state.add_table("lisa", lisa.table)
     state.add_table("lisa_counts", lisa.counts)
     sec.tables["Regions per cluster and period"] = lisa.counts
     periods = cfg.get("periods") or list(state.results["panel"].periods)[:: max(1, len(state.results["panel"].periods) // 4)]
-    sec.figures.append(state.add_figure("lisa_clusters_panel", lisa.plot(periods=periods, regions=regions), sub="maps"))
+    panels = lisa.plot(periods=periods, regions=regions, language=language)
+    sec.figures.append(state.add_figure("lisa_clusters_panel", panels, sub="maps"))
     for period in periods:
-        fig = lisa.plot(period=period, regions=regions)
+        fig = lisa.plot(period=period, regions=regions, language=language)
         state.add_figure(f"lisa_clusters_{period}", fig, sub="maps")
     state.add_figure("moran_scatter_last", lisa.plot(period=periods[-1], regions=regions, kind="scatter"))
     layers = state.folder / "layers"
@@ -816,12 +1293,11 @@ def _step_lisa(state: _RunState) -> None:
 
 
 def _step_dagum(state: _RunState) -> None:
-    from .inequality import DagumGini
-
     cfg = state.study._section("dagum")
     groups = state.study.groups(state.results["regions"], cfg["grouping"])
-    res = DagumGini(groups=groups, bootstrap=cfg.get("bootstrap", 0), seed=cfg.get("seed", 1)).fit(state.results["D"])
+    res = state.study._dagum_model(groups).fit(state.results["D"])
     state.results["dagum"] = res
+    _add_notes(state, "dagum", res)
     sec = state.section(
         f"Dagum Gini decomposition of D by {cfg['grouping']}",
         "Dagum (1997): G = Gw (within) + Gnb (net between) + Gt (transvariation); groups ordered by mean D in each period.",
@@ -834,12 +1310,11 @@ def _step_dagum(state: _RunState) -> None:
 
 
 def _step_sigma(state: _RunState) -> None:
-    from .convergence import SigmaConvergence
-
     cfg = state.study._section("sigma")
     groups = state.study.groups(state.results["regions"], cfg["grouping"]) if "grouping" in cfg else None
-    res = SigmaConvergence(measure=cfg.get("measure", "cv"), groups=groups).fit(state.results["D"])
+    res = state.study._sigma_model(groups).fit(state.results["D"])
     state.results["sigma"] = res
+    _add_notes(state, "sigma", res)
     sec = state.section("Sigma convergence of D", f"Dispersion ({cfg.get('measure', 'cv')}) per period, overall and by group; trend slope on time.")
     state.add_table("sigma", res.table)
     state.add_table("sigma_trend", res.trend, latex=True)
@@ -848,25 +1323,19 @@ def _step_sigma(state: _RunState) -> None:
 
 
 def _step_beta(state: _RunState) -> None:
-    from .convergence import BetaConvergence
-
     cfg = state.study._section("beta")
     panel = state.results["panel"]
+    effects = state.study._beta_effects()
     sec = state.section(
         "Beta convergence of D",
-        f"Growth ln(D_t+τ / D_t) on ln D_t, model {cfg.get('model', 'ols')}, effects {cfg.get('effects', 'twoway')}; "
+        f"Growth ln(D_t+τ / D_t) on ln D_t, model {cfg.get('model', 'ols')}, effects {effects or 'none (pooled)'}; "
         "speed s = -ln(1 + β)/τ (β from total growth over τ periods), half-life ln 2 / s, delta-method s.e.",
     )
     groups = state.study.groups(state.results["regions"], cfg["grouping"]) if "grouping" in cfg else None
     tables, impacts, tests = [], {}, {}
     for kind in cfg.get("kinds", ["absolute"]):
         controls = panel.data[cfg["controls"]] if kind == "conditional" else None
-        model = BetaConvergence(
-            kind=kind, model=cfg.get("model", "ols"), effects=cfg.get("effects", "twoway"),
-            w=state.results.get("w"), controls=controls, interval=cfg.get("interval", 1), groups=groups,
-            lee_yu=cfg.get("lee_yu", True), draws=cfg.get("draws", 1000), seed=cfg.get("seed", 0),
-            tests=cfg.get("tests", True),
-        )
+        model = state.study._beta_model(kind, state.results.get("w"), controls, groups)
         res = model.fit(state.results["D"])
         state.results[f"beta_{kind}"] = res
         state.notes += [f"beta ({kind}): {n}" for n in res.notes]

@@ -280,9 +280,16 @@ def test_study_check_finds_gaps_and_unknown_pairs(tmp_path):
 
 
 def test_run_failure_names_the_step(tmp_path):
-    study = sc.Study.from_dict({"data": {"dataset": "china_demo", "interpolate": False}, "indicators": {"dataset": "china_demo"}})
-    with pytest.raises(ValueError, match=r"^scores: missing or infinite values"):
+    # gaps are found by Study.check, which run calls first; a constant indicator only by the fit
+    frame = sc.datasets.load("china_demo")
+    frame["am_output"] = 1.0
+    frame.to_csv(tmp_path / "panel.csv", index=False)
+    study = sc.Study.from_dict({"data": {"path": "panel.csv"}, "indicators": {"dataset": "china_demo"}}, base_dir=tmp_path)
+    with pytest.raises(ValueError, match=r"^scores: constant indicator"):
         study.run(tmp_path / "out", progress=False)
+    study = sc.Study.from_dict({"data": {"dataset": "china_demo", "interpolate": False}, "indicators": {"dataset": "china_demo"}})
+    with pytest.raises(StudyError, match=r"data.interpolate: 6 indicator cell\(s\) still missing"):
+        study.run(tmp_path / "out2", progress=False)
 
 
 def test_cli_failure_exit_code_1(tmp_path, monkeypatch, capsys):

@@ -221,3 +221,300 @@ def test_real_data_demo_us_productivity(tmp_path):
     ccd = sc.CouplingCoordination({"INFRA": 0.5, "ECON": 0.5}).fit(sc.EntropyWeights().fit(panel, system))
     pd.testing.assert_series_equal(D, ccd.D)
     assert "SYNTHETIC" not in (result.out / "report.html").read_text()
+
+
+# -- check catches what run rejects ------------------------------------------------------
+CHECKED = {**BASE, "regions": {"dataset": "china_provinces", "id": "name_en", "groupings": ["zone8"], "extra": "drop"}}
+
+
+def _problems(settings, base_dir=None):
+    with pytest.raises(StudyError) as info:
+        sc.Study.from_dict(settings, base_dir=base_dir).check()
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"weights": {"kind": "queens"}}, "weights.kind: must be one of queen, rook"),
+        ({"weights": {"kind": "queen", "k": 4}}, "weights: spatial_weights: option(s) ['k'] do not apply to kind='queen'"),
+        ({"weights": {"kind": "queen"}, "lisa": {"permutations": 0}}, "lisa.permutations: permutations must be an integer >= 1"),
+        ({"weights": {"kind": "queen"}, "lisa": {"alpha": 1}}, "lisa.alpha: alpha must be"),
+        ({"dagum": {"grouping": "zone8", "bootstrap": 1}}, "dagum.bootstrap: bootstrap=1 gives no interval"),
+        ({"weights": {"kind": "queen"}, "moran": {"seed": -1}}, "moran.seed: seed must be non-negative"),
+        ({"weights": {"kind": "queen"}, "lisa": {"seed": -1}}, "lisa.seed: seed must be non-negative"),
+        ({"dagum": {"grouping": "zone8", "seed": -1}}, "dagum.seed: seed must be None, a non-negative integer"),
+        ({"beta": {"seed": -1}}, "beta.seed: seed must be a non-negative integer"),
+        ({"beta": {"interval": 0}}, "beta.interval: interval must be"),
+        ({"beta": {"interval": 16}}, "beta.interval: growth over 16 periods needs more than 16 periods; the data has 16"),
+        ({"weights": {"kind": "queen"}, "beta": {"model": "sem", "effects": "random"}}, "beta.effects: "),
+        ({"weights": {"kind": "queen"}, "lisa": {"alternative": "greater"}}, "lisa.alternative: must be one of two-sided, directed"),
+        ({"weights": {"kind": "queen"}, "lisa": {"language": "fr"}}, "lisa.language: must be one of en, zh"),
+        ({"dagum": {"grouping": "zone8", "ci": "wild"}}, "dagum.ci: ci must be"),
+        ({"dagum": {"grouping": "zone8", "alpha": 1.5}}, "dagum.alpha: alpha must lie in (0, 1)"),
+        ({"dagum": {"bootstrap": 9}}, "dagum.grouping: missing"),
+    ],
+)
+def test_check_catches_what_run_rejects(extra, expected):
+    assert expected in _problems({**CHECKED, **extra})
+
+
+def test_check_reports_every_model_problem_at_once():
+    bad = {
+        **CHECKED,
+        "weights": {"kind": "queen", "k": 4},
+        "moran": {"seed": -1},
+        "lisa": {"permutations": 0, "alpha": 1},
+        "dagum": {"grouping": "zone8", "bootstrap": 1},
+        "beta": {"model": "sem", "effects": "random", "interval": 16, "seed": -2},
+    }
+    msg = _problems(bad)
+    for expected in [
+        "weights: spatial_weights: option(s) ['k']", "moran.seed:", "lisa.permutations:", "lisa.alpha:",
+        "dagum.bootstrap:", "beta.interval: growth over 16 periods", "beta.seed:", "beta.effects:",
+    ]:
+        assert expected in msg, expected
+    assert "random" in msg.split("beta.effects:")[1].splitlines()[0] and "'sem'" in msg
+
+
+def test_check_is_fast_and_computes_nothing(monkeypatch):
+    from spatialcoupling.autocorrelation import GlobalMoran, LocalMoran
+    from spatialcoupling.inequality import DagumGini
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("check must not fit models")
+
+    for cls in (GlobalMoran, LocalMoran, DagumGini, sc.BetaConvergence, sc.SigmaConvergence):
+        monkeypatch.setattr(cls, "fit", refuse)
+    study = sc.Study.from_dict({**SPATIAL, "lisa": {"permutations": 99999}, "dagum": {"grouping": "zone8", "bootstrap": 99999}})
+    import time
+
+    start = time.perf_counter()
+    study.check()
+    assert time.perf_counter() - start < 20
+
+
+def _demo_csv(tmp_path, **columns):
+    frame = sc.datasets.load("china_demo")
+    for name, make in columns.items():
+        frame[name] = make(frame)
+    frame.to_csv(tmp_path / "panel.csv", index=False)
+    return {**SPATIAL, "data": {"path": "panel.csv"}}
+
+
+def test_check_finds_collinear_controls(tmp_path):
+    settings = _demo_csv(
+        tmp_path,
+        mix=lambda f: 2 * f["gov_share"] - f["openness"],
+        fixed=lambda f: f.groupby("region")["openness"].transform("mean"),
+    )
+    settings["beta"] = {**SPATIAL["beta"], "controls": ["gov_share", "openness", "mix", "fixed"]}
+    msg = _problems(settings, tmp_path)
+    assert ("beta.controls: column 'mix' is a linear combination of ['gov_share', 'openness'] once the region and "
+            "period effects are removed") in msg
+    assert "beta.controls: column 'fixed' does not vary once the region and period effects are removed" in msg
+    # a time-invariant control is fine for pooled OLS, the collinear one is not
+    settings["beta"] = {"kinds": ["conditional"], "model": "ols", "controls": ["gov_share", "openness", "mix", "fixed"]}
+    msg = _problems(settings, tmp_path)
+    assert "'mix' is a linear combination of ['gov_share', 'openness'] once the constant is removed" in msg
+    assert "'fixed'" not in msg
+
+
+def test_control_rank_by_hand():
+    """The rank rule against a hand-made two-way panel: x3 = x1 + region part + period part."""
+    from spatialcoupling.study import _control_problems
+
+    idx = pd.MultiIndex.from_product([["a", "b", "c"], [1, 2, 3, 4]], names=["region", "period"])
+    rng = np.random.default_rng(0)
+    x1 = rng.normal(size=12)
+    region_part = np.repeat([1.0, -2.0, 0.5], 4)
+    period_part = np.tile([0.3, 0.1, -0.7, 2.0], 3)
+    frame = pd.DataFrame({"x1": x1, "x2": rng.normal(size=12), "x3": x1 + region_part + period_part}, index=idx)
+    assert _control_problems(frame, [1, 2, 3, 4], "twoway") == [
+        "beta.controls: column 'x3' is a linear combination of ['x1'] once the region and period effects are removed "
+        "(collinear controls); drop one of them"
+    ]
+    assert _control_problems(frame, [1, 2, 3, 4], "none") == []  # not collinear with a constant only
+    frame["x4"] = region_part
+    assert any("'x4' does not vary once the region effects are removed" in p
+               for p in _control_problems(frame, [1, 2, 3, 4], "individual"))
+
+
+def test_check_names_missing_control_cells(tmp_path):
+    def holes(f):  # the first period of two regions: linear interpolation does not extrapolate
+        x = f["gov_share"].copy()
+        x[(f["period"] == 2009) & f["region"].isin(["Beijing", "Hebei"])] = np.nan
+        return x
+
+    settings = _demo_csv(tmp_path, holey=holes)
+    settings["beta"] = {**SPATIAL["beta"], "controls": ["holey", "openness"]}
+    msg = _problems(settings, tmp_path)
+    assert "beta.controls: column 'holey' has 2 missing cell(s)" in msg
+
+
+def test_check_turns_warnings_into_notes(recwarn):
+    notes = sc.Study.from_dict(SPATIAL).check()
+    assert any("Hainan" in n and "Tibet" in n for n in notes)
+    assert not [w for w in recwarn if not issubclass(w.category, DeprecationWarning)]
+
+
+def test_cli_check_prints_no_python_warning_lines(tmp_path):
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[data]\ndataset = "china_demo"\n[indicators]\ndataset = "china_demo"\n'
+        '[coupling]\ncontributions = {MS = 0.4, AM = 0.6}\n'
+        '[regions]\ndataset = "china_provinces"\nid = "name_en"\nextra = "drop"\n[weights]\nkind = "queen"\n'
+    )
+    proc = subprocess.run([sys.executable, "-m", "spatialcoupling.cli", "check", str(study)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr and "warnings.warn" not in proc.stderr
+    assert "note: " in proc.stdout and "Hainan" in proc.stdout
+
+
+def test_run_refuses_before_computing_what_check_rejects(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("no step may run")
+
+    monkeypatch.setattr(sc.Study, "_run_into", refuse)
+    with pytest.raises(StudyError, match="lisa.alpha"):
+        sc.Study.from_dict({**SPATIAL, "lisa": {"alpha": 1}}).run(tmp_path / "out")
+    assert not (tmp_path / "out").exists() and list(tmp_path.iterdir()) == []
+
+
+# -- other study bugs ------------------------------------------------------------------------
+def test_boundary_id_column_named_region(tmp_path):
+    import geopandas as gpd
+
+    boundaries = sc.datasets.load("china_provinces").rename(columns={"name_en": "region"}).reset_index(drop=True)
+    boundaries.to_file(tmp_path / "provinces.gpkg")
+    settings = {**BASE, "regions": {"file": "provinces.gpkg", "id": "region", "groupings": ["zone8"], "extra": "drop"},
+                "output": {"tables": ["csv"], "figures": ["png"]}}
+    study = sc.Study.from_dict(settings, base_dir=tmp_path)
+    study.check()
+    result = study.run(tmp_path / "out", progress=False)
+    layer = gpd.read_file(result.out / "layers" / "coupling.gpkg")
+    assert len(layer) == 29 and list(layer.columns).count("region") == 1
+    pd.testing.assert_series_equal(
+        layer.set_index("region")["D_2024"].sort_index(),
+        result["D"].xs(2024, level="period").sort_index().rename("D_2024"),
+        check_names=False,
+    )
+
+
+def test_safe_names_from_labels():
+    from spatialcoupling.study import safe_name
+
+    assert safe_name("2009/10") == "2009-10"
+    assert safe_name("../../etc/passwd") == "etc-passwd"
+    assert safe_name("..") == "x" and safe_name("") == "x"
+    assert safe_name("lisa_clusters_2009年") == "lisa_clusters_2009年"
+    for label in ["a\\b", "a/b", "..", "a..b", "C:\\x"]:
+        name = safe_name(label)
+        assert "/" not in name and "\\" not in name and ".." not in name
+
+
+@pytest.fixture(scope="module")
+def text_period_run(tmp_path_factory):
+    """Periods labelled '2009/10' (and one '../../2009'), LISA maps in Chinese, directed p, Dagum bootstrap."""
+    folder = tmp_path_factory.mktemp("labels")
+    frame = sc.read_panel(sc.datasets.load("china_demo")).interpolate().data.reset_index()
+    labels = {p: (f"../../{p}" if p == 2009 else f"{p}/{(p + 1) % 100:02d}") for p in sorted(frame["period"].unique())}
+    frame["period"] = frame["period"].map(labels)
+    frame.to_csv(folder / "panel.csv", index=False)
+    settings = {
+        **SPATIAL,
+        "data": {"path": "panel.csv", "interpolate": False},
+        "coupling": {"contributions": {"MS": 0.4, "AM": 0.6}},
+        "lisa": {"permutations": 99, "seed": 3, "alternative": "directed", "language": "zh"},
+        "dagum": {"grouping": "zone8", "bootstrap": 49, "seed": 2, "ci": "bc", "alpha": 0.1},
+        "output": {"tables": ["csv"], "figures": ["png"]},
+    }
+    del settings["beta"], settings["sigma"]
+    return sc.Study.from_dict(settings, base_dir=folder).run(folder / "out", progress=False)
+
+
+def test_map_file_names_from_labels_are_safe(text_period_run):
+    out = text_period_run.out
+    maps = sorted(p.name for p in (out / "maps").iterdir())
+    assert "lisa_clusters_-2009.png" in maps and "lisa_clusters_2013-14.png" in maps
+    every = [p for p in out.parent.rglob("*") if p.is_file() and p.name != "panel.csv"]
+    assert all(out in p.parents for p in every), "a file was written outside the output folder"
+
+
+def test_lisa_and_dagum_options_reach_the_models(text_period_run):
+    lisa = text_period_run["lisa"]
+    assert lisa.settings["alternative"] == "directed"
+    dagum = text_period_run["dagum"]
+    D = text_period_run["D"]
+    regions = sc.match_regions(sc.datasets.load("china_provinces"), D, on="name_en", extra="drop")
+    w = sc.spatial_weights(regions, kind="queen", ids=list(D.index.get_level_values("region").unique()))
+    by_hand = sc.LocalMoran(w, permutations=99, seed=3, alternative="directed").fit(D)
+    pd.testing.assert_frame_equal(lisa.table, by_hand.table)
+    from spatialcoupling.inequality import DagumGini
+
+    by_hand = DagumGini(regions["zone8"], bootstrap=49, seed=2, ci="bc", alpha=0.1).fit(D)
+    pd.testing.assert_frame_equal(dagum.table, by_hand.table)
+    default = DagumGini(regions["zone8"], bootstrap=49, seed=2).fit(D)
+    assert not dagum.table.equals(default.table)  # the interval settings changed the intervals
+
+
+def test_map_language_reaches_the_maps(monkeypatch, tmp_path):
+    from spatialcoupling import maps
+
+    seen = []
+    original = maps.cluster_map
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("language"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(maps, "cluster_map", spy)
+    settings = {**CHECKED, "weights": {"kind": "queen"}, "lisa": {"permutations": 9, "periods": [2024], "language": "zh"},
+                "output": {"tables": ["csv"], "figures": ["png"]}}
+    sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
+    assert seen and set(seen) == {"zh"}
+
+
+def test_every_step_keeps_its_notes(text_period_run):
+    dagum = text_period_run["dagum"]
+    assert dagum.notes, "the Dagum bootstrap should note its caveat"
+    for note in dagum.notes:
+        assert f"dagum: {note}" in text_period_run.notes
+    for name in ("lisa",):
+        for note in text_period_run[name].notes:
+            assert f"{name}: {note}" in text_period_run.notes
+    report = (text_period_run.out / "report.html").read_text()
+    import html as _html
+
+    assert _html.escape(f"dagum: {dagum.notes[0]}") in report
+
+
+def test_too_large_tables_go_to_csv(tmp_path, monkeypatch):
+    import spatialcoupling._results as results_mod
+
+    monkeypatch.setattr(results_mod, "XLSX_MAX_ROWS", 100)  # the coupling table has 464 rows
+    settings = {**BASE, "output": {"tables": ["xlsx"], "figures": ["png"]}}
+    result = sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
+    tables = result.out / "tables"
+    sheets = pd.read_excel(tables / "tables.xlsx", sheet_name=None)
+    assert "coupling" not in sheets and "weights" in sheets
+    assert (tables / "coupling.csv").exists() and not (tables / "weights.csv").exists()
+    assert any("'coupling'" in n and "tables/coupling.csv" in n for n in result.notes)
+    about = sheets["about"].set_index("item")["value"]
+    assert "coupling" in about["not in this workbook"]
+
+
+def test_names_starting_a_formula_are_neutralised_in_study_tables(tmp_path):
+    import openpyxl
+
+    frame = sc.datasets.load("china_demo")
+    frame["region"] = frame["region"].replace({"Beijing": "=HYPERLINK(\"http://x\")", "Tianjin": "@Tianjin"})
+    frame.to_csv(tmp_path / "panel.csv", index=False)
+    result = sc.Study.from_dict({**BASE, "data": {"path": "panel.csv"}}, base_dir=tmp_path).run(tmp_path / "out", progress=False)
+    book = openpyxl.load_workbook(result.out / "tables" / "tables.xlsx")
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert "'=HYPERLINK(\"http://x\")" in {c.value for c in cells}
+    raw = (result.out / "tables" / "coupling.csv").read_text()
+    assert "\n'@Tianjin," in raw and "\n@Tianjin" not in raw and "\n=HYPERLINK" not in raw
