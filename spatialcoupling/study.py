@@ -111,7 +111,7 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
     "output": {"tables": (list,), "figures": (list,)},
 }
 _CHOICES = {
-    ("weighting", "method"): ("entropy", "critic", "cv", "equal", "combined"),
+    ("weighting", "method"): ("entropy", "critic", "cv", "equal", "given", "combined"),
     ("weighting", "scope"): ("pooled", "period"),
     ("weighting", "constant"): ("error", "drop"),
     ("weighting", "how"): ("multiplicative", "mean"),
@@ -182,9 +182,9 @@ def _validate(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
             problems.append(f"weighting.shift: must be >= 0, got {shift!r}")
         methods = weighting.get("methods")
         if isinstance(methods, list):
-            bad = [m for m in methods if m not in ("entropy", "critic", "cv", "equal")]
+            bad = [m for m in methods if m not in ("entropy", "critic", "cv", "equal", "given")]
             if bad:
-                problems.append(f"weighting.methods: unknown method(s) {bad}; use entropy, critic, cv, equal")
+                problems.append(f"weighting.methods: unknown method(s) {bad}; use entropy, critic, cv, equal, given")
             elif len(methods) < 2:
                 problems.append("weighting.methods: combined weights need at least two methods")
     coupling = settings.get("coupling")
@@ -384,7 +384,8 @@ class Study:
 
         cfg = self._section("weighting")
         method = cfg.pop("method", "entropy")
-        classes = {"entropy": wmod.EntropyWeights, "critic": wmod.CriticWeights, "cv": wmod.CVWeights, "equal": wmod.EqualWeights}
+        classes = {"entropy": wmod.EntropyWeights, "critic": wmod.CriticWeights, "cv": wmod.CVWeights,
+                   "equal": wmod.EqualWeights, "given": wmod.GivenWeights}
         common = {k: cfg[k] for k in ("scope", "shift", "constant") if k in cfg}
         if method == "combined":
             parts = [classes[m](**common) for m in cfg.get("methods", ["entropy", "critic"])]

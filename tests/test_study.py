@@ -518,3 +518,32 @@ def test_names_starting_a_formula_are_neutralised_in_study_tables(tmp_path):
     assert "'=HYPERLINK(\"http://x\")" in {c.value for c in cells}
     raw = (result.out / "tables" / "coupling.csv").read_text()
     assert "\n'@Tianjin," in raw and "\n@Tianjin" not in raw and "\n=HYPERLINK" not in raw
+
+
+def test_study_uses_given_weights_of_the_indicator_system(tmp_path):
+    """weighting.method = "given" scores with the weights of the indicator system, as
+    GivenWeights does by hand; the weights are normalised within each subsystem."""
+    spec = china_demo_system().to_dict()
+    given = {}
+    for dims in spec.values():
+        for dims_items in dims.values():
+            for k, (name, direction) in enumerate(list(dims_items.items())):
+                weight = 1.0 + k + len(name) % 3
+                dims_items[name] = {"direction": direction, "weight": weight}
+                given[name] = weight
+    settings = {
+        "data": {"dataset": "china_demo"},
+        "indicators": spec,
+        "weighting": {"method": "given"},
+        "coupling": {"contributions": {"MS": 0.4, "AM": 0.6}},
+    }
+    res = sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
+    weights = res["scores"].weights.set_index("indicator")["weight"]
+    system = sc.IndicatorSystem.from_dict(spec)
+    for subsystem in system.subsystems:
+        names = system.indicators_of(subsystem)
+        raw = np.array([given[n] for n in names])
+        np.testing.assert_allclose(weights[names].to_numpy(), raw / raw.sum(), atol=1e-12)
+    panel = sc.read_panel(sc.datasets.load("china_demo").reset_index()).interpolate()
+    by_hand = sc.GivenWeights().fit(panel, system)
+    pd.testing.assert_frame_equal(res["scores"].scores, by_hand.scores)
