@@ -134,15 +134,9 @@ class Result:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_tables(tables, path)
         elif suffix in FIGURE_SUFFIXES:
-            import matplotlib.pyplot as plt
+            from ._figures import save_figure
 
-            fig = self.plot(**kwargs)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with atomic_path(path) as tmp:
-                    fig.savefig(tmp, dpi=200, bbox_inches="tight", format=suffix[1:])
-            finally:
-                plt.close(fig)
+            save_figure(self.plot(**kwargs), path, close=True)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._export_geo(path, **kwargs)

@@ -37,54 +37,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._grades import DEFAULT_GRADES, grade_of
+from ._grades import validate_grades as _validate_grades
 from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series
 from .weighting import SubsystemScores
 
-DEFAULT_GRADES: tuple[tuple[float, str], ...] = (
-    (0.1, "Extremely maladjusted"),
-    (0.2, "Seriously maladjusted"),
-    (0.3, "Moderately maladjusted"),
-    (0.4, "Slightly maladjusted"),
-    (0.5, "On the verge of maladjustment"),
-    (0.6, "Barely coordinated"),
-    (0.7, "Primary coordinated"),
-    (0.8, "Moderately coordinated"),
-    (0.9, "Well coordinated"),
-    (1.0, "High-quality coordinated"),
-)
-
-
-def grade_of(d: np.ndarray | pd.Series, grades: Sequence[tuple[float, str]] = DEFAULT_GRADES) -> tuple[np.ndarray, np.ndarray]:
-    """Grade numbers (1-based) and labels of D for right-closed intervals ``(b_{k-1}, b_k]``.
-
-    Values at or below the first upper bound (including 0) get grade 1.
-    """
-    uppers = np.array([u for u, _ in grades], dtype=float)
-    labels = np.array([lab for _, lab in grades], dtype=object)
-    values = np.asarray(d, dtype=float)
-    idx = np.searchsorted(uppers, values, side="left")
-    over = idx >= len(uppers)
-    if over.any():
-        raise ValueError(f"D values {values[over][:5]} exceed the top grade bound {uppers[-1]}")
-    return idx + 1, labels[idx]
-
-
-def _validate_grades(grades: Any) -> tuple[tuple[float, str], ...]:
-    if grades is None:
-        return DEFAULT_GRADES
-    if isinstance(grades, pd.DataFrame):
-        if not {"upper", "label"} <= set(grades.columns):
-            raise ValueError("grades table needs columns 'upper' and 'label'")
-        grades = list(zip(grades["upper"], grades["label"], strict=True))
-    grades = tuple((float(u), str(lab)) for u, lab in grades)
-    uppers = [u for u, _ in grades]
-    if not grades or any(b <= a for a, b in zip(uppers, uppers[1:], strict=False)):
-        raise ValueError(f"grade upper bounds must be strictly increasing, got {uppers}")
-    if uppers[-1] < 1.0:
-        raise ValueError(f"the last grade's upper bound must be >= 1 (D can reach 1), got {uppers[-1]}")
-    return grades
-
+__all__ = ["DEFAULT_GRADES", "CouplingCoordination", "CouplingResult", "coupling_degree", "grade_of"]
 
 def coupling_degree(U: np.ndarray, model: str = "classic") -> np.ndarray:
     """Coupling degree C for rows of subsystem scores ``U`` (shape rows × n).

@@ -26,6 +26,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import _china
+from ._grades import DEFAULT_GRADES, grade_bins, grade_of, validate_grades
+from ._grades import grade_labels as grade_labels_of
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     from matplotlib.figure import Figure
@@ -55,20 +59,9 @@ SIGNIFICANCE_CLASSES: tuple[tuple[float, str, str], ...] = (
     (0.01, "p = 0.01", "#53c53c"),
     (0.05, "p = 0.05", "#84f576"),
 )
-#: the seed studies' 10 grades of the coupling coordination degree (left-open, right-closed)
-GRADE_BINS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-GRADE_LABELS: tuple[str, ...] = (
-    "Extremely maladjusted",
-    "Seriously maladjusted",
-    "Moderately maladjusted",
-    "Slightly maladjusted",
-    "On the verge of maladjustment",
-    "Barely coordinated",
-    "Primary coordinated",
-    "Moderately coordinated",
-    "Well coordinated",
-    "High-quality coordinated",
-)
+#: the grade edges and labels of the default table (kept for 0.1 users; see ``spatialcoupling._grades``)
+GRADE_BINS: tuple[float, ...] = grade_bins(DEFAULT_GRADES)
+GRADE_LABELS: tuple[str, ...] = grade_labels_of(DEFAULT_GRADES)
 CLUSTER_NAMES_ZH: dict[str, str] = {
     "HH": "高-高",
     "LL": "低-低",
@@ -96,8 +89,8 @@ CJK_FONTS: tuple[str, ...] = (
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: South China Sea frame of the inset (lon_min, lon_max, lat_min, lat_max), EPSG:4326
-SOUTH_CHINA_SEA = (105.0, 125.0, 2.0, 24.5)
-MAINLAND_SOUTH = 17.0
+SOUTH_CHINA_SEA = _china.SOUTH_CHINA_SEA
+MAINLAND_SOUTH = _china.MAINLAND_SOUTH
 
 
 # ---------------------------------------------------------------------------
@@ -194,29 +187,18 @@ def align_regions(
 
 
 def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> np.ndarray | None:
-    if gdf.crs is None:
-        b = gdf.total_bounds
-        return b if (-180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90) else None
-    return gdf.to_crs(4326).total_bounds
+    b = _china.lonlat_bounds(gdf)
+    return None if b is None else np.asarray(b)
 
 
 def _china_frames() -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(mainland, inset) lon/lat frames; from :mod:`spatialcoupling.regions` when available."""
-    try:
-        from .regions import south_china_sea_extent
-    except ImportError:  # pragma: no cover - regions module absent
-        return (73.0, 135.5, MAINLAND_SOUTH, 54.0), SOUTH_CHINA_SEA
-    frames = south_china_sea_extent()
-    return tuple(frames["mainland"]), tuple(frames["inset"])
+    """(mainland, inset) lon/lat frames."""
+    return _china.MAINLAND, _china.SOUTH_CHINA_SEA
 
 
 def needs_south_china_sea_inset(gdf: gpd.GeoDataFrame) -> bool:
     """True for Chinese provincial boundaries that reach south of ~17°N (the South China Sea)."""
-    b = _lonlat_bounds(gdf)
-    if b is None:
-        return False
-    in_china = 70 <= b[0] <= 110 and 100 <= b[2] <= 140 and 0 <= b[1] and 35 < b[3] <= 56
-    return bool(in_china and b[1] < _china_frames()[0][2])
+    return _china.reaches_south_china_sea(gdf)
 
 
 def _frame_from_lonlat(gdf: gpd.GeoDataFrame, lon0: float, lon1: float, lat0: float, lat1: float) -> tuple:
@@ -589,12 +571,14 @@ def choropleth(
     legend: bool = True,
     figsize: tuple[float, float] = (7, 5.5),
     id_column: str | None = None,
-    grade_labels: Sequence[str] = GRADE_LABELS,
+    grade_labels: Sequence[str] | None = None,
+    grades: Sequence[tuple[float, str]] | pd.DataFrame | None = None,
 ):
     """Choropleth of a region series (or one period of a region × period series).
 
-    ``scheme="grades"`` uses the 10 coupling coordination grades (0.1-wide intervals,
-    left-open and right-closed, 0 in grade 1); any other value is a mapclassify scheme
+    ``scheme="grades"`` uses the grades of the coupling coordination degree: ``grades=`` (the
+    table a ``CouplingCoordination`` was given, e.g. ``ccd.grades``) or the default ten 0.1-wide
+    intervals, left-open and right-closed, 0 in grade 1 (``grade_labels=`` relabels them); any other value is a mapclassify scheme
     name (``"quantiles"``, ``"natural_breaks"``, ``"equal_interval"``, ``"fisher_jenks"``...)
     with ``k`` classes. The legend shows the number of regions per class.
     """
@@ -616,12 +600,17 @@ def choropleth(
         warnings.warn(f"no value for {list(missing)[:10]}; drawn in grey", UserWarning, stacklevel=2)
     ok = values.dropna()
     if scheme == "grades":
-        bad = ok[(ok < 0) | (ok > 1)]
+        table = validate_grades(grades)
+        edges = grade_bins(table)
+        names = list(grade_labels) if grade_labels is not None else list(grade_labels_of(table))
+        if len(names) != len(table):
+            raise ValueError(f"grade_labels has {len(names)} labels for {len(table)} grades")
+        bad = ok[(ok < 0) | (ok > edges[-1])]
         if len(bad):
-            raise ValueError(f"scheme='grades' needs values in [0, 1]; outside at {list(bad.index)[:10]}")
-        cls = np.clip(np.searchsorted(GRADE_BINS, ok.to_numpy(), side="left") - 1, 0, 9)
-        n_classes = 10
-        labels = [f"{i + 1} {grade_labels[i]} ({GRADE_BINS[i]:.1f}, {GRADE_BINS[i + 1]:.1f}]" for i in range(10)]
+            raise ValueError(f"scheme='grades' needs values in [0, {edges[-1]:g}]; outside at {list(bad.index)[:10]}")
+        cls = grade_of(ok.to_numpy(), table)[0] - 1
+        n_classes = len(table)
+        labels = [f"{i + 1} {names[i]} ({edges[i]:.1f}, {edges[i + 1]:.1f}]" for i in range(n_classes)]
     else:
         import mapclassify
 
@@ -652,13 +641,7 @@ def choropleth(
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Save a figure to .png/.svg/.pdf (200 dpi, tight) and close it."""
-    import matplotlib.pyplot as plt
+    """Save a figure to .png/.svg/.pdf (300 dpi, tight, SVG text as text) and close it."""
+    from ._figures import save_figure as _save
 
-    path = Path(path)
-    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise ValueError(f"figures are saved as .png, .svg or .pdf, not {path.suffix!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=200, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return _save(fig, path, close=True)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import _china
 from ._ids import describe_collisions, id_collisions, strip_ids
 from ._series import REGION, _plain, _preview
 
@@ -42,9 +43,6 @@ __all__ = [
 #: key of ``GeoDataFrame.attrs`` holding the notes of reading/matching
 NOTES_ATTR = "spatialcoupling_notes"
 
-#: lon/lat frames (lon0, lon1, lat0, lat1) of maps of China
-_MAINLAND = (73.0, 135.5, 17.0, 54.0)
-_SOUTH_CHINA_SEA = (105.0, 125.0, 2.0, 24.5)
 
 
 
@@ -393,18 +391,13 @@ def south_china_sea_extent() -> dict[str, tuple[float, float, float, float]]:
     17°N); ``"inset"`` is the South China Sea inset that shows the islands
     Hainan's polygon reaches down to about 4°N.
     """
-    return {"mainland": _MAINLAND, "inset": _SOUTH_CHINA_SEA}
+    return {"mainland": _china.MAINLAND, "inset": _china.SOUTH_CHINA_SEA}
 
 
 def reaches_south_china_sea(regions: gpd.GeoDataFrame | gpd.GeoSeries) -> bool:
     """True when boundaries of China reach south of the mainland frame (~17°N).
 
-    Used to decide whether a map needs the South China Sea inset.
+    Used to decide whether a map needs the South China Sea inset (one rule, in
+    ``spatialcoupling._china``).
     """
-    geo = regions.geometry if hasattr(regions, "geometry") else regions
-    if geo.crs is not None and not geo.crs.is_geographic:
-        geo = geo.to_crs(4326)
-    x0, y0, x1, y1 = geo.total_bounds
-    lon0, lon1, lat0, lat1 = _MAINLAND
-    in_china = x0 >= 70 and x1 <= 140 and x1 > 110 and y1 > 35
-    return bool(in_china and y0 < lat0)
+    return _china.reaches_south_china_sea(regions)

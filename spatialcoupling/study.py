@@ -995,19 +995,21 @@ class _RunState:
     def add_figure(self, name: str, fig, *, sub: str = "figures") -> Path:
         import matplotlib.pyplot as plt
 
+        from ._figures import save_figure
+
         stem = self.file_name(sub, name)
         folder = self.folder / sub
         folder.mkdir(exist_ok=True)
         if _is_synthetic(self.study):
             fig.text(0.995, 0.003, "synthetic data (china_demo)", ha="right", va="bottom", fontsize=7, color="0.35")
-        for fmt in self.formats["figures"] or ["png"]:
-            path = folder / f"{stem}.{fmt}"
-            fig.savefig(path, dpi=150, bbox_inches="tight")
-            self.files.append(path)
-        png = folder / f"{stem}.png"
-        if not png.exists():  # the report embeds a PNG
-            fig.savefig(png, dpi=110, bbox_inches="tight")
-        plt.close(fig)
+        try:
+            for fmt in self.formats["figures"] or ["png"]:
+                self.files.append(save_figure(fig, folder / f"{stem}.{fmt}"))
+            png = folder / f"{stem}.png"
+            if not png.exists():  # the report embeds a PNG: a preview when PNG is not an output format
+                save_figure(fig, png, dpi=150)
+        finally:
+            plt.close(fig)
         return png
 
     def section(self, title: str, caption: str) -> _Section:

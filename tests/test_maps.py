@@ -349,3 +349,16 @@ def test_chinese_legend(us48, lisa):
         assert any("CJK" in str(w.message) for w in caught)
     with pytest.raises(ValueError, match="language"):
         lisa.plot(period="2009", regions=us48[0], language="fr")
+
+
+def test_choropleth_grades_follow_a_custom_grade_table(us48):
+    """The grade map reads the same grade table as the coupling model (a custom table used
+    to be ignored: the map always drew the ten default grades)."""
+    gdf = us48[0]
+    vals = pd.Series(np.linspace(0.05, 0.95, 48), index=gdf.index, name="D")
+    table = [(0.3, "low"), (0.6, "middle"), (1.0, "high")]
+    fig = maps.choropleth(vals, gdf, grades=table)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    counts = pd.cut(vals, [0, 0.3, 0.6, 1.0]).value_counts(sort=False).to_numpy()
+    assert texts == [f"1 low (0.0, 0.3] ({counts[0]})", f"2 middle (0.3, 0.6] ({counts[1]})",
+                     f"3 high (0.6, 1.0] ({counts[2]})"]
