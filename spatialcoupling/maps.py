@@ -17,7 +17,6 @@ draw everything in one frame).
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +28,16 @@ import pandas as pd
 from . import _china
 from ._grades import DEFAULT_GRADES, grade_bins, grade_of, validate_grades
 from ._grades import grade_labels as grade_labels_of
+from .plotting._base import (  # noqa: F401 (public in 0.1)
+    CJK_FONTS,
+    caption,
+    cjk_font,
+    font_kwargs,
+    has_cjk,
+    legend,
+    new_ax,
+    set_title,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -72,22 +81,6 @@ CLUSTER_NAMES_ZH: dict[str, str] = {
 }
 NO_DATA = "#ffffff"
 NO_DATA_LABEL = {"en": "No data", "zh": "无数据"}
-CJK_FONTS: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "SimHei",
-    "Microsoft YaHei",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "PingFang SC",
-    "Heiti SC",
-    "STHeiti",
-    "Arial Unicode MS",
-)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 #: South China Sea frame of the inset (lon_min, lon_max, lat_min, lat_max), EPSG:4326
 SOUTH_CHINA_SEA = _china.SOUTH_CHINA_SEA
 MAINLAND_SOUTH = _china.MAINLAND_SOUTH
@@ -96,44 +89,6 @@ MAINLAND_SOUTH = _china.MAINLAND_SOUTH
 # ---------------------------------------------------------------------------
 # fonts, regions, China inset
 # ---------------------------------------------------------------------------
-def has_cjk(texts: Any) -> bool:
-    """Whether any of ``texts`` contains Chinese, Japanese or Korean characters."""
-    if isinstance(texts, str):
-        texts = [texts]
-    return any(_CJK.search(str(t)) for t in texts if t is not None)
-
-
-def cjk_font() -> str | None:
-    """Name of an installed CJK-capable font, or None."""
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for candidate in CJK_FONTS:
-        if candidate in names:
-            return candidate
-    for name in sorted(names):
-        if "CJK" in name or "Hei" in name or "Han Sans" in name:
-            return name
-    return None
-
-
-def _font_kwargs(texts: Any) -> dict[str, Any]:
-    """``fontfamily`` for text that needs a CJK font; warns when none is installed."""
-    if not has_cjk(texts):
-        return {}
-    font = cjk_font()
-    if font is None:
-        warnings.warn(
-            "labels contain Chinese characters but no CJK-capable font is installed, so they will "
-            "show as boxes; install one (e.g. `apt install fonts-noto-cjk`, or Noto Sans CJK SC / "
-            "SimHei) and clear matplotlib's font cache",
-            UserWarning,
-            stacklevel=3,
-        )
-        return {}
-    return {"fontfamily": [font, "sans-serif"]}
-
-
 def align_regions(
     regions: Any, ids: Sequence, id_column: str | None = None, keep_others: bool = False
 ) -> gpd.GeoDataFrame:
@@ -245,15 +200,6 @@ def _draw_regions(
     sub.set_title("South China Sea", fontsize=6)
 
 
-def _legend(ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None) -> None:
-    from matplotlib.patches import Patch
-
-    handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=lab) for lab, c in zip(labels, colors, strict=True)]
-    font = _font_kwargs(list(labels) + [title])
-    prop = {"size": 7, "family": font["fontfamily"]} if font else {"size": 7}
-    ax.legend(handles=handles, loc="lower left", title=title, title_fontsize=7, frameon=False, prop=prop)
-
-
 def _no_data(legend_labels: list[str], legend_colors: list[str], geo: Any, result_ids: Sequence, language: str = "en") -> None:
     """Append a "no data" entry for boundaries outside the result."""
     extra = len(geo) - len(result_ids)
@@ -262,21 +208,11 @@ def _no_data(legend_labels: list[str], legend_colors: list[str], geo: Any, resul
         legend_colors.append(NO_DATA)
 
 
-def _set_title(ax: Any, text: str) -> None:
-    ax.set_title(text, fontsize=10, **_font_kwargs([text]))
-
-
-def _caption(fig: Figure, text: str) -> None:
-    fig.text(0.01, 0.005, text, fontsize=6, color="#333333", ha="left", va="bottom", wrap=True)
-
-
-def _new_ax(ax: Any, figsize: tuple[float, float]) -> tuple[Figure, Any]:
-    import matplotlib.pyplot as plt
-
-    if ax is not None:
-        return ax.figure, ax
-    fig, ax = plt.subplots(figsize=figsize)
-    return fig, ax
+_font_kwargs = font_kwargs
+_legend = legend
+_set_title = set_title
+_caption = caption
+_new_ax = new_ax
 
 
 # ---------------------------------------------------------------------------
