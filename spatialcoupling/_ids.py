@@ -9,7 +9,7 @@ caller can refuse them with the spellings named.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -77,3 +77,21 @@ def describe_collisions(groups: list[list[str]], limit: int = 5) -> str:
     shown = "; ".join(" / ".join(repr(s) for s in g) for g in groups[:limit])
     more = f"; … and {len(groups) - limit} more" if len(groups) > limit else ""
     return shown + more
+
+
+def id_keys(values: Iterable) -> list[str]:
+    """Comparable keys for ids that may come as numbers in one place and text in another.
+
+    ``110000``, ``110000.0``, ``numpy.int64(110000)`` and ``" 110000"`` all give ``"110000"``;
+    text ids are stripped. Every place that matches ids (boundaries to a panel, a panel to
+    spatial weights, a user matrix to the regions) compares these keys.
+    """
+    out = []
+    for v in values:
+        item = getattr(v, "item", None)
+        if callable(item) and getattr(v, "ndim", 1) == 0:
+            v = item()
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        out.append(str(v).strip())
+    return out

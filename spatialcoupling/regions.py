@@ -16,7 +16,6 @@ and the inset frame that maps of China use.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _china
-from ._ids import describe_collisions, id_collisions, strip_ids
+from ._ids import describe_collisions, id_collisions, id_keys, strip_ids
 from ._series import REGION, _plain, _preview
 
 if TYPE_CHECKING:
@@ -204,15 +203,7 @@ def _panel_ids(panel_or_ids: Any) -> pd.Index:
     return pd.Index(list(panel_or_ids))
 
 
-def _key(values: Iterable) -> list[str]:
-    """Comparable keys for ids that may come as numbers in one place and text in another."""
-    out = []
-    for v in values:
-        v = _plain(v)
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        out.append(str(v).strip())
-    return out
+_key = id_keys  # 0.1 name, kept for callers outside the package
 
 
 def region_ids(regions: gpd.GeoDataFrame, on: str | None = None) -> pd.Index:
@@ -227,12 +218,12 @@ def region_ids(regions: gpd.GeoDataFrame, on: str | None = None) -> pd.Index:
 
 def _best_column(regions: gpd.GeoDataFrame, want: pd.Index) -> str | None:
     """The column (or None for the index) whose values cover most of ``want``."""
-    keys = set(_key(want))
-    best, best_hits = None, len(keys & set(_key(regions.index)))
+    keys = set(id_keys(want))
+    best, best_hits = None, len(keys & set(id_keys(regions.index)))
     for col in regions.columns:
         if col == regions.geometry.name:
             continue
-        hits = len(keys & set(_key(regions[col])))
+        hits = len(keys & set(id_keys(regions[col])))
         if hits > best_hits:
             best, best_hits = col, hits
     if best_hits == 0:
@@ -286,7 +277,7 @@ def match_regions(
     want = _panel_ids(panel_or_ids)
     if want.has_duplicates:
         raise ValueError(f"match_regions: the panel lists region(s) {_preview(want[want.duplicated()].unique())} twice")
-    collisions = id_collisions(want, keys=_key(want))
+    collisions = id_collisions(want, keys=id_keys(want))
     if collisions:
         raise ValueError(
             f"match_regions: the panel's region ids {describe_collisions(collisions)} differ only in letter case or "
@@ -304,7 +295,7 @@ def match_regions(
                 f"or in any column of the boundaries (columns: {columns}); pass on=<column>"
             )
     have = region_ids(regions, column)
-    have_keys = pd.Index(_key(have))
+    have_keys = pd.Index(id_keys(have))
     dup = have[have_keys.duplicated(keep=False)].unique()
     label = f"column {column!r}" if column is not None else "the index"
     if len(dup):
@@ -315,7 +306,7 @@ def match_regions(
             f"match_regions: {label} of the boundaries has ids that differ only in letter case or white space: "
             f"{describe_collisions(collisions)}; use one spelling per region"
         )
-    want_keys = _key(want)
+    want_keys = id_keys(want)
     pos = pd.Series(np.arange(len(have)), index=have_keys)
     have_set = set(have_keys)
     missing = [w for w, k in zip(want, want_keys, strict=True) if k not in have_set]

@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ._ids import id_keys as _key
 from ._series import _plain, _preview
-from .regions import _key, distance_points, region_ids
+from .regions import distance_points, region_ids
 
 if TYPE_CHECKING:
     import geopandas as gpd
