@@ -19,15 +19,14 @@ The table writers here are shared by ``Result.export`` and the study runner:
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from ._files import atomic_path
 
 TABLE_SUFFIXES = {".csv", ".xlsx", ".tex", ".md", ".parquet"}
 FIGURE_SUFFIXES = {".png", ".svg", ".pdf"}
@@ -155,26 +154,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """A temporary path in ``path``'s folder that replaces ``path`` when the block succeeds.
-
-    The temporary file keeps the suffix (writers that choose the format by suffix
-    work unchanged) and is created by the writer itself, so it gets the usual
-    permissions (the umask applies). On an error it is removed and ``path`` is left
-    as it was.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
 
 
 def xlsx_size(frame: pd.DataFrame) -> tuple[int, int]:
