@@ -963,11 +963,15 @@ def _bootstrap_chunk(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     return theta, _tstats(theta, _flatten_var(out["var"]), estimate)
 
 
-def _point(item: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Flat Dagum vector of one period and the linearised standard error of every term."""
-    values, labels, k = item
+def _point(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
+    """Flat Dagum vector of one period and, when asked, the linearised standard error of
+    every term."""
+    values, labels, k, *want_se = item
     ys, lab, _, y0 = _sorted_sample(values, labels)
-    out = _dagum_weighted(ys, lab, np.ones((1, ys.size)), k, y0, variance=True)
+    with_se = bool(want_se[0]) if want_se else True
+    out = _dagum_weighted(ys, lab, np.ones((1, ys.size)), k, y0, variance=with_se)
+    if not with_se:
+        return _flatten(out)[0], None
     return _flatten(out)[0], np.sqrt(np.maximum(_flatten_var(out["var"])[0], 0.0))
 
 
@@ -1197,11 +1201,15 @@ class DagumGini:
                     f"(unbalanced panel); missing {_preview(gone)}"
                 )
 
+        studentized = self.ci in ("symmetric-t", "studentized")
         point_se = parallel_map(
-            _point, items, n_jobs=self.n_jobs, desc="Dagum", progress=self.progress
+            _point,
+            [(*item, studentized and self.bootstrap > 0) for item in items],
+            n_jobs=self.n_jobs,
+            desc="Dagum",
+            progress=self.progress,
         )
         points = [p for p, _ in point_se]
-        studentized = self.ci in ("symmetric-t", "studentized")
 
         draws: list[np.ndarray | None] = [None] * len(periods)
         tdraws: list[np.ndarray | None] = [None] * len(periods)
@@ -1380,6 +1388,15 @@ class DagumGini:
 _SMALL_GROUP = 5
 #: pairs whose D_jh reaches this have unreliable D_jh and transvariation intervals (same table)
 _NEAR_SEPARATE = 0.9
+#: coverage ranges quoted in the notes, from benchmarks/results/dagum_coverage.md
+_COVERAGE = {
+    "headline_small": "90–97%",  # symmetric-t, G … Gt_share, 8 groups of 2–5
+    "symmetric_gw": "90–95%",  # symmetric-t, Gw, groups of 2–11
+    "percentile_gw_small": "1–2%",
+    "percentile_gw_mid": "54–58%",
+    "bc_gw_small": "3–6%",
+    "bc_gw_mid": "72–79%",
+}
 
 _METHOD_WORDS = {
     "symmetric-t": "symmetric studentized (estimate ± c·se: se by linearisation, c the "
@@ -1417,7 +1434,11 @@ def _bootstrap_notes(
         "values: each group's regions taken as a random draw from a larger population of such regions, "
         "the groups' shares of regions fixed. The estimates are Dagum's plug-in values, which understate "
         "within-group inequality in groups with few members (by about 1/n_j for n_j members)"
-        + ("; the intervals allow for that." if method in ("symmetric-t", "studentized") else ".")
+        + (
+            "; the intervals allow for that."
+            if method in ("symmetric-t", "studentized")
+            else f"; {method} intervals do not allow for that (next note)."
+        )
     ]
     t_method = method in ("symmetric-t", "studentized")
     smallest: dict[Any, int] = {}
@@ -1430,16 +1451,17 @@ def _bootstrap_notes(
             f"bootstrap: groups with fewer than {_SMALL_GROUP} members — {listed}: the intervals of their own "
             "terms (mean, s_j, G_jj, Gw_contrib) and of the pairs they belong to are unreliable; in simulation "
             "such intervals covered the population value less than 90% of the time, were several times wider "
-            "than the value, or had no finite limit. With groups this small the intervals of G, Gw, Gnb, Gt "
-            "and their shares covered it in {HEADLINE_SMALL} of simulated samples (nominal {level}); "
-            "see benchmarks/results/dagum_coverage.md".replace("{level}", level)
+            "than the value, or had no finite limit. With groups this small the 95% intervals of G, Gw, Gnb, Gt "
+            f"and their shares covered it in {_COVERAGE['headline_small']} of simulated samples; see "
+            "benchmarks/results/dagum_coverage.md"
         )
     if not t_method:
         notes.append(
             f"bootstrap: {method} intervals show the spread of the resampled estimates and do not allow for "
             "the bias of the plug-in estimates: in simulation their 95% intervals of Gw covered the population "
-            "value in {PCT_SMALL} of samples with groups of 2–5 members and {PCT_MID} with groups of 8–11 "
-            "(ci='symmetric-t', the default: {SYM_RANGE}); see benchmarks/results/dagum_coverage.md"
+            f"value in {_COVERAGE[method + '_gw_small']} of samples with groups of 2–5 members and "
+            f"{_COVERAGE[method + '_gw_mid']} with groups of 8–11 (ci='symmetric-t', the default: "
+            f"{_COVERAGE['symmetric_gw']}); see benchmarks/results/dagum_coverage.md"
         )
     separate = sorted(
         {(r["group_j"], r["group_h"]) for r in between if r["D_jh"] >= _NEAR_SEPARATE},
@@ -1449,10 +1471,10 @@ def _bootstrap_notes(
         listed = ", ".join(f"{_plain(a)!r}–{_plain(b)!r}" for a, b in separate[:6])
         notes.append(
             f"bootstrap: {len(separate)} pair(s) of groups barely overlap (D_jh >= {_NEAR_SEPARATE:g} in some "
-            f"period: {listed}{' …' if len(separate) > 6 else ''}): the intervals of their D_jh and transvariation "
-            "terms (Gt_contrib) are unreliable; a pair without any overlap in the sample has D_jh = 1 and "
-            "Gt_contrib = 0 in every replicate, so its interval has no width although the population groups "
-            "may overlap"
+            f"period: {listed}{' …' if len(separate) > 6 else ''}): the intervals of their D_jh, p_jh and "
+            "transvariation terms (Gt_contrib and its share) are unreliable; a pair without any overlap in the "
+            "sample has D_jh = 1 and p_jh = Gt_contrib = 0 in every replicate, so its interval has no width "
+            "although the population groups may overlap"
         )
     if unbounded:
         notes.append(

@@ -16,12 +16,14 @@ from scipy import integrate, stats
 import spatialcoupling as sc
 from spatialcoupling.datasets.simulate import china_demo_system
 from spatialcoupling.inequality import (
+    _child_states,
     _dagum_weighted,
     _flat_size,
     _flatten,
     _flatten_var,
     _intervals,
     _point,
+    _replicate_uniforms,
     _sorted_sample,
     _unflatten,
 )
@@ -157,6 +159,50 @@ def test_interval_rules_on_a_small_table():
 def test_bad_ci_names_the_choices():
     with pytest.raises(ValueError, match=r"'symmetric-t', 'studentized', 'percentile', 'bc'.*'bca'"):
         sc.DagumGini({"a": 1}, ci="bca")
+
+
+# ---------------------------------------------------------------------------
+# the replicates' random streams
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "parent",
+    [
+        np.random.SeedSequence(1),
+        np.random.SeedSequence(2**70 + 5),  # entropy of several 32-bit words
+        np.random.SeedSequence([1, 2, 3, 4, 5, 6, 7]),  # longer than the pool
+        np.random.SeedSequence(),  # fresh 128-bit entropy
+        np.random.SeedSequence(12, pool_size=8),
+        np.random.SeedSequence(0).spawn(3)[2],  # a spawned parent, as every period's is
+        np.random.SeedSequence(np.array([7, 2**31], dtype=np.uint32)),
+        np.random.SeedSequence(3, spawn_key=(5, 2**40)),
+    ],
+    ids=["int", "big-int", "long-list", "fresh", "pool8", "spawned", "uint32-array", "wide-key"],
+)
+def test_replicate_streams_equal_numpy_spawn(parent):
+    children = np.random.SeedSequence(
+        parent.entropy, spawn_key=parent.spawn_key, pool_size=parent.pool_size
+    ).spawn(60)
+    for first, count, n in ((0, 60, 30), (17, 5, 3)):
+        expected = np.array([np.random.default_rng(c).random(n) for c in children[first : first + count]])
+        np.testing.assert_array_equal(_replicate_uniforms(parent, first, count, n), expected)
+
+
+def test_replicate_streams_fall_back_to_numpy_beyond_32_bit_child_numbers():
+    parent = np.random.SeedSequence(5)
+    first = 2**32 - 2  # child numbers past 2**32 take two spawn-key words: numpy's own path
+    assert _child_states(parent, first, 3) is None
+    expected = np.array(
+        [np.random.default_rng(np.random.SeedSequence(5, spawn_key=(first + i,))).random(4) for i in range(3)]
+    )
+    np.testing.assert_array_equal(_replicate_uniforms(parent, first, 3, 4), expected)
+
+
+def test_seed_sequence_seed_gives_the_numbers_of_its_entropy():
+    rng = np.random.default_rng(2)
+    series, groups = one_period(rng.lognormal(0, 0.5, 12), ["a", "b", "c"] * 4)
+    a = sc.DagumGini(groups, bootstrap=30, seed=np.random.SeedSequence(77)).fit(series)
+    b = sc.DagumGini(groups, bootstrap=30, seed=77).fit(series)
+    pd.testing.assert_frame_equal(a.table, b.table)
 
 
 # ---------------------------------------------------------------------------
