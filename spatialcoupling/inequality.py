@@ -308,12 +308,17 @@ def _dagum_weighted(
         a_mom = np.empty((3, m, k, k))  # Σ_l w A_h², Cov_l(A_h, y), Cov_l(A_h, T)
         buf = np.empty((3, m, n))
     P = np.empty((m, k, k))
+    unit = m == 1 and bool(np.all(W == 1.0))  # the sample itself: counts instead of weights
     for h in range(k):
         mask = lab == h
-        ch = np.cumsum(W * mask, axis=1)
-        sh = np.cumsum(wy * mask, axis=1)
+        if unit:
+            ch = np.cumsum(mask)[None, :]
+            sh = np.cumsum(np.where(mask, ys, 0.0))[None, :]
+        else:
+            ch = np.cumsum(W * mask, axis=1)
+            sh = np.cumsum(wy * mask, axis=1)
         A = ys * ch - sh
-        WA = W * A
+        WA = A if unit else W * A
         P[:, :, h] = WA @ onehot
         if variance:
             A_own[:, mask] = A[:, mask]
