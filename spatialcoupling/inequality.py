@@ -281,11 +281,19 @@ def _dagum_weighted(
     terms themselves.
     """
     m, n = W.shape
-    onehot = (lab[:, None] == np.arange(k)[None, :]).astype(float)  # n × k
+    unit = m == 1 and bool(np.all(W == 1.0))  # the sample itself: counts instead of weights
+    onehot = (lab[:, None] == np.arange(k)[None, :]).astype(float) if (variance or not unit) else None
+
+    def by_group(X: np.ndarray) -> np.ndarray:
+        """Σ over the values of each group, for every row of X (m × n → m × k)."""
+        if onehot is None:
+            return np.bincount(lab, weights=X[0], minlength=k)[None, :]
+        return X @ onehot
+
     wy = W * ys
-    sizes = W @ onehot  # weighted group sizes, m × k
+    sizes = by_group(W)  # weighted group sizes, m × k
     nw = sizes.sum(axis=1)
-    sum_shift = wy @ onehot
+    sum_shift = by_group(wy)
     with np.errstate(invalid="ignore", divide="ignore"):
         mus_j = sum_shift / sizes
     mu_j = mus_j + y0
@@ -308,7 +316,6 @@ def _dagum_weighted(
         a_mom = np.empty((3, m, k, k))  # Σ_l w A_h², Cov_l(A_h, y), Cov_l(A_h, T)
         buf = np.empty((3, m, n))
     P = np.empty((m, k, k))
-    unit = m == 1 and bool(np.all(W == 1.0))  # the sample itself: counts instead of weights
     for h in range(k):
         mask = lab == h
         if unit:
@@ -319,7 +326,7 @@ def _dagum_weighted(
             sh = np.cumsum(wy * mask, axis=1)
         A = ys * ch - sh
         WA = A if unit else W * A
-        P[:, :, h] = WA @ onehot
+        P[:, :, h] = by_group(WA)
         if variance:
             A_own[:, mask] = A[:, mask]
             # yc and Tc are centred within groups, so Σ w A yc is already a covariance
@@ -554,9 +561,17 @@ def _sorted_sample(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, 
     return values[order] - y0, labels[order], where, y0
 
 
+def _sorted_values(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Shifted sorted values, their labels and the shift (as :func:`_sorted_sample`, without
+    the positions)."""
+    order = np.argsort(values, kind="stable")
+    y0 = float(values[order[0]])
+    return values[order] - y0, labels[order], y0
+
+
 def _dagum_batch(Y: np.ndarray, labels: np.ndarray, k: int) -> dict[str, np.ndarray]:
     """Dagum terms of one cross-section ``Y`` (1 × n); ``labels`` (n,) holds group codes 0..k-1."""
-    ys, lab, _, y0 = _sorted_sample(Y[0], labels)
+    ys, lab, y0 = _sorted_values(Y[0], labels)
     return _dagum_weighted(ys, lab, np.ones((1, ys.size)), k, y0)
 
 
@@ -972,7 +987,7 @@ def _point(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     """Flat Dagum vector of one period and, when asked, the linearised standard error of
     every term."""
     values, labels, k, *want_se = item
-    ys, lab, _, y0 = _sorted_sample(values, labels)
+    ys, lab, y0 = _sorted_values(values, labels)
     with_se = bool(want_se[0]) if want_se else True
     out = _dagum_weighted(ys, lab, np.ones((1, ys.size)), k, y0, variance=with_se)
     if not with_se:
