@@ -313,13 +313,13 @@ def _markdown(frame: pd.DataFrame, metas: list[dict], quick: bool) -> str:
             f"| {design} | " + " | ".join(f"{_fmt(r[(m, 'mean')])} | {_fmt(r[(m, 'min')])}" for m in METHODS) + " |"
         )
     for family, title, size_label in (
-        ("group", "Terms of one group, by the group's size", "group size"),
-        ("pair", "Terms of a pair of groups, by the smaller group's size", "smaller group"),
+        ("group", "Terms of one group, by the group's size (the `within` table)", "group size"),
+        ("pair", "Terms of a pair of groups, by the smaller group's size (the `between` table)", "smaller group"),
     ):
         part = frame[frame["family"] == family]
         lines += [
             "",
-            f"## {title} (`within` and `between` tables)",
+            f"## {title}",
             "",
             f"| design | term | {size_label} | " + " | ".join(METHODS) + " | symmetric-t: finite | median width / value |",
             "|---|---|---|" + "---|" * len(METHODS) + "---|---|",
