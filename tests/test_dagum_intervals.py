@@ -15,15 +15,13 @@ from scipy import integrate, stats
 
 import spatialcoupling as sc
 from spatialcoupling.datasets.simulate import china_demo_system
-from spatialcoupling.inequality import (
-    _child_states,
+from spatialcoupling.inequality._bootstrap import _child_states, _intervals, _replicate_uniforms
+from spatialcoupling.inequality._dagum_core import (
     _dagum_weighted,
     _flat_size,
     _flatten,
     _flatten_var,
-    _intervals,
     _point,
-    _replicate_uniforms,
     _sorted_sample,
     _unflatten,
 )

@@ -23,12 +23,12 @@ from scipy.stats import norm
 
 import spatialcoupling as sc
 from spatialcoupling.inequality import (
-    _intervals,
     coefficient_of_variation,
     dagum_decomposition,
     gini,
     theil,
 )
+from spatialcoupling.inequality._bootstrap import _intervals
 
 
 # ---------------------------------------------------------------------------
