@@ -41,7 +41,7 @@ from ._grades import DEFAULT_GRADES, grade_of
 from ._grades import validate_grades as _validate_grades
 from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series
-from .weighting import SubsystemScores
+from .scores import SubsystemScores
 
 __all__ = ["DEFAULT_GRADES", "CouplingCoordination", "CouplingResult", "coupling_degree", "grade_of"]
 
