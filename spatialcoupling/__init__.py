@@ -36,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     # geography
     "read_regions": "regions",
     "match_regions": "regions",
-    "spatial_weights": "spatial",
+    "spatial_weights": "spatialweights",
     # spatial autocorrelation
     "GlobalMoran": "autocorrelation",
     "GlobalGeary": "autocorrelation",
