@@ -35,8 +35,19 @@ _COLUMNS = ["indicator", "subsystem", "dimension", "direction"]
 _SPEC_KEYS = {"direction", "weight"}
 
 
-def _parse_direction(value: Any, indicator: str) -> int:
-    """+1 or -1 from '+', '-', 'positive', 'negative', 1 or -1 (not True/False, not 1.0)."""
+def parse_direction(value: Any, indicator: str) -> int:
+    """+1 or -1 from '+', '-', 'positive', 'negative', 1 or -1 (not True/False, not 1.0).
+
+    Raises
+    ------
+    ValueError
+        Naming ``indicator`` and the direction it was given.
+
+    Examples
+    --------
+    >>> parse_direction("-", "energy_use"), parse_direction("positive", "output")
+    (-1, 1)
+    """
     if isinstance(value, bool) or not isinstance(value, str | int):
         key = None
     else:
@@ -237,7 +248,7 @@ class IndicatorSystem:
         table["indicator"] = table["indicator"].astype(str)
         table["subsystem"] = table["subsystem"].astype(str)
         table["dimension"] = table["dimension"].fillna(table["subsystem"]).astype(str)
-        table["direction"] = [_parse_direction(d, i) for d, i in zip(table["direction"], table["indicator"], strict=True)]
+        table["direction"] = [parse_direction(d, i) for d, i in zip(table["direction"], table["indicator"], strict=True)]
         counts = table.groupby("indicator")["subsystem"].agg(lambda s: sorted(set(s)))
         shared = {ind: subs for ind, subs in counts.items() if len(subs) > 1}
         if shared:
