@@ -1,7 +1,7 @@
 """Dagum Gini decomposition, Theil, Gini and CV against references written out in the tests.
 
 The Dagum reference below forms every pair of observations, exactly as the
-definitions in Dagum (1997) read (formulas.md section 3); it shares no code with
+definitions in Dagum (1997) read; it shares no code with
 the package. Theil T and the plain Gini are also checked against PySAL's
 ``inequality`` package.
 """
