@@ -240,8 +240,14 @@ class EntropyWeights(_ObjectiveWeights):
 
     Examples
     --------
-    >>> scores = EntropyWeights(scope="pooled").fit(panel, system)   # doctest: +SKIP
-    >>> scores.weights[["indicator", "entropy", "d", "weight"]]       # doctest: +SKIP
+    >>> import spatialcoupling as sc
+    >>> from spatialcoupling.datasets.simulate import china_demo_system
+    >>> panel = sc.read_panel(sc.datasets.load("china_demo")).interpolate()
+    >>> scores = EntropyWeights(scope="pooled").fit(panel, china_demo_system())
+    >>> scores.weights.groupby("subsystem", sort=False)["weight"].sum().round(12).tolist()
+    [1.0, 1.0]
+    >>> list(scores.scores.columns)
+    ['MS', 'AM']
     """
 
     method = "entropy"
@@ -381,9 +387,18 @@ class GivenWeights(_ObjectiveWeights):
         "weights": [None, InstanceOf((Mapping, pd.Series), "a mapping or Series indicator -> weight")],
     }
 
-    def __init__(self, weights: Mapping[str, float] | pd.Series | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        weights: Mapping[str, float] | pd.Series | None = None,
+        normalize: Literal["minmax"] = "minmax",
+        scope: Scope = "pooled",
+        shift: float = 1e-4,
+        *,
+        constant: Literal["error", "drop"] = "error",
+        score_on: Literal["raw", "shifted"] = "raw",
+    ):
         self.weights = weights
-        super().__init__(**kwargs)
+        super().__init__(normalize, scope, shift, constant=constant, score_on=score_on)
         self.weights = _given_weights(weights)
 
     def __repr__(self) -> str:
@@ -451,11 +466,16 @@ class CombinedWeights(_ObjectiveWeights):
         self,
         methods: Sequence[_ObjectiveWeights],
         how: Literal["multiplicative", "mean"] = "multiplicative",
-        **kwargs: Any,
+        normalize: Literal["minmax"] = "minmax",
+        scope: Scope = "pooled",
+        shift: float = 1e-4,
+        *,
+        constant: Literal["error", "drop"] = "error",
+        score_on: Literal["raw", "shifted"] = "raw",
     ):
         self.methods = list(methods)
         self.how = how
-        super().__init__(**kwargs)
+        super().__init__(normalize, scope, shift, constant=constant, score_on=score_on)
 
     def _validate_params(self) -> None:
         super()._validate_params()

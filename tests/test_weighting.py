@@ -389,3 +389,12 @@ def test_combined_given_and_entropy_by_hand():
     np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "weight"], g * went / (g * went).sum(), rtol=1e-12)
     np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "w_given"], g, rtol=1e-12)
     np.testing.assert_allclose(mean.weights.set_index("indicator").loc[["m1", "m2", "m3"], "weight"], (g + went) / 2, rtol=1e-12)
+
+
+def test_declared_settings_have_their_defaults_for_the_study_schema():
+    from spatialcoupling._params import describe
+
+    for cls in (sc.EntropyWeights, sc.CriticWeights, sc.CVWeights, sc.EqualWeights, sc.GivenWeights, sc.CombinedWeights):
+        rows = {r["parameter"]: r["default"] for r in describe(cls)}
+        assert rows["scope"] == "'pooled'" and rows["shift"] == "0.0001" and rows["constant"] == "'error'", cls
+    assert {r["parameter"]: r["default"] for r in describe(sc.CombinedWeights)}["methods"] == "(required)"
