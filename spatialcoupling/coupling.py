@@ -262,7 +262,9 @@ class CouplingCoordination(Model):
         return table
 
 
-def _lagging(values: np.ndarray, subsystems: list[str], lag_bands: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+def _lagging(
+    values: np.ndarray, subsystems: list[str], lag_bands: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Relative development ``U_a / U_b`` (min/max for more than two) and the lagging subsystem."""
     lo, hi = lag_bands
     if len(subsystems) == 2:

@@ -248,7 +248,9 @@ class IndicatorSystem:
         table["indicator"] = table["indicator"].astype(str)
         table["subsystem"] = table["subsystem"].astype(str)
         table["dimension"] = table["dimension"].fillna(table["subsystem"]).astype(str)
-        table["direction"] = [parse_direction(d, i) for d, i in zip(table["direction"], table["indicator"], strict=True)]
+        table["direction"] = [
+            parse_direction(d, i) for d, i in zip(table["direction"], table["indicator"], strict=True)
+        ]
         counts = table.groupby("indicator")["subsystem"].agg(lambda s: sorted(set(s)))
         shared = {ind: subs for ind, subs in counts.items() if len(subs) > 1}
         if shared:

@@ -113,7 +113,9 @@ def _check_settings(kind: Any, id_column: Any, islands: Any, standardize: Any, o
     unknown = set(options) - set(allowed)
     if unknown:
         names = sorted(allowed) or "none"
-        raise ValueError(f"spatial_weights: option(s) {sorted(unknown)} do not apply to kind={kind!r}; allowed: {names}")
+        raise ValueError(
+            f"spatial_weights: option(s) {sorted(unknown)} do not apply to kind={kind!r}; allowed: {names}"
+        )
     validate_params(allowed, options, f"spatial_weights(kind={kind!r})")
 
 

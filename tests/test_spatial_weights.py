@@ -311,7 +311,8 @@ def test_settings_are_declared_once_and_checked(us):
     assert set(SPATIAL_WEIGHTS_CONSTRAINTS) <= set(keywords)
     assert tuple(KIND_OPTIONS) == KINDS
     for kind, bad, match in [
-        ("distance_band", {"threshold": "800"}, r"spatial_weights\(kind='distance_band'\): threshold must be a number > 0; got '800'"),
+        ("distance_band", {"threshold": "800"},
+         r"spatial_weights\(kind='distance_band'\): threshold must be a number > 0; got '800'"),
         ("distance_band", {"threshold": 800, "binary": 1}, "binary must be True or False; got 1"),
         ("inverse_distance", {"power": 0}, "power must be a number > 0; got 0"),
         ("knn", {"k": 0}, r"k must be an integer >= 1; got 0"),

@@ -394,7 +394,8 @@ def test_combined_given_and_entropy_by_hand():
 def test_declared_settings_have_their_defaults_for_the_study_schema():
     from spatialcoupling._params import describe
 
-    for cls in (sc.EntropyWeights, sc.CriticWeights, sc.CVWeights, sc.EqualWeights, sc.GivenWeights, sc.CombinedWeights):
+    classes = (sc.EntropyWeights, sc.CriticWeights, sc.CVWeights, sc.EqualWeights, sc.GivenWeights, sc.CombinedWeights)
+    for cls in classes:
         rows = {r["parameter"]: r["default"] for r in describe(cls)}
         assert rows["scope"] == "'pooled'" and rows["shift"] == "0.0001" and rows["constant"] == "'error'", cls
     assert {r["parameter"]: r["default"] for r in describe(sc.CombinedWeights)}["methods"] == "(required)"
