@@ -222,6 +222,10 @@ class _ObjectiveWeights(Model):
 class EntropyWeights(_ObjectiveWeights):
     """Entropy-method weights.
 
+    Settings go to the constructor (checked again by ``fit``), data to ``fit``:
+    ``EntropyWeights(scope="period").fit(panel, system)``; the same holds for every
+    weighting class of this module.
+
     Parameters
     ----------
     normalize : {"minmax"}
