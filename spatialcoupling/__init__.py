@@ -23,20 +23,20 @@ _EXPORTS: dict[str, str] = {
     "read_panel": "panel",
     "IndicatorSystem": "indicators",
     # objective weights and subsystem scores
-    "EntropyWeights": "weighting",
-    "CriticWeights": "weighting",
-    "CVWeights": "weighting",
-    "EqualWeights": "weighting",
-    "CombinedWeights": "weighting",
-    "GivenWeights": "weighting",
-    "SubsystemScores": "weighting",
+    "EntropyWeights": "scores",
+    "CriticWeights": "scores",
+    "CVWeights": "scores",
+    "EqualWeights": "scores",
+    "CombinedWeights": "scores",
+    "GivenWeights": "scores",
+    "SubsystemScores": "scores",
     # coupling coordination
     "CouplingCoordination": "coupling",
     "CouplingResult": "coupling",
     # geography
     "read_regions": "regions",
     "match_regions": "regions",
-    "spatial_weights": "spatial",
+    "spatial_weights": "spatialweights",
     # spatial autocorrelation
     "GlobalMoran": "autocorrelation",
     "GlobalGeary": "autocorrelation",
