@@ -222,8 +222,8 @@ def test_output_folder_respects_the_umask(tmp_path):
 def _appearing(monkeypatch, out: Path, make) -> None:
     original = sc.Study._run_into
 
-    def run_then_appear(self, folder, progress, notes=None):
-        result = original(self, folder, progress, notes)
+    def run_then_appear(self, folder, *args, **kwargs):
+        result = original(self, folder, *args, **kwargs)
         make(out)  # another process (or the user) creates the output folder meanwhile
         return result
 
