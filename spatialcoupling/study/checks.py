@@ -92,13 +92,21 @@ class Inputs:
         self.caught += [(step, w) for w in caught]
 
 
-def prepare(settings: Mapping[str, Any], base_dir: Path) -> Inputs:
-    """Read the inputs of a study and build its models; every problem in ``.problems``."""
+def prepare(settings: Mapping[str, Any], base_dir: Path, built: Mapping[str, Any] | None = None) -> Inputs:
+    """Read the inputs of a study and build its models; every problem in ``.problems``.
+
+    ``built``: models already built from the settings (by section), used instead of building
+    them again.
+    """
     found = Inputs(settings=settings, base_dir=base_dir)
     with found.recording("check"):  # warnings of no step in particular
         _read_panel(found)
-        _build(found, "weighting", "scores", models.weighting_model)
-        _build(found, "coupling", "coupling", models.coupling_model)
+        for section, step, build in (("weighting", "scores", models.weighting_model),
+                                     ("coupling", "coupling", models.coupling_model)):
+            if built and section in built:
+                found.models[section] = built[section]
+            else:
+                _build(found, section, step, build)
         _read_indicator_system(found)
         if found.panel is not None:
             found.problems += _beta_data_problems(found)

@@ -110,9 +110,11 @@ class Study:
         self.settings = copy.deepcopy(dict(settings))
         #: the study file this study was read from (None for settings given in Python)
         self.source: Path | None = None
-        problems = validate(self.settings, self.base_dir, _BUILDERS)
+        problems, built = validate(self.settings, self.base_dir, _BUILDERS)
         if problems:
             raise StudyError(problems)
+        # the models validation built, with the settings they were built from (reused while those stay)
+        self._built = {name: (copy.deepcopy(self._section(name)), model) for name, model in built.items()}
 
     @classmethod
     def from_file(cls, path: str | Path) -> Study:
@@ -210,7 +212,8 @@ class Study:
     def _prepare(self) -> Inputs:
         """The inputs and models of a run (:func:`~spatialcoupling.study.checks.prepare`); raises
         :class:`StudyError` with every problem."""
-        found = prepare(self.settings, self.base_dir)
+        built = {name: model for name, (cfg, model) in self._built.items() if cfg == self._section(name)}
+        found = prepare(self.settings, self.base_dir, built)
         if found.problems:
             raise StudyError(found.problems)
         return found

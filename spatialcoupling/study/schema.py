@@ -576,25 +576,35 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
 
 
 def validate(settings: Mapping[str, Any], base_dir: Path,
-             builders: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None) -> list[str]:
+             builders: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None
+             ) -> tuple[list[str], dict[str, Any]]:
     """Every problem a study's settings show without data, each with its key path.
 
     Checks the structure and the TOML types, the study's own keys, the rules across sections,
     and the keys of the models built without data: for those, ``builders`` (section -> function
     building the model from the section's settings) build the model with the keys that passed,
     so that the model's own checks are reported under their key paths (see :func:`probe`).
+
+    Returns
+    -------
+    problems : list of str
+    built : dict
+        The models ``builders`` built, by section (those without problems).
     """
     problems = _structure_problems(settings)
+    built: dict[str, Any] = {}
     for name, section in SECTIONS.items():
         cfg = well_typed(settings, name)
         bad = value_problems(section, cfg, model_keys=not section.with_data, own_keys=True)
         problems += [p for ps in bad.values() for p in ps]
         build = (builders or {}).get(name)
         if build is not None and not section.with_data and isinstance(settings.get(name, {}), Mapping):
-            good = {k: v for k, v in cfg.items() if k not in bad}
-            problems += probe(name, good, build)[0]
+            found, model = probe(name, {k: v for k, v in cfg.items() if k not in bad}, build)
+            problems += found
+            if model is not None and not bad:
+                built[name] = model
     problems += _rule_problems(settings, base_dir)
-    return list(dict.fromkeys(problems))
+    return list(dict.fromkeys(problems)), built
 
 
 # -- building a model from a section's settings, every bad setting named ---------------------------
