@@ -257,14 +257,14 @@ SECTIONS: dict[str, Section] = {
             Key("wide", (bool,), "Wide layout: one row per region, columns `<indicator>_<period>`.", False),
             Key("interpolate", (str, bool), "Fill gaps within each region by linear interpolation along time "
                 "(every filled cell is listed in tables/filled_cells); false keeps the gaps, which the check then "
-                "reports.", "linear", check=_linear_or_false, allowed="'linear' or false"),
+                "reports.", "linear", check=_linear_or_false, allowed='"linear" or false'),
             Key("extrapolate", (str,), "Also fill cells before a region's first or after its last observation.",
                 choices=("nearest", "linear")),
             Key("columns", (list,), "Indicator columns to read (default: every other column)."),
         )),
         Section("indicators", "The indicator system: subsystems, dimensions, indicators and their directions.", (
             Key("dataset", (str,), "The bundled system of `china_demo`.", check=_only_china_demo,
-                allowed="'china_demo'"),
+                allowed='"china_demo"'),
             Key("file", (str,), "Indicator system file (TOML, CSV or XLSX), relative to the study file's folder."),
         ), inline=True),
         Section("weighting", "Indicator weights and subsystem scores U.", (
@@ -277,7 +277,7 @@ SECTIONS: dict[str, Section] = {
             Key("constant", (str,), "An indicator that does not vary: an error, or dropped with a note.",
                 MODEL_DEFAULT, param="constant", choices=("error", "drop")),
             Key("methods", (list,), "Methods that `combined` combines (at least two).", ["entropy", "critic"],
-                check=_weighting_methods),
+                check=_weighting_methods, allowed='list of "entropy", "critic", "cv", "equal", "given"'),
             Key("how", (str,), "How `combined` combines the methods' weights.", MODEL_DEFAULT, param="how",
                 choices=("multiplicative", "mean"), model="weighting:CombinedWeights"),
         ), model="weighting:EntropyWeights"),
@@ -330,7 +330,7 @@ SECTIONS: dict[str, Section] = {
             Key("alpha", _NUM, "Significance level of the clusters.", 0.05, param="alpha"),
             Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
             Key("adjust", (str,), "Adjustment of the pseudo p-values for multiple testing.", "none", param="adjust",
-                choices=("none", "fdr", "bonferroni"), to_param=_none_word, allowed="'none', 'fdr' or 'bonferroni'"),
+                choices=("none", "fdr", "bonferroni"), to_param=_none_word, allowed='"none", "fdr", "bonferroni"'),
             Key("alternative", (str,), "Pseudo p-value: folded (GeoDa's, `directed`) or two-sided.", MODEL_DEFAULT,
                 param="alternative", choices=("two-sided", "directed")),
             Key("periods", (list,), "Periods drawn as cluster maps.", NO_DEFAULT,
@@ -338,7 +338,7 @@ SECTIONS: dict[str, Section] = {
             Key("language", (str,), "Language of the map legends.", "en", choices=("en", "zh")),
         ), model="autocorrelation:LocalMoran", with_data=True),
         Section("dagum", "Dagum Gini decomposition of D by region group.", (
-            Key("grouping", (str,), "The grouping (one of `regions.groupings`)."),
+            Key("grouping", (str,), "The grouping (one of `regions.groupings`).", default_text="(required)"),
             Key("bootstrap", (int,), "Bootstrap replications for intervals (0: none).", 0, param="bootstrap"),
             Key("seed", (int,), "Seed of the bootstrap.", 1, param="seed"),
             Key("ci", (str,), "Bootstrap interval: `percentile` or bias-corrected `bc`.", MODEL_DEFAULT, param="ci"),
@@ -351,11 +351,12 @@ SECTIONS: dict[str, Section] = {
         ), model="convergence:SigmaConvergence", with_data=True),
         Section("beta", "Beta convergence of D, with spatial panel models.", (
             Key("kinds", (list,), "`absolute` and/or `conditional` (on `controls`) convergence.", ["absolute"],
-                check=_kinds),
+                check=_kinds, allowed='list of "absolute", "conditional"'),
             Key("model", (str,), "Growth regression: pooled OLS, fixed effects, or a spatial panel model.", "ols",
                 param="model", choices=("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx")),
-            Key("effects", (str,), "Fixed effects of the regression.", MODEL_DEFAULT, param="effects",
-                default_text="'twoway' for fe and the spatial models, none for ols"),
+            Key("effects", (str,), "Fixed effects of the regression: `none`, `individual`, `time`, `twoway` or `random` "
+                "(which of them a model takes is checked with the model).", MODEL_DEFAULT, param="effects",
+                default_text='"twoway" for fe and the spatial models, none for ols'),
             Key("controls", (list,), "Columns of the data that conditional convergence controls for."),
             Key("interval", (int,), "Growth over this many periods.", 1, param="interval"),
             Key("grouping", (str,), "Also per group of this grouping (one of `regions.groupings`)."),
@@ -367,8 +368,10 @@ SECTIONS: dict[str, Section] = {
         ), model="convergence:BetaConvergence", with_data=True),
         Section("output", "File formats of the output folder.", (
             Key("tables", (list,), "Table formats (LaTeX for the tables a paper shows; xlsx: one workbook).",
-                ["csv", "xlsx", "tex"], check=_formats(("csv", "xlsx", "tex", "md"))),
-            Key("figures", (list,), "Figure formats.", ["png", "svg"], check=_formats(("png", "svg", "pdf"))),
+                ["csv", "xlsx", "tex"], check=_formats(("csv", "xlsx", "tex", "md")),
+                allowed='list of "csv", "xlsx", "tex", "md"'),
+            Key("figures", (list,), "Figure formats.", ["png", "svg"],
+                check=_formats(("png", "svg", "pdf")), allowed='list of "png", "svg", "pdf"'),
         )),
     )
 }
@@ -761,6 +764,14 @@ def reference_markdown() -> str:
 
     Generated from :data:`SECTIONS` and the models' declared constraints, for the documentation
     site.
+
+    Examples
+    --------
+    >>> text = reference_markdown()
+    >>> text.splitlines()[0]
+    '# Study file reference'
+    >>> "| `permutations` | integer | `999` |" in text
+    True
     """
     lines = [
         "# Study file reference",
