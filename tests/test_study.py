@@ -477,20 +477,28 @@ def test_lisa_and_dagum_options_reach_the_models(text_period_run):
 
 
 def test_map_language_reaches_the_maps(monkeypatch, tmp_path):
-    from spatialcoupling import maps
+    """The cluster maps the run writes have their legends in lisa.language (read off the figures
+    the writer gets, whichever plotting function drew them)."""
+    from spatialcoupling.maps import CLUSTER_NAMES, CLUSTER_NAMES_ZH
+    from spatialcoupling.study.output import OutputWriter
 
-    seen = []
-    original = maps.cluster_map
+    texts: dict[str, set[str]] = {}
+    original = OutputWriter.write_figure
 
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("language"))
-        return original(*args, **kwargs)
+    def spy(self, name, figure):
+        if figure.folder == "maps":
+            shown = {t.get_text() for t in figure.figure.findobj(lambda a: hasattr(a, "get_text"))}
+            texts[name] = {t.split(" (")[0] for t in shown}  # legend labels carry counts: "高-高 (3)"
+        return original(self, name, figure)
 
-    monkeypatch.setattr(maps, "cluster_map", spy)
+    monkeypatch.setattr(OutputWriter, "write_figure", spy)
     settings = {**CHECKED, "weights": {"kind": "queen"}, "lisa": {"permutations": 9, "periods": [2024], "language": "zh"},
                 "output": {"tables": ["csv"], "figures": ["png"]}}
     sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
-    assert seen and set(seen) == {"zh"}
+    assert set(texts) == {"lisa_clusters_panel", "lisa_clusters_2024"}
+    for name, shown in texts.items():
+        assert set(CLUSTER_NAMES_ZH.values()) - {'孤立'} <= shown, (name, sorted(shown))
+        assert not shown & {v for k, v in CLUSTER_NAMES.items() if v != CLUSTER_NAMES_ZH.get(k)}, name
 
 
 def test_every_step_keeps_its_notes(text_period_run):
