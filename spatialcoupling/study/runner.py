@@ -259,8 +259,8 @@ class Study:
             tmp = folder.open()
             notes = []
             if folder.swept:
-                notes.append(f"removed {len(folder.swept)} temporary folder(s) of earlier runs that were stopped before "
-                             f"they finished: {read.preview([p.name for p in folder.swept])}")
+                notes.append(f"removed {len(folder.swept)} temporary folder(s) of earlier runs that were stopped "
+                             f"before they finished: {read.preview([p.name for p in folder.swept])}")
             result = self._run_into(tmp, progress, notes, inputs=found)
             folder.commit()
         except BaseException:

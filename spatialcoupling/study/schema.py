@@ -354,8 +354,8 @@ SECTIONS: dict[str, Section] = {
                 check=_kinds, allowed='list of "absolute", "conditional"'),
             Key("model", (str,), "Growth regression: pooled OLS, fixed effects, or a spatial panel model.", "ols",
                 param="model", choices=("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx")),
-            Key("effects", (str,), "Fixed effects of the regression: `none`, `individual`, `time`, `twoway` or `random` "
-                "(which of them a model takes is checked with the model).", MODEL_DEFAULT, param="effects",
+            Key("effects", (str,), "Fixed effects of the regression: `none`, `individual`, `time`, `twoway` or "
+                "`random` (which of them a model takes is checked with the model).", MODEL_DEFAULT, param="effects",
                 default_text='"twoway" for fe and the spatial models, none for ols'),
             Key("controls", (list,), "Columns of the data that conditional convergence controls for."),
             Key("interval", (int,), "Growth over this many periods.", 1, param="interval"),
@@ -462,7 +462,8 @@ def key_problems(section: Section, key: Key, value: Any) -> list[str]:
     return problems
 
 
-def value_problems(section: Section, cfg: Mapping[str, Any], *, model_keys: bool, own_keys: bool) -> dict[str, list[str]]:
+def value_problems(section: Section, cfg: Mapping[str, Any], *, model_keys: bool,
+                   own_keys: bool) -> dict[str, list[str]]:
     """Problems of the values of ``cfg`` (a section whose types are right), by key.
 
     ``model_keys``: the keys that set a model parameter; ``own_keys``: the study's own keys.
