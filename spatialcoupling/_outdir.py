@@ -147,7 +147,7 @@ def sweep_stale(parent: Path) -> list[Path]:
     :data:`TEMP_MARKER` with a process of this host that no longer runs are removed.
     Returns the removed folders.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [p for p in Path(parent).iterdir() if p.name.startswith(".") and (_TEMP_TAG in p.name or _ASIDE_TAG in p.name)]
     except OSError:

@@ -1,11 +1,15 @@
 """Command line: ``spatialcoupling demo|run|check|datasets``.
 
-Exit codes: 0 success; 2 bad input, including an unusable ``--out`` (message on
-stderr); 1 failure, including a folder that appeared at ``--out`` during the run
-(the result is kept in a named folder, given in the message); 130 interrupted
-(Ctrl-C); 128 + the signal number when stopped by SIGTERM (143) or SIGHUP (129).
-An interrupted or stopped run removes its temporary folder and leaves ``--out`` as
-it was. Warnings are printed as ``note:`` lines, never as Python warning lines.
+Exit codes: 0 success; 2 bad input, including a study file that is a folder or cannot be
+read and an unusable ``--out`` (message on stderr); 1 failure, including a folder that
+appeared at ``--out`` during the run (the result is kept in a named folder, given in the
+message); 130 interrupted (Ctrl-C); 128 + the signal number when stopped by SIGTERM (143)
+or SIGHUP (129). An interrupted or stopped run removes its temporary folder and leaves
+``--out`` as it was.
+
+Warnings are printed as ``note:`` lines, never as Python warning lines. The notes of a run
+are printed with or without ``--quiet``, which hides only the progress bar (the bar, shown
+in a terminal, names the current step).
 """
 
 from __future__ import annotations
@@ -53,23 +57,26 @@ def _stop_on_signals() -> Iterator[None]:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spatialcoupling", description="Coupling coordination and spatial evidence for regional panels.")
+    parser = argparse.ArgumentParser(prog="spatialcoupling",
+                                     description="Coupling coordination and spatial evidence for regional panels.")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run a study file")
-    run.add_argument("study", help="study settings (TOML)")
+    run = sub.add_parser("run", help="run a study file", description="Run a study file into an output folder.")
+    run.add_argument("study", help="the study settings file (TOML)")
     run.add_argument("--out", default="results", help="output folder (default: results)")
     run.add_argument("--force", action="store_true",
                      help="replace an existing output folder written by spatialcoupling")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-    check = sub.add_parser("check", help="validate a study file and its inputs without computing")
-    check.add_argument("study")
-    demo = sub.add_parser("demo", help="run a bundled demo study")
+    run.add_argument("--quiet", action="store_true", help="no progress bar (the notes are still printed)")
+    check = sub.add_parser("check", help="validate a study file and its inputs without computing",
+                           description="Validate a study file and its inputs without computing; every problem is "
+                           "reported at once.")
+    check.add_argument("study", help="the study settings file (TOML)")
+    demo = sub.add_parser("demo", help="run a bundled demo study", description="Run a bundled demo study.")
     demo.add_argument("name", nargs="?", default="china_demo", help="china_demo (default) or us_productivity")
-    demo.add_argument("--out", default="demo-output")
+    demo.add_argument("--out", default="demo-output", help="output folder (default: demo-output)")
     demo.add_argument("--force", action="store_true",
                       help="replace an existing output folder written by spatialcoupling")
-    demo.add_argument("--quiet", action="store_true")
-    sub.add_parser("datasets", help="list bundled data sets")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar (the notes are still printed)")
+    sub.add_parser("datasets", help="list bundled data sets", description="List the bundled data sets.")
     return parser
 
 
@@ -90,9 +97,8 @@ def _run(args: argparse.Namespace) -> int:
     study = demo_study(args.name) if args.command == "demo" else Study.from_file(args.study)
     with _stop_on_signals():
         result = study.run(args.out, force=args.force, progress=False if args.quiet else None)
-    if not args.quiet:
-        for note in result.notes:
-            print(f"note: {note}")
+    for note in result.notes:
+        print(f"note: {note}")
     print(f"wrote {result.out} ({len(result.files)} files; open {result.out / 'report.html'})")
     return 0
 
@@ -107,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 return _run(args)
             finally:
-                shown = set()
+                shown: set[str] = set()
                 for w in caught:
                     text = str(w.message)
                     if not issubclass(w.category, DeprecationWarning) and text not in shown:

@@ -222,8 +222,8 @@ def test_output_folder_respects_the_umask(tmp_path):
 def _appearing(monkeypatch, out: Path, make) -> None:
     original = sc.Study._run_into
 
-    def run_then_appear(self, folder, progress, notes=None):
-        result = original(self, folder, progress, notes)
+    def run_then_appear(self, folder, *args, **kwargs):
+        result = original(self, folder, *args, **kwargs)
         make(out)  # another process (or the user) creates the output folder meanwhile
         return result
 
@@ -378,3 +378,66 @@ def test_signal_handlers_are_restored_after_the_run(tmp_path):
     study = _project(tmp_path / "proj", data_file=False)
     assert main(["run", str(study), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
+
+
+# -- the command line's input and output ------------------------------------------------------------
+def test_study_file_that_is_a_folder_is_bad_input(tmp_path, capsys):
+    folder = tmp_path / "proj"
+    _project(folder, data_file=False)
+    for command in (["check", str(folder)], ["run", str(folder), "--out", str(tmp_path / "out")]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert f"{folder}: is a folder, not a study file" in err and "study.toml" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreadable_study_file_is_bad_input(shared_tmp):
+    study = _project(shared_tmp / "proj", data_file=False)
+    (shared_tmp / "proj").chmod(0o755)
+    study.chmod(0o000)
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root reads anything: run the command as an unprivileged user
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = {**os.environ, "MPLBACKEND": "Agg", "HOME": str(shared_tmp), "MPLCONFIGDIR": str(shared_tmp / "mpl")}
+    for command in (["check", str(study)], ["run", str(study), "--out", str(shared_tmp / "out")]):
+        proc = subprocess.run([*prefix, sys.executable, "-m", "spatialcoupling.cli", *command], capture_output=True,
+                              text=True, env=env, timeout=300)
+        assert proc.returncode == 2, proc.stderr
+        assert f"{study}: cannot be read" in proc.stderr and "Traceback" not in proc.stderr
+    study.chmod(0o644)
+
+
+def test_quiet_hides_the_progress_bar_not_the_notes(tmp_path, monkeypatch, capsys):
+    study = _project(tmp_path / "proj", data_file=False)  # china_demo: interpolation fills cells, with notes
+    monkeypatch.delenv("SPATIALCOUPLING_PROGRESS", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # as in a terminal
+    assert main(["run", str(study), "--out", str(tmp_path / "loud")]) == 0
+    loud = capsys.readouterr()
+    assert "note: interpolate: filled" in loud.out and "study: coupling" in loud.err
+    assert main(["run", str(study), "--out", str(tmp_path / "quiet"), "--quiet"]) == 0
+    quiet = capsys.readouterr()
+    assert "study:" not in quiet.err
+    assert [line for line in quiet.out.splitlines() if line.startswith("note: ")] == [
+        line for line in loud.out.splitlines() if line.startswith("note: ")]
+
+
+def test_progress_bar_names_the_current_step(tmp_path, capsys):
+    sc.Study.from_dict(SETTINGS).run(tmp_path / "out", progress=True)
+    err = capsys.readouterr().err
+    assert [step for step in ("data", "scores", "coupling") if f"study: {step}" in err] == ["data", "scores", "coupling"]
+
+
+def test_every_option_has_help():
+    import argparse
+
+    from spatialcoupling.cli import _build_parser
+
+    parser = _build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == {"run", "check", "demo", "datasets"}
+    for name, command in commands.choices.items():
+        for action in command._actions:
+            assert action.help, f"{name} {action.dest}: no help text"

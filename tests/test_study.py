@@ -1,5 +1,6 @@
 """Study files, the command line and the demo output."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +70,6 @@ def test_every_problem_reported_with_key_path(tmp_path):
     msg = str(info.value)
     for expected in [
         "coupling.contributions: must sum to 1, got 0.9",
-        "coupling.model: must be one of classic, revised",
         "data.path: file not found",
         "weighting.bogus: unknown setting",
         "lisa.alpha: must be int or float",
@@ -77,6 +77,15 @@ def test_every_problem_reported_with_key_path(tmp_path):
         "lisa: needs a [regions] section",
     ]:
         assert expected in msg, expected
+    assert {"classic", "revised", "fancy"} <= set(re.findall(r"\w+", _line(msg, "coupling.model: must be one of")))
+    assert msg.count("coupling.contributions") == 1, "the model's message, once"
+
+
+def _line(msg: str, prefix: str) -> str:
+    """The line of ``msg`` that starts with ``prefix`` (a key path and the start of its message)."""
+    lines = [line.strip() for line in msg.splitlines() if line.strip().startswith(prefix)]
+    assert lines, f"no line starts with {prefix!r} in:\n{msg}"
+    return lines[0]
 
 
 def test_check_reports_input_problems(tmp_path):
@@ -234,29 +243,37 @@ def _problems(settings, base_dir=None):
 
 
 @pytest.mark.parametrize(
-    ("extra", "expected"),
+    ("extra", "prefix", "words"),
     [
-        ({"weights": {"kind": "queens"}}, "weights.kind: must be one of queen, rook"),
-        ({"weights": {"kind": "queen", "k": 4}}, "weights: spatial_weights: option(s) ['k'] do not apply to kind='queen'"),
-        ({"weights": {"kind": "queen"}, "lisa": {"permutations": 0}}, "lisa.permutations: LocalMoran: permutations must be an integer >= 1"),
-        ({"weights": {"kind": "queen"}, "lisa": {"alpha": 1}}, "lisa.alpha: LocalMoran: alpha must be"),
-        ({"dagum": {"grouping": "zone8", "bootstrap": 1}}, "dagum.bootstrap: DagumGini: bootstrap=1 gives no interval"),
-        ({"weights": {"kind": "queen"}, "moran": {"seed": -1}}, "moran.seed: GlobalMoran: seed must be None, a non-negative integer"),
-        ({"weights": {"kind": "queen"}, "lisa": {"seed": -1}}, "lisa.seed: LocalMoran: seed must be None, a non-negative integer"),
-        ({"dagum": {"grouping": "zone8", "seed": -1}}, "dagum.seed: DagumGini: seed must be None, a non-negative integer"),
-        ({"beta": {"seed": -1}}, "beta.seed: seed must be a non-negative integer"),
-        ({"beta": {"interval": 0}}, "beta.interval: interval must be"),
-        ({"beta": {"interval": 16}}, "beta.interval: growth over 16 periods needs more than 16 periods; the data has 16"),
-        ({"weights": {"kind": "queen"}, "beta": {"model": "sem", "effects": "random"}}, "beta.effects: "),
-        ({"weights": {"kind": "queen"}, "lisa": {"alternative": "greater"}}, "lisa.alternative: must be one of two-sided, directed"),
-        ({"weights": {"kind": "queen"}, "lisa": {"language": "fr"}}, "lisa.language: must be one of en, zh"),
-        ({"dagum": {"grouping": "zone8", "ci": "wild"}}, "dagum.ci: DagumGini: ci must be"),
-        ({"dagum": {"grouping": "zone8", "alpha": 1.5}}, "dagum.alpha: DagumGini: alpha must be a number in (0, 1)"),
-        ({"dagum": {"bootstrap": 9}}, "dagum.grouping: missing"),
+        ({"weights": {"kind": "queens"}}, "weights.kind: must be one of queen, rook", ["queens"]),
+        ({"weights": {"kind": "queen", "k": 4}}, "weights: spatial_weights: option(s) ['k'] do not apply to kind='queen'",
+         []),
+        ({"weights": {"kind": "queen"}, "lisa": {"permutations": 0}}, "lisa.permutations: must be an integer >= 1", ["0"]),
+        ({"weights": {"kind": "queen"}, "lisa": {"alpha": 1}}, "lisa.alpha: must be a number", ["0", "1"]),
+        ({"dagum": {"grouping": "zone8", "bootstrap": 1}}, "dagum.bootstrap: bootstrap=1 gives no interval", []),
+        ({"weights": {"kind": "queen"}, "moran": {"seed": -1}}, "moran.seed: must be", ["non-negative", "-1"]),
+        ({"weights": {"kind": "queen"}, "lisa": {"seed": -1}}, "lisa.seed: must be", ["non-negative", "-1"]),
+        ({"dagum": {"grouping": "zone8", "seed": -1}}, "dagum.seed: must be None, a non-negative integer", ["-1"]),
+        ({"beta": {"seed": -1}}, "beta.seed: must be", ["non-negative integer", "-1"]),
+        ({"beta": {"interval": 0}}, "beta.interval: must be", ["1", "0"]),
+        ({"beta": {"interval": 16}},
+         "beta.interval: growth over 16 periods needs more than 16 periods; the data has 16", []),
+        ({"weights": {"kind": "queen"}, "beta": {"model": "sem", "effects": "random"}}, "beta.effects: ",
+         ["random", "sem"]),
+        ({"weights": {"kind": "queen"}, "lisa": {"alternative": "greater"}}, "lisa.alternative: must be one of",
+         ["two-sided", "directed", "greater"]),
+        ({"weights": {"kind": "queen"}, "lisa": {"language": "fr"}}, "lisa.language: must be one of en, zh", ["fr"]),
+        ({"dagum": {"grouping": "zone8", "ci": "wild"}}, "dagum.ci: must be", ["percentile", "bc", "wild"]),
+        ({"dagum": {"grouping": "zone8", "alpha": 1.5}}, "dagum.alpha: must", ["(0, 1)", "1.5"]),
+        ({"dagum": {"bootstrap": 9}}, "dagum.grouping: missing", []),
     ],
 )
-def test_check_catches_what_run_rejects(extra, expected):
-    assert expected in _problems({**CHECKED, **extra})
+def test_check_catches_what_run_rejects(extra, prefix, words):
+    """Each problem on its own line, opened by its key path; the words the problem is about in that line
+    (the wording of a model's message may change, its key path and key words may not)."""
+    line = _line(_problems({**CHECKED, **extra}), prefix)
+    for word in words:
+        assert word in line, (word, line)
 
 
 def test_check_reports_every_model_problem_at_once():
@@ -322,7 +339,7 @@ def test_check_finds_collinear_controls(tmp_path):
 
 def test_control_rank_by_hand():
     """The rank rule against a hand-made two-way panel: x3 = x1 + region part + period part."""
-    from spatialcoupling.study import _control_problems
+    from spatialcoupling.study.checks import control_problems as _control_problems
 
     idx = pd.MultiIndex.from_product([["a", "b", "c"], [1, 2, 3, 4]], names=["region", "period"])
     rng = np.random.default_rng(0)
@@ -460,20 +477,28 @@ def test_lisa_and_dagum_options_reach_the_models(text_period_run):
 
 
 def test_map_language_reaches_the_maps(monkeypatch, tmp_path):
-    from spatialcoupling.plotting import lisa as maps
+    """The cluster maps the run writes have their legends in lisa.language (read off the figures
+    the writer gets, whichever plotting function drew them)."""
+    from spatialcoupling.maps import CLUSTER_NAMES, CLUSTER_NAMES_ZH
+    from spatialcoupling.study.output import OutputWriter
 
-    seen = []
-    original = maps.cluster_map
+    texts: dict[str, set[str]] = {}
+    original = OutputWriter.write_figure
 
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("language"))
-        return original(*args, **kwargs)
+    def spy(self, name, figure):
+        if figure.folder == "maps":
+            shown = {t.get_text() for t in figure.figure.findobj(lambda a: hasattr(a, "get_text"))}
+            texts[name] = {t.split(" (")[0] for t in shown}  # legend labels carry counts: "高-高 (3)"
+        return original(self, name, figure)
 
-    monkeypatch.setattr(maps, "cluster_map", spy)
+    monkeypatch.setattr(OutputWriter, "write_figure", spy)
     settings = {**CHECKED, "weights": {"kind": "queen"}, "lisa": {"permutations": 9, "periods": [2024], "language": "zh"},
                 "output": {"tables": ["csv"], "figures": ["png"]}}
     sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
-    assert seen and set(seen) == {"zh"}
+    assert set(texts) == {"lisa_clusters_panel", "lisa_clusters_2024"}
+    for name, shown in texts.items():
+        assert set(CLUSTER_NAMES_ZH.values()) - {'孤立'} <= shown, (name, sorted(shown))
+        assert not shown & {v for k, v in CLUSTER_NAMES.items() if v != CLUSTER_NAMES_ZH.get(k)}, name
 
 
 def test_every_step_keeps_its_notes(text_period_run):

@@ -1,0 +1,120 @@
+"""The analysis objects of a study, built from the settings of their sections: one function each.
+
+Every construction of an analysis object by the study is here, so that the way the study calls
+the models (which settings go to the constructor, which data) is written once. Each function
+takes the settings of its section (``cfg``, a mapping of study keys) and the data the model is
+constructed with; the keys' defaults and their constructor parameters come from the schema
+(:func:`spatialcoupling.study.schema.model_params`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from .schema import model_params, setting
+
+__all__ = [
+    "beta_effects",
+    "beta_model",
+    "coupling_model",
+    "dagum_model",
+    "lisa_model",
+    "moran_model",
+    "sigma_model",
+    "spatial_panel_model",
+    "weighting_model",
+]
+
+
+def weighting_model(cfg: Mapping[str, Any]) -> Any:
+    """The weighting object of ``[weighting]``: ``method`` picks the class (``combined``
+    combines ``methods``)."""
+    from .. import weighting as wmod
+
+    classes = {"entropy": wmod.EntropyWeights, "critic": wmod.CriticWeights, "cv": wmod.CVWeights,
+               "equal": wmod.EqualWeights, "given": wmod.GivenWeights}
+    params = model_params("weighting", cfg)
+    how = {"how": params.pop("how")} if "how" in params else {}
+    method = setting(cfg, "weighting", "method")
+    if method == "combined":
+        parts = [classes[m](**params) for m in setting(cfg, "weighting", "methods")]
+        return wmod.CombinedWeights(parts, **how, **params)
+    return classes[method](**params)
+
+
+def coupling_model(cfg: Mapping[str, Any]) -> Any:
+    """The :class:`~spatialcoupling.CouplingCoordination` of ``[coupling]``."""
+    from ..coupling import CouplingCoordination
+
+    return CouplingCoordination(**model_params("coupling", cfg))
+
+
+def moran_model(cfg: Mapping[str, Any], w: Any) -> Any:
+    """The :class:`~spatialcoupling.GlobalMoran` of ``[moran]`` on the weights ``w``."""
+    from ..autocorrelation import GlobalMoran
+
+    return GlobalMoran(w, **model_params("moran", cfg))
+
+
+def lisa_model(cfg: Mapping[str, Any], w: Any) -> Any:
+    """The :class:`~spatialcoupling.LocalMoran` of ``[lisa]`` on the weights ``w``."""
+    from ..autocorrelation import LocalMoran
+
+    return LocalMoran(w, **model_params("lisa", cfg))
+
+
+def dagum_model(cfg: Mapping[str, Any], groups: pd.Series | None) -> Any:
+    """The :class:`~spatialcoupling.DagumGini` of ``[dagum]`` with the region groups ``groups``."""
+    from ..inequality import DagumGini
+
+    return DagumGini(groups=groups, **model_params("dagum", cfg))
+
+
+def sigma_model(cfg: Mapping[str, Any], groups: pd.Series | None) -> Any:
+    """The :class:`~spatialcoupling.SigmaConvergence` of ``[sigma]`` (by group when ``groups``)."""
+    from ..convergence import SigmaConvergence
+
+    return SigmaConvergence(groups=groups, **model_params("sigma", cfg))
+
+
+def beta_effects(cfg: Mapping[str, Any]) -> str | None:
+    """``beta.effects``, or the default of the model: two-way for FE and spatial models, none for OLS."""
+    if "effects" in cfg:
+        return str(cfg["effects"])
+    return None if setting(cfg, "beta", "model") == "ols" else "twoway"
+
+
+def beta_model(cfg: Mapping[str, Any], kind: str, w: Any, controls: pd.DataFrame | None,
+               groups: pd.Series | None) -> Any:
+    """The :class:`~spatialcoupling.BetaConvergence` of ``[beta]`` for ``kind``
+    (``"absolute"`` or ``"conditional"``, which takes ``controls``)."""
+    from ..convergence import BetaConvergence
+
+    params = model_params("beta", cfg)
+    effects = beta_effects(cfg)
+    if effects is not None:
+        params["effects"] = effects
+    return BetaConvergence(kind=kind, w=w, controls=controls if kind == "conditional" else None, groups=groups,
+                           **params)
+
+
+def spatial_panel_model(cfg: Mapping[str, Any]) -> Any:
+    """The :class:`~spatialcoupling.SpatialPanel` a spatial ``[beta]`` model fits (None for OLS/FE).
+
+    Built by the check only, so that settings the estimator refuses (effects a model does not
+    take) are found before a run; :class:`~spatialcoupling.BetaConvergence` builds its own.
+    Also refuses a negative ``beta.seed`` (the seed of the impact simulations) for every model.
+    """
+    from ..spatial_panel import SpatialPanel
+
+    seed = setting(cfg, "beta", "seed")
+    if isinstance(seed, int) and not isinstance(seed, bool) and seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    model = setting(cfg, "beta", "model")
+    if model in ("ols", "fe"):
+        return None
+    return SpatialPanel(model, beta_effects(cfg) or "individual", lee_yu=setting(cfg, "beta", "lee_yu"),
+                        draws=setting(cfg, "beta", "draws"), seed=seed)

@@ -1,0 +1,264 @@
+"""The one writer of a study run's files: step outputs in, the output folder's files out.
+
+:class:`OutputWriter` turns each :class:`~spatialcoupling.study.steps.StepOutput` into files as
+soon as its step is done:
+
+- ``tables/<name>.<format>``: every table in each format of ``output.tables`` except ``xlsx``
+  (LaTeX only for the tables a step marks so); all tables also as sheets of one
+  ``tables/tables.xlsx``, with an ``about`` sheet (data source, notes) that ``tables/README.txt``
+  repeats. A table too large for an Excel sheet is written as csv only, with a note.
+- ``figures/`` and ``maps/``: every figure once per format of ``output.figures``, through
+  :func:`spatialcoupling._figures.save_figure` (a PNG preview for the report when PNG is not
+  among them). Figures of the synthetic demo data carry a mark saying so.
+- ``layers/<name>.gpkg``: the GIS layers.
+- ``study.lock.toml``: the resolved settings and the versions of the packages used.
+
+File names made from labels (periods, groupings) are slugs (:func:`safe_name`): no path
+separators, no ``..``, unique within their folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import importlib.metadata
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import _results
+from .._figures import save_figure
+from .checks import Inputs
+from .schema import SYNTHETIC_NOTE, setting
+from .steps import Figure, Layer, StepOutput, Table
+
+__all__ = ["OutputWriter", "Written", "resolved_settings", "safe_name", "settings_toml"]
+
+_UNSAFE_NAME = re.compile(r"[^\w-]+")
+_VERSIONS = ("spatialcoupling", "numpy", "pandas", "scipy", "geopandas", "libpysal", "esda", "spreg", "matplotlib")
+
+
+def safe_name(label: Any) -> str:
+    """A file-name slug of ``label``: letters, digits, ``_`` and ``-`` only (no path separator, no ``..``).
+
+    Runs of other characters become one ``-`` (``"2009/10"`` -> ``"2009-10"``); an empty
+    result becomes ``"x"``.
+    """
+    return _UNSAFE_NAME.sub("-", str(label)).strip("-") or "x"
+
+
+@dataclass
+class Written:
+    """What writing one step output gave: notes on the output, and the PNG of each figure (by name)."""
+
+    notes: list[str] = field(default_factory=list)
+    pngs: dict[str, Path] = field(default_factory=dict)
+
+
+class OutputWriter:
+    """Writes the files of one run into ``folder``.
+
+    Parameters
+    ----------
+    folder : Path
+        The (temporary) output folder.
+    formats : mapping
+        ``{"tables": [...], "figures": [...]}``, the formats of ``[output]``.
+    synthetic : bool
+        The study runs on the synthetic demo panel: figures and the workbook say so.
+
+    Attributes
+    ----------
+    files : list of Path
+        Every file written, in order (not the report's PNG previews).
+    """
+
+    def __init__(self, folder: Path, formats: Mapping[str, Sequence[str]], *, synthetic: bool) -> None:
+        self.folder = Path(folder)
+        self.formats = {"tables": list(formats["tables"]), "figures": list(formats["figures"])}
+        self.synthetic = synthetic
+        self.files: list[Path] = []
+        #: the workbook's tables by name, in the order they were written
+        self.tables: dict[str, pd.DataFrame] = {}
+        #: tables left out of tables.xlsx because they do not fit on a sheet
+        self.too_large: list[str] = []
+        self._names: dict[str, set[str]] = {}
+
+    def _file_name(self, sub: str, name: Any) -> str:
+        """A slug of ``name`` that no other file of folder ``sub`` uses in this run."""
+        used = self._names.setdefault(sub, set())
+        base = safe_name(name)
+        stem, k = base, 2
+        while stem.casefold() in used:
+            stem, k = f"{base}-{k}", k + 1
+        used.add(stem.casefold())
+        return stem
+
+    def _subfolder(self, sub: str) -> Path:
+        folder = self.folder / sub
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    # -- one step ---------------------------------------------------------------------------------
+    def write_step(self, out: StepOutput) -> Written:
+        """Write the tables, figures and layers of a step (every figure is closed afterwards)."""
+        import matplotlib.pyplot as plt
+
+        written = Written()
+        try:
+            for name, table in out.tables.items():
+                written.notes += self.write_table(name, table)
+            for name, figure in out.figures.items():
+                written.pngs[name] = self.write_figure(name, figure)
+            for name, layer in out.layers.items():
+                self.write_layer(name, layer)
+        finally:
+            for figure in out.figures.values():
+                plt.close(figure.figure)
+        return written
+
+    def write_table(self, name: str, table: Table) -> list[str]:
+        """Write ``table`` in every table format; the notes on what could not go to the workbook."""
+        notes = []
+        stem = self._file_name("tables", name)
+        frame = table.frame
+        self.tables[name] = frame
+        folder = self._subfolder("tables")
+        requested = self.formats["tables"]
+        formats = [f for f in requested if not (f == "xlsx" or (f == "tex" and not table.latex))]
+        if "xlsx" in requested and not _results.xlsx_fits(frame):
+            self.too_large.append(name)
+            notes.append(
+                f"output: table {name!r} ({len(frame):,} rows × {frame.shape[1]:,} columns) is larger than an Excel "
+                f"sheet ({_results.XLSX_MAX_ROWS:,} rows, {_results.XLSX_MAX_COLS:,} columns); it is not in "
+                f"tables.xlsx but in tables/{stem}.csv"
+            )
+            if "csv" not in formats:
+                formats.insert(0, "csv")
+        for fmt in formats:
+            path = folder / f"{stem}.{fmt}"
+            _results.write_tables({name: frame}, path)
+            self.files.append(path)
+        return notes
+
+    def write_figure(self, name: str, figure: Figure) -> Path:
+        """Save ``figure`` once per figure format; the PNG the report shows."""
+        stem = self._file_name(figure.folder, name)
+        folder = self._subfolder(figure.folder)
+        fig = figure.figure
+        if self.synthetic:
+            fig.text(0.995, 0.003, "synthetic data (china_demo)", ha="right", va="bottom", fontsize=7, color="0.35")
+        for fmt in self.formats["figures"] or ["png"]:
+            self.files.append(save_figure(fig, folder / f"{stem}.{fmt}"))
+        png = folder / f"{stem}.png"
+        if not png.exists():  # the report embeds a PNG: a preview when PNG is not an output format
+            save_figure(fig, png, dpi=150)
+        return png
+
+    def write_layer(self, name: str, layer: Layer) -> Path:
+        """Write ``layer`` as ``layers/<name>.gpkg``."""
+        path = self._subfolder("layers") / f"{self._file_name('layers', name)}.gpkg"
+        options = {"layer_metadata": dict(layer.metadata)} if layer.metadata else {}
+        layer.frame.to_file(path, layer=layer.layer, driver="GPKG", engine="pyogrio", **options)
+        self.files.append(path)
+        return path
+
+    # -- the run's files ------------------------------------------------------------------------------
+    def about(self, notes: Sequence[str], settings: Mapping[str, Any]) -> pd.DataFrame:
+        """What the tables are: data source, synthetic or not, notes, tables left out of the workbook."""
+        data = settings.get("data") or {}
+        source = f"bundled data set {data['dataset']!r}" if "dataset" in data else f"file {data.get('path')}"
+        rows = {"data": source, "generated by": "spatialcoupling study run", "notes": " | ".join(notes) or "none"}
+        if self.too_large:
+            rows["not in this workbook"] = (
+                f"{', '.join(self.too_large)}: larger than an Excel sheet; see the csv files of the same names"
+            )
+        if self.synthetic:
+            rows["WARNING"] = SYNTHETIC_NOTE
+        return pd.DataFrame({"value": rows}).rename_axis("item")
+
+    def write_workbook(self, notes: Sequence[str], settings: Mapping[str, Any]) -> None:
+        """``tables/README.txt`` and (when ``xlsx`` is a table format) ``tables/tables.xlsx``."""
+        about = self.about(notes, settings)
+        tables = self._subfolder("tables")
+        readme = tables / "README.txt"
+        with _results.atomic_path(readme) as tmp:
+            tmp.write_text("\n".join(f"{k}: {v}" for k, v in about["value"].items()) + "\n", encoding="utf-8")
+        self.files.append(readme)
+        if "xlsx" not in self.formats["tables"] or not self.tables:
+            return
+        path = tables / "tables.xlsx"
+        sheets = {"about": about, **{k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"}}
+        if "about" in self.tables and "about" not in self.too_large:
+            sheets["about_table"] = self.tables["about"]
+        _results.write_tables(sheets, path)
+        self.files.append(path)
+
+    def write_lock(self, settings: Mapping[str, Any]) -> None:
+        """``study.lock.toml``: when, the resolved settings and the package versions."""
+        import tomli_w
+
+        versions = {}
+        for pkg in _VERSIONS:
+            try:
+                versions[pkg] = importlib.metadata.version(pkg)
+            except importlib.metadata.PackageNotFoundError:
+                versions[pkg] = "not installed"
+        lock = {
+            "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "settings": settings,
+            "versions": versions,
+        }
+        path = self.folder / "study.lock.toml"
+        path.write_text(tomli_w.dumps(_toml_safe(lock)), encoding="utf-8")
+        self.files.append(path)
+
+    def write_report(self, html_text: str) -> None:
+        """``report.html``."""
+        path = self.folder / "report.html"
+        path.write_text(html_text, encoding="utf-8")
+        self.files.append(path)
+
+
+def resolved_settings(inputs: Inputs) -> dict[str, Any]:
+    """The settings with the defaults the run used filled in (the output formats, the data
+    columns, the weighting and coupling models' settings)."""
+    settings = copy.deepcopy(dict(inputs.settings))
+    output = settings.setdefault("output", {})
+    for key in ("tables", "figures"):
+        output.setdefault(key, setting({}, "output", key))
+    data = settings.setdefault("data", {})
+    for key in ("region", "period", "interpolate", "wide"):
+        data.setdefault(key, setting({}, "data", key))
+    w = inputs.models["weighting"]
+    settings.setdefault("weighting", {}).update(
+        {"method": w.method, "scope": w.scope, "shift": w.shift, "constant": w.constant, "score_on": w.score_on}
+    )
+    c = inputs.models["coupling"]
+    coupling = settings.setdefault("coupling", {})
+    coupling.update({"model": c.model, "lag_bands": list(c.lag_bands), "grades": [[u, label] for u, label in c.grades]})
+    if c.contributions is None:
+        subsystems = inputs.system.subsystems
+        coupling["contributions"] = {s: 1.0 / len(subsystems) for s in subsystems}
+    return settings
+
+
+def settings_toml(settings: Mapping[str, Any]) -> str:
+    """The resolved settings as the TOML the report shows."""
+    import tomli_w
+
+    return tomli_w.dumps(_toml_safe({"settings": settings}))
+
+
+def _toml_safe(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _toml_safe(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_toml_safe(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
