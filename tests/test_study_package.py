@@ -58,7 +58,7 @@ def test_inputs_read_once_and_models_built_once_per_run(tmp_path, monkeypatch):
     constructed once: the run uses what the check read and built."""
     import spatialcoupling.panel as panel_mod
     import spatialcoupling.regions as regions_mod
-    import spatialcoupling.spatial as spatial_mod
+    import spatialcoupling.spatialweights as spatial_mod
     from spatialcoupling.autocorrelation import GlobalMoran, LocalMoran
     from spatialcoupling.inequality import DagumGini
 

@@ -106,7 +106,7 @@ def match(cfg: Mapping[str, Any], all_boundaries: Any, data: Any) -> Any:
 
 def spatial_weights(cfg: Mapping[str, Any], base_dir: Path, regions: Any, data: Any) -> Any:
     """The weights of ``[weights]`` over the matched ``regions``, in the panel's region order."""
-    from ..spatial import spatial_weights as build
+    from ..spatialweights import spatial_weights as build
 
     options = dict(cfg)
     kind = options.pop("kind", setting(cfg, "weights", "kind"))

@@ -10,6 +10,7 @@ constructed with; the keys' defaults and their constructor parameters come from 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ import pandas as pd
 from .schema import model_params, setting
 
 __all__ = [
+    "Bound",
     "beta_effects",
     "beta_model",
     "coupling_model",
@@ -29,10 +31,25 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A model with the data it is fitted with besides the series: ``fit(series)`` calls
+    ``model.fit(series, **data)``. The settings stay on the model (read through this object)."""
+
+    model: Any
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def fit(self, series: Any) -> Any:
+        return self.model.fit(series, **self.data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
 def weighting_model(cfg: Mapping[str, Any]) -> Any:
     """The weighting object of ``[weighting]``: ``method`` picks the class (``combined``
     combines ``methods``)."""
-    from .. import weighting as wmod
+    from .. import scores as wmod
 
     classes = {"entropy": wmod.EntropyWeights, "critic": wmod.CriticWeights, "cv": wmod.CVWeights,
                "equal": wmod.EqualWeights, "given": wmod.GivenWeights}
@@ -56,21 +73,21 @@ def moran_model(cfg: Mapping[str, Any], w: Any) -> Any:
     """The :class:`~spatialcoupling.GlobalMoran` of ``[moran]`` on the weights ``w``."""
     from ..autocorrelation import GlobalMoran
 
-    return GlobalMoran(w, **model_params("moran", cfg))
+    return Bound(GlobalMoran(**model_params("moran", cfg)), {"w": w})
 
 
 def lisa_model(cfg: Mapping[str, Any], w: Any) -> Any:
     """The :class:`~spatialcoupling.LocalMoran` of ``[lisa]`` on the weights ``w``."""
     from ..autocorrelation import LocalMoran
 
-    return LocalMoran(w, **model_params("lisa", cfg))
+    return Bound(LocalMoran(**model_params("lisa", cfg)), {"w": w})
 
 
 def dagum_model(cfg: Mapping[str, Any], groups: pd.Series | None) -> Any:
     """The :class:`~spatialcoupling.DagumGini` of ``[dagum]`` with the region groups ``groups``."""
     from ..inequality import DagumGini
 
-    return DagumGini(groups=groups, **model_params("dagum", cfg))
+    return Bound(DagumGini(**model_params("dagum", cfg)), {"groups": groups})
 
 
 def sigma_model(cfg: Mapping[str, Any], groups: pd.Series | None) -> Any:

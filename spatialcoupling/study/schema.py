@@ -238,7 +238,7 @@ def _tuples(value: Any) -> Any:
 
 
 def _weight_kinds() -> tuple[str, ...]:
-    from ..spatial import KINDS
+    from ..spatialweights import KINDS
 
     return tuple(KINDS)
 
