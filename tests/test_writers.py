@@ -187,3 +187,9 @@ def test_sheet_names_are_valid_and_unique(tmp_path):
 def test_markdown_escapes_pipes():
     text = results_mod._markdown(pd.DataFrame({"a": ["x|y"]}))
     assert "x\\|y" in text
+
+
+def test_coefficients_with_stars_are_not_formulas():
+    frame = pd.DataFrame({"SDM": ["-0.447***", "(0.030)", "-1*2", "+0.5**x"]})
+    out = results_mod.neutralise_formulas(frame)["SDM"].tolist()
+    assert out == ["-0.447***", "(0.030)", "'-1*2", "'+0.5**x"]

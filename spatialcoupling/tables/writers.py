@@ -91,7 +91,8 @@ XLSX_MAX_COLS = 16_384
 #: first characters that make a spreadsheet read a text cell as a formula (OWASP)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+#: a plain number, optionally with significance stars (``-0.447***``): no formula, left as it is
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\**")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -179,7 +180,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
     leading single quote (OWASP's rule against CSV injection), in cells, the index,
     the column labels and the index names. Numbers, and text that is a plain number
-    such as ``"-0.5"``, are left as they are.
+    such as ``"-0.5"`` or a coefficient with significance stars such as ``"-0.447***"``,
+    are left as they are.
 
     Examples
     --------
@@ -480,6 +482,8 @@ def _split_suffix(text: str) -> tuple[str, str]:
 _CHAR_EM = 0.52
 _FONT_PT = {"normalsize": 10.0, "small": 9.0, "footnotesize": 8.0, "scriptsize": 7.0}
 _WRAP_CHARS = 28
+#: share of the text width a table is planned to fill (the widths are estimates)
+_SAFETY = 0.94
 
 
 def _latex_number(text: str) -> str:
@@ -500,6 +504,8 @@ def _latex_cell(text: str, numeric: bool, box_em: float) -> str:
 
 #: a header longer than this (in characters) and than its column's cells is wrapped
 _HEAD_CHARS = 10
+#: font size (pt) assumed when deciding whether a spanner fits over its columns (the largest in use)
+_HEAD_EM = 9.0
 
 
 def _column_chars(table: PaperTable, rows: list[tuple[str, Any, list[str], list[str]]]
@@ -518,7 +524,9 @@ def _column_chars(table: PaperTable, rows: list[tuple[str, Any, list[str], list[
         for j, c in enumerate(value_cells):
             values[j] = max(values[j], len(c))
     cells = list(values)
-    heads = [max(len(w) for w in lbl.split()) if lbl.split() else 0 for lbl in table.print_labels()]
+    # the longest word of a header cannot be broken; letters and "_" are wider than digits
+    heads = [int(np.ceil(1.25 * max(len(w) for w in lbl.split()))) if lbl.split() else 0
+             for lbl in table.print_labels()]
     values = [max(v, min(len(lbl), _HEAD_CHARS), h) for v, lbl, h in zip(values, table.print_labels(), heads,
                                                                            strict=True)]
     return keys, values, cells
@@ -620,11 +628,11 @@ def to_latex(table: TableLike, *, text_width_pt: float = 345.0, fontsize: str = 
     for candidate in dict.fromkeys([fontsize, "footnotesize"]):
         k, v = widths(candidate)
         size = candidate
-        if sum(k) + sum(v) - 12 <= text_width_pt:
+        if sum(k) + sum(v) - 12 <= _SAFETY * text_width_pt:
             break
     else:
         k, v = widths(size)
-        chunks = _chunks(v, table.spanners(), max(text_width_pt - sum(k) + 12, 1.0))
+        chunks = _chunks(v, table.spanners(), max(_SAFETY * text_width_pt - sum(k) + 12, 1.0))
     n_rows = sum(1 for r in rows if r[0] != "rule") + 2
     long = n_rows * len(chunks) > max_rows
     em = _FONT_PT[size]
@@ -701,8 +709,14 @@ def _latex_header(table: PaperTable, chunk: list[int], numeric: list[bool], char
                 k += 1
             width = k - j + 1
             if spanners[j]:
-                edge = ("@{}" if j == 0 and not n_keys else "") + "c" + ("@{}" if k == len(chunk) - 1 else "")
-                cells.append(rf"\multicolumn{{{width}}}{{{edge}}}{{{latex_escape(spanners[j])}}}")
+                left = "@{}" if j == 0 and not n_keys else ""
+                right = "@{}" if k == len(chunk) - 1 else ""
+                align = "c"
+                if widths_pt is not None:  # a spanner wider than its columns wraps within them
+                    room = sum(widths_pt[chunk[m]] for m in range(j, k + 1)) - 12
+                    if len(spanners[j]) * _CHAR_EM * _HEAD_EM > room:
+                        align = rf">{{\centering\arraybackslash}}p{{{room:.0f}pt}}"
+                cells.append(rf"\multicolumn{{{width}}}{{{left}{align}{right}}}{{{latex_escape(spanners[j])}}}")
                 rules.append(rf"\cmidrule(lr){{{n_keys + j + 1}-{n_keys + k + 1}}}")
             else:
                 cells += [""] * width
