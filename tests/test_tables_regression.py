@@ -10,8 +10,14 @@ import pytest
 from scipy import stats
 
 import spatialcoupling as sc
-from spatialcoupling.tables import ModelColumn, impacts_table, regression_table, to_latex, to_markdown
-from spatialcoupling.tables.regression import beta_columns
+from spatialcoupling.tables import (
+    ModelColumn,
+    beta_columns,
+    impacts_table,
+    regression_table,
+    to_latex,
+    to_markdown,
+)
 
 
 def _column(name="M", **stats_):

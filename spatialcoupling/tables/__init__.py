@@ -7,7 +7,8 @@ and ``.md`` files.
 
 Layouts
     :func:`regression_table` (models side by side as esttab/xsmle print them, from
-    :class:`ModelColumn`), :func:`growth_table` (D at chosen years and the average annual growth
+    :class:`ModelColumn`; :func:`beta_columns` for a beta-convergence result and its groups),
+    :func:`impacts_table`, :func:`growth_table` (D at chosen years and the average annual growth
     per sub-period: Table 4 of the service-manufacturing study), :func:`dagum_table`,
     :func:`dagum_within_table`, :func:`dagum_between_table`, :func:`weights_table` (indicator
     weights with dimension subtotals), :func:`descriptive_table`.
@@ -28,7 +29,7 @@ from .layouts import (
     growth_table,
     weights_table,
 )
-from .regression import ModelColumn, impacts_table, regression_table
+from .regression import ModelColumn, beta_columns, impacts_table, regression_table
 from .table import PaperTable
 from .writers import (
     neutralise_formulas,
@@ -47,6 +48,7 @@ __all__ = [
     "COLUMN_DESCRIPTIONS",
     "ModelColumn",
     "PaperTable",
+    "beta_columns",
     "codebook_frame",
     "dagum_between_table",
     "dagum_table",
