@@ -263,7 +263,8 @@ class PaperTable:
                 current = key[panel_pos]
                 previous = None
                 if current in self.unlabelled_panels:
-                    out.append(("rule", current, [], []))
+                    if out:  # no rule right under the header's
+                        out.append(("rule", current, [], []))
                 else:
                     out.append(("panel", current, [str(current)], []))
             cells = [key[p] for p in positions]

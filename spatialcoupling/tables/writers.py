@@ -53,7 +53,6 @@ import pandas as pd
 from .._files import atomic_path
 from ._format import (
     LATEX_ESCAPES,
-    format_cell,
     format_number,
     latex_escape,
 )
@@ -285,8 +284,8 @@ def write_table(table: TableLike, path: str | Path, *, name: str | None = None) 
             tmp.write_text(to_markdown(_as_table(table, label)), encoding="utf-8")
         elif suffix == ".tex":
             paper = _as_table(table, label)
-            if not isinstance(table, PaperTable):
-                paper = paper.replace(caption=label, name=path.stem)
+            if not isinstance(table, PaperTable):  # a tidy frame: captioned by its name (or the file's)
+                paper = paper.replace(caption=label if label != "table" else path.stem, name=path.stem)
             tmp.write_text(to_latex(paper), encoding="utf-8")
         else:
             frame = table.flat() if isinstance(table, PaperTable) else table
@@ -986,9 +985,3 @@ def _as_field(run_element: Any, instruction: str) -> None:
     run_element.addprevious(instr_run)
     run_element.addprevious(char("separate"))
     run_element.addnext(char("end"))
-
-
-# -- 0.1 names ---------------------------------------------------------------------------------------
-def format_value(value: Any) -> str:
-    """A cell as 0.1's plain writers printed it (4 decimals for floats)."""
-    return format_cell(value, "number", 4) if isinstance(value, float) else str(value)
