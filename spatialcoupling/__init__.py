@@ -55,7 +55,7 @@ _EXPORTS: dict[str, str] = {
     "Study": "study",
 }
 
-_SUBMODULES = {"datasets", "maps"}
+_SUBMODULES = {"datasets", "layers", "maps", "plotting"}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

@@ -1,9 +1,24 @@
 """Shared behaviour of result objects: immutability, tidy tables, summary, export.
 
-Every ``.fit`` returns a subclass of :class:`Result`. A result holds tidy pandas
-tables (``.table`` plus named tables listed by ``.tables``), prints a plain-text
-``.summary()``, draws ``.plot()`` and writes itself with ``.export(path)``, the
-format chosen from the suffix.
+The contract every analysis object follows (CONTRIBUTING.md, "The result contract"):
+
+- **Settings to the constructor, data to ``fit``.** A model object holds only settings,
+  declared once as parameter constraints (:mod:`spatialcoupling._params`) and checked at
+  construction and again at the top of ``fit``. Everything that is data — the series, the
+  spatial weights, region groups, controls — is an argument of ``fit``:
+  ``GlobalMoran(permutations=999, seed=1).fit(D, w)``, ``DagumGini(bootstrap=999).fit(D,
+  groups)``, ``BetaConvergence(model="sdm").fit(D, w=w, controls=X)``. The 0.1 style that passed
+  data to the constructor keeps working with a ``DeprecationWarning``.
+- **Fitting never mutates its inputs and returns an immutable result** (a subclass of
+  :class:`Result`): attributes cannot be rebound, tables are handed out as copies, arrays are
+  read-only and ``settings`` is a read-only mapping.
+- **Every result has** ``.table`` (tidy), named tables (``.tables``), ``.notes`` (what was
+  filled, clipped, aliased or excluded), ``.settings``, ``.summary()``, ``.plot()`` (a
+  matplotlib Figure drawn by :mod:`spatialcoupling.plotting` from the result's tables),
+  ``.export(path)`` (format by suffix), ``str()`` (the summary) and ``_repr_html_`` (for
+  notebooks).
+- **Estimators also have** ``params``, ``std_errors``, ``tstats`` (t-based inference) or
+  ``zstats`` (normal-based), ``pvalues``, ``cov`` and ``nobs``, with these names everywhere.
 
 The table writers shared by ``Result.export`` and the study runner live in
 :mod:`spatialcoupling.tables.writers` (atomic files, neutralised formulas, flat Excel
@@ -12,7 +27,10 @@ sheets, Excel size limits, LaTeX escaping); their 0.1 names are re-exported here
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -79,6 +97,15 @@ class Result:
         """What was filled, clipped, excluded or otherwise worth knowing."""
         return list(getattr(self, "_notes", []))
 
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The settings that produced the result (read-only)."""
+        return self.__dict__.get("_settings", MappingProxyType({}))
+
+    @settings.setter
+    def settings(self, value: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_settings", MappingProxyType(dict(value)))
+
     def summary(self) -> str:
         """Plain-text summary: the class name, notes and the main table."""
         lines = [type(self).__name__, "=" * len(type(self).__name__)]
@@ -89,6 +116,17 @@ class Result:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self.table)} rows>"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        """The summary for notebooks: the text part, then the main table as HTML."""
+        text = self.summary()
+        head = text.split("\n\n", 1)[0] if "\n\n" in text else "\n".join(text.splitlines()[:2])
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        table = self.table.to_html(max_rows=30, float_format=lambda v: f"{v:.4f}", border=0)
+        return (f"<div><pre>{html.escape(head)}</pre>" + (f"<ul>{notes}</ul>" if notes else "") + table + "</div>")
 
     def plot(self, *args: Any, **kwargs: Any):  # pragma: no cover - overridden
         raise NotImplementedError(f"{type(self).__name__} has no plot")
