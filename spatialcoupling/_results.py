@@ -20,22 +20,14 @@ The contract every analysis object follows (CONTRIBUTING.md, "The result contrac
 - **Estimators also have** ``params``, ``std_errors``, ``tstats`` (t-based inference) or
   ``zstats`` (normal-based), ``pvalues``, ``cov`` and ``nobs``, with these names everywhere.
 
-The table writers here are shared by ``Result.export`` and the study runner:
-
-- every file is written to a temporary file in the target's folder and moved into
-  place with ``os.replace``, so a failed write never leaves a broken file;
-- text cells and labels that a spreadsheet would run as a formula (starting with
-  ``=``, ``+``, ``-``, ``@``, tab or carriage return; OWASP's CSV-injection rule) get
-  a leading single quote in ``.csv`` and ``.xlsx`` files; numbers are untouched;
-- ``.xlsx`` sheets are limited to 1,048,576 rows and 16,384 columns: a table that
-  does not fit is refused with its name (:func:`xlsx_fits` tells in advance);
-- LaTeX output escapes every character that is special in LaTeX text.
+The table writers shared by ``Result.export`` and the study runner live in
+:mod:`spatialcoupling.tables.writers` (atomic files, neutralised formulas, flat Excel
+sheets, Excel size limits, LaTeX escaping); their 0.1 names are re-exported here.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -43,9 +35,9 @@ from typing import Any
 
 import pandas as pd
 
-from ._files import atomic_path
+from ._files import atomic_path  # noqa: F401  (0.1 import path)
+from .tables.writers import TABLE_SUFFIXES
 
-TABLE_SUFFIXES = {".csv", ".xlsx", ".tex", ".md", ".parquet"}
 FIGURE_SUFFIXES = {".png", ".svg", ".pdf"}
 GEO_SUFFIXES = {".gpkg", ".shp", ".geojson"}
 
@@ -182,199 +174,26 @@ class Result:
         raise ValueError(f"{type(self).__name__} has no geometry; export it as .csv/.xlsx/.tex/.md instead")
 
 
-# -- writing files -----------------------------------------------------------------
-#: the largest sheet Excel opens (rows including the header, columns including the index)
-XLSX_MAX_ROWS = 1_048_576
-XLSX_MAX_COLS = 16_384
-#: first characters that make a spreadsheet read a text cell as a formula (OWASP)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_START = re.compile(r"[=+\-@\t\r]")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-def xlsx_size(frame: pd.DataFrame) -> tuple[int, int]:
-    """Rows and columns that ``frame.to_excel`` (with its index) takes on a sheet."""
-    header = frame.columns.nlevels + (1 if frame.columns.nlevels > 1 else 0)
-    return len(frame) + header, frame.shape[1] + frame.index.nlevels
+# -- writing files -----------------------------------------------------------------------------
+# The writers live in :mod:`spatialcoupling.tables.writers`; these names keep 0.1's imports working.
+from .tables import writers as _writers  # noqa: E402
+from .tables.writers import (  # noqa: E402, F401
+    FORMULA_PREFIXES,
+    LATEX_ESCAPES,
+    XLSX_MAX_COLS,
+    XLSX_MAX_ROWS,
+    latex_escape,
+    neutralise_formulas,
+    sheet_names,
+    write_tables,
+    xlsx_size,
+)
+from .tables.writers import refuse_oversized as _refuse_oversized  # noqa: E402, F401
+from .tables.writers import to_latex as _latex  # noqa: E402, F401
+from .tables.writers import to_markdown as _markdown  # noqa: E402, F401
 
 
 def xlsx_fits(frame: pd.DataFrame) -> bool:
-    """Whether ``frame`` fits on one Excel sheet (1,048,576 rows, 16,384 columns)."""
-    rows, cols = xlsx_size(frame)
-    return rows <= XLSX_MAX_ROWS and cols <= XLSX_MAX_COLS
-
-
-def _refuse_oversized(tables: Mapping[str, pd.DataFrame]) -> None:
-    for name, frame in tables.items():
-        if not xlsx_fits(frame):
-            rows, cols = xlsx_size(frame)
-            raise ValueError(
-                f"table {name!r} does not fit on an Excel sheet: it needs {rows:,} rows and {cols:,} columns, "
-                f"a sheet holds at most {XLSX_MAX_ROWS:,} rows and {XLSX_MAX_COLS:,} columns; "
-                "export it as .csv or .parquet instead"
-            )
-
-
-def _neutral_values(values: pd.Series) -> pd.Series:
-    """Text values that would start a formula, with a leading ``'``; everything else as is."""
-    if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)):
-        return values
-    try:
-        text = values.str
-    except AttributeError:  # an object column without any text
-        return values
-    starts = text.match(_FORMULA_START.pattern).fillna(False).astype(bool)
-    if not starts.any():
-        return values
-    number = text.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).astype(bool)
-    risky = (starts & ~number).to_numpy()
-    out = values.astype(object).copy()
-    out[risky] = "'" + values[risky].astype(str)
-    return out
-
-
-def _neutral_index(index: pd.Index) -> pd.Index:
-    if isinstance(index, pd.MultiIndex):
-        levels = [_neutral_index(index.get_level_values(i)) for i in range(index.nlevels)]
-        return pd.MultiIndex.from_arrays(levels, names=[_neutral_label(n) for n in index.names])
-    name = _neutral_label(index.name)
-    if not (pd.api.types.is_object_dtype(index.dtype) or pd.api.types.is_string_dtype(index.dtype)
-            or isinstance(index.dtype, pd.CategoricalDtype)):
-        return index.rename(name)
-    values = pd.Series(index.to_numpy(dtype=object), dtype=object)
-    fixed = _neutral_values(values)
-    return index.rename(name) if fixed is values else pd.Index(fixed.to_numpy(), name=name, dtype=object)
-
-
-def _neutral_label(label: Any) -> Any:
-    if isinstance(label, str) and _FORMULA_START.match(label) and not _PLAIN_NUMBER.fullmatch(label):
-        return "'" + label
-    return label
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` in which no text cell or label can be read as a spreadsheet formula.
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-    leading single quote (OWASP's rule against CSV injection), in cells, the index,
-    the column labels and the index names. Numbers, and text that is a plain number
-    such as ``"-0.5"``, are left as they are.
-    """
-    out = frame.copy()
-    for i in range(out.shape[1]):  # a loop over columns, each handled as a whole
-        original = out.iloc[:, i]
-        column = original.astype(object) if isinstance(original.dtype, pd.CategoricalDtype) else original
-        fixed = _neutral_values(column)
-        if fixed is not column:
-            out.isetitem(i, fixed)
-    out.index = _neutral_index(out.index)
-    out.columns = _neutral_index(out.columns)
-    return out
-
-
-def sheet_names(names: list[str]) -> dict[str, str]:
-    """Excel sheet names for table ``names``: without ``[]:*?/\\``, at most 31 characters, unique."""
-    used: set[str] = set()
-    out = {}
-    for name in names:
-        base = _SHEET_BAD.sub("_", str(name)).strip("'") or "sheet"
-        sheet = base[:31]
-        k = 2
-        while sheet.casefold() in used:
-            tail = f"~{k}"
-            sheet = base[: 31 - len(tail)] + tail
-            k += 1
-        used.add(sheet.casefold())
-        out[name] = sheet
-    return out
-
-
-def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write the first table to .csv/.tex/.md/.parquet, or all tables as sheets of one .xlsx.
-
-    The file is written atomically (see :func:`atomic_path`). In .csv and .xlsx files
-    text that a spreadsheet would run as a formula is neutralised
-    (:func:`neutralise_formulas`).
-
-    Raises
-    ------
-    ValueError
-        ``.xlsx`` with a table that does not fit on a sheet (named; nothing is written).
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    name, first = next(iter(tables.items()))
-    if suffix == ".xlsx":
-        _refuse_oversized(tables)
-    with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            neutralise_formulas(first).to_csv(tmp)
-        elif suffix == ".md":
-            tmp.write_text(first.to_markdown() if _has_tabulate() else _markdown(first), encoding="utf-8")
-        elif suffix == ".tex":
-            tmp.write_text(_latex(first), encoding="utf-8")
-        elif suffix == ".parquet":
-            try:
-                first.to_parquet(tmp)
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"table {name!r} cannot be written to {path.name}: {exc}; write a .csv instead") from exc
-        elif suffix == ".xlsx":
-            sheets = sheet_names(list(tables))
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for key, frame in tables.items():
-                    neutralise_formulas(frame).to_excel(writer, sheet_name=sheets[key])
-        else:  # pragma: no cover - guarded by caller
-            raise ValueError(suffix)
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    return str(value)
-
-
-def _markdown(frame: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table without extra dependencies (``|`` in cells escaped)."""
-    flat = frame.reset_index()
-
-    def cell(value: Any) -> str:
-        return _fmt(value).replace("|", "\\|")
-
-    header = "| " + " | ".join(cell(c) for c in flat.columns) + " |"
-    rule = "|" + "|".join("---" for _ in flat.columns) + "|"
-    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in flat.itertuples(index=False)]
-    return "\n".join([header, rule, *rows]) + "\n"
-
-
-#: LaTeX replacements of the characters that are special in text mode
-LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-}
-_LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in LATEX_ESCAPES))
-
-
-def latex_escape(text: Any) -> str:
-    """``text`` (formatted as in the tables) with every LaTeX special character escaped."""
-    return _LATEX_SPECIAL.sub(lambda m: LATEX_ESCAPES[m.group()], _fmt(text))
-
-
-def _latex(frame: pd.DataFrame) -> str:
-    """A booktabs LaTeX tabular without jinja2 (pandas' Styler needs it)."""
-    flat = frame.reset_index()
-    esc = latex_escape
-    cols = "l" * len(flat.columns)
-    lines = [f"\\begin{{tabular}}{{{cols}}}", "\\toprule", " & ".join(esc(c) for c in flat.columns) + r" \\", "\\midrule"]
-    lines += [" & ".join(esc(v) for v in row) + r" \\" for row in flat.itertuples(index=False)]
-    lines += ["\\bottomrule", "\\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    """Whether ``frame`` fits on one Excel sheet of at most :data:`XLSX_MAX_ROWS` rows and
+    :data:`XLSX_MAX_COLS` columns (this module's limits; see :func:`spatialcoupling.tables.xlsx_fits`)."""
+    return _writers.xlsx_fits(frame, max_rows=XLSX_MAX_ROWS, max_cols=XLSX_MAX_COLS)

@@ -1,5 +1,6 @@
 """Table writers: no live formulas, complete LaTeX escaping, Excel size limits, atomic files."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,12 @@ import pytest
 
 import spatialcoupling._results as results_mod
 from spatialcoupling._results import Result, _latex, write_tables
+from spatialcoupling.tables import writers as writers_mod
+
+
+def _ooxml_text(value: str) -> str:
+    """A cell's text as Excel reads it: OOXML's ``_xHHHH_`` escapes of control characters decoded."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
 
 RISKY = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\",\"y\")"]
 
@@ -52,10 +59,11 @@ def test_xlsx_export_has_no_formula_cell(tmp_path):
             for cell in row:
                 assert cell.data_type != "f", f"formula in {sheet.title}!{cell.coordinate}: {cell.value!r}"
                 if isinstance(cell.value, str):
-                    texts.append(cell.value)
-    # every risky text is there, neutralised by a leading quote (XML reads a carriage return as \n)
+                    texts.append(_ooxml_text(cell.value))
+    # every risky text is there exactly, neutralised by a leading quote (a carriage return is kept,
+    # stored as OOXML's escape _x000D_)
     for text in RISKY + ["=label", "+region", "@x", "=0"]:
-        assert "'" + text.replace("\r", "\n") in texts, text
+        assert "'" + text in texts, text
     # numbers stay numbers; text that is a plain number is left alone
     sheet = book["table"]
     header = [c.value for c in sheet[1]]
@@ -92,13 +100,16 @@ def test_csv_cells_and_labels_neutralised(tmp_path):
 )
 def test_latex_escapes_every_special_character(text, expected):
     tex = _latex(pd.DataFrame({"col": [text]}, index=pd.Index([0], name="i")))
-    body = tex.splitlines()[4]  # \begin, \toprule, header, \midrule, row
+    lines = tex.splitlines()
+    body = lines[lines.index("\\midrule") + 1]  # the row after the header rule
     assert body == f"0 & {expected} \\\\"
 
 
 def test_latex_header_escaped():
     tex = _latex(pd.DataFrame({"x_{t}^2 <1>": [1.0]}))
-    assert r"x\_\{t\}\textasciicircum{}2 \textless{}1\textgreater{}" in tex.splitlines()[2]
+    lines = tex.splitlines()
+    header = lines[lines.index("\\toprule") + 1]
+    assert r"x\_\{t\}\textasciicircum{}2 \textless{}1\textgreater{}" in header
 
 
 def test_xlsx_fits_counts_header_and_index():
@@ -106,9 +117,13 @@ def test_xlsx_fits_counts_header_and_index():
     # 1,048,575 data rows + the header row fill a sheet exactly; one more does not fit
     assert xlsx_fits(pd.DataFrame({"a": np.zeros(1_048_575)}))
     assert not xlsx_fits(pd.DataFrame({"a": np.zeros(1_048_576)}))
-    # 16,383 columns + the index column fill a sheet; 16,384 do not fit
-    assert xlsx_fits(pd.DataFrame(np.zeros((1, 16_383))))
-    assert not xlsx_fits(pd.DataFrame(np.zeros((1, 16_384))))
+    # 16,383 columns + the (named) index column fill a sheet; 16,384 do not fit
+    named = pd.Index(["r"], name="region")
+    assert xlsx_fits(pd.DataFrame(np.zeros((1, 16_383)), index=named))
+    assert not xlsx_fits(pd.DataFrame(np.zeros((1, 16_384)), index=named))
+    # a default 0…n index is not written, so it takes no column
+    assert xlsx_fits(pd.DataFrame(np.zeros((1, 16_384))))
+    assert not xlsx_fits(pd.DataFrame(np.zeros((1, 16_385))))
 
 
 def test_too_large_xlsx_export_names_the_table_and_leaves_nothing(tmp_path):
@@ -123,13 +138,24 @@ def test_too_large_xlsx_export_names_the_table_and_leaves_nothing(tmp_path):
 
 def test_failed_write_leaves_no_broken_file(tmp_path, monkeypatch):
     frame = pd.DataFrame({"a": [1.0, 2.0]})
-    # openpyxl refuses control characters: the write fails in the middle of the workbook
-    bad = pd.DataFrame({"text": ["fine", "bad \x01 char"]})
+    # the write fails in the middle of the workbook, after its first sheet
+    written = []
+    real_sheet = writers_mod._write_sheet
+
+    def failing_sheet(workbook, sheet, *args, **kwargs):
+        if written:
+            raise OSError("disk full in the second sheet")
+        written.append(sheet)
+        return real_sheet(workbook, sheet, *args, **kwargs)
+
+    monkeypatch.setattr(writers_mod, "_write_sheet", failing_sheet)
     path = tmp_path / "r.xlsx"
     path.write_text("OLD")
-    with pytest.raises(Exception, match="worksheet|Illegal|character"):
-        _Tables(frame, bad).export(path)
+    with pytest.raises(OSError, match="second sheet"):
+        _Tables(frame, frame).export(path)
+    assert written == ["table"]
     assert path.read_text() == "OLD"
+    monkeypatch.undo()
     # a csv writer that dies half-way
     def broken_to_csv(self, target, *args, **kwargs):
         Path(target).write_text("a,b\n1,")
@@ -161,3 +187,9 @@ def test_sheet_names_are_valid_and_unique(tmp_path):
 def test_markdown_escapes_pipes():
     text = results_mod._markdown(pd.DataFrame({"a": ["x|y"]}))
     assert "x\\|y" in text
+
+
+def test_coefficients_with_stars_are_not_formulas():
+    frame = pd.DataFrame({"SDM": ["-0.447***", "(0.030)", "-1*2", "+0.5**x"]})
+    out = results_mod.neutralise_formulas(frame)["SDM"].tolist()
+    assert out == ["-0.447***", "(0.030)", "'-1*2", "'+0.5**x"]
