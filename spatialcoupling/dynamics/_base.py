@@ -44,14 +44,15 @@ def balanced_panel(series: Any, who: str, *, min_periods: int = 2, min_regions: 
     return wide
 
 
-def aligned_weights(w: Any, regions: pd.Index, who: str) -> SpatialWeights:
+def aligned_weights(w: Any, regions: pd.Index, who: str, *, allow_islands: bool = False) -> SpatialWeights:
     """Row-standardised weights in the order of ``regions`` (the rows of the panel).
 
     Raises
     ------
     ValueError
         When the regions of the weights and of the series differ (both lists named), or a
-        region has no neighbour (its spatial lag would be 0, not a neighbourhood value).
+        region has no neighbour (its spatial lag would be 0, not a neighbourhood value) unless
+        ``allow_islands``.
     """
     sw = as_weights(w)
     ids = pd.Index(sw.ids)
@@ -68,7 +69,7 @@ def aligned_weights(w: Any, regions: pd.Index, who: str) -> SpatialWeights:
             "(sc.spatial_weights(regions) on the same ids) or restrict the series to the regions of the weights"
         )
     out = sw.subset(list(regions), transform="r")
-    if out.islands:
+    if out.islands and not allow_islands:
         raise ValueError(
             f"{who}: {len(out.islands)} region(s) without neighbours: {_preview(out.islands)}; a spatial lag "
             "needs neighbours: link them (sc.spatial_weights(..., islands='nearest')) or drop them from the series"

@@ -18,7 +18,7 @@ from ._base import font_kwargs, new_ax, set_title
 
 __all__ = [
     "density_curves", "density_ridgeline", "density_surface", "gravity_map", "lisa_paths", "rank_change_map",
-    "rose_diagram", "state_shares", "transition_heatmap", "transition_panels", "transition_types",
+    "rose_diagram", "state_shares", "tau_series", "transition_heatmap", "transition_panels", "transition_types",
 ]
 
 
@@ -340,4 +340,28 @@ def rank_change_map(regions: Any, change: pd.Series, title: str | None = None, c
         set_title(ax, title)
     if caption:
         add_caption(fig, caption)
+    return fig
+
+
+def tau_series(taus: pd.DataFrame, ax: Any = None, title: str | None = None, alpha: float = 0.05) -> Any:
+    """Kendall's τ (column ``tau``) and the spatial τ (``tau_spatial``, when present) per pair of
+    periods (rows, labelled by the index); filled markers where ``p_sim <= alpha``."""
+    fig, ax = new_ax(ax, (6.5, 3.2))
+    labels = [" → ".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in taus.index]
+    pos = np.arange(len(labels))
+    ax.plot(pos, taus["tau"], "-o", ms=3, lw=1.0, color="#1f77b4", label="Kendall's τ")
+    if "tau_spatial" in taus:
+        ax.plot(pos, taus["tau_spatial"], "-", lw=1.0, color="#d62728", label="spatial τ")
+        if "p_sim" in taus:
+            sig = taus["p_sim"].to_numpy(dtype=float) <= alpha
+            ax.scatter(pos[sig], taus["tau_spatial"].to_numpy()[sig], s=12, color="#d62728", zorder=3)
+            ax.scatter(pos[~sig], taus["tau_spatial"].to_numpy()[~sig], s=12, facecolor="white",
+                       edgecolor="#d62728", zorder=3)
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(pos[::step], labels[::step], fontsize=6, rotation=45, ha="right")
+    ax.set_ylabel("τ")
+    ax.legend(fontsize=7, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        set_title(ax, title)
     return fig
