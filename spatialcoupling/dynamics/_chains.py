@@ -28,7 +28,7 @@ import pandas as pd
 from .._grades import validate_grades
 from .._series import PERIOD, _preview
 
-__all__ = ["Classes", "chain_summary", "count_transitions", "discretise", "homogeneity_test",
+__all__ = ["Classes", "chain_summary", "count_transitions", "discretise", "hitting_times", "homogeneity_test",
            "probabilities", "relative_to_mean"]
 
 
@@ -214,7 +214,10 @@ def chain_summary(counts: np.ndarray, labels: list[str], where: str = "") -> dic
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # inf passage times of reducible chains
             ss = np.asarray(steady_state(ps), dtype=float)
-            passage[np.ix_(sub, sub)] = np.asarray(mfpt(ps), dtype=float)
+            try:
+                passage[np.ix_(sub, sub)] = np.asarray(mfpt(ps), dtype=float)
+            except np.linalg.LinAlgError:  # giddy's mfpt fails on some reducible chains
+                passage[np.ix_(sub, sub)] = hitting_times(ps)
         if ss.ndim == 1:
             steady[sub] = ss
         else:
@@ -222,6 +225,24 @@ def chain_summary(counts: np.ndarray, labels: list[str], where: str = "") -> dic
     with np.errstate(divide="ignore"):
         sojourn = 1.0 / (1.0 - np.diag(p))
     return {"p": p, "steady": steady, "mfpt": passage, "sojourn": sojourn, "notes": notes}
+
+
+def hitting_times(p: np.ndarray) -> np.ndarray:
+    """Mean first passage times of any chain: ``m_ij`` solves ``m_ij = 1 + Σ_{k≠j} p_ik m_kj`` over the
+    states that can reach ``j`` (inf for the others); the diagonal is the mean return time."""
+    k = p.shape[0]
+    reach = (p > 0) | np.eye(k, dtype=bool)
+    for _ in range(k):  # transitive closure of "can reach"
+        reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
+    out = np.full((k, k), np.inf)
+    for j in range(k):  # one linear system per destination (k is small)
+        others = np.flatnonzero((np.arange(k) != j) & reach[:, j])
+        if len(others):
+            a = np.eye(len(others)) - p[np.ix_(others, others)]
+            out[others, j] = np.linalg.solve(a, np.ones(len(others)))
+        back = p[j, others] @ out[others, j] if len(others) else 0.0
+        out[j, j] = 1.0 + back if reach[j].any() else np.inf
+    return out
 
 
 def homogeneity_test(counts: np.ndarray) -> dict[str, float]:
