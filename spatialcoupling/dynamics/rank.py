@@ -57,9 +57,12 @@ def _tau_on_pairs(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray) ->
         return s / (np.sqrt(nx) * np.sqrt(ny))
 
 
-def spatial_tau(x: np.ndarray, y: np.ndarray, sparse: Any, permutations: int = 0,
+def spatial_tau(x: np.ndarray, y: np.ndarray, sparse: Any, permutations: Any = 0,
                 rng: np.random.Generator | None = None) -> dict[str, float]:
     """Spatial τ of two periods' values on the neighbour pairs of ``sparse`` and its pseudo p-value.
+
+    ``permutations`` is a number of random permutations (drawn from ``rng``) or the permutations
+    themselves (an array of rows of region indices).
 
     Returns
     -------
@@ -76,16 +79,22 @@ def spatial_tau(x: np.ndarray, y: np.ndarray, sparse: Any, permutations: int = 0
     obs = float(_tau_on_pairs(x[None], y[None], i, j)[0])
     out = {"tau_spatial": obs, "expected": np.nan, "p_sim": np.nan, "pairs": float(len(i)),
            "concordant": float((prod > 0).sum()), "discordant": float((prod < 0).sum())}
-    if permutations:
+    given = permutations if isinstance(permutations, np.ndarray) else None
+    count = len(given) if given is not None else int(permutations)
+    if count:
         rng = rng if rng is not None else np.random.default_rng()
         n = len(x)
         block = max(1, _BLOCK // max(len(i), 1))
         sims = []
-        for start in range(0, permutations, block):  # blocks of permutations bound the memory
-            b = min(block, permutations - start)
-            perm = rng.permuted(np.tile(np.arange(n), (b, 1)), axis=1)
+        for start in range(0, count, block):  # blocks of permutations bound the memory
+            b = min(block, count - start)
+            if given is not None:
+                perm = given[start:start + b].astype(np.intp)
+            else:
+                perm = rng.permuted(np.tile(np.arange(n), (b, 1)), axis=1)
             sims.append(_tau_on_pairs(x[perm], y[perm], i, j))
         sim = np.concatenate(sims)
+        permutations = count
         larger = int((sim >= obs).sum())
         p = (larger + 1.0) / (permutations + 1.0)
         if p > 0.5:
