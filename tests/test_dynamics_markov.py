@@ -275,3 +275,11 @@ def test_result_contract(income, gal_w, tmp_path):
         assert "note" in res.summary() or res.notes == []
     assert m.plot(kind="steady_state").axes
     assert m.settings["transitions"] == 48 * 80
+
+
+def test_missing_giddy_names_the_extra(income, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "giddy", None)
+    with pytest.raises(ImportError, match=r"spatialcoupling\[dynamics\]"):
+        MarkovChain().fit(income)

@@ -18,7 +18,20 @@ from .._results import Result
 from .._series import PERIOD, REGION, _preview, as_region_period_series, require_balanced
 from .._weights import SpatialWeights, as_weights
 
-__all__ = ["DynamicsResult", "aligned_weights", "balanced_panel", "settings_frame"]
+__all__ = ["DynamicsResult", "aligned_weights", "balanced_panel", "require", "settings_frame"]
+
+
+def require(package: str) -> None:
+    """Import ``package`` (giddy or pointpats) or raise an ImportError saying how to install it."""
+    import importlib
+
+    try:
+        importlib.import_module(package)
+    except ImportError as err:
+        raise ImportError(
+            f"{package} is needed for the distribution-dynamics methods: pip install 'spatialcoupling[dynamics]' "
+            f"(or pip install {package})"
+        ) from err
 
 
 def balanced_panel(series: Any, who: str, *, min_periods: int = 2, min_regions: int = 2) -> pd.DataFrame:

@@ -44,7 +44,7 @@ import pandas as pd
 from .._china import lonlat_bounds
 from .._params import InstanceOf, Interval, Model, Options
 from .._series import PERIOD, _preview
-from ._base import DynamicsResult, balanced_panel
+from ._base import DynamicsResult, balanced_panel, require
 
 __all__ = ["CHINA_ALBERS", "GravityCentre", "GravityResult", "default_crs", "ellipse_axes"]
 
@@ -187,9 +187,10 @@ class GravityCentre(Model):
         regions : GeoDataFrame
             Boundaries indexed by the region ids of the series.
         """
+        self._validate_params()
+        require("pointpats")
         from pointpats.centrography import weighted_mean_center
 
-        self._validate_params()
         who = type(self).__name__
         wide = balanced_panel(series, who, min_periods=1, min_regions=3)
         values = wide.to_numpy(dtype=float)
@@ -251,6 +252,10 @@ class GravityResult(DynamicsResult):
     """
 
     _table_names = ("table",)
+    _shapes: list
+    _regions: Any
+    #: the projected CRS of the centres and ellipses
+    crs: Any
 
     def __init__(self, tables: dict[str, pd.DataFrame], settings: dict[str, Any], notes: list[str],
                  shapes: list, crs: Any, regions: Any) -> None:

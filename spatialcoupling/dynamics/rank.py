@@ -124,8 +124,8 @@ class RankMobility(Model):
     >>> import spatialcoupling as sc
     >>> income = sc.datasets.load("us_income")
     >>> r = RankMobility().fit(income)
-    >>> round(r.table.loc[(1929, 2009), "tau"], 4)
-    0.2683
+    >>> round(float(r.table.loc[(1929, 2009), "tau"]), 4)
+    0.5188
     """
 
     _parameter_constraints = {

@@ -53,7 +53,7 @@ import pandas as pd
 
 from .._params import InstanceOf, Interval, Model, Options, Seed
 from .._series import PERIOD, REGION, _preview
-from ._base import DynamicsResult, aligned_weights, balanced_panel, read_only
+from ._base import DynamicsResult, aligned_weights, balanced_panel, read_only, require
 from ._chains import chain_summary, count_transitions
 
 __all__ = ["QUADRANTS", "SpaceTimeLISA", "SpaceTimeLISAResult", "TYPES", "directional_rose", "transition_type"]
@@ -238,6 +238,7 @@ class SpaceTimeLISA(Model):
             by default ``LocalMoran(w, permutations, alpha, seed)`` is fitted here.
         """
         self._validate_params()
+        require("giddy")
         who = type(self).__name__
         wide = balanced_panel(series, who, min_periods=2, min_regions=3)
         sw = aligned_weights(w, wide.index, who)
@@ -387,6 +388,8 @@ class SpaceTimeLISAResult(DynamicsResult):
 
     _table_names = ("table", "counts", "steady_state", "tests", "types", "moves", "paths", "path_points", "rose")
     _summary_tables = ("steady_state", "tests", "rose")
+    #: quadrant codes (regions × periods, 0-3 as QUADRANTS), read-only
+    quadrants: np.ndarray
 
     def __init__(self, tables: dict[str, pd.DataFrame], settings: dict[str, Any], notes: list[str],
                  quadrants: np.ndarray) -> None:

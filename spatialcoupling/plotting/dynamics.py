@@ -301,7 +301,7 @@ def gravity_map(regions: Any, centres: pd.DataFrame, ellipses: Any = None, title
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
     if inset and len(centres) > 1:
-        sub = ax.inset_axes([0.68, 0.02, 0.3, 0.3])
+        sub = ax.inset_axes((0.68, 0.02, 0.3, 0.3))
         sub.plot(centres["x"], centres["y"], "-", color="#222222", lw=0.8)
         sub.scatter(centres["x"], centres["y"], c=colours, s=10, zorder=3)
         for k in (0, len(centres) - 1):
