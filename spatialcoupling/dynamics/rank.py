@@ -9,7 +9,7 @@
   the binary weights), ``τ_s = (concordant - discordant) / √(n_x n_y)`` with ``n_x``, ``n_y`` the
   neighbour pairs not tied in either period; its pseudo p-value comes from random permutations
   of the regions over the map (one permutation for both periods), folded to the smaller tail as
-  giddy's ``pseudop``. A spatial τ below τ means that neighbours exchange ranks more often than
+  giddy's ``pseudop``; all pairs of periods share the permutations. A spatial τ below τ means that neighbours exchange ranks more often than
   regions in general.
 
 giddy's ``rank.SpatialTau`` computes the same statistic in Python loops over neighbour pairs and
@@ -35,7 +35,7 @@ from .._params import Interval, Model, Options, Seed
 from .._series import PERIOD, REGION
 from ._base import DynamicsResult, aligned_weights, balanced_panel
 
-__all__ = ["RankMobility", "RankResult", "spatial_tau"]
+__all__ = ["RankMobility", "RankResult", "spatial_tau", "spatial_taus"]
 
 _BLOCK = 4_000_000
 
@@ -46,62 +46,87 @@ def _neighbour_pairs(sparse: Any) -> tuple[np.ndarray, np.ndarray]:
     return coo.row[keep].astype(np.intp), coo.col[keep].astype(np.intp)
 
 
-def _tau_on_pairs(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Spatial τ of rows of ``x`` and ``y`` (B, n) on the pairs (i, j)."""
-    dx = np.sign(x[:, i] - x[:, j])
-    dy = np.sign(y[:, i] - y[:, j])
-    s = (dx * dy).sum(axis=1)
-    nx = np.count_nonzero(dx, axis=1)
-    ny = np.count_nonzero(dy, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return s / (np.sqrt(nx) * np.sqrt(ny))
+def spatial_taus(values: np.ndarray, pairs: list[tuple[int, int]], sparse: Any, permutations: Any = 0,
+                 rng: np.random.Generator | None = None) -> list[dict[str, float]]:
+    """Spatial τ of several pairs of columns of ``values`` (n, T) with one set of permutations.
+
+    Each permutation relabels the regions on the map (the same relabelling for every period), so
+    the sign of every neighbour pair is computed once per period and permutation and shared by
+    all pairs of periods.
+
+    Parameters
+    ----------
+    values : ndarray (n, T)
+    pairs : list of (a, b)
+        Column positions of the periods compared.
+    sparse : sparse matrix (n, n)
+        Weights; their nonzero links ``i < j`` are the neighbour pairs.
+    permutations : int or ndarray (B, n)
+        Number of random permutations, or the permutations themselves (rows of region indices).
+    rng : numpy Generator, optional
+
+    Returns
+    -------
+    list of dict
+        Per pair: ``tau_spatial``, ``expected`` (mean over the permutations), ``p_sim`` (NaN
+        without permutations), ``pairs``, ``concordant``, ``discordant``.
+    """
+    values = np.asarray(values, dtype=float)
+    n = values.shape[0]
+    i, j = _neighbour_pairs(sparse)
+    npairs = len(i)
+    used = sorted({t for pair in pairs for t in pair})
+    signs = {t: np.sign(values[i, t] - values[j, t]).astype(np.int8) for t in used}
+    out = []
+    for a, b in pairs:
+        prod = signs[a].astype(np.int32) * signs[b]
+        nx, ny = np.count_nonzero(signs[a]), np.count_nonzero(signs[b])
+        tau = float(prod.sum() / (np.sqrt(nx) * np.sqrt(ny))) if nx and ny else np.nan
+        out.append({"tau_spatial": tau, "expected": np.nan, "p_sim": np.nan, "pairs": float(npairs),
+                    "concordant": float((prod > 0).sum()), "discordant": float((prod < 0).sum())})
+    given = permutations if isinstance(permutations, np.ndarray) else None
+    count = len(given) if given is not None else int(permutations)
+    if not count or npairs == 0:
+        return out
+    rng = rng if rng is not None else np.random.default_rng()
+    tied = {t: len(np.unique(values[:, t])) < n for t in used}  # without ties every permutation has P untied pairs
+    cols = {t: np.ascontiguousarray(values[:, t]) for t in used}
+    larger = np.zeros(len(pairs))
+    total = np.zeros(len(pairs))
+    block = max(1, _BLOCK // npairs)
+    for start in range(0, count, block):  # blocks of permutations bound the memory
+        size = min(block, count - start)
+        if given is not None:
+            perm = given[start:start + size].astype(np.intp)
+        else:
+            perm = rng.permuted(np.tile(np.arange(n, dtype=np.intp), (size, 1)), axis=1)
+        pi, pj = perm[:, i], perm[:, j]
+        sim = {t: np.sign(cols[t][pi] - cols[t][pj]).astype(np.int8) for t in used}
+        nonzero = {t: np.count_nonzero(sim[t], axis=1) if tied[t] else np.full(size, npairs) for t in used}
+        for k, (a, b) in enumerate(pairs):
+            s = np.einsum("ij,ij->i", sim[a], sim[b], dtype=np.int64)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                tau = s / (np.sqrt(nonzero[a]) * np.sqrt(nonzero[b]))
+            larger[k] += (tau >= out[k]["tau_spatial"]).sum()
+            total[k] += tau.sum()
+    for k in range(len(pairs)):
+        p = (larger[k] + 1.0) / (count + 1.0)
+        if p > 0.5:
+            p = (count - larger[k] + 1.0) / (count + 1.0)
+        out[k]["expected"] = float(total[k] / count)
+        out[k]["p_sim"] = float(p)
+    return out
 
 
 def spatial_tau(x: np.ndarray, y: np.ndarray, sparse: Any, permutations: Any = 0,
                 rng: np.random.Generator | None = None) -> dict[str, float]:
-    """Spatial τ of two periods' values on the neighbour pairs of ``sparse`` and its pseudo p-value.
+    """Spatial τ of two periods' values on the neighbour pairs of ``sparse`` and its pseudo p-value
+    (:func:`spatial_taus` for one pair).
 
     ``permutations`` is a number of random permutations (drawn from ``rng``) or the permutations
     themselves (an array of rows of region indices).
-
-    Returns
-    -------
-    dict
-        ``tau_spatial``, ``expected`` (mean over the permutations), ``p_sim`` (NaN without
-        permutations), ``pairs`` (neighbour pairs), ``concordant``, ``discordant``.
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    i, j = _neighbour_pairs(sparse)
-    dx = np.sign(x[i] - x[j])
-    dy = np.sign(y[i] - y[j])
-    prod = dx * dy
-    obs = float(_tau_on_pairs(x[None], y[None], i, j)[0])
-    out = {"tau_spatial": obs, "expected": np.nan, "p_sim": np.nan, "pairs": float(len(i)),
-           "concordant": float((prod > 0).sum()), "discordant": float((prod < 0).sum())}
-    given = permutations if isinstance(permutations, np.ndarray) else None
-    count = len(given) if given is not None else int(permutations)
-    if count:
-        rng = rng if rng is not None else np.random.default_rng()
-        n = len(x)
-        block = max(1, _BLOCK // max(len(i), 1))
-        sims = []
-        for start in range(0, count, block):  # blocks of permutations bound the memory
-            b = min(block, count - start)
-            if given is not None:
-                perm = given[start:start + b].astype(np.intp)
-            else:
-                perm = rng.permuted(np.tile(np.arange(n), (b, 1)), axis=1)
-            sims.append(_tau_on_pairs(x[perm], y[perm], i, j))
-        sim = np.concatenate(sims)
-        permutations = count
-        larger = int((sim >= obs).sum())
-        p = (larger + 1.0) / (permutations + 1.0)
-        if p > 0.5:
-            p = (permutations - larger + 1.0) / (permutations + 1.0)
-        out["expected"] = float(sim.mean())
-        out["p_sim"] = p
-    return out
+    return spatial_taus(np.column_stack([x, y]), [(0, 1)], sparse, permutations, rng)[0]
 
 
 class RankMobility(Model):
@@ -166,14 +191,12 @@ class RankMobility(Model):
             idx = [(0, t) for t in range(1, T)]
         if (0, T - 1) not in idx:
             idx.append((0, T - 1))
-        rngs = [np.random.default_rng(s) for s in ss.spawn(len(idx))]
+        spatial = (spatial_taus(values, idx, sparse, self.permutations, np.random.default_rng(ss))
+                   if sparse is not None else [{}] * len(idx))
         rows = []
-        for (a, b), rng in zip(idx, rngs, strict=True):  # one row per pair of periods
+        for (a, b), extra in zip(idx, spatial, strict=True):  # one row per pair of periods
             tau, p = kendalltau(values[:, a], values[:, b])
-            row = {"from": periods[a], "to": periods[b], "tau": float(tau), "p_value": float(p)}
-            if sparse is not None:
-                row.update(spatial_tau(values[:, a], values[:, b], sparse, self.permutations, rng))
-            rows.append(row)
+            rows.append({"from": periods[a], "to": periods[b], "tau": float(tau), "p_value": float(p), **extra})
         table = pd.DataFrame(rows).set_index(["from", "to"])
         ranks = wide.rank(axis=0, ascending=False, method="min").astype(int)
         ranks.columns.name = PERIOD
