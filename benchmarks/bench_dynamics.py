@@ -10,14 +10,16 @@ same method, on the same values and weights:
 - ``SpatialMarkov`` (k = m = 5: conditional matrices, LR/Q, steady states, passage times) — giddy
   ``Spatial_Markov`` with ``LR``, ``S`` and ``F`` (``fill_empty_classes=True``: without it giddy stops at the
   first lag class with a state never left);
-- ``SpaceTimeLISA`` (999 LISA permutations, rose with 999 permutations) — giddy ``LISA_Markov``
-  (999 permutations, esda's local Moran per period) plus ``Rose(k=8).permute(999)``; also ours
-  reusing a fitted LISA (the study runner has one);
-- ``GravityCentre`` (projection, centres, ellipses, moves) — pointpats ``weighted_mean_center`` and
-  ``ellipse`` per period on the same projected points;
-- ``RankMobility`` (τ and spatial τ with 999 permutations): one pair of periods against giddy
-  ``SpatialTau(..., 999)``, and all 20 pairs (giddy is not run on all: about 20 × its one pair);
-  Kendall's τ of one pair against giddy ``Tau``.
+- ``SpaceTimeLISA``: ours with 999 LISA and 999 rose permutations (no peer: giddy's
+  ``LISA_Markov(permutations=999)`` takes over two minutes already at 400 regions × 10 periods); ours and
+  giddy ``LISA_Markov`` (esda's local Moran per period) plus ``Rose(k=8).permute`` with 99 permutations
+  each; ours reusing a fitted LISA (the study runner has one) against ``Rose.permute(999)``;
+- ``GravityCentre`` (points, projection, centres, ellipses, moves, polygons) — the same points and
+  projection, then pointpats ``weighted_mean_center`` and ``ellipse`` per period;
+- ``RankMobility`` (τ and spatial τ): one pair of periods with 999 permutations against giddy
+  ``SpatialTau(..., 999)``, and all 20 pairs with 99 (the default) and 999 permutations (giddy is not
+  run on all: its one pair is scaled by the number of pairs and permutations); Kendall's τ of one
+  pair against giddy ``Tau``.
 
 Regions: ``benchmarks/build_china_counties.py``'s counties when its cache exists, otherwise a
 53 × 54 queen lattice (2,862 regions) of 0.5° cells over China (the gravity centre then uses the
@@ -93,8 +95,14 @@ def run(quick: bool = True) -> list[dict]:
     import libpysal
 
     import spatialcoupling as sc
-    from spatialcoupling.dynamics import (GravityCentre, KernelDensity, MarkovChain, RankMobility, SpaceTimeLISA,
-                                          SpatialMarkov)
+    from spatialcoupling.dynamics import (
+        GravityCentre,
+        KernelDensity,
+        MarkovChain,
+        RankMobility,
+        SpaceTimeLISA,
+        SpatialMarkov,
+    )
 
     warnings.filterwarnings("ignore")
     regions, label = _regions(quick)
@@ -170,21 +178,29 @@ def run(quick: bool = True) -> list[dict]:
     # space-time LISA
     st = SpaceTimeLISA(permutations=PERMUTATIONS, seed=1, rose_permutations=PERMUTATIONS)
     st.fit(series, w)
-    ours = _time(lambda: st.fit(series, w), repeat=1)
-    lisa = sc.LocalMoran(w, permutations=PERMUTATIONS, seed=1).fit(series)
-    reuse = _time(lambda: st.fit(series, w, lisa=lisa))
+    add(f"SpaceTimeLISA ({PERMUTATIONS} LISA + {PERMUTATIONS} rose permutations)",
+        _time(lambda: st.fit(series, w), repeat=1), "", None)
+    few = 99
+    st99 = SpaceTimeLISA(permutations=few, seed=1, rose_permutations=few)
 
-    def giddy_space_time():
+    def giddy_space_time(perms: int) -> None:
         from giddy.directional import Rose
         from giddy.markov import LISA_Markov
 
-        LISA_Markov(y, wr, permutations=PERMUTATIONS)
+        LISA_Markov(y, wr, permutations=perms)
+        Rose(y[:, [0, -1]], wr, k=8).permute(perms)
+
+    add(f"SpaceTimeLISA ({few} LISA + {few} rose permutations)", _time(lambda: st99.fit(series, w), repeat=1),
+        f"giddy LISA_Markov({few}) + Rose.permute({few})", _time(lambda: giddy_space_time(few), repeat=1))
+    lisa = sc.LocalMoran(w, permutations=PERMUTATIONS, seed=1).fit(series)
+
+    def giddy_rose() -> None:
+        from giddy.directional import Rose
+
         Rose(y[:, [0, -1]], wr, k=8).permute(PERMUTATIONS)
 
-    peer = _time(giddy_space_time, repeat=1)
-    add(f"SpaceTimeLISA ({PERMUTATIONS} LISA + {PERMUTATIONS} rose permutations)", ours,
-        "giddy LISA_Markov + Rose.permute", peer)
-    add("SpaceTimeLISA reusing a fitted LISA", reuse, "giddy LISA_Markov + Rose.permute", peer)
+    add(f"SpaceTimeLISA reusing a fitted LISA ({PERMUTATIONS} rose permutations)",
+        _time(lambda: st.fit(series, w, lisa=lisa)), f"giddy Rose.permute({PERMUTATIONS})", _time(giddy_rose))
 
     # centre of gravity
     g = GravityCentre()
@@ -195,10 +211,9 @@ def run(quick: bool = True) -> list[dict]:
     from spatialcoupling.dynamics.gravity import default_crs
     from spatialcoupling.regions import distance_points
 
-    pts = distance_points(regions).to_crs(default_crs(regions))
-    xy = np.column_stack([pts.x, pts.y])
-
     def pointpats_loop():
+        pts = distance_points(regions).to_crs(default_crs(regions))  # the same points and projection
+        xy = np.column_stack([pts.x, pts.y])
         for t in range(periods):
             weighted_mean_center(xy, y[:, t])
             ellipse(xy, y[:, t], method="yuill", crimestatCorr=True, degfreedCorr=False)
@@ -219,10 +234,12 @@ def run(quick: bool = True) -> list[dict]:
                             silence_warnings=True)
     peer = _time(lambda: SpatialTau(y[:, 0], y[:, 1], wb, PERMUTATIONS), repeat=1)
     add(f"spatial τ, one pair of periods, {PERMUTATIONS} permutations", one, "giddy SpatialTau", peer)
-    r = RankMobility(permutations=PERMUTATIONS, seed=1)
-    allpairs = _time(lambda: r.fit(series, w), repeat=1)
-    add(f"RankMobility, all {periods} pairs, {PERMUTATIONS} permutations", allpairs,
-        f"giddy SpatialTau × {periods} (estimated from one pair)", peer * periods)
+    for perms in (99, PERMUTATIONS):  # the default and the LISA's number
+        r = RankMobility(permutations=perms, seed=1)
+        allpairs = _time(lambda r=r: r.fit(series, w), repeat=1)
+        add(f"RankMobility, all {periods} pairs, {perms} permutations", allpairs,
+            f"giddy SpatialTau × {periods} (estimated from one pair at {PERMUTATIONS})",
+            peer * periods * perms / PERMUTATIONS)
     from scipy.stats import kendalltau
 
     add("Kendall's τ, one pair", _time(lambda: kendalltau(y[:, 0], y[:, 1])), "giddy Tau",

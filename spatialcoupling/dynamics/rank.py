@@ -18,7 +18,7 @@ to binary; at 2,850 regions one pair of periods with 999 permutations takes it a
 minute, so the statistic is computed here, vectorised over pairs and blocks of permutations (times
 in ``benchmarks/results/dynamics.md``).
 
-Data goes to ``fit``, settings to the constructor: ``RankMobility(permutations=999, seed=1).fit(D, w=None)``.
+Data goes to ``fit``, settings to the constructor: ``RankMobility(permutations=99, seed=1).fit(D, w=None)``.
 
 Reference: Rey, S. J. (2014) Rank-based Markov chains for regional income distribution dynamics,
 Journal of Geographical Systems 16(2).
@@ -140,7 +140,9 @@ class RankMobility(Model):
         Which periods are compared: each with the next, or each with the first; the first with
         the last is always included.
     permutations : int
-        Random spatial permutations for the spatial τ's pseudo p-value (0: none).
+        Random spatial permutations for the spatial τ's pseudo p-value (0: none; 99 as in giddy's
+        example, so that p resolves to 0.01; every pair of periods costs about one sparse pass per
+        permutation and period, see ``benchmarks/results/dynamics.md``).
     seed : None, int or SeedSequence
         Seed of the permutations.
 
@@ -159,7 +161,7 @@ class RankMobility(Model):
         "seed": [Seed()],
     }
 
-    def __init__(self, pairs: str = "consecutive", permutations: int = 999, seed: Any = None) -> None:
+    def __init__(self, pairs: str = "consecutive", permutations: int = 99, seed: Any = None) -> None:
         self.pairs = pairs
         self.permutations = permutations
         self.seed = seed
