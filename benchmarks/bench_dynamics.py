@@ -269,6 +269,15 @@ def main(argv: list[str] | None = None) -> None:
         peer_s = "" if pd.isna(row.peer_s) else f"{row.peer_s:g}"
         ratio = "" if pd.isna(row.ratio) else f"{row.ratio:g}"
         lines.append(f"| {row.task} | {row.size} | {row.ours_s:g} | {row.peer} | {peer_s} | {ratio} |")
+    lines += [
+        "",
+        "Notes: the SpaceTimeLISA times include fitting `sc.LocalMoran` (999 conditional permutations) unless a",
+        "fitted LISA is reused; giddy's `LISA_Markov(permutations=999)` is not run (over two minutes already at",
+        "400 regions × 10 periods), its 99-permutation time is the comparison. The RankMobility peer times are",
+        "giddy's one pair scaled by the number of pairs and permutations. GravityCentre's peer is pointpats on",
+        "the same points and projection, without the moves, the longitude/latitude of the centres and the",
+        "ellipse polygons. The GravityCentre regions are 0.5° cells over China (the China Albers projection).",
+    ]
     out = HERE / "results" / "dynamics.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

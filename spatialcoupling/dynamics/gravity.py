@@ -195,7 +195,8 @@ class GravityCentre(Model):
         wide = balanced_panel(series, who, min_periods=1, min_regions=3)
         values = wide.to_numpy(dtype=float)
         if (values < 0).any():
-            bad = wide.stack()[wide.stack() < 0].index
+            stacked = wide.stack()
+            bad = stacked[stacked < 0].index
             raise ValueError(f"{who}: weights must be >= 0; negative at (region, period) {_preview(bad)}")
         empty = wide.columns[values.sum(axis=0) <= 0]
         if len(empty):
@@ -228,8 +229,7 @@ class GravityCentre(Model):
                     "crs": crs.to_string(), "regions": wide.shape[0], "periods": f"{periods[0]}-{periods[-1]}",
                     "points": "centroid of each region's largest polygon part"}
         settings.pop("ellipse_points")
-        return GravityResult({"table": table}, settings, notes, shapes, crs,
-                             regions.loc[wide.index].to_crs(crs))
+        return GravityResult({"table": table}, settings, notes, shapes, crs, regions.loc[wide.index])
 
 
 def _lonlat(x: np.ndarray, y: np.ndarray, crs: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -316,6 +316,7 @@ class GravityResult(DynamicsResult):
         table = self._store["table"].reset_index()
         caption = (f"Centre of gravity weighted by {self.settings['variable']}; ellipses: {self.settings['variant']} "
                    "(one standard deviation)")
-        return dplot.gravity_map(self._regions, table[[PERIOD, "x", "y"]], self.ellipses[[PERIOD, "geometry"]],
+        return dplot.gravity_map(self._regions.to_crs(self.crs), table[[PERIOD, "x", "y"]],
+                                 self.ellipses[[PERIOD, "geometry"]],
                                  title=f"Centre of gravity of {self.settings['variable']}", caption=caption,
                                  extent=extent, inset=inset, **kwargs)
