@@ -59,10 +59,14 @@ def _lattice(rows: int, cols: int):
     import shapely
 
     x0, y0, step = 80.0, 22.0, 0.5
-    boxes = [shapely.box(x0 + j * step, y0 + i * step, x0 + (j + 1) * step, y0 + (i + 1) * step)
-             for i in range(rows) for j in range(cols)]
-    return gpd.GeoDataFrame(geometry=boxes, index=pd.Index([f"c{k:05d}" for k in range(len(boxes))], name="region"),
-                            crs=4326)
+    boxes = [
+        shapely.box(x0 + j * step, y0 + i * step, x0 + (j + 1) * step, y0 + (i + 1) * step)
+        for i in range(rows)
+        for j in range(cols)
+    ]
+    return gpd.GeoDataFrame(
+        geometry=boxes, index=pd.Index([f"c{k:05d}" for k in range(len(boxes))], name="region"), crs=4326
+    )
 
 
 def _regions(quick: bool):
@@ -118,9 +122,16 @@ def run(quick: bool = True) -> list[dict]:
     rows = []
 
     def add(task: str, ours: float, peer: str, peer_s: float | None) -> None:
-        rows.append({"task": task, "size": size, "ours_s": round(ours, 4), "peer": peer,
-                     "peer_s": None if peer_s is None else round(peer_s, 4),
-                     "ratio": None if peer_s is None else round(peer_s / ours, 2)})
+        rows.append(
+            {
+                "task": task,
+                "size": size,
+                "ours_s": round(ours, 4),
+                "peer": peer,
+                "peer_s": None if peer_s is None else round(peer_s, 4),
+                "ratio": None if peer_s is None else round(peer_s / ours, 2),
+            }
+        )
         print(rows[-1], file=sys.stderr)
 
     # kernel density
@@ -139,8 +150,12 @@ def run(quick: bool = True) -> list[dict]:
             gaussian_kde(x, bw_method=res.table.loc[period, "bandwidth"] / x.std(ddof=1))(grid)
         return time.perf_counter() - t0
 
-    add("KernelDensity (gaussian, 512 points, every period)", ours, "scipy gaussian_kde per period",
-        min(scipy_kde() for _ in range(3)))
+    add(
+        "KernelDensity (gaussian, 512 points, every period)",
+        ours,
+        "scipy gaussian_kde per period",
+        min(scipy_kde() for _ in range(3)),
+    )
 
     # Markov chain
     m = MarkovChain(k=5)
@@ -156,8 +171,12 @@ def run(quick: bool = True) -> list[dict]:
         return chain.steady_state, chain.mfpt
 
     giddy_markov()
-    add("MarkovChain (pooled quintiles, steady state, passage times)", ours, "giddy Markov + steady_state + mfpt",
-        _time(giddy_markov))
+    add(
+        "MarkovChain (pooled quintiles, steady state, passage times)",
+        ours,
+        "giddy Markov + steady_state + mfpt",
+        _time(giddy_markov),
+    )
 
     # spatial Markov
     sm = SpatialMarkov(k=5)
@@ -172,14 +191,22 @@ def run(quick: bool = True) -> list[dict]:
         s = Spatial_Markov(y, wr, k=5, m=5, fixed=True, fill_empty_classes=True)
         return s.LR, s.S, s.F
 
-    add("SpatialMarkov (k = m = 5, LR/Q, steady states, passage times)", ours, "giddy Spatial_Markov",
-        _time(giddy_spatial, repeat=1))
+    add(
+        "SpatialMarkov (k = m = 5, LR/Q, steady states, passage times)",
+        ours,
+        "giddy Spatial_Markov",
+        _time(giddy_spatial, repeat=1),
+    )
 
     # space-time LISA
     st = SpaceTimeLISA(permutations=PERMUTATIONS, seed=1, rose_permutations=PERMUTATIONS)
     st.fit(series, w)
-    add(f"SpaceTimeLISA ({PERMUTATIONS} LISA + {PERMUTATIONS} rose permutations)",
-        _time(lambda: st.fit(series, w), repeat=1), "", None)
+    add(
+        f"SpaceTimeLISA ({PERMUTATIONS} LISA + {PERMUTATIONS} rose permutations)",
+        _time(lambda: st.fit(series, w), repeat=1),
+        "",
+        None,
+    )
     few = 99
     st99 = SpaceTimeLISA(permutations=few, seed=1, rose_permutations=few)
 
@@ -190,8 +217,12 @@ def run(quick: bool = True) -> list[dict]:
         LISA_Markov(y, wr, permutations=perms)
         Rose(y[:, [0, -1]], wr, k=8).permute(perms)
 
-    add(f"SpaceTimeLISA ({few} LISA + {few} rose permutations)", _time(lambda: st99.fit(series, w), repeat=1),
-        f"giddy LISA_Markov({few}) + Rose.permute({few})", _time(lambda: giddy_space_time(few), repeat=1))
+    add(
+        f"SpaceTimeLISA ({few} LISA + {few} rose permutations)",
+        _time(lambda: st99.fit(series, w), repeat=1),
+        f"giddy LISA_Markov({few}) + Rose.permute({few})",
+        _time(lambda: giddy_space_time(few), repeat=1),
+    )
     lisa = sc.LocalMoran(w, permutations=PERMUTATIONS, seed=1).fit(series)
 
     def giddy_rose() -> None:
@@ -199,8 +230,12 @@ def run(quick: bool = True) -> list[dict]:
 
         Rose(y[:, [0, -1]], wr, k=8).permute(PERMUTATIONS)
 
-    add(f"SpaceTimeLISA reusing a fitted LISA ({PERMUTATIONS} rose permutations)",
-        _time(lambda: st.fit(series, w, lisa=lisa)), f"giddy Rose.permute({PERMUTATIONS})", _time(giddy_rose))
+    add(
+        f"SpaceTimeLISA reusing a fitted LISA ({PERMUTATIONS} rose permutations)",
+        _time(lambda: st.fit(series, w, lisa=lisa)),
+        f"giddy Rose.permute({PERMUTATIONS})",
+        _time(giddy_rose),
+    )
 
     # centre of gravity
     g = GravityCentre()
@@ -218,8 +253,12 @@ def run(quick: bool = True) -> list[dict]:
             weighted_mean_center(xy, y[:, t])
             ellipse(xy, y[:, t], method="yuill", crimestatCorr=True, degfreedCorr=False)
 
-    add("GravityCentre (projection, centres, ellipses, moves)", ours, "pointpats centre + ellipse per period",
-        _time(pointpats_loop))
+    add(
+        "GravityCentre (projection, centres, ellipses, moves)",
+        ours,
+        "pointpats centre + ellipse per period",
+        _time(pointpats_loop),
+    )
 
     # rank mobility
     from giddy.rank import SpatialTau, Tau
@@ -230,20 +269,28 @@ def run(quick: bool = True) -> list[dict]:
     sparse = aligned_weights(w, wide.index, "bench", allow_islands=True).sparse
     rng = np.random.default_rng(1)
     one = _time(lambda: spatial_tau(y[:, 0], y[:, 1], sparse, PERMUTATIONS, rng))
-    wb = libpysal.weights.W({i: [wide.index.get_loc(j) for j in w.neighbors[k]] for i, k in enumerate(wide.index)},
-                            silence_warnings=True)
+    wb = libpysal.weights.W(
+        {i: [wide.index.get_loc(j) for j in w.neighbors[k]] for i, k in enumerate(wide.index)}, silence_warnings=True
+    )
     peer = _time(lambda: SpatialTau(y[:, 0], y[:, 1], wb, PERMUTATIONS), repeat=1)
     add(f"spatial τ, one pair of periods, {PERMUTATIONS} permutations", one, "giddy SpatialTau", peer)
     for perms in (99, PERMUTATIONS):  # the default and the LISA's number
         r = RankMobility(permutations=perms, seed=1)
         allpairs = _time(lambda r=r: r.fit(series, w), repeat=1)
-        add(f"RankMobility, all {periods} pairs, {perms} permutations", allpairs,
+        add(
+            f"RankMobility, all {periods} pairs, {perms} permutations",
+            allpairs,
             f"giddy SpatialTau × {periods} (estimated from one pair at {PERMUTATIONS})",
-            peer * periods * perms / PERMUTATIONS)
+            peer * periods * perms / PERMUTATIONS,
+        )
     from scipy.stats import kendalltau
 
-    add("Kendall's τ, one pair", _time(lambda: kendalltau(y[:, 0], y[:, 1])), "giddy Tau",
-        _time(lambda: Tau(y[:, 0], y[:, 1])))
+    add(
+        "Kendall's τ, one pair",
+        _time(lambda: kendalltau(y[:, 0], y[:, 1])),
+        "giddy Tau",
+        _time(lambda: Tau(y[:, 0], y[:, 1])),
+    )
     return rows
 
 

@@ -59,8 +59,9 @@ def test_epanechnikov_equals_explicit_formula(scale):
     h = 0.07 * scale
     u = (grid[:, None] - x[None, :]) / h
     k = np.where(np.abs(u) < np.sqrt(5), 3 / (4 * np.sqrt(5)) * (1 - u**2 / 5), 0.0)
-    np.testing.assert_allclose(kernel_density(x, grid, h, "epanechnikov"), k.sum(axis=1) / (len(x) * h),
-                               rtol=1e-9, atol=1e-12 / scale)
+    np.testing.assert_allclose(
+        kernel_density(x, grid, h, "epanechnikov"), k.sum(axis=1) / (len(x) * h), rtol=1e-9, atol=1e-12 / scale
+    )
     # a proper density with variance h² for one point: ∫ f = 1 and ∫ u² K(u) du = 1
     fine = np.linspace(-1, 1, 200_001)
     f = kernel_density(np.array([0.0]), fine, 0.2, "epanechnikov")

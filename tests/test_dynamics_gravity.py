@@ -15,7 +15,10 @@ from spatialcoupling.dynamics import GravityCentre
 from spatialcoupling.dynamics.gravity import ellipse_axes
 
 #: square regions (1 km sides) centred on these points, in UTM zone 50N metres
-CENTRES = np.array([[0.0, 0.0], [4000.0, 2000.0], [8000.0, 1000.0], [2000.0, 6000.0], [6000.0, -3000.0]]) + [500_000, 3_500_000]
+CENTRES = np.array([[0.0, 0.0], [4000.0, 2000.0], [8000.0, 1000.0], [2000.0, 6000.0], [6000.0, -3000.0]]) + [
+    500_000,
+    3_500_000,
+]
 
 
 def _squares() -> gpd.GeoDataFrame:
@@ -70,7 +73,9 @@ def test_ellipse_polygon_has_the_axes():
     centre = np.array([row["x"], row["y"]])
     far = np.asarray(shape.exterior.coords)
     r = np.hypot(*(far - centre).T)
-    assert r.max() / 1000 == pytest.approx(row["major"], rel=1e-5) and r.min() / 1000 == pytest.approx(row["minor"], rel=1e-4)
+    assert r.max() / 1000 == pytest.approx(row["major"], rel=1e-5) and r.min() / 1000 == pytest.approx(
+        row["minor"], rel=1e-4
+    )
     tip = far[np.argmax(r)] - centre
     assert np.degrees(np.arctan2(tip[0], tip[1])) % 180 == pytest.approx(row["rotation"], abs=0.3)
 
@@ -89,8 +94,21 @@ def test_unweighted_crimestat_equals_pointpats_example():
     from pointpats.centrography import ellipse
 
     # pointpats' own example points: ellipse(coords) -> (50.1303, 37.9522, 0.34656)
-    coords = np.array([[66.22, 32.54], [22.52, 22.39], [31.01, 81.21], [9.47, 31.02], [30.78, 60.10], [75.21, 58.93],
-                       [79.26, 7.68], [8.23, 39.93], [98.73, 77.17], [89.78, 42.53], [65.19, 92.08]])
+    coords = np.array(
+        [
+            [66.22, 32.54],
+            [22.52, 22.39],
+            [31.01, 81.21],
+            [9.47, 31.02],
+            [30.78, 60.10],
+            [75.21, 58.93],
+            [79.26, 7.68],
+            [8.23, 39.93],
+            [98.73, 77.17],
+            [89.78, 42.53],
+            [65.19, 92.08],
+        ]
+    )
     a, b, rot = ellipse_axes(coords, np.ones(len(coords)), "crimestat")
     pa, pb, _ = ellipse(coords)
     assert (a, b) == pytest.approx((50.13029459102783, 37.95222670267865))
@@ -125,8 +143,17 @@ def test_bad_inputs():
     squares = _squares()
     weights = _weights()
     with pytest.raises(ValueError, match="no boundary: 'f'"):
-        GravityCentre().fit(pd.concat([weights, pd.Series([1.0, 1.0], index=pd.MultiIndex.from_product(
-            [["f"], [2000, 2001]], names=["region", "period"]))]), squares)
+        GravityCentre().fit(
+            pd.concat(
+                [
+                    weights,
+                    pd.Series(
+                        [1.0, 1.0], index=pd.MultiIndex.from_product([["f"], [2000, 2001]], names=["region", "period"])
+                    ),
+                ]
+            ),
+            squares,
+        )
     with pytest.raises(ValueError, match="negative at.*'a', 2000"):
         GravityCentre().fit(weights.where(weights.index != ("a", 2000), -1.0), squares)
     with pytest.raises(ValueError, match="every weight is 0 in period.*2001"):

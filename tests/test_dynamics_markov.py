@@ -32,8 +32,9 @@ def gal_w():
 
 def _panel(table: list[list[float]]) -> pd.Series:
     values = np.asarray(table, dtype=float)
-    idx = pd.MultiIndex.from_product([[f"r{i}" for i in range(values.shape[0])], range(2000, 2000 + values.shape[1])],
-                                     names=["region", "period"])
+    idx = pd.MultiIndex.from_product(
+        [[f"r{i}" for i in range(values.shape[0])], range(2000, 2000 + values.shape[1])], names=["region", "period"]
+    )
     return pd.Series(values.ravel(), index=idx, name="x")
 
 
@@ -43,8 +44,9 @@ def test_relative_income_quintiles_equal_giddy_published(income):
     m = MarkovChain(k=5, relative=True).fit(income)
     published = [[707, 58, 7, 1, 0], [50, 629, 80, 1, 1], [4, 79, 610, 73, 2], [0, 7, 72, 650, 37], [0, 0, 0, 48, 724]]
     assert m.counts.drop(columns="n").to_numpy().tolist() == published
-    np.testing.assert_allclose(m.steady_state["steady_state"],
-                               [0.17957376, 0.21631443, 0.21499942, 0.21134662, 0.17776576], atol=5e-9)
+    np.testing.assert_allclose(
+        m.steady_state["steady_state"], [0.17957376, 0.21631443, 0.21499942, 0.21134662, 0.17776576], atol=5e-9
+    )
 
 
 def test_quintiles_per_period_equal_giddy_published(income):
@@ -53,8 +55,9 @@ def test_quintiles_per_period_equal_giddy_published(income):
     published = [[729, 71, 1, 0, 0], [72, 567, 80, 3, 0], [0, 81, 631, 86, 2], [0, 3, 86, 573, 56], [0, 0, 1, 57, 741]]
     assert m.counts.drop(columns="n").to_numpy().tolist() == published
     np.testing.assert_allclose(m.table.drop(columns="n").iloc[0], [0.91011236, 0.0886392, 0.00124844, 0, 0], atol=5e-9)
-    np.testing.assert_allclose(m.steady_state["steady_state"],
-                               [0.20774716, 0.18725774, 0.20740537, 0.18821787, 0.20937187], atol=5e-9)
+    np.testing.assert_allclose(
+        m.steady_state["steady_state"], [0.20774716, 0.18725774, 0.20740537, 0.18821787, 0.20937187], atol=5e-9
+    )
 
 
 def test_first_passage_times_equal_giddy(income):
@@ -133,8 +136,10 @@ def test_time_and_group_homogeneity_equal_giddy(income):
     # 80 intervals split 40 | 40: periods 0..40 and 40..80 (giddy counts each block separately)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        halves = [Markov(q[:, :41], classes=np.arange(5), summary=False).transitions,
-                  Markov(q[:, 40:], classes=np.arange(5), summary=False).transitions]
+        halves = [
+            Markov(q[:, :41], classes=np.arange(5), summary=False).transitions,
+            Markov(q[:, 40:], classes=np.arange(5), summary=False).transitions,
+        ]
         ht = homogeneity(halves)
     row = m.homogeneity.loc["time"]
     assert row["LR"] == pytest.approx(ht.LR) and row["Q"] == pytest.approx(ht.Q) and row["dof"] == ht.dof
@@ -153,21 +158,29 @@ def test_spatial_markov_equals_giddy_published(income, gal_w):
     assert f"{t.loc['LR', 'statistic']:.3f}" == "170.659"
     assert f"{t.loc['Q', 'statistic']:.3f}" == "200.624"
     assert t.loc["LR", "dof"] == 60
-    np.testing.assert_allclose(sm.classes.loc["value", "upper"].to_numpy()[:-1],
-                               [0.83999133, 0.94707545, 1.03242697, 1.14911154], atol=5e-9)
-    np.testing.assert_allclose(sm.classes.loc["lag", "upper"].to_numpy()[:-1],
-                               [0.88973386, 0.95891917, 1.01469758, 1.1183566], atol=5e-9)
+    np.testing.assert_allclose(
+        sm.classes.loc["value", "upper"].to_numpy()[:-1], [0.83999133, 0.94707545, 1.03242697, 1.14911154], atol=5e-9
+    )
+    np.testing.assert_allclose(
+        sm.classes.loc["lag", "upper"].to_numpy()[:-1], [0.88973386, 0.95891917, 1.01469758, 1.1183566], atol=5e-9
+    )
     p = sm.table.drop(columns="n")
     np.testing.assert_allclose(p.loc["lag Q1"].iloc[0], [0.96341463, 0.0304878, 0.00609756, 0, 0], atol=5e-9)
     np.testing.assert_allclose(p.loc["lag Q5"].iloc[4], [0, 0, 0, 0.02352941, 0.97647059], atol=5e-9)
-    np.testing.assert_allclose(sm.steady_state.loc["lag Q1"], [0.43509425, 0.2635327, 0.20363044, 0.06841983, 0.02932278],
-                               atol=5e-9)
-    np.testing.assert_allclose(sm.steady_state.loc["lag Q5"], [0.01776781, 0.19964349, 0.19009833, 0.25524697, 0.3372434],
-                               atol=5e-9)
-    np.testing.assert_allclose(sm.first_passage.loc["lag Q1"].iloc[0],
-                               [2.29835259, 28.95614035, 46.14285714, 80.80952381, 279.42857143], atol=5e-8)
-    np.testing.assert_allclose(sm.pooled.drop(columns="n").iloc[0], [0.91461837, 0.07503234, 0.00905563, 0.00129366, 0],
-                               atol=5e-9)
+    np.testing.assert_allclose(
+        sm.steady_state.loc["lag Q1"], [0.43509425, 0.2635327, 0.20363044, 0.06841983, 0.02932278], atol=5e-9
+    )
+    np.testing.assert_allclose(
+        sm.steady_state.loc["lag Q5"], [0.01776781, 0.19964349, 0.19009833, 0.25524697, 0.3372434], atol=5e-9
+    )
+    np.testing.assert_allclose(
+        sm.first_passage.loc["lag Q1"].iloc[0],
+        [2.29835259, 28.95614035, 46.14285714, 80.80952381, 279.42857143],
+        atol=5e-8,
+    )
+    np.testing.assert_allclose(
+        sm.pooled.drop(columns="n").iloc[0], [0.91461837, 0.07503234, 0.00905563, 0.00129366, 0], atol=5e-9
+    )
 
 
 def test_spatial_markov_k5_m4_and_chi2_equal_giddy_published(income, gal_w):
@@ -177,8 +190,12 @@ def test_spatial_markov_k5_m4_and_chi2_equal_giddy_published(income, gal_w):
     assert sm.tests.loc["LR", "dof"] == 45
     # giddy chi2 docs: Spatial_Markov(rpci, w, fixed=True) (k = m = 4); chi2(T[0], transitions)
     sm4 = SpatialMarkov(k=4, relative=True).fit(income, gal_w)
-    assert sm4.counts.loc["lag Q1"].drop(columns="n").to_numpy().tolist() == [[562, 22, 1, 0], [12, 201, 22, 0],
-                                                                              [0, 17, 97, 4], [0, 0, 3, 19]]
+    assert sm4.counts.loc["lag Q1"].drop(columns="n").to_numpy().tolist() == [
+        [562, 22, 1, 0],
+        [12, 201, 22, 0],
+        [0, 17, 97, 4],
+        [0, 0, 3, 19],
+    ]
     row = sm4.tests.loc["chi2 lag Q1"]
     assert row["statistic"] == pytest.approx(23.39728441473295) and row["dof"] == 9
     assert row["p_value"] == pytest.approx(0.005363116704861337)

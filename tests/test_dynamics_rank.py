@@ -45,8 +45,14 @@ def test_spatial_tau_equals_giddy_published():
     w = libpysal.weights.block_weights(np.array(f.by_col["esquivel99"]))
     np.random.seed(12345)
     perms = [np.array([np.random.permutation(len(y)) for _ in range(99)]) for _ in range(6)]
-    published = ["   0.397    0.659    0.010", "   0.492    0.706    0.010", "   0.651    0.772    0.020",
-                 "   0.714    0.752    0.210", "   0.683    0.705    0.270", "   0.810    0.819    0.280"]
+    published = [
+        "   0.397    0.659    0.010",
+        "   0.492    0.706    0.010",
+        "   0.651    0.772    0.020",
+        "   0.714    0.752    0.210",
+        "   0.683    0.705    0.270",
+        "   0.810    0.819    0.280",
+    ]
     for i in range(6):
         res = spatial_tau(y[:, i], y[:, i + 1], w.sparse, perms[i])
         assert f"{res['tau_spatial']:8.3f} {res['expected']:8.3f} {res['p_sim']:8.3f}" == published[i]

@@ -39,10 +39,12 @@ def test_lisa_markov_equals_giddy_published(fitted):
     # giddy LISA_Markov docs (nominal pci, states48.gal)
     counts = [[1087, 44, 4, 34], [41, 470, 36, 1], [5, 34, 1422, 39], [30, 1, 40, 552]]
     assert fitted.counts.drop(columns="n").to_numpy().tolist() == counts
-    np.testing.assert_allclose(fitted.steady_state["steady_state"],
-                               [0.28561505, 0.14190226, 0.40493672, 0.16754598], atol=5e-9)
-    np.testing.assert_allclose(fitted.table.drop(columns="n").iloc[0], [0.92985458, 0.03763901, 0.00342173, 0.02908469],
-                               atol=5e-9)
+    np.testing.assert_allclose(
+        fitted.steady_state["steady_state"], [0.28561505, 0.14190226, 0.40493672, 0.16754598], atol=5e-9
+    )
+    np.testing.assert_allclose(
+        fitted.table.drop(columns="n").iloc[0], [0.92985458, 0.03763901, 0.00342173, 0.02908469], atol=5e-9
+    )
 
 
 def test_independence_test_equals_giddy_chains_along_time(income, gal_w, fitted):
@@ -70,10 +72,22 @@ def test_independence_test_equals_giddy_chains_along_time(income, gal_w, fitted)
 def test_transition_types_by_hand():
     # (from, to) -> type, Rey (2001): 0 stay; I own moves; II neighbours move; IIIA HH<->LL; IIIB LH<->HL
     table = {
-        ("HH", "HH"): "0", ("HH", "LH"): "I", ("HH", "HL"): "II", ("HH", "LL"): "IIIA",
-        ("LH", "LH"): "0", ("LH", "HH"): "I", ("LH", "LL"): "II", ("LH", "HL"): "IIIB",
-        ("LL", "LL"): "0", ("LL", "HL"): "I", ("LL", "LH"): "II", ("LL", "HH"): "IIIA",
-        ("HL", "HL"): "0", ("HL", "LL"): "I", ("HL", "HH"): "II", ("HL", "LH"): "IIIB",
+        ("HH", "HH"): "0",
+        ("HH", "LH"): "I",
+        ("HH", "HL"): "II",
+        ("HH", "LL"): "IIIA",
+        ("LH", "LH"): "0",
+        ("LH", "HH"): "I",
+        ("LH", "LL"): "II",
+        ("LH", "HL"): "IIIB",
+        ("LL", "LL"): "0",
+        ("LL", "HL"): "I",
+        ("LL", "LH"): "II",
+        ("LL", "HH"): "IIIA",
+        ("HL", "HL"): "0",
+        ("HL", "LL"): "I",
+        ("HL", "HH"): "II",
+        ("HL", "LH"): "IIIB",
     }
     q0 = np.array([QUADRANTS.index(a) for a, _ in table])
     q1 = np.array([QUADRANTS.index(b) for _, b in table])
@@ -86,7 +100,10 @@ def test_types_table_adds_up(fitted):
     assert types.loc["all", list(TYPES)].sum() == 48 * 80
     moves = fitted.moves
     assert len(moves) == 48 * 80
-    assert moves["type"].value_counts().reindex(list(TYPES), fill_value=0).tolist() == types.loc["all", list(TYPES)].tolist()
+    assert (
+        moves["type"].value_counts().reindex(list(TYPES), fill_value=0).tolist()
+        == types.loc["all", list(TYPES)].tolist()
+    )
     assert types.loc["all", "cohesion"] == pytest.approx(types.loc["all", "0"] / (48 * 80))
 
 
@@ -118,8 +135,20 @@ def _spi_relative():
     lines = [line.strip().split(",") for line in open(libpysal.examples.get_path("spi_download.csv"))]
     names = [line[2] for line in lines[1:-5]]
     data = np.array([list(map(int, line[3:])) for line in lines[1:-5]])
-    out = ['"United States 3/"', '"Alaska 3/"', '"District of Columbia"', '"Hawaii 3/"', '"New England"', '"Mideast"',
-           '"Great Lakes"', '"Plains"', '"Southeast"', '"Southwest"', '"Rocky Mountain"', '"Far West 3/"']
+    out = [
+        '"United States 3/"',
+        '"Alaska 3/"',
+        '"District of Columbia"',
+        '"Hawaii 3/"',
+        '"New England"',
+        '"Mideast"',
+        '"Great Lakes"',
+        '"Plains"',
+        '"Southeast"',
+        '"Southwest"',
+        '"Rocky Mountain"',
+        '"Far West 3/"',
+    ]
     sids = [names.index(name) for name in names if name not in out]
     return data[sids, :] / (data[0] * 1.0)
 
@@ -188,8 +217,9 @@ def test_seed_and_lisa_reuse(income, gal_w):
     pd.testing.assert_frame_equal(a.moves, b.moves)
     lisa = sc.LocalMoran(gal_w, permutations=99, seed=5).fit(income)
     c = SpaceTimeLISA(seed=3, rose_permutations=49).fit(income, gal_w, lisa=lisa)
-    assert (c.moves["significant_from"] == (lisa.table["cluster"] != "ns").unstack("period").iloc[:, :-1]
-            .stack().to_numpy()).all()
+    assert (
+        c.moves["significant_from"] == (lisa.table["cluster"] != "ns").unstack("period").iloc[:, :-1].stack().to_numpy()
+    ).all()
     assert any("given LISA" in n for n in c.notes)
     d = SpaceTimeLISA(seed=3, rose_permutations=49).fit(income, gal_w, lisa=lisa.table)
     pd.testing.assert_frame_equal(c.types, d.types)

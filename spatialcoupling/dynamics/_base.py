@@ -92,8 +92,7 @@ def aligned_weights(w: Any, regions: pd.Index, who: str, *, allow_islands: bool 
 
 def settings_frame(settings: Mapping[str, Any]) -> pd.DataFrame:
     """The settings as a one-column table (``setting`` → ``value`` as text), for export."""
-    return pd.DataFrame({"value": [str(v) for v in settings.values()]},
-                        index=pd.Index(list(settings), name="setting"))
+    return pd.DataFrame({"value": [str(v) for v in settings.values()]}, index=pd.Index(list(settings), name="setting"))
 
 
 class DynamicsResult(Result):

@@ -28,8 +28,16 @@ import pandas as pd
 from .._grades import validate_grades
 from .._series import PERIOD, _preview
 
-__all__ = ["Classes", "chain_summary", "count_transitions", "discretise", "hitting_times", "homogeneity_test",
-           "probabilities", "relative_to_mean"]
+__all__ = [
+    "Classes",
+    "chain_summary",
+    "count_transitions",
+    "discretise",
+    "hitting_times",
+    "homogeneity_test",
+    "probabilities",
+    "relative_to_mean",
+]
 
 
 @dataclass
@@ -75,8 +83,9 @@ def _cell(wide: pd.DataFrame, mask: np.ndarray) -> str:
     return _preview(cells) + (f" … {int(mask.sum()) - 10} more" if mask.sum() > 10 else "")
 
 
-def discretise(wide: pd.DataFrame, *, method: str, k: int, scope: str, breaks: Any, grades: Any,
-               who: str, what: str = "value") -> Classes:
+def discretise(
+    wide: pd.DataFrame, *, method: str, k: int, scope: str, breaks: Any, grades: Any, who: str, what: str = "value"
+) -> Classes:
     """State codes of every cell of ``wide`` (regions × periods).
 
     Parameters
@@ -103,11 +112,15 @@ def discretise(wide: pd.DataFrame, *, method: str, k: int, scope: str, breaks: A
             codes = np.searchsorted(bins, values, side="left")
             lower = np.concatenate([[values.min()], bins[:-1]])
             labels = [f"Q{i + 1}" for i in range(len(bins))]
-            bounds = pd.DataFrame({"lower": lower, "upper": bins, "count": np.bincount(codes.ravel(), minlength=len(bins))},
-                                  index=pd.Index(labels, name="class"))
+            bounds = pd.DataFrame(
+                {"lower": lower, "upper": bins, "count": np.bincount(codes.ravel(), minlength=len(bins))},
+                index=pd.Index(labels, name="class"),
+            )
             if len(bins) < k:
-                notes.append(f"{what}: only {len(bins)} distinct quantile bounds (tied values); "
-                             f"{len(bins)} classes instead of {k}")
+                notes.append(
+                    f"{what}: only {len(bins)} distinct quantile bounds (tied values); "
+                    f"{len(bins)} classes instead of {k}"
+                )
         else:
             codes = np.empty(values.shape, dtype=np.intp)
             rows = []
@@ -120,19 +133,31 @@ def discretise(wide: pd.DataFrame, *, method: str, k: int, scope: str, breaks: A
                 codes[:, t] = np.searchsorted(bins, col, side="left")
                 lower = np.concatenate([[col.min()], bins[:-1]])
                 counts = np.bincount(codes[:, t], minlength=len(bins))
-                rows += [(period, f"Q{i + 1}", lo, up, c) for i, (lo, up, c) in enumerate(zip(lower, bins, counts, strict=True))]
+                rows += [
+                    (period, f"Q{i + 1}", lo, up, c)
+                    for i, (lo, up, c) in enumerate(zip(lower, bins, counts, strict=True))
+                ]
             labels = [f"Q{i + 1}" for i in range(int(codes.max()) + 1)]
-            bounds = pd.DataFrame(rows, columns=[PERIOD, "class", "lower", "upper", "count"]).set_index([PERIOD, "class"])
+            bounds = pd.DataFrame(rows, columns=[PERIOD, "class", "lower", "upper", "count"]).set_index(
+                [PERIOD, "class"]
+            )
             if collapsed:
-                notes.append(f"{what}: tied values leave fewer than {k} distinct quantile bounds in period(s) "
-                             f"{_preview(collapsed)}; there the top classes are empty")
+                notes.append(
+                    f"{what}: tied values leave fewer than {k} distinct quantile bounds in period(s) "
+                    f"{_preview(collapsed)}; there the top classes are empty"
+                )
     elif method == "breaks":
         b = _check_breaks(breaks, who, "breaks" if what == "value" else "lag_breaks")
         codes = np.searchsorted(b, values, side="left")
         labels = [f"<={b[0]:g}", *[f"({lo:g}, {up:g}]" for lo, up in zip(b[:-1], b[1:], strict=True)], f">{b[-1]:g}"]
-        bounds = pd.DataFrame({"lower": np.concatenate([[-np.inf], b]), "upper": np.concatenate([b, [np.inf]]),
-                               "count": np.bincount(codes.ravel(), minlength=len(b) + 1)},
-                              index=pd.Index(labels, name="class"))
+        bounds = pd.DataFrame(
+            {
+                "lower": np.concatenate([[-np.inf], b]),
+                "upper": np.concatenate([b, [np.inf]]),
+                "count": np.bincount(codes.ravel(), minlength=len(b) + 1),
+            },
+            index=pd.Index(labels, name="class"),
+        )
     elif method == "grades":
         table = validate_grades(grades)
         uppers = np.array([u for u, _ in table], dtype=float)
@@ -146,9 +171,14 @@ def discretise(wide: pd.DataFrame, *, method: str, k: int, scope: str, breaks: A
             )
         codes = np.searchsorted(uppers, values, side="left")
         labels = [lab for _, lab in table]
-        bounds = pd.DataFrame({"lower": np.concatenate([[0.0], uppers[:-1]]), "upper": uppers,
-                               "count": np.bincount(codes.ravel(), minlength=len(uppers))},
-                              index=pd.Index(labels, name="class"))
+        bounds = pd.DataFrame(
+            {
+                "lower": np.concatenate([[0.0], uppers[:-1]]),
+                "upper": uppers,
+                "count": np.bincount(codes.ravel(), minlength=len(uppers)),
+            },
+            index=pd.Index(labels, name="class"),
+        )
     else:  # pragma: no cover - guarded by the constraints
         raise ValueError(method)
     return Classes(codes.astype(np.intp), labels, bounds, notes)
@@ -159,12 +189,15 @@ def _check_breaks(breaks: Any, who: str, name: str) -> np.ndarray:
         raise ValueError(f"{who}: classes='breaks' needs {name}=[b1, b2, ...] (increasing interior break points)")
     b = np.asarray(breaks, dtype=float).ravel()
     if len(b) == 0 or not np.all(np.isfinite(b)) or np.any(np.diff(b) <= 0):
-        raise ValueError(f"{who}: {name} must be finite and strictly increasing, got {list(np.asarray(breaks).ravel())}")
+        raise ValueError(
+            f"{who}: {name} must be finite and strictly increasing, got {list(np.asarray(breaks).ravel())}"
+        )
     return b
 
 
-def count_transitions(origin: np.ndarray, dest: np.ndarray, k: int, stratum: np.ndarray | None = None,
-                      m: int = 1) -> np.ndarray:
+def count_transitions(
+    origin: np.ndarray, dest: np.ndarray, k: int, stratum: np.ndarray | None = None, m: int = 1
+) -> np.ndarray:
     """Counts ``(m, k, k)`` of moves from ``origin`` to ``dest`` by ``stratum`` (all 0-based)."""
     origin = np.asarray(origin, dtype=np.intp).ravel()
     dest = np.asarray(dest, dtype=np.intp).ravel()
@@ -201,15 +234,19 @@ def chain_summary(counts: np.ndarray, labels: list[str], where: str = "") -> dic
     notes: list[str] = []
     prefix = f"{where}: " if where else ""
     if (~visited).any():
-        notes.append(prefix + f"state(s) {_preview([labels[i] for i in np.flatnonzero(~visited)])} never observed; "
-                     "left out of the steady state and the first passage times")
+        notes.append(
+            prefix + f"state(s) {_preview([labels[i] for i in np.flatnonzero(~visited)])} never observed; "
+            "left out of the steady state and the first passage times"
+        )
     sub = np.flatnonzero(visited)
     ps = np.nan_to_num(p[np.ix_(sub, sub)])
     empty = rows[sub] == 0
     if empty.any():
         ps[np.flatnonzero(empty), np.flatnonzero(empty)] = 1.0
-        notes.append(prefix + f"no move out of state(s) {_preview([labels[sub[i]] for i in np.flatnonzero(empty)])} "
-                     "(reached only at the end); treated as absorbing for the steady state and first passage times")
+        notes.append(
+            prefix + f"no move out of state(s) {_preview([labels[sub[i]] for i in np.flatnonzero(empty)])} "
+            "(reached only at the end); treated as absorbing for the steady state and first passage times"
+        )
     if len(sub):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # inf passage times of reducible chains
@@ -251,5 +288,10 @@ def homogeneity_test(counts: np.ndarray) -> dict[str, float]:
     from giddy.markov import homogeneity
 
     res = homogeneity(counts)
-    return {"LR": float(res.LR), "Q": float(res.Q), "dof": int(res.dof),
-            "p_LR": float(res.LR_p_value), "p_Q": float(res.Q_p_value)}
+    return {
+        "LR": float(res.LR),
+        "Q": float(res.Q),
+        "dof": int(res.dof),
+        "p_LR": float(res.LR_p_value),
+        "p_Q": float(res.Q_p_value),
+    }

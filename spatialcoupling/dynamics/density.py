@@ -152,8 +152,15 @@ class KernelDensity(Model):
         "tail_level": [Interval(float, 0, 1, closed="neither")],
     }
 
-    def __init__(self, kernel: str = "gaussian", bandwidth: str | float = "silverman", grid: int = 512,
-                 cut: float = 3.0, mode_threshold: float = 0.05, tail_level: float = 0.05) -> None:
+    def __init__(
+        self,
+        kernel: str = "gaussian",
+        bandwidth: str | float = "silverman",
+        grid: int = 512,
+        cut: float = 3.0,
+        mode_threshold: float = 0.05,
+        tail_level: float = 0.05,
+    ) -> None:
         self.kernel = kernel
         self.bandwidth = bandwidth
         self.grid = grid
@@ -219,17 +226,39 @@ class KernelDensity(Model):
                 centred = x - mean
                 m2 = float(np.mean(centred**2))
                 q75, q25 = np.percentile(x, [75, 25])
-                summary_rows.append({
-                    "group": label, PERIOD: period, "n": int(mask.sum()), "bandwidth": bws[u, t],
-                    "peak": grid[top], "height": f[top], "modes": len(modes),
-                    "mean": mean, "spread": float(np.std(x, ddof=1)), "iqr": q75 - q25,
-                    "skewness": float(np.mean(centred**3)) / m2**1.5 if m2 > 0 else np.nan,
-                    "tail_left": grid[top] - grid[above[0]], "tail_right": grid[above[-1]] - grid[top],
-                })
-                peak_rows += [{"group": label, PERIOD: period, "mode": i + 1, "location": grid[j], "height": f[j],
-                               "relative_height": f[j] / f[top]} for i, j in enumerate(modes)]
-                curve_parts.append(pd.DataFrame({"group": label, PERIOD: period, "point": np.arange(len(grid)),
-                                                 "x": grid, "density": f}))
+                summary_rows.append(
+                    {
+                        "group": label,
+                        PERIOD: period,
+                        "n": int(mask.sum()),
+                        "bandwidth": bws[u, t],
+                        "peak": grid[top],
+                        "height": f[top],
+                        "modes": len(modes),
+                        "mean": mean,
+                        "spread": float(np.std(x, ddof=1)),
+                        "iqr": q75 - q25,
+                        "skewness": float(np.mean(centred**3)) / m2**1.5 if m2 > 0 else np.nan,
+                        "tail_left": grid[top] - grid[above[0]],
+                        "tail_right": grid[above[-1]] - grid[top],
+                    }
+                )
+                peak_rows += [
+                    {
+                        "group": label,
+                        PERIOD: period,
+                        "mode": i + 1,
+                        "location": grid[j],
+                        "height": f[j],
+                        "relative_height": f[j] / f[top],
+                    }
+                    for i, j in enumerate(modes)
+                ]
+                curve_parts.append(
+                    pd.DataFrame(
+                        {"group": label, PERIOD: period, "point": np.arange(len(grid)), "x": grid, "density": f}
+                    )
+                )
         index = ["group", PERIOD] if groups is not None else [PERIOD]
         drop = [] if groups is not None else ["group"]
         table = pd.DataFrame(summary_rows).drop(columns=drop).set_index(index)
@@ -239,9 +268,14 @@ class KernelDensity(Model):
         low = mass[mass < 0.99]
         if len(low):
             notes.append(f"the grid holds less than 99% of the density for {len(low)} curve(s) (increase cut)")
-        settings = {"variable": str(getattr(series, "name", None) or "series"), **self.get_params(),
-                    "grid_step": float(grid[1] - grid[0]), "regions": wide.shape[0],
-                    "periods": f"{periods[0]}-{periods[-1]}", "groups": "none" if groups is None else len(units) - 1}
+        settings = {
+            "variable": str(getattr(series, "name", None) or "series"),
+            **self.get_params(),
+            "grid_step": float(grid[1] - grid[0]),
+            "regions": wide.shape[0],
+            "periods": f"{periods[0]}-{periods[-1]}",
+            "groups": "none" if groups is None else len(units) - 1,
+        }
         return DensityResult({"table": table, "peaks": peaks, "curves": curves}, settings, notes)
 
 
@@ -278,8 +312,7 @@ class DensityResult(DynamicsResult):
             raise ValueError(f"group {group!r} is not in the result; groups: {groups}")
         return curves.xs(group, level="group")
 
-    def plot(self, kind: str = "curves", periods: Any = None, group: Any = None, ax: Any = None,
-             **kwargs: Any) -> Any:
+    def plot(self, kind: str = "curves", periods: Any = None, group: Any = None, ax: Any = None, **kwargs: Any) -> Any:
         """``kind="curves"``: overlaid curves of ``periods`` (default: up to six evenly spaced
         periods); ``"surface"``: the 3-D surface period × value × density; ``"ridgeline"``: one
         curve per period, stacked. ``group`` selects a group (default: all regions)."""

@@ -75,8 +75,10 @@ def default_crs(regions: Any) -> Any:
 
     crs = regions.crs
     if crs is None:
-        raise ValueError("GravityCentre: the regions have no CRS; set it (regions.set_crs(4326) for "
-                         "longitude/latitude) or pass crs= a projected CRS")
+        raise ValueError(
+            "GravityCentre: the regions have no CRS; set it (regions.set_crs(4326) for "
+            "longitude/latitude) or pass crs= a projected CRS"
+        )
     if not crs.is_geographic:
         return crs
     bounds = lonlat_bounds(regions)
@@ -86,8 +88,10 @@ def default_crs(regions: Any) -> Any:
         return CRS.from_proj4(CHINA_ALBERS)
     x0, y0, x1, y1 = bounds
     lat1, lat2 = y0 + (y1 - y0) / 6.0, y1 - (y1 - y0) / 6.0
-    return CRS.from_proj4(f"+proj=aea +lat_0={(y0 + y1) / 2:.6f} +lon_0={(x0 + x1) / 2:.6f} +lat_1={lat1:.6f} "
-                          f"+lat_2={lat2:.6f} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs")
+    return CRS.from_proj4(
+        f"+proj=aea +lat_0={(y0 + y1) / 2:.6f} +lon_0={(x0 + x1) / 2:.6f} +lat_1={lat1:.6f} "
+        f"+lat_2={lat2:.6f} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+    )
 
 
 def ellipse_axes(points: np.ndarray, weights: np.ndarray, variant: str = "arcgis") -> tuple[float, float, float]:
@@ -155,16 +159,22 @@ class GravityCentre(Model):
         from ..regions import distance_points
 
         if not isinstance(regions, gpd.GeoDataFrame | gpd.GeoSeries):
-            raise TypeError(f"{who}: regions must be a GeoDataFrame indexed by region id (sc.read_regions), "
-                            f"got {type(regions).__name__}")
+            raise TypeError(
+                f"{who}: regions must be a GeoDataFrame indexed by region id (sc.read_regions), "
+                f"got {type(regions).__name__}"
+            )
         missing = ids.difference(regions.index)
         if len(missing):
-            raise ValueError(f"{who}: {len(missing)} region(s) of the series have no boundary: {_preview(missing)}; "
-                             "index the regions by the ids of the series (sc.match_regions helps)")
+            raise ValueError(
+                f"{who}: {len(missing)} region(s) of the series have no boundary: {_preview(missing)}; "
+                "index the regions by the ids of the series (sc.match_regions helps)"
+            )
         notes = []
         extra = regions.index.difference(ids)
         if len(extra):
-            notes.append(f"{len(extra)} region(s) of the map are not in the series and carry no weight: {_preview(extra)}")
+            notes.append(
+                f"{len(extra)} region(s) of the map are not in the series and carry no weight: {_preview(extra)}"
+            )
         if regions.index.has_duplicates:
             dup = regions.index[regions.index.duplicated()].unique()
             raise ValueError(f"{who}: regions listed twice in the map: {_preview(dup)}")
@@ -208,8 +218,18 @@ class GravityCentre(Model):
             w = values[:, t]
             cx, cy = (float(v) for v in weighted_mean_center(xy, w))
             a, b, rot = ellipse_axes(xy, w, self.variant)
-            rows.append({PERIOD: period, "x": cx, "y": cy, "major": a * km, "minor": b * km, "rotation": rot,
-                         "area": np.pi * a * b * km * km, "flattening": 1.0 - b / a if a > 0 else np.nan})
+            rows.append(
+                {
+                    PERIOD: period,
+                    "x": cx,
+                    "y": cy,
+                    "major": a * km,
+                    "minor": b * km,
+                    "rotation": rot,
+                    "area": np.pi * a * b * km * km,
+                    "flattening": 1.0 - b / a if a > 0 else np.nan,
+                }
+            )
             shapes.append(_ellipse_polygon(cx, cy, a, b, rot, self.ellipse_points))
         table = pd.DataFrame(rows).set_index(PERIOD)
         dx = np.diff(table["x"].to_numpy(), prepend=np.nan) * km
@@ -225,9 +245,14 @@ class GravityCentre(Model):
         table.insert(6, "direction", direction)
         lonlat = _lonlat(table["x"].to_numpy(), table["y"].to_numpy(), crs)
         table["lon"], table["lat"] = lonlat
-        settings = {"variable": str(getattr(series, "name", None) or "series"), **self.get_params(),
-                    "crs": crs.to_string(), "regions": wide.shape[0], "periods": f"{periods[0]}-{periods[-1]}",
-                    "points": "centroid of each region's largest polygon part"}
+        settings = {
+            "variable": str(getattr(series, "name", None) or "series"),
+            **self.get_params(),
+            "crs": crs.to_string(),
+            "regions": wide.shape[0],
+            "periods": f"{periods[0]}-{periods[-1]}",
+            "points": "centroid of each region's largest polygon part",
+        }
         settings.pop("ellipse_points")
         return GravityResult({"table": table}, settings, notes, shapes, crs, regions.loc[wide.index])
 
@@ -257,8 +282,15 @@ class GravityResult(DynamicsResult):
     #: the projected CRS of the centres and ellipses
     crs: Any
 
-    def __init__(self, tables: dict[str, pd.DataFrame], settings: dict[str, Any], notes: list[str],
-                 shapes: list, crs: Any, regions: Any) -> None:
+    def __init__(
+        self,
+        tables: dict[str, pd.DataFrame],
+        settings: dict[str, Any],
+        notes: list[str],
+        shapes: list,
+        crs: Any,
+        regions: Any,
+    ) -> None:
         object.__setattr__(self, "_shapes", shapes)
         object.__setattr__(self, "crs", crs)
         object.__setattr__(self, "_regions", regions)
@@ -310,13 +342,23 @@ class GravityResult(DynamicsResult):
 
             lon0, lon1, lat0, lat1 = MAINLAND
             tr = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-            xs, ys = tr.transform(np.linspace(lon0, lon1, 50).tolist() * 2 + [lon0] * 50 + [lon1] * 50,
-                                  [lat0] * 50 + [lat1] * 50 + np.linspace(lat0, lat1, 50).tolist() * 2)
+            xs, ys = tr.transform(
+                np.linspace(lon0, lon1, 50).tolist() * 2 + [lon0] * 50 + [lon1] * 50,
+                [lat0] * 50 + [lat1] * 50 + np.linspace(lat0, lat1, 50).tolist() * 2,
+            )
             extent = (min(xs), max(xs), min(ys), max(ys))
         table = self._store["table"].reset_index()
-        caption = (f"Centre of gravity weighted by {self.settings['variable']}; ellipses: {self.settings['variant']} "
-                   "(one standard deviation)")
-        return dplot.gravity_map(self._regions.to_crs(self.crs), table[[PERIOD, "x", "y"]],
-                                 self.ellipses[[PERIOD, "geometry"]],
-                                 title=f"Centre of gravity of {self.settings['variable']}", caption=caption,
-                                 extent=extent, inset=inset, **kwargs)
+        caption = (
+            f"Centre of gravity weighted by {self.settings['variable']}; ellipses: {self.settings['variant']} "
+            "(one standard deviation)"
+        )
+        return dplot.gravity_map(
+            self._regions.to_crs(self.crs),
+            table[[PERIOD, "x", "y"]],
+            self.ellipses[[PERIOD, "geometry"]],
+            title=f"Centre of gravity of {self.settings['variable']}",
+            caption=caption,
+            extent=extent,
+            inset=inset,
+            **kwargs,
+        )

@@ -80,10 +80,12 @@ def _check_combination(model: Any, lag: bool = False) -> None:
         raise ValueError(f"{who}: classes='breaks' needs breaks=[b1, b2, ...] (increasing interior break points)")
 
 
-def _matrix(values: np.ndarray, labels: list[str], totals: np.ndarray | None = None,
-            index: pd.Index | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame(values, index=index if index is not None else pd.Index(labels, name="from"),
-                         columns=pd.Index(labels, name="to"))
+def _matrix(
+    values: np.ndarray, labels: list[str], totals: np.ndarray | None = None, index: pd.Index | None = None
+) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        values, index=index if index is not None else pd.Index(labels, name="from"), columns=pd.Index(labels, name="to")
+    )
     if totals is not None:
         frame.insert(0, "n", totals.astype(int))
     return frame
@@ -92,8 +94,10 @@ def _matrix(values: np.ndarray, labels: list[str], totals: np.ndarray | None = N
 def _states_frame(wide: pd.DataFrame, classes: Classes, values: pd.DataFrame) -> pd.DataFrame:
     labels = np.asarray(classes.labels, dtype=object)
     index = pd.MultiIndex.from_product([wide.index, wide.columns], names=[REGION, PERIOD])
-    return pd.DataFrame({"value": values.to_numpy().ravel(), "state": labels[classes.codes.ravel()],
-                         "code": classes.codes.ravel() + 1}, index=index)
+    return pd.DataFrame(
+        {"value": values.to_numpy().ravel(), "state": labels[classes.codes.ravel()], "code": classes.codes.ravel() + 1},
+        index=index,
+    )
 
 
 def _test_row(name: str, regimes: list[str], res: dict[str, float]) -> dict[str, Any]:
@@ -142,8 +146,17 @@ class MarkovChain(Model):
 
     _parameter_constraints = {**_CLASS_CONSTRAINTS, "time_regimes": [Interval(int, 1, None)]}
 
-    def __init__(self, classes: str = "quantile", k: int = 5, scope: str = "pooled", breaks: Any = None,
-                 grades: Any = None, relative: bool = False, step: int = 1, time_regimes: int = 2) -> None:
+    def __init__(
+        self,
+        classes: str = "quantile",
+        k: int = 5,
+        scope: str = "pooled",
+        breaks: Any = None,
+        grades: Any = None,
+        relative: bool = False,
+        step: int = 1,
+        time_regimes: int = 2,
+    ) -> None:
         self.classes = classes
         self.k = k
         self.scope = scope
@@ -173,15 +186,17 @@ class MarkovChain(Model):
         values = relative_to_mean(wide, who) if self.relative else wide
         if self.relative:
             notes.append("values divided by their period mean (relative values)")
-        cls = discretise(values, method=self.classes, k=self.k, scope=self.scope, breaks=self.breaks,
-                         grades=self.grades, who=who)
+        cls = discretise(
+            values, method=self.classes, k=self.k, scope=self.scope, breaks=self.breaks, grades=self.grades, who=who
+        )
         notes += cls.notes
         k, s = cls.k, self.step
         codes = cls.codes
         origin, dest = codes[:, :-s], codes[:, s:]
         intervals = origin.shape[1]
-        per_interval = count_transitions(origin, dest, k, np.broadcast_to(np.arange(intervals), origin.shape),
-                                         intervals)
+        per_interval = count_transitions(
+            origin, dest, k, np.broadcast_to(np.arange(intervals), origin.shape), intervals
+        )
         counts = per_interval.sum(axis=0)
         stats = chain_summary(counts, cls.labels)
         notes += stats["notes"]
@@ -190,8 +205,10 @@ class MarkovChain(Model):
         tests = []
         if self.time_regimes > 1:
             if intervals < self.time_regimes:
-                notes.append(f"time homogeneity not tested: {intervals} transition interval(s) for "
-                             f"{self.time_regimes} sub-periods")
+                notes.append(
+                    f"time homogeneity not tested: {intervals} transition interval(s) for "
+                    f"{self.time_regimes} sub-periods"
+                )
             else:
                 blocks = np.array_split(np.arange(intervals), self.time_regimes)
                 stack = np.stack([per_interval[b].sum(axis=0) for b in blocks])
@@ -209,8 +226,9 @@ class MarkovChain(Model):
         index = pd.Index(cls.labels, name="class")
         first = np.bincount(codes[:, 0], minlength=k) / codes.shape[0]
         last = np.bincount(codes[:, -1], minlength=k) / codes.shape[0]
-        steady = pd.DataFrame({"initial": first, "final": last, "steady_state": stats["steady"],
-                               "sojourn": stats["sojourn"]}, index=index)
+        steady = pd.DataFrame(
+            {"initial": first, "final": last, "steady_state": stats["steady"], "sojourn": stats["sojourn"]}, index=index
+        )
         tables = {
             "table": _matrix(stats["p"], cls.labels, rows),
             "counts": _matrix(counts, cls.labels, rows).astype(int),
@@ -220,11 +238,15 @@ class MarkovChain(Model):
             "classes": cls.bounds,
             "states": _states_frame(wide, cls, values),
         }
-        settings = {"variable": str(getattr(series, "name", None) or "series"), **self.get_params(),
-                    "breaks": None if self.breaks is None else list(np.asarray(self.breaks, float)),
-                    "grades": None if self.grades is None else "custom",
-                    "regions": wide.shape[0], "periods": f"{periods[0]}-{periods[-1]}",
-                    "transitions": int(counts.sum())}
+        settings = {
+            "variable": str(getattr(series, "name", None) or "series"),
+            **self.get_params(),
+            "breaks": None if self.breaks is None else list(np.asarray(self.breaks, float)),
+            "grades": None if self.grades is None else "custom",
+            "regions": wide.shape[0],
+            "periods": f"{periods[0]}-{periods[-1]}",
+            "transitions": int(counts.sum()),
+        }
         return MarkovResult(tables, settings, notes)
 
 
@@ -275,8 +297,9 @@ class MarkovResult(DynamicsResult):
         if kind == "matrix":
             return dplot.transition_heatmap(self._store["table"].drop(columns="n"), ax=ax, title=title, **kwargs)
         if kind == "steady_state":
-            return dplot.state_shares(self._store["steady_state"][["initial", "final", "steady_state"]], ax=ax,
-                                      title=title, **kwargs)
+            return dplot.state_shares(
+                self._store["steady_state"][["initial", "final", "steady_state"]], ax=ax, title=title, **kwargs
+            )
         raise ValueError(f"kind must be 'matrix' or 'steady_state', got {kind!r}")
 
 
@@ -304,12 +327,24 @@ class SpatialMarkov(Model):
     (60, 170.659)
     """
 
-    _parameter_constraints = {**_CLASS_CONSTRAINTS, "m": [None, Interval(int, 2, None)],
-                              "lag_breaks": [None, _SEQUENCE]}
+    _parameter_constraints = {
+        **_CLASS_CONSTRAINTS,
+        "m": [None, Interval(int, 2, None)],
+        "lag_breaks": [None, _SEQUENCE],
+    }
 
-    def __init__(self, classes: str = "quantile", k: int = 5, m: int | None = None, scope: str = "pooled",
-                 breaks: Any = None, lag_breaks: Any = None, grades: Any = None, relative: bool = False,
-                 step: int = 1) -> None:
+    def __init__(
+        self,
+        classes: str = "quantile",
+        k: int = 5,
+        m: int | None = None,
+        scope: str = "pooled",
+        breaks: Any = None,
+        lag_breaks: Any = None,
+        grades: Any = None,
+        relative: bool = False,
+        step: int = 1,
+    ) -> None:
         self.classes = classes
         self.k = k
         self.m = m
@@ -344,11 +379,20 @@ class SpatialMarkov(Model):
         if self.relative:
             notes.append("values divided by their period mean (relative values); lags of the relative values")
         lag = pd.DataFrame(np.asarray(sw.sparse @ values.to_numpy()), index=wide.index, columns=wide.columns)
-        cls = discretise(values, method=self.classes, k=self.k, scope=self.scope, breaks=self.breaks,
-                         grades=self.grades, who=who)
+        cls = discretise(
+            values, method=self.classes, k=self.k, scope=self.scope, breaks=self.breaks, grades=self.grades, who=who
+        )
         lag_breaks = self.lag_breaks if self.lag_breaks is not None else self.breaks
-        lcls = discretise(lag, method=self.classes, k=self.m or self.k, scope=self.scope, breaks=lag_breaks,
-                          grades=self.grades, who=who, what="lag")
+        lcls = discretise(
+            lag,
+            method=self.classes,
+            k=self.m or self.k,
+            scope=self.scope,
+            breaks=lag_breaks,
+            grades=self.grades,
+            who=who,
+            what="lag",
+        )
         notes += cls.notes + lcls.notes
         k, m, s = cls.k, lcls.k, self.step
         origin, dest, stratum = cls.codes[:, :-s], cls.codes[:, s:], lcls.codes[:, :-s]
@@ -372,11 +416,17 @@ class SpatialMarkov(Model):
             chi_rows.append({"test": f"chi2 {name}", "statistic": float(x2), "dof": float(dof), "p_value": float(p)})
         hom = homogeneity_test(T)
         tests = pd.DataFrame(
-            [{"test": "LR", "statistic": hom["LR"], "dof": float(hom["dof"]), "p_value": hom["p_LR"]},
-             {"test": "Q", "statistic": hom["Q"], "dof": float(hom["dof"]), "p_value": hom["p_Q"]}, *chi_rows]
+            [
+                {"test": "LR", "statistic": hom["LR"], "dof": float(hom["dof"]), "p_value": hom["p_LR"]},
+                {"test": "Q", "statistic": hom["Q"], "dof": float(hom["dof"]), "p_value": hom["p_Q"]},
+                *chi_rows,
+            ]
         ).set_index("test")
-        steady = pd.DataFrame([*steady_rows, glob["steady"]], index=pd.Index([*lag_names, "pooled"], name="lag"),
-                              columns=pd.Index(cls.labels, name="class"))
+        steady = pd.DataFrame(
+            [*steady_rows, glob["steady"]],
+            index=pd.Index([*lag_names, "pooled"], name="lag"),
+            columns=pd.Index(cls.labels, name="class"),
+        )
         bounds = pd.concat({"value": cls.bounds, "lag": lcls.bounds}, names=["variable"])
         states = _states_frame(wide, cls, values)
         states["lag"] = lag.to_numpy().ravel()
@@ -392,12 +442,18 @@ class SpatialMarkov(Model):
             "states": states,
         }
         periods = list(wide.columns)
-        settings = {"variable": str(getattr(series, "name", None) or "series"), **self.get_params(),
-                    "m": m, "breaks": None if self.breaks is None else list(np.asarray(self.breaks, float)),
-                    "lag_breaks": None if lag_breaks is None else list(np.asarray(lag_breaks, float)),
-                    "grades": None if self.grades is None else "custom", "weights": sw.name or "given",
-                    "regions": wide.shape[0], "periods": f"{periods[0]}-{periods[-1]}",
-                    "transitions": int(pooled.sum())}
+        settings = {
+            "variable": str(getattr(series, "name", None) or "series"),
+            **self.get_params(),
+            "m": m,
+            "breaks": None if self.breaks is None else list(np.asarray(self.breaks, float)),
+            "lag_breaks": None if lag_breaks is None else list(np.asarray(lag_breaks, float)),
+            "grades": None if self.grades is None else "custom",
+            "weights": sw.name or "given",
+            "regions": wide.shape[0],
+            "periods": f"{periods[0]}-{periods[-1]}",
+            "transitions": int(pooled.sum()),
+        }
         return SpatialMarkovResult(tables, settings, notes)
 
 
@@ -452,7 +508,10 @@ class SpatialMarkovResult(DynamicsResult):
         mats = {lag: probs.xs(lag, level="lag") for lag in probs.index.get_level_values("lag").unique()}
         mats["pooled"] = self._store["pooled"].drop(columns="n")
         t = self._store["tests"]
-        caption = (f"LR = {t.loc['LR', 'statistic']:.2f} (p = {t.loc['LR', 'p_value']:.3g}), "
-                   f"Q = {t.loc['Q', 'statistic']:.2f} (p = {t.loc['Q', 'p_value']:.3g}), dof {t.loc['LR', 'dof']:.0f}")
-        return dplot.transition_panels(mats, title=f"Spatial Markov chain of {self.settings['variable']}",
-                                       caption=caption, **kwargs)
+        caption = (
+            f"LR = {t.loc['LR', 'statistic']:.2f} (p = {t.loc['LR', 'p_value']:.3g}), "
+            f"Q = {t.loc['Q', 'statistic']:.2f} (p = {t.loc['Q', 'p_value']:.3g}), dof {t.loc['LR', 'dof']:.0f}"
+        )
+        return dplot.transition_panels(
+            mats, title=f"Spatial Markov chain of {self.settings['variable']}", caption=caption, **kwargs
+        )

@@ -9,8 +9,8 @@
   the binary weights), ``τ_s = (concordant - discordant) / √(n_x n_y)`` with ``n_x``, ``n_y`` the
   neighbour pairs not tied in either period; its pseudo p-value comes from random permutations
   of the regions over the map (one permutation for both periods), folded to the smaller tail as
-  giddy's ``pseudop``; all pairs of periods share the permutations. A spatial τ below τ means that neighbours exchange ranks more often than
-  regions in general.
+  giddy's ``pseudop``; all pairs of periods share the permutations. A spatial τ below τ means
+  that neighbours exchange ranks more often than regions in general.
 
 giddy's ``rank.SpatialTau`` computes the same statistic in Python loops over neighbour pairs and
 permutations, needs the weights' ids to be the positions 0 … n-1 and changes the caller's weights
@@ -46,8 +46,13 @@ def _neighbour_pairs(sparse: Any) -> tuple[np.ndarray, np.ndarray]:
     return coo.row[keep].astype(np.intp), coo.col[keep].astype(np.intp)
 
 
-def spatial_taus(values: np.ndarray, pairs: list[tuple[int, int]], sparse: Any, permutations: Any = 0,
-                 rng: np.random.Generator | None = None) -> list[dict[str, float]]:
+def spatial_taus(
+    values: np.ndarray,
+    pairs: list[tuple[int, int]],
+    sparse: Any,
+    permutations: Any = 0,
+    rng: np.random.Generator | None = None,
+) -> list[dict[str, float]]:
     """Spatial τ of several pairs of columns of ``values`` (n, T) with one set of permutations.
 
     Each permutation relabels the regions on the map (the same relabelling for every period), so
@@ -82,8 +87,16 @@ def spatial_taus(values: np.ndarray, pairs: list[tuple[int, int]], sparse: Any, 
         prod = signs[a].astype(np.int32) * signs[b]
         nx, ny = np.count_nonzero(signs[a]), np.count_nonzero(signs[b])
         tau = float(prod.sum() / (np.sqrt(nx) * np.sqrt(ny))) if nx and ny else np.nan
-        out.append({"tau_spatial": tau, "expected": np.nan, "p_sim": np.nan, "pairs": float(npairs),
-                    "concordant": float((prod > 0).sum()), "discordant": float((prod < 0).sum())})
+        out.append(
+            {
+                "tau_spatial": tau,
+                "expected": np.nan,
+                "p_sim": np.nan,
+                "pairs": float(npairs),
+                "concordant": float((prod > 0).sum()),
+                "discordant": float((prod < 0).sum()),
+            }
+        )
     given = permutations if isinstance(permutations, np.ndarray) else None
     count = len(given) if given is not None else int(permutations)
     if not count or npairs == 0:
@@ -97,7 +110,7 @@ def spatial_taus(values: np.ndarray, pairs: list[tuple[int, int]], sparse: Any, 
     for start in range(0, count, block):  # blocks of permutations bound the memory
         size = min(block, count - start)
         if given is not None:
-            perm = given[start:start + size].astype(np.intp)
+            perm = given[start : start + size].astype(np.intp)
         else:
             perm = rng.permuted(np.tile(np.arange(n, dtype=np.intp), (size, 1)), axis=1)
         pi, pj = perm[:, i], perm[:, j]
@@ -118,8 +131,9 @@ def spatial_taus(values: np.ndarray, pairs: list[tuple[int, int]], sparse: Any, 
     return out
 
 
-def spatial_tau(x: np.ndarray, y: np.ndarray, sparse: Any, permutations: Any = 0,
-                rng: np.random.Generator | None = None) -> dict[str, float]:
+def spatial_tau(
+    x: np.ndarray, y: np.ndarray, sparse: Any, permutations: Any = 0, rng: np.random.Generator | None = None
+) -> dict[str, float]:
     """Spatial τ of two periods' values on the neighbour pairs of ``sparse`` and its pseudo p-value
     (:func:`spatial_taus` for one pair).
 
@@ -193,8 +207,11 @@ class RankMobility(Model):
             idx = [(0, t) for t in range(1, T)]
         if (0, T - 1) not in idx:
             idx.append((0, T - 1))
-        spatial = (spatial_taus(values, idx, sparse, self.permutations, np.random.default_rng(ss))
-                   if sparse is not None else [{}] * len(idx))
+        spatial = (
+            spatial_taus(values, idx, sparse, self.permutations, np.random.default_rng(ss))
+            if sparse is not None
+            else [{}] * len(idx)
+        )
         rows = []
         for (a, b), extra in zip(idx, spatial, strict=True):  # one row per pair of periods
             tau, p = kendalltau(values[:, a], values[:, b])
@@ -203,16 +220,28 @@ class RankMobility(Model):
         ranks = wide.rank(axis=0, ascending=False, method="min").astype(int)
         ranks.columns.name = PERIOD
         steps = np.abs(np.diff(ranks.to_numpy(), axis=1))
-        changes = pd.DataFrame({"value_first": values[:, 0], "value_last": values[:, -1],
-                                "rank_first": ranks.iloc[:, 0], "rank_last": ranks.iloc[:, -1],
-                                "change": ranks.iloc[:, 0] - ranks.iloc[:, -1],
-                                "mean_abs_change": steps.mean(axis=1), "largest_rise": (-np.diff(ranks.to_numpy(), axis=1)).max(axis=1),
-                                "largest_fall": np.diff(ranks.to_numpy(), axis=1).max(axis=1)}, index=wide.index)
+        changes = pd.DataFrame(
+            {
+                "value_first": values[:, 0],
+                "value_last": values[:, -1],
+                "rank_first": ranks.iloc[:, 0],
+                "rank_last": ranks.iloc[:, -1],
+                "change": ranks.iloc[:, 0] - ranks.iloc[:, -1],
+                "mean_abs_change": steps.mean(axis=1),
+                "largest_rise": (-np.diff(ranks.to_numpy(), axis=1)).max(axis=1),
+                "largest_fall": np.diff(ranks.to_numpy(), axis=1).max(axis=1),
+            },
+            index=wide.index,
+        )
         changes.index.name = REGION
-        settings = {"variable": str(getattr(series, "name", None) or "series"), **self.get_params(),
-                    "seed": self.seed if self.seed is not None else ss.entropy,
-                    "spatial": "none" if sparse is None else "binary links of the weights",
-                    "regions": wide.shape[0], "periods": f"{periods[0]}-{periods[-1]}"}
+        settings = {
+            "variable": str(getattr(series, "name", None) or "series"),
+            **self.get_params(),
+            "seed": self.seed if self.seed is not None else ss.entropy,
+            "spatial": "none" if sparse is None else "binary links of the weights",
+            "regions": wide.shape[0],
+            "periods": f"{periods[0]}-{periods[-1]}",
+        }
         return RankResult({"table": table, "ranks": ranks, "changes": changes}, settings, [])
 
 
@@ -249,6 +278,11 @@ class RankResult(DynamicsResult):
             if regions is None:
                 raise ValueError("kind='map' needs regions=<GeoDataFrame indexed by region>")
             p = self.settings["periods"]
-            return dplot.rank_change_map(regions, self._store["changes"]["change"],
-                                         title=f"Rank change of {var}, {p}", caption="positive: moved up", **kwargs)
+            return dplot.rank_change_map(
+                regions,
+                self._store["changes"]["change"],
+                title=f"Rank change of {var}, {p}",
+                caption="positive: moved up",
+                **kwargs,
+            )
         raise ValueError(f"kind must be 'tau' or 'map', got {kind!r}")

@@ -93,8 +93,14 @@ def _sector_counts(values: np.ndarray, sparse: Any, sectors: int) -> np.ndarray:
     return np.bincount(flat.ravel(), minlength=b * sectors).reshape(b, sectors)
 
 
-def directional_rose(values: np.ndarray, sparse: Any, sectors: int = 8, permutations: Any = 99,
-                     alternative: str = "two-sided", rng: np.random.Generator | None = None) -> pd.DataFrame:
+def directional_rose(
+    values: np.ndarray,
+    sparse: Any,
+    sectors: int = 8,
+    permutations: Any = 99,
+    alternative: str = "two-sided",
+    rng: np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Sector counts of LISA vectors and their permutation p-values.
 
     Parameters
@@ -121,8 +127,9 @@ def directional_rose(values: np.ndarray, sparse: Any, sectors: int = 8, permutat
     values = np.asarray(values, dtype=float)
     observed = _sector_counts(values[:, :, None], sparse, sectors)[0]
     edges = np.linspace(0.0, 360.0, sectors + 1)
-    out = pd.DataFrame({"lower": edges[:-1], "upper": edges[1:], "count": observed},
-                       index=pd.RangeIndex(1, sectors + 1, name="sector"))
+    out = pd.DataFrame(
+        {"lower": edges[:-1], "upper": edges[1:], "count": observed}, index=pd.RangeIndex(1, sectors + 1, name="sector")
+    )
     if isinstance(permutations, np.ndarray):
         perms = permutations.astype(np.intp)
     elif permutations:
@@ -133,8 +140,9 @@ def directional_rose(values: np.ndarray, sparse: Any, sectors: int = 8, permutat
         out["p_value"] = np.nan
         return out
     b = len(perms)
-    sims = np.concatenate([_sector_counts(np.moveaxis(values[perms[s:s + 200]], 0, 2), sparse, sectors)
-                           for s in range(0, b, 200)])  # blocks of permutations bound the memory
+    sims = np.concatenate(
+        [_sector_counts(np.moveaxis(values[perms[s : s + 200]], 0, 2), sparse, sectors) for s in range(0, b, 200)]
+    )  # blocks of permutations bound the memory
     larger = (sims >= observed).sum(axis=0)
     smaller = (sims <= observed).sum(axis=0)
     big = (larger + 1.0) / (b + 1.0)
@@ -158,8 +166,10 @@ def _lisa_table(lisa: Any, wide: pd.DataFrame, who: str) -> pd.DataFrame:
     full = pd.MultiIndex.from_product([wide.index, wide.columns], names=[REGION, PERIOD])
     missing = full.difference(table.index)
     if len(missing):
-        raise ValueError(f"{who}: the LISA table has no row for (region, period) {_preview(missing)}; "
-                         "fit LocalMoran on the same series")
+        raise ValueError(
+            f"{who}: the LISA table has no row for (region, period) {_preview(missing)}; "
+            "fit LocalMoran on the same series"
+        )
     return table.reindex(full)
 
 
@@ -207,13 +217,23 @@ class SpaceTimeLISA(Model):
         "sectors": [Interval(int, 2, None)],
         "rose_permutations": [Interval(int, 0, None)],
         "alternative": [Options("two-sided", "positive", "negative")],
-        "rose_periods": [None, InstanceOf((list, tuple), "a pair (start, end) of periods",
-                                          check=lambda v: len(v) == 2)],
+        "rose_periods": [
+            None,
+            InstanceOf((list, tuple), "a pair (start, end) of periods", check=lambda v: len(v) == 2),
+        ],
     }
 
-    def __init__(self, permutations: int = 999, alpha: float = 0.05, seed: Any = None, scale: str = "z",
-                 sectors: int = 8, rose_permutations: int = 999, alternative: str = "two-sided",
-                 rose_periods: Any = None) -> None:
+    def __init__(
+        self,
+        permutations: int = 999,
+        alpha: float = 0.05,
+        seed: Any = None,
+        scale: str = "z",
+        sectors: int = 8,
+        rose_permutations: int = 999,
+        alternative: str = "two-sided",
+        rose_periods: Any = None,
+    ) -> None:
         self.permutations = permutations
         self.alpha = alpha
         self.seed = seed
@@ -273,27 +293,39 @@ class SpaceTimeLISA(Model):
         prob.insert(0, "n", rows.astype(int))
         cnt = pd.DataFrame(counts.astype(int), index=prob.index, columns=prob.columns[1:])
         cnt.insert(0, "n", rows.astype(int))
-        steady = pd.DataFrame({"initial": np.bincount(q[:, 0], minlength=4) / n,
-                               "final": np.bincount(q[:, -1], minlength=4) / n,
-                               "steady_state": stats["steady"], "sojourn": stats["sojourn"]},
-                              index=pd.Index(labels, name="quadrant"))
+        steady = pd.DataFrame(
+            {
+                "initial": np.bincount(q[:, 0], minlength=4) / n,
+                "final": np.bincount(q[:, -1], minlength=4) / n,
+                "steady_state": stats["steady"],
+                "sojourn": stats["sojourn"],
+            },
+            index=pd.Index(labels, name="quadrant"),
+        )
 
         # transition types per interval
         kinds = transition_type(q[:, :-1], q[:, 1:])
         per = np.stack([np.bincount(kinds[:, t], minlength=5) for t in range(T - 1)])
         names = [f"{periods[t]}-{periods[t + 1]}" for t in range(T - 1)]
-        types = pd.DataFrame(np.vstack([per, per.sum(axis=0)]), columns=list(TYPES),
-                             index=pd.Index([*names, "all"], name="interval"))
+        types = pd.DataFrame(
+            np.vstack([per, per.sum(axis=0)]), columns=list(TYPES), index=pd.Index([*names, "all"], name="interval")
+        )
         total = types.sum(axis=1)
         for column in TYPES:
             types[f"share_{column}"] = types[column] / total
         types["cohesion"] = types["share_0"]
         q_labels = np.asarray(QUADRANTS, dtype=object)
-        moves = pd.DataFrame({
-            "to_period": np.tile(periods[1:], n), "from": q_labels[q[:, :-1].ravel()], "to": q_labels[q[:, 1:].ravel()],
-            "type": np.asarray(TYPES, dtype=object)[kinds.ravel()],
-            "significant_from": sig[:, :-1].ravel(), "significant_to": sig[:, 1:].ravel()},
-            index=pd.MultiIndex.from_product([wide.index, periods[:-1]], names=[REGION, PERIOD]))
+        moves = pd.DataFrame(
+            {
+                "to_period": np.tile(periods[1:], n),
+                "from": q_labels[q[:, :-1].ravel()],
+                "to": q_labels[q[:, 1:].ravel()],
+                "type": np.asarray(TYPES, dtype=object)[kinds.ravel()],
+                "significant_from": sig[:, :-1].ravel(),
+                "significant_to": sig[:, 1:].ravel(),
+            },
+            index=pd.MultiIndex.from_product([wide.index, periods[:-1]], names=[REGION, PERIOD]),
+        )
 
         # time paths
         x, y = self._coordinates(wide, table, sw)
@@ -306,22 +338,47 @@ class SpaceTimeLISA(Model):
         start, end = self.rose_periods if self.rose_periods is not None else (periods[0], periods[-1])
         for p in (start, end):
             if p not in set(periods):
-                raise ValueError(f"{who}: rose_periods: period {p!r} is not in the series; periods: {_preview(periods)}")
+                raise ValueError(
+                    f"{who}: rose_periods: period {p!r} is not in the series; periods: {_preview(periods)}"
+                )
         i0, i1 = periods.index(start), periods.index(end)
         base = x if self.scale != "z" else table["z"].to_numpy(dtype=float).reshape(n, T)
         pair = np.column_stack([base[:, i0], base[:, i1]])
         rng = np.random.default_rng(ss.spawn(1)[0])
         rose = directional_rose(pair, sw.sparse, self.sectors, self.rose_permutations, self.alternative, rng)
 
-        tests = pd.DataFrame([{"test": "independence of own and neighbourhood moves", "statistic": chi[0],
-                               "dof": float(chi[2]), "p_value": chi[1]}]).set_index("test")
+        tests = pd.DataFrame(
+            [
+                {
+                    "test": "independence of own and neighbourhood moves",
+                    "statistic": chi[0],
+                    "dof": float(chi[2]),
+                    "p_value": chi[1],
+                }
+            ]
+        ).set_index("test")
         lisa_settings = getattr(lisa, "settings", {})
-        settings = {"variable": str(getattr(series, "name", None) or "series"), **self.get_params(),
-                    "seed": self.seed if self.seed is not None else ss.entropy,
-                    "rose_periods": f"{start}-{end}", "lisa_seed": lisa_settings.get("seed", "given"),
-                    "weights": sw.name or "given", "regions": n, "periods": f"{periods[0]}-{periods[-1]}"}
-        tables = {"table": prob, "counts": cnt, "steady_state": steady, "tests": tests, "types": types,
-                  "moves": moves, "paths": paths, "path_points": points, "rose": rose}
+        settings = {
+            "variable": str(getattr(series, "name", None) or "series"),
+            **self.get_params(),
+            "seed": self.seed if self.seed is not None else ss.entropy,
+            "rose_periods": f"{start}-{end}",
+            "lisa_seed": lisa_settings.get("seed", "given"),
+            "weights": sw.name or "given",
+            "regions": n,
+            "periods": f"{periods[0]}-{periods[-1]}",
+        }
+        tables = {
+            "table": prob,
+            "counts": cnt,
+            "steady_state": steady,
+            "tests": tests,
+            "types": types,
+            "moves": moves,
+            "paths": paths,
+            "path_points": points,
+            "rose": rose,
+        }
         return SpaceTimeLISAResult(tables, settings, notes, read_only(q.copy()))
 
     def _coordinates(self, wide: pd.DataFrame, table: pd.DataFrame, sw: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -364,11 +421,21 @@ def _time_paths(x: np.ndarray, y: np.ndarray, wide: pd.DataFrame) -> tuple[pd.Da
         tortuosity = np.where(straight > 0, length / straight, np.nan)
     direction = np.mod(np.degrees(np.arctan2(dy, dx)), 360.0)
     movement = np.asarray(_MOVEMENT, dtype=object)[np.minimum((direction // 90).astype(int), 3)]
-    paths = pd.DataFrame({"length": length, "relative_length": len(length) * length / length.sum(),
-                          "tortuosity": tortuosity, "displacement": straight, "direction": direction,
-                          "movement": movement}, index=wide.index)
-    points = pd.DataFrame({"x": x.ravel(), "y": y.ravel()},
-                          index=pd.MultiIndex.from_product([wide.index, wide.columns], names=[REGION, PERIOD]))
+    paths = pd.DataFrame(
+        {
+            "length": length,
+            "relative_length": len(length) * length / length.sum(),
+            "tortuosity": tortuosity,
+            "displacement": straight,
+            "direction": direction,
+            "movement": movement,
+        },
+        index=wide.index,
+    )
+    points = pd.DataFrame(
+        {"x": x.ravel(), "y": y.ravel()},
+        index=pd.MultiIndex.from_product([wide.index, wide.columns], names=[REGION, PERIOD]),
+    )
     return paths, points
 
 
@@ -391,8 +458,9 @@ class SpaceTimeLISAResult(DynamicsResult):
     #: quadrant codes (regions × periods, 0-3 as QUADRANTS), read-only
     quadrants: np.ndarray
 
-    def __init__(self, tables: dict[str, pd.DataFrame], settings: dict[str, Any], notes: list[str],
-                 quadrants: np.ndarray) -> None:
+    def __init__(
+        self, tables: dict[str, pd.DataFrame], settings: dict[str, Any], notes: list[str], quadrants: np.ndarray
+    ) -> None:
         object.__setattr__(self, "quadrants", quadrants)
         super().__init__(tables, settings, notes)
 
@@ -438,15 +506,26 @@ class SpaceTimeLISAResult(DynamicsResult):
         if kind == "paths":
             points = self._store["path_points"].reset_index()
             points["length"] = points["region"].map(self._store["paths"]["length"])
-            return dplot.lisa_paths(points, regions=regions, ax=ax, title=f"LISA time paths of {var}",
-                                    caption=f"coordinates: {self.settings['scale']}", **kwargs)
+            return dplot.lisa_paths(
+                points,
+                regions=regions,
+                ax=ax,
+                title=f"LISA time paths of {var}",
+                caption=f"coordinates: {self.settings['scale']}",
+                **kwargs,
+            )
         if kind == "rose":
-            return dplot.rose_diagram(self._store["rose"], title=f"Directional rose of {var}",
-                                      caption=f"{self.settings['rose_periods']}; {self.settings['rose_permutations']} "
-                                              f"permutations, {self.settings['alternative']}", **kwargs)
+            return dplot.rose_diagram(
+                self._store["rose"],
+                title=f"Directional rose of {var}",
+                caption=f"{self.settings['rose_periods']}; {self.settings['rose_permutations']} "
+                f"permutations, {self.settings['alternative']}",
+                **kwargs,
+            )
         if kind == "matrix":
-            return dplot.transition_heatmap(self._store["table"].drop(columns="n"), ax=ax,
-                                            title=f"LISA Markov chain of {var}", **kwargs)
+            return dplot.transition_heatmap(
+                self._store["table"].drop(columns="n"), ax=ax, title=f"LISA Markov chain of {var}", **kwargs
+            )
         if kind == "types":
             shares = self._store["types"].drop(index="all")[[f"share_{t}" for t in TYPES]]
             shares.columns = list(TYPES)

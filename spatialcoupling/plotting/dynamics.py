@@ -17,8 +17,18 @@ from ._base import caption as add_caption
 from ._base import font_kwargs, new_ax, set_title
 
 __all__ = [
-    "density_curves", "density_ridgeline", "density_surface", "gravity_map", "lisa_paths", "rank_change_map",
-    "rose_diagram", "state_shares", "tau_series", "transition_heatmap", "transition_panels", "transition_types",
+    "density_curves",
+    "density_ridgeline",
+    "density_surface",
+    "gravity_map",
+    "lisa_paths",
+    "rank_change_map",
+    "rose_diagram",
+    "state_shares",
+    "tau_series",
+    "transition_heatmap",
+    "transition_panels",
+    "transition_types",
 ]
 
 
@@ -36,8 +46,15 @@ def _pick_periods(available: Sequence, periods: Any, most: int = 6) -> list:
     return chosen
 
 
-def density_curves(curves: pd.DataFrame, periods: Any = None, ax: Any = None, title: str | None = None,
-                   caption: str | None = None, xlabel: str = "value", cmap: str = "viridis") -> Any:
+def density_curves(
+    curves: pd.DataFrame,
+    periods: Any = None,
+    ax: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+    xlabel: str = "value",
+    cmap: str = "viridis",
+) -> Any:
     """Overlaid density curves of ``periods`` (columns ``period``, ``x``, ``density``)."""
     import matplotlib as mpl
 
@@ -58,9 +75,16 @@ def density_curves(curves: pd.DataFrame, periods: Any = None, ax: Any = None, ti
     return fig
 
 
-def density_surface(curves: pd.DataFrame, periods: Any = None, title: str | None = None,
-                    caption: str | None = None, xlabel: str = "value", cmap: str = "viridis",
-                    elev: float = 28.0, azim: float = -60.0) -> Any:
+def density_surface(
+    curves: pd.DataFrame,
+    periods: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+    xlabel: str = "value",
+    cmap: str = "viridis",
+    elev: float = 28.0,
+    azim: float = -60.0,
+) -> Any:
     """The 3-D surface period × value × density of every period (or of ``periods``)."""
     import matplotlib.pyplot as plt
 
@@ -76,8 +100,9 @@ def density_surface(curves: pd.DataFrame, periods: Any = None, title: str | None
     X, Y = np.meshgrid(x, positions)
     fig = plt.figure(figsize=(7.0, 5.0))
     ax = fig.add_subplot(projection="3d")
-    ax.plot_surface(X, Y, table.to_numpy(), cmap=cmap, linewidth=0, antialiased=True, rcount=len(chosen),
-                    ccount=min(len(x), 200))
+    ax.plot_surface(
+        X, Y, table.to_numpy(), cmap=cmap, linewidth=0, antialiased=True, rcount=len(chosen), ccount=min(len(x), 200)
+    )
     ax.set_xlabel(xlabel, **font_kwargs([xlabel]))
     ax.set_ylabel("period")
     ax.set_zlabel("density")
@@ -89,9 +114,15 @@ def density_surface(curves: pd.DataFrame, periods: Any = None, title: str | None
     return fig
 
 
-def density_ridgeline(curves: pd.DataFrame, periods: Any = None, title: str | None = None,
-                      caption: str | None = None, xlabel: str = "value", overlap: float = 0.6,
-                      colour: str = "#3b6ea8") -> Any:
+def density_ridgeline(
+    curves: pd.DataFrame,
+    periods: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+    xlabel: str = "value",
+    overlap: float = 0.6,
+    colour: str = "#3b6ea8",
+) -> Any:
     """One filled density curve per period, stacked from the first (bottom) to the last (top);
     by default up to 20 evenly spaced periods."""
     import matplotlib.pyplot as plt
@@ -115,20 +146,21 @@ def density_ridgeline(curves: pd.DataFrame, periods: Any = None, title: str | No
     return fig
 
 
-def transition_heatmap(matrix: pd.DataFrame, ax: Any = None, title: str | None = None, fmt: str = "{:.3f}",
-                       cmap: str = "Blues") -> Any:
+def transition_heatmap(
+    matrix: pd.DataFrame, ax: Any = None, title: str | None = None, fmt: str = "{:.3f}", cmap: str = "Blues"
+) -> Any:
     """A transition probability matrix (rows: state at t, columns: state at t + step) as a heat map."""
     fig, ax = new_ax(ax, (1.6 + 0.7 * matrix.shape[1], 1.2 + 0.55 * matrix.shape[0]))
     values = matrix.to_numpy(dtype=float)
     ax.imshow(np.nan_to_num(values), cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
-                    color="white" if v > 0.6 else "#222222")
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7, color="white" if v > 0.6 else "#222222")
     rows = [str(r) for r in matrix.index]
     cols = [str(c) for c in matrix.columns]
-    ax.set_xticks(range(len(cols)), cols, fontsize=7, rotation=30 if max(map(len, cols)) > 4 else 0,
-                  **font_kwargs(cols))
+    ax.set_xticks(
+        range(len(cols)), cols, fontsize=7, rotation=30 if max(map(len, cols)) > 4 else 0, **font_kwargs(cols)
+    )
     ax.set_yticks(range(len(rows)), rows, fontsize=7, **font_kwargs(rows))
     ax.set_xlabel("state at t + step", fontsize=8)
     ax.set_ylabel("state at t", fontsize=8)
@@ -137,8 +169,9 @@ def transition_heatmap(matrix: pd.DataFrame, ax: Any = None, title: str | None =
     return fig
 
 
-def transition_panels(matrices: Mapping[str, pd.DataFrame], title: str | None = None,
-                      caption: str | None = None, ncols: int = 3) -> Any:
+def transition_panels(
+    matrices: Mapping[str, pd.DataFrame], title: str | None = None, caption: str | None = None, ncols: int = 3
+) -> Any:
     """One heat map per matrix (e.g. one per lag class of a spatial Markov chain)."""
     import matplotlib.pyplot as plt
 
@@ -149,7 +182,7 @@ def transition_panels(matrices: Mapping[str, pd.DataFrame], title: str | None = 
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * (1.2 + 0.6 * k), nrows * (1.0 + 0.5 * k)), squeeze=False)
     for ax, name in zip(axes.ravel(), names, strict=False):
         transition_heatmap(matrices[name], ax=ax, title=str(name))
-    for ax in axes.ravel()[len(names):]:
+    for ax in axes.ravel()[len(names) :]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title, fontsize=10, **font_kwargs([title]))
@@ -165,8 +198,12 @@ def state_shares(shares: pd.DataFrame, ax: Any = None, title: str | None = None)
     n, m = shares.shape
     width = 0.8 / m
     for j, column in enumerate(shares.columns):
-        ax.bar(np.arange(n) + (j - (m - 1) / 2) * width, shares[column].to_numpy(dtype=float), width,
-               label=str(column).replace("_", " "))
+        ax.bar(
+            np.arange(n) + (j - (m - 1) / 2) * width,
+            shares[column].to_numpy(dtype=float),
+            width,
+            label=str(column).replace("_", " "),
+        )
     labels = [str(i) for i in shares.index]
     ax.set_xticks(range(n), labels, fontsize=7, **font_kwargs(labels))
     ax.set_ylabel("share of regions")
@@ -197,8 +234,14 @@ def transition_types(shares: pd.DataFrame, ax: Any = None, title: str | None = N
     return fig
 
 
-def lisa_paths(points: pd.DataFrame, regions: Sequence | None = None, ax: Any = None, title: str | None = None,
-               caption: str | None = None, most: int = 12) -> Any:
+def lisa_paths(
+    points: pd.DataFrame,
+    regions: Sequence | None = None,
+    ax: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+    most: int = 12,
+) -> Any:
     """LISA time paths in the Moran scatterplot plane: ``points`` has columns ``region``, ``period``,
     ``x`` (own value) and ``y`` (spatial lag); ``regions`` selects the paths (default: up to
     ``most`` regions, the longest paths first when a ``length`` column is given)."""
@@ -235,8 +278,9 @@ def lisa_paths(points: pd.DataFrame, regions: Sequence | None = None, ax: Any = 
     return fig
 
 
-def rose_diagram(sectors: pd.DataFrame, title: str | None = None, caption: str | None = None,
-                 alpha: float = 0.05) -> Any:
+def rose_diagram(
+    sectors: pd.DataFrame, title: str | None = None, caption: str | None = None, alpha: float = 0.05
+) -> Any:
     """Directional rose of LISA vectors: ``sectors`` has ``lower`` and ``upper`` (degrees) and ``count``,
     optionally ``p_value`` (sectors with ``p_value <= alpha`` are drawn dark)."""
     import matplotlib.pyplot as plt
@@ -246,12 +290,27 @@ def rose_diagram(sectors: pd.DataFrame, title: str | None = None, caption: str |
     lower = np.deg2rad(sectors["lower"].to_numpy(dtype=float))
     width = np.deg2rad((sectors["upper"] - sectors["lower"]).to_numpy(dtype=float))
     counts = sectors["count"].to_numpy(dtype=float)
-    significant = (sectors["p_value"].to_numpy(dtype=float) <= alpha) if "p_value" in sectors else np.zeros(len(counts), bool)
-    ax.bar(lower, counts, width=width, align="edge", color=np.where(significant, "#b2182b", "#92c5de"),
-           edgecolor="#333333", linewidth=0.5)
+    significant = (
+        (sectors["p_value"].to_numpy(dtype=float) <= alpha) if "p_value" in sectors else np.zeros(len(counts), bool)
+    )
+    ax.bar(
+        lower,
+        counts,
+        width=width,
+        align="edge",
+        color=np.where(significant, "#b2182b", "#92c5de"),
+        edgecolor="#333333",
+        linewidth=0.5,
+    )
     if "expected" in sectors:
-        ax.step(np.append(lower, lower[-1] + width[-1]), np.append(sectors["expected"], sectors["expected"].iloc[-1]),
-                where="post", color="#333333", lw=0.8, ls="--")
+        ax.step(
+            np.append(lower, lower[-1] + width[-1]),
+            np.append(sectors["expected"], sectors["expected"].iloc[-1]),
+            where="post",
+            color="#333333",
+            lw=0.8,
+            ls="--",
+        )
     if title:
         set_title(ax, title)
     if caption:
@@ -265,9 +324,15 @@ def _plain_map(ax: Any, regions: Any) -> None:
     ax.set_aspect("equal")
 
 
-def gravity_map(regions: Any, centres: pd.DataFrame, ellipses: Any = None, title: str | None = None,
-                caption: str | None = None, extent: tuple[float, float, float, float] | None = None,
-                inset: bool = True) -> Any:
+def gravity_map(
+    regions: Any,
+    centres: pd.DataFrame,
+    ellipses: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    inset: bool = True,
+) -> Any:
     """The path of the centres of gravity and the standard deviational ellipses on the region map.
 
     Parameters
@@ -305,14 +370,21 @@ def gravity_map(regions: Any, centres: pd.DataFrame, ellipses: Any = None, title
         sub.plot(centres["x"], centres["y"], "-", color="#222222", lw=0.8)
         sub.scatter(centres["x"], centres["y"], c=colours, s=10, zorder=3)
         for k in (0, len(centres) - 1):
-            sub.annotate(str(periods[k]), (centres["x"].iloc[k], centres["y"].iloc[k]), fontsize=6,
-                         xytext=(2, 2), textcoords="offset points")
+            sub.annotate(
+                str(periods[k]),
+                (centres["x"].iloc[k], centres["y"].iloc[k]),
+                fontsize=6,
+                xytext=(2, 2),
+                textcoords="offset points",
+            )
         sub.set_xticks([])
         sub.set_yticks([])
         sub.set_aspect("equal", adjustable="datalim")
         sub.set_title("centres", fontsize=6)
-    handles = [plt.Line2D([], [], color=colours[i], marker="o", lw=0.8, ms=3, label=str(periods[i]))
-               for i in sorted({0, len(periods) // 2, len(periods) - 1})]
+    handles = [
+        plt.Line2D([], [], color=colours[i], marker="o", lw=0.8, ms=3, label=str(periods[i]))
+        for i in sorted({0, len(periods) // 2, len(periods) - 1})
+    ]
     ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper left", title="period", title_fontsize=7)
     if title:
         set_title(ax, title)
@@ -321,8 +393,9 @@ def gravity_map(regions: Any, centres: pd.DataFrame, ellipses: Any = None, title
     return fig
 
 
-def rank_change_map(regions: Any, change: pd.Series, title: str | None = None, caption: str | None = None,
-                    cmap: str = "RdBu") -> Any:
+def rank_change_map(
+    regions: Any, change: pd.Series, title: str | None = None, caption: str | None = None, cmap: str = "RdBu"
+) -> Any:
     """Choropleth of rank changes (positive: moved up), centred on zero; ``change`` is indexed like
     ``regions``."""
     import matplotlib.pyplot as plt
@@ -332,9 +405,17 @@ def rank_change_map(regions: Any, change: pd.Series, title: str | None = None, c
     frame = regions.copy()
     frame["change"] = change.reindex(frame.index).to_numpy(dtype=float)
     lim = float(np.nanmax(np.abs(frame["change"]))) or 1.0
-    frame.plot(column="change", ax=ax, cmap=cmap, norm=TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim),
-               edgecolor="#777777", linewidth=0.3, legend=True, legend_kwds={"shrink": 0.6, "label": "rank change"},
-               missing_kwds={"color": "#eeeeee"})
+    frame.plot(
+        column="change",
+        ax=ax,
+        cmap=cmap,
+        norm=TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim),
+        edgecolor="#777777",
+        linewidth=0.3,
+        legend=True,
+        legend_kwds={"shrink": 0.6, "label": "rank change"},
+        missing_kwds={"color": "#eeeeee"},
+    )
     ax.set_axis_off()
     if title:
         set_title(ax, title)
@@ -355,8 +436,9 @@ def tau_series(taus: pd.DataFrame, ax: Any = None, title: str | None = None, alp
         if "p_sim" in taus:
             sig = taus["p_sim"].to_numpy(dtype=float) <= alpha
             ax.scatter(pos[sig], taus["tau_spatial"].to_numpy()[sig], s=12, color="#d62728", zorder=3)
-            ax.scatter(pos[~sig], taus["tau_spatial"].to_numpy()[~sig], s=12, facecolor="white",
-                       edgecolor="#d62728", zorder=3)
+            ax.scatter(
+                pos[~sig], taus["tau_spatial"].to_numpy()[~sig], s=12, facecolor="white", edgecolor="#d62728", zorder=3
+            )
     step = max(1, len(labels) // 12)
     ax.set_xticks(pos[::step], labels[::step], fontsize=6, rotation=45, ha="right")
     ax.set_ylabel("τ")
