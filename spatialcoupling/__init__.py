@@ -51,6 +51,13 @@ _EXPORTS: dict[str, str] = {
     "SigmaConvergence": "convergence",
     "BetaConvergence": "convergence",
     "ClubConvergence": "clubs",
+    # distribution dynamics
+    "KernelDensity": "dynamics",
+    "MarkovChain": "dynamics",
+    "SpatialMarkov": "dynamics",
+    "SpaceTimeLISA": "dynamics",
+    "GravityCentre": "dynamics",
+    "RankMobility": "dynamics",
     # studies
     "Study": "study",
 }
