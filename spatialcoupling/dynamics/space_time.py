@@ -270,7 +270,7 @@ class SpaceTimeLISA(Model):
             from ..autocorrelation import LocalMoran
 
             lisa_seed = int(ss.generate_state(1)[0])
-            lisa = LocalMoran(w, permutations=self.permutations, alpha=self.alpha, seed=lisa_seed).fit(series)
+            lisa = LocalMoran(permutations=self.permutations, alpha=self.alpha, seed=lisa_seed).fit(series, w)
         else:
             notes.append("quadrants and clusters from the given LISA result")
         table = _lisa_table(lisa, wide, who)
