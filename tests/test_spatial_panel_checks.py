@@ -228,7 +228,7 @@ def test_multiple_of_identity_check_against_dense_algebra():
     import libpysal
     import scipy.sparse as sp
 
-    from spatialcoupling._spatial_linalg import multiple_of_identity_after_demeaning
+    from spatialcoupling.spatial_panel._logdet import multiple_of_identity_after_demeaning
 
     rng = np.random.default_rng(0)
     for n in (3, 4, 6):
@@ -276,16 +276,17 @@ def test_timeout_and_iteration_limits(munnell):
 
 
 def test_impact_simulation_is_bounded_when_rho_is_poorly_identified(munnell):
-    from spatialcoupling import spatial_panel as spm
+    from spatialcoupling.spatial_panel import _data
+    from spatialcoupling.spatial_panel import model as spm
 
     y, X, w = munnell
     spec = spm.SpatialPanel("sar", "individual", draws=200, seed=1)
-    est = spm._Estimation(spec, spm._prepare(y, X, w))
+    est = spm._Estimation(spec, _data.prepare(y, X, w))
     fit = spec.fit(y, X, w)
     cov = fit.cov
     cov.loc["rho", "rho"] = 1e6  # almost every draw of rho falls outside the admissible interval
     with pytest.warns(RuntimeWarning, match="poorly identified"):
-        imp = spm._impacts(est, fit.params, cov)
+        imp = est.impacts(fit.params, cov)
     assert imp["std_error"].isna().all() and np.isfinite(imp["estimate"]).all()
     pd.testing.assert_series_equal(imp["estimate"], fit.impacts["estimate"])
 
