@@ -146,7 +146,7 @@ def test_random_effects_sdm_runs_its_tests_and_marks_the_sem_rows_unavailable(mu
     assert np.isfinite(table.loc["Hausman SAR FE vs RE", "statistic"])
     # through beta convergence (growth of gross state product)
     gsp = load("us_productivity")["gsp"]
-    res = sc.BetaConvergence(model="sdm", effects="random", w=w, draws=0).fit(gsp)
+    res = sc.BetaConvergence(model="sdm", effects="random", draws=0).fit(gsp, w=w)
     assert np.isfinite(res.beta) and "not available" in res.tests.loc["LR SDM -> SEM", "note"]
 
 

@@ -134,6 +134,11 @@ class LogDet:
         self._cheb = _chebyshev_traces(self.W, order, seed) if method == "chebyshev" else None
         self._identity = sp.identity(self.n, format="csc")
 
+    @property
+    def dense(self) -> bool:
+        """Whether N is small enough (``N ≤ DENSE_MAX_N``) for dense algebra (exact traces by inversion)."""
+        return self.n <= DENSE_MAX_N
+
     # -- bounds --------------------------------------------------------------
     def bounds(self) -> tuple[float, float]:
         """The admissible interval of ρ: (1/λ_min, 1/λ_max) with real eigenvalues, else (−1, 1)
@@ -161,7 +166,7 @@ class LogDet:
     def traces(self, rho: float) -> dict[str, Any]:
         """``tr(G)``, ``tr(G²)``, ``tr(G'G)`` and ``‖G'1‖²/N`` for ``G = W(I − ρW)⁻¹``, with a note on
         how they were computed."""
-        if self.n <= DENSE_MAX_N:
+        if self.dense:
             G = self.W.toarray() @ np.linalg.inv(np.eye(self.n) - rho * self.W.toarray())
             col = G.sum(axis=0)
             return {"trG": float(np.trace(G)), "trG2": float(np.sum(G * G.T)), "trGtG": float(np.sum(G * G)),

@@ -74,7 +74,6 @@ from scipy import optimize
 
 from .._panel_ols import check_rank, demean
 from .._params import Boolean, Interval, Model, Options, Seed
-from . import _logdet
 from ._data import PanelData, describe_rows, lag, prepare, stack, unstack
 from ._logdet import (
     LogDet,
@@ -405,7 +404,7 @@ class _Estimation:
         """Q G v for a stacked vector v, G = W(I − rW)⁻¹ applied period by period."""
         n, t = self.d.n, self.d.t
         V = unstack(v, n, t)
-        if n <= _logdet.DENSE_MAX_N:
+        if self.ld.dense:
             A = np.eye(n) - r * self.d.W.toarray()
             GV = self.d.W @ np.linalg.solve(A, V)
         else:
