@@ -302,12 +302,11 @@ class BetaConvergence(Model):
         if spatial and len(members) < MIN_GROUP:
             raise ValueError(f"a spatial model needs at least {MIN_GROUP} regions per group, this one has "
                              f"{_preview(members)}; merge it with a neighbouring group or use model='fe'")
-        id_of = dict(zip(id_keys(w.ids), w.ids, strict=True))
-        keys = id_keys(members)
-        absent = [m for m, k in zip(members, keys, strict=True) if k not in id_of]
-        if absent:
+        pos = pd.Index(id_keys(w.ids)).get_indexer(pd.Index(id_keys(members)))  # members matched to W's ids as keys
+        if (pos < 0).any():
+            absent = list(pd.Index(members, dtype=object)[pos < 0])
             raise ValueError(f"regions {_preview(absent)} are not among the ids of w; build W from the same regions")
-        w_sub = w.subset([id_of[k] for k in keys], transform="r")
+        w_sub = w.subset([w.ids[i] for i in pos], transform="r")
         islands = [members[i] for i in np.flatnonzero(w_sub.cardinalities == 0)]
         notes = [f"group {label!r}: W restricted to the group and re-standardised"]
         if spatial and len(islands) == len(members):

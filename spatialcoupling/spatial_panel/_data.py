@@ -77,16 +77,16 @@ def _regions_in_w_order(y_regions: pd.Index, w_ids: tuple) -> list:
         if twice:
             raise ValueError(f"{side} names one region twice with different spellings: {_preview(twice)}; "
                              "use one spelling per region")
-    of_key = dict(zip(y_keys, labels, strict=True))
-    in_w = set(w_keys)
-    only_w = [i for i, k in zip(w_ids, w_keys, strict=True) if k not in of_key]
-    only_y = [r for r, k in zip(labels, y_keys, strict=True) if k not in in_w]
+    pos = pd.Index(y_keys).get_indexer(pd.Index(w_keys))  # the row of y of every id of W
+    in_w = pd.Index(y_keys).isin(pd.Index(w_keys))
+    only_w = list(pd.Index(list(w_ids), dtype=object)[pos < 0])
+    only_y = list(pd.Index(labels, dtype=object)[~in_w])
     if only_w or only_y:
         raise ValueError(
             f"W ids and y regions differ: in W only {_preview(sorted(only_w, key=str))}; "
             f"in y only {_preview(sorted(only_y, key=str))}; build W from the same regions"
         )
-    return [of_key[k] for k in w_keys]
+    return list(pd.Index(labels, dtype=object)[pos])
 
 
 def _checked_frames(y: Any, X: Any) -> tuple[pd.Series, pd.DataFrame]:
