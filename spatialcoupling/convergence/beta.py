@@ -451,7 +451,7 @@ class BetaResult(Result):
         self.speed_form = SPEED_FORM
         self.detail = detail
         self.reason = reason
-        self._settings = MappingProxyType(dict(settings or {}))
+        self.settings = settings or {}
         self._impacts = None if impacts is None else impacts.copy()
         self._tests = None if tests is None else tests.copy()
         self.by_group = MappingProxyType(dict(by_group or {}))
@@ -467,7 +467,7 @@ class BetaResult(Result):
         own = [n for n in self._notes if not n.startswith("beta = ")]
         return BetaResult(kind=self.kind, model=self.model, effects=self.effects, estimates=self._estimates,
                           detail=self.detail, impacts=self._impacts, tests=self._tests, notes=own,
-                          by_group=by_group, reason=self.reason, settings=self._settings)
+                          by_group=by_group, reason=self.reason, settings=self.settings)
 
     def __getitem__(self, key: str) -> Any:
         """Deprecated: read values as attributes (``result.beta``)."""
@@ -479,11 +479,6 @@ class BetaResult(Result):
         raise KeyError(f"{key!r}; available: {', '.join((*self.ESTIMATES, 'speed_form', 'detail', 'impacts', 'tests'))}")
 
     # -- the estimator names of the whole growth equation -----------------------------------
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        """The settings of the model (read-only)."""
-        return self._settings
-
     @property
     def params(self) -> pd.Series | None:
         """Coefficients of the growth equation (``ln_y``, the controls, …)."""

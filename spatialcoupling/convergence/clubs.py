@@ -101,9 +101,7 @@ Pizzuto, P. (2019), ConvergenceClubs, The R Journal 11(2), 142–151. Andrews, D
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -572,7 +570,7 @@ class ClubResult(Result):
         self._table = table
         self._initial_table = initial_table
         self._paths = transition_paths
-        self._settings = MappingProxyType(dict(settings))
+        self.settings = settings
         self._notes = list(notes)
         self._freeze()
 
@@ -585,11 +583,6 @@ class ClubResult(Result):
     initial_clubs = copied('_initial_clubs')
 
     transition_paths = copied('_paths')
-
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        """The settings used, including the periods kept in the log t regression (read-only)."""
-        return self._settings
 
     @property
     def n_clubs(self) -> int:
@@ -606,7 +599,7 @@ class ClubResult(Result):
         return list(self._clubs.index[self._clubs == club])
 
     def summary(self) -> str:
-        s, lt = self._settings, self.log_t
+        s, lt = self.settings, self.log_t
         lines = [type(self).__name__, "=" * len(type(self).__name__)]
         lines.append(
             f"Phillips–Sul log t test, {lt.n_regions} regions × {s['periods']} periods; regression on t = "

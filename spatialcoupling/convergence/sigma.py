@@ -13,7 +13,6 @@ same formulas are used everywhere. Groups follow the package's one policy
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -179,16 +178,11 @@ class SigmaResult(Result):
         self._table = table
         self._trend = trend
         self._notes = list(notes)
-        self._settings = MappingProxyType(dict(settings or {"measure": measure}))
+        self.settings = settings or {"measure": measure}
         self._freeze()
 
     table = copied("_table")
     trend = copied("_trend")
-
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        """The settings of the model (read-only)."""
-        return self._settings
 
     def summary(self) -> str:
         return super().summary() + "\n\nTrend of " + self.measure + " on time (OLS)\n" + self._trend.to_string(

@@ -79,7 +79,7 @@ class SpatialPanelResult(Result):
                  impacts: pd.DataFrame | None, n_regions: int, n_periods: int, logdet_method: str | None,
                  notes: list[str], lee_yu_applied: bool = False, design: dict[str, Any] | None = None) -> None:
         self.model, self.effects, self.lee_yu = model, effects, bool(lee_yu)
-        self._settings = MappingProxyType(dict(settings))
+        self.settings = settings
         self.lee_yu_applied = bool(lee_yu_applied)
         self._design = None if design is None else MappingProxyType(
             {k: (_read_only(v) if isinstance(v, np.ndarray) else v) for k, v in design.items()})
@@ -99,11 +99,6 @@ class SpatialPanelResult(Result):
     cov = copied("_cov", "Covariance matrix of ``params``.")
     resid = copied("_resid", "Innovations by (region, period) after removing the effects.")
     fixed_effects = copied("_fixed", "Recovered fixed effects indexed by (effect, id).")
-
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        """The settings of the fitted model (read-only)."""
-        return self._settings
 
     @property
     def std_errors(self) -> pd.Series:
