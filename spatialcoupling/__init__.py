@@ -23,20 +23,20 @@ _EXPORTS: dict[str, str] = {
     "read_panel": "panel",
     "IndicatorSystem": "indicators",
     # objective weights and subsystem scores
-    "EntropyWeights": "weighting",
-    "CriticWeights": "weighting",
-    "CVWeights": "weighting",
-    "EqualWeights": "weighting",
-    "CombinedWeights": "weighting",
-    "GivenWeights": "weighting",
-    "SubsystemScores": "weighting",
+    "EntropyWeights": "scores",
+    "CriticWeights": "scores",
+    "CVWeights": "scores",
+    "EqualWeights": "scores",
+    "CombinedWeights": "scores",
+    "GivenWeights": "scores",
+    "SubsystemScores": "scores",
     # coupling coordination
     "CouplingCoordination": "coupling",
     "CouplingResult": "coupling",
     # geography
     "read_regions": "regions",
     "match_regions": "regions",
-    "spatial_weights": "spatial",
+    "spatial_weights": "spatialweights",
     # spatial autocorrelation
     "GlobalMoran": "autocorrelation",
     "GlobalGeary": "autocorrelation",
@@ -55,7 +55,7 @@ _EXPORTS: dict[str, str] = {
     "Study": "study",
 }
 
-_SUBMODULES = {"datasets", "maps"}
+_SUBMODULES = {"datasets", "layers", "maps", "plotting"}
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

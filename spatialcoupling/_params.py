@@ -41,6 +41,7 @@ __all__ = [
     "Options",
     "Seed",
     "describe",
+    "fresh_seed_sequence",
     "validate_params",
 ]
 
@@ -148,6 +149,27 @@ class Seed(Constraint):
 
     def describe(self) -> str:
         return "None, a non-negative integer or a numpy SeedSequence"
+
+
+def fresh_seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
+    """A SeedSequence that has spawned nothing yet, for one fit.
+
+    ``SeedSequence.spawn`` counts the children it has handed out, so spawning from a caller's
+    SeedSequence would give different streams on every fit. A SeedSequence seed is therefore
+    copied (same entropy, spawn key and pool size, no children spawned); an integer or None
+    gives ``SeedSequence(seed)`` (None: fresh entropy, which the caller reports).
+
+    Examples
+    --------
+    >>> ss = np.random.SeedSequence(7)
+    >>> a = fresh_seed_sequence(ss).spawn(1)[0].generate_state(1)
+    >>> b = fresh_seed_sequence(ss).spawn(1)[0].generate_state(1)
+    >>> bool((a == b).all())
+    True
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+    return np.random.SeedSequence(seed)
 
 
 class NJobs(Constraint):

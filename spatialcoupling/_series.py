@@ -25,12 +25,15 @@ def _plain(value: object) -> object:
     return item() if callable(item) and getattr(value, "ndim", 1) == 0 else value
 
 
-def _preview(items: Iterable, limit: int = 10) -> str:
+def preview(items: Iterable, limit: int = 10) -> str:
     """The first ``limit`` items for an error message, with a count of the rest."""
     items = list(items)
     shown = ", ".join(repr(_plain(i)) for i in items[:limit])
     more = f" … and {len(items) - limit} more" if len(items) > limit else ""
     return shown + more
+
+
+_preview = preview  # the name the package's modules used before ``preview`` was public
 
 
 def as_region_period_series(

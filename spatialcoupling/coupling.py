@@ -21,8 +21,9 @@ For subsystem scores ``U_1 … U_n`` in [0, 1] of a region-period:
 When every ``U_i`` of a region-period is 0, ``C`` is undefined; it is then set to 0
 (so ``D = 0``) and each such cell is reported in ``.notes``.
 
-Grades of D use left-open, right-closed intervals of width 0.1 (grade 1
-"Extremely maladjusted" … grade 10 "High-quality coordinated"); D = 0 is grade 1.
+Grades of D come from one table (:mod:`spatialcoupling._grades`, shared with the grade maps):
+by default left-open, right-closed intervals of width 0.1 (grade 1 "Extremely maladjusted" …
+grade 10 "High-quality coordinated"); D = 0 is grade 1.
 The relative development ``U_a / U_b`` of two subsystems names the lagging one:
 below 0.9 "a lags", 0.9–1.1 "synchronous", above 1.1 "b lags" (bands configurable).
 """
@@ -37,18 +38,27 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._grades import DEFAULT_GRADES, grade_of
-from ._grades import validate_grades as _validate_grades
+from ._grades import DEFAULT_GRADES, grade_of, validate_grades
+from ._groups import as_groups, group_codes
+from ._params import InstanceOf, Model, Options
 from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series
-from .weighting import SubsystemScores
+from .scores import SubsystemScores
 
 __all__ = ["DEFAULT_GRADES", "CouplingCoordination", "CouplingResult", "coupling_degree", "grade_of"]
+
+MODELS = ("classic", "revised")
+
 
 def coupling_degree(U: np.ndarray, model: str = "classic") -> np.ndarray:
     """Coupling degree C for rows of subsystem scores ``U`` (shape rows × n).
 
     Rows whose scores are all 0 give NaN (undefined); callers report them.
+
+    Examples
+    --------
+    >>> coupling_degree(np.array([[0.25, 0.25], [0.1, 0.4]])).round(6)
+    array([1. , 0.8])
     """
     U = np.asarray(U, dtype=float)
     n = U.shape[1]
@@ -67,8 +77,47 @@ def coupling_degree(U: np.ndarray, model: str = "classic") -> np.ndarray:
     raise ValueError(f"model must be 'classic' or 'revised', got {model!r}")
 
 
-class CouplingCoordination:
+def _checked_contributions(contributions: Mapping[str, float] | None) -> dict[str, float] | None:
+    """Contribution coefficients as ``{subsystem: θ}`` (None: equal), checked: >= 0, summing to 1."""
+    if contributions is None:
+        return None
+    out = {str(k): float(v) for k, v in dict(contributions).items()}
+    negative = {k: v for k, v in out.items() if not v >= 0}
+    if negative:
+        raise ValueError(f"contributions must be >= 0; got {negative}")
+    total = sum(out.values())
+    if not np.isclose(total, 1.0, atol=1e-9):
+        raise ValueError(f"contributions must sum to 1, got {total:g} ({out})")
+    return out
+
+
+def _checked_pairs(pairs: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]] | None:
+    """Pairs of subsystems as a list of 2-tuples of different names (None: no pairs)."""
+    if pairs is None:
+        return None
+    out = [tuple(p) for p in pairs]
+    bad = [p for p in out if len(p) != 2 or p[0] == p[1]]
+    if bad:
+        raise ValueError(f"pairs must be (subsystem_a, subsystem_b) with two different names; got {bad}")
+    return out  # type: ignore[return-value]
+
+
+def _checked_lag_bands(lag_bands: Sequence[float]) -> tuple[float, float]:
+    """``(low, high)`` with ``0 < low <= 1 <= high``."""
+    try:
+        lo, hi = (float(v) for v in lag_bands)
+    except (TypeError, ValueError):
+        raise ValueError(f"lag_bands must be two numbers (low, high), got {lag_bands!r}") from None
+    if not 0 < lo <= 1 <= hi:
+        raise ValueError(f"lag_bands must satisfy 0 < low <= 1 <= high, got {tuple(lag_bands)}")
+    return lo, hi
+
+
+class CouplingCoordination(Model):
     """Coupling coordination degree model.
+
+    Settings go to the constructor (checked again by :meth:`fit`), the subsystem scores to
+    :meth:`fit`: ``CouplingCoordination(contributions={"MS": 0.4, "AM": 0.6}).fit(scores)``.
 
     Parameters
     ----------
@@ -89,9 +138,21 @@ class CouplingCoordination:
 
     Examples
     --------
-    >>> ccd = CouplingCoordination(contributions={"MS": 0.4, "AM": 0.6}).fit(scores)  # doctest: +SKIP
-    >>> ccd.table[["C", "T", "D", "grade", "grade_label"]]                             # doctest: +SKIP
+    >>> import pandas as pd
+    >>> idx = pd.MultiIndex.from_tuples([("a", 2020), ("b", 2020)], names=["region", "period"])
+    >>> U = pd.DataFrame({"MS": [0.2, 0.8], "AM": [0.2, 0.2]}, index=idx)
+    >>> ccd = CouplingCoordination(contributions={"MS": 0.5, "AM": 0.5}).fit(U)
+    >>> ccd.table[["C", "T", "D", "grade"]].round(4).to_numpy().tolist()
+    [[1.0, 0.2, 0.4472, 5.0], [0.8, 0.5, 0.6325, 7.0]]
     """
+
+    _parameter_constraints = {
+        "contributions": [None, InstanceOf(Mapping, "a mapping subsystem -> contribution")],
+        "model": [Options(*MODELS)],
+        "grades": [None, InstanceOf((list, tuple, pd.DataFrame), "a list of (upper bound, label) or a DataFrame")],
+        "pairs": [None, InstanceOf((list, tuple), "a list of (subsystem, subsystem) pairs")],
+        "lag_bands": [InstanceOf((list, tuple), "two numbers (low, high)")],
+    }
 
     def __init__(
         self,
@@ -101,32 +162,23 @@ class CouplingCoordination:
         pairs: Sequence[tuple[str, str]] | None = None,
         lag_bands: tuple[float, float] = (0.9, 1.1),
     ):
-        if model not in ("classic", "revised"):
-            raise ValueError(f"model must be 'classic' or 'revised', got {model!r}")
-        if contributions is not None:
-            contributions = {str(k): float(v) for k, v in dict(contributions).items()}
-            negative = {k: v for k, v in contributions.items() if not v >= 0}
-            if negative:
-                raise ValueError(f"contributions must be >= 0; got {negative}")
-            total = sum(contributions.values())
-            if not np.isclose(total, 1.0, atol=1e-9):
-                raise ValueError(f"contributions must sum to 1, got {total:g} ({contributions})")
-        if pairs is not None:
-            pairs = [tuple(p) for p in pairs]
-            bad = [p for p in pairs if len(p) != 2 or p[0] == p[1]]
-            if bad:
-                raise ValueError(f"pairs must be (subsystem_a, subsystem_b) with two different names; got {bad}")
-        lo, hi = lag_bands
-        if not 0 < lo <= 1 <= hi:
-            raise ValueError(f"lag_bands must satisfy 0 < low <= 1 <= high, got {lag_bands}")
         self.contributions = contributions
         self.model = model
-        self.grades = _validate_grades(grades)
+        self.grades = grades
         self.pairs = pairs
-        self.lag_bands = (float(lo), float(hi))
+        self.lag_bands = lag_bands
+        self._validate_params()
+        self.contributions = _checked_contributions(contributions)
+        self.grades = validate_grades(grades)
+        self.pairs = _checked_pairs(pairs)
+        self.lag_bands = _checked_lag_bands(lag_bands)
 
-    def __repr__(self) -> str:
-        return f"CouplingCoordination(contributions={self.contributions}, model={self.model!r})"
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        _checked_contributions(self.contributions)
+        validate_grades(self.grades)
+        _checked_pairs(self.pairs)
+        _checked_lag_bands(self.lag_bands)
 
     def fit(self, scores: SubsystemScores | pd.DataFrame) -> CouplingResult:
         """Compute C, T, D, grades and the lagging subsystem per region-period.
@@ -135,25 +187,34 @@ class CouplingCoordination:
         ----------
         scores : SubsystemScores or DataFrame
             Subsystem scores U in [0, 1], (region, period) rows × subsystem columns.
+
+        Returns
+        -------
+        CouplingResult
         """
+        self._validate_params()
+        contributions = _checked_contributions(self.contributions)
+        grades = validate_grades(self.grades)
+        lag_bands = _checked_lag_bands(self.lag_bands)
         U = self._scores_frame(scores)
         subsystems = list(U.columns)
-        theta = self._theta(subsystems)
+        theta = _theta(subsystems, contributions)
         notes: list[str] = []
-        table = self._compute(U, subsystems, theta, notes, prefix="")
+        table = self._compute(U, subsystems, theta, grades, lag_bands, notes, prefix="")
         pair_tables = {}
-        for a, b in self.pairs or []:
+        for a, b in _checked_pairs(self.pairs) or []:
             unknown = [s for s in (a, b) if s not in subsystems]
             if unknown:
                 raise ValueError(f"pair ({a!r}, {b!r}): unknown subsystem(s) {unknown}; subsystems: {subsystems}")
-            pair_theta = self._pair_theta(a, b)
-            pair_tables[(a, b)] = self._compute(U[[a, b]], [a, b], pair_theta, notes, prefix=f"{a}-{b}: ")
+            pair_theta = _pair_theta(a, b, contributions)
+            pair_tables[(a, b)] = self._compute(U[[a, b]], [a, b], pair_theta, grades, lag_bands, notes,
+                                                prefix=f"{a}-{b}: ")
         return CouplingResult(
             table=table,
             pair_tables=pair_tables,
             theta=theta,
             model=self.model,
-            grades=self.grades,
+            grades=grades,
             notes=notes,
         )
 
@@ -174,27 +235,9 @@ class CouplingCoordination:
         U.columns = [str(c) for c in U.columns]
         return U
 
-    def _theta(self, subsystems: list[str]) -> dict[str, float]:
-        if self.contributions is None:
-            return {s: 1.0 / len(subsystems) for s in subsystems}
-        missing = [s for s in subsystems if s not in self.contributions]
-        extra = [s for s in self.contributions if s not in subsystems]
-        if missing or extra:
-            raise ValueError(
-                f"contributions must name exactly the subsystems {subsystems}; "
-                f"missing {missing}, unknown {extra}"
-            )
-        return {s: self.contributions[s] for s in subsystems}
-
-    def _pair_theta(self, a: str, b: str) -> dict[str, float]:
-        if self.contributions is None or a not in self.contributions or b not in self.contributions:
-            return {a: 0.5, b: 0.5}
-        total = self.contributions[a] + self.contributions[b]
-        if total == 0:
-            raise ValueError(f"pair ({a!r}, {b!r}): both contributions are 0")
-        return {a: self.contributions[a] / total, b: self.contributions[b] / total}
-
-    def _compute(self, U: pd.DataFrame, subsystems: list[str], theta: dict[str, float], notes: list[str], prefix: str) -> pd.DataFrame:
+    def _compute(self, U: pd.DataFrame, subsystems: list[str], theta: dict[str, float],
+                 grades: tuple[tuple[float, str], ...], lag_bands: tuple[float, float], notes: list[str],
+                 prefix: str) -> pd.DataFrame:
         values = U[subsystems].to_numpy(dtype=float)
         C = coupling_degree(values, self.model)
         undefined = np.isnan(C)
@@ -205,7 +248,7 @@ class CouplingCoordination:
         C = np.minimum(C, 1.0)  # C <= 1 exactly (AM-GM); removes floating-point excess only
         T = values @ np.array([theta[s] for s in subsystems])
         D = np.sqrt(C * T)
-        grade, label = grade_of(D, self.grades)
+        grade, label = grade_of(D, grades)
         table = pd.DataFrame({f"U_{s}": U[s].to_numpy() for s in subsystems}, index=U.index)
         table["C"] = C
         table["T"] = T
@@ -213,26 +256,54 @@ class CouplingCoordination:
         table["grade"] = grade
         table["grade_label"] = label
         table["C_undefined"] = undefined
-        relative, lagging = self._lagging(values, subsystems)
+        relative, lagging = _lagging(values, subsystems, lag_bands)
         table["relative"] = relative
         table["lagging"] = lagging
         return table
 
-    def _lagging(self, values: np.ndarray, subsystems: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.lag_bands
-        if len(subsystems) == 2:
-            a, b = subsystems
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                rel = values[:, 0] / values[:, 1]
-            lag = np.select([rel < lo, rel > hi], [f"{a} lags", f"{b} lags"], default="synchronous").astype(object)
-            lag[np.isnan(rel)] = "undefined"
-            return rel, lag
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel = values.min(axis=1) / values.max(axis=1)
-        names = np.array(subsystems, dtype=object)[values.argmin(axis=1)]
-        lag = np.where(rel < lo, np.char.add(names.astype(str), " lags"), "synchronous").astype(object)
+
+def _lagging(
+    values: np.ndarray, subsystems: list[str], lag_bands: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Relative development ``U_a / U_b`` (min/max for more than two) and the lagging subsystem."""
+    lo, hi = lag_bands
+    if len(subsystems) == 2:
+        a, b = subsystems
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            rel = values[:, 0] / values[:, 1]
+        lag = np.select([rel < lo, rel > hi], [f"{a} lags", f"{b} lags"], default="synchronous").astype(object)
         lag[np.isnan(rel)] = "undefined"
         return rel, lag
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = values.min(axis=1) / values.max(axis=1)
+    names = np.array(subsystems, dtype=object)[values.argmin(axis=1)]
+    lag = np.where(rel < lo, np.char.add(names.astype(str), " lags"), "synchronous").astype(object)
+    lag[np.isnan(rel)] = "undefined"
+    return rel, lag
+
+
+def _theta(subsystems: list[str], contributions: dict[str, float] | None) -> dict[str, float]:
+    """The contribution of every subsystem (equal when none are given)."""
+    if contributions is None:
+        return {s: 1.0 / len(subsystems) for s in subsystems}
+    missing = [s for s in subsystems if s not in contributions]
+    extra = [s for s in contributions if s not in subsystems]
+    if missing or extra:
+        raise ValueError(
+            f"contributions must name exactly the subsystems {subsystems}; "
+            f"missing {missing}, unknown {extra}"
+        )
+    return {s: contributions[s] for s in subsystems}
+
+
+def _pair_theta(a: str, b: str, contributions: dict[str, float] | None) -> dict[str, float]:
+    """A pair's contributions: the pair's θ renormalised to sum to 1 (equal when not given)."""
+    if contributions is None or a not in contributions or b not in contributions:
+        return {a: 0.5, b: 0.5}
+    total = contributions[a] + contributions[b]
+    if total == 0:
+        raise ValueError(f"pair ({a!r}, {b!r}): both contributions are 0")
+    return {a: contributions[a] / total, b: contributions[b] / total}
 
 
 class CouplingResult(Result):
@@ -297,20 +368,17 @@ class CouplingResult(Result):
         return self._pair_tables[(a, b)].copy()
 
     # -- summaries a study reports ---------------------------------------------------
-    def _groups(self, groups: Mapping[Any, Any] | pd.Series) -> pd.Series:
-        g = pd.Series(groups) if not isinstance(groups, pd.Series) else groups
-        regions = self._table.index.get_level_values(REGION).unique()
-        missing = [r for r in regions if r not in g.index or pd.isna(g.get(r))]
-        if missing:
-            raise ValueError(f"regions without a group: {_preview(missing)}; add them to groups")
-        return g
-
     def by_group(self, groups: Mapping[Any, Any] | pd.Series, value: str = "D") -> pd.DataFrame:
-        """Mean of ``value`` (default D) per group and period, with an ``All`` column."""
-        g = self._groups(groups)
+        """Mean of ``value`` (default D) per group and period, with an ``All`` column.
+
+        ``groups`` maps every region to its group (through :func:`spatialcoupling._groups.as_groups`):
+        a region without a group is an error naming it.
+        """
+        who = "CouplingResult.by_group"
         series = self._table[value]
+        codes, labels, _ = group_codes(series.index.get_level_values(REGION), as_groups(groups, who), who)
         frame = series.to_frame()
-        frame["group"] = g.reindex(series.index.get_level_values(REGION)).to_numpy()
+        frame["group"] = np.asarray(labels, dtype=object)[codes]
         out = frame.groupby([PERIOD, "group"])[value].mean().unstack("group")
         out["All"] = series.groupby(PERIOD).mean()
         return out
@@ -383,21 +451,20 @@ class CouplingResult(Result):
             lines.append(self.grade_counts().to_string())
         return "\n".join(lines)
 
-    def plot(self, groups: Mapping[Any, Any] | pd.Series | None = None, value: str = "D"):
-        """Mean D over time, per group when ``groups`` is given."""
-        import matplotlib.pyplot as plt
+    def plot(self, groups: Mapping[Any, Any] | pd.Series | None = None, value: str = "D", *, ax: Any = None):
+        """Mean D (or another column, ``value``) over time, per group when ``groups`` is given, with
+        the grade bounds that fall in the range of the values as grey lines.
 
-        fig, ax = plt.subplots(figsize=(7, 4))
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .plotting.coupling import coupling_chart
+
         if groups is None:
-            self._table[value].groupby(PERIOD).mean().plot(ax=ax, marker="o", label="mean")
+            means: pd.DataFrame | pd.Series = self._table[value].groupby(PERIOD).mean().rename("mean")
         else:
-            self.by_group(groups, value=value).plot(ax=ax, marker="o")
+            means = self.by_group(groups, value=value)
         lo, hi = self._table[value].min(), self._table[value].max()
-        for upper, _ in self.grades[:-1]:
-            if lo <= upper <= hi:
-                ax.axhline(upper, color="0.8", lw=0.8, zorder=0)
-        ax.set_ylabel(f"coupling coordination degree {value}")
-        ax.set_title(f"Coupling coordination ({self.model} model)")
-        ax.legend(frameon=False)
-        fig.tight_layout()
-        return fig
+        lines = [upper for upper, _ in self.grades[:-1] if lo <= upper <= hi]
+        return coupling_chart(means, value=value, model=self.model, grade_lines=lines, ax=ax)

@@ -9,7 +9,7 @@ finance × advanced manufacturing, …) declares each sub-sector as a subsystem.
 A system may also carry given (subjective) indicator weights, e.g. from AHP or an
 expert survey: a ``weight`` column in a table, or ``indicator = {direction = "+",
 weight = 0.3}`` in TOML. They are kept on the system (:attr:`IndicatorSystem.weights`)
-and used by :class:`~spatialcoupling.weighting.GivenWeights`; the objective methods
+and used by :class:`~spatialcoupling.scores.GivenWeights`; the objective methods
 say so when they leave them unused.
 """
 
@@ -35,8 +35,19 @@ _COLUMNS = ["indicator", "subsystem", "dimension", "direction"]
 _SPEC_KEYS = {"direction", "weight"}
 
 
-def _parse_direction(value: Any, indicator: str) -> int:
-    """+1 or -1 from '+', '-', 'positive', 'negative', 1 or -1 (not True/False, not 1.0)."""
+def parse_direction(value: Any, indicator: str) -> int:
+    """+1 or -1 from '+', '-', 'positive', 'negative', 1 or -1 (not True/False, not 1.0).
+
+    Raises
+    ------
+    ValueError
+        Naming ``indicator`` and the direction it was given.
+
+    Examples
+    --------
+    >>> parse_direction("-", "energy_use"), parse_direction("positive", "output")
+    (-1, 1)
+    """
     if isinstance(value, bool) or not isinstance(value, str | int):
         key = None
     else:
@@ -121,7 +132,7 @@ class IndicatorSystem:
         subsystem's name. An indicator may be given as a table with its direction
         and a given weight, ``{"direction": "+", "weight": 0.3}`` (in TOML
         ``am_output = {direction = "+", weight = 0.3}``); see :class:`GivenWeights
-        <spatialcoupling.weighting.GivenWeights>`. Under a subsystem, a table whose
+        <spatialcoupling.scores.GivenWeights>`. Under a subsystem, a table whose
         keys are only ``direction`` and ``weight`` is read as such an indicator, not
         as a dimension.
         """
@@ -166,7 +177,7 @@ class IndicatorSystem:
 
         An optional ``weight`` column holds given (subjective) weights, e.g. from
         AHP; it is kept (:attr:`weights`) and used by :class:`GivenWeights
-        <spatialcoupling.weighting.GivenWeights>`. Other columns (labels, units,
+        <spatialcoupling.scores.GivenWeights>`. Other columns (labels, units,
         sources) are kept in :attr:`table` unchanged.
         """
         missing = [c for c in ("indicator", "subsystem", "direction") if c not in frame.columns]
@@ -237,7 +248,9 @@ class IndicatorSystem:
         table["indicator"] = table["indicator"].astype(str)
         table["subsystem"] = table["subsystem"].astype(str)
         table["dimension"] = table["dimension"].fillna(table["subsystem"]).astype(str)
-        table["direction"] = [_parse_direction(d, i) for d, i in zip(table["direction"], table["indicator"], strict=True)]
+        table["direction"] = [
+            parse_direction(d, i) for d, i in zip(table["direction"], table["indicator"], strict=True)
+        ]
         counts = table.groupby("indicator")["subsystem"].agg(lambda s: sorted(set(s)))
         shared = {ind: subs for ind, subs in counts.items() if len(subs) > 1}
         if shared:
@@ -262,7 +275,7 @@ class IndicatorSystem:
         """Given (subjective) weights by indicator, as read (not normalised); None when none were given.
 
         Indicators without a given weight are NaN. Use them with
-        :class:`~spatialcoupling.weighting.GivenWeights`.
+        :class:`~spatialcoupling.scores.GivenWeights`.
         """
         if "weight" not in self._table.columns:
             return None

@@ -13,6 +13,10 @@ Derived indicators follow the applied literature:
   average annual growth of real investment over the region's span, ``δ = 0.096``
   by default (Zhang Jun et al. 2004 for Chinese provinces);
 - deflation to a base period: ``x_real,t = x_t · P_base / P_t``.
+
+The keyword settings of :func:`read_panel` are declared once, in
+:data:`READ_PANEL_CONSTRAINTS` (in the form of :mod:`spatialcoupling._params`); the function
+checks them and the study file's schema reads them.
 """
 
 from __future__ import annotations
@@ -28,8 +32,29 @@ import pandas as pd
 
 from ._ids import describe_collisions, id_collisions, strip_ids
 from ._io import read_table
+from ._params import Boolean, InstanceOf, validate_params
 from ._results import copied
 from ._series import PERIOD, REGION, _preview, missing_cells
+
+__all__ = ["READ_PANEL_CONSTRAINTS", "Panel", "read_panel"]
+
+
+def _non_empty(text: Any) -> bool:
+    return text != ""
+
+
+#: the keyword settings of :func:`read_panel` (``src`` is the data)
+READ_PANEL_CONSTRAINTS: dict[str, list[Any]] = {
+    "region": [InstanceOf(str, "a column name")],
+    "period": [InstanceOf(str, "a column name")],
+    "columns": [None, InstanceOf((list, tuple), "a list of column names")],
+    "sheet": [None, InstanceOf(str, "a sheet name"),
+              InstanceOf(int, "a sheet number", check=lambda v: not isinstance(v, bool))],
+    "wide": [Boolean()],
+    "wide_sep": [InstanceOf(str, "a non-empty string such as '_'", check=_non_empty)],
+    "encoding": [None, InstanceOf(str, "a codec name such as 'utf-8' or 'gb18030'")],
+    "sep": [None, InstanceOf(str, "a non-empty string such as ',' or ';'", check=_non_empty)],
+}
 
 
 class Panel:
@@ -493,8 +518,12 @@ def read_panel(
         Excel date serials (``39814`` for 2009-01-01; the message shows how to
         convert them), non-numeric cells (column, region, period and value), empty
         panel or file, a file that cannot be decoded or parsed (the file is named;
-        a CSV read as one column whose header contains ``;`` suggests ``sep=";"``).
+        a CSV read as one column whose header contains ``;`` suggests ``sep=";"``);
+        a setting outside :data:`READ_PANEL_CONSTRAINTS` (named, with what it must be).
     """
+    settings = {"region": region, "period": period, "columns": columns, "sheet": sheet, "wide": wide,
+                "wide_sep": wide_sep, "encoding": encoding, "sep": sep}
+    validate_params(READ_PANEL_CONSTRAINTS, settings, "read_panel")
     frame, notes = _read_source(src, sheet, (region, period), encoding, sep)
     if isinstance(src, pd.DataFrame):
         return _panel_from_frame(frame, notes, region, period, columns, wide, wide_sep)

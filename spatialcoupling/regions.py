@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import _china
 from ._ids import describe_collisions, id_collisions, id_keys, strip_ids
+from ._notes import NOTES_ATTR, attach_notes, notes_of
 from ._series import REGION, _plain, _preview
 
 if TYPE_CHECKING:
@@ -33,20 +34,12 @@ __all__ = [
     "read_regions",
     "match_regions",
     "region_ids",
+    "panel_ids",
     "distance_points",
     "south_china_sea_extent",
     "reaches_south_china_sea",
     "NOTES_ATTR",
 ]
-
-#: key of ``GeoDataFrame.attrs`` holding the notes of reading/matching
-NOTES_ATTR = "spatialcoupling_notes"
-
-
-
-
-def _notes(frame: Any) -> list[str]:
-    return list(getattr(frame, "attrs", {}).get(NOTES_ATTR, []))
 
 
 # ---------------------------------------------------------------------------
@@ -79,7 +72,8 @@ def read_regions(
     Returns
     -------
     geopandas.GeoDataFrame
-        With ``attrs["spatialcoupling_notes"]`` listing what was repaired.
+        Its notes (``spatialcoupling._notes.notes_of(gdf)``, kept in
+        ``attrs["spatialcoupling_notes"]``) list what was stripped or repaired.
 
     Raises
     ------
@@ -170,8 +164,7 @@ def read_regions(
 
     if id is not None:
         gdf.index = labels
-    gdf.attrs[NOTES_ATTR] = notes
-    return gdf
+    return attach_notes(gdf, notes)
 
 
 def _polygonal(geom: Any) -> Any:
@@ -187,8 +180,16 @@ def _polygonal(geom: Any) -> Any:
 # ---------------------------------------------------------------------------
 # matching with a panel
 # ---------------------------------------------------------------------------
-def _panel_ids(panel_or_ids: Any) -> pd.Index:
-    """Region ids, in order, of a Panel, a region × period Series/DataFrame, or a list."""
+def panel_ids(panel_or_ids: Any) -> pd.Index:
+    """Region ids, in order, of a Panel, a region × period Series/DataFrame, or a list.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> idx = pd.MultiIndex.from_product([["b", "a"], [2020, 2021]], names=["region", "period"])
+    >>> list(panel_ids(pd.Series(0.0, index=idx)))
+    ['b', 'a']
+    """
     regions = getattr(panel_or_ids, "regions", None)
     if isinstance(regions, pd.Index) and not callable(regions):
         return regions
@@ -274,7 +275,7 @@ def match_regions(
     """
     if extra not in ("error", "drop"):
         raise ValueError(f"match_regions: extra must be 'error' or 'drop', not {extra!r}")
-    want = _panel_ids(panel_or_ids)
+    want = panel_ids(panel_or_ids)
     if want.has_duplicates:
         raise ValueError(f"match_regions: the panel lists region(s) {_preview(want[want.duplicated()].unique())} twice")
     collisions = id_collisions(want, keys=id_keys(want))
@@ -322,14 +323,13 @@ def match_regions(
         )
     if problems:
         raise ValueError("match_regions: " + "; ".join(problems))
-    notes = _notes(regions)
+    notes = notes_of(regions)
     if unused:
         notes.append(f"dropped {len(unused)} boundary(ies) without data: {_preview(unused, 40)}")
         warnings.warn(f"match_regions: {notes[-1]}", UserWarning, stacklevel=2)
     out = regions.iloc[pos.loc[want_keys].to_numpy()].copy()
     out.index = pd.Index(want, name=REGION)
-    out.attrs[NOTES_ATTR] = notes
-    return out
+    return attach_notes(out, notes)
 
 
 # ---------------------------------------------------------------------------

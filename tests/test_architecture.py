@@ -178,7 +178,6 @@ def _same_package(a: str, b: str) -> bool:
     return pa == pb and pa != ROOT or a.startswith(pb + ".") and pb != ROOT
 
 
-@pytest.mark.xfail(reason="the refactor of issue 18 is landing module by module", strict=True)
 def test_no_cross_module_private_names():
     bad = []
     for module, tree in MODULES.items():

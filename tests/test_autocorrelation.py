@@ -35,7 +35,9 @@ def us48():
 
 
 def queen(gdf, transform="O"):
-    w = libpysal.weights.Queen.from_dataframe(gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False, silence_warnings=True)
+    w = libpysal.weights.Queen.from_dataframe(
+        gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False, silence_warnings=True
+    )
     w.transform = transform
     return w
 
@@ -52,7 +54,7 @@ def panel(us48):
 
 @pytest.fixture(scope="module")
 def lisa(us48, panel):
-    return LocalMoran(queen(us48[0]), permutations=999, seed=7).fit(panel)
+    return LocalMoran(permutations=999, seed=7).fit(panel, queen(us48[0]))
 
 
 def values(panel, year, w):
@@ -62,7 +64,7 @@ def values(panel, year, w):
 # --------------------------------------------------------------------- global
 def test_global_moran_equals_esda(us48, panel):
     w = queen(us48[0])
-    res = GlobalMoran(w, permutations=99, seed=1).fit(panel)
+    res = GlobalMoran(permutations=99, seed=1).fit(panel, w)
     assert w.transform == "O", "fit must not change the caller's weights"
     wr = queen(us48[0], "r")
     for year in YEARS:
@@ -76,11 +78,11 @@ def test_global_moran_equals_esda(us48, panel):
 
 def test_global_moran_one_tailed_and_permutation_p(us48, panel):
     w = queen(us48[0])
-    one = GlobalMoran(w, permutations=199, seed=3, two_tailed=False).fit(panel).table
+    one = GlobalMoran(permutations=199, seed=3, two_tailed=False).fit(panel, w).table
     wr = queen(us48[0], "r")
     m = esda.Moran(values(panel, "1990", wr), wr, permutations=0, two_tailed=False)
     assert one.loc["1990", "p_norm"] == pytest.approx(m.p_norm, abs=1e-12)
-    again = GlobalMoran(w, permutations=199, seed=3, two_tailed=False).fit(panel).table
+    again = GlobalMoran(permutations=199, seed=3, two_tailed=False).fit(panel, w).table
     pd.testing.assert_series_equal(one["p_sim"], again["p_sim"])
     # strong autocorrelation: no permuted I reaches the observed one
     assert (one["p_sim"] == 1 / 200).all()
@@ -88,7 +90,7 @@ def test_global_moran_one_tailed_and_permutation_p(us48, panel):
 
 
 def test_geary_equals_esda(us48, panel):
-    res = GlobalGeary(queen(us48[0]), permutations=0, two_tailed=False).fit(panel).table  # esda: one-tailed
+    res = GlobalGeary(permutations=0, two_tailed=False).fit(panel, queen(us48[0])).table  # esda: one-tailed
     wr = queen(us48[0], "r")
     for year in YEARS:
         g = esda.Geary(values(panel, year, wr), wr, permutations=0)
@@ -97,7 +99,7 @@ def test_geary_equals_esda(us48, panel):
 
 
 def test_getis_ord_g_equals_esda(us48, panel):
-    res = GetisOrdG(queen(us48[0]), permutations=0, two_tailed=False).fit(panel).table
+    res = GetisOrdG(permutations=0, two_tailed=False).fit(panel, queen(us48[0])).table
     wb = queen(us48[0], "B")
     for year in YEARS:
         g = esda.G(values(panel, year, wb), wb, permutations=0)
@@ -109,14 +111,14 @@ def test_getis_ord_g_needs_positive_values(us48, panel):
     bad = panel.copy()
     bad.loc[("Texas", "1970")] = -1.0
     with pytest.raises(ValueError, match="Texas"):
-        GetisOrdG(queen(us48[0])).fit(bad)
+        GetisOrdG().fit(bad, queen(us48[0]))
 
 
 def test_bivariate_moran_equals_esda(us48, panel):
     w = queen(us48[0])
     x = panel
     y = panel.groupby(level="region").shift(-1).fillna(panel)  # another variable on the same cells
-    res = BivariateMoran(w, permutations=99, seed=1).fit(x, y).table
+    res = BivariateMoran(permutations=99, seed=1).fit(x, y, w).table
     wr = queen(us48[0], "r")
     for year in YEARS:
         bv = esda.Moran_BV(values(x, year, wr), values(y, year, wr), wr, permutations=0)
@@ -140,7 +142,7 @@ def test_local_moran_statistics_equal_esda(us48, panel, lisa):
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_cluster_labels_agree_with_esda(us48, panel):
     # esda 2.x's default rule ('directed', as GeoDa) with p < alpha
-    res = LocalMoran(queen(us48[0]), permutations=999, seed=11, alternative="directed").fit(panel)
+    res = LocalMoran(permutations=999, seed=11, alternative="directed").fit(panel, queen(us48[0]))
     wr = queen(us48[0], "r")
     agree = []
     for year in YEARS:
@@ -155,21 +157,21 @@ def test_cluster_labels_agree_with_esda(us48, panel):
 
 def test_p_sim_reproducible_and_independent_of_n_jobs(us48, panel):
     w = queen(us48[0])
-    a = LocalMoran(w, permutations=199, seed=42).fit(panel).table
-    b = LocalMoran(w, permutations=199, seed=42).fit(panel).table
-    c = LocalMoran(w, permutations=199, seed=43).fit(panel).table
+    a = LocalMoran(permutations=199, seed=42).fit(panel, w).table
+    b = LocalMoran(permutations=199, seed=42).fit(panel, w).table
+    c = LocalMoran(permutations=199, seed=43).fit(panel, w).table
     pd.testing.assert_frame_equal(a, b)
     assert not np.allclose(a["p_sim"], c["p_sim"])
-    d = LocalMoran(w, permutations=199, seed=42, n_jobs=2).fit(panel).table
+    d = LocalMoran(permutations=199, seed=42, n_jobs=2).fit(panel, w).table
     pd.testing.assert_frame_equal(a, d)
 
 
 def test_seed_none_is_recorded_and_reproduces(us48, panel):
     w = queen(us48[0])
-    first = LocalMoran(w, permutations=99).fit(panel)
+    first = LocalMoran(permutations=99).fit(panel, w)
     seed = first.settings["seed"]
     assert isinstance(seed, int)
-    again = LocalMoran(w, permutations=99, seed=seed).fit(panel)
+    again = LocalMoran(permutations=99, seed=seed).fit(panel, w)
     pd.testing.assert_series_equal(first.table["p_sim"], again.table["p_sim"])
 
 
@@ -183,8 +185,8 @@ def test_pseudo_p_has_nominal_size_under_the_null():
     vals = rng.normal(size=(w.n, periods))
     s = pd.DataFrame(vals, index=w.id_order, columns=range(periods)).stack()
     s.index.names = ["region", "period"]
-    two = LocalMoran(w, permutations=499, seed=1, alternative="two-sided").fit(s).table["p_sim"]
-    directed = LocalMoran(w, permutations=499, seed=1).fit(s).table["p_sim"]
+    two = LocalMoran(permutations=499, seed=1, alternative="two-sided").fit(s, w).table["p_sim"]
+    directed = LocalMoran(permutations=499, seed=1).fit(s, w).table["p_sim"]
     n = len(two)  # 4800 region-periods
     tol = 4 * np.sqrt(0.05 * 0.95 / n) + 0.01  # generous: neighbouring p-values are correlated
     assert abs((two <= 0.05).mean() - 0.05) < tol
@@ -200,7 +202,7 @@ def test_pseudo_p_matches_exact_enumeration():
     w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
     y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=2, alternative="two-sided").fit(s).table
+    tab = LocalMoran(permutations=9999, seed=2, alternative="two-sided").fit(s, w).table
     z = (y - y.mean()) / y.std()
     # region 0: lag = z[1]; the null draws its single neighbour uniformly from regions 1..5
     exact = np.mean(np.abs(z[0] * z[1:]) >= abs(z[0] * z[1]) - 1e-12)
@@ -220,7 +222,7 @@ def test_pseudo_p_matches_exact_enumeration_two_neighbours(weights):
     w = libpysal.weights.W(neighbors, wdict, id_order=ids, silence_warnings=True)
     y = np.array([1.0, 2.5, -1.5, 0.3, -2.0, 0.4, 1.1])
     s = pd.Series(np.repeat(y, 2), index=pd.MultiIndex.from_product([ids, [2000, 2001]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=4, transform=None, alternative="two-sided").fit(s).table
+    tab = LocalMoran(permutations=9999, seed=4, transform=None, alternative="two-sided").fit(s, w).table
     z = (y - y.mean()) / y.std()
     a, b = weights
     obs = abs(a * z[1] + b * z[3])
@@ -239,7 +241,7 @@ def test_self_weight_stays_with_the_region():
     w = libpysal.weights.W(neighbors, weights, id_order=ids, silence_warnings=True)
     y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=5, transform=None, alternative="two-sided").fit(s).table
+    tab = LocalMoran(permutations=9999, seed=5, transform=None, alternative="two-sided").fit(s, w).table
     z = (y - y.mean()) / y.std()
     lag_all = 0.5 * z[0] + 0.5 * z[1:]
     obs = 0.5 * z[0] + 0.5 * z[1]
@@ -258,7 +260,7 @@ def test_exact_conditional_moments_by_enumeration():
     w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
     y = np.array([1.0, 2.5, -1.5, 0.3, -2.0, 0.4, 1.1])
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=99, seed=1).fit(s).table
+    tab = LocalMoran(permutations=99, seed=1).fit(s, w).table
     z = (y - y.mean()) / y.std()
     others = [j for j in ids if j != 2]
     scale = 6 * z[2] / np.sum(z**2)
@@ -296,9 +298,9 @@ def test_cluster_rule_is_p_le_alpha(lisa):
 
 def test_bonferroni_and_fdr(us48, panel):
     w = queen(us48[0])
-    raw = LocalMoran(w, permutations=9999, seed=3).fit(panel).table
-    bonf = LocalMoran(w, permutations=9999, seed=3, adjust="bonferroni").fit(panel)
-    fdr = LocalMoran(w, permutations=9999, seed=3, adjust="fdr").fit(panel)
+    raw = LocalMoran(permutations=9999, seed=3).fit(panel, w).table
+    bonf = LocalMoran(permutations=9999, seed=3, adjust="bonferroni").fit(panel, w)
+    fdr = LocalMoran(permutations=9999, seed=3, adjust="fdr").fit(panel, w)
     np.testing.assert_array_equal(raw["p_sim"], bonf.table["p_sim"])
     assert (bonf.table["significant"] == (raw["p_sim"] <= 0.05 / 48)).all()
     for year in YEARS:
@@ -318,7 +320,7 @@ def test_bonferroni_and_fdr(us48, panel):
 
 def test_adjustment_warns_when_cutoff_unattainable(us48, panel):
     with pytest.warns(UserWarning, match=r"1/\(permutations\+1\)"):
-        res = LocalMoran(queen(us48[0]), permutations=99, seed=1, adjust="bonferroni").fit(panel)
+        res = LocalMoran(permutations=99, seed=1, adjust="bonferroni").fit(panel, queen(us48[0]))
     assert not res.table["significant"].any()
     assert any("bonferroni" in n for n in res.notes)
 
@@ -330,7 +332,7 @@ def test_islands_are_isolated(us48):
     w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
     rng = np.random.default_rng(1)
     s = pd.Series(rng.normal(size=12), index=pd.MultiIndex.from_product([ids, [1, 2]], names=["region", "period"]))
-    res = LocalMoran(w, permutations=99, seed=1).fit(s)
+    res = LocalMoran(permutations=99, seed=1).fit(s, w)
     f = res.table.xs("f", level="region")
     assert (f["cluster"].astype(str) == "isolated").all()
     assert f["p_sim"].isna().all()
@@ -340,7 +342,7 @@ def test_islands_are_isolated(us48):
 
 
 def test_gi_star_equals_esda(us48, panel):
-    res = LocalMoran(queen(us48[0]), permutations=99, seed=1, gi_star=True).fit(panel).table
+    res = LocalMoran(permutations=99, seed=1, gi_star=True).fit(panel, queen(us48[0])).table
     wb = queen(us48[0], "B")
     for year in ("1929", "2009"):
         g = esda.G_Local(values(panel, year, wb), wb, transform="B", star=True, permutations=0)
@@ -354,7 +356,7 @@ def test_local_geary_equals_esda(us48, panel):
     names = gdf["STATE_NAME"].tolist()
     w_int = libpysal.weights.Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
     s_int = panel.rename(index={name: i for i, name in enumerate(names)}, level="region")
-    res = LocalMoran(w_int, permutations=999, seed=2, local_geary=True, alternative="directed").fit(s_int).table
+    res = LocalMoran(permutations=999, seed=2, local_geary=True, alternative="directed").fit(s_int, w_int).table
     wr = libpysal.weights.Queen.from_dataframe(gdf, use_index=True, silence_warnings=True)
     for year in ("1929", "2009"):
         y = s_int.xs(year, level="period").loc[wr.id_order].to_numpy()
@@ -374,7 +376,7 @@ def test_local_geary_exact_enumeration():
     w = libpysal.weights.W(neighbors, id_order=ids, silence_warnings=True)
     y = np.array([3.0, 2.5, -1.0, 0.2, -2.0, 0.4])
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    tab = LocalMoran(w, permutations=9999, seed=2, local_geary=True, alternative="two-sided").fit(s).table
+    tab = LocalMoran(permutations=9999, seed=2, local_geary=True, alternative="two-sided").fit(s, w).table
     z = (y - y.mean()) / y.std()
     c_all = (z[0] - z[1:]) ** 2  # the five equally likely values under the null
     obs = (z[0] - z[1]) ** 2
@@ -382,14 +384,14 @@ def test_local_geary_exact_enumeration():
     exact = np.mean(np.abs(c_all - c_all.mean()) >= abs(obs - c_all.mean()) - 1e-12)
     assert tab.loc[(0, 2000), "p_geary"] == pytest.approx(exact, abs=0.02)
     # the default (directed, GeoDa) rule: the smaller tail, ties counted on both sides
-    directed = LocalMoran(w, permutations=9999, seed=2, local_geary=True).fit(s).table
+    directed = LocalMoran(permutations=9999, seed=2, local_geary=True).fit(s, w).table
     tail = min(np.mean(c_all >= obs - 1e-12), np.mean(c_all <= obs + 1e-12))
     assert directed.loc[(0, 2000), "p_geary"] == pytest.approx(tail, abs=0.02)
 
 
 def test_result_is_immutable_and_input_untouched(us48, panel, lisa):
     before = panel.copy()
-    LocalMoran(queen(us48[0]), permutations=99, seed=1).fit(panel)
+    LocalMoran(permutations=99, seed=1).fit(panel, queen(us48[0]))
     pd.testing.assert_series_equal(panel, before)
     with pytest.raises(AttributeError):
         lisa.settings = {}
@@ -402,34 +404,50 @@ def test_regions_not_matching_weights_are_listed(us48, panel):
     dropped = panel.drop("Ohio", level="region")
     renamed = panel.rename(index={"Texas": "Texass"}, level="region")
     with pytest.raises(ValueError, match="Ohio"):
-        LocalMoran(w).fit(dropped)
+        LocalMoran().fit(dropped, w)
     with pytest.raises(ValueError, match=r"Texas.*Texass|Texass.*Texas") as err:
-        GlobalMoran(w).fit(renamed)
+        GlobalMoran().fit(renamed, w)
     assert "absent from the series" in str(err.value) and "absent from w.id_order" in str(err.value)
 
 
-def test_id_type_mismatch_hint():
-    ids = [1, 2, 3, 4, 5]
+def test_ids_match_as_text():
+    """Weights with ids 0..4 and a series with ids "0".."4" are the same regions (as in
+    match_regions); the table keeps the series' spelling and a note says how they matched."""
     w = libpysal.weights.lat2W(1, 5)
-    s = pd.Series(np.arange(5.0), index=pd.MultiIndex.from_product([[str(i) for i in range(5)], [1]]))
-    with pytest.raises(ValueError, match="types match"):
-        LocalMoran(w).fit(s)
-    assert ids
+    y = np.array([1.0, 3.0, 2.0, 5.0, 4.0])
+    s = pd.Series(y, index=pd.MultiIndex.from_product([[str(i) for i in range(5)], [1]]))
+    res = LocalMoran(permutations=99, seed=1).fit(s, w)
+    assert res.regions == ["0", "1", "2", "3", "4"]
+    assert any("text form" in n and "'0' ↔ 0" in n for n in res.notes)
+    z = (y - y.mean()) / y.std()
+    lag = np.array([z[1], (z[0] + z[2]) / 2, (z[1] + z[3]) / 2, (z[2] + z[4]) / 2, z[3]])  # row-standardised chain
+    np.testing.assert_allclose(res.table["lag"], lag, atol=1e-12)
+    glob = GlobalMoran(permutations=0).fit(s, w)
+    assert glob.table.loc[1, "I"] == pytest.approx(5 / 5 * (z @ lag) / (z @ z), abs=1e-12)
+    assert any("text form" in n for n in glob.notes)
+
+
+def test_one_region_spelled_twice_is_refused():
+    w = libpysal.weights.lat2W(1, 5)
+    ids = [0, "0", 2, 3, 4]
+    s = pd.Series(np.arange(5.0), index=pd.MultiIndex.from_arrays([ids, [1] * 5]))
+    with pytest.raises(ValueError, match=r"0, '0'.*one region twice"):
+        LocalMoran(permutations=9).fit(s, w)
 
 
 def test_nan_names_region_and_period(us48, panel):
     bad = panel.copy()
     bad.loc[("Iowa", "1950")] = np.nan
     with pytest.raises(ValueError, match=r"Iowa.*1950"):
-        LocalMoran(queen(us48[0])).fit(bad)
+        LocalMoran().fit(bad, queen(us48[0]))
 
 
 def test_constant_period_is_rejected(us48, panel):
     bad = panel.copy()
     bad.loc[pd.IndexSlice[:, "1970"]] = 5.0
-    for model in (LocalMoran(queen(us48[0])), GlobalMoran(queen(us48[0]))):
+    for model in (LocalMoran(), GlobalMoran()):
         with pytest.raises(ValueError, match=r"constant.*'1970'.*undefined"):
-            model.fit(bad)
+            model.fit(bad, queen(us48[0]))
 
 
 @pytest.mark.parametrize(
@@ -445,14 +463,14 @@ def test_constant_period_is_rejected(us48, panel):
         ({"n_jobs": 0}, "n_jobs"),
     ],
 )
-def test_bad_settings(us48, kwargs, match):
+def test_bad_settings(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        LocalMoran(queen(us48[0]), **kwargs)
+        LocalMoran(**kwargs)
 
 
 def test_bad_weights_and_period(lisa, panel):
     with pytest.raises(TypeError, match="libpysal W"):
-        LocalMoran(np.eye(3)).fit(panel)
+        LocalMoran().fit(panel, np.eye(3))
     with pytest.raises(ValueError, match="1931"):
         lisa.transitions("1929", "1931")
 
@@ -460,7 +478,7 @@ def test_bad_weights_and_period(lisa, panel):
 def test_no_warning_for_plain_fit(us48, panel):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        LocalMoran(queen(us48[0]), permutations=99, seed=1).fit(panel)
+        LocalMoran(permutations=99, seed=1).fit(panel, queen(us48[0]))
 
 
 # --------------------------------------------------------------------- properties
@@ -484,14 +502,14 @@ def test_lisa_properties(values, scale, shift):
     ids = _LATTICE.id_order
     y = np.asarray(values)
     s = pd.Series(y, index=pd.MultiIndex.from_product([ids, [1]], names=["region", "period"]))
-    model = LocalMoran(_LATTICE, permutations=99, seed=3)
-    base = model.fit(s).table
-    I = GlobalMoran(_LATTICE, permutations=0).fit(s).table.loc[1, "I"]  # noqa: E741
+    model = LocalMoran(permutations=99, seed=3)
+    base = model.fit(s, _LATTICE).table
+    I = GlobalMoran(permutations=0).fit(s, _LATTICE).table.loc[1, "I"]  # noqa: E741
     assert base["Ii"].sum() == pytest.approx(19 * I, rel=1e-9, abs=1e-9)
-    up = model.fit(s * scale + shift).table
+    up = model.fit(s * scale + shift, _LATTICE).table
     np.testing.assert_allclose(up["Ii"], base["Ii"], rtol=1e-6, atol=1e-8)
     assert (up["p_sim"] == base["p_sim"]).mean() >= 0.95  # ties at rounding level may move
-    down = model.fit(-s).table
+    down = model.fit(-s, _LATTICE).table
     swap = {"HH": "LL", "LL": "HH", "LH": "HL", "HL": "LH"}
     np.testing.assert_allclose(down["Ii"], base["Ii"], rtol=1e-9, atol=1e-9)
     assert (down["quadrant"].map(swap) == base["quadrant"]).mean() >= 0.95
@@ -502,25 +520,25 @@ def test_libpysal_graph_gives_the_same_numbers(us48, panel):
 
     gdf = us48[0]
     g = Graph.build_contiguity(gdf.set_index("STATE_NAME"), rook=False)
-    a = LocalMoran(queen(gdf), permutations=99, seed=1).fit(panel).table
-    b = LocalMoran(g, permutations=99, seed=1).fit(panel).table
+    a = LocalMoran(permutations=99, seed=1).fit(panel, queen(gdf)).table
+    b = LocalMoran(permutations=99, seed=1).fit(panel, g).table
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_unbalanced_and_period_mismatch(us48, panel):
     w = queen(us48[0])
     with pytest.raises(ValueError, match=r"unbalanced.*Utah"):
-        LocalMoran(w).fit(panel.drop(("Utah", "1950")))
+        LocalMoran().fit(panel.drop(("Utah", "1950")), w)
     other = panel.drop("2009", level="period")
     with pytest.raises(ValueError, match="2009"):
-        BivariateMoran(w, permutations=9).fit(panel, other)
+        BivariateMoran(permutations=9).fit(panel, other, w)
 
 
 @pytest.mark.parametrize("two_sided", [True, False])
 def test_block_counts_equal_brute_force(two_sided):
     """The shortcut for permutations whose draws miss the block equals counting every permuted
     lag by direct gather (region i takes draw j as j + (j >= i))."""
-    from spatialcoupling.autocorrelation import _block_counts, _draw_distinct
+    from spatialcoupling.autocorrelation._permutation import _block_counts, _draw_distinct
 
     rng = np.random.default_rng(0)
     n, T, k, P = 200, 3, 4, 500
@@ -555,7 +573,7 @@ def test_global_pseudo_p_with_ties_does_not_depend_on_units(transform):
     ids = list(w.id_order)
     y = np.array([1.0, 2.0, 2.0, 1.0])
     s = pd.Series(transform(y), index=pd.MultiIndex.from_product([ids, [2000]], names=["region", "period"]))
-    res = GlobalMoran(w, permutations=9999, seed=3).fit(s).table.iloc[0]
+    res = GlobalMoran(permutations=9999, seed=3).fit(s, w).table.iloc[0]
     W = w.full()[0] / w.full()[0].sum(axis=1, keepdims=True)
 
     def moran(v):
@@ -573,16 +591,16 @@ def test_global_pseudo_p_with_ties_does_not_depend_on_units(transform):
 def test_lisa_default_is_the_folded_geoda_rule(us48, panel):
     """The default pseudo p is the folded (directed) rule of GeoDa, esda and spdep."""
     w = queen(us48[0])
-    default = LocalMoran(w, permutations=99, seed=7).fit(panel)
-    directed = LocalMoran(w, permutations=99, seed=7, alternative="directed").fit(panel)
+    default = LocalMoran(permutations=99, seed=7).fit(panel, w)
+    directed = LocalMoran(permutations=99, seed=7, alternative="directed").fit(panel, w)
     assert default.settings["alternative"] == "directed"
     pd.testing.assert_series_equal(default.table["p_sim"], directed.table["p_sim"])
 
 
 def test_result_settings_are_read_only(us48, panel):
     w = queen(us48[0])
-    lisa = LocalMoran(w, permutations=99, seed=7).fit(panel)
-    moran = GlobalMoran(w, permutations=99, seed=7).fit(panel)
+    lisa = LocalMoran(permutations=99, seed=7).fit(panel, w)
+    moran = GlobalMoran(permutations=99, seed=7).fit(panel, w)
     for res in (lisa, moran):
         with pytest.raises(TypeError):
             res.settings["permutations"] = 5
@@ -602,11 +620,11 @@ def test_moran_and_lisa_agree_with_frozen_spdep_numbers():
     income = sc.datasets.load("us_income")
     y = income[income.index.get_level_values("period").isin([1929, 1969, 2009])]
     w = sc.spatial_weights(states, kind="queen", ids=list(states.index))
-    glob = GlobalMoran(w, permutations=0).fit(y).table
+    glob = GlobalMoran(permutations=0).fit(y, w).table
     first = ref.groupby("period")[["I_global", "VI_rand"]].first()
     np.testing.assert_allclose(glob["I"], first["I_global"], atol=1e-10)
     np.testing.assert_allclose(glob["VI_rand"], first["VI_rand"], atol=1e-10)
-    local = LocalMoran(w, permutations=9999, seed=1).fit(y).table
+    local = LocalMoran(permutations=9999, seed=1).fit(y, w).table
     joined = local.join(ref.rename(columns={"Ii": "Ii_spdep"}), how="inner")
     assert len(joined) == 144
     n = 48

@@ -145,6 +145,53 @@ def test_by_group_growth_and_first_period():
         res.by_group({"a": "E", "b": "E", "c": "W"})
 
 
+def test_by_group_uses_the_one_groups_policy():
+    _, res = panel_result()
+    with pytest.raises(ValueError, match=r"by_group: 1 region\(s\) without a group: 'd'"):
+        res.by_group(pd.Series({"a": "E", "b": "E", "c": "W", "d": np.nan}))
+    with pytest.raises(ValueError, match=r"listed twice in groups: 'a'"):
+        res.by_group(pd.Series(["E", "W", "E", "W", "W"], index=["a", "a", "b", "c", "d"]))
+    with pytest.raises(TypeError, match="mapping region -> group"):
+        res.by_group(["E", "W"])
+    # a one-column DataFrame works as a Series does
+    pd.testing.assert_frame_equal(res.by_group(pd.DataFrame({"zone": GROUPS})), res.by_group(GROUPS))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "match"),
+    [
+        ("contributions", {"MS": 0.3, "AM": 0.3}, "sum to 1, got 0.6"),
+        ("lag_bands", (2.0, 3.0), "lag_bands must satisfy 0 < low <= 1 <= high"),
+        ("grades", [(0.5, "a"), (0.4, "b"), (1.0, "c")], "increasing"),
+        ("pairs", [("MS", "MS")], "two different names"),
+        ("model", "fancy", "model must be one of 'classic', 'revised'; got 'fancy'"),
+    ],
+)
+def test_settings_changed_after_construction_are_checked_by_fit(name, value, match):
+    model = sc.CouplingCoordination({"MS": 0.4, "AM": 0.6})
+    setattr(model, name, value)
+    with pytest.raises(ValueError, match=match):
+        model.fit(frame([0.2, 0.5], [0.3, 0.4]))
+
+
+def test_plot_draws_grade_bounds_within_the_range_of_D():
+    import matplotlib.pyplot as plt
+
+    _, res = panel_result()
+    fig = res.plot(groups=GROUPS)
+    ax = fig.axes[0]
+    lo, hi = res.D.min(), res.D.max()
+    expected = [u for u, _ in res.grades[:-1] if lo <= u <= hi]
+    drawn = sorted(line.get_ydata()[0] for line in ax.get_lines() if line.get_linestyle() == "-" and
+                   len(set(line.get_ydata())) == 1 and line.get_color() == "0.8")
+    assert drawn == pytest.approx(expected)
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["All", "East", "West"]
+    plt.close(fig)
+    fig = res.plot()
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["mean"]
+    plt.close(fig)
+
+
 def test_grade_counts_sum_to_regions():
     _, res = panel_result()
     counts = res.grade_counts()

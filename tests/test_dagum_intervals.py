@@ -15,15 +15,13 @@ from scipy import integrate, stats
 
 import spatialcoupling as sc
 from spatialcoupling.datasets.simulate import china_demo_system
-from spatialcoupling.inequality import (
-    _child_states,
+from spatialcoupling.inequality._bootstrap import _child_states, _intervals, _replicate_uniforms
+from spatialcoupling.inequality._dagum_core import (
     _dagum_weighted,
     _flat_size,
     _flatten,
     _flatten_var,
-    _intervals,
     _point,
-    _replicate_uniforms,
     _sorted_sample,
     _unflatten,
 )
@@ -126,7 +124,7 @@ def _replicates_by_hand(seed: int, B: int):
 def test_symmetric_t_interval_by_hand():
     B, seed = 40, 5
     series, groups, G0, se0, t = _replicates_by_hand(seed, B)
-    row = sc.DagumGini(groups, bootstrap=B, seed=seed).fit(series).table.loc[2020]
+    row = sc.DagumGini(bootstrap=B, seed=seed).fit(series, groups).table.loc[2020]
     c = np.quantile(np.abs(t), 0.95)
     assert row["G_lower"] == pytest.approx(max(G0 - c * se0, 0.0), rel=1e-10)
     assert row["G_upper"] == pytest.approx(min(G0 + c * se0, 1.0), rel=1e-10)
@@ -136,7 +134,7 @@ def test_symmetric_t_interval_by_hand():
 def test_studentized_interval_by_hand():
     B, seed = 40, 6
     series, groups, G0, se0, t = _replicates_by_hand(seed, B)
-    row = sc.DagumGini(groups, bootstrap=B, seed=seed, ci="studentized", alpha=0.1).fit(series).table.loc[2020]
+    row = sc.DagumGini(bootstrap=B, seed=seed, ci="studentized", alpha=0.1).fit(series, groups).table.loc[2020]
     assert row["G_lower"] == pytest.approx(max(G0 - np.quantile(t, 0.95) * se0, 0.0), rel=1e-10)
     assert row["G_upper"] == pytest.approx(min(G0 - np.quantile(t, 0.05) * se0, 1.0), rel=1e-10)
 
@@ -158,7 +156,7 @@ def test_interval_rules_on_a_small_table():
 
 def test_bad_ci_names_the_choices():
     with pytest.raises(ValueError, match=r"'symmetric-t', 'studentized', 'percentile', 'bc'.*'bca'"):
-        sc.DagumGini({"a": 1}, ci="bca")
+        sc.DagumGini(ci="bca")
 
 
 # ---------------------------------------------------------------------------
@@ -197,11 +195,25 @@ def test_replicate_streams_fall_back_to_numpy_beyond_32_bit_child_numbers():
     np.testing.assert_array_equal(_replicate_uniforms(parent, first, 3, 4), expected)
 
 
+def test_two_fits_with_one_seed_sequence_give_the_same_numbers():
+    """fit copies a SeedSequence seed before spawning: spawning from the caller's object would
+    count its children and give other streams on the second fit."""
+    rng = np.random.default_rng(4)
+    series, groups = one_period(rng.lognormal(0, 0.5, 12), ["a", "b", "c"] * 4)
+    seed = np.random.SeedSequence(77)
+    model = sc.DagumGini(bootstrap=30, seed=seed)
+    first = model.fit(series, groups)
+    second = model.fit(series, groups)
+    pd.testing.assert_frame_equal(first.table, second.table)
+    pd.testing.assert_frame_equal(first.between, second.between)
+    assert seed.n_children_spawned == 0  # the caller's object is left as it was
+
+
 def test_seed_sequence_seed_gives_the_numbers_of_its_entropy():
     rng = np.random.default_rng(2)
     series, groups = one_period(rng.lognormal(0, 0.5, 12), ["a", "b", "c"] * 4)
-    a = sc.DagumGini(groups, bootstrap=30, seed=np.random.SeedSequence(77)).fit(series)
-    b = sc.DagumGini(groups, bootstrap=30, seed=77).fit(series)
+    a = sc.DagumGini(bootstrap=30, seed=np.random.SeedSequence(77)).fit(series, groups)
+    b = sc.DagumGini(bootstrap=30, seed=77).fit(series, groups)
     pd.testing.assert_frame_equal(a.table, b.table)
 
 
@@ -215,7 +227,7 @@ def demo_dagum():
     D = sc.CouplingCoordination({"MS": 0.4, "AM": 0.6}).fit(scores).D
     zones = sc.datasets.load("china_provinces").set_index("name_en")["zone8"]
     zones = zones[zones.index.isin(D.index.get_level_values("region"))]
-    return sc.DagumGini(zones, bootstrap=199, seed=1).fit(D)
+    return sc.DagumGini(bootstrap=199, seed=1).fit(D, zones)
 
 
 def test_demo_estimates_inside_their_intervals(demo_dagum):
@@ -288,7 +300,7 @@ def test_coverage_in_a_small_seeded_simulation():
     series = pd.Series(vals.ravel(), index=index).swaplevel().sort_index()
     coverage = {}
     for ci in ("symmetric-t", "percentile"):
-        t = sc.DagumGini(groups, bootstrap=199, seed=7, ci=ci).fit(series).table
+        t = sc.DagumGini(bootstrap=199, seed=7, ci=ci).fit(series, groups).table
         coverage[ci] = {k: float(((t[f"{k}_lower"] <= v) & (v <= t[f"{k}_upper"])).mean()) for k, v in pop.items()}
     sym = coverage["symmetric-t"]
     assert all(0.87 <= c <= 0.99 for c in sym.values()), sym

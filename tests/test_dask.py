@@ -6,7 +6,7 @@ A user scales out with::
     import joblib
     client = Client(...)                       # an existing cluster
     with joblib.parallel_config(backend="dask"):
-        sc.LocalMoran(w, seed=1, n_jobs=-1).fit(D)
+        sc.LocalMoran(seed=1, n_jobs=-1).fit(D, w)
 
 The numbers are identical to a local run with the same seed.
 """
@@ -39,9 +39,9 @@ def panel_series(n_side=6, periods=4, seed=0):
 
 def test_lisa_on_dask_equals_local(client):
     w, y = panel_series()
-    local = sc.LocalMoran(w, permutations=199, seed=7).fit(y).table
+    local = sc.LocalMoran(permutations=199, seed=7).fit(y, w).table
     with distributed.get_task_stream(client) as stream, joblib.parallel_config(backend="dask"):
-        remote = sc.LocalMoran(w, permutations=199, seed=7, n_jobs=-1).fit(y).table
+        remote = sc.LocalMoran(permutations=199, seed=7, n_jobs=-1).fit(y, w).table
     assert len(stream.data) > 0, "no task ran on the cluster"
     pd.testing.assert_frame_equal(local, remote)
 

@@ -145,3 +145,11 @@ def test_available_lists_geo_sets():
     table = sc.datasets.available()
     for name in ("china_provinces", "us_states", "mexico_states"):
         assert table.loc[name, "loadable"]
+
+
+def test_names_lists_what_load_takes():
+    names = sc.datasets.names()
+    assert names == list(sc.datasets.available().index)
+    assert "china_provinces" in names and "china_demo" in names
+    with pytest.raises(ValueError, match="unknown data set 'atlantis'; available: china_provinces"):
+        sc.datasets.load("atlantis")

@@ -32,7 +32,9 @@ def us48():
         gdf = gdf.set_crs(4326)
     gdf = gdf.set_index("STATE_NAME", drop=False)
     income = pd.read_csv(libpysal.examples.get_path("usjoin.csv")).set_index("Name")
-    w = libpysal.weights.Queen.from_dataframe(gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False, silence_warnings=True)
+    w = libpysal.weights.Queen.from_dataframe(
+        gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False, silence_warnings=True
+    )
     s = income.loc[gdf["STATE_NAME"], YEARS].astype(float).stack()
     s.index.names = ["region", "period"]
     s.name = "income"
@@ -42,7 +44,7 @@ def us48():
 @pytest.fixture(scope="module")
 def lisa(us48):
     _, w, s = us48
-    return LocalMoran(w, permutations=199, seed=5).fit(s)
+    return LocalMoran(permutations=199, seed=5).fit(s, w)
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +103,9 @@ def test_scatter_slope_is_global_moran(us48, lisa):
     fig = lisa.plot(period="1969", kind="scatter", label=["Texas"])
     legend = fig.axes[0].get_legend().get_texts()[0].get_text()
     slope = float(legend.split("=")[1])
-    wr = libpysal.weights.Queen.from_dataframe(us48[0], ids=us48[0]["STATE_NAME"].tolist(), use_index=False, silence_warnings=True)
+    wr = libpysal.weights.Queen.from_dataframe(
+        us48[0], ids=us48[0]["STATE_NAME"].tolist(), use_index=False, silence_warnings=True
+    )
     wr.transform = "r"
     y = s.xs("1969", level="period").loc[wr.id_order].to_numpy()
     assert slope == pytest.approx(esda.Moran(y, wr, permutations=0).I, abs=1e-3)
@@ -211,7 +215,7 @@ def test_html_export(tmp_path, us48, lisa):
 
 def test_global_plot(tmp_path, us48):
     _, w, s = us48
-    res = GlobalMoran(w, permutations=99, seed=1).fit(s)
+    res = GlobalMoran(permutations=99, seed=1).fit(s, w)
     fig = res.plot()
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == YEARS
@@ -301,7 +305,8 @@ def test_bundled_china_provinces_inset():
         provinces = sc.datasets.load("china_provinces")
     except (ValueError, ImportError, FileNotFoundError) as err:
         pytest.skip(f"china_provinces not bundled yet: {err}")
-    if provinces.total_bounds[1] >= maps.MAINLAND_SOUTH and provinces.crs is not None and provinces.crs.to_epsg() == 4326:
+    in_lonlat = provinces.crs is not None and provinces.crs.to_epsg() == 4326
+    if provinces.total_bounds[1] >= maps.MAINLAND_SOUTH and in_lonlat:
         pytest.skip("the bundled boundaries do not reach the South China Sea")
     assert maps.needs_south_china_sea_inset(provinces)
     vals = pd.Series(np.linspace(0.05, 0.95, len(provinces)), index=provinces.index, name="D")
@@ -317,7 +322,7 @@ def test_isolated_region_in_map():
     w = libpysal.weights.Rook.from_dataframe(gdf, use_index=True, silence_warnings=True)
     rng = np.random.default_rng(2)
     s = pd.Series(rng.normal(size=10), index=pd.MultiIndex.from_product([list("abcde"), [1, 2]]))
-    res = LocalMoran(w, permutations=99, seed=1).fit(s)
+    res = LocalMoran(permutations=99, seed=1).fit(s, w)
     fig = res.plot(period=1, regions=gdf)
     assert maps.GEODA_COLORS["isolated"].lower() in facecolors(fig.axes[0])
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -327,8 +332,10 @@ def test_isolated_region_in_map():
 def test_regions_outside_the_result_are_no_data(us48):
     gdf, _, s = us48
     subset = gdf.drop(index=["Texas", "Maine"])
-    w = libpysal.weights.Queen.from_dataframe(subset, ids=subset["STATE_NAME"].tolist(), use_index=False, silence_warnings=True)
-    res = LocalMoran(w, permutations=99, seed=1).fit(s.drop(["Texas", "Maine"], level="region"))
+    w = libpysal.weights.Queen.from_dataframe(
+        subset, ids=subset["STATE_NAME"].tolist(), use_index=False, silence_warnings=True
+    )
+    res = LocalMoran(permutations=99, seed=1).fit(s.drop(["Texas", "Maine"], level="region"), w)
     fig = res.plot(period="2009", regions=gdf)  # all 48 boundaries
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "No data (2)" in texts

@@ -314,3 +314,34 @@ def test_encoding_for_excel_refused(tmp_path):
     long_frame().to_excel(path, index=False)
     with pytest.raises(ValueError, match=r"'p.xlsx'.*encoding= apply to CSV files only"):
         sc.read_panel(path, region="province", period="year", encoding="gbk")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"wide": "yes"}, r"read_panel: wide must be True or False; got 'yes'"),
+        ({"columns": "gdp"}, r"columns must be one of None or a list of column names; got 'gdp'"),
+        ({"region": 0}, r"region must be a column name; got 0"),
+        ({"sheet": True}, r"sheet must be one of None or a sheet name or a sheet number; got True"),
+        ({"sep": ""}, r"sep must be one of None or a non-empty string such as ',' or ';'; got ''"),
+        ({"wide_sep": ""}, r"wide_sep must be a non-empty string"),
+    ],
+)
+def test_settings_checked_against_the_declared_constraints(kwargs, match):
+    """The settings of read_panel are declared once (READ_PANEL_CONSTRAINTS) and checked first:
+    ``wide="yes"`` is not read as True, ``columns="gdp"`` not as the columns 'g', 'd', 'p'."""
+    from spatialcoupling.panel import READ_PANEL_CONSTRAINTS
+
+    assert set(kwargs) <= set(READ_PANEL_CONSTRAINTS)
+    settings = {"region": "province", "period": "year", **kwargs}
+    with pytest.raises(ValueError, match=match):
+        sc.read_panel(long_frame(), **settings)
+
+
+def test_every_keyword_of_read_panel_is_declared():
+    import inspect
+
+    from spatialcoupling.panel import READ_PANEL_CONSTRAINTS
+
+    keywords = set(inspect.signature(sc.read_panel).parameters) - {"src"}
+    assert keywords == set(READ_PANEL_CONSTRAINTS)

@@ -15,7 +15,7 @@ from shapely.geometry import box
 
 import spatialcoupling as sc
 from spatialcoupling.regions import distance_points
-from spatialcoupling.spatial import read_weights, write_weights
+from spatialcoupling.spatialweights import read_weights, write_weights
 
 R_KM = 6371.0088
 
@@ -297,6 +297,44 @@ def test_user_matrix_bad_inputs_named(tmp_path):
     lonely[0, 1] = lonely[1, 0] = 1
     with pytest.raises(ValueError, match=r"'c' have no neighbours"):
         sc.spatial_weights(None, kind="matrix", matrix=lonely, matrix_ids=ids, ids=ids, islands="error")
+
+
+# ---------------------------------------------------------------------------
+# settings declared once
+# ---------------------------------------------------------------------------
+def test_settings_are_declared_once_and_checked(us):
+    import inspect
+
+    from spatialcoupling.spatialweights import KIND_OPTIONS, KINDS, SPATIAL_WEIGHTS_CONSTRAINTS
+
+    keywords = inspect.signature(sc.spatial_weights).parameters
+    assert set(SPATIAL_WEIGHTS_CONSTRAINTS) <= set(keywords)
+    assert tuple(KIND_OPTIONS) == KINDS
+    for kind, bad, match in [
+        ("distance_band", {"threshold": "800"},
+         r"spatial_weights\(kind='distance_band'\): threshold must be a number > 0; got '800'"),
+        ("distance_band", {"threshold": 800, "binary": 1}, "binary must be True or False; got 1"),
+        ("inverse_distance", {"power": 0}, "power must be a number > 0; got 0"),
+        ("knn", {"k": 0}, r"k must be an integer >= 1; got 0"),
+        ("nested", {"geographic": "economic", "variable": pd.Series(1.0, index=us.index)},
+         "geographic must be one of 'queen', 'rook', 'knn', 'distance_band', 'inverse_distance'; got 'economic'"),
+        ("matrix", {"matrix": 3}, "matrix must be a CSV path, a DataFrame or an array; got 3"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            sc.spatial_weights(us, kind=kind, **bad)
+    with pytest.raises(ValueError, match="id must be one of None or a column name; got 3"):
+        sc.spatial_weights(us, id=3)
+
+
+def test_notes_through_the_notes_convention_and_the_old_import_path(us):
+    from spatialcoupling import spatial, spatialweights
+    from spatialcoupling._notes import notes_of
+
+    w = quiet(sc.spatial_weights, us, ids=list(us.index[:10]))
+    assert notes_of(w) == w.spatialcoupling_notes and "left out" in notes_of(w)[0]
+    for name in spatial.__all__:
+        assert getattr(spatial, name) is getattr(spatialweights, name)
+    assert sc.spatial_weights is spatialweights.spatial_weights
 
 
 # ---------------------------------------------------------------------------

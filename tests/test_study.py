@@ -238,20 +238,20 @@ def _problems(settings, base_dir=None):
     [
         ({"weights": {"kind": "queens"}}, "weights.kind: must be one of queen, rook"),
         ({"weights": {"kind": "queen", "k": 4}}, "weights: spatial_weights: option(s) ['k'] do not apply to kind='queen'"),
-        ({"weights": {"kind": "queen"}, "lisa": {"permutations": 0}}, "lisa.permutations: permutations must be an integer >= 1"),
-        ({"weights": {"kind": "queen"}, "lisa": {"alpha": 1}}, "lisa.alpha: alpha must be"),
-        ({"dagum": {"grouping": "zone8", "bootstrap": 1}}, "dagum.bootstrap: bootstrap=1 gives no interval"),
-        ({"weights": {"kind": "queen"}, "moran": {"seed": -1}}, "moran.seed: seed must be non-negative"),
-        ({"weights": {"kind": "queen"}, "lisa": {"seed": -1}}, "lisa.seed: seed must be non-negative"),
-        ({"dagum": {"grouping": "zone8", "seed": -1}}, "dagum.seed: seed must be None, a non-negative integer"),
+        ({"weights": {"kind": "queen"}, "lisa": {"permutations": 0}}, "lisa.permutations: LocalMoran: permutations must be an integer >= 1"),
+        ({"weights": {"kind": "queen"}, "lisa": {"alpha": 1}}, "lisa.alpha: LocalMoran: alpha must be"),
+        ({"dagum": {"grouping": "zone8", "bootstrap": 1}}, "dagum.bootstrap: DagumGini: bootstrap=1 gives no interval"),
+        ({"weights": {"kind": "queen"}, "moran": {"seed": -1}}, "moran.seed: GlobalMoran: seed must be None, a non-negative integer"),
+        ({"weights": {"kind": "queen"}, "lisa": {"seed": -1}}, "lisa.seed: LocalMoran: seed must be None, a non-negative integer"),
+        ({"dagum": {"grouping": "zone8", "seed": -1}}, "dagum.seed: DagumGini: seed must be None, a non-negative integer"),
         ({"beta": {"seed": -1}}, "beta.seed: BetaConvergence: seed must be None, a non-negative integer"),
         ({"beta": {"interval": 0}}, "beta.interval: BetaConvergence: interval must be"),
         ({"beta": {"interval": 16}}, "beta.interval: growth over 16 periods needs more than 16 periods; the data has 16"),
         ({"weights": {"kind": "queen"}, "beta": {"model": "sem", "effects": "random"}}, "beta.effects: "),
         ({"weights": {"kind": "queen"}, "lisa": {"alternative": "greater"}}, "lisa.alternative: must be one of two-sided, directed"),
         ({"weights": {"kind": "queen"}, "lisa": {"language": "fr"}}, "lisa.language: must be one of en, zh"),
-        ({"dagum": {"grouping": "zone8", "ci": "wild"}}, "dagum.ci: ci must be"),
-        ({"dagum": {"grouping": "zone8", "alpha": 1.5}}, "dagum.alpha: alpha must lie in (0, 1)"),
+        ({"dagum": {"grouping": "zone8", "ci": "wild"}}, "dagum.ci: DagumGini: ci must be"),
+        ({"dagum": {"grouping": "zone8", "alpha": 1.5}}, "dagum.alpha: DagumGini: alpha must be a number in (0, 1)"),
         ({"dagum": {"bootstrap": 9}}, "dagum.grouping: missing"),
     ],
 )
@@ -460,7 +460,7 @@ def test_lisa_and_dagum_options_reach_the_models(text_period_run):
 
 
 def test_map_language_reaches_the_maps(monkeypatch, tmp_path):
-    from spatialcoupling import maps
+    from spatialcoupling.plotting import lisa as maps
 
     seen = []
     original = maps.cluster_map

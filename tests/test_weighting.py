@@ -155,6 +155,80 @@ def test_bad_settings_rejected_in_constructor():
         sc.CombinedWeights([sc.EntropyWeights()])
 
 
+@pytest.mark.parametrize(
+    ("make", "name", "value", "match"),
+    [
+        (sc.EntropyWeights, "scope", "year", r"EntropyWeights: scope must be one of 'pooled', 'period'; got 'year'"),
+        (sc.CriticWeights, "shift", -1.0, r"CriticWeights: shift must be a number >= 0; got -1.0"),
+        (sc.CVWeights, "constant", "skip", "constant must be one of 'error', 'drop'"),
+        (sc.EqualWeights, "score_on", "z", "score_on must be one of 'raw', 'shifted'"),
+        (lambda: sc.GivenWeights(weights={"m1": 1.0}), "weights", {"m1": -1.0}, r"finite numbers >= 0; got 'm1': -1.0"),
+        (lambda: sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()]), "how", "max",
+         "how must be one of 'multiplicative', 'mean'"),
+    ],
+)
+def test_settings_changed_after_construction_are_checked_by_fit(make, name, value, match):
+    """``fit`` checks the settings again, so ``m.scope = "year"`` is not silently read as
+    per-period weights (nor ``how="max"`` as the mean)."""
+    model = make()
+    setattr(model, name, value)
+    with pytest.raises(ValueError, match=match):
+        model.fit(make_panel(), SYSTEM)
+
+
+def test_combined_checks_its_methods_again_in_fit():
+    combined = sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()])
+    combined.methods[1].scope = "year"  # a part changed after construction
+    with pytest.raises(ValueError, match="CriticWeights: scope must be"):
+        combined.fit(make_panel(), SYSTEM)
+    combined = sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()])
+    combined.methods.pop()
+    with pytest.raises(ValueError, match="at least two"):
+        combined.fit(make_panel(), SYSTEM)
+
+
+def test_score_of_and_the_deprecated_U():
+    scores = sc.EntropyWeights().fit(make_panel(), SYSTEM)
+    ms = scores.score_of("MS")
+    assert ms.name == "U_MS"
+    pd.testing.assert_series_equal(ms, scores.scores["MS"].rename("U_MS"))
+    with pytest.warns(DeprecationWarning, match=r"score_of\('MS'\)"):
+        old = scores.U("MS")
+    pd.testing.assert_series_equal(old, ms)
+    with pytest.raises(KeyError, match="unknown subsystem 'XX'.*'MS', 'AM'"):
+        scores.score_of("XX")
+
+
+def test_weights_chart_has_a_legend_naming_the_colour_of_each_subsystem():
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    for scope in ("pooled", "period"):
+        scores = sc.EntropyWeights(scope=scope).fit(make_panel(), SYSTEM)
+        fig = scores.plot("weights")
+        ax = fig.axes[0]
+        leg = ax.get_legend()
+        assert leg is not None and leg.get_title().get_text() == "subsystem"
+        assert [t.get_text() for t in leg.get_texts()] == ["MS", "AM"]
+        legend_colour = {t.get_text(): matplotlib.colors.to_hex(p.get_facecolor())
+                         for t, p in zip(leg.get_texts(), leg.get_patches(), strict=True)}
+        bars = [matplotlib.colors.to_hex(b.get_facecolor()) for b in ax.patches]
+        names = [t.get_text() for t in ax.get_yticklabels()]
+        subsystem = dict(zip(SYSTEM.table["indicator"], SYSTEM.table["subsystem"], strict=True))
+        assert names == ["m1", "m2", "m3", "a1", "a2"]
+        assert bars == [legend_colour[subsystem[n]] for n in names]
+        assert legend_colour["MS"] != legend_colour["AM"]
+        plt.close(fig)
+
+
+def test_weighting_module_is_an_alias_of_scores():
+    from spatialcoupling import scores, weighting
+
+    for name in weighting.__all__:
+        assert getattr(weighting, name) is getattr(scores, name)
+    assert sc.EntropyWeights is scores.EntropyWeights
+
+
 def test_fit_does_not_mutate_and_result_immutable():
     panel = make_panel()
     before = panel.data.copy()
@@ -315,3 +389,13 @@ def test_combined_given_and_entropy_by_hand():
     np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "weight"], g * went / (g * went).sum(), rtol=1e-12)
     np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "w_given"], g, rtol=1e-12)
     np.testing.assert_allclose(mean.weights.set_index("indicator").loc[["m1", "m2", "m3"], "weight"], (g + went) / 2, rtol=1e-12)
+
+
+def test_declared_settings_have_their_defaults_for_the_study_schema():
+    from spatialcoupling._params import describe
+
+    classes = (sc.EntropyWeights, sc.CriticWeights, sc.CVWeights, sc.EqualWeights, sc.GivenWeights, sc.CombinedWeights)
+    for cls in classes:
+        rows = {r["parameter"]: r["default"] for r in describe(cls)}
+        assert rows["scope"] == "'pooled'" and rows["shift"] == "0.0001" and rows["constant"] == "'error'", cls
+    assert {r["parameter"]: r["default"] for r in describe(sc.CombinedWeights)}["methods"] == "(required)"

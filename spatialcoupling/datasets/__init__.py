@@ -1,7 +1,7 @@
 """Bundled data sets: boundaries, public panels and the synthetic demo panel.
 
-``available()`` lists them with their sources; ``load(name)`` returns the data
-without touching the network.
+``names()`` lists their names, ``available()`` describes them and says which load on this
+installation; ``load(name)`` returns the data without touching the network.
 
 =================  ============================================================
 name               what it is (source)
@@ -16,14 +16,15 @@ us_productivity    Munnell (1990) US state productivity panel, 48 states ×
                    1970–1986 (as shipped with linearmodels; R's plm::Produc)
 us_income          BEA state per-capita income 1929–2009, long region × year
                    panel (libpysal's ``us_income``)
-china_demo         SYNTHETIC panel shaped like the seed study: 29 provinces ×
-                   2009–2024, subsystems MS and AM (``simulate_panel``)
+china_demo         SYNTHETIC panel shaped like the service–manufacturing study:
+                   29 provinces × 2009–2024, subsystems MS and AM (``simulate_panel``)
 =================  ============================================================
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -63,6 +64,17 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
 }
 
 
+def names() -> list[str]:
+    """The names of the bundled data sets (what :func:`load` takes), in the order of :func:`available`.
+
+    Examples
+    --------
+    >>> "china_provinces" in names()
+    True
+    """
+    return list(_REGISTRY)
+
+
 def available() -> pd.DataFrame:
     """The bundled data sets that load on this installation, with a description each."""
     rows = []
@@ -71,7 +83,7 @@ def available() -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("name")
 
 
-def _loader(name: str):
+def _loader(name: str) -> Callable[..., Any] | None:
     module, func, _ = _REGISTRY[name]
     try:
         mod = importlib.import_module(f".{module}", __name__)
@@ -83,7 +95,7 @@ def _loader(name: str):
 def load(name: str, **kwargs: Any) -> Any:
     """Load a bundled data set by name (see :func:`available`). Never uses the network."""
     if name not in _REGISTRY:
-        raise ValueError(f"unknown data set {name!r}; available: {', '.join(_REGISTRY)}")
+        raise ValueError(f"unknown data set {name!r}; available: {', '.join(names())}")
     loader = _loader(name)
     if loader is None:
         raise ValueError(f"data set {name!r} is not bundled with this installation yet")

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..indicators import _parse_direction
+from ..indicators import parse_direction
 
 #: approximate coordinates (lon, lat) of the provincial capitals
 CAPITALS: dict[str, tuple[float, float]] = {
@@ -160,7 +160,9 @@ def simulate_panel(
     interior = len(regions) * max(len(periods) - 2, 0)
     if not 0 <= missing <= interior:
         raise ValueError(f"missing must be between 0 and {interior} (the interior region-periods), got {missing}")
-    directions = {ind: _parse_direction(d, ind) for dims in system.values() for inds in dims.values() for ind, d in inds.items()}
+    directions = {
+        ind: parse_direction(d, ind) for dims in system.values() for inds in dims.values() for ind, d in inds.items()
+    }
     names = list(regions)
     n, T = len(names), len(periods)
     lon = np.array([regions[r][0] for r in names], dtype=float)

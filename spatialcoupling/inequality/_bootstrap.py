@@ -1,0 +1,318 @@
+"""Bootstrap of the Dagum decomposition: replicate streams, resampling and interval limits.
+
+Replicates resample regions with replacement within each group (group sizes kept). Every
+replicate draws from its own generator, seeded from the period's
+``numpy.random.SeedSequence`` child (spawned per period and per replicate), so the numbers are
+the same for any ``n_jobs`` or joblib backend.
+
+**Replicate streams.** Replicate ``b`` draws from ``default_rng(parent.spawn(B)[b])``. Building
+``B`` SeedSequence children and generators one by one costs about as much as the decomposition
+of a replicate of a small panel, so the children's generator states are computed for all
+replicates at once with numpy's published algorithms (SeedSequence's entropy mixing, PCG64's
+seeding; the same numbers, which a test checks against numpy for several kinds of seed), and one
+PCG64 object is set to each state in turn to draw. Entropy this code does not read falls back
+to numpy's own spawn.
+
+**Intervals.** ``"symmetric-t"``: ``θ̂ ± c·se`` with ``c`` the ``1 − α`` quantile of
+``|θ* − θ̂| / se*``; ``"studentized"``: the equal-tailed bootstrap-t; ``"percentile"``; ``"bc"``
+(Efron's bias-corrected percentile). See :func:`_intervals`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from ._dagum_core import _dagum_weighted, _flatten, _flatten_var, _sorted_sample, _term_bounds
+
+#: cap on (replicates × observations) evaluated in one batch, to bound memory
+_BATCH_CELLS = 1 << 20
+#: interval methods of DagumGini(ci=...), the default first
+_CI_METHODS: tuple[str, ...] = ("symmetric-t", "studentized", "percentile", "bc")
+
+# constants of numpy's SeedSequence and PCG64 seeding
+_SS_INIT_A, _SS_MULT_A = 0x43B0D7E5, 0x931E8875
+_SS_INIT_B, _SS_MULT_B = 0x8B51F9DD, 0x58F38DED
+_SS_MIX_L, _SS_MIX_R = 0xCA01F9DD, 0x4973F715
+_MASK32 = 0xFFFFFFFF
+_MASK128 = (1 << 128) - 1
+_PCG64_MULT = (2549297995355413924 << 64) + 4865540595714422341
+
+
+# ---------------------------------------------------------------------------
+# replicate streams
+# ---------------------------------------------------------------------------
+def _uint32_words(x: Any) -> np.ndarray | None:
+    """SeedSequence's reading of an entropy value or a spawn key as 32-bit words, lowest
+    first (None for a value it reads otherwise, e.g. a string)."""
+    if isinstance(x, np.ndarray) and x.dtype == np.uint32:
+        return x.astype(np.uint32, copy=True).ravel()
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, int | np.integer):
+        n = int(x)
+        if n < 0:
+            return None
+        words = [n & _MASK32]
+        n >>= 32
+        while n:
+            words.append(n & _MASK32)
+            n >>= 32
+        return np.array(words, dtype=np.uint32)
+    if isinstance(x, list | tuple | range | np.ndarray):
+        parts = [_uint32_words(v) for v in x]
+        words_of = [p for p in parts if p is not None]
+        if len(words_of) < len(parts):
+            return None
+        return np.concatenate(words_of) if words_of else np.zeros(0, dtype=np.uint32)
+    return None
+
+
+def _hashmix(value: Any, hash_const: list[int]) -> Any:
+    value = value ^ np.uint32(hash_const[0])
+    hash_const[0] = (hash_const[0] * _SS_MULT_A) & _MASK32
+    value = value * np.uint32(hash_const[0])
+    return value ^ (value >> np.uint32(16))
+
+
+def _mix(x: Any, y: Any) -> Any:
+    r = x * np.uint32(_SS_MIX_L) - y * np.uint32(_SS_MIX_R)
+    return r ^ (r >> np.uint32(16))
+
+
+def _child_states(parent: np.random.SeedSequence, first: int, count: int) -> list[tuple[int, int]] | None:
+    """PCG64 ``(state, inc)`` after seeding from children ``first .. first + count − 1`` of
+    ``parent`` (as ``parent.spawn`` numbers them), or None when the entropy is not read here."""
+    run = _uint32_words(parent.entropy)
+    key = _uint32_words(parent.spawn_key)
+    if run is None or key is None:
+        return None
+    pool_size = int(parent.pool_size)
+    if run.size < pool_size:  # children always have a spawn key: numpy pads the entropy
+        run = np.concatenate([run, np.zeros(pool_size - run.size, dtype=np.uint32)])
+    index = np.arange(first, first + count, dtype=np.uint64)
+    if first + count - 1 > _MASK32:
+        return None
+    prefix = np.concatenate([run, key])
+    entropy = np.empty((count, prefix.size + 1), dtype=np.uint32)
+    entropy[:, :-1] = prefix
+    entropy[:, -1] = index.astype(np.uint32)
+    width = entropy.shape[1]
+    hc = [_SS_INIT_A]
+    zero = np.zeros(count, dtype=np.uint32)
+    pool = np.empty((count, pool_size), dtype=np.uint32)
+    for i in range(pool_size):
+        pool[:, i] = _hashmix(entropy[:, i] if i < width else zero, hc)
+    for i_src in range(pool_size):
+        for i_dst in range(pool_size):
+            if i_src != i_dst:
+                pool[:, i_dst] = _mix(pool[:, i_dst], _hashmix(pool[:, i_src], hc))
+    for i_src in range(pool_size, width):
+        for i_dst in range(pool_size):
+            pool[:, i_dst] = _mix(pool[:, i_dst], _hashmix(entropy[:, i_src], hc))
+    # generate_state(4, uint64): 8 words from the pool, paired little-endian
+    words = np.empty((count, 8), dtype=np.uint32)
+    hb = _SS_INIT_B
+    for i in range(8):
+        data = pool[:, i % pool_size] ^ np.uint32(hb)
+        hb = (hb * _SS_MULT_B) & _MASK32
+        data = data * np.uint32(hb)
+        words[:, i] = data ^ (data >> np.uint32(16))
+    w = words.astype(np.uint64)
+    v = (w[:, 0::2] | (w[:, 1::2] << np.uint64(32))).tolist()
+    states = []
+    for v0, v1, v2, v3 in v:
+        # PCG64 seeding: inc = 2·initseq + 1; state = ((inc + initstate)·M + inc) mod 2^128
+        inc = ((((v2 << 64) | v3) << 1) | 1) & _MASK128
+        state = ((inc + ((v0 << 64) | v1)) * _PCG64_MULT + inc) & _MASK128
+        states.append((state, inc))
+    return states
+
+
+def _replicate_uniforms(parent: np.random.SeedSequence, first: int, count: int, n: int) -> np.ndarray:
+    """``[default_rng(c).random(n) for c in children first .. first + count − 1 of parent]``
+    as a (count, n) array, without building the children (see the section comment)."""
+    states = _child_states(parent, first, count)
+    out = np.empty((count, n))
+    if states is None:
+        children = [
+            np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, i), pool_size=parent.pool_size)
+            for i in range(first, first + count)
+        ]
+        for b, child in enumerate(children):
+            out[b] = np.random.default_rng(child).random(n)
+        return out
+    bitgen = np.random.PCG64(0)
+    raw = np.empty((count, n), dtype=np.uint64)
+    for b, (state, inc) in enumerate(states):
+        bitgen.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": state, "inc": inc},
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        raw[b] = bitgen.random_raw(n)
+    # Generator.random: the top 53 bits as a double in [0, 1)
+    return (raw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+def _bootstrap_chunk(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
+    """Flat Dagum vectors (and, given the estimate, studentized deviations) of bootstrap
+    replicates ``first .. first + count − 1`` of one period (``parent``: the period's
+    SeedSequence, whose children seed the replicates)."""
+    values, labels, k, (parent, first, count), estimate = item
+    sizes = np.bincount(labels, minlength=k)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    high = np.repeat(sizes, sizes)
+    low = np.repeat(starts, sizes)
+    u = _replicate_uniforms(parent, first, count, values.size)
+    idx = low + np.minimum((u * high).astype(np.intp), high - 1)
+    ys, lab, where, y0 = _sorted_sample(values, labels)
+    m, n = idx.shape
+    counts = np.bincount((where[idx] + n * np.arange(m)[:, None]).ravel(), minlength=m * n)
+    out = _dagum_weighted(ys, lab, counts.reshape(m, n).astype(float), k, y0, variance=estimate is not None)
+    theta = _flatten(out)
+    if estimate is None:
+        return theta, None
+    return theta, _tstats(theta, _flatten_var(out["var"]), estimate)
+
+
+
+# ---------------------------------------------------------------------------
+# interval limits
+# ---------------------------------------------------------------------------
+def _column_quantiles(draws: np.ndarray, *levels: np.ndarray) -> list[np.ndarray]:
+    """Linear-interpolation quantiles of each column of ``draws``, one array per entry of
+    ``levels`` (each holding every column's own level), ignoring NaN (as
+    ``numpy.nanquantile`` with the default method); ±inf sort to the ends. One sort serves
+    every level."""
+    srt = np.sort(draws, axis=0)  # NaN last
+    cnt = np.sum(~np.isnan(draws), axis=0)
+    cols = np.arange(draws.shape[1])
+    out = []
+    for probs in levels:
+        pos = probs * np.maximum(cnt - 1, 0)
+        lo = np.floor(pos).astype(np.intp)
+        hi = np.minimum(lo + 1, np.maximum(cnt - 1, 0))
+        frac = pos - lo
+        a, b = srt[lo, cols], srt[hi, cols]
+        with np.errstate(invalid="ignore"):
+            q = np.where(frac == 0, a, np.where(a == b, a, a * (1 - frac) + b * frac))
+        out.append(np.where(cnt > 0, q, np.nan))
+    return out
+
+
+def _intervals(
+    draws: np.ndarray,
+    estimate: np.ndarray,
+    alpha: float,
+    method: str,
+    tstats: np.ndarray | None = None,
+    se: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Limits of every column (term) from the bootstrap replicates.
+
+    Parameters
+    ----------
+    draws : ndarray (B, F)
+        Replicate values of the F terms.
+    estimate : ndarray (F,)
+        The point estimates.
+    alpha : float
+        The intervals cover ``1 − alpha``.
+    method : {"symmetric-t", "studentized", "percentile", "bc"}
+        ``"symmetric-t"``: ``θ̂ ± c·se`` with ``c`` the ``1 − α`` quantile of
+        ``|tstats|``; ``"studentized"``: ``[θ̂ − t*_{1−α/2} se, θ̂ − t*_{α/2} se]`` with
+        ``t*`` the quantiles of ``tstats``; ``"percentile"``: the ``α/2`` and
+        ``1 − α/2`` quantiles of ``draws``; ``"bc"``: Efron's bias-corrected percentile
+        levels ``Φ(2 z0 ± z_{1−α/2})``, ``z0 = Φ⁻¹(share of replicates below θ̂)``.
+    tstats : ndarray (B, F), optional
+        ``(θ* − θ̂) / se*`` of every replicate (the two t methods).
+    se : ndarray (F,), optional
+        Standard error of every estimate (the two t methods).
+
+    Returns
+    -------
+    (lower, upper) : tuple of ndarray (F,)
+        A side without a finite limit is ±inf (t replicates whose standard error is 0
+        while their value moved).
+    """
+    ncol = draws.shape[1]
+    if method in ("symmetric-t", "studentized"):
+        if tstats is None or se is None:
+            raise ValueError(f"interval method {method!r} needs the replicates' tstats and the standard errors se")
+        return _t_intervals(estimate, alpha, method, tstats, se)
+    if method == "percentile":
+        p_lo = np.full(ncol, alpha / 2)
+        p_hi = np.full(ncol, 1 - alpha / 2)
+    else:
+        valid = ~np.isnan(draws)
+        cnt = np.maximum(valid.sum(axis=0), 1)
+        below = (np.sum(draws < estimate, axis=0) + 0.5 * np.sum(draws == estimate, axis=0)) / cnt
+        below = np.clip(below, 1 / (cnt + 1), cnt / (cnt + 1))
+        z0 = ndtri(below)
+        z = ndtri(1 - alpha / 2)
+        p_lo, p_hi = ndtr(2 * z0 - z), ndtr(2 * z0 + z)
+    lower, upper = _column_quantiles(draws, p_lo, p_hi)
+    return lower, upper
+
+
+def _t_intervals(
+    estimate: np.ndarray, alpha: float, method: str, tstats: np.ndarray, se: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two studentized intervals of :func:`_intervals`."""
+    ncol = tstats.shape[1]
+    if method == "symmetric-t":
+        (c,) = _column_quantiles(np.abs(tstats), np.full(ncol, 1 - alpha))
+        with np.errstate(invalid="ignore"):
+            half = np.where(c == 0, 0.0, c * se)
+        return estimate - half, estimate + half
+    t_lo, t_hi = _column_quantiles(tstats, np.full(ncol, alpha / 2), np.full(ncol, 1 - alpha / 2))
+    with np.errstate(invalid="ignore"):
+        lower = np.where(t_hi == 0, estimate, estimate - t_hi * se)
+        upper = np.where(t_lo == 0, estimate, estimate - t_lo * se)
+    return lower, upper
+
+
+def _interval_limits(
+    draws: np.ndarray,
+    estimate: np.ndarray,
+    se: np.ndarray | None,
+    tstats: np.ndarray | None,
+    alpha: float,
+    method: str,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The reported limits: :func:`_intervals`, sides without a finite limit as NaN, and
+    limits beyond a term's range (:func:`_term_bounds`) set to that bound.
+
+    Returns
+    -------
+    lower, upper : ndarray (F,)
+    unbounded : ndarray of bool (F,)
+        Terms with a side that had no finite limit (reported as NaN).
+    clipped : ndarray of bool (F,)
+        Terms with a limit moved to the term's range.
+    """
+    lower, upper = _intervals(draws, estimate, alpha, method, tstats, se)
+    unbounded = np.isinf(lower) | np.isinf(upper)
+    lb, ub = _term_bounds(k)
+    with np.errstate(invalid="ignore"):
+        clipped = (lower < lb) | (upper > ub)
+    lower = np.where(np.isinf(lower), np.nan, np.maximum(lower, lb))
+    upper = np.where(np.isinf(upper), np.nan, np.minimum(upper, ub))
+    return lower, upper, unbounded, clipped & ~unbounded
+
+
+def _tstats(theta: np.ndarray, var: np.ndarray, estimate: np.ndarray) -> np.ndarray:
+    """``(θ* − θ̂) / se*`` per replicate and term; 0 when the replicate equals the estimate
+    (to rounding), ±inf when it moved but its standard error is 0, NaN when undefined."""
+    se = np.sqrt(np.maximum(var, 0.0))
+    dev = theta - estimate
+    tiny = 1e-10 * (np.abs(theta) + np.abs(estimate))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = dev / np.where(se > tiny, se, 0.0)
+    t[np.abs(dev) <= tiny] = 0.0
+    return t

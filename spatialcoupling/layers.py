@@ -1,0 +1,212 @@
+"""GIS layers of LISA clusters from plain data: a GeoDataFrame, GeoPackage/Shapefile/GeoJSON
+files and an interactive HTML map.
+
+Every function takes the LISA table (``LocalMoranResult.table``, indexed by (region, period)),
+the settings mapping (``LocalMoranResult.settings``: ``weights``, ``permutations``, ``seed``,
+``alpha``, ``adjust``) and the boundaries. Every row carries the settings in the columns
+``weights``, ``perms``, ``seed``, ``alpha`` and ``adjust``; GeoPackage layers also get all
+settings as layer metadata. Column names have at most 10 characters so that the layers can
+be written to a Shapefile.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._boundaries import align_regions
+from ._clusters import GEODA_COLORS
+from ._series import PERIOD, REGION, preview
+
+__all__ = ["explore_clusters", "lisa_geodataframe", "write_lisa_layers"]
+
+#: the settings every row carries: column name -> settings key
+SETTING_COLUMNS = {"weights": "weights", "perms": "permutations", "seed": "seed", "alpha": "alpha", "adjust": "adjust"}
+LAYOUTS = ("long", "layers")
+
+
+def _periods(table: pd.DataFrame) -> list:
+    return list(table.index.get_level_values(PERIOD).unique())
+
+
+def _check_table(table: pd.DataFrame, settings: Mapping[str, Any]) -> None:
+    if not isinstance(table.index, pd.MultiIndex) or list(table.index.names) != [REGION, PERIOD]:
+        raise ValueError("the LISA table must be indexed by (region, period), as LocalMoranResult.table is")
+    missing = [c for c in ("cluster", "quadrant", "significant") if c not in table.columns]
+    if missing:
+        raise ValueError(f"the LISA table has no column(s) {missing}; pass LocalMoranResult.table")
+    absent = [key for key in SETTING_COLUMNS.values() if key not in settings]
+    if absent:
+        raise ValueError(f"settings lacks {absent}; pass LocalMoranResult.settings")
+
+
+def _check_period(table: pd.DataFrame, period: Any) -> None:
+    periods = _periods(table)
+    if period not in set(periods):
+        raise ValueError(f"period {period!r} is not in the table; periods: {preview(periods)}")
+
+
+def lisa_geodataframe(
+    table: pd.DataFrame, settings: Mapping[str, Any], regions: Any, period: Any = None, id_column: str | None = None
+) -> Any:
+    """The LISA table joined to boundaries, with the settings as extra columns.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The LISA table, indexed by (region, period).
+    settings : mapping
+        The LISA settings (``LocalMoranResult.settings``).
+    regions : GeoDataFrame
+        Boundaries indexed by the region ids (or with a column holding them, ``id_column``).
+    period : optional
+        One period only (default: every period, one row per region-period).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``region``, ``period``, the table's columns (``significant`` as ``signif``),
+        ``weights``, ``perms``, ``seed``, ``alpha``, ``adjust`` and the geometry.
+    """
+    import geopandas as gpd
+
+    _check_table(table, settings)
+    ids = list(table.index.get_level_values(REGION).unique())
+    geo = align_regions(regions, ids, id_column=id_column)
+    if period is not None:
+        _check_period(table, period)
+        table = table.xs(period, level=PERIOD, drop_level=False)
+    flat = table.reset_index()
+    flat = flat.rename(columns={"significant": "signif"})
+    flat["cluster"] = flat["cluster"].astype(str)
+    flat["quadrant"] = flat["quadrant"].astype(object)
+    flat["weights"] = str(settings["weights"])
+    flat["perms"] = int(settings["permutations"])
+    flat["seed"] = str(settings["seed"])
+    flat["alpha"] = float(settings["alpha"])
+    flat["adjust"] = str(settings["adjust"])
+    if not pd.api.types.is_numeric_dtype(flat[REGION]):
+        flat[REGION] = flat[REGION].astype(str)
+    if not pd.api.types.is_numeric_dtype(flat[PERIOD]):
+        flat[PERIOD] = flat[PERIOD].astype(str)
+    geometry = geo.geometry.reindex(table.index.get_level_values(REGION)).to_numpy()
+    return gpd.GeoDataFrame(flat, geometry=geometry, crs=geo.crs)
+
+
+def write_lisa_layers(
+    table: pd.DataFrame,
+    settings: Mapping[str, Any],
+    regions: Any,
+    path: str | Path,
+    layout: str = "long",
+    id_column: str | None = None,
+) -> list[Path]:
+    """Write the LISA table with geometry to .gpkg, .shp or .geojson.
+
+    Parameters
+    ----------
+    table, settings, regions, id_column
+        As in :func:`lisa_geodataframe`.
+    path : path
+        Target file; the suffix chooses the format.
+    layout : {"long", "layers"}
+        One layer with a row per region-period, or one layer per period (``lisa_<period>``
+        in a GeoPackage; for .shp/.geojson one file per period, ``<stem>_<period>``).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gpkg", ".shp", ".geojson"):
+        raise ValueError(f"GIS layers are written to .gpkg, .shp or .geojson, not {path.suffix!r} ({path.name})")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be 'long' (one row per region-period) or 'layers', got {layout!r}")
+    metadata = {k: str(v) for k, v in settings.items()}
+    written: list[Path] = []
+
+    def write(frame: Any, target: Path, layer: str) -> None:
+        frame = frame.copy()
+        if suffix == ".shp":
+            frame[PERIOD] = frame[PERIOD].astype(str)
+        if suffix == ".gpkg":
+            frame.to_file(target, layer=layer, driver="GPKG", engine="pyogrio", layer_metadata=metadata)
+        elif suffix == ".shp":
+            frame.to_file(target, driver="ESRI Shapefile", engine="pyogrio", encoding="utf-8")
+        else:
+            frame.to_file(target, driver="GeoJSON", engine="pyogrio")
+        written.append(target)
+
+    if suffix == ".gpkg" and path.exists():
+        path.unlink()
+    if layout == "long":
+        write(lisa_geodataframe(table, settings, regions, id_column=id_column), path, "lisa")
+        return written
+    for period in _periods(table):
+        frame = lisa_geodataframe(table, settings, regions, period=period, id_column=id_column)
+        if suffix == ".gpkg":
+            write(frame, path, f"lisa_{period}")
+        else:
+            write(frame, path.with_name(f"{path.stem}_{period}{path.suffix}"), f"lisa_{period}")
+    return written
+
+
+def explore_clusters(
+    table: pd.DataFrame,
+    settings: Mapping[str, Any],
+    regions: Any,
+    period: Any = None,
+    *,
+    path: str | Path | None = None,
+    caption: str | None = None,
+    id_column: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Interactive Leaflet map of one period's clusters (GeoDataFrame.explore; needs folium).
+
+    Parameters
+    ----------
+    table, settings, regions, id_column
+        As in :func:`lisa_geodataframe`.
+    period : optional
+        The period to map (default: the last).
+    path : path, optional
+        Save the map as an HTML file.
+    caption : str, optional
+        Settings line under the map (``LocalMoranResult.caption``); the period is appended.
+    **kwargs
+        Passed to ``GeoDataFrame.explore``.
+
+    Returns
+    -------
+    folium.Map
+    """
+    try:
+        import folium  # noqa: F401
+    except ImportError as err:
+        raise ImportError(
+            "the interactive HTML map uses GeoDataFrame.explore, which needs folium: pip install folium"
+        ) from err
+    if regions is None:
+        raise ValueError("regions= (a GeoDataFrame of the boundaries) is needed for the HTML map")
+    _check_table(table, settings)
+    period = _periods(table)[-1] if period is None else period
+    gdf = lisa_geodataframe(table, settings, regions, period=period, id_column=id_column)
+    present = [c for c in GEODA_COLORS if c in set(gdf["cluster"])]
+    m = gdf.explore(
+        column="cluster", categories=present, cmap=[GEODA_COLORS[c] for c in present],
+        tooltip=[REGION, "cluster", "p_sim", "Ii"], **kwargs,
+    )
+    from branca.element import Element
+
+    text = f"{caption}; period {period}" if caption else f"period {period}"
+    m.get_root().html.add_child(Element(f"<p style='font-size:11px'>{html.escape(text)}</p>"))
+    if path is not None:
+        m.save(str(path))
+    return m

@@ -1,0 +1,334 @@
+"""LISA figures from the LISA table: cluster and significance maps, Moran scatterplots, panels of
+several periods and the cluster transition matrix.
+
+Every function takes the table of :class:`spatialcoupling.LocalMoran` results
+(``LocalMoranResult.table``: indexed by (region, period), or by region for one period, with the
+columns ``cluster``, ``p_sim``, ``significant``, ``z`` and ``lag``) and caption strings, never a
+result object. Colours follow GeoDa: HH ``#FF0000``, LL ``#0000FF``, LH ``#a7adf9``, HL
+``#f4ada8``, not significant ``#eeeeee``, isolated ``#464646``. Legends show the number of
+regions per class; a caption records the settings that produced the figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._boundaries import align_regions
+from .._clusters import CLUSTER_NAMES, CLUSTER_NAMES_ZH, GEODA_COLORS, SIGNIFICANCE_CLASSES
+from .._series import PERIOD, preview
+from ._base import caption as add_caption
+from ._base import font_kwargs, new_ax, set_title
+from ._base import legend as draw_legend
+from .maps import _finish_panels, _no_data, _panel_grid, draw_regions, panel_title
+
+__all__ = [
+    "CLUSTER_NAMES",
+    "CLUSTER_NAMES_ZH",
+    "GEODA_COLORS",
+    "SIGNIFICANCE_CLASSES",
+    "cluster_map",
+    "lisa_panels",
+    "moran_scatterplot",
+    "significance_map",
+    "transition_matrix",
+]
+
+
+def one_period(table: pd.DataFrame, period: Any = None) -> pd.DataFrame:
+    """The rows of one period, indexed by region.
+
+    A table indexed by (region, period) needs ``period`` when it holds several periods (the
+    only one is taken otherwise); a table indexed by region is returned as it is.
+
+    Raises
+    ------
+    ValueError
+        ``period`` missing or not in the table (the periods are listed).
+    """
+    if not isinstance(table.index, pd.MultiIndex):
+        return table
+    level = PERIOD if PERIOD in table.index.names else 1
+    periods = list(table.index.get_level_values(level).unique())
+    if period is None:
+        if len(periods) != 1:
+            raise ValueError(f"period= is needed: the table holds periods {preview(periods)}")
+        period = periods[0]
+    if period not in set(periods):
+        raise ValueError(f"period {period!r} is not in the table; periods: {preview(periods)}")
+    return table.xs(period, level=level)
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{what} needs the column(s) {missing} of the LISA table (LocalMoranResult.table); "
+            f"the table has {list(table.columns)}"
+        )
+
+
+def _label(prefix: str, variable: str | None, period: Any) -> str:
+    parts = [prefix] + ([variable] if variable else []) + ([str(period)] if period is not None else [])
+    return ", ".join(parts)
+
+
+def cluster_map(
+    table: pd.DataFrame,
+    regions: Any,
+    period: Any = None,
+    *,
+    variable: str | None = None,
+    caption: str | None = None,
+    ax: Any = None,
+    title: str | None = None,
+    legend: bool = True,
+    inset: bool | None = None,
+    figsize: tuple[float, float] = (7, 5.5),
+    id_column: str | None = None,
+    language: str = "en",
+) -> Any:
+    """LISA cluster map of one period in GeoDa's colours with counts in the legend.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The LISA table (column ``cluster``), by (region, period) or by region.
+    regions : GeoDataFrame
+        Boundaries; those outside the table are drawn white as "no data".
+    period : optional
+        The period to draw (needed when the table holds several).
+    variable : str, optional
+        Name of the variable, for the default title ``LISA clusters, <variable>, <period>``.
+    caption : str, optional
+        Settings line at the bottom of the figure (e.g. ``LocalMoranResult.caption``).
+    ax, title, legend, inset, figsize, id_column
+        Axes to draw on, title, legend, South China Sea inset (None: when needed), figure
+        size, id column of ``regions``.
+    language : {"en", "zh"}
+        Legend in English or Chinese (高-高, 低-低, 低-高, 高-低, 不显著).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if language not in ("en", "zh"):
+        raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
+    tab = one_period(table, period)
+    _require(tab, ["cluster"], "cluster_map")
+    names = CLUSTER_NAMES if language == "en" else CLUSTER_NAMES_ZH
+    geo = align_regions(regions, list(tab.index), id_column=id_column, keep_others=True)
+    clusters = tab["cluster"].astype(str)
+    colors = clusters.map(GEODA_COLORS)
+    fig, ax = new_ax(ax, figsize)
+    draw_regions(geo, colors, ax, inset=inset)
+    if legend:
+        _cluster_legend(ax, clusters, names, geo, language)
+    set_title(ax, title if title is not None else _label("LISA clusters", variable, period))
+    if caption and ax is fig.axes[0]:
+        add_caption(fig, caption)
+    return fig
+
+
+def _cluster_legend(ax: Any, clusters: pd.Series, names: dict[str, str], geo: Any, language: str) -> None:
+    counts = clusters.value_counts()
+    shown = [c for c in GEODA_COLORS if c not in ("isolated",) or counts.get(c, 0)]
+    labels = [f"{names[c]} ({int(counts.get(c, 0))})" for c in shown]
+    cols = [GEODA_COLORS[c] for c in shown]
+    _no_data(labels, cols, geo, len(clusters), language)
+    draw_legend(ax, labels, cols)
+
+
+def significance_map(
+    table: pd.DataFrame,
+    regions: Any,
+    period: Any = None,
+    *,
+    variable: str | None = None,
+    caption: str | None = None,
+    ax: Any = None,
+    title: str | None = None,
+    legend: bool = True,
+    inset: bool | None = None,
+    figsize: tuple[float, float] = (7, 5.5),
+    id_column: str | None = None,
+) -> Any:
+    """LISA significance map: classes p <= 0.05, 0.01, 0.001, 0.0001 of the significant regions.
+
+    ``table`` needs the columns ``significant``, ``p_sim`` and ``cluster``; the other
+    parameters are those of :func:`cluster_map`.
+    """
+    tab = one_period(table, period)
+    _require(tab, ["significant", "p_sim", "cluster"], "significance_map")
+    geo = align_regions(regions, list(tab.index), id_column=id_column, keep_others=True)
+    colors = pd.Series(GEODA_COLORS["ns"], index=tab.index, dtype=object)
+    labels = pd.Series("Not significant", index=tab.index, dtype=object)
+    for bound, label, color in reversed(SIGNIFICANCE_CLASSES):
+        hit = tab["significant"] & (tab["p_sim"] <= bound * (1 + 1e-12))
+        colors[hit] = color
+        labels[hit] = label
+    iso = tab["cluster"].astype(str) == "isolated"
+    colors[iso] = GEODA_COLORS["isolated"]
+    labels[iso] = "Isolated"
+    fig, ax = new_ax(ax, figsize)
+    draw_regions(geo, colors, ax, inset=inset)
+    if legend:
+        counts = labels.value_counts()
+        extra = ["Isolated"] if iso.any() else []
+        names = ["Not significant"] + [lab for _, lab, _ in SIGNIFICANCE_CLASSES[::-1]] + extra
+        cols = [GEODA_COLORS["ns"]] + [c for _, _, c in SIGNIFICANCE_CLASSES[::-1]]
+        cols += [GEODA_COLORS["isolated"]] if iso.any() else []
+        entries = [f"{n} ({int(counts.get(n, 0))})" for n in names]
+        _no_data(entries, cols, geo, len(tab))
+        draw_legend(ax, entries, cols)
+    set_title(ax, title if title is not None else _label("LISA significance", variable, period))
+    if caption and ax is fig.axes[0]:
+        add_caption(fig, caption)
+    return fig
+
+
+
+def moran_scatterplot(
+    table: pd.DataFrame,
+    period: Any = None,
+    *,
+    variable: str | None = None,
+    caption: str | None = None,
+    ax: Any = None,
+    title: str | None = None,
+    label: bool | Sequence = False,
+    figsize: tuple[float, float] = (5.5, 5),
+) -> Any:
+    """Moran scatterplot (z against its spatial lag) with the fitted slope and cluster colours.
+
+    With row-standardised weights the least-squares slope of lag on z equals global Moran's I
+    (isolated regions are left out of the fit). ``label=True`` writes every region's id next to
+    its point (or pass a list of ids). ``table`` needs the columns ``z``, ``lag`` and
+    ``cluster``; ``variable`` names the x axis (``<variable> (standardised)``).
+    """
+    tab = one_period(table, period)
+    _require(tab, ["z", "lag", "cluster"], "moran_scatterplot")
+    ok = tab["cluster"].astype(str) != "isolated"
+    zz, lag = tab["z"].to_numpy(), tab["lag"].to_numpy()
+    fig, ax = new_ax(ax, figsize)
+    colors = tab["cluster"].astype(str).map(GEODA_COLORS).to_numpy()
+    ax.scatter(zz, lag, c=colors, edgecolors="#333333", linewidths=0.4, s=28, zorder=3)
+    ax.axhline(0, color="#999999", linewidth=0.7)
+    ax.axvline(0, color="#999999", linewidth=0.7)
+    slope, intercept = np.polyfit(zz[ok], lag[ok], 1)
+    xs = np.linspace(zz.min(), zz.max(), 50)
+    ax.plot(xs, intercept + slope * xs, color="#222222", linewidth=1.2, label=f"slope = {slope:.3f}")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    if label is not False:
+        names = tab.index if label is True else [r for r in label if r in tab.index]
+        font = font_kwargs(list(map(str, names)))
+        for r in names:
+            ax.annotate(str(r), (tab.at[r, "z"], tab.at[r, "lag"]), fontsize=6, xytext=(2, 2),
+                        textcoords="offset points", **font)
+    ax.set_xlabel(f"{variable or 'value'} (standardised)")
+    ax.set_ylabel("spatial lag")
+    set_title(ax, title if title is not None else f"Moran scatterplot{'' if period is None else f', {period}'}")
+    if caption and ax is fig.axes[0]:
+        add_caption(fig, caption)
+    return fig
+
+
+def lisa_panels(
+    table: pd.DataFrame,
+    periods: Sequence,
+    regions: Any = None,
+    *,
+    kind: str = "cluster",
+    variable: str | None = None,
+    caption: str | None = None,
+    ncols: int = 2,
+    figsize: tuple[float, float] | None = None,
+    inset: bool | None = None,
+    suptitle: str | None = None,
+    id_column: str | None = None,
+    language: str = "en",
+) -> Any:
+    """Several periods side by side (the published studies' 2×2 layout for four periods).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The LISA table indexed by (region, period).
+    periods : sequence
+        The periods to draw, in panel order.
+    regions : GeoDataFrame, optional
+        Boundaries; needed for maps (``kind`` "cluster" or "significance").
+    kind : {"cluster", "significance", "scatter"}
+        Cluster maps are titled (a), (b), ...; the other kinds by the period.
+    variable : str, optional
+        Name of the variable (the x axis of scatterplots).
+    caption : str, optional
+        Settings line at the bottom of the figure.
+    ncols, figsize, inset, suptitle, id_column, language
+        Panels per row, figure size (default: from the map's aspect), South China Sea inset,
+        title over the panels, id column of ``regions``, legend language of cluster maps.
+    """
+    if kind not in ("cluster", "significance", "scatter"):
+        raise ValueError(f"kind must be 'cluster', 'significance' or 'scatter', got {kind!r}")
+    if kind != "scatter" and regions is None:
+        raise ValueError("regions= (a GeoDataFrame of the boundaries) is needed to draw maps")
+    periods = list(periods)
+    frames = [one_period(table, p) for p in periods]
+    geo = None
+    if kind != "scatter":
+        ids = list(dict.fromkeys(r for f in frames for r in f.index))
+        geo = align_regions(regions, ids, id_column=id_column)
+    fig, axes = _panel_grid(len(periods), ncols, figsize, geo)
+    for i, (ax, period) in enumerate(zip(axes.ravel(), periods, strict=False)):
+        if kind == "cluster":
+            cluster_map(table, regions, period, ax=ax, title=panel_title(i, period), inset=inset,
+                        id_column=id_column, language=language)
+        elif kind == "significance":
+            significance_map(table, regions, period, ax=ax, title=str(period), inset=inset, id_column=id_column)
+        else:
+            moran_scatterplot(table, period, variable=variable, ax=ax, title=str(period))
+    _finish_panels(fig, axes, len(periods), suptitle, caption)
+    return fig
+
+
+def transition_matrix(
+    matrix: pd.DataFrame,
+    *,
+    ax: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+    cmap: str = "Blues",
+    figsize: tuple[float, float] = (5.5, 4.8),
+) -> Any:
+    """Heatmap of a cluster transition matrix with the count in every cell.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Counts, clusters of the first period as rows and of the second as columns
+        (``LocalMoranResult.transitions(p0, p1).matrix``).
+    ax, title, caption, cmap, figsize
+        Axes to draw on, title, settings line, colour map, figure size.
+    """
+    counts = matrix.to_numpy(dtype=float)
+    fig, ax = new_ax(ax, figsize)
+    image = ax.imshow(counts, cmap=cmap, vmin=0, aspect="auto")
+    rows, cols = [str(r) for r in matrix.index], [str(c) for c in matrix.columns]
+    ax.set_xticks(np.arange(len(cols)), cols, fontsize=8)
+    ax.set_yticks(np.arange(len(rows)), rows, fontsize=8)
+    ax.set_xlabel(str(matrix.columns.name or "to"))
+    ax.set_ylabel(str(matrix.index.name or "from"))
+    top = counts.max() if counts.size else 0.0
+    ii, jj = np.indices(counts.shape)
+    for i, j, v in zip(ii.ravel(), jj.ravel(), counts.ravel(), strict=True):
+        ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8,
+                color="white" if top and v > 0.6 * top else "#222222")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="regions")
+    set_title(ax, title if title is not None else "LISA cluster transitions")
+    if caption and ax is fig.axes[0]:
+        add_caption(fig, caption)
+    return fig
+

@@ -1,0 +1,393 @@
+"""Region maps from plain data: boundaries lined up with a table, the China frames and the South
+China Sea inset, choropleths and multi-panel choropleths.
+
+Maps of Chinese provinces whose bounds reach the South China Sea (south of about 17°N in
+EPSG:4326) show the mainland and put the South China Sea islands in an inset
+(:mod:`spatialcoupling._china` holds the frames and the rule; ``inset=False`` draws everything
+in one frame). Boundaries without data are drawn white and counted as "no data" in the legend.
+Choropleths of the coupling coordination degree use the grade table of
+:mod:`spatialcoupling._grades` (``grades=`` for a custom table), any other ``scheme`` is a
+mapclassify scheme.
+"""
+
+from __future__ import annotations
+
+import string
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _china
+from .._boundaries import align_regions
+from .._grades import DEFAULT_GRADES, grade_bins, grade_of, validate_grades
+from .._grades import grade_labels as grade_labels_of
+from ._base import CJK_FONTS, caption, cjk_font, font_kwargs, has_cjk, legend, new_ax, set_title
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = [
+    "CJK_FONTS",
+    "GRADE_BINS",
+    "GRADE_LABELS",
+    "MAINLAND_SOUTH",
+    "NO_DATA",
+    "NO_DATA_LABEL",
+    "SOUTH_CHINA_SEA",
+    "align_regions",
+    "choropleth",
+    "choropleth_panels",
+    "cjk_font",
+    "draw_regions",
+    "has_cjk",
+    "needs_south_china_sea_inset",
+]
+
+#: the grade edges and labels of the default table (see ``spatialcoupling._grades``)
+GRADE_BINS: tuple[float, ...] = grade_bins(DEFAULT_GRADES)
+GRADE_LABELS: tuple[str, ...] = grade_labels_of(DEFAULT_GRADES)
+#: fill of boundaries without data
+NO_DATA = "#ffffff"
+NO_DATA_LABEL = {"en": "No data", "zh": "无数据"}
+#: South China Sea frame of the inset (lon_min, lon_max, lat_min, lat_max), EPSG:4326
+SOUTH_CHINA_SEA = _china.SOUTH_CHINA_SEA
+MAINLAND_SOUTH = _china.MAINLAND_SOUTH
+#: panel labels (a), (b), ...
+PANEL_LETTERS = string.ascii_lowercase
+
+
+def needs_south_china_sea_inset(gdf: gpd.GeoDataFrame) -> bool:
+    """True for Chinese provincial boundaries that reach south of ~17°N (the South China Sea)."""
+    return _china.reaches_south_china_sea(gdf)
+
+
+def _frame_from_lonlat(gdf: gpd.GeoDataFrame, lon0: float, lon1: float, lat0: float, lat1: float) -> tuple:
+    """The lon/lat box in the CRS of ``gdf`` as (xmin, xmax, ymin, ymax)."""
+    if gdf.crs is None or gdf.crs.to_epsg() == 4326:
+        return lon0, lon1, lat0, lat1
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    b = gpd.GeoSeries([box(lon0, lat0, lon1, lat1)], crs=4326).to_crs(gdf.crs).total_bounds
+    return b[0], b[2], b[1], b[3]
+
+
+def draw_regions(
+    gdf: gpd.GeoDataFrame, colors: pd.Series, ax: Any, *, inset: bool | None = None, edgecolor: str = "#555555"
+) -> None:
+    """Draw polygons coloured by ``colors`` (indexed like ``gdf``; regions without a colour are
+    drawn as "no data") and add the South China Sea inset when the layer needs it.
+
+    ``inset=None`` or True: the inset when :func:`needs_south_china_sea_inset`; False: none.
+    """
+    colors = colors.reindex(gdf.index).fillna(NO_DATA)
+    gdf.plot(ax=ax, color=colors.tolist(), edgecolor=edgecolor, linewidth=0.3)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    use_inset = needs_south_china_sea_inset(gdf) if inset is None or inset else False
+    if not use_inset:
+        return
+    b = _china.lonlat_bounds(gdf)
+    if b is None:  # pragma: no cover - needs_south_china_sea_inset found lon/lat bounds
+        return
+    mainland, scs = _china.MAINLAND, _china.SOUTH_CHINA_SEA
+    x0, x1, y0, y1 = _frame_from_lonlat(gdf, b[0] - 0.5, b[2] + 0.5, mainland[2] + 0.5, b[3] + 0.5)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    sub = ax.inset_axes([0.80, 0.0, 0.20, 0.30])
+    gdf.plot(ax=sub, color=colors.tolist(), edgecolor=edgecolor, linewidth=0.2)
+    sx0, sx1, sy0, sy1 = _frame_from_lonlat(gdf, *scs)
+    sub.set_xlim(sx0, sx1)
+    sub.set_ylim(sy0, sy1)
+    sub.set_xticks([])
+    sub.set_yticks([])
+    sub.set_xlabel("")
+    sub.set_ylabel("")
+    sub.set_aspect("equal")
+    for spine in sub.spines.values():
+        spine.set_edgecolor("#333333")
+        spine.set_linewidth(0.6)
+    sub.set_title("South China Sea", fontsize=6)
+
+
+def _no_data(labels: list[str], colors: list[str], geo: Any, n_with_data: int, language: str = "en") -> None:
+    """Append a "no data" legend entry for the boundaries outside the table."""
+    extra = len(geo) - n_with_data
+    if extra > 0:
+        labels.append(f"{NO_DATA_LABEL[language]} ({extra})")
+        colors.append(NO_DATA)
+
+
+def _panel_grid(n: int, ncols: int, figsize: tuple[float, float] | None, geo: Any = None) -> tuple[Any, np.ndarray]:
+    """A figure of ``n`` panels in ``ncols`` columns; the default size follows the map's aspect."""
+    import matplotlib.pyplot as plt
+
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    if figsize is None:
+        aspect = 0.8
+        if geo is not None:
+            b = geo.total_bounds
+            aspect = min(1.2, max(0.35, (b[3] - b[1]) / max(b[2] - b[0], 1e-12)))
+        figsize = (5.5 * ncols, (5.5 * aspect + 0.5) * nrows + 0.4)
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    return fig, axes
+
+
+def _finish_panels(fig: Any, axes: np.ndarray, n: int, suptitle: str | None, text: str | None) -> None:
+    """Blank the unused panels, add the title and the caption, tighten the layout."""
+    for ax in axes.ravel()[n:]:
+        ax.set_axis_off()
+    if suptitle:
+        fig.suptitle(suptitle, **font_kwargs([suptitle]))
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if text:
+        caption(fig, text)
+
+
+def panel_title(i: int, period: Any) -> str:
+    """``(a) 2009`` for the first panel, ``(b) …`` for the second."""
+    return f"({PANEL_LETTERS[i % len(PANEL_LETTERS)]}) {period}"
+
+
+# ---------------------------------------------------------------------------
+# choropleths
+# ---------------------------------------------------------------------------
+def _period_values(series: pd.Series, period: Any) -> pd.Series:
+    """The values of one period (a region series passes through), as floats."""
+    if isinstance(series.index, pd.MultiIndex):
+        periods = series.index.get_level_values(1).unique()
+        if period is None:
+            raise ValueError(f"period= is needed for a region × period series; periods: {list(periods)[:10]}")
+        if period not in set(periods):
+            raise ValueError(f"period {period!r} is not in the series; periods: {list(periods)[:10]}")
+        values = series.xs(period, level=1)
+    else:
+        values = series
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+class _Classes:
+    """Map classes: a class per value, the legend labels and the colours."""
+
+    def __init__(self, cls: np.ndarray, labels: list[str], cmap: str, keep_empty: bool):
+        import matplotlib as mpl
+
+        self.cls = cls
+        self.labels = labels
+        self.keep_empty = keep_empty
+        palette = mpl.colormaps[cmap].resampled(len(labels))
+        self.hexes = [mpl.colors.to_hex(palette(i)) for i in range(len(labels))]
+
+
+def _grade_classes(
+    ok: pd.Series, grades: Any, grade_labels: Sequence[str] | None, cmap: str
+) -> _Classes:
+    table = validate_grades(grades)
+    edges = grade_bins(table)
+    names = list(grade_labels) if grade_labels is not None else list(grade_labels_of(table))
+    if len(names) != len(table):
+        raise ValueError(f"grade_labels has {len(names)} labels for {len(table)} grades")
+    bad = ok[(ok < 0) | (ok > edges[-1])]
+    if len(bad):
+        raise ValueError(f"scheme='grades' needs values in [0, {edges[-1]:g}]; outside at {list(bad.index)[:10]}")
+    cls = grade_of(ok.to_numpy(), table)[0] - 1
+    labels = [f"{i + 1} {names[i]} ({edges[i]:.1f}, {edges[i + 1]:.1f}]" for i in range(len(table))]
+    return _Classes(cls, labels, cmap, keep_empty=False)
+
+
+def _classifier(values: np.ndarray, scheme: str, k: int) -> Any:
+    """A mapclassify classifier of ``values`` (an error naming the scheme when it fails)."""
+    import mapclassify
+
+    try:
+        return mapclassify.classify(values, scheme=scheme, k=k)
+    except (KeyError, ValueError, TypeError) as err:
+        raise ValueError(f"unknown or unusable mapclassify scheme {scheme!r}: {err}") from err
+
+
+def _scheme_classes(cls: np.ndarray, bins: np.ndarray, low: float, cmap: str) -> _Classes:
+    """Classes with upper bounds ``bins`` (the lowest class starts at ``low``)."""
+    lows = [low, *bins[:-1]]
+    labels = [f"({lo:.3g}, {hi:.3g}]" for lo, hi in zip(lows, bins, strict=True)]
+    return _Classes(np.asarray(cls), labels, cmap, keep_empty=True)
+
+
+def _draw_choropleth(
+    values: pd.Series, ok: pd.Series, classes: _Classes, geo: Any, ax: Any, *, inset: bool | None, show_legend: bool
+) -> None:
+    colors = pd.Series("#cccccc", index=values.index, dtype=object)
+    colors[ok.index] = [classes.hexes[c] for c in classes.cls]
+    draw_regions(geo, colors, ax, inset=inset)
+    if show_legend:
+        n_classes = len(classes.labels)
+        counts = np.bincount(classes.cls, minlength=n_classes)
+        keep = [i for i in range(n_classes) if counts[i] or classes.keep_empty]
+        entries = [f"{classes.labels[i]} ({counts[i]})" for i in keep]
+        cols = [classes.hexes[i] for i in keep]
+        _no_data(entries, cols, geo, len(values))
+        legend(ax, entries, cols)
+
+
+def _warn_missing(values: pd.Series) -> pd.Series:
+    missing = values.index[values.isna()]
+    if len(missing):
+        warnings.warn(f"no value for {list(missing)[:10]}; drawn in grey", UserWarning, stacklevel=3)
+    return values.dropna()
+
+
+def choropleth(
+    series: pd.Series,
+    regions: Any,
+    period: Any = None,
+    *,
+    scheme: str = "grades",
+    k: int = 5,
+    cmap: str = "RdYlGn",
+    ax: Any = None,
+    title: str | None = None,
+    inset: bool | None = None,
+    legend: bool = True,
+    figsize: tuple[float, float] = (7, 5.5),
+    id_column: str | None = None,
+    grade_labels: Sequence[str] | None = None,
+    grades: Sequence[tuple[float, str]] | pd.DataFrame | None = None,
+) -> Any:
+    """Choropleth of a region series (or one period of a region × period series).
+
+    Parameters
+    ----------
+    series : Series
+        Values by region, or by (region, period) with ``period=``.
+    regions : GeoDataFrame
+        Boundaries (indexed by the ids or with a column holding them, see ``id_column``);
+        boundaries without a value are drawn as "no data".
+    period : optional
+        The period to draw from a region × period series.
+    scheme : str
+        ``"grades"`` uses the grades of the coupling coordination degree: ``grades=`` (the
+        table a ``CouplingCoordination`` was given, e.g. ``ccd.grades``) or the default ten
+        0.1-wide intervals, left-open and right-closed, 0 in grade 1 (``grade_labels=``
+        relabels them); any other value is a mapclassify scheme name (``"quantiles"``,
+        ``"natural_breaks"``, ``"equal_interval"``, ``"fisher_jenks"``...) with ``k`` classes.
+    cmap, ax, title, inset, legend, figsize, id_column
+        Colour map, axes to draw on, title, South China Sea inset (None: when needed),
+        legend with the number of regions per class, figure size, id column of ``regions``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import spatialcoupling as sc
+    >>> states = sc.datasets.load("us_states")
+    >>> income = sc.datasets.load("us_income")
+    >>> fig = choropleth(income, states, period=2009, scheme="quantiles", k=4)
+    >>> [t.get_text().rsplit(" ", 1)[1] for t in fig.axes[0].get_legend().get_texts()]
+    ['(12)', '(12)', '(12)', '(12)']
+    """
+    values = _period_values(series, period)
+    geo = align_regions(regions, list(values.index), id_column=id_column, keep_others=True)
+    ok = _warn_missing(values)
+    if scheme == "grades":
+        classes = _grade_classes(ok, grades, grade_labels, cmap)
+    else:
+        classifier = _classifier(ok.to_numpy(), scheme, k)
+        classes = _scheme_classes(classifier.yb, np.asarray(classifier.bins), ok.min(), cmap)
+    fig, ax = new_ax(ax, figsize)
+    _draw_choropleth(values, ok, classes, geo, ax, inset=inset, show_legend=legend)
+    name = series.name or "value"
+    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}")
+    return fig
+
+
+def choropleth_panels(
+    series: pd.Series,
+    regions: Any,
+    periods: Sequence,
+    *,
+    scheme: str = "grades",
+    k: int = 5,
+    cmap: str = "RdYlGn",
+    ncols: int = 2,
+    figsize: tuple[float, float] | None = None,
+    inset: bool | None = None,
+    legend: bool = True,
+    suptitle: str | None = None,
+    caption: str | None = None,
+    id_column: str | None = None,
+    grade_labels: Sequence[str] | None = None,
+    grades: Sequence[tuple[float, str]] | pd.DataFrame | None = None,
+) -> Any:
+    """Choropleths of several periods of a region × period series, titled (a), (b), (c), ...
+
+    The layout of the published studies: four periods as a 2×2 figure. Every panel uses the
+    same classes, so colours compare across panels: the grades (``scheme="grades"``), or the
+    bounds of a mapclassify ``scheme`` computed once on the values of all the drawn periods.
+    Each legend counts the regions of its own period.
+
+    Parameters
+    ----------
+    series : Series
+        Values indexed by (region, period).
+    regions : GeoDataFrame
+        Boundaries; those without a value are drawn as "no data".
+    periods : sequence
+        The periods to draw, in panel order.
+    scheme, k, cmap, grades, grade_labels, inset, legend, id_column
+        As in :func:`choropleth`.
+    ncols : int
+        Panels per row.
+    figsize : (float, float), optional
+        Default: from the number of panels and the aspect of the map.
+    suptitle, caption : str, optional
+        A title over the panels and a line of text at the bottom (e.g. the data source).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        ``series`` without a period level, or a period that is not in it (named).
+
+    Examples
+    --------
+    >>> import spatialcoupling as sc
+    >>> states = sc.datasets.load("us_states")
+    >>> income = sc.datasets.load("us_income")
+    >>> fig = choropleth_panels(income, states, [1929, 1969, 1989, 2009], scheme="quantiles")
+    >>> [ax.get_title() for ax in fig.axes if ax.get_title()]
+    ['(a) 1929', '(b) 1969', '(c) 1989', '(d) 2009']
+    """
+    if not isinstance(series.index, pd.MultiIndex):
+        raise ValueError("choropleth_panels needs a region × period series (a two-level index); for one "
+                         "period use choropleth")
+    periods = list(periods)
+    if not periods:
+        raise ValueError("periods is empty: name the periods to draw, e.g. [2009, 2014, 2019, 2024]")
+    values = [_period_values(series, p) for p in periods]
+    ids = list(dict.fromkeys(r for v in values for r in v.index))
+    geo_all = align_regions(regions, ids, id_column=id_column, keep_others=True)
+    if scheme != "grades":
+        pooled = pd.concat(values).dropna().to_numpy()
+        bins = np.asarray(_classifier(pooled, scheme, k).bins, dtype=float)
+        low = float(pooled.min())
+    fig, axes = _panel_grid(len(periods), ncols, figsize, geo_all.iloc[: len(ids)])
+    for i, (ax, period, vals) in enumerate(zip(axes.ravel(), periods, values, strict=False)):
+        geo = align_regions(geo_all, list(vals.index), keep_others=True)
+        ok = _warn_missing(vals)
+        if scheme == "grades":
+            classes = _grade_classes(ok, grades, grade_labels, cmap)
+        else:
+            # (lower, upper] classes as mapclassify's; the pooled maximum is the last bound
+            classes = _scheme_classes(np.searchsorted(bins, ok.to_numpy(), side="left"), bins, low, cmap)
+        _draw_choropleth(vals, ok, classes, geo, ax, inset=inset, show_legend=legend)
+        set_title(ax, panel_title(i, period))
+    _finish_panels(fig, axes, len(periods), suptitle, caption)
+    return fig

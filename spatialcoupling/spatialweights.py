@@ -1,0 +1,711 @@
+"""Spatial weights whose ids match the panel, built with libpysal.
+
+``spatial_weights`` builds a libpysal ``W`` in the order of the panel's region ids:
+contiguity (``queen``, ``rook``) with ``libpysal.weights.Queen/Rook.from_dataframe``,
+``knn`` with ``libpysal.weights.KNN`` and the distance kinds with
+``libpysal.weights.DistanceBand``. For longitude/latitude data the distances are
+great-circle kilometres (libpysal's ``radius=`` option with the mean Earth radius),
+for projected data planar distances in the CRS's unit — never degrees treated as
+kilometres. Distances are measured between :func:`~spatialcoupling.regions.distance_points`
+(the centroid of each region's largest polygon part), so outlying islets such as
+the South China Sea islands of Hainan do not distort them.
+
+Hand-written here, because libpysal has no equivalent: economic-distance weights
+(``1/|x̄_i − x̄_j|``), nested weights (geographic × economic, elementwise), user
+matrices read from a CSV/array with ids, full inverse-distance weights without a
+cutoff (one dense numpy pass over the distances, where libpysal's ``DistanceBand``
+with a band wider than every distance builds the same matrix pair by pair; the
+timings are in ``benchmarks/results/spatial_weights.md``, from
+``benchmarks/bench_weights.py``), linking islands to their nearest neighbour, the
+dense-matrix CSV format, and GWT writing at full precision (libpysal's GWT writer
+rounds weights to six decimals). GAL files are written and GAL/GWT files read with
+``libpysal.io``.
+
+The settings are declared once, in :data:`SPATIAL_WEIGHTS_CONSTRAINTS` (the keywords of
+:func:`spatial_weights`) and :data:`KIND_OPTIONS` (the options of each kind), in the form of
+:mod:`spatialcoupling._params`; :func:`spatial_weights` checks them and the study file's
+schema reads them. This module was ``spatialcoupling.spatial`` in 0.1; that import path
+still works.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ._ids import id_keys
+from ._notes import NOTES_ATTR, attach_notes
+from ._params import Boolean, InstanceOf, Interval, Options, validate_params
+from ._series import _plain, _preview
+from .regions import distance_points, panel_ids, region_ids
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from libpysal.weights import W
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "KINDS",
+    "KIND_OPTIONS",
+    "NOTES_ATTR",
+    "SPATIAL_WEIGHTS_CONSTRAINTS",
+    "read_weights",
+    "spatial_weights",
+    "write_weights",
+]
+
+#: kinds of weights :func:`spatial_weights` builds
+KINDS = ("queen", "rook", "knn", "distance_band", "inverse_distance", "economic", "nested", "matrix")
+#: the kinds built from the regions' geometry (the ``geographic`` part of ``kind="nested"``)
+GEOGRAPHIC_KINDS = ("queen", "rook", "knn", "distance_band", "inverse_distance")
+#: mean Earth radius (IUGG), km
+EARTH_RADIUS_KM = 6371.0088
+
+_TRANSFORMS = {"r": "R", "b": "B", "v": "V", "d": "D", "o": "O", None: "O", "none": "O"}
+
+#: the keyword settings of :func:`spatial_weights` (``regions`` and ``ids`` are data)
+SPATIAL_WEIGHTS_CONSTRAINTS: dict[str, list[Any]] = {
+    "kind": [Options(*KINDS)],
+    "id": [None, InstanceOf(str, "a column name")],
+    "islands": [Options("nearest", "error", "keep")],
+    "standardize": [Options("r", "b", None, "o", "none", "v", "d")],
+}
+
+_POSITIVE = Interval(float, 0, None, closed="neither")
+_VARIABLE = InstanceOf((pd.Series, pd.DataFrame), "a region × period Series or a per-region Series")
+#: the options of every kind (the ``**options`` of :func:`spatial_weights`)
+KIND_OPTIONS: dict[str, dict[str, list[Any]]] = {
+    "queen": {},
+    "rook": {},
+    "knn": {"k": [Interval(int, 1, None)]},
+    "distance_band": {"threshold": [_POSITIVE], "binary": [Boolean()], "power": [_POSITIVE]},
+    "inverse_distance": {"power": [_POSITIVE], "cutoff": [None, _POSITIVE]},
+    "economic": {"variable": [_VARIABLE]},
+    "nested": {
+        "variable": [_VARIABLE],
+        "geographic": [Options(*GEOGRAPHIC_KINDS)],
+        "power": [_POSITIVE],
+        "cutoff": [None, _POSITIVE],
+        "k": [Interval(int, 1, None)],
+        "threshold": [_POSITIVE],
+        "binary": [Boolean()],
+    },
+    "matrix": {
+        "matrix": [InstanceOf((str, Path, pd.DataFrame, np.ndarray, list), "a CSV path, a DataFrame or an array")],
+        "matrix_ids": [None, InstanceOf((list, tuple, pd.Index, np.ndarray), "a list of ids")],
+    },
+}
+
+
+def _check_settings(kind: Any, id_column: Any, islands: Any, standardize: Any, options: dict[str, Any]) -> None:
+    """Check the settings against :data:`SPATIAL_WEIGHTS_CONSTRAINTS` and :data:`KIND_OPTIONS`."""
+    if not any(c.is_satisfied_by(kind) for c in SPATIAL_WEIGHTS_CONSTRAINTS["kind"]):
+        raise ValueError(f"spatial_weights: unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    settings = {"id": id_column, "islands": islands, "standardize": standardize}
+    validate_params(SPATIAL_WEIGHTS_CONSTRAINTS, settings, "spatial_weights")
+    allowed = KIND_OPTIONS[kind]
+    unknown = set(options) - set(allowed)
+    if unknown:
+        names = sorted(allowed) or "none"
+        raise ValueError(
+            f"spatial_weights: option(s) {sorted(unknown)} do not apply to kind={kind!r}; allowed: {names}"
+        )
+    validate_params(allowed, options, f"spatial_weights(kind={kind!r})")
+
+
+# ---------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------
+def spatial_weights(
+    regions: gpd.GeoDataFrame | None,
+    kind: str = "queen",
+    ids: Any = None,
+    id: str | None = None,  # noqa: A002 - the public keyword of the API
+    *,
+    islands: str = "nearest",
+    standardize: str | None = "r",
+    **options: Any,
+) -> W:
+    """Build a spatial weights matrix in the order of the panel's region ids.
+
+    Parameters
+    ----------
+    regions : GeoDataFrame, path or None
+        Boundaries (e.g. from :func:`~spatialcoupling.read_regions`, or a path that
+        is read with it, using ``id``). May be
+        ``None`` for ``kind="matrix"`` and ``kind="economic"`` when ``ids`` is given.
+    kind : str
+        ``"queen"``, ``"rook"`` (shared border / shared vertex contiguity);
+        ``"knn"`` (``k``, default 4); ``"distance_band"`` (``threshold`` — km for
+        longitude/latitude data, CRS units for projected data; ``binary=True``, or
+        ``binary=False`` for inverse distance ``d**-power`` within the band);
+        ``"inverse_distance"`` (``power``, default 1; optional ``cutoff`` in
+        km/CRS units); ``"economic"`` (``variable``: a region × period Series —
+        its mean over periods is used — or a per-region Series; ``w_ij =
+        1/|x̄_i − x̄_j|``); ``"nested"`` (``geographic`` kind, default
+        ``"inverse_distance"``, multiplied elementwise by the economic weights of
+        ``variable``); ``"matrix"`` (``matrix``: a CSV path with ids in the first
+        column and the header, a square DataFrame indexed by ids, or an array with
+        ``matrix_ids``).
+    ids : sequence, Index, Panel or region × period Series, optional
+        The region ids in the panel's order; the returned ``W.id_order``. Default:
+        all regions in the order of ``regions``. Regions not in ``ids`` are left
+        out (reported on the notes); ids without a boundary are an error.
+    id : str, optional
+        Column of ``regions`` holding the ids (codes or names). Default: the index.
+    islands : {"nearest", "error", "keep"}
+        Regions without neighbours: link each to its nearest region by distance
+        (symmetrically; reported with a warning and on the notes), raise an error
+        listing them, or keep them with a warning.
+    standardize : {"r", "b", None}
+        Row-standardise (default), binary, or keep the weights as built.
+    **options
+        The kind's options listed above.
+
+    Returns
+    -------
+    libpysal.weights.W
+        ``id_order`` equal to ``ids``; its notes (``spatialcoupling._notes.notes_of(w)``,
+        the attribute ``w.spatialcoupling_notes``) list what was done (islands linked,
+        regions left out, distance unit).
+
+    Raises
+    ------
+    ValueError
+        Unknown kind/option; ids without boundary or duplicated ids (named);
+        islands with ``islands="error"`` (named); identical points under inverse
+        distance or equal means under economic weights (the pairs are named);
+        a user matrix whose ids do not match (named).
+    """
+    _check_settings(kind, id, islands, standardize, options)
+    if isinstance(regions, str | Path):
+        from .regions import read_regions
+
+        regions = read_regions(regions, id=id)
+    notes: list[str] = []
+    frame, order = _subset(regions, ids, id, notes, need_geometry=kind not in ("economic", "matrix"))
+    n = len(order)
+    if n < 2:
+        raise ValueError(f"spatial_weights: need at least two regions, got {n}")
+
+    geo_info: dict[str, Any] = {}
+    if kind in ("queen", "rook"):
+        m = _contiguity(frame, kind)
+    elif kind in ("knn", "distance_band", "inverse_distance"):
+        m = _distance_kind(frame, kind, options, notes, geo_info)
+    elif kind == "economic":
+        m = _economic(order, options.get("variable"))
+    elif kind == "nested":
+        geographic = options.get("geographic", "inverse_distance")
+        geo_opts = {k: v for k, v in options.items() if k in KIND_OPTIONS[geographic]}
+        g = _contiguity(frame, geographic) if geographic in ("queen", "rook") else _distance_kind(frame, geographic, geo_opts, notes, geo_info)
+        e = _economic(order, options.get("variable"))
+        m = sparse.csr_matrix(g.multiply(e))
+        notes.append(f"nested weights: {geographic} × economic (1/|x̄_i − x̄_j|), elementwise")
+    else:
+        m = _user_matrix(order, options.get("matrix"), options.get("matrix_ids"))
+
+    m = sparse.csr_matrix(m)
+    m.eliminate_zeros()
+    m = _handle_islands(m, order, frame, islands, kind, options, notes, geo_info)
+    return _to_w(m, order, standardize, notes)
+
+
+def write_weights(w: W, path: str | Path) -> Path:
+    """Write weights to ``.gal`` (neighbours only), ``.gwt`` (id pairs with weights) or ``.csv``.
+
+    The CSV is the dense n × n matrix with the ids as first column and header, in
+    ``w.id_order``, for users of other software (Stata ``spmatrix``, MATLAB, R).
+    GAL is written with ``libpysal.io``, GWT here at full precision (libpysal's
+    writer rounds to six decimals); their ids may not contain
+    whitespace. The weights are written as they are (after any standardisation).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    order = list(w.id_order)
+    if suffix == ".csv":
+        dense = pd.DataFrame(w.full()[0], index=pd.Index(order, name="id"), columns=order)
+        dense.to_csv(path)
+        return path
+    if suffix not in (".gal", ".gwt"):
+        raise ValueError(f"write_weights: unknown suffix {path.suffix!r} of {path.name}; use .gal, .gwt or .csv")
+    bad = [i for i in order if any(c.isspace() for c in str(i)) or str(i) == ""]
+    if bad:
+        raise ValueError(
+            f"write_weights: {suffix} files separate fields by whitespace, but id(s) {_preview(bad)} contain "
+            "whitespace; use ids without spaces (e.g. codes) or write a .csv"
+        )
+    if suffix == ".gwt":
+        # written here: libpysal's GWT writer rounds weights to six decimals
+        lines = [f"0 {w.n} {path.stem} unknown"]
+        for i in order:
+            lines.extend(f"{i} {j} {v!r}" for j, v in zip(w.neighbors[i], w.weights[i], strict=True))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+    import libpysal
+
+    handle = libpysal.io.open(str(path), "w")
+    try:
+        handle.write(w)
+    finally:
+        handle.close()
+    return path
+
+
+def read_weights(path: str | Path) -> W:
+    """Read weights written by :func:`write_weights` (``.gal``, ``.gwt`` or dense ``.csv``).
+
+    Ids that all look like integers come back as integers. A ``.gal`` file
+    carries neighbours only, so its weights are binary (``w.transform == "O"``).
+    """
+    import libpysal
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"read_weights: no such file {str(path)!r}")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = pd.read_csv(path, index_col=0)
+        rows = [_plain(i) for i in frame.index]
+        cols = [_parse_id(c) for c in frame.columns]
+        row_keys, col_keys = id_keys(rows), id_keys(cols)
+        if len(set(row_keys)) != len(rows):
+            dup = pd.Index(rows)[pd.Index(row_keys).duplicated()]
+            raise ValueError(f"read_weights({path.name}): id(s) {_preview(dup)} appear twice in the first column")
+        row_set, col_set = set(row_keys), set(col_keys)
+        only_rows = [r for r, k in zip(rows, row_keys, strict=True) if k not in col_set]
+        only_cols = [c for c, k in zip(cols, col_keys, strict=True) if k not in row_set]
+        if only_rows or only_cols or len(rows) != len(cols):
+            raise ValueError(
+                f"read_weights({path.name}): the header and the first column must list the same ids; "
+                f"only in rows: {_preview(only_rows) or 'none'}; only in the header: {_preview(only_cols) or 'none'}"
+            )
+        pos = pd.Series(np.arange(len(cols)), index=col_keys)
+        values = frame.to_numpy(dtype=float)[:, pos.loc[row_keys].to_numpy()]
+        ids = _maybe_int(rows)
+        return _to_w(sparse.csr_matrix(values), ids, None, [], silence=True)
+    if suffix not in (".gal", ".gwt"):
+        raise ValueError(f"read_weights: unknown suffix {path.suffix!r} of {path.name}; use .gal, .gwt or .csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        handle = libpysal.io.open(str(path), "r")
+        try:
+            w = handle.read()
+        finally:
+            handle.close()
+    ids = _maybe_int(list(w.id_order))
+    return _to_w(w.sparse.tocsr(), ids, None, [], silence=True)
+
+
+# ---------------------------------------------------------------------------
+# ids and subsets
+# ---------------------------------------------------------------------------
+def _ids_of(ids: Any) -> list:
+    return [_plain(i) for i in panel_ids(ids)]
+
+
+def _subset(
+    regions: gpd.GeoDataFrame | None, ids: Any, id_col: str | None, notes: list[str], need_geometry: bool
+) -> tuple[gpd.GeoDataFrame | None, list]:
+    """The regions in the order of ``ids`` (indexed by them) and the id list."""
+    if regions is None:
+        if need_geometry:
+            raise ValueError("spatial_weights: this kind needs boundaries; pass a GeoDataFrame as regions")
+        if ids is None:
+            raise ValueError("spatial_weights: without regions, pass the region ids with ids=")
+        order = _ids_of(ids)
+        _check_unique(order, "ids")
+        return None, order
+    have = [_plain(i) for i in region_ids(regions, id_col)]
+    label = f"column {id_col!r}" if id_col is not None and id_col in regions.columns else "the index"
+    have_keys = id_keys(have)
+    if len(set(have_keys)) != len(have_keys):
+        dup = pd.Index(have)[pd.Index(have_keys).duplicated(keep=False)].unique()
+        raise ValueError(f"spatial_weights: {label} of regions repeats id(s) {_preview(dup)}; ids must be unique")
+    if ids is None:
+        order = have
+    else:
+        order = _ids_of(ids)
+        _check_unique(order, "ids")
+    want_keys = id_keys(order)
+    pos = pd.Series(np.arange(len(have)), index=have_keys)
+    missing = [o for o, k in zip(order, want_keys, strict=True) if k not in pos.index]
+    if missing:
+        raise ValueError(f"spatial_weights: no boundary in {label} of regions for id(s) {_preview(missing)}")
+    want_set = set(want_keys)
+    left_out = [h for h, k in zip(have, have_keys, strict=True) if k not in want_set]
+    if left_out:
+        notes.append(f"left out {len(left_out)} region(s) not in ids: {_preview(left_out, 40)}")
+    frame = regions.iloc[pos.loc[want_keys].to_numpy()].copy()
+    frame.index = pd.Index(order)
+    return frame, order
+
+
+def _check_unique(order: list, what: str) -> None:
+    keys = pd.Index(id_keys(order))
+    if keys.has_duplicates:
+        dup = pd.Index(order)[keys.duplicated(keep=False)].unique()
+        raise ValueError(f"spatial_weights: {what} lists id(s) {_preview(dup)} more than once")
+
+
+def _parse_id(value: Any) -> Any:
+    text = str(value)
+    try:
+        as_int = int(text)
+    except ValueError:
+        return text
+    return as_int if str(as_int) == text else text
+
+
+def _maybe_int(values: list) -> list:
+    parsed = [_parse_id(v) if isinstance(v, str) else _plain(v) for v in values]
+    integers = [int(p) for p in parsed if isinstance(p, int | np.integer)]
+    if len(integers) == len(parsed):
+        return integers
+    return [str(v) for v in values]
+
+
+# ---------------------------------------------------------------------------
+# builders
+# ---------------------------------------------------------------------------
+def _contiguity(frame: gpd.GeoDataFrame, kind: str) -> sparse.csr_matrix:
+    from libpysal.weights import Queen, Rook
+
+    cls = Queen if kind == "queen" else Rook
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = cls.from_dataframe(frame, use_index=True, silence_warnings=True)
+    return _sparse_in_order(w, list(frame.index))
+
+
+def _sparse_in_order(w: W, order: list) -> sparse.csr_matrix:
+    """The weights of a libpysal W as a sparse matrix with rows/columns in ``order``."""
+    pos = {i: k for k, i in enumerate(order)}
+    perm = np.array([pos[_plain(i)] for i in w.id_order], dtype=np.int64)
+    coo = w.sparse.tocoo()
+    n = len(order)
+    return sparse.csr_matrix((coo.data.astype(float), (perm[coo.row], perm[coo.col])), shape=(n, n))
+
+
+def _coordinates(frame: gpd.GeoDataFrame, notes: list[str], info: dict) -> tuple[np.ndarray, float | None]:
+    """Points for distances and the Earth radius (None for planar coordinates)."""
+    if "coords" in info:
+        return info["coords"], info["radius"]
+    points = distance_points(frame)
+    xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    crs = frame.crs
+    if crs is None:
+        x0, y0, x1, y1 = frame.total_bounds
+        lonlat = -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90
+        if lonlat:
+            notes.append("regions have no CRS; coordinates look like longitude/latitude, distances are great-circle km")
+            warnings.warn(f"spatial_weights: {notes[-1]} (set the CRS to be sure)", UserWarning, stacklevel=4)
+        else:
+            notes.append("regions have no CRS; coordinates treated as planar (distances in coordinate units)")
+        radius = EARTH_RADIUS_KM if lonlat else None
+        unit = "km" if lonlat else "coordinate units"
+    elif crs.is_geographic:
+        radius, unit = EARTH_RADIUS_KM, "km"
+        notes.append("distances: great-circle km between the centroids of each region's largest polygon part")
+    else:
+        unit = crs.axis_info[0].unit_name if crs.axis_info else "CRS units"
+        radius = None
+        notes.append(f"distances: planar, in {unit}, between the centroids of each region's largest polygon part")
+    info["coords"], info["radius"], info["unit"] = xy, radius, unit
+    return xy, radius
+
+
+def great_circle_km(lonlat: np.ndarray, other: np.ndarray | None = None) -> np.ndarray:
+    """Dense great-circle distances (km) between lon/lat points (haversine, mean Earth radius)."""
+    a = np.radians(np.asarray(lonlat, dtype=float))
+    b = a if other is None else np.radians(np.asarray(other, dtype=float))
+    dlat = b[None, :, 1] - a[:, None, 1]
+    dlon = b[None, :, 0] - a[:, None, 0]
+    h = np.sin(dlat / 2) ** 2 + np.cos(a[:, None, 1]) * np.cos(b[None, :, 1]) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _distance_matrix(xy: np.ndarray, radius: float | None) -> np.ndarray:
+    if radius is not None:
+        return great_circle_km(xy)
+    diff = xy[:, None, :] - xy[None, :, :]
+    return np.sqrt((diff**2).sum(-1))
+
+
+def _check_distinct(xy: np.ndarray, order: list) -> None:
+    frame = pd.DataFrame(np.round(xy, 9))
+    dup = frame.duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise ValueError(
+            f"spatial_weights: regions {_preview([order[i] for i in np.flatnonzero(dup)])} share the same "
+            "point, so inverse distances are infinite; use contiguity or knn weights, or dissolve them"
+        )
+
+
+def _distance_kind(frame: gpd.GeoDataFrame, kind: str, options: dict, notes: list[str], info: dict) -> sparse.csr_matrix:
+    from libpysal.weights import KNN, DistanceBand
+
+    order = list(frame.index)
+    n = len(order)
+    xy, radius = _coordinates(frame, notes, info)
+    idx = list(range(n))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind == "knn":
+            k = options.get("k", 4)
+            if not isinstance(k, int | np.integer) or isinstance(k, bool) or not 1 <= k < n:
+                raise ValueError(f"spatial_weights: k of kind='knn' must be an integer in 1..{n - 1}, not {k!r}")
+            w = KNN.from_array(xy, k=int(k), radius=radius, ids=idx)
+        elif kind == "distance_band":
+            if "threshold" not in options:
+                unit = "km" if radius else "CRS units"
+                raise ValueError(f"spatial_weights: kind='distance_band' needs threshold= (in {unit})")
+            threshold = float(options["threshold"])
+            binary = bool(options.get("binary", True))
+            power = float(options.get("power", 1.0))
+            if not binary:
+                _check_distinct(xy, order)
+            w = DistanceBand.from_array(xy, threshold=threshold, binary=binary, alpha=-power, radius=radius, ids=idx, silence_warnings=True)
+            m = _sparse_in_order(w, idx)
+            _refuse_mostly_islands(m, xy, radius, order, "threshold", threshold, kind, info["unit"])
+            return m
+        else:
+            power = float(options.get("power", 1.0))
+            cutoff = options.get("cutoff")
+            _check_distinct(xy, order)
+            if cutoff is None:
+                # every pair is a neighbour: one dense numpy pass (libpysal's DistanceBand with a
+                # band wider than any distance is far slower, benchmarks/results/spatial_weights.md)
+                d = _distance_matrix(xy, radius)
+                np.fill_diagonal(d, np.inf)
+                return sparse.csr_matrix(d ** (-power))
+            threshold = float(cutoff)
+            w = DistanceBand.from_array(xy, threshold=threshold, binary=False, alpha=-power, radius=radius, ids=idx, silence_warnings=True)
+            m = _sparse_in_order(w, idx)
+            _refuse_mostly_islands(m, xy, radius, order, "cutoff", threshold, kind, info["unit"])
+            return m
+    return _sparse_in_order(w, idx)
+
+
+def _nearest_neighbour_distances(xy: np.ndarray, radius: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Distance from each point to its nearest other point, and that point's position.
+
+    Great-circle km when ``radius`` is given (lon/lat points; the neighbour is found
+    by chord distance on the unit sphere, which orders pairs as the great-circle
+    distance does), planar distances otherwise. A KD-tree query, O(n log n).
+    """
+    from scipy.spatial import cKDTree
+
+    if radius is not None:
+        lon, lat = np.radians(xy[:, 0]), np.radians(xy[:, 1])
+        points = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    else:
+        points = xy
+    _, pos = cKDTree(points).query(points, k=2)
+    # a point's first hit is itself, unless another point coincides with it
+    self_first = pos[:, 0] == np.arange(len(points))
+    nearest = np.where(self_first, pos[:, 1], pos[:, 0])
+    if radius is not None:
+        a, b = np.radians(xy), np.radians(xy[nearest])
+        h = np.sin((b[:, 1] - a[:, 1]) / 2) ** 2 + np.cos(a[:, 1]) * np.cos(b[:, 1]) * np.sin((b[:, 0] - a[:, 0]) / 2) ** 2
+        dist = 2 * radius * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    else:
+        dist = np.sqrt(((xy - xy[nearest]) ** 2).sum(axis=1))
+    return dist, nearest
+
+
+def _refuse_mostly_islands(
+    m: sparse.csr_matrix, xy: np.ndarray, radius: float | None, order: list, option: str, value: float, kind: str, unit: str
+) -> None:
+    """Raise when a distance threshold leaves more than half the regions without a neighbour.
+
+    Linking so many islands to their nearest region would turn the requested band
+    into a nearest-neighbour matrix. The message gives the smallest threshold that
+    leaves no island: the largest nearest-neighbour distance (rounded up).
+    """
+    n = len(order)
+    lonely = int((np.diff(m.indptr) == 0).sum())
+    if 2 * lonely <= n:
+        return
+    dist, nearest = _nearest_neighbour_distances(xy, radius)
+    far = int(dist.argmax())
+    needed = math.ceil(dist[far] * 10) / 10
+    raise ValueError(
+        f"spatial_weights: {option}={value:g} {unit} of kind={kind!r} leaves {lonely} of {n} regions without a "
+        f"neighbour (more than half), so the islands rule would replace the band by nearest-neighbour links. "
+        f"The smallest {option} that leaves no region without a neighbour is {needed:,.1f} {unit} (the largest "
+        f"nearest-neighbour distance, {_plain(order[far])!r} → {_plain(order[int(nearest[far])])!r}); pass "
+        f"{option}>={needed:.1f}, or use kind='knn'"
+    )
+
+
+def _economic(order: list, variable: Any) -> sparse.csr_matrix:
+    if variable is None:
+        raise ValueError("spatial_weights: economic weights need variable= (a region × period Series or a per-region Series)")
+    if isinstance(variable, pd.DataFrame):
+        if variable.shape[1] != 1:
+            raise ValueError(
+                f"spatial_weights: variable= must be one column; got columns {list(variable.columns)}"
+            )
+        variable = variable.iloc[:, 0]
+    if not isinstance(variable, pd.Series):
+        raise ValueError("spatial_weights: variable= must be a pandas Series indexed by region (or region, period)")
+    name = variable.name if variable.name is not None else "variable"
+    if isinstance(variable.index, pd.MultiIndex):
+        level = "region" if "region" in (variable.index.names or []) else 0
+        means = variable.groupby(level=level, sort=False).mean()
+    else:
+        means = variable
+    if means.index.has_duplicates:
+        raise ValueError(f"spatial_weights: variable {name!r} repeats region(s) {_preview(means.index[means.index.duplicated()].unique())}")
+    keys = pd.Index(id_keys(means.index))
+    pos = pd.Series(np.arange(len(keys)), index=keys)
+    want = id_keys(order)
+    missing = [o for o, k in zip(order, want, strict=True) if k not in pos.index]
+    if missing:
+        raise ValueError(f"spatial_weights: variable {name!r} has no values for region(s) {_preview(missing)}")
+    x = pd.to_numeric(means, errors="coerce").to_numpy(dtype=float)[pos.loc[want].to_numpy()]
+    bad = ~np.isfinite(x)
+    if bad.any():
+        raise ValueError(f"spatial_weights: variable {name!r} has no finite mean for region(s) {_preview([order[i] for i in np.flatnonzero(bad)])}")
+    diff = np.abs(x[:, None] - x[None, :])
+    np.fill_diagonal(diff, np.inf)
+    ties = np.argwhere(np.triu(diff == 0, 1))
+    if len(ties):
+        pairs = [f"({order[i]!r}, {order[j]!r})" for i, j in ties[:10]]
+        raise ValueError(
+            f"spatial_weights: variable {name!r} has equal means for region pair(s) {', '.join(pairs)}, "
+            "so 1/|x̄_i − x̄_j| is infinite; use another variable or drop one of each pair"
+        )
+    m = 1.0 / diff
+    np.fill_diagonal(m, 0.0)
+    return sparse.csr_matrix(m)
+
+
+def _user_matrix(order: list, matrix: Any, matrix_ids: Any) -> sparse.csr_matrix:
+    if matrix is None:
+        raise ValueError("spatial_weights: kind='matrix' needs matrix= (a CSV path, a square DataFrame or an array with matrix_ids=)")
+    if isinstance(matrix, str | Path):
+        path = Path(matrix)
+        if not path.exists():
+            raise FileNotFoundError(f"spatial_weights: no such matrix file {str(path)!r}")
+        frame = pd.read_csv(path, index_col=0)
+        frame.columns = [_parse_id(c) for c in frame.columns]
+        where = path.name
+    elif isinstance(matrix, pd.DataFrame):
+        frame = matrix
+        where = "matrix"
+    else:
+        arr = np.asarray(matrix, dtype=float)
+        if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+            raise ValueError(f"spatial_weights: matrix must be square, got shape {arr.shape}")
+        labels = list(matrix_ids) if matrix_ids is not None else list(order)
+        if len(labels) != arr.shape[0]:
+            raise ValueError(f"spatial_weights: matrix is {arr.shape[0]} × {arr.shape[0]} but {len(labels)} ids were given")
+        frame = pd.DataFrame(arr, index=labels, columns=labels)
+        where = "matrix"
+    rows, cols = id_keys(frame.index), id_keys(frame.columns)
+    row_set, col_set = set(rows), set(cols)
+    if frame.shape[0] != frame.shape[1] or row_set != col_set:
+        only_r = [r for r, k in zip(frame.index, rows, strict=True) if k not in col_set]
+        only_c = [c for c, k in zip(frame.columns, cols, strict=True) if k not in row_set]
+        raise ValueError(
+            f"spatial_weights: {where} must list the same ids in rows and columns; only in rows: "
+            f"{_preview(only_r) or 'none'}; only in columns: {_preview(only_c) or 'none'}"
+        )
+    if pd.Index(rows).has_duplicates:
+        raise ValueError(f"spatial_weights: {where} repeats id(s) {_preview(frame.index[pd.Index(rows).duplicated()])}")
+    want = id_keys(order)
+    missing = [o for o, k in zip(order, want, strict=True) if k not in row_set]
+    if missing:
+        raise ValueError(f"spatial_weights: {where} has no row for region(s) {_preview(missing)}")
+    rpos = pd.Series(np.arange(len(rows)), index=rows).loc[want].to_numpy()
+    cpos = pd.Series(np.arange(len(cols)), index=cols).loc[want].to_numpy()
+    values = frame.to_numpy(dtype=float)[np.ix_(rpos, cpos)]
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        cells = [f"({order[i]!r}, {order[j]!r})" for i, j in np.argwhere(bad)[:10]]
+        raise ValueError(f"spatial_weights: {where} has negative or missing weights at {', '.join(cells)}")
+    diag = np.flatnonzero(np.diag(values) != 0)
+    if len(diag):
+        raise ValueError(
+            f"spatial_weights: {where} has non-zero diagonal weights for region(s) {_preview([order[i] for i in diag])}; "
+            "a region cannot be its own neighbour"
+        )
+    return sparse.csr_matrix(values)
+
+
+# ---------------------------------------------------------------------------
+# islands and the W
+# ---------------------------------------------------------------------------
+def _handle_islands(
+    m: sparse.csr_matrix,
+    order: list,
+    frame: gpd.GeoDataFrame | None,
+    islands: str,
+    kind: str,
+    options: dict,
+    notes: list[str],
+    info: dict,
+) -> sparse.csr_matrix:
+    lonely = np.flatnonzero(np.diff(m.indptr) == 0)
+    if not len(lonely):
+        return m
+    names = [order[i] for i in lonely]
+    if islands == "error":
+        raise ValueError(
+            f"spatial_weights: region(s) {_preview(names)} have no neighbours under kind={kind!r}; "
+            "pass islands='nearest' to link each to its nearest region, or islands='keep'"
+        )
+    if islands == "keep":
+        notes.append(f"kept {len(names)} island(s) without neighbours: {_preview(names)}")
+        warnings.warn(f"spatial_weights: {notes[-1]}", UserWarning, stacklevel=3)
+        return m
+    if frame is None:
+        raise ValueError(
+            f"spatial_weights: region(s) {_preview(names)} have no neighbours and no boundaries were given to find "
+            "the nearest; pass regions= or islands='keep'"
+        )
+    xy, radius = _coordinates(frame, [], info)
+    d = (great_circle_km(xy[lonely], xy) if radius else np.sqrt(((xy[lonely, None, :] - xy[None, :, :]) ** 2).sum(-1)))
+    d[np.arange(len(lonely)), lonely] = np.inf
+    nearest = d.argmin(axis=1)
+    dist = d[np.arange(len(lonely)), nearest]
+    weighted = kind == "inverse_distance" or (kind == "distance_band" and not options.get("binary", True))
+    power = float(options.get("power", 1.0))
+    values = dist ** (-power) if weighted else np.ones(len(lonely))
+    if kind == "nested":
+        values = values * np.asarray(_economic(order, options.get("variable"))[lonely, nearest]).ravel()
+    add = sparse.coo_matrix((values, (lonely, nearest)), shape=m.shape).tocsr()
+    add = add.maximum(add.T)
+    m = sparse.csr_matrix(m.maximum(add))
+    unit = "km" if radius else "units"
+    links = ", ".join(f"{order[i]!r} → {order[j]!r} ({x:,.0f} {unit})" for i, j, x in zip(lonely, nearest, dist, strict=True))
+    notes.append(f"linked {len(lonely)} island(s) to the nearest region: {links}")
+    warnings.warn(f"spatial_weights: {notes[-1]}", UserWarning, stacklevel=3)
+    return m
+
+
+def _to_w(m: sparse.csr_matrix, order: list, standardize: str | None, notes: list[str], silence: bool = False) -> W:
+    from libpysal.weights import W
+
+    m = sparse.csr_matrix(m)
+    m.eliminate_zeros()
+    m.sort_indices()
+    neighbors: dict[Any, list] = {}
+    weights: dict[Any, list] = {}
+    for r, i in enumerate(order):
+        lo, hi = m.indptr[r], m.indptr[r + 1]
+        neighbors[i] = [order[c] for c in m.indices[lo:hi]]
+        weights[i] = m.data[lo:hi].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = W(neighbors, weights, id_order=list(order), silence_warnings=True)
+        w.transform = _TRANSFORMS[standardize]
+    return attach_notes(w, notes)
