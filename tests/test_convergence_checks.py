@@ -192,11 +192,13 @@ def test_results_and_settings_cannot_be_changed_from_outside():
     second = model.fit(s)
     assert set(second.by_group) == {"A", "B"} and second.beta == first.beta
     sigma_groups = {r: "A" for r in regions}
-    with pytest.warns(DeprecationWarning, match=r"pass groups to fit: SigmaConvergence\(\.\.\.\)\.fit\(series, groups=groups\)"):
+    old_style = r"pass groups to fit: SigmaConvergence\(\.\.\.\)\.fit\(series, groups=groups\)"
+    with pytest.warns(DeprecationWarning, match=old_style):
         sigma = sc.SigmaConvergence(groups=sigma_groups)
     sigma_groups[regions[0]] = "Z"
     assert "Z" not in sigma.fit(s).table.index.get_level_values("group")
-    pd.testing.assert_frame_equal(sigma.fit(s).table, sc.SigmaConvergence().fit(s, groups=dict.fromkeys(regions, "A")).table)
+    new_style = sc.SigmaConvergence().fit(s, groups=dict.fromkeys(regions, "A"))
+    pd.testing.assert_frame_equal(sigma.fit(s).table, new_style.table)
     # the result hands out copies and read-only views
     assert isinstance(first.by_group, MappingProxyType)
     with pytest.raises(TypeError):

@@ -192,7 +192,8 @@ def test_lee_yu_twoway_equals_the_transformation_approach(munnell_sar):
     def negll_e(lam):
         B = np.eye(n - 1) - lam * Ws
         yf = ys - lam * wys
-        xf = Xs - lam * np.column_stack([(Fn.T @ W @ X[c].to_numpy().reshape(n, t) @ Ft).T.reshape(-1) for c in X.columns])
+        wx = [(Fn.T @ W @ X[c].to_numpy().reshape(n, t) @ Ft).T.reshape(-1) for c in X.columns]
+        xf = Xs - lam * np.column_stack(wx)
         bb = np.linalg.lstsq(xf, yf, rcond=None)[0]
         ee = yf - xf @ bb
         return m / 2 * np.log(ee @ ee / m) - (t - 1) * np.linalg.slogdet(B)[1]
@@ -347,7 +348,8 @@ def test_rho_at_the_boundary_warns():
     Y = np.linalg.solve(np.eye(n) - 0.99999 * w.full()[0], rng.normal(size=(n, t)) * 0.01 + 5)
     idx = pd.MultiIndex.from_product([list(w.id_order), range(t)], names=["region", "period"])
     with pytest.warns(RuntimeWarning, match="boundary"):
-        res = SpatialPanel("sar", "none", draws=0).fit(pd.Series(Y.ravel(), index=idx), pd.DataFrame({"x": x.ravel()}, index=idx), w)
+        res = SpatialPanel("sar", "none", draws=0).fit(pd.Series(Y.ravel(), index=idx),
+                                                       pd.DataFrame({"x": x.ravel()}, index=idx), w)
     assert any("boundary" in n for n in res.notes)
 
 
@@ -394,7 +396,8 @@ def test_simulated_panel_recovers_parameters(model):
         eps = np.linalg.solve(np.eye(n) - truth["lambda"] * W, eps)
     Y = A @ (x * truth["x"] + (W @ x) * truth.get("W_x", 0.0) + mu + eta + eps)
     idx = pd.MultiIndex.from_product([list(w.id_order), range(t)], names=["region", "period"])
-    res = SpatialPanel(model, "twoway", draws=0).fit(pd.Series(Y.ravel(), index=idx), pd.DataFrame({"x": x.ravel()}, index=idx), w)
+    res = SpatialPanel(model, "twoway", draws=0).fit(pd.Series(Y.ravel(), index=idx),
+                                                     pd.DataFrame({"x": x.ravel()}, index=idx), w)
     z = (res.params[list(truth)] - pd.Series(truth)) / res.std_errors[list(truth)]
     assert (z.abs() < 3.5).all(), z
     assert res.sigma2 == pytest.approx(1.0, rel=0.15)

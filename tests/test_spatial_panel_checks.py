@@ -55,7 +55,8 @@ def _hand_hausman(y, X, w, fe, re):
     b_re = np.linalg.lstsq(Xs, quasi(Y - rho * WY), rcond=None)[0][1:]
     delta = np.linalg.lstsq(Xw, within(WY), rcond=None)[0] - np.linalg.lstsq(Xs, quasi(WY), rcond=None)[0][1:]
     s2 = re.sigma2
-    V = s2 * (np.linalg.inv(Xw.T @ Xw) - np.linalg.inv(Xs.T @ Xs)[1:, 1:]) + fe.cov.loc["rho", "rho"] * np.outer(delta, delta)
+    V = (s2 * (np.linalg.inv(Xw.T @ Xw) - np.linalg.inv(Xs.T @ Xs)[1:, 1:])
+         + fe.cov.loc["rho", "rho"] * np.outer(delta, delta))
     d = b_fe - b_re
     return float(d @ np.linalg.solve(V, d)), b_fe
 
@@ -141,7 +142,8 @@ def test_random_effects_sdm_runs_its_tests_and_marks_the_sem_rows_unavailable(mu
     table = model_tests(y, X[["pc", "emp"]], w, "random")
     for test in ("LR SDM -> SEM",):
         assert np.isnan(table.loc[test, "statistic"]) and table.loc[test, "note"].startswith("not available")
-    assert np.isfinite(table.loc["Wald SDM -> SAR", "statistic"]) and np.isfinite(table.loc["LR SDM -> SAR", "statistic"])
+    assert np.isfinite(table.loc["Wald SDM -> SAR", "statistic"])
+    assert np.isfinite(table.loc["LR SDM -> SAR", "statistic"])
     assert np.isfinite(table.loc["Wald SDM -> SEM", "statistic"])
     assert np.isfinite(table.loc["Hausman SAR FE vs RE", "statistic"])
     # through beta convergence (growth of gross state product)

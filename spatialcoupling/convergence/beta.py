@@ -98,7 +98,8 @@ def _controls_frame(controls: Any) -> pd.DataFrame:
     if isinstance(controls, pd.Series):
         controls = controls.to_frame()
     if not isinstance(controls, pd.DataFrame):
-        raise TypeError(f"controls must be a pandas DataFrame indexed by (region, period); got {type(controls).__name__}")
+        raise TypeError("controls must be a pandas DataFrame indexed by (region, period); "
+                        f"got {type(controls).__name__}")
     if not isinstance(controls.index, pd.MultiIndex) or controls.index.nlevels != 2:
         raise ValueError("controls must be indexed by (region, period); use df.set_index(['region', 'period'])")
     if controls.shape[1] == 0:
@@ -197,12 +198,14 @@ class BetaConvergence(Model):
     }
 
     def __init__(self, kind: str = "absolute", model: str = "ols", effects: str | None = None, w: Any = None,
-                 controls: pd.DataFrame | None = None, interval: int = 1, groups: Mapping[Any, Any] | pd.Series | None = None,
+                 controls: pd.DataFrame | None = None, interval: int = 1,
+                 groups: Mapping[Any, Any] | pd.Series | None = None,
                  cross_section: bool = False, lee_yu: bool = True, draws: int = 1000,
                  seed: int | np.random.SeedSequence | None = 0, tests: bool = True,
                  timeout: float | None = 600.0) -> None:
         self.kind, self.model = kind, model
-        self.effects = BETA_EFFECTS.get(model, SPATIAL_EFFECTS)[0] if effects is None and model in BETA_MODELS else effects
+        default = BETA_EFFECTS.get(model, SPATIAL_EFFECTS)[0] if model in BETA_MODELS else None
+        self.effects = default if effects is None else effects
         self.interval, self.cross_section = interval, cross_section
         self.lee_yu, self.draws, self.seed, self.tests, self.timeout = lee_yu, draws, seed, tests, timeout
         self._validate_params()
@@ -294,7 +297,8 @@ class BetaConvergence(Model):
                 by_group[label] = self._not_estimable(reason)
         return overall.with_groups(by_group)
 
-    def _group_weights(self, w: SpatialWeights | None, label: Any, members: list) -> tuple[SpatialWeights | None, list[str]]:
+    def _group_weights(self, w: SpatialWeights | None, label: Any,
+                       members: list) -> tuple[SpatialWeights | None, list[str]]:
         """W restricted to a group, with the checks a spatial model needs (raising a ValueError)."""
         if w is None:
             return None, []
@@ -457,7 +461,8 @@ class BetaResult(Result):
         self.by_group = MappingProxyType(dict(by_group or {}))
         self._notes = list(notes or [])
         if reason is None and np.isfinite(self.beta) and not -1 < self.beta < 0:
-            self._notes.append(f"beta = {self.beta:.4g} is not in (-1, 0): no beta convergence, speed and half-life undefined")
+            self._notes.append(f"beta = {self.beta:.4g} is not in (-1, 0): no beta convergence, speed and half-life "
+                               "undefined")
         for label, res in self.by_group.items():
             self._notes += [n if n.startswith(f"group {label!r}") else f"[{label}] {n}" for n in res.notes]
         self._freeze()
@@ -476,7 +481,8 @@ class BetaResult(Result):
             warnings.warn(f"result[{key!r}] is deprecated; read the attribute: result.{key}", DeprecationWarning,
                           stacklevel=2)
             return getattr(self, key)
-        raise KeyError(f"{key!r}; available: {', '.join((*self.ESTIMATES, 'speed_form', 'detail', 'impacts', 'tests'))}")
+        available = ", ".join((*self.ESTIMATES, "speed_form", "detail", "impacts", "tests"))
+        raise KeyError(f"{key!r}; available: {available}")
 
     # -- the estimator names of the whole growth equation -----------------------------------
     @property
@@ -568,15 +574,19 @@ class BetaResult(Result):
         return pd.DataFrame(rows).set_index("group")
 
     def summary(self) -> str:
-        effects = "" if not self.effects else (", pooled" if self.effects in ("none", "pooled") else f", {self.effects} effects")
+        pooled = self.effects in ("none", "pooled")
+        effects = "" if not self.effects else (", pooled" if pooled else f", {self.effects} effects")
         head = f"Beta convergence ({self.kind}, {self.model}{effects})"
         lines = [head, "=" * len(head)]
-        lines.append(f"beta = {self.beta:.5f} (s.e. {self.std_error:.5f}, p = {self.p_value:.4g}), tau = {self.interval}")
-        lines.append(f"speed = {self.speed:.5f} (s.e. {self.speed_se:.5f}), half-life = {self.half_life:.2f} (s.e. {self.half_life_se:.2f})")
+        lines.append(f"beta = {self.beta:.5f} (s.e. {self.std_error:.5f}, p = {self.p_value:.4g}), "
+                     f"tau = {self.interval}")
+        lines.append(f"speed = {self.speed:.5f} (s.e. {self.speed_se:.5f}), half-life = {self.half_life:.2f} "
+                     f"(s.e. {self.half_life_se:.2f})")
         lines.append(f"form: {self.speed_form}")
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             if self._impacts is not None:
-                lines += ["", "Effects of ln y (LeSage & Pace)", self._impacts.to_string(float_format=lambda v: f"{v:.5f}")]
+                lines += ["", "Effects of ln y (LeSage & Pace)",
+                          self._impacts.to_string(float_format=lambda v: f"{v:.5f}")]
             if self._tests is not None:
                 lines += ["", "Model-choice tests", self._tests.to_string(float_format=lambda v: f"{v:.4g}")]
             if self.by_group:

@@ -315,7 +315,8 @@ class ClubConvergence(Model):
         "hp_lambda": [None, Interval(float, 0, None, closed="neither")],
         "critical": [Interval(float, None, None)],
         "cstar": [Interval(float, None, None)],
-        "merge": [Boolean(), None, InstanceOf(str, "'ps' or 'vlt' (any case)", check=lambda v: v.lower() in MERGE_METHODS)],
+        "merge": [Boolean(), None,
+                  InstanceOf(str, "'ps' or 'vlt' (any case)", check=lambda v: v.lower() in MERGE_METHODS)],
         "hac": [Options(*HAC_METHODS)],
         "lags": [None, Interval(int, 0, None)],
         "log": [Boolean()],
@@ -376,7 +377,8 @@ class ClubConvergence(Model):
         if not (np.all(X > 0) or np.all(X < 0)):
             what = "log values" if self.log else "values"
             where = "the HP trend of the " if self.hp_lambda is not None else ""
-            cross = [(wide.index[i], wide.columns[j]) for i, j in zip(*np.nonzero(np.sign(X) != np.sign(X.mean())), strict=True)]
+            rows, cols = np.nonzero(np.sign(X) != np.sign(X.mean()))
+            cross = list(zip(wide.index[rows], wide.columns[cols], strict=True))
             raise ValueError(
                 f"series: {where}{what} must all have the same sign for the relative transition h = X / mean X; "
                 f"they change sign at (region, period) {_preview(cross)}"
@@ -384,7 +386,8 @@ class ClubConvergence(Model):
                    "inhabitants) or pass log=False for data already in logs" if self.log else "")
             )
         periods = np.asarray(wide.columns)
-        if pd.api.types.is_numeric_dtype(periods) and len(periods) > 2 and np.unique(np.diff(periods.astype(float))).size > 1:
+        numeric = pd.api.types.is_numeric_dtype(periods) and len(periods) > 2
+        if numeric and np.unique(np.diff(periods.astype(float))).size > 1:
             notes.append("periods are not equally spaced; the log t regression uses their positions 1..T as time")
         return wide, X, notes
 
@@ -434,9 +437,11 @@ class ClubConvergence(Model):
         h = X / X.mean(0)
         paths = pd.DataFrame(h, index=pd.Index(regions, name=REGION), columns=pd.Index(wide.columns, name=PERIOD))
         settings = {
-            "r": self.r, "periods": X.shape[1], "discarded": logt.start, "t_from": int(logt.t[0]), "t_to": int(logt.t[-1]),
+            "r": self.r, "periods": X.shape[1], "discarded": logt.start, "t_from": int(logt.t[0]),
+            "t_to": int(logt.t[-1]),
             "hac": self.hac, "lags": logt.lags if self.hac == "bartlett" else None, "hp_lambda": self.hp_lambda,
-            "log": self.log, "critical": crit, "cstar": self.cstar, "merge": self.merge_method, "order_by": self.order_by,
+            "log": self.log, "critical": crit, "cstar": self.cstar, "merge": self.merge_method,
+            "order_by": self.order_by,
             "merge_divergent": self.merge_divergent, "core": self.core,
         }
         return ClubResult(log_t=overall_test, clubs=_labels(final_groups, regions),
@@ -520,7 +525,8 @@ class ClubConvergence(Model):
         return out
 
     def _merge_divergent(self, X: np.ndarray, clubs: list[tuple[np.ndarray, list[int]]], divergent: np.ndarray,
-                         logt: _LogT) -> tuple[list[tuple[np.ndarray, list[int]]], np.ndarray, list[tuple[int, int, float]]]:
+                         logt: _LogT) -> tuple[list[tuple[np.ndarray, list[int]]], np.ndarray,
+                                               list[tuple[int, int, float]]]:
         clubs, divergent, moved = list(clubs), divergent.copy(), []
         while divergent.size:
             tm = np.stack([logt(_added_variation(X[m], X[divergent]))["t"] for m, _ in clubs])  # clubs × divergent
@@ -609,7 +615,8 @@ class ClubResult(Result):
         verdict = "convergence not rejected" if lt.converges else f"convergence rejected (t < {s['critical']:g})"
         lines.append(f"all regions: b = {lt.b:.4f} (s.e. {lt.std_error:.4f}), t = {lt.t:.3f}: {verdict}")
         merge = {"ps": "Phillips–Sul (2009)", "vlt": "von Lyncker–Thoennessen (2017)", None: "none"}[s["merge"]]
-        lines.append(f"clubs: {self.n_clubs}, divergent regions: {len(self.divergent)}; c* = {s['cstar']:g}; merging: {merge}")
+        lines.append(f"clubs: {self.n_clubs}, divergent regions: {len(self.divergent)}; c* = {s['cstar']:g}; "
+                     f"merging: {merge}")
         lines += [f"note: {n}" for n in self.notes]
         with pd.option_context("display.width", 120, "display.max_columns", 30, "display.max_rows", 60):
             lines.append(self._table.to_string(float_format=lambda v: f"{v:.4f}"))

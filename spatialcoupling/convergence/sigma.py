@@ -132,7 +132,8 @@ class SigmaConvergence(Model):
             position = pd.Series(periods.to_numpy(float), index=periods)
         else:
             position = pd.Series(np.arange(len(periods), dtype=float), index=periods)
-            notes.append(f"periods are not numeric ({_preview(periods[:3], limit=3)}{' …' if len(periods) > 3 else ''}): "
+            more = " …" if len(periods) > 3 else ""
+            notes.append(f"periods are not numeric ({_preview(periods[:3], limit=3)}{more}): "
                          f"the trend is on the period order 0, 1, …, {len(periods) - 1} of the sorted labels (one unit "
                          "per period); give numeric periods (e.g. the first year) for a slope per year")
         if groups is not None:
@@ -145,7 +146,8 @@ class SigmaConvergence(Model):
         for label, part in frames.items():
             for period, values in part.groupby(level=PERIOD):
                 v = values.to_numpy()
-                rows.append({"group": label, "period": period, "n_regions": v.size, self.measure: _measure(v, self.measure)})
+                rows.append({"group": label, "period": period, "n_regions": v.size,
+                             self.measure: _measure(v, self.measure)})
         table = pd.DataFrame(rows).set_index(["group", "period"])
         trends = []
         for label in frames:

@@ -61,7 +61,8 @@ def _estimates_with_intervals(ax: Any, labels: list[str], value: np.ndarray, low
                               upper: np.ndarray, color: str) -> np.ndarray:
     pos = np.arange(len(labels))[::-1].astype(float)
     shown = np.isfinite(value)
-    err = np.vstack([np.where(np.isfinite(lower), value - lower, 0.0), np.where(np.isfinite(upper), upper - value, 0.0)])
+    err = np.vstack([np.where(np.isfinite(lower), value - lower, 0.0),
+                     np.where(np.isfinite(upper), upper - value, 0.0)])
     ax.errorbar(value[shown], pos[shown], xerr=err[:, shown], fmt="o", ms=4, color=color, ecolor=color,
                 elinewidth=1.2, capsize=2.5)
     ax.set_yticks(pos)

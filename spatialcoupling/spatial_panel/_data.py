@@ -101,7 +101,8 @@ def _checked_frames(y: Any, X: Any) -> tuple[pd.Series, pd.DataFrame]:
         if not isinstance(obj.index, pd.MultiIndex) or obj.index.nlevels != 2:
             raise ValueError(f"{name} must be indexed by (region, period)")
         if obj.index.duplicated().any():
-            raise ValueError(f"{name} has duplicate (region, period) rows: {_preview(obj.index[obj.index.duplicated()])}")
+            twice = obj.index[obj.index.duplicated()]
+            raise ValueError(f"{name} has duplicate (region, period) rows: {_preview(twice)}")
     if X.shape[1] == 0:
         raise ValueError("X has no columns; give at least one regressor")
     y = y.copy()

@@ -291,8 +291,9 @@ class _Estimation:
             left = y - y.mean()
             where = "at all"
         if float(np.abs(left).max()) <= 1e-12 * scale:
-            raise ValueError(f"y has no variation left after removing the {self.spec.effects} effects (it does not vary "
-                             f"{where}); there is nothing for the model to explain: check the data or choose other effects")
+            raise ValueError(f"y has no variation left after removing the {self.spec.effects} effects (it does not "
+                             f"vary {where}); there is nothing for the model to explain: check the data or choose "
+                             "other effects")
 
     # -- helpers ------------------------------------------------------------
     @property
@@ -475,7 +476,8 @@ class _Estimation:
             ys, Zs = parts(*p)
             b, *_ = np.linalg.lstsq(Zs, ys, rcond=None)
             e = ys - Zs @ b
-            return nt / 2 * np.log(max(float(e @ e), 1e-300) / nt) - self.t_eff * (self.logdet(p[0]) + self.logdet(p[1]))
+            ld = self.logdet(p[0]) + self.logdet(p[1])
+            return nt / 2 * np.log(max(float(e @ e), 1e-300) / nt) - self.t_eff * ld
 
         lo, hi = self.bounds()
         rho0 = _lag_search(y, Wy, Z, nt, self.t_eff, self.logdet, (lo, hi), self._search).rho
@@ -508,8 +510,9 @@ class _Estimation:
         with np.errstate(invalid="ignore", divide="ignore"):
             H = _numerical_hessian(loglik, theta)
         if not np.all(np.isfinite(H)):
-            raise ValueError(f"the SAC likelihood is maximised at the edge of the admissible interval ({lo:.4g}, {hi:.4g}) "
-                             f"(rho = {rho:.4g}, lambda = {lam:.4g}): there is no interior maximum and no standard errors; "
+            raise ValueError(f"the SAC likelihood is maximised at the edge of the admissible interval "
+                             f"({lo:.4g}, {hi:.4g}) (rho = {rho:.4g}, lambda = {lam:.4g}): there is no interior "
+                             "maximum and no standard errors; "
                              "the SAC is not identified on these data: use the SAR or the SEM")
         vcov = _invert_information(-H, "rho and lambda")[:-1, :-1]
         self.notes.append("SAC standard errors from the numerically differentiated observed information")
@@ -559,7 +562,8 @@ class _Estimation:
             H = _numerical_hessian(loglik, theta)
         if not np.all(np.isfinite(H)):
             raise ValueError(f"the random-effects likelihood is maximised at the edge of the admissible values (phi = "
-                             f"{phi:.4g}" + (f", rho = {rho:.4g}" if lagged else "") + "): there is no interior maximum "
+                             f"{phi:.4g}" + (f", rho = {rho:.4g}" if lagged else "")
+                             + "): there is no interior maximum "
                              "and no standard errors; use fixed effects")
         vcov = _invert_information(-H, "rho and phi" if lagged else "phi")[:-1, :-1]
         sigma_mu2 = s2 * (1 / phi**2 - 1) / t
@@ -642,14 +646,16 @@ def _resolved_seed(seed: SeedLike | None, notes: list[str]) -> SeedLike:
     if seed is not None:
         return seed
     fresh = np.random.SeedSequence()
-    notes.append(f"seed=None: random draws from fresh entropy {fresh.entropy}; pass seed={fresh.entropy} to repeat them")
+    notes.append(f"seed=None: random draws from fresh entropy {fresh.entropy}; pass seed={fresh.entropy} to repeat "
+                 "them")
     return fresh
 
 
 def _check_fit(e: np.ndarray, y: np.ndarray) -> None:
     """Refuse an exact fit: zero residuals make σ² zero and the likelihood unbounded."""
     if float(np.abs(e).max(initial=0.0)) <= 1e-12 * max(1.0, float(np.abs(y).max(initial=0.0))):
-        raise ValueError("y is an exact linear combination of the regressors (and spatial lag): the residuals are zero, "
+        raise ValueError("y is an exact linear combination of the regressors (and spatial lag): the residuals are "
+                         "zero, "
                          "so sigma^2 and the likelihood are not defined; check that y is not built from X")
 
 

@@ -234,7 +234,8 @@ class SpatialPanelResult(Result):
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def plot(self, *, terms: list[str] | None = None, ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
+    def plot(self, *, terms: list[str] | None = None, ax: Any = None,
+             figsize: tuple[float, float] | None = None) -> Any:
         """Coefficients with their 95% intervals and, when computed, the impacts with theirs.
 
         Parameters
