@@ -8,7 +8,22 @@ demeaning: ``x − x̄_i``, ``x − x̄_t`` and ``x − x̄_i − x̄_t + x̄``.
 :func:`panel_ols` is the classical least-squares fit with ``σ² = e'e / dof``, ``dof = NT − k − (number
 of effects absorbed)`` (``N`` with individual, ``T`` with time, ``N + T − 1`` with two-way effects) and
 t-based p-values, the convention of Stata's ``xtreg, fe`` and of linearmodels' ``PanelOLS`` with
-``debiased=True``. It returns an immutable :class:`PanelOLSFit`.
+``debiased=True``. It returns an immutable :class:`PanelOLSFit` with the estimator names of the
+package: ``params``, ``std_errors``, ``tstats``, ``pvalues``, ``cov``, ``nobs``.
+
+Why there are two least-squares engines: ``BetaConvergence(model="ols" | "fe")`` fits the growth
+equation here, while ``SpatialPanel("ols")`` (and ``"slx"``) estimate the same coefficients inside the
+maximum-likelihood engine of :mod:`spatialcoupling.spatial_panel`. The coefficients agree; the
+inference does not, on purpose:
+
+* here, classical inference: ``σ² = e'e / dof`` with the absorbed effects subtracted from the degrees
+  of freedom, t statistics and t p-values, so that the numbers are those of Stata's ``xtreg, fe``, R's
+  ``plm`` and linearmodels' ``PanelOLS`` (the tests compare them);
+* in ``SpatialPanel``, the ML estimate ``σ² = e'e / NT`` (Lee–Yu corrected), z statistics and a full
+  log-likelihood, so that an OLS or SLX fit can be compared with the spatial models by LR tests, AIC
+  and BIC on the same scale.
+
+Merging them would change one of these conventions for its users.
 """
 
 from __future__ import annotations
@@ -87,6 +102,15 @@ class PanelOLSFit:
     """
 
     __slots__ = ("model", "effects", "_params", "_cov", "nobs", "dof", "sigma2", "_resid", "_frozen")
+    model: str
+    effects: str
+    _params: pd.Series
+    _cov: pd.DataFrame
+    nobs: int
+    dof: int
+    sigma2: float
+    _resid: pd.Series
+    _frozen: bool
 
     def __init__(self, *, model: str, effects: str, params: pd.Series, cov: pd.DataFrame, nobs: int, dof: int,
                  sigma2: float, resid: pd.Series) -> None:
@@ -100,27 +124,33 @@ class PanelOLSFit:
 
     @property
     def params(self) -> pd.Series:
+        """Coefficients (``const`` first for OLS)."""
         return self._params.copy()
 
     @property
     def cov(self) -> pd.DataFrame:
+        """``σ² (X'X)⁻¹``."""
         return self._cov.copy()
 
     @property
     def std_errors(self) -> pd.Series:
+        """Classical standard errors."""
         return pd.Series(np.sqrt(np.diag(self._cov.to_numpy())), index=self._params.index, name="std_error")
 
     @property
     def tstats(self) -> pd.Series:
+        """t statistics ``params / std_errors``."""
         return (self._params / self.std_errors).rename("t")
 
     @property
     def pvalues(self) -> pd.Series:
+        """Two-sided p-values from the t distribution with ``dof`` degrees of freedom."""
         t = self.tstats.to_numpy()
         return pd.Series(2 * stats.t.sf(np.abs(t), self.dof), index=self._params.index, name="p_value")
 
     @property
     def resid(self) -> pd.Series:
+        """Residuals of the (demeaned) regression."""
         return self._resid.copy()
 
     def __repr__(self) -> str:

@@ -46,7 +46,7 @@ def test_fe_effects_match_linearmodels_panelols(demo_d, effects, kind):
 
     D, controls = demo_d
     ctrl = controls if kind == "conditional" else None
-    res = sc.BetaConvergence(kind, model="fe", effects=effects, controls=ctrl).fit(D)
+    res = sc.BetaConvergence(kind, model="fe", effects=effects).fit(D, controls=ctrl)
     g, x = _growth(D, ctrl)
     ref = PanelOLS(g, x, entity_effects=effects in ("individual", "twoway"),
                    time_effects=effects in ("time", "twoway")).fit(debiased=True)
@@ -72,7 +72,7 @@ def test_effects_a_model_does_not_take_are_refused():
     with pytest.raises(ValueError, match=r"effects='twoway'.*model='ols'.*use model='fe'"):
         sc.BetaConvergence(model="ols", effects="twoway")
     with pytest.raises(ValueError, match="effects='random' is available with model"):
-        sc.BetaConvergence(model="sem", effects="random", w=object())
+        sc.BetaConvergence(model="sem", effects="random")
     assert sc.BetaConvergence(model="ols").effects == "none"
     assert sc.BetaConvergence(model="fe").effects == "individual"
 
@@ -111,9 +111,9 @@ def test_nan_control_and_unbalanced_series_name_the_cell(model):
     bad = controls.copy()
     bad.loc[("r3", 2002), "x2"] = np.nan
     with pytest.raises(ValueError, match=r"controls: missing.*\('r3', 2002, 'x2'\)"):
-        sc.BetaConvergence("conditional", model=model, w=w, controls=bad, draws=0, tests=False).fit(s)
+        sc.BetaConvergence("conditional", model=model, draws=0, tests=False).fit(s, w=w, controls=bad)
     with pytest.raises(ValueError, match=r"unbalanced.*\('r5', 2003\)"):
-        sc.BetaConvergence(model=model, w=w, draws=0, tests=False).fit(s.drop(("r5", 2003)))
+        sc.BetaConvergence(model=model, draws=0, tests=False).fit(s.drop(("r5", 2003)), w=w)
 
 
 @pytest.mark.parametrize("interval", [1.5, "2", True, 0, -1])
@@ -131,15 +131,15 @@ def test_integral_float_interval_is_accepted():
 def test_constant_and_collinear_controls_name_the_columns(model):
     s, controls = _panel()
     with pytest.raises(ValueError, match=r"'dup' is a linear combination of \['x1'\]"):
-        sc.BetaConvergence("conditional", model=model, controls=controls.assign(dup=2 * controls["x1"])).fit(s)
+        sc.BetaConvergence("conditional", model=model).fit(s, controls=controls.assign(dup=2 * controls["x1"]))
     const = controls.assign(c=1.0)
     pattern = r"\['c'\] have no variation" if model == "fe" else r"'c' is a linear combination of \['const'\]"
     with pytest.raises(ValueError, match=pattern):
-        sc.BetaConvergence("conditional", model=model, controls=const).fit(s)
+        sc.BetaConvergence("conditional", model=model).fit(s, controls=const)
     if model == "fe":  # a control constant within regions is absorbed by the region effects
         region_level = pd.Series(s.index.get_level_values(0).factorize()[0], index=s.index, dtype=float)
         with pytest.raises(ValueError, match=r"\['zone'\] have no variation left after removing the individual"):
-            sc.BetaConvergence("conditional", model="fe", controls=controls.assign(zone=region_level)).fit(s)
+            sc.BetaConvergence("conditional", model="fe").fit(s, controls=controls.assign(zone=region_level))
 
 
 def test_two_periods_with_individual_effects_say_why():
@@ -149,7 +149,7 @@ def test_two_periods_with_individual_effects_say_why():
             sc.BetaConvergence(model=model).fit(s)
     w = _line_w(list(s.index.get_level_values(0).unique()))
     with pytest.raises(ValueError, match="one growth observation per region"):
-        sc.BetaConvergence(model="sar", effects="twoway", w=w, draws=0, tests=False).fit(s)
+        sc.BetaConvergence(model="sar", effects="twoway", draws=0, tests=False).fit(s, w=w)
     # pooled OLS on the one cross-section of growth is fine
     assert np.isfinite(sc.BetaConvergence(model="ols").fit(s).beta)
 
@@ -159,7 +159,7 @@ def test_groups_without_degrees_of_freedom_are_reported_not_inf():
     regions = list(s.index.get_level_values(0).unique())
     groups = {r: ("solo" if r == "r0" else "rest") for r in regions}
     with pytest.warns(RuntimeWarning, match="'solo'.*not estimable.*no residual degrees of freedom"):
-        res = sc.BetaConvergence(model="fe", groups=groups).fit(s)
+        res = sc.BetaConvergence(model="fe").fit(s, groups=groups)
     solo = res.by_group["solo"]
     assert np.isnan(solo.beta) and np.isnan(solo.std_error) and solo.detail is None
     assert "2 observations for 1 coefficient(s) and 1 absorbed individual effect(s)" in solo.reason
@@ -178,17 +178,27 @@ def test_results_and_settings_cannot_be_changed_from_outside():
     regions = list(s.index.get_level_values(0).unique())
     groups = pd.Series({r: ("A" if i < 6 else "B") for i, r in enumerate(regions)})
     ctrl = controls.copy()
-    model = sc.BetaConvergence("conditional", model="fe", controls=ctrl, groups=groups)
+    # 0.1's style: data given to the constructor still works, warns, and is copied
+    with pytest.warns(DeprecationWarning, match=r"pass controls and groups to fit: BetaConvergence\(\.\.\.\)\.fit"):
+        model = sc.BetaConvergence("conditional", model="fe", controls=ctrl, groups=groups)
     first = model.fit(s)
+    new_style = sc.BetaConvergence("conditional", model="fe").fit(s, controls=ctrl, groups=groups)
+    pd.testing.assert_frame_equal(new_style.table, first.table)
+    with pytest.raises(ValueError, match="controls was given twice"):
+        model.fit(s, controls=ctrl)
     # the caller changes their objects after constructing: the model does not see it
     groups[:] = "A"
     ctrl.loc[:, "x1"] = 0.0
     second = model.fit(s)
     assert set(second.by_group) == {"A", "B"} and second.beta == first.beta
     sigma_groups = {r: "A" for r in regions}
-    sigma = sc.SigmaConvergence(groups=sigma_groups)
+    old_style = r"pass groups to fit: SigmaConvergence\(\.\.\.\)\.fit\(series, groups=groups\)"
+    with pytest.warns(DeprecationWarning, match=old_style):
+        sigma = sc.SigmaConvergence(groups=sigma_groups)
     sigma_groups[regions[0]] = "Z"
     assert "Z" not in sigma.fit(s).table.index.get_level_values("group")
+    new_style = sc.SigmaConvergence().fit(s, groups=dict.fromkeys(regions, "A"))
+    pd.testing.assert_frame_equal(sigma.fit(s).table, new_style.table)
     # the result hands out copies and read-only views
     assert isinstance(first.by_group, MappingProxyType)
     with pytest.raises(TypeError):
@@ -247,8 +257,8 @@ def test_per_zone_twoway_fits_finish_and_name_the_zones_they_cannot_estimate(mod
     D, w, zone8, names = _zones_setup()
     start = time.perf_counter()
     with pytest.warns(RuntimeWarning, match="not estimable"):
-        res = sc.BetaConvergence(model=model, effects="twoway", w=w, groups=zone8, lee_yu=lee_yu, draws=200,
-                                 seed=1).fit(D)
+        res = sc.BetaConvergence(model=model, effects="twoway", lee_yu=lee_yu, draws=200,
+                                 seed=1).fit(D, w=w, groups=zone8)
     elapsed = time.perf_counter() - start
     assert elapsed < 120, elapsed
     table = res.table
@@ -279,7 +289,7 @@ def test_fe_twoway_matches_r_plm(demo_d, tmp_path):
     import subprocess
 
     D, controls = demo_d
-    res = sc.BetaConvergence("conditional", model="fe", effects="twoway", controls=controls).fit(D)
+    res = sc.BetaConvergence("conditional", model="fe", effects="twoway").fit(D, controls=controls)
     g, x = _growth(D, controls)
     data = x.assign(growth=g).reset_index()
     data.to_csv(tmp_path / "growth.csv", index=False)
@@ -302,7 +312,7 @@ def test_fe_twoway_matches_r_plm(demo_d, tmp_path):
 
 def test_barro_cross_section_uses_the_controls_in_the_first_period():
     s, controls = _panel(n=30, t=6)
-    res = sc.BetaConvergence("conditional", cross_section=True, controls=controls).fit(s)
+    res = sc.BetaConvergence("conditional", cross_section=True).fit(s, controls=controls)
     wide = np.log(s.unstack("period"))
     first = controls.xs(2000, level="period").loc[wide.index]
     X = np.column_stack([np.ones(len(wide)), wide[2000], first["x1"], first["x2"]])

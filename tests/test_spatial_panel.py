@@ -60,13 +60,13 @@ def test_sar_individual_matches_spreg_ml_lagfe(munnell_sar):
     yy = y.to_numpy().reshape(n, t).T.reshape(-1, 1)
     xx = X.to_numpy().reshape(n, t, 4).transpose(1, 0, 2).reshape(-1, 4)
     ref = spreg.Panel_FE_Lag(yy, xx, w)
-    np.testing.assert_allclose(ours["params"].to_numpy(), ref.betas.ravel(), atol=1e-5)
-    np.testing.assert_allclose(ours["std_errors"].to_numpy(), np.sqrt(np.diag(ref.vm)), rtol=0.01)
-    assert ours["sigma2"] == pytest.approx(float(np.ravel(ref.sig2)[0]), rel=1e-5)
+    np.testing.assert_allclose(ours.params.to_numpy(), ref.betas.ravel(), atol=1e-5)
+    np.testing.assert_allclose(ours.std_errors.to_numpy(), np.sqrt(np.diag(ref.vm)), rtol=0.01)
+    assert ours.sigma2 == pytest.approx(float(np.ravel(ref.sig2)[0]), rel=1e-5)
     # Lee-Yu with individual effects: same coefficients, sigma2 scaled by T/(T-1)
     ly = SpatialPanel("sar", "individual").fit(y, X, w)
-    np.testing.assert_allclose(ly["params"].to_numpy(), ref.betas.ravel(), atol=1e-5)
-    assert ly["sigma2"] == pytest.approx(float(np.ravel(ref.sig2)[0]) * t / (t - 1), rel=1e-6)
+    np.testing.assert_allclose(ly.params.to_numpy(), ref.betas.ravel(), atol=1e-5)
+    assert ly.sigma2 == pytest.approx(float(np.ravel(ref.sig2)[0]) * t / (t - 1), rel=1e-6)
 
 
 def test_sar_bad_inputs(munnell_sar):
@@ -113,7 +113,7 @@ def test_result_api_and_identities(munnell_sar):
     y, X, w = munnell_sar
     res = SpatialPanel("sar", "twoway").fit(y, X, w)
     assert set(res.table.columns) == {"coef", "std_error", "z", "p_value", "ci_lower", "ci_upper"}
-    np.testing.assert_allclose(res.tvalues, res.params / res.std_errors)
+    np.testing.assert_allclose(res.zstats, res.params / res.std_errors)
     assert res.aic == pytest.approx(-2 * res.loglik + 2 * (len(res.params) + 1))
     assert res.bic == pytest.approx(-2 * res.loglik + np.log(48 * 17) * (len(res.params) + 1))
     with pytest.raises(AttributeError):
@@ -192,7 +192,8 @@ def test_lee_yu_twoway_equals_the_transformation_approach(munnell_sar):
     def negll_e(lam):
         B = np.eye(n - 1) - lam * Ws
         yf = ys - lam * wys
-        xf = Xs - lam * np.column_stack([(Fn.T @ W @ X[c].to_numpy().reshape(n, t) @ Ft).T.reshape(-1) for c in X.columns])
+        wx = [(Fn.T @ W @ X[c].to_numpy().reshape(n, t) @ Ft).T.reshape(-1) for c in X.columns]
+        xf = Xs - lam * np.column_stack(wx)
         bb = np.linalg.lstsq(xf, yf, rcond=None)[0]
         ee = yf - xf @ bb
         return m / 2 * np.log(ee @ ee / m) - (t - 1) * np.linalg.slogdet(B)[1]
@@ -307,8 +308,7 @@ def test_model_tests_and_wald(munnell_sar):
 def test_logdet_methods_agree_and_large_n_path():
     import libpysal
 
-    from spatialcoupling import _spatial_linalg
-    from spatialcoupling.spatial_panel import SpatialPanel
+    from spatialcoupling.spatial_panel import SpatialPanel, _logdet
 
     side, t = 24, 6
     w = libpysal.weights.lat2W(side, side, rook=False)
@@ -324,16 +324,12 @@ def test_logdet_methods_agree_and_large_n_path():
     np.testing.assert_allclose(fits["lu"].params, fits["eigen"].params, atol=1e-8)
     np.testing.assert_allclose(fits["chebyshev"].params, fits["eigen"].params, atol=2e-3)
     # the large-N algebra (no dense inverse: LU-derivative traces, stochastic tr(G'G)) on the same data
-    old = _spatial_linalg.DENSE_MAX_N
+    old = _logdet.DENSE_MAX_N
     try:
-        _spatial_linalg.DENSE_MAX_N = 100
-        import spatialcoupling.spatial_panel as spm
-
-        spm.DENSE_MAX_N = 100
+        _logdet.DENSE_MAX_N = 100
         big = SpatialPanel("sdm", "twoway", logdet="lu", draws=300).fit(y, X, w)
     finally:
-        _spatial_linalg.DENSE_MAX_N = old
-        spm.DENSE_MAX_N = old
+        _logdet.DENSE_MAX_N = old
     np.testing.assert_allclose(big.params, fits["eigen"].params, atol=1e-8)
     np.testing.assert_allclose(big.std_errors, fits["eigen"].std_errors, rtol=0.01)
     assert any("Hutchinson" in note for note in big.notes)
@@ -352,7 +348,8 @@ def test_rho_at_the_boundary_warns():
     Y = np.linalg.solve(np.eye(n) - 0.99999 * w.full()[0], rng.normal(size=(n, t)) * 0.01 + 5)
     idx = pd.MultiIndex.from_product([list(w.id_order), range(t)], names=["region", "period"])
     with pytest.warns(RuntimeWarning, match="boundary"):
-        res = SpatialPanel("sar", "none", draws=0).fit(pd.Series(Y.ravel(), index=idx), pd.DataFrame({"x": x.ravel()}, index=idx), w)
+        res = SpatialPanel("sar", "none", draws=0).fit(pd.Series(Y.ravel(), index=idx),
+                                                       pd.DataFrame({"x": x.ravel()}, index=idx), w)
     assert any("boundary" in n for n in res.notes)
 
 
@@ -399,7 +396,8 @@ def test_simulated_panel_recovers_parameters(model):
         eps = np.linalg.solve(np.eye(n) - truth["lambda"] * W, eps)
     Y = A @ (x * truth["x"] + (W @ x) * truth.get("W_x", 0.0) + mu + eta + eps)
     idx = pd.MultiIndex.from_product([list(w.id_order), range(t)], names=["region", "period"])
-    res = SpatialPanel(model, "twoway", draws=0).fit(pd.Series(Y.ravel(), index=idx), pd.DataFrame({"x": x.ravel()}, index=idx), w)
+    res = SpatialPanel(model, "twoway", draws=0).fit(pd.Series(Y.ravel(), index=idx),
+                                                     pd.DataFrame({"x": x.ravel()}, index=idx), w)
     z = (res.params[list(truth)] - pd.Series(truth)) / res.std_errors[list(truth)]
     assert (z.abs() < 3.5).all(), z
     assert res.sigma2 == pytest.approx(1.0, rel=0.15)
@@ -411,7 +409,7 @@ def test_large_n_impact_traces_power_series_against_eigenvalues(monkeypatch):
     import libpysal
     import scipy.sparse as sp
 
-    from spatialcoupling import _spatial_linalg
+    from spatialcoupling.spatial_panel import _logdet
 
     w = libpysal.weights.lat2W(24, 24, rook=False)
     w.transform = "r"
@@ -420,8 +418,8 @@ def test_large_n_impact_traces_power_series_against_eigenvalues(monkeypatch):
     rhos = np.array([-0.5, 0.0, 0.3, 0.6, 0.85])
     exact_direct = [np.trace(np.linalg.inv(np.eye(n) - r * Wd)) / n for r in rhos]
     exact_lagged = [np.trace(np.linalg.solve(np.eye(n) - r * Wd, Wd)) / n for r in rhos]
-    monkeypatch.setattr(_spatial_linalg, "IMPACT_EIGEN_MAX_N", 10)
-    direct, lagged, how = _spatial_linalg.LogDet(sp.csr_matrix(w.sparse), "lu", seed=1).impact_traces(rhos)
+    monkeypatch.setattr(_logdet, "IMPACT_EIGEN_MAX_N", 10)
+    direct, lagged, how = _logdet.LogDet(sp.csr_matrix(w.sparse), "lu", seed=1).impact_traces(rhos)
     assert "power series" in how
     np.testing.assert_allclose(direct, exact_direct, rtol=2e-3)
     np.testing.assert_allclose(lagged, exact_lagged, atol=2e-3)  # stochastic traces: about 1e-3 at rho = 0.85

@@ -55,7 +55,8 @@ def _hand_hausman(y, X, w, fe, re):
     b_re = np.linalg.lstsq(Xs, quasi(Y - rho * WY), rcond=None)[0][1:]
     delta = np.linalg.lstsq(Xw, within(WY), rcond=None)[0] - np.linalg.lstsq(Xs, quasi(WY), rcond=None)[0][1:]
     s2 = re.sigma2
-    V = s2 * (np.linalg.inv(Xw.T @ Xw) - np.linalg.inv(Xs.T @ Xs)[1:, 1:]) + fe.cov.loc["rho", "rho"] * np.outer(delta, delta)
+    V = (s2 * (np.linalg.inv(Xw.T @ Xw) - np.linalg.inv(Xs.T @ Xs)[1:, 1:])
+         + fe.cov.loc["rho", "rho"] * np.outer(delta, delta))
     d = b_fe - b_re
     return float(d @ np.linalg.solve(V, d)), b_fe
 
@@ -141,12 +142,13 @@ def test_random_effects_sdm_runs_its_tests_and_marks_the_sem_rows_unavailable(mu
     table = model_tests(y, X[["pc", "emp"]], w, "random")
     for test in ("LR SDM -> SEM",):
         assert np.isnan(table.loc[test, "statistic"]) and table.loc[test, "note"].startswith("not available")
-    assert np.isfinite(table.loc["Wald SDM -> SAR", "statistic"]) and np.isfinite(table.loc["LR SDM -> SAR", "statistic"])
+    assert np.isfinite(table.loc["Wald SDM -> SAR", "statistic"])
+    assert np.isfinite(table.loc["LR SDM -> SAR", "statistic"])
     assert np.isfinite(table.loc["Wald SDM -> SEM", "statistic"])
     assert np.isfinite(table.loc["Hausman SAR FE vs RE", "statistic"])
     # through beta convergence (growth of gross state product)
     gsp = load("us_productivity")["gsp"]
-    res = sc.BetaConvergence(model="sdm", effects="random", w=w, draws=0).fit(gsp)
+    res = sc.BetaConvergence(model="sdm", effects="random", draws=0).fit(gsp, w=w)
     assert np.isfinite(res.beta) and "not available" in res.tests.loc["LR SDM -> SEM", "note"]
 
 
@@ -228,7 +230,7 @@ def test_multiple_of_identity_check_against_dense_algebra():
     import libpysal
     import scipy.sparse as sp
 
-    from spatialcoupling._spatial_linalg import multiple_of_identity_after_demeaning
+    from spatialcoupling.spatial_panel._logdet import multiple_of_identity_after_demeaning
 
     rng = np.random.default_rng(0)
     for n in (3, 4, 6):
@@ -276,16 +278,17 @@ def test_timeout_and_iteration_limits(munnell):
 
 
 def test_impact_simulation_is_bounded_when_rho_is_poorly_identified(munnell):
-    from spatialcoupling import spatial_panel as spm
+    from spatialcoupling.spatial_panel import _data
+    from spatialcoupling.spatial_panel import model as spm
 
     y, X, w = munnell
     spec = spm.SpatialPanel("sar", "individual", draws=200, seed=1)
-    est = spm._Estimation(spec, spm._prepare(y, X, w))
+    est = spm._Estimation(spec, _data.prepare(y, X, w))
     fit = spec.fit(y, X, w)
     cov = fit.cov
     cov.loc["rho", "rho"] = 1e6  # almost every draw of rho falls outside the admissible interval
     with pytest.warns(RuntimeWarning, match="poorly identified"):
-        imp = spm._impacts(est, fit.params, cov)
+        imp = est.impacts(fit.params, cov)
     assert imp["std_error"].isna().all() and np.isfinite(imp["estimate"]).all()
     pd.testing.assert_series_equal(imp["estimate"], fit.impacts["estimate"])
 

@@ -1,0 +1,168 @@
+"""Convergence charts from plain frames: sigma over time, beta with intervals, club transition paths.
+
+* :func:`sigma_plot` takes a wide frame, periods × groups, of a dispersion measure;
+* :func:`beta_plot` takes one row per fit (``"all"``, then the groups) with ``beta``, ``speed`` and
+  ``half_life`` and their ``_lower``/``_upper`` interval bounds;
+* :func:`club_paths_plot` takes the relative transition paths (regions × periods), the club of
+  every region and the clubs in the order to draw them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._base import font_kwargs, new_ax, set_title
+
+__all__ = ["DIVERGENT_COLOR", "beta_plot", "club_paths_plot", "sigma_plot"]
+
+#: colour of the regions that belong to no club
+DIVERGENT_COLOR = "0.5"
+
+
+def _legend(ax: Any, labels: list[str]) -> None:
+    font = font_kwargs(labels)
+    ax.legend(fontsize=8, prop={"size": 8, "family": font["fontfamily"]} if font else None)
+
+
+def sigma_plot(wide: pd.DataFrame, measure: str, *, ax: Any = None, figsize: tuple[float, float] = (7, 4),
+               **kwargs: Any) -> Any:
+    """The dispersion measure over time, one line per group.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        Periods × groups (e.g. ``"overall"`` and the region groups).
+    measure : str
+        Name of the measure, for the axis label and title.
+    ax : matplotlib Axes, optional
+    figsize : (float, float)
+    **kwargs
+        Passed to ``Axes.plot``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = new_ax(ax, figsize)
+    for label in wide.columns:
+        ax.plot(wide.index, wide[label], marker="o", ms=3, label=str(label), **kwargs)
+    ax.set_xlabel("period")
+    ax.set_ylabel(measure)
+    set_title(ax, f"Sigma convergence ({measure})", fontsize=12)
+    _legend(ax, [str(c) for c in wide.columns])
+    fig.tight_layout()
+    return fig
+
+
+def _estimates_with_intervals(ax: Any, labels: list[str], value: np.ndarray, lower: np.ndarray,
+                              upper: np.ndarray, color: str) -> np.ndarray:
+    pos = np.arange(len(labels))[::-1].astype(float)
+    shown = np.isfinite(value)
+    err = np.vstack([np.where(np.isfinite(lower), value - lower, 0.0),
+                     np.where(np.isfinite(upper), upper - value, 0.0)])
+    ax.errorbar(value[shown], pos[shown], xerr=err[:, shown], fmt="o", ms=4, color=color, ecolor=color,
+                elinewidth=1.2, capsize=2.5)
+    ax.set_yticks(pos)
+    ax.set_yticklabels(labels, **font_kwargs(labels))
+    return pos
+
+
+def beta_plot(estimates: pd.DataFrame, *, title: str | None = None,
+              figsize: tuple[float, float] | None = None) -> Any:
+    """β with its interval per fit, and the speed of convergence with its interval beside it.
+
+    Parameters
+    ----------
+    estimates : DataFrame
+        Indexed by fit (``"all"``, then the groups) with ``beta``, ``beta_lower``, ``beta_upper``,
+        ``speed``, ``speed_lower``, ``speed_upper`` and ``half_life``. Fits without an estimate
+        (NaN) keep their row, marked "not estimated"; a β outside (−1, 0) has no speed.
+    title : str, optional
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    needed = ("beta", "beta_lower", "beta_upper", "speed", "speed_lower", "speed_upper", "half_life")
+    missing = [c for c in needed if c not in estimates.columns]
+    if missing:
+        raise ValueError(f"beta_plot needs the column(s) {missing}; it has {list(estimates.columns)}")
+    import matplotlib.pyplot as plt
+
+    labels = [str(i) for i in estimates.index]
+    height = max(2.6, 0.4 * len(labels) + 1.4)
+    fig, (left, right) = plt.subplots(1, 2, figsize=figsize or (9.5, height), sharey=True)
+    beta = estimates["beta"].to_numpy(float)
+    pos = _estimates_with_intervals(left, labels, beta, estimates["beta_lower"].to_numpy(float),
+                                    estimates["beta_upper"].to_numpy(float), "#1f77b4")
+    left.axvline(0.0, color="#555555", lw=0.7, ls=":")
+    left.set_xlabel("β (95% interval)")
+    set_title(left, "Coefficient of ln y")
+    speed = estimates["speed"].to_numpy(float)
+    _estimates_with_intervals(right, labels, speed, estimates["speed_lower"].to_numpy(float),
+                              estimates["speed_upper"].to_numpy(float), "#2ca02c")
+    half = estimates["half_life"].to_numpy(float)
+    for y, s, h, b in zip(pos, speed, half, beta, strict=True):  # one label per fit
+        if np.isfinite(s):
+            right.annotate(f"half-life {h:.3g}", (s, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
+        else:
+            reason = "not estimated" if not np.isfinite(b) else "no convergence (β not in (−1, 0))"
+            right.annotate(reason, (0.02, y), xycoords=("axes fraction", "data"), fontsize=7, color="#777777",
+                           va="center")
+    right.set_xlabel("speed per period (95% interval)")
+    set_title(right, "Speed and half-life")
+    if title:
+        fig.suptitle(title, fontsize=11, **font_kwargs([title]))
+    fig.tight_layout()
+    return fig
+
+
+def club_paths_plot(paths: pd.DataFrame, clubs: pd.Series, order: list[str], *, ax: Any = None,
+                    members: bool = True, divergent: str = "divergent", figsize: tuple[float, float] = (8, 4.5),
+                    **kwargs: Any) -> Any:
+    """Relative transition paths: each club's average (thick) and, with ``members=True``, its regions
+    (thin); the regions of no club in grey.
+
+    Parameters
+    ----------
+    paths : DataFrame
+        Regions × periods of the relative transition ``h_it``.
+    clubs : Series
+        Region → club label.
+    order : list of str
+        The clubs to draw, in order (their colours follow it).
+    ax : matplotlib Axes, optional
+    members : bool
+        Draw every region's path besides the club averages.
+    divergent : str
+        The label of the regions in no club.
+    figsize : (float, float)
+    **kwargs
+        Passed to ``Axes.plot`` for the averages.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = new_ax(ax, figsize)
+    x = list(paths.columns)
+    colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    for j, label in enumerate(order):
+        rows = paths.loc[clubs.index[clubs == label]]
+        color = DIVERGENT_COLOR if label == divergent else colors[j % len(colors)]
+        if members and len(rows):
+            ax.plot(x, rows.to_numpy().T, color=color, lw=0.5, alpha=0.3)
+        ax.plot(x, rows.mean().to_numpy(), color=color, lw=2.2, label=f"{label} ({len(rows)})", **kwargs)
+    ax.axhline(1.0, color="k", lw=0.6, ls=":")
+    ax.set_xlabel("period")
+    ax.set_ylabel("relative transition h")
+    set_title(ax, "Convergence clubs (Phillips–Sul)", fontsize=12)
+    _legend(ax, [str(o) for o in order])
+    fig.tight_layout()
+    return fig
