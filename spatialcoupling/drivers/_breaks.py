@@ -126,8 +126,8 @@ def natural_breaks(values: np.ndarray, k: int) -> dict[int, np.ndarray]:
         end = n - 1
         cut_at = []
         for level in range(m, 1, -1):
-            j = int(starts[level - 1][end])
-            cut_at.append(j - 1)
-            end = j - 1
+            begin = int(starts[level - 1][end])
+            cut_at.append(begin - 1)
+            end = begin - 1
         out[m] = unique[np.array(sorted(cut_at), dtype=np.intp)]
     return out

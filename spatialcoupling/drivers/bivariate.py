@@ -25,7 +25,7 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ def _standardise(values: np.ndarray) -> np.ndarray:
 
 
 class _LocalModel(Model):
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "permutations": [Interval(int, 1, None)],
         "alpha": [Interval(float, 0, 1, closed="neither")],
         "adjust": [Options(None, "fdr", "bonferroni")],
@@ -193,7 +193,7 @@ class DifferentialLocalMoran(_LocalModel):
         As for :class:`BivariateLocalMoran`.
     """
 
-    _parameter_constraints = {**_LocalModel._parameter_constraints,
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**_LocalModel._parameter_constraints,
                               "spans": [None, InstanceOf((list, tuple), "a list of (start, end) pairs")]}
 
     def __init__(self, spans: Sequence[tuple[Any, Any]] | None = None, permutations: int = 999, alpha: float = 0.05,

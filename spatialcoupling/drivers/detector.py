@@ -145,7 +145,7 @@ class GeoDetector(Model):
     >>> zone = pd.DataFrame({"zone": ["a", "a", "a", "b", "b", "b"]}, index=idx)
     >>> res = GeoDetector(by="pooled").fit(y, zone)
     >>> round(float(res.table.loc[("pooled", "zone"), "q"]), 4)
-    0.9906
+    0.9847
     """
 
     _parameter_constraints = {

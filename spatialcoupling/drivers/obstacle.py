@@ -138,7 +138,8 @@ class ObstacleDegree(Model):
         codes = pd.MultiIndex.from_frame(groups).get_indexer(pd.MultiIndex.from_frame(meta[keys]))
         member = np.eye(len(groups))[codes]  # (J, groups)
         sums = np.nan_to_num(obstacle) @ member
-        sums[np.isnan(obstacle).all(axis=1)] = np.nan
+        undefined = (np.isnan(obstacle).astype(float) @ member) == member.sum(axis=0)[None, :]
+        sums[undefined] = np.nan
         inner = pd.MultiIndex.from_frame(groups) if len(keys) > 1 else pd.Index(groups[keys[0]], name=keys[0])
         return pd.DataFrame({"obstacle": sums.ravel()}, index=_expand(index, inner))
 

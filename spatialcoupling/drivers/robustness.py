@@ -37,6 +37,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from itertools import product
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -47,10 +48,13 @@ from .._params import InstanceOf, Interval, Model, NJobs, Options, Seed
 from .._series import PERIOD
 from ._base import DriverResult, seed_sequence
 
-__all__ = ["RobustnessGrid", "RobustnessResult", "default_weightings"]
+__all__ = ["DEFAULT_BETA", "RobustnessGrid", "RobustnessResult", "default_weightings"]
 
 _SPATIAL = {"sar", "sem", "sdm", "sdem", "sac", "slx"}
 _SHARES = ("Gw_share", "Gnb_share", "Gt_share")
+#: the default β settings: absolute β of a two-way SAR panel, no impacts and no model-choice tests
+DEFAULT_BETA: Mapping[str, Any] = MappingProxyType(
+    {"kind": "absolute", "model": "sar", "effects": "twoway", "draws": 0, "tests": False})
 
 
 def default_weightings() -> dict[str, Any]:
@@ -83,8 +87,8 @@ class RobustnessGrid(Model):
         Significance level for I and β.
     beta : mapping or None
         Settings of :class:`~spatialcoupling.BetaConvergence` (``kind``, ``model``, ``effects``,
-        ``interval`` …); None skips β. Default: absolute β of a two-way SAR panel without impacts or
-        model-choice tests (``draws=0, tests=False``).
+        ``interval`` …); None skips β. Default (:data:`DEFAULT_BETA`): absolute β of a two-way SAR panel
+        without impacts or model-choice tests (``draws=0, tests=False``).
     seed : None, int >= 0 or numpy.random.SeedSequence
     n_jobs : None or int
         Parallel tasks (joblib; -1 every core).
@@ -107,15 +111,14 @@ class RobustnessGrid(Model):
 
     def __init__(self, weightings: Mapping[str, Any] | None = None, contributions: Sequence[Any] = (None,),
                  models: Sequence[str] = ("classic",), permutations: int = 99, alpha: float = 0.05,
-                 beta: Mapping[str, Any] | None = None, seed: Any = None, n_jobs: int | None = 1,
+                 beta: Mapping[str, Any] | None = DEFAULT_BETA, seed: Any = None, n_jobs: int | None = 1,
                  progress: bool | None = None) -> None:
         self.weightings = weightings
         self.contributions = contributions
         self.models = models
         self.permutations = permutations
         self.alpha = alpha
-        self.beta = {"kind": "absolute", "model": "sar", "effects": "twoway", "draws": 0, "tests": False} \
-            if beta is None else beta
+        self.beta = beta
         self.seed = seed
         self.n_jobs = n_jobs
         self.progress = progress
@@ -301,13 +304,13 @@ def _run_cell(task: dict[str, Any]) -> dict[str, Any]:
             moran = sc.GlobalMoran(w, permutations=task["permutations"], seed=seed).fit(D).table
             p = moran["p_sim"] if task["permutations"] else moran["p_rand"]
             sig = p <= task["alpha"]
-            pattern = tuple((np.sign(moran["I"]) * sig).astype(int))
+            pattern = "".join(np.select([sig & (moran["I"] > 0), sig & (moran["I"] < 0)], ["+", "-"], "0"))
             record.update({"I_mean": float(moran["I"].mean()), "I_positive": float((moran["I"] > 0).mean()),
                            "I_significant": float(sig.mean()), "I_pattern": pattern,
                            "I_pattern_text": _pattern_text(moran["I"], sig)})
         except (ValueError, TypeError, RuntimeError) as err:
             reasons.append(f"Moran's I: {err}")
-            record.update({"I_mean": np.nan, "I_positive": np.nan, "I_significant": np.nan, "I_pattern": (),
+            record.update({"I_mean": np.nan, "I_positive": np.nan, "I_significant": np.nan, "I_pattern": "",
                            "I_pattern_text": "failed"})
         if task["beta"] is not None:
             spatial = task["beta"].get("model", "ols") in _SPATIAL
@@ -363,7 +366,9 @@ class RobustnessResult(DriverResult):
     cells : DataFrame
         One row per (weighting, contributions, model, weights) cell: spearman, spearman_min,
         kendall (D ranks against the baseline), I_mean, I_positive, I_significant (shares of the
-        periods), beta, beta_p, the Dagum shares and largest_share, whether each conclusion agrees
+        periods), I_pattern (one character per period: ``+`` I > 0 and significant, ``-`` I < 0 and
+        significant, ``0`` not significant), beta, beta_p, the Dagum shares and largest_share, whether each
+        conclusion agrees
         with the baseline, kept (all agree) and reason (why a part failed, empty otherwise).
     """
 

@@ -54,13 +54,14 @@ def _scope_rows(index: pd.MultiIndex, scope: str) -> list[np.ndarray]:
 
 class _Composite(Model):
     method = ""
+    scope: str | None = None
 
     def _inputs(self, scores: Any) -> tuple[pd.DataFrame, pd.DataFrame, str]:
         for attribute in ("weights", "standardized", "scores"):
             if not hasattr(scores, attribute):
                 raise TypeError(f"{type(self).__name__}.fit takes fitted SubsystemScores (from "
                                 f"EntropyWeights(...).fit(panel, system)); got {type(scores).__name__} without .{attribute}")
-        scope = self.scope or getattr(scores, "scope", "pooled")
+        scope = str(self.scope or getattr(scores, "scope", "pooled"))
         return scores.weights, scores.standardized, scope
 
     @staticmethod
