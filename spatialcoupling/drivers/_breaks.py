@@ -2,12 +2,12 @@
 
 Quantile and equal-interval breaks are mapclassify's (``Quantiles``: the ``100 j / k`` percentiles
 with numpy's linear interpolation; ``EqualInterval``: ``min + j (max - min) / k``), computed here
-in one line each because mapclassify's classifiers also compute fit summaries on construction
-(8 ms a call at 2,850 values, 7 s of an OPGD search at county scale); the tests check that the
-breaks agree with mapclassify's. Natural breaks are the Fisher–Jenks optimum (the partition of the sorted values into ``k``
-classes with the smallest within-class sum of squares), computed here: mapclassify's
-``FisherJenks`` needs numba for speed, and without it took 45 s for 2,850 values and
-``k = 5`` on the project machine. The optimum is found by dynamic programming over the distinct
+in one line each because mapclassify's classifiers also compute fit summaries on construction, which
+dominated an OPGD search (the tests check that the breaks agree with mapclassify's). Natural breaks
+are the Fisher–Jenks optimum (the partition of the sorted values into ``k`` classes with the
+smallest within-class sum of squares), computed here because mapclassify's ``FisherJenks`` is an
+``O(k n²)`` Python loop unless numba is installed (timings of both in
+``benchmarks/results/drivers.md``). The optimum is found by dynamic programming over the distinct
 values (weighted by their counts, so equal values are never split between classes), with the
 divide-and-conquer rule that the best start of the last class does not decrease with the end
 (Fisher 1958's cost satisfies the quadrangle inequality), vectorised over every segment of a
