@@ -35,7 +35,7 @@ import scipy.sparse as sp
 __all__ = ["folded_p", "lag_counts"]
 
 #: elements of one intermediate (regions × permutations × periods [× k]) array
-_CHUNK = 1 << 22
+_CHUNK = 1 << 23
 _TIE = 1e-9
 
 
@@ -151,7 +151,7 @@ def _count_general(w, y, lag, draws, members, rowsum, scale, ge, le) -> None:
         idx = draws[None, :, :] + (draws[None, :, :] >= rows[:, None, None])  # (r, P, k)
         starts = w.indptr[rows]
         weights = w.data[starts[:, None] + np.arange(k)[None, :]]  # (r, k)
-        perm = np.einsum("rpkt,rk->rpt", y[idx], weights, optimize=True)
+        perm = np.matmul(weights[:, None, None, :], np.take(y, idx, axis=0))[:, :, 0, :]  # (r, P, T)
         tol = _TIE * rowsum[rows, None] * np.maximum(scale, 1e-300)
         _tally(perm, lag[rows], tol, ge, le, rows)
 
