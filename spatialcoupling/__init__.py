@@ -58,6 +58,15 @@ _EXPORTS: dict[str, str] = {
     "SpaceTimeLISA": "dynamics",
     "GravityCentre": "dynamics",
     "RankMobility": "dynamics",
+    # why and where: obstacle degree, geographic detector, hot spots, bivariate LISA, scores, robustness
+    "ObstacleDegree": "drivers",
+    "GeoDetector": "drivers",
+    "HotSpots": "drivers",
+    "BivariateLocalMoran": "drivers",
+    "DifferentialLocalMoran": "drivers",
+    "Topsis": "drivers",
+    "GreyRelational": "drivers",
+    "RobustnessGrid": "drivers",
     # studies
     "Study": "study",
 }
