@@ -379,6 +379,120 @@ class Panel:
         data[name] = num * float(scale) / pop
         return self._with(data, notes=[f"per_capita: {name!r} = {column} × {scale:g} / {population}"])
 
+    def derive(self, name: str, expression: str) -> Panel:
+        """A new column ``name`` from an expression over the columns (never Python's ``eval``).
+
+        The language (see :mod:`spatialcoupling._derive`): numbers, column names, ``+ - * /``,
+        parentheses and the functions ``growth(x)``, ``capital_stock(investment, deflator=,
+        depreciation=, base_period=)``, ``deflate(x, index, base_period=)``, ``sum(a, b, ...)``,
+        ``mean(a, b, ...)``, ``ratio(a, b)``, ``log(x)`` and ``per_capita(x, population, scale=)``,
+        which are :meth:`growth_rate`, :meth:`capital_stock`, :meth:`deflate`, :meth:`combine`,
+        :meth:`share`, :meth:`log` and :meth:`per_capita`. Their notes are kept, and the
+        derivation itself is noted (``derive: 'x' = <expression>``).
+
+        Raises
+        ------
+        ValueError
+            An expression that does not parse (the position is shown), unknown columns (the
+            columns are listed), a result that is a number rather than a column, division by
+            zero (the cells are named), and every error of the functions used.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> idx = pd.MultiIndex.from_product([["a", "b"], [2020, 2021]], names=["region", "period"])
+        >>> p = Panel(pd.DataFrame({"x": [1.0, 2.0, 4.0, 5.0], "y": [1.0, 1.0, 2.0, 2.0]}, index=idx))
+        >>> p.derive("z", "growth(x) * 100 + sum(x, y)")["z"].round(1).tolist()
+        [nan, 103.0, nan, 32.0]
+        """
+        from ._derive import Call, evaluate, names_in, parse
+
+        self._check_new_name(name)
+        where = f"derive {name!r} = {expression!r}"
+        tree = parse(expression)
+        unknown = sorted(names_in(tree) - set(self.columns))
+        if unknown:
+            raise ValueError(f"{where}: unknown column(s) {unknown}; the columns are {self.columns}")
+        state: dict[str, Panel] = {"work": self}
+
+        def column(col: str) -> pd.Series:
+            return state["work"]._data[col]
+
+        def put(node: Any, value: Any, function: str) -> str:
+            from ._derive import Name
+
+            if isinstance(node, Name):
+                return node.name
+            if not isinstance(value, pd.Series):
+                raise ValueError(f"{where}: {function}() needs a column, not the number {node.text}")
+            label = node.text
+            work = state["work"]
+            if label not in work._data.columns:
+                data = work._data.copy()
+                data[label] = value
+                state["work"] = work._with(data)
+            return label
+
+        def call(node: Call, args: list[Any], kwargs: Mapping[str, Any]) -> Any:
+            fn = node.function
+            out = name if node is tree else node.text
+            work = state["work"]
+            if out in work._data.columns:
+                return work._data[out]
+            before = len(work._notes)
+            cols = [put(a, v, fn) for a, v in zip(node.args, args, strict=True)]
+            work = state["work"]
+            if fn == "growth":
+                work = work.growth_rate(cols[0], name=out)
+            elif fn == "capital_stock":
+                deflator = kwargs.get("deflator")
+                deflator_col = None
+                if deflator is not None:
+                    deflator_col = put(dict(node.kwargs)["deflator"], deflator, fn)
+                    work = state["work"]
+                options: dict[str, Any] = {}
+                if "depreciation" in kwargs:
+                    options["depreciation"] = _number(kwargs["depreciation"], where, "depreciation")
+                if "base_period" in kwargs:
+                    options["base_period"] = _period_value(kwargs["base_period"], where)
+                work = work.capital_stock(cols[0], deflator_col, name=out, **options)
+            elif fn == "deflate":
+                base = _period_value(kwargs["base_period"], where) if "base_period" in kwargs else work.periods[0]
+                work = work.deflate(cols[0], cols[1], base, name=out)
+                if "base_period" not in kwargs:
+                    work._notes.append(f"derive: {out!r} in prices of the first period {base!r} (no base_period=)")
+            elif fn in ("sum", "mean"):
+                work = work.combine(cols, how=fn, name=out)  # type: ignore[arg-type]
+            elif fn == "ratio":
+                work = work.share(cols[0], cols[1], name=out)
+            elif fn == "log":
+                work = work.log(cols[0], name=out)
+            elif fn == "per_capita":
+                scale = _number(kwargs.get("scale", 1.0), where, "scale")
+                work = work.per_capita(cols[0], cols[1], scale=scale, name=out)
+            state["work"] = work
+            notes_added.extend(work._notes[before:])
+            return work._data[out]
+
+        notes_added: list[str] = []
+        try:
+            value = evaluate(tree, column, call)
+        except ValueError as exc:
+            if where in str(exc):
+                raise
+            raise ValueError(f"{where}: {exc}") from None
+        if not isinstance(value, pd.Series):
+            raise ValueError(f"{where}: the expression gives the number {value!r}, not a column")
+        value = value.reindex(self._data.index).astype(float)
+        infinite = np.isinf(value.to_numpy())
+        if infinite.any():
+            raise ValueError(f"{where}: infinite at (region, period) {_preview(value.index[infinite])} "
+                             "(a division by zero?)")
+        data = self._data.copy()
+        data[name] = value
+        kept = [n for n in notes_added if n not in self._notes]
+        return self._with(data, notes=[*kept, f"derive: {name!r} = {expression}"])
+
     def ratio(self, numerator: str, denominator: str, *, name: str | None = None) -> Panel:
         """``numerator / denominator`` (see :meth:`share`)."""
         return self.share(numerator, denominator, name=name or f"{numerator}_per_{denominator}")
@@ -521,6 +635,17 @@ class Panel:
         data[name] = self._from_wide(pd.DataFrame(stock, index=real.index, columns=real.columns))
         notes = [f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), g = average real investment growth per region)"]
         return self._with(data, notes=notes)
+
+
+def _number(value: Any, where: str, key: str) -> float:
+    if isinstance(value, pd.Series):
+        raise ValueError(f"{where}: {key}= must be a number, not a column")
+    return float(value)
+
+
+def _period_value(value: Any, where: str) -> Any:
+    number = _number(value, where, "base_period")
+    return int(number) if number.is_integer() else number
 
 
 def _require_known(what: str, kind: str, given: Sequence[Any], known: Sequence[Any]) -> None:

@@ -76,7 +76,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise StudyError([f"{path}: cannot be read ({exc.strerror or 'permission denied'}); check the file's "
                           "permissions"]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise StudyError([f"{path.name}: not valid TOML: {exc}"]) from exc
+        from .._io import toml_hint
+
+        hint = toml_hint(exc, path.read_bytes().decode("utf-8", errors="replace"))
+        raise StudyError([f"{path.name}: not valid TOML: {exc}{hint}"]) from exc
     except UnicodeDecodeError as exc:
         raise StudyError([f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"]) from exc
 
