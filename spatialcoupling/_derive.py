@@ -23,7 +23,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FUNCTIONS", "Call", "DeriveError", "Name", "Node", "Number", "Operation", "evaluate", "names_in", "parse"]
+__all__ = [
+    "FUNCTIONS",
+    "Call",
+    "DeriveError",
+    "Name",
+    "Node",
+    "Number",
+    "Operation",
+    "evaluate",
+    "names_in",
+    "parse",
+]
 
 #: the functions of the language: name -> (positional parameters, keyword parameters); ``*`` = any number
 FUNCTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -37,9 +48,7 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "per_capita": (("x", "population"), ("scale",)),
 }
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[^\W\d]\w*)|(?P<op>[-+*/(),=]))"
-)
+_TOKEN = re.compile(r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[^\W\d]\w*)|(?P<op>[-+*/(),=]))")
 
 
 class DeriveError(ValueError):
@@ -160,7 +169,11 @@ class _Parser:
 
     def call(self, function: str, pos: int) -> Call:
         if function not in FUNCTIONS:
-            raise DeriveError(f"unknown function {function!r}; functions are {', '.join(FUNCTIONS)}", self.text, pos)
+            raise DeriveError(
+                f"unknown function {function!r}; functions are {', '.join(FUNCTIONS)}",
+                self.text,
+                pos,
+            )
         self.take("(")
         args: list[Node] = []
         kwargs: dict[str, Node] = {}
@@ -175,7 +188,11 @@ class _Parser:
                     kwargs[tok] = self.expression()
                 else:
                     if kwargs:
-                        raise DeriveError(f"{function}(): a positional argument after a keyword one", self.text, at)
+                        raise DeriveError(
+                            f"{function}(): a positional argument after a keyword one",
+                            self.text,
+                            at,
+                        )
                     args.append(self.expression())
                 if self.peek()[1] != ",":
                     break
@@ -192,8 +209,11 @@ def _check_signature(node: Call, text: str, pos: int) -> None:
         if len(node.args) < 2:
             raise DeriveError(f"{node.function}() needs at least two arguments", text, pos)
     elif len(node.args) != len(positional):
-        raise DeriveError(f"{node.function}() takes {len(positional)} argument(s) ({', '.join(positional)}), "
-                          f"got {len(node.args)}", text, pos)
+        raise DeriveError(
+            f"{node.function}() takes {len(positional)} argument(s) ({', '.join(positional)}), got {len(node.args)}",
+            text,
+            pos,
+        )
     unknown = [k for k, _ in node.kwargs if k not in keywords]
     if unknown:
         allowed = ", ".join(keywords) or "none"
@@ -237,7 +257,11 @@ def names_in(node: Node) -> set[str]:
     return set()
 
 
-def evaluate(node: Node, column: Callable[[str], Any], call: Callable[[Call, list[Any], Mapping[str, Any]], Any]) -> Any:
+def evaluate(
+    node: Node,
+    column: Callable[[str], Any],
+    call: Callable[[Call, list[Any], Mapping[str, Any]], Any],
+) -> Any:
     """The value of ``node``: numbers stay numbers, ``column(name)`` gives a column's values and
     ``call(node, args, kwargs)`` a function's result (its arguments already evaluated)."""
     if isinstance(node, Number):

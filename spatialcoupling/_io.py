@@ -169,7 +169,7 @@ def read_sheets(path: str | Path, *, what: str, sheets: Any) -> dict[str, pd.Dat
             unknown = [s for s in wanted if s not in names]
             if unknown:
                 raise ValueError(f"{what} {name!r} has no sheet(s) {unknown}; its sheets are {names}")
-        return {str(s): book.parse(s) for s in wanted}
+        return {str(s): pd.read_excel(book, sheet_name=s) for s in wanted}
     except ValueError:
         raise
     except Exception as exc:  # noqa: BLE001 - every reader error is re-raised naming the file

@@ -306,6 +306,8 @@ class Panel:
         dup = pd.Index(new_ids)[pd.Index(new_ids).duplicated()].unique()
         if len(dup):
             raise ValueError(f"rename_regions: region id(s) {_preview(list(dup))} would name two regions; choose other names")
+        if len({isinstance(r, str) for r in new_ids}) > 1:
+            raise ValueError("rename_regions: the new ids would mix text and numbers; use one kind of id")
         return self._relabel(REGION, mapping, f"rename_regions: {', '.join(f'{k!r} → {v!r}' for k, v in mapping.items())}")
 
     def rename(self, columns: Mapping[str, str]) -> Panel:

@@ -198,8 +198,9 @@ class OutputWriter:
         _results.write_tables(sheets, path)
         self.files.append(path)
 
-    def write_lock(self, settings: Mapping[str, Any]) -> None:
-        """``study.lock.toml``: when, the resolved settings and the package versions."""
+    def write_lock(self, settings: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> None:
+        """``study.lock.toml``: when, the resolved settings, the package versions, and ``record`` (the
+        inputs and what was done to the data, see :mod:`spatialcoupling.study.lock`)."""
         import tomli_w
 
         versions = {}
@@ -212,6 +213,7 @@ class OutputWriter:
             "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "settings": settings,
             "versions": versions,
+            **dict(record or {}),
         }
         path = self.folder / "study.lock.toml"
         path.write_text(tomli_w.dumps(_toml_safe(lock)), encoding="utf-8")
