@@ -184,6 +184,18 @@ def yearbook_order(ids: Sequence[Any], name: str = "china_provinces") -> list[An
     ['a', 'b']
     """
     ids = list(ids)
+    try:
+        return list(_yearbook_order(tuple(ids), name))
+    except TypeError:  # unhashable ids
+        return _order(ids, name)
+
+
+@functools.lru_cache(maxsize=64)
+def _yearbook_order(ids: tuple[Any, ...], name: str) -> tuple[Any, ...]:
+    return tuple(_order(list(ids), name))
+
+
+def _order(ids: list[Any], name: str) -> list[Any]:
     res = resolve(ids, name)
     if ids and res.complete and len(set(res.codes.values())) == len(res.codes):
         return sorted(ids, key=lambda s: res.codes[s])

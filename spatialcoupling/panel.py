@@ -98,7 +98,7 @@ class Panel:
         self._data = _yearbook_sorted(self._data.sort_index())
         if filled is None:
             filled = pd.DataFrame(False, index=self._data.index, columns=self._data.columns)
-        self._filled = filled.reindex(index=self._data.index)
+        self._filled = filled.copy() if filled.index.equals(self._data.index) else filled.reindex(self._data.index)
         self._notes = list(notes)
 
     # -- views ----------------------------------------------------------------
@@ -661,17 +661,20 @@ def _require_known(what: str, kind: str, given: Sequence[Any], known: Sequence[A
 
 def _yearbook_sorted(data: pd.DataFrame) -> pd.DataFrame:
     """Rows of text region ids that are China's provinces in yearbook order (by adcode), periods sorted within."""
-    regions = data.index.get_level_values(0)
-    if data.empty or not pd.api.types.is_object_dtype(regions.dtype) and not pd.api.types.is_string_dtype(regions.dtype):
+    index = data.index
+    if data.empty or not isinstance(index, pd.MultiIndex):
         return data
-    unique = list(regions.unique())
+    level, codes = index.levels[0], index.codes[0]
+    used = pd.unique(codes)
+    unique = list(level[used])
     if not all(isinstance(r, str) for r in unique):
         return data
     order = yearbook_order(unique)
     if order == unique:
         return data
-    rank = pd.Series(np.arange(len(order)), index=order)
-    positions = np.lexsort((np.arange(len(data)), rank.loc[regions].to_numpy()))
+    rank = np.empty(len(level), dtype=np.int64)
+    rank[used] = pd.Index(order).get_indexer(unique)
+    positions = np.lexsort((np.arange(len(data)), rank[codes]))
     return data.iloc[positions]
 
 

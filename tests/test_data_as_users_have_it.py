@@ -528,3 +528,16 @@ def test_study_derive_errors_name_the_key(tmp_path):
     }
     with pytest.raises(StudyError, match=r"data.derive.z: .*unknown column\(s\) \['nothing'\]"):
         Study.from_dict(settings).check()
+
+
+def test_study_matches_mixed_names_onto_the_bundled_provinces(tmp_path):
+    _workbook(tmp_path / "yearbook.xlsx")
+    settings = {
+        "data": {"path": "yearbook.xlsx", "sheets": "*"},
+        "indicators": {"MS": {"scale": {"ms_fai": "+", "ms_va": "+"}}, "AM": {"output": {"am_out": "+"}}},
+        "regions": {"dataset": "china_provinces", "extra": "drop"},
+        "weights": {"kind": "knn", "k": 2},
+        "moran": {"permutations": 9},
+    }
+    notes = Study.from_dict(settings, base_dir=tmp_path).check()
+    assert any("matched through the alias table 'china_provinces'" in n and "'Nei Mongol' → 150000" in n for n in notes)
