@@ -789,7 +789,7 @@ def _read_sheets(path: Path, sheets: Any, region: str) -> tuple[pd.DataFrame, li
             notes.append(f"sheet {sheet_name!r}: region ids: {stripped}")
         long = _periods_as_columns(frame, region, indicator, f"sheet {sheet_name!r}")
         sheet_notes: list[str] = []
-        long[PERIOD] = _coerce_periods(long[PERIOD], f"{PERIOD} (columns of sheet {sheet_name!r})", sheet_notes)
+        long[PERIOD] = _coerce_periods(long[PERIOD], f"headers of sheet {sheet_name}", sheet_notes)
         notes += sheet_notes
         parts.append(long.set_index([region, PERIOD]))
     if not parts:

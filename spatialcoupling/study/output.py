@@ -11,7 +11,8 @@ soon as its step is done:
   :func:`spatialcoupling._figures.save_figure` (a PNG preview for the report when PNG is not
   among them). Figures of the synthetic demo data carry a mark saying so.
 - ``layers/<name>.gpkg``: the GIS layers.
-- ``study.lock.toml``: the resolved settings and the versions of the packages used.
+- ``study.lock.toml``: the resolved settings, the versions of the packages used, and the input
+  files (size, SHA-256), aliases, fills and derivations (:mod:`spatialcoupling.study.lock`).
 
 File names made from labels (periods, groupings) are slugs (:func:`safe_name`): no path
 separators, no ``..``, unique within their folder.
