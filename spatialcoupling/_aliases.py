@@ -2,8 +2,12 @@
 
 The bundled table ``datasets/data/china_province_aliases.csv`` (built by
 ``scripts/build_china_aliases.py``; sources in its header) lists the spellings of the 31
-mainland provincial-level units: adcodes, full and short Chinese names, Pinyin with and
-without a suffix, English names and older romanisations. Spellings are compared by a key:
+mainland provincial-level units: adcodes, full and short Chinese names in simplified and
+traditional characters (北京市, 遼寧省, 內蒙古自治區), the one-character abbreviations (京, 冀, 川/蜀),
+Pinyin with and without a suffix, English names and older romanisations. It also lists Taiwan
+(710000), Hong Kong (810000) and Macau (820000) (:data:`OUTSIDE_BOUNDARIES`): the bundled
+``china_provinces`` boundaries do not hold them, so their names match only boundaries that
+do, and nothing adds them to an analysis. Spellings are compared by a key:
 Unicode NFKC (full-width letters and digits become ASCII), case folded, with white space and
 the marks ``- ' ’ . _ ·`` removed, so ``"Inner Mongolia"``, ``"inner-mongolia"`` and
 ``"ＩＮＮＥＲ　ＭＯＮＧＯＬＩＡ"`` are one spelling; numbers and their text (``110000``,
@@ -31,18 +35,22 @@ from ._ids import id_keys
 
 __all__ = [
     "ALIAS_TABLES",
+    "OUTSIDE_BOUNDARIES",
     "Resolution",
     "alias_key",
     "alias_table",
     "describe_problems",
     "resolve",
     "suggestions",
+    "unit_name",
     "yearbook_order",
 ]
 
 _DATA = Path(__file__).parent / "datasets" / "data"
 #: alias tables by the name of the boundaries they belong to
 ALIAS_TABLES = {"china_provinces": _DATA / "china_province_aliases.csv"}
+#: units of an alias table that the bundled boundaries of the same name do not hold
+OUTSIDE_BOUNDARIES: dict[str, frozenset[int]] = {"china_provinces": frozenset({710000, 810000, 820000})}
 _DROPPED = str.maketrans("", "", "-'’._·・ \t\u3000")
 
 
@@ -77,7 +85,7 @@ def _by_key(name: str) -> dict[str, tuple[int, ...]]:
 
 @functools.lru_cache(maxsize=4)
 def _canonical(name: str) -> dict[int, str]:
-    """adcode -> 'short Chinese name / English name' for messages."""
+    """adcode -> 'short Chinese name / English name (adcode)' for messages."""
     table = alias_table(name)
     zh = table[table["kind"] == "zh short"].set_index("adcode")["alias"]
     en = table[table["kind"] == "en"].set_index("adcode")["alias"]
@@ -115,6 +123,16 @@ class Resolution:
         more = f" … and {len(self.applied) - limit} more" if len(self.applied) > limit else ""
         return shown + more
 
+    def outside(self, name: str = "china_provinces") -> dict[Any, int]:
+        """Spelling -> adcode of the spellings naming a unit that the bundled boundaries ``name`` lack."""
+        extra = OUTSIDE_BOUNDARIES.get(name, frozenset())
+        return {s: c for s, c in self.codes.items() if c in extra}
+
+
+def unit_name(code: int, name: str = "china_provinces") -> str:
+    """``'香港 / Hong Kong (810000)'``: the short Chinese and English name of a unit, for messages."""
+    return _canonical(name).get(int(code), str(code))
+
 
 def resolve(ids: Iterable[Any], name: str = "china_provinces") -> Resolution:
     """The adcode of each spelling in ``ids`` by the alias table ``name``.
@@ -126,6 +144,8 @@ def resolve(ids: Iterable[Any], name: str = "china_provinces") -> Resolution:
     {'北京': 110000, 'Nei Mongol': 150000, 610000: 610000, 'Shanxi': 140000}
     >>> resolve(["Shan-hsi"]).ambiguous
     {'Shan-hsi': (140000, 610000)}
+    >>> resolve(["遼寧", "冀", "香港"]).codes
+    {'遼寧': 210000, '冀': 130000, '香港': 810000}
     """
     by_key = _by_key(name)
     table = alias_table(name)

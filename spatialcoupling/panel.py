@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._aliases import describe_problems, resolve, yearbook_order
+from ._aliases import describe_problems, resolve, unit_name, yearbook_order
 from ._ids import describe_collisions, id_collisions, strip_ids
 from ._io import read_sheets, read_table
 from ._params import Boolean, InstanceOf, validate_params
@@ -1138,6 +1138,11 @@ def _to_adcodes(ids: pd.Series, table: str, notes: list[str]) -> pd.Series:
         raise ValueError(f"regions={table!r}: one province spelled two ways: {'; '.join(twice)}; use one spelling")
     notes.append(f"regions={table!r}: region names replaced by adcodes" +
                  (f"; aliases applied: {res.describe_applied()}" if res.applied else ""))
+    outside = res.outside(table)
+    if outside:
+        shown = ", ".join(f"{s!r} → {unit_name(c, table)}" for s, c in outside.items())
+        notes.append(f"regions={table!r}: {shown} not among the units of the bundled {table!r} boundaries; "
+                     "kept as read (matching onto those boundaries refuses them: drop them first)")
     return ids.map(res.codes)
 
 

