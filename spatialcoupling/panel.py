@@ -161,6 +161,25 @@ class Panel:
             filled = self._filled.reindex(index=data.index, columns=data.columns, fill_value=False)
         return Panel(data, filled.astype(bool), [*self._notes, *notes])
 
+    def _derived(self, data: pd.DataFrame, name: str, used: pd.Series, inputs: Sequence[str],
+                 notes: Iterable[str] = ()) -> Panel:
+        """A panel with the new column ``name`` of ``data``, marked filled where ``used`` (a cell used a
+        filled input cell) and the value exists; the count is noted."""
+        filled = self._filled.reindex(index=data.index, columns=data.columns, fill_value=False).astype(bool)
+        mask = used.reindex(data.index, fill_value=False).to_numpy(dtype=bool) & data[name].notna().to_numpy()
+        filled[name] = mask
+        notes = list(notes)
+        if mask.any():
+            sources = [c for c in dict.fromkeys(inputs) if c in self._filled.columns and self._filled[c].any()]
+            notes.append(f"filled: {int(mask.sum())} cell(s) of {name!r} marked filled: derived from filled cells "
+                         f"of {', '.join(map(repr, sources))}")
+        return Panel(data, filled, [*self._notes, *notes])
+
+    def _filled_wide(self, column: str) -> pd.DataFrame:
+        """Region × period table of ``.filled`` of one column (False where the row is absent)."""
+        wide = self._filled[column].unstack(PERIOD).reindex(columns=self.periods)
+        return wide.fillna(False).astype(bool)
+
     def _wide(self, column: str) -> pd.DataFrame:
         """Region × period table of one column over the full period grid."""
         return self[column].unstack(PERIOD).reindex(columns=self.periods)
@@ -347,7 +366,7 @@ class Panel:
         gaps = int(block.isna().any(axis=1).sum())
         if gaps:
             notes.append(f"{how}: {name!r} missing in {gaps} row(s) where one of {columns} is missing")
-        return self._with(data, notes=notes)
+        return self._derived(data, name, self._filled[columns].any(axis=1), columns, notes)
 
     def sum(self, columns: Sequence[str], *, name: str) -> Panel:
         """``combine(columns, how="sum", name=name)``."""
@@ -367,7 +386,7 @@ class Panel:
             raise ValueError(f"log({column!r}): values must be > 0; non-positive at (region, period) {_preview(x.index[bad])}")
         data = self._data.copy()
         data[name] = np.log(x)
-        return self._with(data, notes=[f"log: {name!r} = ln({column})"])
+        return self._derived(data, name, self._filled[column], [column], [f"log: {name!r} = ln({column})"])
 
     def per_capita(self, column: str, population: str, *, scale: float = 1.0, name: str | None = None) -> Panel:
         """``column · scale / population`` (e.g. ``scale=1e4`` for population in 10,000 persons)."""
@@ -379,7 +398,9 @@ class Panel:
             raise ValueError(f"per_capita({column!r}, {population!r}): population must be > 0; not at {_preview(pop.index[bad])}")
         data = self._data.copy()
         data[name] = num * float(scale) / pop
-        return self._with(data, notes=[f"per_capita: {name!r} = {column} × {scale:g} / {population}"])
+        used = self._filled[column] | self._filled[population]
+        return self._derived(data, name, used, [column, population],
+                             [f"per_capita: {name!r} = {column} × {scale:g} / {population}"])
 
     def derive(self, name: str, expression: str) -> Panel:
         """A new column ``name`` from an expression over the columns (never Python's ``eval``).
@@ -407,7 +428,7 @@ class Panel:
         >>> p.derive("z", "growth(x) * 100 + sum(x, y)")["z"].round(1).tolist()
         [nan, 103.0, nan, 32.0]
         """
-        from ._derive import Call, evaluate, names_in, parse
+        from ._derive import Call, Name, Operation, evaluate, names_in, parse
 
         self._check_new_name(name)
         where = f"derive {name!r} = {expression!r}"
@@ -420,9 +441,19 @@ class Panel:
         def column(col: str) -> pd.Series:
             return state["work"]._data[col]
 
-        def put(node: Any, value: Any, function: str) -> str:
-            from ._derive import Name
+        def used_filled(node: Any) -> pd.Series:
+            """True where the value of ``node`` used a filled cell (cells of columns and of function results)."""
+            work = state["work"]
+            if isinstance(node, Name):
+                return work._filled[node.name]
+            if isinstance(node, Operation):
+                masks = [used_filled(o) for o in node.operands]
+                return masks[0] if len(masks) == 1 else masks[0] | masks[1]
+            if isinstance(node, Call):
+                return work._filled[name if node is tree else node.text]
+            return pd.Series(False, index=work._data.index)
 
+        def put(node: Any, value: Any, function: str) -> str:
             if isinstance(node, Name):
                 return node.name
             if not isinstance(value, pd.Series):
@@ -432,7 +463,9 @@ class Panel:
             if label not in work._data.columns:
                 data = work._data.copy()
                 data[label] = value
-                state["work"] = work._with(data)
+                filled = work._filled.reindex(index=data.index, columns=data.columns, fill_value=False).astype(bool)
+                filled[label] = used_filled(node).reindex(data.index, fill_value=False).to_numpy(dtype=bool)
+                state["work"] = Panel(data, filled, work._notes)
             return label
 
         def call(node: Call, args: list[Any], kwargs: Mapping[str, Any]) -> Any:
@@ -492,8 +525,9 @@ class Panel:
                              "(a division by zero?)")
         data = self._data.copy()
         data[name] = value
-        kept = [n for n in notes_added if n not in self._notes]
-        return self._with(data, notes=[*kept, f"derive: {name!r} = {expression}"])
+        kept = [n for n in notes_added if n not in self._notes and not n.startswith("filled: ")]
+        used = used_filled(tree).reindex(self._data.index, fill_value=False)
+        return self._derived(data, name, used, sorted(names_in(tree)), [*kept, f"derive: {name!r} = {expression}"])
 
     def ratio(self, numerator: str, denominator: str, *, name: str | None = None) -> Panel:
         """``numerator / denominator`` (see :meth:`share`)."""
@@ -531,7 +565,9 @@ class Panel:
         data = self._data.copy()
         data[name] = series
         notes.append(f"growth_rate: {name!r} undefined in {n_undefined} cell(s) (first period, gaps or missing previous value)")
-        return self._with(data, notes=notes)
+        was_filled = self._filled_wide(column)
+        used = self._from_wide(was_filled | was_filled.shift(1, axis=1, fill_value=False))
+        return self._derived(data, name, used, [column], notes)
 
     def share(self, numerator: str, denominator: str, *, name: str | None = None) -> Panel:
         """Ratio of two columns, e.g. a sector's share of employment."""
@@ -543,7 +579,7 @@ class Panel:
             raise ValueError(f"share({numerator!r}, {denominator!r}): denominator is 0 at (region, period) {_preview(den.index[zero])}")
         data = self._data.copy()
         data[name] = num / den
-        return self._with(data)
+        return self._derived(data, name, self._filled[numerator] | self._filled[denominator], [numerator, denominator])
 
     def deflate(self, column: str, index: str, base_period: Any, *, name: str | None = None) -> Panel:
         """Express a nominal column in prices of ``base_period``: ``x · P_base / P_t``.
@@ -566,7 +602,13 @@ class Panel:
         real = self._wide(column).mul(base, axis=0) / prices
         data = self._data.copy()
         data[name] = self._from_wide(real)
-        return self._with(data)
+        return self._derived(data, name, self._from_wide(self._deflated_filled(column, index, base_period)),
+                             [column, index])
+
+    def _deflated_filled(self, column: str, index: str, base_period: Any) -> pd.DataFrame:
+        """Region × period: True where ``x_t · P_base / P_t`` used a filled x_t, P_t or P_base."""
+        prices = self._filled_wide(index)
+        return self._filled_wide(column) | prices | prices[[base_period]].to_numpy()
 
     def capital_stock(
         self,
@@ -636,7 +678,15 @@ class Panel:
         data = self._data.copy()
         data[name] = self._from_wide(pd.DataFrame(stock, index=real.index, columns=real.columns))
         notes = [f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), g = average real investment growth per region)"]
-        return self._with(data, notes=notes)
+        if deflator is not None:
+            flows = self._deflated_filled(investment, deflator, base_period).reindex(real.index).to_numpy()
+        else:
+            flows = self._filled_wide(investment).reindex(real.index).to_numpy()
+        # K_t uses I_0 … I_t, and g uses I_0 and I_T
+        used = np.logical_or.accumulate(flows, axis=1) | flows[:, [0]] | flows[:, [-1]]
+        used_long = self._from_wide(pd.DataFrame(used, index=real.index, columns=real.columns))
+        inputs = [investment] if deflator is None else [investment, deflator]
+        return self._derived(data, name, used_long, inputs, notes)
 
 
 def _number(value: Any, where: str, key: str) -> float:

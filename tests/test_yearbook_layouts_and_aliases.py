@@ -9,6 +9,7 @@ GB/T 2260, and cell counts of the hand-made sheets.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import shapely.geometry
@@ -148,3 +149,89 @@ def test_alias_table_is_a_data_set():
     assert table.equals(sc.regions.province_aliases())
     assert "china_province_aliases" in sc.datasets.names()
     assert sc.datasets.available().loc["china_province_aliases", "loadable"]
+
+
+# -- .filled through derived columns -------------------------------------------------------------
+YEARS3 = [2009, 2010, 2011]
+
+
+@pytest.fixture
+def marked():
+    """x filled at ('a', 2010), the price index p filled at ('b', 2009), nothing else filled."""
+    idx = pd.MultiIndex.from_product([["a", "b"], YEARS3], names=["region", "period"])
+    data = pd.DataFrame(
+        {
+            "x": [1.0, 2.0, 4.0, 2.0, 3.0, 6.0],
+            "y": [1.0, 1.0, 2.0, 2.0, 2.0, 2.0],
+            "p": [100.0, 102.0, 104.0, 100.0, 101.0, 103.0],
+        },
+        index=idx,
+    )
+    filled = pd.DataFrame(False, index=idx, columns=data.columns)
+    filled.loc[("a", 2010), "x"] = True
+    filled.loc[("b", 2009), "p"] = True
+    return sc.Panel(data, filled)
+
+
+def _cells(panel, column):
+    mask = panel.filled[column]
+    return sorted(mask[mask].index.tolist())
+
+
+@pytest.mark.parametrize(
+    ("make", "column", "expected"),
+    [
+        (
+            lambda p: p.growth_rate("x", name="g"),
+            "g",
+            [("a", 2010), ("a", 2011)],
+        ),  # x_t or x_{t-1} filled
+        (lambda p: p.sum(["x", "y"], name="s"), "s", [("a", 2010)]),
+        (lambda p: p.mean(["x", "y"], name="s"), "s", [("a", 2010)]),
+        (lambda p: p.log("x", name="l"), "l", [("a", 2010)]),
+        (lambda p: p.per_capita("x", "y", name="pc"), "pc", [("a", 2010)]),
+        (lambda p: p.ratio("x", "y", name="r"), "r", [("a", 2010)]),
+        (lambda p: p.share("y", "x", name="r"), "r", [("a", 2010)]),
+        # x · P_2009 / P_t: every period of b uses the filled base price
+        (
+            lambda p: p.deflate("x", "p", 2009, name="d"),
+            "d",
+            [("a", 2010), ("b", 2009), ("b", 2010), ("b", 2011)],
+        ),
+        # K_t uses I_0 … I_t and (through g) I_0 and I_T
+        (lambda p: p.capital_stock("x", name="k"), "k", [("a", 2010), ("a", 2011)]),
+        (
+            lambda p: p.capital_stock("x", "p", name="k"),
+            "k",
+            [("a", 2010), ("a", 2011), ("b", 2009), ("b", 2010), ("b", 2011)],
+        ),
+        (lambda p: p.derive("z", "growth(x) * 2 + y"), "z", [("a", 2010), ("a", 2011)]),
+        (lambda p: p.derive("z", "log(x + y)"), "z", [("a", 2010)]),
+        (lambda p: p.derive("z", "y * 2 - 1"), "z", []),
+    ],
+)
+def test_derived_cells_are_filled_where_an_input_cell_was(marked, make, column, expected):
+    out = make(marked)
+    assert _cells(out, column) == expected
+    assert _cells(out, "x") == [("a", 2010)]  # the inputs keep their marks
+    noted = [n for n in out.notes if n.startswith(f"filled: {len(expected)} cell(s) of {column!r}")]
+    assert len(noted) == (1 if expected else 0)
+
+
+def test_capital_stock_is_filled_everywhere_when_the_last_investment_was():
+    idx = pd.MultiIndex.from_product([["a"], YEARS3], names=["region", "period"])
+    data = pd.DataFrame({"x": [1.0, 2.0, 4.0]}, index=idx)
+    filled = pd.DataFrame({"x": [False, False, True]}, index=idx)
+    out = sc.Panel(data, filled).capital_stock("x", name="k")
+    assert out.filled["k"].tolist() == [True, True, True]  # g = (I_T / I_0)^(1/T) - 1 sets K_0
+    assert "filled: 3 cell(s) of 'k' marked filled: derived from filled cells of 'x'" in out.notes
+
+
+def test_interpolated_then_derived_in_a_study_chain():
+    idx = pd.MultiIndex.from_product([["a", "b"], YEARS3], names=["region", "period"])
+    panel = sc.Panel(
+        pd.DataFrame({"x": [1.0, np.nan, 3.0, 2.0, 4.0, 8.0]}, index=idx)
+    ).interpolate()
+    out = panel.derive("gx", "growth(x)")
+    assert _cells(out, "gx") == [("a", 2010), ("a", 2011)]
+    assert np.isclose(out["gx"].loc[("a", 2011)], 3.0 / 2.0 - 1)
