@@ -141,7 +141,40 @@ def read_table(
     return frame, []
 
 
-def read_sheets(path: str | Path, *, what: str, sheets: Any) -> dict[str, pd.DataFrame]:
+def read_grid(
+    path: str | Path,
+    *,
+    what: str,
+    encoding: str | None = None,
+    sep: str | None = None,
+    sheet: str | int | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The cells of a CSV file or Excel sheet as they are, with no header row (``header=None``).
+
+    Rows may differ in length (a title line above a table): short rows are padded with
+    missing cells. Used to find a header row below title lines.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        import csv
+
+        text, notes = decode_csv(path.read_bytes(), path.name, what, encoding)
+        rows = list(csv.reader(io.StringIO(text), delimiter="," if sep is None else sep))
+        width = max((len(r) for r in rows), default=0)
+        grid = pd.DataFrame([[c if c.strip() else None for c in r] + [None] * (width - len(r)) for r in rows])
+        return grid, notes
+    if suffix not in EXCEL_SUFFIXES:
+        raise ValueError(f"{what} {path.name!r}: header_row= and title rows apply to CSV and Excel files")
+    try:
+        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None), []
+    except Exception as exc:  # noqa: BLE001 - every reader error is re-raised naming the file
+        raise ValueError(f"cannot read {what} {path.name!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def read_sheets(path: str | Path, *, what: str, sheets: Any, header: int | None = 0) -> dict[str, pd.DataFrame]:
     """The sheets of an Excel workbook by name: every sheet (``"*"``) or those listed (names or positions).
 
     Raises
@@ -169,7 +202,7 @@ def read_sheets(path: str | Path, *, what: str, sheets: Any) -> dict[str, pd.Dat
             unknown = [s for s in wanted if s not in names]
             if unknown:
                 raise ValueError(f"{what} {name!r} has no sheet(s) {unknown}; its sheets are {names}")
-        return {str(s): pd.read_excel(book, sheet_name=s) for s in wanted}
+        return {str(s): pd.read_excel(book, sheet_name=s, header=header) for s in wanted}
     except ValueError:
         raise
     except Exception as exc:  # noqa: BLE001 - every reader error is re-raised naming the file

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ._aliases import describe_problems, resolve, unit_name, yearbook_order
 from ._ids import describe_collisions, id_collisions, strip_ids
-from ._io import read_sheets, read_table
+from ._io import read_grid, read_sheets, read_table
 from ._params import Boolean, InstanceOf, validate_params
 from ._results import copied
 from ._series import PERIOD, REGION, _preview, missing_cells
@@ -63,6 +63,8 @@ READ_PANEL_CONSTRAINTS: dict[str, list[Any]] = {
     "thousands": [None, InstanceOf(str, "a one-character string such as ','", check=lambda v: len(v) == 1)],
     "regions": [None, InstanceOf(str, "the name of an alias table ('china_provinces')",
                                  check=lambda v: v in ("china_provinces",))],
+    "header_row": [None, InstanceOf(int, "a row number (1 = the first row)",
+                                    check=lambda v: not isinstance(v, bool) and v >= 1)],
 }
 
 #: texts of yearbooks that stand for a missing value (compared after NFKC normalisation, stripped, case folded)
@@ -778,6 +780,44 @@ def _read_source(
         raise
 
 
+def _read_table_below_titles(
+    src: str | Path | pd.DataFrame,
+    sheet: str | int | None,
+    keys: tuple[str, str],
+    encoding: str | None,
+    sep: str | None,
+    thousands: str | None,
+    header_row: int | None,
+    periods_as_columns: bool,
+) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`_read_source`, and for a file whose first row does not hold the region column (title rows
+    above the table) or with ``header_row`` given, the table found below its titles (:func:`_locate_table`)."""
+    region = keys[0]
+    first_error: ValueError | None = None
+    if isinstance(src, pd.DataFrame):
+        if header_row is not None:
+            raise ValueError("read_panel: header_row= applies to files; a DataFrame has its columns")
+        return _read_source(src, sheet, keys, encoding, sep, thousands)
+    where = f"sheet {sheet!r}" if sheet is not None else "the table"
+    if header_row is None:
+        try:
+            frame, notes = _read_source(src, sheet, keys, encoding, sep, thousands)
+        except ValueError as exc:
+            if Path(src).suffix.lower() not in (".csv", ".txt"):
+                raise
+            first_error = exc
+        else:
+            if region in [str(c).strip() for c in frame.columns] or Path(src).suffix.lower() == ".parquet":
+                return frame, notes
+    grid, notes = read_grid(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet)
+    located = _locate_table(grid, region, where, header_row, periods_as_columns)
+    if located is None:
+        if first_error is not None:
+            raise first_error
+        return frame, notes
+    return located[0], [*notes, *located[1]]
+
+
 class _ReadOptions:
     """How cells and ids are read (see :func:`read_panel`)."""
 
@@ -813,16 +853,106 @@ def _periods_as_columns(frame: pd.DataFrame, region: str, indicator: str, where:
     return long
 
 
-def _read_sheets(path: Path, sheets: Any, region: str) -> tuple[pd.DataFrame, list[str]]:
+#: the start of a footnote row's region cell: 注, 资料来源, 数据来源, Note(s), Source(s) (after NFKC)
+_FOOTNOTE = re.compile(r"^(?:注|资料来源|資料來源|数据来源|數據來源|来源|來源|(?:notes?|sources?)(?![a-z]))", re.IGNORECASE)
+#: a unit line above a table: 单位：亿元, 计量单位: 万人, Unit: 100 million yuan
+_UNIT = re.compile(r"(?:计量单位|計量單位|单位|單位|units?)\s*[:：]\s*([^）)；;，,]+)", re.IGNORECASE)
+
+
+def _cell_shown(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _header_label(value: Any, position: int) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+    return text or f"Unnamed: {position}"
+
+
+def _locate_table(grid: pd.DataFrame, region: str, where: str, header_row: int | None,
+                  periods_as_columns: bool) -> tuple[pd.DataFrame, list[str]] | None:
+    """The table of a sheet read without a header (``grid``) below its title rows, without footnotes.
+
+    The header is row ``header_row`` (1 = the first) or else the first row holding the region column
+    name; None when no row holds it. Rows above the header (titles, a unit line) are noted, a unit
+    (单位：亿元) is named and never applied. Below the header, rows whose region cell starts with 注,
+    资料来源, Note or Source are footnotes, and rows without values (blank rows; in the layout with the
+    periods as columns also rows with a region name but no value) are skipped; both are noted.
+    """
+    shown = grid.apply(lambda col: col.map(_cell_shown)) if not grid.empty else grid
+    texts = shown.apply(lambda col: col.map(lambda t: unicodedata.normalize("NFKC", t))) if not grid.empty else grid
+    if header_row is not None:
+        if header_row > len(grid):
+            raise ValueError(f"{where}: header_row={header_row} but it has {len(grid)} row(s)")
+        h = header_row - 1
+        if not (texts.iloc[h] == region).any():
+            raise ValueError(f"{where}: row {header_row} (header_row=) has no region column {region!r}; it holds "
+                             f"{_preview([t for t in texts.iloc[h] if t], 6)}. Pass region=<name> or another header_row=")
+    else:
+        hits = np.flatnonzero((texts == region).any(axis=1).to_numpy())
+        if not len(hits):
+            return None
+        h = int(hits[0])
+    notes: list[str] = []
+    above = [t for row in shown.iloc[:h].to_numpy() for t in row if t]
+    if h:
+        notes.append(f"{where}: header on row {h + 1}; skipped {h} row(s) above it"
+                     + (f" ({_preview(above, 4)})" if above else ""))
+    for text in above:
+        unit = _UNIT.search(unicodedata.normalize("NFKC", text))
+        if unit:
+            notes.append(f"{where}: unit {unit.group(1).strip()!r} (from {text!r}); values are read as they are, "
+                         "not rescaled")
+    labels = [_header_label(v, j) for j, v in enumerate(grid.iloc[h])]
+    body = grid.iloc[h + 1:].copy()
+    body.columns = range(body.shape[1])
+    body_text = texts.iloc[h + 1:]
+    empty_col = [isinstance(lab, str) and lab.startswith("Unnamed:") and not (body_text.iloc[:, j] != "").any()
+                 for j, lab in enumerate(labels)]
+    keep_cols = [j for j, e in enumerate(empty_col) if not e]
+    if sum(empty_col):
+        notes.append(f"{where}: ignored {sum(empty_col)} empty column(s) without a header")
+    r = labels.index(region)
+    reg_text = body_text.iloc[:, r]
+    reg_shown = shown.iloc[h + 1:, r]
+    others = [j for j in keep_cols if j != r]
+    no_values = ~(body_text.iloc[:, others] != "").any(axis=1) if others else pd.Series(True, index=body.index)
+    footnote = reg_text.map(lambda t: bool(_FOOTNOTE.match(t)))
+    blank = no_values & (reg_text == "")
+    skip = footnote | blank | (no_values if periods_as_columns else False)
+    if footnote.any():
+        notes.append(f"{where}: skipped {int(footnote.sum())} footnote row(s) ({_preview(list(reg_shown[footnote]), 3)})")
+    named_empty = skip & ~footnote & ~blank
+    if blank.any():
+        notes.append(f"{where}: skipped {int((blank & ~footnote).sum())} blank row(s)")
+    if named_empty.any():
+        notes.append(f"{where}: skipped {int(named_empty.sum())} row(s) without any value "
+                     f"({_preview(list(reg_shown[named_empty]), 5)})")
+    frame = body.loc[~skip.to_numpy(), keep_cols]
+    frame.columns = [labels[j] for j in keep_cols]
+    return frame.infer_objects().reset_index(drop=True), notes
+
+
+def _read_sheets(path: Path, sheets: Any, region: str,
+                 header_row: int | None = None) -> tuple[pd.DataFrame, list[str]]:
     """One indicator per sheet (regions as rows, periods as columns) -> one long frame."""
     mapping = dict(sheets) if isinstance(sheets, Mapping) else None
-    book = read_sheets(path, what="panel file", sheets=list(mapping) if mapping else sheets)
+    book = read_sheets(path, what="panel file", sheets=list(mapping) if mapping else sheets, header=None)
     notes: list[str] = []
     parts: list[pd.DataFrame] = []
     names: dict[str, str] = {}
-    for sheet_name, frame in book.items():
-        frame.columns = [c if isinstance(c, int | float) and not isinstance(c, bool) else str(c).strip()
-                         for c in frame.columns]
+    for sheet_name, grid in book.items():
+        located = _locate_table(grid, region, f"sheet {sheet_name!r}", header_row, periods_as_columns=True)
+        if located is None:
+            frame = pd.DataFrame(columns=[_header_label(v, j) for j, v in enumerate(grid.iloc[0])] if len(grid) else [])
+        else:
+            frame, table_notes = located
+            notes += table_notes
         if region not in frame.columns:
             if sheets == "*":
                 notes.append(f"sheets: skipped sheet {sheet_name!r}: it has no region column {region!r} "
@@ -900,6 +1030,7 @@ def read_panel(
     na_values: Sequence[str] | None = None,
     thousands: str | None = None,
     regions: str | None = None,
+    header_row: int | None = None,
 ) -> Panel:
     """Read an indicator panel from CSV, Excel, Parquet or a DataFrame.
 
@@ -947,6 +1078,16 @@ def read_panel(
         ``sc.datasets.load("china_provinces")``; every alias applied is noted. A name
         that is no province (the nearest are suggested), one that could be two
         (both named) and two spellings of one province are errors.
+    header_row : int, optional
+        The row of a CSV file or Excel sheet that holds the column names (1 = the first
+        row, as a spreadsheet numbers them), for every sheet read. Default: the first
+        row when it holds the ``region`` column, else the first row that holds it, so
+        title rows above a yearbook table (``表 2-1 地区生产总值``, ``单位：亿元``, blank
+        rows) are skipped and noted; a unit line is named in ``.notes`` and never
+        applied (values are read as they are). Below the header, footnote rows (the
+        region cell starts with ``注``, ``资料来源``, ``Note`` or ``Source``) and blank rows
+        are skipped and noted, and in the layouts with periods as columns (``sheets=``,
+        ``indicator=``) so are rows with a region name but no value.
 
     Returns
     -------
@@ -977,7 +1118,7 @@ def read_panel(
     """
     settings = {"region": region, "period": period, "columns": columns, "sheet": sheet, "wide": wide,
                 "wide_sep": wide_sep, "encoding": encoding, "sep": sep, "sheets": sheets, "indicator": indicator,
-                "na_values": na_values, "thousands": thousands, "regions": regions}
+                "na_values": na_values, "thousands": thousands, "regions": regions, "header_row": header_row}
     validate_params(READ_PANEL_CONSTRAINTS, settings, "read_panel")
     layouts = [k for k, v in (("sheets", sheets), ("indicator", indicator), ("wide", wide or None)) if v is not None]
     if len(layouts) > 1:
@@ -988,10 +1129,11 @@ def read_panel(
             raise ValueError("read_panel: sheets= reads an Excel workbook; a DataFrame has no sheets")
         if sheet is not None:
             raise ValueError("read_panel: give sheet= (one sheet) or sheets= (one indicator per sheet), not both")
-        frame, notes = _read_sheets(Path(src), sheets, region)
+        frame, notes = _read_sheets(Path(src), sheets, region, header_row)
         period = PERIOD
     else:
-        frame, notes = _read_source(src, sheet, (region, period), encoding, sep, thousands)
+        frame, notes = _read_table_below_titles(src, sheet, (region, period), encoding, sep, thousands, header_row,
+                                                periods_as_columns=indicator is not None)
         if indicator is not None:
             frame = _periods_as_columns(frame, region, indicator, "the sheet" if sheet is not None else "the table")
             period = PERIOD

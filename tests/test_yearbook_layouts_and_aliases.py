@@ -235,3 +235,113 @@ def test_interpolated_then_derived_in_a_study_chain():
     out = panel.derive("gx", "growth(x)")
     assert _cells(out, "gx") == [("a", 2010), ("a", 2011)]
     assert np.isclose(out["gx"].loc[("a", 2011)], 3.0 / 2.0 - 1)
+
+
+# -- yearbook sheets: title rows, unit lines, footnotes -----------------------------------------------
+def _yearbook_sheet(
+    title: str, unit: str, values: list[list], footnotes: bool = True
+) -> list[list]:
+    """The cells of a yearbook table: a title, a unit line and a blank row above the header, footnotes below."""
+    rows = [[title, None, None, None], [None, None, None, unit], [None, None, None, None],
+            ["地区", "2009年", "2010年", "2011年"], *values]  # fmt: skip
+    if footnotes:
+        rows += [[None, None, None, None], ["注：本表按当年价格计算。", None, None, None],
+                 ["资料来源：国家统计局。", None, None, None]]  # fmt: skip
+    return rows
+
+
+def _write_book(path, sheets: dict[str, list[list]]):
+    with pd.ExcelWriter(path) as xw:
+        for name, rows in sheets.items():
+            pd.DataFrame(rows).to_excel(xw, sheet_name=name, index=False, header=False)
+    return path
+
+
+GDP = [
+    ["北京", 12153.0, 14113.6, 16251.9],
+    ["天津", 7521.9, 9224.5, "—"],
+    ["河北", 17235.5, 20394.3, 24515.8],
+]
+POP = [["北京", 1755, 1962, 2019], ["天津", 1228, 1299, 1355], ["河北", 7034, 7194, 7241]]
+
+
+def test_title_rows_units_and_footnotes_of_yearbook_sheets(tmp_path):
+    book = _write_book(
+        tmp_path / "yb.xlsx",
+        {
+            "说明": [["本文件摘自中国统计年鉴"], ["单位见各表"]],
+            "gdp": _yearbook_sheet("表 2-1 地区生产总值", "单位：亿元", GDP),
+            "pop": _yearbook_sheet("表 2-2 年末常住人口", "单位：万人", POP, footnotes=False),
+        },
+    )
+    panel = sc.read_panel(book, region="地区", sheets="*")
+    assert list(panel.regions) == ["北京", "天津", "河北"]  # yearbook order
+    assert list(panel.periods) == [2009, 2010, 2011]
+    assert panel.data.loc[("北京", 2011), "gdp"] == 16251.9  # not rescaled
+    assert panel.data.loc[("河北", 2010), "pop"] == 7194
+    assert np.isnan(panel.data.loc[("天津", 2011), "gdp"])
+    assert len(panel) == 9
+    notes = "\n".join(panel.notes)
+    assert (
+        "sheet 'gdp': header on row 4; skipped 3 row(s) above it ('表 2-1 地区生产总值', '单位：亿元')"
+        in notes
+    )
+    assert (
+        "sheet 'gdp': unit '亿元' (from '单位：亿元'); values are read as they are, not rescaled"
+        in notes
+    )
+    assert "sheet 'pop': unit '万人'" in notes
+    assert (
+        "sheet 'gdp': skipped 2 footnote row(s) ('注：本表按当年价格计算。', '资料来源：国家统计局。')"
+        in notes
+    )
+    assert "sheet 'gdp': skipped 1 blank row(s)" in notes
+    assert "sheet 'pop': skipped" not in notes
+    assert "skipped sheet '说明'" in notes
+
+
+def test_header_row_option_and_a_wrong_one(tmp_path):
+    book = _write_book(
+        tmp_path / "one.xlsx",
+        {"gdp": _yearbook_sheet("Table 2-1 GDP", "Unit: 100 million yuan", GDP)},
+    )
+    panel = sc.read_panel(book, region="地区", sheets=["gdp"], header_row=4)
+    assert panel.data.loc[("河北", 2009), "gdp"] == 17235.5
+    assert any("unit '100 million yuan'" in n for n in panel.notes)
+    with pytest.raises(
+        ValueError, match=r"sheet 'gdp': row 2 \(header_row=\) has no region column '地区'"
+    ):
+        sc.read_panel(book, region="地区", sheets=["gdp"], header_row=2)
+    one = sc.read_panel(book, region="地区", sheet="gdp", indicator="gdp")
+    assert one.data["gdp"].equals(panel.data["gdp"])
+
+
+def test_rows_with_a_name_but_no_value_and_english_footnotes(tmp_path):
+    values = [*GDP, ["东部地区", None, None, None], ["Note: at current prices", None, None, None],
+              ["Source: NBS", None, None, None]]  # fmt: skip
+    book = _write_book(tmp_path / "en.xlsx", {"gdp": [["region", "2009", "2010", "2011"], *values]})
+    panel = sc.read_panel(book, sheets="*")
+    assert list(panel.regions) == ["北京", "天津", "河北"]
+    assert not any("header on row" in n for n in panel.notes)  # the header is the first row
+    assert any("skipped 1 row(s) without any value ('东部地区')" in n for n in panel.notes)
+    assert any(
+        "skipped 2 footnote row(s) ('Note: at current prices', 'Source: NBS')" in n
+        for n in panel.notes
+    )
+
+
+def test_csv_with_title_rows_and_a_long_table(tmp_path):
+    path = tmp_path / "yb.csv"
+    path.write_text(
+        "表 3 地区生产总值\n单位：亿元\n\nregion,period,gdp\n北京,2009,12153.0\n北京,2010,14113.6\n"
+        "天津,2009,7521.9\n天津,2010,\n注：2010年天津数据缺失。\n",
+        encoding="utf-8",
+    )
+    panel = sc.read_panel(path)
+    assert panel.data.loc[("北京", 2010), "gdp"] == 14113.6
+    assert np.isnan(
+        panel.data.loc[("天津", 2010), "gdp"]
+    )  # a row with a region and a period is data
+    assert len(panel) == 4
+    assert any("unit '亿元'" in n for n in panel.notes)
+    assert any("skipped 1 footnote row(s)" in n for n in panel.notes)
