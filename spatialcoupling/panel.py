@@ -884,22 +884,26 @@ def _locate_table(grid: pd.DataFrame, region: str, where: str, header_row: int |
     资料来源, Note or Source are footnotes, and rows without values (blank rows; in the layout with the
     periods as columns also rows with a region name but no value) are skipped; both are noted.
     """
-    shown = grid.apply(lambda col: col.map(_cell_shown)) if not grid.empty else grid
-    texts = shown.apply(lambda col: col.map(lambda t: unicodedata.normalize("NFKC", t))) if not grid.empty else grid
+    cells = grid.to_numpy(dtype=object)
+    flat = [_cell_shown(v) for v in cells.ravel()]
+    shown = np.array(flat, dtype=object).reshape(cells.shape)
+    texts = np.array([t if t.isascii() else unicodedata.normalize("NFKC", t) for t in flat],
+                     dtype=object).reshape(cells.shape)
+    is_region = texts == region
     if header_row is not None:
         if header_row > len(grid):
             raise ValueError(f"{where}: header_row={header_row} but it has {len(grid)} row(s)")
         h = header_row - 1
-        if not (texts.iloc[h] == region).any():
+        if not is_region[h].any():
             raise ValueError(f"{where}: row {header_row} (header_row=) has no region column {region!r}; it holds "
-                             f"{_preview([t for t in texts.iloc[h] if t], 6)}. Pass region=<name> or another header_row=")
+                             f"{_preview([t for t in shown[h] if t], 6)}. Pass region=<name> or another header_row=")
     else:
-        hits = np.flatnonzero((texts == region).any(axis=1).to_numpy())
+        hits = np.flatnonzero(is_region.any(axis=1))
         if not len(hits):
             return None
         h = int(hits[0])
     notes: list[str] = []
-    above = [t for row in shown.iloc[:h].to_numpy() for t in row if t]
+    above = [t for t in shown[:h].ravel() if t]
     if h:
         notes.append(f"{where}: header on row {h + 1}; skipped {h} row(s) above it"
                      + (f" ({_preview(above, 4)})" if above else ""))
@@ -908,34 +912,30 @@ def _locate_table(grid: pd.DataFrame, region: str, where: str, header_row: int |
         if unit:
             notes.append(f"{where}: unit {unit.group(1).strip()!r} (from {text!r}); values are read as they are, "
                          "not rescaled")
-    labels = [_header_label(v, j) for j, v in enumerate(grid.iloc[h])]
-    body = grid.iloc[h + 1:].copy()
-    body.columns = range(body.shape[1])
-    body_text = texts.iloc[h + 1:]
-    empty_col = [isinstance(lab, str) and lab.startswith("Unnamed:") and not (body_text.iloc[:, j] != "").any()
+    r = int(np.flatnonzero(is_region[h])[0])
+    labels = [region if j == r else _header_label(v, j) for j, v in enumerate(cells[h])]
+    present = texts[h + 1:] != ""
+    empty_col = [isinstance(lab, str) and lab.startswith("Unnamed:") and not present[:, j].any()
                  for j, lab in enumerate(labels)]
     keep_cols = [j for j, e in enumerate(empty_col) if not e]
     if sum(empty_col):
         notes.append(f"{where}: ignored {sum(empty_col)} empty column(s) without a header")
-    r = labels.index(region)
-    reg_text = body_text.iloc[:, r]
-    reg_shown = shown.iloc[h + 1:, r]
+    reg_text, reg_shown = texts[h + 1:, r], shown[h + 1:, r]
     others = [j for j in keep_cols if j != r]
-    no_values = ~(body_text.iloc[:, others] != "").any(axis=1) if others else pd.Series(True, index=body.index)
-    footnote = reg_text.map(lambda t: bool(_FOOTNOTE.match(t)))
-    blank = no_values & (reg_text == "")
+    no_values = ~present[:, others].any(axis=1) if others else np.ones(len(reg_text), dtype=bool)
+    footnote = np.array([bool(_FOOTNOTE.match(t)) for t in reg_text], dtype=bool)
+    blank = no_values & (reg_text == "") & ~footnote
     skip = footnote | blank | (no_values if periods_as_columns else False)
+    named_empty = skip & ~footnote & ~blank
     if footnote.any():
         notes.append(f"{where}: skipped {int(footnote.sum())} footnote row(s) ({_preview(list(reg_shown[footnote]), 3)})")
-    named_empty = skip & ~footnote & ~blank
     if blank.any():
-        notes.append(f"{where}: skipped {int((blank & ~footnote).sum())} blank row(s)")
+        notes.append(f"{where}: skipped {int(blank.sum())} blank row(s)")
     if named_empty.any():
         notes.append(f"{where}: skipped {int(named_empty.sum())} row(s) without any value "
                      f"({_preview(list(reg_shown[named_empty]), 5)})")
-    frame = body.loc[~skip.to_numpy(), keep_cols]
-    frame.columns = [labels[j] for j in keep_cols]
-    return frame.infer_objects().reset_index(drop=True), notes
+    frame = pd.DataFrame(cells[h + 1:][~skip][:, keep_cols], columns=[labels[j] for j in keep_cols])
+    return frame.infer_objects(), notes
 
 
 def _read_sheets(path: Path, sheets: Any, region: str,
