@@ -177,6 +177,8 @@ def read_grid(
 def read_sheets(path: str | Path, *, what: str, sheets: Any, header: int | None = 0) -> dict[str, pd.DataFrame]:
     """The sheets of an Excel workbook by name: every sheet (``"*"``) or those listed (names or positions).
 
+    ``header`` is the header row given to pandas; ``None`` reads the cells as they are (no header row).
+
     Raises
     ------
     FileNotFoundError
