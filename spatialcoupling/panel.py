@@ -811,9 +811,10 @@ def _read_table_below_titles(
                 return frame, notes
     grid, notes = read_grid(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet)
     located = _locate_table(grid, region, where, header_row, periods_as_columns)
+    header_first = len(grid) > 0 and region in {_cell_shown(v) for v in grid.iloc[0]}
+    if first_error is not None and (located is None or (header_row is None and header_first)):
+        raise first_error  # not a matter of title rows: the table itself does not parse
     if located is None:
-        if first_error is not None:
-            raise first_error
         return frame, notes
     return located[0], [*notes, *located[1]]
 
