@@ -239,7 +239,8 @@ def caption(fig: Any, text: str, language: str = "en") -> Any:
     text = translate_text(text, language)
     renderer = fig.canvas.get_renderer()
     boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
-    lowest = min([b.y0 for b in boxes if b is not None] + [fig.bbox.y0 + 0.05 * fig.bbox.height])
+    bottoms = [b.y0 for b in boxes if b is not None]
+    lowest = min(bottoms) if bottoms else fig.bbox.y0 + 0.05 * fig.bbox.height
     y = fig.transFigure.inverted().transform((0, lowest))[1] - 0.01
     return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", wrap=True,
                     **font_kwargs([text]))

@@ -178,9 +178,11 @@ def class_paths(geoms: Any, classes: np.ndarray, n_classes: int) -> list[Any]:
         return [Path(np.empty((0, 2))) for _ in range(n_classes)]
     codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
     starts = np.r_[True, vertex_of[1:] != vertex_of[:-1]]
-    ends = np.r_[vertex_of[1:] != vertex_of[:-1], True]
+    ends = np.r_[vertex_of[1:] != vertex_of[:-1], True] & ~starts
     codes[starts] = Path.MOVETO
-    codes[ends] = Path.CLOSEPOLY
+    # rings are closed by their repeated first vertex: a LINETO there (not CLOSEPOLY) keeps the
+    # path simplifiable by matplotlib's renderer, which skips paths with CLOSEPOLY codes
+    codes[ends] = Path.LINETO
     vertex_class = np.asarray(classes)[part_of[ring_of[vertex_of]]]
     order = np.argsort(vertex_class, kind="stable")
     bounds = np.searchsorted(vertex_class[order], np.arange(n_classes + 1))
@@ -223,6 +225,27 @@ def _line_collection(geoms: Any, color: str, linewidth: float) -> Any:
 # ---------------------------------------------------------------------------
 # a map
 # ---------------------------------------------------------------------------
+#: layers with more vertices are simplified for display (county scale; provinces stay exact)
+SIMPLIFY_FROM = 50_000
+
+
+def _display_simplified(layer: Any, ax: Any) -> Any:
+    """``layer`` simplified to half a pixel of a 300 dpi rendering of ``ax`` when it has more than
+    :data:`SIMPLIFY_FROM` vertices (each shape on its own: gaps between neighbours stay below
+    half a pixel, under the boundary lines; Douglas–Peucker without the slow topology check: a
+    drawing does not need valid polygons)."""
+    import shapely
+
+    from .._figures import FIGURE_DPI
+
+    geoms = layer.geometry.to_numpy()
+    if int(shapely.get_num_coordinates(geoms).sum()) <= SIMPLIFY_FROM:
+        return layer
+    x0, _, x1, _ = shapely.total_bounds(geoms)
+    width_px = max(ax.get_position().width * ax.figure.get_figwidth() * FIGURE_DPI, 100.0)
+    out = layer.copy()
+    out.geometry = shapely.simplify(geoms, 0.5 * (x1 - x0) / width_px, preserve_topology=False)
+    return out
 @dataclass
 class MapFrame:
     """What a drawn map knows: its axes, the inset, the CRS, a spatial index of the drawn shapes."""
@@ -280,7 +303,7 @@ def draw_map(
 
     target = map_crs(layer, crs)
     data_crs = layer.crs
-    projected = to_map_crs(layer, target)
+    projected = to_map_crs(_display_simplified(layer, ax), target)
     national = _china.is_national_china(layer)
     import pandas as pd
 
@@ -311,7 +334,7 @@ def draw_map(
     )
     paths = class_paths(all_geoms, all_classes, len(palette) + 1)
 
-    def add(axes: Any, lw: float) -> None:
+    def add(axes: Any, lw: float, paths: list[Any] = paths) -> None:
         axes.add_collection(_collection(paths[:-1], palette, edgecolor, lw), autolim=False)
         if len(paths[-1].vertices):
             axes.add_collection(
@@ -320,6 +343,11 @@ def draw_map(
             )
         if maritime is not None:
             axes.add_collection(_line_collection(maritime, MARITIME_COLOR, 2.2 * lw))
+
+    def paths_near(box: Any) -> list[Any]:
+        """Class paths of the shapes that reach ``box`` only (what a small inset shows)."""
+        near = shapely.intersects(all_geoms, box)
+        return class_paths(all_geoms[near], all_classes[near], len(palette) + 1)
 
     add(ax, linewidth)
     x0, y0, x1, y1 = shapely.total_bounds(all_geoms)
@@ -339,7 +367,7 @@ def draw_map(
         ax.set_ylim(y0 - pad_y, y1 + pad_y)
     else:
         frame.inset = _add_inset(
-            ax, all_geoms, maritime, add, (x0, y0, x1, y1), target, data_crs, linewidth, language
+            ax, all_geoms, maritime, add, paths_near, (x0, y0, x1, y1), target, data_crs, linewidth, language
         )
     ax.set_aspect("equal")
     ax.set_axis_off()
@@ -351,6 +379,7 @@ def _add_inset(
     geoms: Any,
     maritime: Any,
     add: Any,
+    paths_near: Any,
     bounds: tuple,
     target: Any,
     data_crs: Any,
@@ -386,7 +415,7 @@ def _add_inset(
     ax.set_xlim(x0 - pad, max(x1 + pad, left + width))
     ax.set_ylim(y0, y1 + pad)
     sub = ax.inset_axes([left, y0, width, height], transform=ax.transData)
-    add(sub, 0.6 * linewidth)
+    add(sub, 0.6 * linewidth, paths_near(shapely.box(sx0, sy0, sx1, sy1)))
     sub.set_xlim(sx0, sx1)
     sub.set_ylim(sy0, sy1)
     sub.set_aspect("equal")
@@ -505,16 +534,26 @@ def _scale_bar_class() -> Any:
     return MeasuredScaleBar
 
 
+def nice_length_km(km: float) -> float:
+    """The largest 1, 2 or 5 × 10^k km not above ``km`` (a scale bar's length)."""
+    if km <= 0 or not np.isfinite(km):
+        return 1.0
+    base = 10.0 ** np.floor(np.log10(km))
+    return float(max(m * base for m in (1, 2, 5) if m * base <= km))
+
+
 def add_scale_bar(frame: MapFrame, language: str = "en") -> Any:
     """A scale bar in km (matplotlib-scalebar), true along the projection's standard parallels, in a
     free corner (else below the map)."""
     _prepare(frame)
+    per_unit = _metres_per_unit(frame)
     bar = _scale_bar_class()(
-        _metres_per_unit(frame),
+        per_unit,
         units="m",
+        fixed_value=nice_length_km(0.2 * abs(np.diff(frame.ax.get_xlim())[0]) * per_unit / 1000),
         fixed_units="km",
+        scale_formatter=lambda value, unit: f"{value:g} {unit}",
         location="lower left",
-        length_fraction=0.2,
         width_fraction=0.008,
         box_alpha=0,
         frameon=False,

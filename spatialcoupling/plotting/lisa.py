@@ -334,8 +334,10 @@ def lisa_panels(
         ids = list(dict.fromkeys(r for f in frames for r in f.index))
         geo = align_regions(regions, ids, id_column=id_column)
     fig, axes = _panel_grid(len(periods), ncols, figsize, geo, map_options.get("crs"))
+    if kind == "scatter":
+        fig.set_figwidth(fig.get_figwidth() * 5.5 / 8.3)
     titles = [panel_title(i, p) for i, p in enumerate(periods)]
-    _layout_panels(fig, axes, titles, suptitle, language)
+    _layout_panels(fig, axes, titles, suptitle, language, maps=kind != "scatter")
     for ax, period, text in zip(axes.ravel(), periods, titles, strict=False):
         if kind == "cluster":
             cluster_map(table, regions, period, ax=ax, title=text, inset=inset, id_column=id_column,

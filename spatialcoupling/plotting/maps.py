@@ -76,6 +76,10 @@ NO_DATA_LABEL = {"en": "No data", "zh": "无数据"}
 #: South China Sea frame of the inset (lon_min, lon_max, lat_min, lat_max), EPSG:4326
 SOUTH_CHINA_SEA = _china.SOUTH_CHINA_SEA
 MAINLAND_SOUTH = _china.MAINLAND_SOUTH
+#: height / width of a national China frame (Albers, with the inset right of the coast)
+CHINA_FRAME_ASPECT = 0.74
+#: inches kept right of every map panel for its legend
+LEGEND_WIDTH = 2.2
 #: panel labels (a), (b), ...
 PANEL_LETTERS = string.ascii_lowercase
 
@@ -141,17 +145,29 @@ def _panel_grid(n: int, ncols: int, figsize: tuple[float, float] | None, geo: An
     nrows = int(np.ceil(n / ncols))
     if figsize is None:
         aspect = 0.8
-        if geo is not None:
+        if geo is not None and _china.is_national_china(geo):
+            aspect = CHINA_FRAME_ASPECT
+        elif geo is not None:
             shown = to_map_crs(geo, map_crs(geo, crs))
             b = shown.total_bounds
             aspect = min(1.2, max(0.35, (b[3] - b[1]) / max(b[2] - b[0], 1e-12)))
-        figsize = (5.5 * ncols, (5.5 * aspect + 0.5) * nrows + 0.4)
+        figsize = ((5.5 + LEGEND_WIDTH) * ncols, (5.5 * aspect + 0.5) * nrows + 0.4)
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
     return fig, axes
 
 
+def _reserve_legend_room(fig: Any, axes: np.ndarray, n: int) -> None:
+    """Narrow each map panel to leave ``LEGEND_WIDTH`` inches on its right for a legend that finds
+    no free corner (it never reaches the next panel)."""
+    width = fig.get_figwidth()
+    for ax in axes.ravel()[:n]:
+        pos = ax.get_position()
+        keep = max(0.3, 1 - LEGEND_WIDTH / (pos.width * width))
+        ax.set_position([pos.x0, pos.y0, pos.width * keep, pos.height])
+
+
 def _layout_panels(fig: Any, axes: np.ndarray, titles: Sequence[str], suptitle: str | None,
-                   language: str = "en") -> None:
+                   language: str = "en", maps: bool = True) -> None:
     """Titles, the title over the panels, unused panels blanked, layout fixed before drawing (so
     legends are placed on the final geometry)."""
     for ax, text in zip(axes.ravel(), titles, strict=False):
@@ -163,6 +179,8 @@ def _layout_panels(fig: Any, axes: np.ndarray, titles: Sequence[str], suptitle: 
         text = translate_text(suptitle, language)
         fig.suptitle(text, **font_kwargs([text]))
     fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if maps:
+        _reserve_legend_room(fig, axes, len(titles))
 
 
 def _finish_panels(fig: Any, axes: np.ndarray, n: int, suptitle: str | None, text: str | None,
