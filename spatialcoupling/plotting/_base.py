@@ -237,6 +237,8 @@ def caption(fig: Any, text: str, language: str = "en") -> Any:
     labels, axis labels, legends), so it never overprints them; saved figures are cropped to
     their content, which includes it."""
     text = translate_text(text, language)
+    if any(ax.axison for ax in fig.axes):
+        fig.canvas.draw()  # fixes the ticks of charts (maps have none; their boxes are known)
     renderer = fig.canvas.get_renderer()
     boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
     bottoms = [b.y0 for b in boxes if b is not None]

@@ -241,20 +241,27 @@ def moran_scatterplot(
     ax.axhline(0, color="#999999", linewidth=0.7)
     ax.axvline(0, color="#999999", linewidth=0.7)
     slope, intercept = np.polyfit(zz[ok], lag[ok], 1)
-    xs = np.linspace(zz.min(), zz.max(), 50)
+    xs = np.linspace(np.nanmin(zz), np.nanmax(zz), 50)
     ax.plot(xs, intercept + slope * xs, color="#222222", linewidth=1.2,
             label=f"{tr('slope', language)} = {slope:.3f}")
     font = font_kwargs([tr("slope", language)])
-    ax.legend(loc="best", fontsize=8, frameon=False, prop=dict(size=8, family=font["fontfamily"]) if font else None)
+    ax.legend(loc="upper center", fontsize=8, frameon=False,
+              prop=dict(size=8, family=font["fontfamily"]) if font else None)
+    # symmetric limits (as GeoDa): the quadrants are equal and no tick sits in a corner
+    lim = 1.12 * float(np.nanmax(np.abs(np.r_[zz, lag]))) if len(zz) else 1.0
+    lim = lim if np.isfinite(lim) and lim > 0 else 1.0
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    corner_texts = []
     if quadrants:
         names = CLUSTER_NAMES if language == "en" else CLUSTER_NAMES_ZH
         spots = {"HH": (0.97, 0.97, "right", "top"), "LH": (0.03, 0.97, "left", "top"),
                  "LL": (0.03, 0.03, "left", "bottom"), "HL": (0.97, 0.03, "right", "bottom")}
         for code, (x, y, ha, va) in spots.items():
-            ax.text(x, y, names[code], transform=ax.transAxes, ha=ha, va=va, fontsize=8, color=GEODA_COLORS[code],
-                    **font_kwargs([names[code]]))
+            corner_texts.append(ax.text(x, y, names[code], transform=ax.transAxes, ha=ha, va=va, fontsize=8,
+                                        color=GEODA_COLORS[code], **font_kwargs([names[code]])))
     if label is not False:
-        _label_points(ax, tab, tab.index if label is True else [r for r in label if r in tab.index])
+        _label_points(ax, tab, tab.index if label is True else [r for r in label if r in tab.index], corner_texts)
     xlabel = f"{variable or tr('value', language)} ({tr('standardised', language)})"
     ylabel = tr("spatial lag", language)
     ax.set_xlabel(xlabel, **font_kwargs([xlabel]))
@@ -268,11 +275,12 @@ def moran_scatterplot(
     return fig
 
 
-def _label_points(ax: Any, tab: pd.DataFrame, names: Sequence) -> None:
-    """Ids next to their points, leaving out those that would overlap a label already written."""
+def _label_points(ax: Any, tab: pd.DataFrame, names: Sequence, taken: Sequence[Any] = ()) -> None:
+    """Ids next to their points, leaving out those that would overlap a label already written
+    (or one of the ``taken`` texts)."""
     font = font_kwargs(list(map(str, names)))
     renderer = ax.figure.canvas.get_renderer()
-    placed: list[Any] = []
+    placed: list[Any] = [t.get_window_extent(renderer) for t in taken]
     for r in names:
         text = ax.annotate(str(r), (tab.at[r, "z"], tab.at[r, "lag"]), fontsize=6, xytext=(2, 2),
                            textcoords="offset points", **font)
