@@ -84,6 +84,10 @@ TRANSLATIONS: dict[str, str] = {
     "seed": "随机种子",
     "pseudo p": "伪 p 值",
     "two-sided": "双侧",
+    "directed": "定向",
+    "neighbours": "邻居数",
+    "islands": "孤立单元",
+    "transform": "变换",
     "adjustment": "多重检验校正",
     "none": "无",
 }
