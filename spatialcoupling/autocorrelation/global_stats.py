@@ -438,7 +438,7 @@ class BivariateMoran(_GlobalModel):
     _result = BivariateMoranResult
     _fit_call = "fit(x, y, w)"
 
-    def fit(self, x: pd.Series, y: pd.Series, w: Any = None) -> BivariateMoranResult:  # type: ignore[override]
+    def fit(self, x: pd.Series, y: pd.Series, w: Any = None) -> BivariateMoranResult:
         """Compute I, EI_sim, z_sim and p_sim per period (``w`` as in :meth:`GlobalMoran.fit`)."""
         sw, _, wx, label, notes = self._prepare(x, w, "x")
         wy, notes_y = region_table(y, sw, "y")

@@ -49,11 +49,6 @@ class DriverResult(Result):
         """All named tables (copies), ``table`` first."""
         return {name: self._get(name) for name in self._table_names if name in self._tables}
 
-    @property
-    def settings(self) -> MappingProxyType:
-        """The settings the result was computed with (read-only)."""
-        return self._settings
-
     def summary(self) -> str:
         """Plain text: title, settings, notes and the main table."""
         head = self._title
