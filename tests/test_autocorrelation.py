@@ -139,6 +139,7 @@ def test_local_moran_statistics_equal_esda(us48, panel, lisa):
         assert (tab["quadrant"].to_numpy() == quad).all()
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_cluster_labels_agree_with_esda(us48, panel):
     # esda 2.x's default rule ('directed', as GeoDa) with p < alpha
@@ -349,6 +350,7 @@ def test_gi_star_equals_esda(us48, panel):
         np.testing.assert_allclose(res.xs(year, level="period").loc[wb.id_order, "Gi_star"], g.Zs, atol=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_local_geary_equals_esda(us48, panel):
     # integer ids 0..47: esda's Geary_Local returns its values in sorted-id order
@@ -608,18 +610,15 @@ def test_result_settings_are_read_only(us48, panel):
         lisa.settings["alpha"] = 5.0
 
 
-def test_moran_and_lisa_agree_with_frozen_spdep_numbers():
+def test_moran_and_lisa_agree_with_frozen_spdep_numbers(us_income, us_queen):
     """R spdep 1.2-7 on the US state incomes (queen, row-standardised), frozen with
     tests/reference/spdep_us_income.R: global I and its randomisation variance to 1e-10,
     local Ii up to spdep's n/(n - 1) scaling, and the default pseudo p equal to spdep's
     "Pr(folded) Sim" up to Monte Carlo noise (9999 draws on both sides)."""
-    import spatialcoupling as sc
-
     ref = pd.read_csv(Path(__file__).parent / "reference" / "spdep_us_income.csv").set_index(["region", "period"])
-    states = sc.datasets.load("us_states")
-    income = sc.datasets.load("us_income")
+    income = us_income
     y = income[income.index.get_level_values("period").isin([1929, 1969, 2009])]
-    w = sc.spatial_weights(states, kind="queen", ids=list(states.index))
+    w = us_queen
     glob = GlobalMoran(permutations=0).fit(y, w).table
     first = ref.groupby("period")[["I_global", "VI_rand"]].first()
     np.testing.assert_allclose(glob["I"], first["I_global"], atol=1e-10)

@@ -14,15 +14,9 @@ from spatialcoupling._params import InvalidParameterError
 from spatialcoupling.drivers import BivariateLocalMoran, DifferentialLocalMoran
 
 
-@pytest.fixture(scope="module")
-def states():
-    import spatialcoupling as sc
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        g = sc.datasets.load("us_states")
-        w = sc.spatial_weights(g, kind="queen")
-    return g.loc[list(w.id_order)], w
+@pytest.fixture
+def states(us_states, us_queen):
+    return us_states.loc[list(us_queen.id_order)], us_queen
 
 
 def _long(frame: pd.DataFrame) -> pd.Series:
@@ -35,6 +29,7 @@ def _libpysal(w):
     return W(w.neighbors, id_order=list(w.id_order), silence_warnings=True)
 
 
+@pytest.mark.slow
 def test_bivariate_matches_esda_and_pygeoda(states):
     esda = pytest.importorskip("esda")
     g, w = states

@@ -180,6 +180,7 @@ def test_runs_per_period_and_pooled_and_region_factors():
     assert m.loc["x1", "zone"] == m.loc["zone", "x1"] == res.interaction.loc[("pooled", "x1", "zone"), "q_ab"]
 
 
+@pytest.mark.slow
 def test_breaks_agree_with_mapclassify():
     mapclassify = pytest.importorskip("mapclassify")
     rng = np.random.default_rng(3)

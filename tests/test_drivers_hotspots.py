@@ -52,15 +52,9 @@ def _exact_folded(y: np.ndarray, neighbours: dict[int, list[int]], weights: dict
     return out
 
 
-@pytest.fixture(scope="module")
-def states():
-    import spatialcoupling as sc
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        g = sc.datasets.load("us_states")
-        w = sc.spatial_weights(g, kind="queen")
-    return g, w
+@pytest.fixture
+def states(us_states, us_queen):
+    return us_states, us_queen
 
 
 def test_statistic_and_z_match_esda(states):
@@ -134,6 +128,7 @@ def test_pseudo_p_with_unequal_weights_matches_the_exact_distribution():
     assert np.all(np.abs(table["p_sim"].to_numpy() - expected) < 5 * se + 1e-4)
 
 
+@pytest.mark.slow
 def test_pseudo_p_agrees_with_esda_and_pygeoda(states):
     esda = pytest.importorskip("esda")
     g, w = states

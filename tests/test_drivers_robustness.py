@@ -56,13 +56,13 @@ def test_cells_match_the_chain_run_by_hand(setup, grid):
         assert row["spearman"] == pytest.approx(np.mean(rho))
         assert row["spearman_min"] == pytest.approx(np.min(rho))
         assert row["kendall"] == pytest.approx(np.mean(tau))
-        moran = sc.GlobalMoran(w, permutations=0).fit(D).table
+        moran = sc.GlobalMoran(permutations=0).fit(D, w).table
         assert row["I_mean"] == pytest.approx(moran["I"].mean())
         assert row["I_positive"] == pytest.approx((moran["I"] > 0).mean())
-        beta = sc.BetaConvergence(w=w, **BETA).fit(D)
+        beta = sc.BetaConvergence(**BETA).fit(D, w=w)
         assert row["beta"] == pytest.approx(beta.beta, rel=1e-6)
         assert row["beta_p"] == pytest.approx(beta.p_value, rel=1e-4, abs=1e-12)
-        dagum = sc.DagumGini(groups=groups).fit(D).table
+        dagum = sc.DagumGini().fit(D, groups).table
         for share in ("Gw_share", "Gnb_share", "Gt_share"):
             assert row[share] == pytest.approx(dagum[share].mean())
     first = cells.iloc[0]
@@ -122,3 +122,15 @@ def test_bad_inputs(setup):
         RobustnessGrid(models=("classic", "new"))
     with pytest.raises(InvalidParameterError, match="n_jobs"):
         RobustnessGrid(n_jobs=0)
+
+
+def test_the_grid_makes_no_deprecated_call(setup):
+    """Every model of a cell is fitted in the data-to-fit style (no DeprecationWarning from the package)."""
+    panel, system, weights, groups = setup
+    model = RobustnessGrid(weightings={"entropy": sc.EntropyWeights()}, contributions=[(0.5, 0.5)],
+                           permutations=9, beta=BETA, seed=1, n_jobs=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", DeprecationWarning)
+        result = model.fit(panel, system, {"queen": weights["queen"]}, groups=groups)
+    assert not result.cells["reason"].astype(bool).any()

@@ -230,8 +230,8 @@ def test_spatial_markov_hand_count():
     np.testing.assert_allclose(sm.states["lag"].to_numpy(), lag.ravel())
 
 
-def test_spatial_markov_queen_weights_of_the_states_match_the_gal(income, gal_w):
-    queen = sc.spatial_weights(sc.datasets.load("us_states"), kind="queen")
+def test_spatial_markov_queen_weights_of_the_states_match_the_gal(income, gal_w, us_queen):
+    queen = us_queen
     a = SpatialMarkov(k=5, relative=True).fit(income, queen).tests
     b = SpatialMarkov(k=5, relative=True).fit(income, gal_w).tests
     pd.testing.assert_frame_equal(a, b)

@@ -92,8 +92,8 @@ def test_ties_share_the_smallest_rank():
     assert RankMobility(permutations=0).fit(y).ranks[1].tolist() == [1, 1, 3]
 
 
-def test_spatial_tau_of_the_states_is_seeded(income):
-    w = sc.spatial_weights(sc.datasets.load("us_states"), kind="queen")
+def test_spatial_tau_of_the_states_is_seeded(income, us_queen):
+    w = us_queen
     a = RankMobility(permutations=99, seed=4).fit(income, w).table
     b = RankMobility(permutations=99, seed=4).fit(income, w).table
     pd.testing.assert_frame_equal(a, b)
@@ -101,9 +101,8 @@ def test_spatial_tau_of_the_states_is_seeded(income):
     assert (a["pairs"] == w.sparse.nnz / 2).all()  # queen links among the 48 states, each pair once
 
 
-def test_result_contract_and_plots(income, tmp_path):
-    us = sc.datasets.load("us_states")
-    w = sc.spatial_weights(us, kind="queen")
+def test_result_contract_and_plots(income, tmp_path, us_states, us_queen):
+    us, w = us_states, us_queen
     r = RankMobility(permutations=19, seed=1, pairs="first").fit(income, w)
     assert r.table.index[0] == (1929, 1930) and r.table.index[-1] == (1929, 2009) and len(r.table) == 80
     assert r.plot().axes and r.plot(kind="map", regions=us).axes

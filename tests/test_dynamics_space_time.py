@@ -215,7 +215,7 @@ def test_seed_and_lisa_reuse(income, gal_w):
     b = SpaceTimeLISA(permutations=99, seed=3, rose_permutations=49).fit(income, gal_w)
     pd.testing.assert_frame_equal(a.rose, b.rose)
     pd.testing.assert_frame_equal(a.moves, b.moves)
-    lisa = sc.LocalMoran(gal_w, permutations=99, seed=5).fit(income)
+    lisa = sc.LocalMoran(permutations=99, seed=5).fit(income, gal_w)
     c = SpaceTimeLISA(seed=3, rose_permutations=49).fit(income, gal_w, lisa=lisa)
     assert (
         c.moves["significant_from"] == (lisa.table["cluster"] != "ns").unstack("period").iloc[:, :-1].stack().to_numpy()
@@ -230,7 +230,7 @@ def test_bad_inputs(income, gal_w):
         SpaceTimeLISA(permutations=9, rose_periods=(1800, 2009)).fit(income, gal_w)
     with pytest.raises(TypeError, match="lisa must be"):
         SpaceTimeLISA(permutations=9).fit(income, gal_w, lisa=pd.DataFrame({"x": [1]}))
-    short = sc.LocalMoran(gal_w, permutations=9, seed=1).fit(income[income.index.get_level_values("period") < 2000])
+    short = sc.LocalMoran(permutations=9, seed=1).fit(income[income.index.get_level_values("period") < 2000], gal_w)
     with pytest.raises(ValueError, match="no row for"):
         SpaceTimeLISA(permutations=9).fit(income, gal_w, lisa=short)
     with pytest.raises(ValueError, match="alternative"):

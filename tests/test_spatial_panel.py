@@ -425,6 +425,7 @@ def test_large_n_impact_traces_power_series_against_eigenvalues(monkeypatch):
     np.testing.assert_allclose(lagged, exact_lagged, atol=2e-3)  # stochastic traces: about 1e-3 at rho = 0.85
 
 
+@pytest.mark.slow
 def test_random_effects_sar_matches_spreg_and_its_standard_errors_match_a_simulation(munnell_sar):
     import spreg
 

@@ -192,7 +192,7 @@ def test_dagum_layouts_of_a_fit():
     idx = pd.MultiIndex.from_product([regions, [2018, 2019, 2020]], names=["region", "period"])
     series = pd.Series(rng.lognormal(0, 0.6, len(idx)), index=idx)
     groups = {r: ["East", "Central", "West", "North"][i % 4] for i, r in enumerate(regions)}
-    res = sc.DagumGini(groups=groups).fit(series)
+    res = sc.DagumGini().fit(series, groups)
     table = dagum_table(res.table)
     np.testing.assert_allclose(table.body[("Gini", "G")], res.table["G"])
     np.testing.assert_allclose(table.body[("Contribution", "Gnb")], res.table["Gnb_share"])
