@@ -15,11 +15,8 @@ from spatialcoupling.dynamics import GravityCentre
 from spatialcoupling.dynamics.gravity import ellipse_axes
 
 #: square regions (1 km sides) centred on these points, in UTM zone 50N metres
-CENTRES = [
-    *np.array([[0.0, 0.0], [4000.0, 2000.0], [8000.0, 1000.0], [2000.0, 6000.0], [6000.0, -3000.0]]),
-    500000,
-    3500000,
-]
+OFFSETS = np.array([[0.0, 0.0], [4000.0, 2000.0], [8000.0, 1000.0], [2000.0, 6000.0], [6000.0, -3000.0]])
+CENTRES = OFFSETS + np.array([500_000.0, 3_500_000.0])
 
 
 def _squares() -> gpd.GeoDataFrame:
