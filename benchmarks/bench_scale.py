@@ -447,6 +447,40 @@ def coldstart_rows(quick: bool) -> list[dict]:
     ]
 
 
+def pipeline_rows(quick: bool) -> list[dict]:
+    """A k × k grid × 10 periods through weights, global Moran, LISA, Dagum and the two-way SAR panel."""
+    import spatialcoupling as sc
+
+    k = 100 if quick else 300
+    grid = lattice(k)
+    n, T = k * k, 10
+    rng = np.random.default_rng(0)
+    ids = list(grid.index)
+    idx = pd.MultiIndex.from_product([ids, range(2010, 2010 + T)], names=["region", "period"])
+    y = pd.Series(rng.lognormal(0.0, 0.3, size=n * T), index=idx, name="y")
+    X = pd.DataFrame({"x1": rng.normal(size=n * T), "x2": rng.normal(size=n * T)}, index=idx)
+    groups = pd.Series([f"g{(i % k) * 4 // k}{(i // k) * 2 // k}" for i in range(n)], index=ids)
+    steps: dict[str, float] = {}
+    _quiet(sc.spatial_weights, lattice(10), kind="queen")  # imports paid before the clock starts
+    start = time.perf_counter()
+    w = sc.spatial_weights(grid, kind="queen")
+    steps["weights"] = time.perf_counter() - start
+    for name, func in (
+        ("moran", lambda: sc.GlobalMoran(permutations=999, seed=1).fit(y, w)),
+        ("lisa", lambda: sc.LocalMoran(permutations=999, seed=1).fit(y, w)),
+        ("dagum", lambda: sc.DagumGini().fit(y, groups)),
+        ("sar twoway", lambda: sc.SpatialPanel("sar", "twoway").fit(y, X, w)),
+    ):
+        t0 = time.perf_counter()
+        func()
+        steps[name] = time.perf_counter() - t0
+    total = sum(steps.values())
+    return [
+        _row(f"{k}x{k} grid x {T} periods: weights, Moran, LISA 999, Dagum, two-way SAR", n * T, total,
+             "target 60 s", 60.0, note="; ".join(f"{a} {b:.2f} s" for a, b in steps.items()))
+    ]
+
+
 def run(quick: bool = True) -> list[dict]:
     try:
         from threadpoolctl import threadpool_limits
@@ -455,7 +489,7 @@ def run(quick: bool = True) -> list[dict]:
 
     rows: list[dict] = []
     load_before = os.getloadavg()[0]
-    for part in (weights_rows, coupling_rows, dagum_rows, parallel_rows, coldstart_rows):
+    for part in (weights_rows, coupling_rows, dagum_rows, parallel_rows, pipeline_rows, coldstart_rows):
         try:
             with threadpool_limits(1):
                 rows.extend(part(quick))
@@ -469,30 +503,34 @@ def run(quick: bool = True) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--full", action="store_true", help="300x300 lattices, 999 Dagum draws, counties LISA"
-    )
+    parser.add_argument("--full", action="store_true", help="300x300 lattices, 999 Dagum draws, counties LISA")
     args = parser.parse_args(argv)
     table = pd.DataFrame(run(quick=not args.full))
+    write_results(table, quick=not args.full)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+        print(table.to_string(index=False))
+    return table
+
+
+def write_results(table: pd.DataFrame | list[dict], quick: bool) -> Path:
+    """Write ``benchmarks/results/scale.md`` (``benchmarks/run.py`` calls this too)."""
+    table = pd.DataFrame(table)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     header = (
         "# County and grid scale: spatialcoupling against its peers\n\n"
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
-        f"{platform.python_version()}; mode: {'full' if args.full else 'quick'}; made by benchmarks/bench_scale.py. "
-        "Times in seconds, best of repeats; ratio = peer / ours (above 1: faster than the peer); the counting row's "
-        "ratio is time(4e4) / time(2e4). Column `load`: the 1-minute load average before → after the run "
+        f"{platform.python_version()}; mode: {'quick' if quick else 'full'}; made by benchmarks/bench_scale.py. "
+        "Times in seconds, best of repeats; ratio = peer / ours (above 1: faster than the peer); the counting "
+        "row's ratio is time(4e4) / time(2e4). Column `load`: the 1-minute load average before → after the run "
         "(2 cores: above 2 the machine was shared and every time is stretched).\n\n"
     )
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     for row in table.itertuples(index=False):
-        lines.append(
-            "| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row) + " |"
-        )
-    (out / "scale.md").write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
-    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
-        print(table.to_string(index=False))
-    return table
+        lines.append("| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row) + " |")
+    path = out / "scale.md"
+    path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":
