@@ -11,7 +11,8 @@ soon as its step is done:
   :func:`spatialcoupling._figures.save_figure` (a PNG preview for the report when PNG is not
   among them). Figures of the synthetic demo data carry a mark saying so.
 - ``layers/<name>.gpkg``: the GIS layers.
-- ``study.lock.toml``: the resolved settings and the versions of the packages used.
+- ``study.lock.toml``: the resolved settings, the versions of the packages used, and the input
+  files (size, SHA-256), aliases, fills and derivations (:mod:`spatialcoupling.study.lock`).
 
 File names made from labels (periods, groupings) are slugs (:func:`safe_name`): no path
 separators, no ``..``, unique within their folder.
@@ -198,8 +199,9 @@ class OutputWriter:
         _results.write_tables(sheets, path)
         self.files.append(path)
 
-    def write_lock(self, settings: Mapping[str, Any]) -> None:
-        """``study.lock.toml``: when, the resolved settings and the package versions."""
+    def write_lock(self, settings: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> None:
+        """``study.lock.toml``: when, the resolved settings, the package versions, and ``record`` (the
+        inputs and what was done to the data, see :mod:`spatialcoupling.study.lock`)."""
         import tomli_w
 
         versions = {}
@@ -212,6 +214,7 @@ class OutputWriter:
             "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "settings": settings,
             "versions": versions,
+            **dict(record or {}),
         }
         path = self.folder / "study.lock.toml"
         path.write_text(tomli_w.dumps(_toml_safe(lock)), encoding="utf-8")
