@@ -1,14 +1,21 @@
-"""Spatial weights whose ids match the panel, built with libpysal.
+"""Spatial weights whose ids match the panel, handed to users as libpysal ``W`` objects.
 
-``spatial_weights`` builds a libpysal ``W`` in the order of the panel's region ids:
-contiguity (``queen``, ``rook``) with ``libpysal.weights.Queen/Rook.from_dataframe``,
-``knn`` with ``libpysal.weights.KNN`` and the distance kinds with
-``libpysal.weights.DistanceBand``. For longitude/latitude data the distances are
-great-circle kilometres (libpysal's ``radius=`` option with the mean Earth radius),
-for projected data planar distances in the CRS's unit — never degrees treated as
-kilometres. Distances are measured between :func:`~spatialcoupling.regions.distance_points`
-(the centroid of each region's largest polygon part), so outlying islets such as
-the South China Sea islands of Hainan do not distort them.
+``spatial_weights`` builds a libpysal ``W`` in the order of the panel's region ids. The
+neighbours are computed here and give exactly libpysal's neighbour sets (tested against
+``Queen``/``Rook.from_dataframe``, ``KNN`` and ``DistanceBand`` on the same data):
+contiguity (``queen``, ``rook``) from the polygons' shared vertices and edges by one sort of
+the coordinates (:mod:`spatialcoupling._contiguity`), ``knn`` and the distance bands by one
+``scipy.spatial.cKDTree`` query. libpysal's builders walk the polygons and the pairs in Python
+and were the slowest step of a county-level study (the side-by-side timings are in
+``benchmarks/results/scale.md``, from ``benchmarks/bench_scale.py``); the ``W`` itself is
+filled from the sparse matrix's rows, with its row standardisation and ``w.sparse``
+precomputed, so building it stays linear in the number of links. For longitude/latitude data
+the distances are great-circle kilometres (the mean Earth radius; points on the unit sphere
+as libpysal's ``radius=`` option places them), for projected data planar distances in the
+CRS's unit — never degrees treated as kilometres. Distances are measured between
+:func:`~spatialcoupling.regions.distance_points` (the centroid of each region's largest
+polygon part), so outlying islets such as the South China Sea islands of Hainan do not
+distort them.
 
 Hand-written here, because libpysal has no equivalent: economic-distance weights
 (``1/|x̄_i − x̄_j|``), nested weights (geographic × economic, elementwise), user
