@@ -778,13 +778,13 @@ def _row_lists(m: sparse.csr_matrix, order: list, data: np.ndarray) -> tuple[dic
 
 
 def _to_w(m: sparse.csr_matrix, order: list, standardize: str | None, notes: list[str], silence: bool = False) -> W:
-    """A libpysal ``W`` of ``m`` with ids ``order``, its transform set, its sparse matrix ready.
+    """A libpysal ``W`` of ``m`` with ids ``order`` and its transform set.
 
-    The row standardisation is computed here on the sparse matrix (the same divisions as
-    libpysal's, row sums added in the same order) and handed to ``W.transformations``;
-    ``w.sparse`` is filled with the matrix of the current transform, so neither is rebuilt
-    from the dictionaries region by region (a few seconds at 90,000 regions). Setting another
-    transform later on the ``W`` works as usual.
+    The dictionaries are sliced from the CSR rows, and the row standardisation is computed here on
+    the sparse matrix (the same divisions as libpysal's, row sums added in the same order) and
+    handed to ``W.transformations``, so it is not recomputed region by region. Setting another
+    transform later on the ``W`` works as usual. The package's analyses read the matrix back
+    through :func:`spatialcoupling._weights.as_weights` in one pass, not through ``W.sparse``.
     """
     from libpysal.weights import W
 
@@ -796,15 +796,10 @@ def _to_w(m: sparse.csr_matrix, order: list, standardize: str | None, notes: lis
         neighbors, weights = _row_lists(m, order, m.data)
         warnings.simplefilter("ignore")
         w = W(neighbors, weights, id_order=list(order), silence_warnings=True)
-        current = m
         if transform == "R":
             sums = np.asarray(m.sum(axis=1)).ravel()
             with np.errstate(divide="ignore", invalid="ignore"):
                 scaled = m.data / np.repeat(sums, np.diff(m.indptr))
             w.transformations["R"] = _row_lists(m, order, scaled)[1]
-            current = sparse.csr_matrix((scaled, m.indices, m.indptr), shape=m.shape)
         w.transform = transform
-    if transform in ("O", "R"):
-        # libpysal's W keeps its sparse matrix in this cache until the transform changes
-        w._cache["sparse"] = w._sparse = current
     return attach_notes(w, notes)

@@ -69,9 +69,12 @@ def assert_same_w(ours, ref):
 
 
 def assert_sparse_matches_dicts(w):
-    """``w.sparse`` (filled by spatial_weights) equals the matrix libpysal builds from the dictionaries."""
+    """``w.sparse`` and the adapter's one-pass matrix equal the matrix libpysal builds from the dictionaries."""
+    from spatialcoupling._weights import as_weights
+
     rebuilt = quiet(libpysal.weights.W, w.neighbors, w.weights, id_order=list(w.id_order)).sparse
     assert abs(w.sparse - rebuilt).max() < 1e-15
+    assert abs(as_weights(w).sparse - rebuilt).max() < 1e-15
 
 
 # ---------------------------------------------------------------------------
