@@ -139,7 +139,8 @@ def wide_on_weights(series: Any, ids: tuple, name: str, who: str) -> pd.DataFram
     wide = require_balanced(s, name=f"{who}: {name}")
     have = set(wide.index)
     missing = [r for r in ids if r not in have]
-    extra = [r for r in wide.index if r not in set(ids)]
+    id_set = set(ids)
+    extra = [r for r in wide.index if r not in id_set]
     if missing or extra:
         parts = []
         if missing:
