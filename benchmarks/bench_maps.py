@@ -21,9 +21,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -86,9 +86,9 @@ def main(repeats: int = 3) -> str:
     lines = [
         "# Map drawing: LISA cluster map of the China counties",
         "",
-        f"{len(counties)} counties; best of {repeats}; load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
+        (f"{len(counties)} counties; best of {repeats}; load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
         f"({os.cpu_count()} cores). Peer: GeoDataFrame.plot once per cluster class on the same projected "
-        "polygons (no context, legend, inset or scale bar); ours includes all of them.",
+        "polygons (no context, legend, inset or scale bar); ours includes all of them."),
         "",
         "| stage | ours (s) | geopandas per class (s) | ratio ours ÷ peer |",
         "|---|---|---|---|",

@@ -77,7 +77,8 @@ def test_china_map_context_loader():
     assert ctx["taiwan"]["adcode"].tolist() == [710000]
     assert ctx["maritime"].geom_type.tolist() == ["MultiLineString"]
     b = ctx["maritime"].total_bounds  # the line runs through the South China Sea down to about 3.4°N
-    assert b[1] < 5 and b[3] > 20
+    assert b[1] < 5
+    assert b[3] > 20
     ctx["taiwan"]["adcode"] = 0  # a copy: the cache is untouched
     assert china_map_context()["taiwan"]["adcode"].tolist() == [710000]
 
@@ -125,7 +126,8 @@ def test_context_never_enters_weights(provinces):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         w = sc.spatial_weights(provinces, kind="queen")
-    assert 710000 not in set(w.id_order) and len(w.id_order) == 31
+    assert 710000 not in set(w.id_order)
+    assert len(w.id_order) == 31
 
 
 # ----------------------------------------------------------------------------- projections
@@ -134,11 +136,14 @@ def test_projection_choice(provinces):
     us = sc.datasets.load("us_states")
     mexico = sc.datasets.load("mexico_states")
     china = _cartography.map_crs(provinces)
-    assert china.to_dict()["proj"] == "aea" and china.to_dict()["lat_1"] == 25 and china.to_dict()["lat_2"] == 47
+    assert china.to_dict()["proj"] == "aea"
+    assert china.to_dict()["lat_1"] == 25
+    assert china.to_dict()["lat_2"] == 47
     assert china.to_dict()["lon_0"] == 105
     assert _cartography.map_crs(us).to_epsg() == 5070
     mx = _cartography.map_crs(mexico).to_dict()
-    assert mx["proj"] == "aea" and 14 < mx["lat_1"] < mx["lat_2"] < 33
+    assert mx["proj"] == "aea"
+    assert 14 < mx["lat_1"] < mx["lat_2"] < 33
     assert _cartography.map_crs(provinces, "data") is None
     assert _cartography.map_crs(us, "EPSG:3857").to_epsg() == 3857
     with pytest.raises(ValueError, match="crs="):
@@ -152,7 +157,9 @@ def test_us_map_is_drawn_in_conus_albers():
     x0, x1 = fig.axes[0].get_xlim()
     # the frame holds the states as geopandas projects them to EPSG:5070, with a small margin
     b = us.to_crs(5070).total_bounds
-    assert x0 < b[0] and x1 > b[2] and (x1 - x0) < 1.1 * (b[2] - b[0])
+    assert x0 < b[0]
+    assert x1 > b[2]
+    assert (x1 - x0) < 1.1 * (b[2] - b[0])
 
 
 def test_scale_bar_is_true_in_km_along_a_standard_parallel(provinces, panel):
@@ -161,7 +168,8 @@ def test_scale_bar_is_true_in_km_along_a_standard_parallel(provinces, panel):
     bar = next(a for a in ax.get_children() if type(a).__name__ == "MeasuredScaleBar")
     fig.canvas.draw()
     value = bar.fixed_value
-    assert bar.fixed_units == "km" and value in {100, 200, 500, 1000, 2000}
+    assert bar.fixed_units == "km"
+    assert value in {100, 200, 500, 1000, 2000}
     texts = [t.get_text() for t in fig.findobj(Text)]
     assert any(t == f"{value:g} km" for t in texts) or bar.info.scale_text == f"{value:g} km"
     # the bar's length in map units, measured on the ground at 25°N by a geodesic (pyproj.Geod)

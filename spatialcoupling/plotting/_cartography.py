@@ -43,10 +43,10 @@ from ._base import font_kwargs, tr
 
 __all__ = [
     "CONTEXT_EDGE",
-    "MapFrame",
     "MARITIME_COLOR",
     "NO_DATA",
     "NO_DATA_HATCH",
+    "MapFrame",
     "class_paths",
     "draw_map",
     "map_crs",
@@ -490,7 +490,7 @@ def place_legend(
     """A legend of ``handles`` in a free corner of the map (or ``loc``), else right of the map."""
     ax = frame.ax
     _prepare(frame)
-    common = dict(handles=handles, title=title, title_fontsize=7, frameon=False, prop=prop)
+    common = {"handles": handles, "title": title, "title_fontsize": 7, "frameon": False, "prop": prop}
     if loc not in ("auto", "outside"):
         leg = ax.legend(loc=loc, **common)
         frame.taken.append(leg.get_window_extent(_renderer(ax.figure)))
@@ -612,7 +612,7 @@ def add_north_arrow(frame: MapFrame) -> Any:
             ha="center",
             va="top",
             fontsize=7,
-            arrowprops=dict(arrowstyle="-|>", color="#222222", lw=1.0, shrinkA=0, shrinkB=0),
+            arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.0, "shrinkA": 0, "shrinkB": 0},
         )
 
     spots = {

@@ -95,7 +95,8 @@ def statistic_by_period(
                 zorder=1)
     if p is not None or reference is not None:
         font = font_kwargs([tr("not significant", language)])
-        ax.legend(fontsize=7, frameon=False, loc="best", prop=dict(size=7, family=font["fontfamily"]) if font else None)
+        prop = {"size": 7, "family": font["fontfamily"]} if font else None
+        ax.legend(fontsize=7, frameon=False, loc="best", prop=prop)
     step = max(1, int(np.ceil(len(x) / max_ticks)))
     ax.set_xticks(x[::step])
     ax.set_xticklabels([str(v) for v in table.index[::step]], rotation=45 if len(x[::step]) > 8 else 0, fontsize=7)

@@ -246,7 +246,7 @@ def moran_scatterplot(
             label=f"{tr('slope', language)} = {slope:.3f}")
     font = font_kwargs([tr("slope", language)])
     ax.legend(loc="upper center", fontsize=8, frameon=False,
-              prop=dict(size=8, family=font["fontfamily"]) if font else None)
+              prop={"size": 8, "family": font["fontfamily"]} if font else None)
     # symmetric limits (as GeoDa): the quadrants are equal and no tick sits in a corner
     lim = 1.12 * float(np.nanmax(np.abs(np.r_[zz, lag]))) if len(zz) else 1.0
     lim = lim if np.isfinite(lim) and lim > 0 else 1.0

@@ -380,8 +380,8 @@ def choropleth(
     name = series.name or tr("value", language)
     set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}",
               language=language)
-    opts = dict(inset=inset, context=context, crs=crs, legend_loc=legend_loc, north_arrow=north_arrow,
-                scale_bar=scale_bar, language=language)
+    opts = {"inset": inset, "context": context, "crs": crs, "legend_loc": legend_loc, "north_arrow": north_arrow,
+                "scale_bar": scale_bar, "language": language}
     _draw_choropleth(values, ok, classes, geo, ax, show_legend=legend, opts=opts)
     return fig
 
@@ -472,8 +472,8 @@ def choropleth_panels(
     check_language(language)
     fig, axes = _panel_grid(len(periods), ncols, figsize, geo_all.iloc[: len(ids)], crs)
     _layout_panels(fig, axes, [panel_title(i, p) for i, p in enumerate(periods)], suptitle, language)
-    opts = dict(inset=inset, context=context, crs=crs, legend_loc=legend_loc, north_arrow=north_arrow,
-                scale_bar=scale_bar, language=language)
+    opts = {"inset": inset, "context": context, "crs": crs, "legend_loc": legend_loc, "north_arrow": north_arrow,
+                "scale_bar": scale_bar, "language": language}
     for ax, vals in zip(axes.ravel(), values, strict=False):
         geo = align_regions(geo_all, list(vals.index), keep_others=True)
         ok = _warn_missing(vals)
