@@ -70,6 +70,20 @@ class Inputs:
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     caught: list[tuple[str, warnings.WarningMessage]] = field(default_factory=list)
+    #: called as ``on_progress(step, done, total, label)`` by :meth:`progress` counters (the runner's bar)
+    on_progress: Callable[[str, int, int, str], None] | None = None
+
+    def progress(self, step: str, total: int) -> Callable[..., None]:
+        """A counter for the work of ``step`` in ``total`` parts: each call ``tick(label="")`` counts
+        one part and tells :attr:`on_progress` (nothing when no one listens)."""
+        count = [0]
+
+        def tick(label: Any = "") -> None:
+            count[0] += 1
+            if self.on_progress is not None:
+                self.on_progress(step, count[0], total, str(label))
+
+        return tick
 
     def section(self, name: str) -> dict[str, Any]:
         """The settings of section ``name`` (empty when absent)."""

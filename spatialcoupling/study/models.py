@@ -94,7 +94,7 @@ def sigma_model(cfg: Mapping[str, Any], groups: pd.Series | None) -> Any:
     """The :class:`~spatialcoupling.SigmaConvergence` of ``[sigma]`` (by group when ``groups``)."""
     from ..convergence import SigmaConvergence
 
-    return SigmaConvergence(groups=groups, **model_params("sigma", cfg))
+    return Bound(SigmaConvergence(**model_params("sigma", cfg)), {"groups": groups})
 
 
 def beta_effects(cfg: Mapping[str, Any]) -> str | None:
@@ -114,8 +114,8 @@ def beta_model(cfg: Mapping[str, Any], kind: str, w: Any, controls: pd.DataFrame
     effects = beta_effects(cfg)
     if effects is not None:
         params["effects"] = effects
-    return BetaConvergence(kind=kind, w=w, controls=controls if kind == "conditional" else None, groups=groups,
-                           **params)
+    data = {"w": w, "controls": controls if kind == "conditional" else None, "groups": groups}
+    return Bound(BetaConvergence(kind=kind, **params), data)
 
 
 def spatial_panel_model(cfg: Mapping[str, Any]) -> Any:

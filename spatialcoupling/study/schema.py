@@ -290,6 +290,13 @@ SECTIONS: dict[str, Section] = {
                 param="pairs", check=_pairs, to_param=_tuples),
             Key("spans", (list,), "Sub-periods `[start, end]` for the average annual growth of D.", [], check=_spans),
             Key("threshold", _NUM, "Report the first period in which D reaches this value, per region."),
+            Key("growth", (str,), "Average annual growth of a span in the Table-4 layout: the geometric mean rate "
+                "(D_t1/D_t0)^(1/(t1-t0)) - 1 between the end points, the arithmetic mean of the annual rates, or "
+                "both.", "geometric", choices=("geometric", "arithmetic", "both")),
+            Key("growth_rows", (str,), "Group and national rows of the growth table: growth of the mean D, mean of "
+                "the regional rates, or both.", "growth_of_mean", choices=("growth_of_mean", "mean_of_growth", "both")),
+            Key("years", (list,), "Years whose D the growth table shows.", NO_DEFAULT,
+                default_text="the end points of the spans"),
         ), model="coupling:CouplingCoordination"),
         Section("regions", "Boundaries of the regions (maps, spatial weights, region groups).", (
             Key("dataset", (str,), "Bundled boundaries (e.g. `china_provinces`); give this or `file`."),
@@ -366,14 +373,27 @@ SECTIONS: dict[str, Section] = {
                 param="lee_yu"),
             Key("tests", (bool,), "Model-choice tests (LM, Wald, LR) with spatial models.", True, param="tests"),
         ), model="convergence:BetaConvergence", with_data=True),
+        Section("report", "The HTML report.", (
+            Key("language", (str,), "Language of the report's headings and captions and of every figure "
+                "(overrides the top-level `language`).", NO_DEFAULT, choices=("en", "zh"),
+                default_text="the top-level `language`, else \"en\""),
+        )),
         Section("output", "File formats of the output folder.", (
-            Key("tables", (list,), "Table formats (LaTeX for the tables a paper shows; xlsx: one workbook).",
-                ["csv", "xlsx", "tex"], check=_formats(("csv", "xlsx", "tex", "md")),
-                allowed='list of "csv", "xlsx", "tex", "md"'),
+            Key("tables", (list,), "Table formats: csv and md of every table (and of the paper tables in "
+                "tables/paper/), LaTeX of the tables a paper prints, xlsx: one workbook of flat sheets with an about "
+                "sheet and a codebook, docx: one Word document of three-line tables.",
+                ["csv", "xlsx", "tex", "docx"], check=_formats(("csv", "xlsx", "tex", "md", "docx")),
+                allowed='list of "csv", "xlsx", "tex", "md", "docx"'),
             Key("figures", (list,), "Figure formats.", ["png", "svg"],
                 check=_formats(("png", "svg", "pdf")), allowed='list of "png", "svg", "pdf"'),
         )),
     )
+}
+
+#: keys at the top of a study file (before any section)
+TOP_KEYS: dict[str, Key] = {
+    "language": Key("language", (str,), "Language of the figures, maps and report headings (`zh`: Chinese).", "en",
+                    choices=("en", "zh")),
 }
 
 #: sections that need spatial weights
@@ -484,7 +504,14 @@ def _structure_problems(settings: Mapping[str, Any]) -> list[str]:
     """Unknown sections and keys, sections that are not tables, wrong TOML types."""
     problems = []
     for name in settings:
-        if name not in SECTIONS:
+        if name in TOP_KEYS:
+            key = TOP_KEYS[name]
+            problem = _type_problem(name, key, settings[name])
+            if problem is None and key.choices and settings[name] not in key.allowed_values():
+                problem = f"{name}: must be one of {', '.join(map(repr, key.allowed_values()))}, got {settings[name]!r}"
+            if problem:
+                problems.append(problem)
+        elif name not in SECTIONS:
             problems.append(f"{name}: unknown section; sections are {', '.join(SECTIONS)}")
     for name, section in SECTIONS.items():
         block = settings.get(name)
@@ -783,6 +810,12 @@ def reference_markdown() -> str:
         "with its key path.",
         "",
     ]
+    lines += ["## Top-level keys", "", "Keys written before the first section.", "",
+              "| key | allowed values | default | meaning |", "|---|---|---|---|"]
+    for key in TOP_KEYS.values():
+        lines.append(f"| `{key.name}` | {_allowed_text(SECTIONS['data'], key, None)} | {_default_text(key, None)} | "
+                     f"{key.meaning} |")
+    lines.append("")
     rows = list(reference_rows())
     for section in SECTIONS.values():
         lines += [f"## [{section.name}]", "", section.meaning, ""]
