@@ -205,7 +205,10 @@ def test_spatial_study_outputs(spatial_run):
     clusters = gpd.read_file(out / "layers" / "clusters.gpkg")
     assert "cluster" in clusters.columns and clusters.crs is not None
     coupling = gpd.read_file(out / "layers" / "coupling.gpkg")
-    assert len(coupling) == 29 and "D_2024" in coupling.columns
+    # one row per boundary and period: the 31 provincial units (Hainan and Tibet without data kept) x 16 years
+    assert len(coupling) == 31 * 16 and {"D", "C", "T", "U_MS", "U_AM", "grade", "date"} <= set(coupling.columns)
+    no_data = coupling[coupling["region"].isin(["Hainan", "Tibet"])]
+    assert len(no_data) == 2 * 16 and no_data["D"].isna().all()
     assert (out / "maps" / "lisa_clusters_panel.png").exists()
     assert (out / "tables" / "dagum.tex").exists() and (out / "tables" / "global_moran.tex").exists()
     sheets = pd.read_excel(out / "tables" / "tables.xlsx", sheet_name=None)
@@ -411,10 +414,13 @@ def test_boundary_id_column_named_region(tmp_path):
     study.check()
     result = study.run(tmp_path / "out", progress=False)
     layer = gpd.read_file(result.out / "layers" / "coupling.gpkg")
-    assert len(layer) == 29 and list(layer.columns).count("region") == 1
+    # every boundary (31, Hainan and Tibet without data) in every period, the ids once, in 'region'
+    assert len(layer) == 31 * 16 and list(layer.columns).count("region") == 1
+    last = layer[layer["period"] == 2024].set_index("region")["D"]
+    assert last[["Hainan", "Tibet"]].isna().all()
     pd.testing.assert_series_equal(
-        layer.set_index("region")["D_2024"].sort_index(),
-        result["D"].xs(2024, level="period").sort_index().rename("D_2024"),
+        last.dropna().sort_index(),
+        result["D"].xs(2024, level="period").sort_index(),
         check_names=False,
     )
 

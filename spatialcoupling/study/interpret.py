@@ -55,8 +55,10 @@ def moran_sentences(table: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     i = table["I"].to_numpy(float)
     lo, hi = float(np.min(i)), float(np.max(i))
     if pos == 0 and neg == 0:
-        return [f"Global Moran's I of D ranges from {lo:.3f} to {hi:.3f} and is not significant at {_level(alpha)} in "
-                f"any of the {n} periods ({test}): the data show no evidence of global spatial autocorrelation of D."]
+        return [
+            f"Global Moran's I of D ranges from {lo:.3f} to {hi:.3f} and is not significant at {_level(alpha)} in "
+            f"any of the {n} periods ({test}): the data show no evidence of global spatial autocorrelation of D."
+        ]
     parts = []
     if pos:
         parts.append(f"positive and significant at {_level(alpha)} in {pos} of {n} periods")
@@ -67,8 +69,9 @@ def moran_sentences(table: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     return [f"Global Moran's I of D (from {lo:.3f} to {hi:.3f}) is {' and '.join(parts)}{tail} ({test})."]
 
 
-def lisa_sentences(moran: pd.DataFrame | None, counts: pd.DataFrame, n_regions: int, alpha: float,
-                   adjust: str | None) -> list[str]:
+def lisa_sentences(
+    moran: pd.DataFrame | None, counts: pd.DataFrame, n_regions: int, alpha: float, adjust: str | None
+) -> list[str]:
     """The warning to read before the LISA maps, and the count of significant regions.
 
     When the global Moran's I is significant in no period the maps are preceded by saying so;
@@ -79,18 +82,24 @@ def lisa_sentences(moran: pd.DataFrame | None, counts: pd.DataFrame, n_regions: 
     if moran is not None:
         pos, neg, n = moran_significant(moran, alpha)
         if pos + neg == 0:
-            out.append(f"Global Moran's I is not significant at {_level(alpha)} in any of the {n} periods: the "
-                       "local clusters below should not be read as a spatial pattern of D.")
+            out.append(
+                f"Global Moran's I is not significant at {_level(alpha)} in any of the {n} periods: the "
+                "local clusters below should not be read as a spatial pattern of D."
+            )
     clusters = [c for c in ("HH", "LL", "LH", "HL") if c in counts.columns]
     if clusters:
         significant = counts[clusters].sum(axis=1)
-        out.append(f"Regions in a significant cluster (HH, LL, LH, HL) per mapped period: from {int(significant.min())} "
-                   f"to {int(significant.max())} of {n_regions}.")
+        out.append(
+            f"Regions in a significant cluster (HH, LL, LH, HL) per mapped period: from {int(significant.min())} "
+            f"to {int(significant.max())} of {n_regions}."
+        )
     if not adjust or adjust == "none":
         expected = alpha * n_regions
-        out.append(f"Each region is tested once per period ({n_regions} tests) without an adjustment for multiple "
-                   f"testing: about {expected:.1f} regions per period are expected to be significant at "
-                   f"{_level(alpha)} by chance alone (set lisa.adjust = \"fdr\" to control the false discovery rate).")
+        out.append(
+            f"Each region is tested once per period ({n_regions} tests) without an adjustment for multiple "
+            f"testing: about {expected:.1f} regions per period are expected to be significant at "
+            f'{_level(alpha)} by chance alone (set lisa.adjust = "fdr" to control the false discovery rate).'
+        )
     return out
 
 
@@ -114,11 +123,13 @@ def sigma_sentences(trend: pd.DataFrame, measure: str, alpha: float = 0.05) -> l
     row = trend.loc["overall"] if "overall" in trend.index else trend.iloc[0]
     slope, p = float(row["slope"]), float(row["p_value"])
     if p <= alpha:
-        verdict = ("falls over time: sigma convergence" if slope < 0 else "rises over time: sigma divergence")
+        verdict = "falls over time: sigma convergence" if slope < 0 else "rises over time: sigma divergence"
         text = f"The {measure} of D {verdict} (slope {slope:.4f} per period, {_p_text(p)})."
     else:
-        text = (f"The trend of the {measure} of D is not significant at {_level(alpha)} (slope {slope:.4f} per "
-                f"period, {_p_text(p)}): no evidence of sigma convergence or divergence.")
+        text = (
+            f"The trend of the {measure} of D is not significant at {_level(alpha)} (slope {slope:.4f} per "
+            f"period, {_p_text(p)}): no evidence of sigma convergence or divergence."
+        )
     return [text]
 
 
@@ -150,26 +161,34 @@ def beta_sentences(results: Mapping[str, Any], alpha: float = 0.05) -> list[str]
         sign = "negative" if beta < 0 else "positive"
         if p <= alpha:
             meaning = "D converges" if beta < 0 else "D diverges"
-            text = (f"{kind.capitalize()} β = {beta:.4f} is {sign} and significant at {_level(alpha)} ({_p_text(p)}): "
-                    f"{meaning}")
+            text = (
+                f"{kind.capitalize()} β = {beta:.4f} is {sign} and significant at {_level(alpha)} ({_p_text(p)}): "
+                f"{meaning}"
+            )
             if beta < 0 and np.isfinite(res.speed):
                 text += f", implied speed {res.speed:.4f} per period, half-life {res.half_life:.1f} periods"
             text += "."
         else:
-            text = (f"{kind.capitalize()} β = {beta:.4f} is {sign} but not significant at {_level(alpha)} "
-                    f"({_p_text(p)}): no evidence of {kind} β convergence; the implied speed and half-life are not "
-                    "significant either.")
+            text = (
+                f"{kind.capitalize()} β = {beta:.4f} is {sign} but not significant at {_level(alpha)} "
+                f"({_p_text(p)}): no evidence of {kind} β convergence; the implied speed and half-life are not "
+                "significant either."
+            )
         out.append(text)
         total = _total_ln_y(getattr(res, "impacts", None))
         if total is not None and p <= alpha:
             est, p_total = total
             if p_total > alpha:
-                out.append(f"In the spatial model the total effect of ln D on growth ({est:.4f}, {_p_text(p_total)}) is "
-                           f"not significant at {_level(alpha)}: the speed and half-life implied by it are not "
-                           "significant either.")
+                out.append(
+                    f"In the spatial model the total effect of ln D on growth ({est:.4f}, {_p_text(p_total)}) is "
+                    f"not significant at {_level(alpha)}: the speed and half-life implied by it are not "
+                    "significant either."
+                )
             else:
-                out.append(f"The total effect of ln D (direct + indirect, {est:.4f}, {_p_text(p_total)}) is "
-                           f"significant at {_level(alpha)}.")
+                out.append(
+                    f"The total effect of ln D (direct + indirect, {est:.4f}, {_p_text(p_total)}) is "
+                    f"significant at {_level(alpha)}."
+                )
     return out
 
 
@@ -180,8 +199,10 @@ def group_sentence(by_group: pd.DataFrame, value: str = "D") -> list[str]:
         return []
     last = by_group.index[-1]
     col = by_group.iloc[-1].astype(float)
-    return [f"In {last} the mean {value} is highest in {col.idxmax()} ({col.max():.3f}) and lowest in "
-            f"{col.idxmin()} ({col.min():.3f})."]
+    return [
+        f"In {last} the mean {value} is highest in {col.idxmax()} ({col.max():.3f}) and lowest in "
+        f"{col.idxmin()} ({col.min():.3f})."
+    ]
 
 
 def count_sentence(counts: Mapping[str, int] | pd.Series, what: str, period: Any) -> list[str]:

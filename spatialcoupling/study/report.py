@@ -86,8 +86,10 @@ table.plain td, table.plain th { border: 1px solid #ddd; } table.plain th { back
 details summary { cursor: pointer; font-weight: 600; }
 """
 
-_SYNTHETIC = ("<p class='warning'><b>{title}</b> This study runs on 'china_demo', a simulated panel shaped like a "
-              "provincial coupling study; its numbers are not statistics of any province.</p>")
+_SYNTHETIC = (
+    "<p class='warning'><b>{title}</b> This study runs on 'china_demo', a simulated panel shaped like a "
+    "provincial coupling study; its numbers are not statistics of any province.</p>"
+)
 
 
 def translate(text: str, language: str) -> str:
@@ -118,8 +120,12 @@ def _paper_html(paper: Any, limit: int) -> tuple[str, int]:
             cells.append(f"<th colspan='{j - i}' style='text-align:center'>{html.escape(spanners[i])}</th>")
             i = j
         head.append("<tr>" + "".join(cells) + "</tr>")
-    head.append("<tr>" + "".join(f"<th class='key'>{html.escape(k)}</th>" for k in keys)
-                + "".join(f"<th>{html.escape(c)}</th>" for c in labels) + "</tr>")
+    head.append(
+        "<tr>"
+        + "".join(f"<th class='key'>{html.escape(k)}</th>" for k in keys)
+        + "".join(f"<th>{html.escape(c)}</th>" for c in labels)
+        + "</tr>"
+    )
     width = len(keys) + len(labels)
     body, n = [], 0
     for kind, _, key_cells, cells in paper.print_rows():
@@ -127,15 +133,24 @@ def _paper_html(paper: Any, limit: int) -> tuple[str, int]:
             n += 1
             if n > limit:
                 continue
-            body.append("<tr>" + "".join(f"<td class='key'>{html.escape(str(c))}</td>" for c in key_cells)
-                        + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+            body.append(
+                "<tr>"
+                + "".join(f"<td class='key'>{html.escape(str(c))}</td>" for c in key_cells)
+                + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+                + "</tr>"
+            )
         elif n < limit:
             if kind == "panel":
                 body.append(f"<tr class='panel'><td colspan='{width}'>{html.escape(key_cells[0])}</td></tr>")
             else:
                 body.append(f"<tr class='rule'><td colspan='{width}'></td></tr>")
-    text = ("<div class='tablebox'><table class='paper'><thead>" + "".join(head) + "</thead><tbody>"
-            + "".join(body) + "</tbody></table></div>")
+    text = (
+        "<div class='tablebox'><table class='paper'><thead>"
+        + "".join(head)
+        + "</thead><tbody>"
+        + "".join(body)
+        + "</tbody></table></div>"
+    )
     if paper.notes:
         text += "<p class='tablenotes'>" + " ".join(html.escape(str(n)) for n in paper.notes) + "</p>"
     return text, n
@@ -146,6 +161,7 @@ def _frame_html(table: Table, limit: int) -> tuple[str, int]:
     frame = table.shown()
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
         frame = frame.reset_index()
+    frame.columns.name = None
     if isinstance(frame.columns, pd.MultiIndex):
         frame.columns = [" ".join(str(p) for p in c if str(p)) for c in frame.columns]
     shown = frame.head(limit)
@@ -166,8 +182,10 @@ def _table_html(name: str, table: Table, numbers: _Numbers, language: str) -> st
     numbers.table += 1
     more = ""
     if n > MAX_ROWS:
-        more = (f" ({translate('first', language)} {MAX_ROWS} {translate('of', language)} {n} "
-                f"{translate('rows', language)}; {translate('all in tables/', language)})")
+        more = (
+            f" ({translate('first', language)} {MAX_ROWS} {translate('of', language)} {n} "
+            f"{translate('rows', language)}; {translate('all in tables/', language)})"
+        )
     label = translate("Table", language)
     return f"<p class='tablecaption'>{label} {numbers.table}. {html.escape(caption)}{html.escape(more)}</p>{body}"
 
@@ -177,12 +195,13 @@ def _figure_html(name: str, png: Path, caption: str | None, numbers: _Numbers, l
     data = base64.b64encode(png.read_bytes()).decode("ascii")
     text = html.escape(caption or name.replace("_", " "))
     label = translate("Figure", language)
-    return (f"<figure><img alt='{text}' src='data:image/png;base64,{data}'><figcaption>{label} {numbers.figure}. "
-            f"{text}</figcaption></figure>")
+    return (
+        f"<figure><img alt='{text}' src='data:image/png;base64,{data}'><figcaption>{label} {numbers.figure}. "
+        f"{text}</figcaption></figure>"
+    )
 
 
-def _section_html(index: int, out: StepOutput, pngs: Mapping[str, Path], numbers: _Numbers,
-                  language: str) -> list[str]:
+def _section_html(index: int, out: StepOutput, pngs: Mapping[str, Path], numbers: _Numbers, language: str) -> list[str]:
     sec = out.section
     if sec is None:
         return []
@@ -198,8 +217,9 @@ def _section_html(index: int, out: StepOutput, pngs: Mapping[str, Path], numbers
             figure = out.figures.get(name)
             parts.append(_figure_html(name, pngs[name], getattr(figure, "caption", None), numbers, language))
     if sec.interpretation:
-        parts.append("<div class='interpretation'>" + "".join(f"<p>{html.escape(t)}</p>" for t in sec.interpretation)
-                     + "</div>")
+        parts.append(
+            "<div class='interpretation'>" + "".join(f"<p>{html.escape(t)}</p>" for t in sec.interpretation) + "</div>"
+        )
     return parts
 
 
@@ -215,7 +235,7 @@ def distinct_notes(notes: Sequence[str]) -> list[tuple[str, int]]:
     seen: dict[str, list[Any]] = {}
     for note in notes:
         match = _STEP_PREFIX.match(note)
-        body = note[match.end():] if match else note
+        body = note[match.end() :] if match else note
         if body in seen:
             seen[body][1] += 1
         else:
@@ -228,8 +248,9 @@ def settings_rows(settings: Mapping[str, Any]) -> pd.DataFrame:
     rows: list[tuple[str, str]] = []
 
     def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, Mapping) and not (value and all(not isinstance(v, Mapping) for v in value.values())
-                                               and prefix.count(".") >= 1):
+        if isinstance(value, Mapping) and not (
+            value and all(not isinstance(v, Mapping) for v in value.values()) and prefix.count(".") >= 1
+        ):
             for k, v in value.items():
                 walk(f"{prefix}.{k}" if prefix else str(k), v)
             return
@@ -245,8 +266,14 @@ def settings_rows(settings: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["setting", "value"])
 
 
-def render_report(steps: Sequence[tuple[StepOutput, Mapping[str, Path]]], notes: Sequence[str],
-                  settings: Mapping[str, Any] | str, *, synthetic: bool, language: str = "en") -> str:
+def render_report(
+    steps: Sequence[tuple[StepOutput, Mapping[str, Path]]],
+    notes: Sequence[str],
+    settings: Mapping[str, Any] | str,
+    *,
+    synthetic: bool,
+    language: str = "en",
+) -> str:
     """The report page.
 
     Parameters
@@ -264,28 +291,38 @@ def render_report(steps: Sequence[tuple[StepOutput, Mapping[str, Path]]], notes:
     """
     lang = "zh-Hans" if language == "zh" else "en"
     title = translate("Study report", language)
-    parts = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>spatialcoupling "
-             f"{html.escape(title)}</title>", f"<style>{_CSS}</style></head><body>", f"<h1>{html.escape(title)}</h1>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>spatialcoupling "
+        f"{html.escape(title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     if synthetic:
         parts.append(_SYNTHETIC.format(title=translate("Synthetic data.", language)))
     sections = [(out, pngs) for out, pngs in steps if out.section is not None]
     if sections:
-        items = "".join(f"<li><a href='#s{i}'>{html.escape(translate(out.section.title, language))}</a></li>"
-                        for i, (out, _) in enumerate(sections, 1) if out.section is not None)
+        items = "".join(
+            f"<li><a href='#s{i}'>{html.escape(translate(out.section.title, language))}</a></li>"
+            for i, (out, _) in enumerate(sections, 1)
+            if out.section is not None
+        )
         parts.append(f"<nav><b>{translate('Contents', language)}</b><ol>{items}</ol></nav>")
     numbers = _Numbers()
     for i, (out, pngs) in enumerate(sections, 1):
         parts += _section_html(i, out, pngs, numbers, language)
     if notes:
-        items = "".join(f"<li class='note'>{html.escape(text)}"
-                        + (f" <b>(×{count})</b>" if count > 1 else "") + "</li>" for text, count in distinct_notes(notes))
+        items = "".join(
+            f"<li class='note'>{html.escape(text)}" + (f" <b>(×{count})</b>" if count > 1 else "") + "</li>"
+            for text, count in distinct_notes(notes)
+        )
         parts.append(f"<h2>{translate('Notes', language)}</h2><ul>{items}</ul>")
     heading = translate("Settings", language)
     if isinstance(settings, str):
         body = f"<pre>{html.escape(settings)}</pre>"
     else:
-        rows = settings_rows(settings).rename(columns={"setting": translate("setting", language),
-                                                       "value": translate("value", language)})
+        rows = settings_rows(settings).rename(
+            columns={"setting": translate("setting", language), "value": translate("value", language)}
+        )
         body = "<div class='tablebox'>" + rows.to_html(index=False, border=0, classes="plain") + "</div>"
     parts.append(f"<h2>{heading}</h2><details><summary>{heading}</summary>{body}</details>")
     parts.append("</body></html>")

@@ -8,7 +8,9 @@ describe only: they never write files or build HTML (:mod:`spatialcoupling.study
 
 The steps, in the order they run (a step runs when its section is in the study file; the first
 three always run): ``data``, ``scores``, ``coupling``, ``regions``, ``weights``, ``moran``,
-``lisa``, ``dagum``, ``sigma``, ``beta``.
+``lisa``, ``dagum``, ``sigma``, ``beta``, then the distribution dynamics and drivers ``density``,
+``markov``, ``space_time``, ``gravity``, ``obstacle``, ``detector``, ``hotspots``, ``bivariate``
+and ``robustness`` (each only when its section is present).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._notes import notes_of
@@ -52,11 +55,13 @@ class Table:
     latex: bool = False
     flat_in_report: bool = False
     paper: Any = None
+    #: headers of this table's columns in the report, besides :data:`READABLE`
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def shown(self) -> pd.DataFrame:
         """The frame as the report shows it (keys as columns, readable column names)."""
         frame = self.frame.reset_index() if self.flat_in_report else self.frame
-        return frame.rename(columns=lambda c: readable(c) if isinstance(c, str) else c)
+        return frame.rename(columns=lambda c: self.labels.get(c, readable(c)) if isinstance(c, str) else c)
 
     def paper_table(self, name: str) -> Any:
         """The paper layout of this table (None when it has none and is not marked ``latex``)."""
@@ -66,12 +71,13 @@ class Table:
             return None
         from ..tables import PaperTable
 
-        return PaperTable.from_frame(self.frame, caption=self.caption or name, name=name)
+        frame = self.frame.rename(columns=lambda c: self.labels.get(c, readable(c)) if isinstance(c, str) else c)
+        return PaperTable.from_frame(frame, caption=self.caption or name, name=name)
 
 
 #: readable names of the columns the results use (the report's headers)
 READABLE = {
-    "I": "Moran's I", "EI": "E[I]", "VI_norm": "Var[I] (normality)", "VI_rand": "Var[I] (randomisation)",
+    "EI": "E[I]", "VI_norm": "Var[I] (normality)", "VI_rand": "Var[I] (randomisation)",
     "z_norm": "z (normality)", "z_rand": "z (randomisation)", "p_norm": "p (normality)",
     "p_rand": "p (randomisation)", "EI_sim": "E[I] (permutations)", "z_sim": "z (permutations)",
     "p_sim": "pseudo p (permutations)", "std_error": "s.e.", "p_value": "p-value", "n_periods": "periods",
@@ -366,7 +372,8 @@ def step_moran(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
     return StepOutput(
         "moran",
         results={"moran": res},
-        tables={"global_moran": Table(res.table, "Global Moran's I of D per period", latex=True)},
+        tables={"global_moran": Table(res.table, "Global Moran's I of D per period", latex=True,
+                                      labels={"I": "Moran's I"})},
         figures={"global_moran": Figure(res.plot(), caption="Global Moran's I of D per period")},
         section=ReportSection("Global Moran's I of D", caption, tables=("global_moran",), figures=("global_moran",),
                               interpretation=tuple(moran_sentences(res.table))),
@@ -555,6 +562,262 @@ def step_beta(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
 
 
 
+# -- distribution dynamics and drivers ----------------------------------------------------------------
+def _plot(result: Any, language: str, **kwargs: Any) -> Any:
+    """``result.plot(**kwargs)``, with ``language`` when the plot takes it."""
+    import inspect
+
+    try:
+        takes = "language" in inspect.signature(result.plot).parameters
+    except (TypeError, ValueError):
+        takes = False
+    return result.plot(**kwargs, language=language) if takes else result.plot(**kwargs)
+
+
+def _chosen_periods(cfg: Mapping[str, Any], key: str, periods: list, default: str = "last") -> list:
+    given = cfg.get(key)
+    if given:
+        return list(given)
+    if default == "last":
+        return [periods[-1]]
+    return list(periods[:: max(1, len(periods) // 5)])
+
+
+def step_density(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """Kernel density of D per period: the summary per period, the peaks, curves and a surface."""
+    cfg = inputs.section("density")
+    res = inputs.models["density"].fit(done["D"])
+    language = study_language(inputs)
+    years = _chosen_periods(cfg, "years", list(done["panel"].periods), default="spread")
+    table = res.table
+    first, last = table.index[0], table.index[-1]
+    shift = "right" if table.loc[last, "peak"] > table.loc[first, "peak"] else "left"
+    sentences = [
+        f"The main peak of the density of D moves {shift} from {table.loc[first, 'peak']:.3f} in {first} to "
+        f"{table.loc[last, 'peak']:.3f} in {last}; the number of modes is {int(table.loc[first, 'modes'])} in {first} "
+        f"and {int(table.loc[last, 'modes'])} in {last}.",
+        f"The spread (standard deviation) is {table.loc[first, 'spread']:.3f} in {first} and "
+        f"{table.loc[last, 'spread']:.3f} in {last}.",
+    ]
+    return StepOutput(
+        "density", results={"density": res},
+        tables={"density": Table(table, "Kernel density of D per period: peak, height, modes, spread, tails",
+                                 latex=True),
+                "density_peaks": Table(res.peaks, "Peaks of the density of D", flat_in_report=True)},
+        figures={"density_curves": Figure(_plot(res, language, kind="curves", periods=years),
+                                          caption=f"Kernel density of D in {', '.join(map(str, years))}"),
+                 "density_surface": Figure(_plot(res, language, kind="surface"),
+                                           caption="Kernel density of D over time (period × D × density)")},
+        section=ReportSection("Kernel density of D", f"{res.settings.get('kernel', '')} kernel, bandwidth "
+                              f"{res.settings.get('bandwidth', '')}; peaks are local maxima of the estimated density.",
+                              tables=("density",), figures=("density_curves", "density_surface"),
+                              interpretation=tuple(sentences)),
+        notes=_prefixed("density", res.notes))
+
+
+def step_markov(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """Markov chain of D's classes (and the spatial Markov chain)."""
+    res = inputs.models["markov"].fit(done["D"])
+    language = study_language(inputs)
+    out = StepOutput("markov", results={"markov": res}, notes=_prefixed("markov", res.notes))
+    out.tables["markov"] = Table(res.table, "Transition probabilities of D's classes (rows: class in t, columns: "
+                                 "class in t+1)", latex=True)
+    out.tables["markov_steady_state"] = Table(res.steady_state, "Initial, final and steady-state distributions")
+    out.tables["markov_homogeneity"] = Table(res.homogeneity, "Time homogeneity of the transitions")
+    out.figures["markov"] = Figure(_plot(res, language, kind="matrix"), caption="Transition probabilities of D")
+    probs = res.table.drop(columns=["n"], errors="ignore")
+    diagonal = np.diag(probs.to_numpy(float)[:, : len(probs)])
+    sentences = [f"A region stays in its class from one period to the next with probability "
+                 f"{diagonal.min():.3f} to {diagonal.max():.3f} (the diagonal of the matrix)."]
+    shown = ["markov", "markov_homogeneity"]
+    if "spatial_markov" in inputs.models:
+        sm = inputs.models["spatial_markov"].fit(done["D"])
+        out.results["spatial_markov"] = sm
+        out.notes += _prefixed("markov (spatial)", sm.notes)
+        out.tables["spatial_markov"] = Table(sm.table, "Spatial Markov chain: transitions by class of the spatial lag",
+                                             latex=True)
+        out.tables["spatial_markov_tests"] = Table(sm.tests, "Tests of spatial dependence of the transitions (LR, Q)",
+                                                   latex=True)
+        out.figures["spatial_markov"] = Figure(_plot(sm, language), caption="Spatial Markov transition matrices")
+        shown += ["spatial_markov_tests", "spatial_markov"]
+        tests = sm.tests
+        if "p_value" in tests.columns and len(tests):
+            p = tests["p_value"].astype(float)
+            sig = [str(t) for t, v in p.items() if v <= 0.05]
+            sentences.append(("The transitions depend on the neighbours' class at 5% by " + ", ".join(sig) + ".")
+                             if sig else "No test rejects, at 5%, that the transitions are independent of the "
+                             "neighbours' class.")
+    out.section = ReportSection("Markov chains of D", "Classes of D as set in [markov]; probabilities estimated from "
+                                "the counts of transitions between consecutive periods.", tables=tuple(shown),
+                                figures=tuple(k for k in ("markov", "spatial_markov") if k in out.figures),
+                                interpretation=tuple(sentences))
+    return out
+
+
+def step_space_time(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """Space-time transitions of LISA quadrants (and rank mobility)."""
+    res = inputs.models["space_time"].fit(done["D"])
+    language = study_language(inputs)
+    out = StepOutput("space_time", results={"space_time": res}, notes=_prefixed("space_time", res.notes))
+    out.tables["space_time"] = Table(res.table, "Transition probabilities of LISA quadrants", latex=True)
+    out.tables["space_time_types"] = Table(res.types, "Rey's transition types per interval (0: no move, I: own move, "
+                                           "II: neighbours' move, III: both)")
+    out.tables["space_time_paths"] = Table(res.paths, "LISA time paths: length, tortuosity, direction")
+    out.figures["space_time_paths"] = Figure(_plot(res, language, kind="paths"), caption="LISA time paths")
+    out.figures["space_time_rose"] = Figure(_plot(res, language, kind="rose"), caption="Directional rose of the moves")
+    types = res.types
+    share = float(types["share_0"].mean()) if "share_0" in types.columns else float("nan")
+    sentences = [f"On average {100 * share:.0f}% of the regions keep their LISA quadrant and their neighbours' from "
+                 "one period to the next (type 0)."] if np.isfinite(share) else []
+    shown = ["space_time", "space_time_types"]
+    figures = ["space_time_paths", "space_time_rose"]
+    if "rank" in inputs.models:
+        rank = inputs.models["rank"].fit(done["D"])
+        out.results["rank"] = rank
+        out.tables["rank_mobility"] = Table(rank.table, "Rank mobility: Kendall's τ and the spatial τ", latex=True)
+        out.tables["rank_changes"] = Table(rank.changes, "Rank changes per region")
+        out.figures["rank_tau"] = Figure(_plot(rank, language, kind="tau"), caption="Kendall's τ per pair of periods")
+        if inputs.boundaries is not None:
+            out.figures["rank_map"] = Figure(_plot(rank, language, kind="map", regions=inputs.regions), "maps",
+                                             caption="Rank change of D from the first to the last period")
+            figures.append("rank_map")
+        shown.append("rank_mobility")
+        figures.append("rank_tau")
+        tau = rank.table["tau"].astype(float)
+        sentences.append(f"Kendall's τ between periods ranges from {tau.min():.3f} to {tau.max():.3f} (1: ranks kept).")
+    out.section = ReportSection("Space-time transitions of LISA", "LISA quadrants of D in consecutive periods (Rey "
+                                "2001); time paths in the Moran scatter plot.", tables=tuple(shown),
+                                figures=tuple(figures), interpretation=tuple(sentences))
+    return out
+
+
+def step_gravity(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """The D-weighted centre of gravity and the standard deviational ellipse per period."""
+    res = inputs.models["gravity"].fit(done["D"])
+    language = study_language(inputs)
+    table = res.table
+    moved = float(table["distance"].fillna(0).sum()) if "distance" in table.columns else float("nan")
+    sentences = [f"The centre of gravity of D moves {moved:.1f} km in total over the {len(table)} periods."]
+    return StepOutput(
+        "gravity", results={"gravity": res},
+        tables={"gravity": Table(table, "Centre of gravity of D and standard deviational ellipse per period",
+                                 latex=True)},
+        figures={"gravity": Figure(_plot(res, language), "maps", caption="Path of the centre of gravity of D and the "
+                                   "standard deviational ellipses")},
+        section=ReportSection("Centre of gravity of D", f"Weighted by D; ellipse variant {res.settings.get('variant')};"
+                              " distances in km on the projected map.", tables=("gravity",), figures=("gravity",),
+                              interpretation=tuple(sentences)),
+        notes=_prefixed("gravity", res.notes))
+
+
+def step_obstacle(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """Obstacle degrees of the indicators: the top factors and the national ranking."""
+    res = inputs.models["obstacle"].fit(done["scores"])
+    language = study_language(inputs)
+    ranking = res.ranking
+    last = ranking.index.get_level_values(0).max()
+    top = ranking.xs(last, level=0).sort_values("rank").head(3)
+    sentences = [f"In {last} the largest mean obstacle degrees are those of "
+                 + ", ".join(f"{i} ({100 * v:.1f}%)" for i, v in top["mean_obstacle"].items()) + "."]
+    return StepOutput(
+        "obstacle", results={"obstacle": res},
+        tables={"obstacle_top": Table(res.top, "Top obstacle factors per region and period", flat_in_report=True),
+                "obstacle_ranking": Table(ranking, "Mean obstacle degree of each indicator per period"),
+                "obstacle_by_period": Table(ranking["mean_obstacle"].unstack(0),
+                                            "Mean obstacle degree of each indicator (rows) per period (columns)"),
+                "obstacle": Table(res.table)},
+        figures={"obstacle": Figure(_plot(res, language, kind="ranking"), caption="Mean obstacle degree ranking")},
+        section=ReportSection("Obstacle degree", "O = contribution × deviation / Σ (contribution × deviation), from "
+                              "the fitted weights and standardised values.", tables=("obstacle_by_period",),
+                              figures=("obstacle",), interpretation=tuple(sentences)),
+        notes=_prefixed("obstacle", res.notes))
+
+
+def step_detector(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """Geographic detector of D on the factors of ``[detector]``."""
+    res = inputs.models["detector"].fit(done["D"])
+    language = study_language(inputs)
+    q = res.table
+    pooled = q.xs("pooled", level=0) if "pooled" in q.index.get_level_values(0) else q.xs(q.index[0][0], level=0)
+    best = pooled.sort_values("q", ascending=False).iloc[0]
+    sentences = [f"Pooled over periods, {pooled.sort_values('q', ascending=False).index[0]} explains the largest share "
+                 f"of the spatial variance of D (q = {best['q']:.3f}, p = {best['p']:.3f})."]
+    return StepOutput(
+        "detector", results={"detector": res},
+        tables={"detector": Table(q, "Factor detector: q statistics", flat_in_report=True, latex=True),
+                "detector_interaction": Table(res.interaction, "Interaction detector", flat_in_report=True),
+                "detector_risk": Table(res.risk), "detector_ecological": Table(res.ecological)},
+        figures={"detector": Figure(_plot(res, language, kind="q"), caption="q statistics of the factors")},
+        section=ReportSection("Geographic detector", "Wang et al. (2010): q = 1 − Σ N_h σ_h² / (N σ²) over the strata "
+                              "of each factor.", tables=("detector", "detector_interaction"), figures=("detector",),
+                              interpretation=tuple(sentences)),
+        notes=_prefixed("detector", res.notes))
+
+
+def step_hotspots(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """Hot and cold spots of D (Gi*)."""
+    from .interpret import count_sentence
+
+    cfg = inputs.section("hotspots")
+    res = inputs.models["hotspots"].fit(done["D"])
+    language = study_language(inputs)
+    periods = _chosen_periods(cfg, "periods", list(done["panel"].periods))
+    out = StepOutput("hotspots", results={"hotspots": res}, notes=_prefixed("hotspots", res.notes))
+    out.tables["hotspots"] = Table(res.table)
+    out.tables["hotspot_counts"] = Table(res.counts, "Regions per hot/cold-spot class and period", latex=True)
+    tick = inputs.progress("hotspot maps", len(periods))
+    for period in periods:
+        tick(period)
+        out.figures[f"hotspots_{period}"] = Figure(_plot(res, language, period=period, regions=inputs.regions), "maps",
+                                                   caption=f"Hot and cold spots of D (Gi*) in {period}")
+    last = periods[-1]
+    counts = res.counts.loc[last]
+    sentences = count_sentence({k: v for k, v in counts.items() if v}, "Gi* classes", last)
+    out.section = ReportSection("Hot and cold spots of D", "Local Getis-Ord Gi* with conditional permutations; "
+                                "classes at 90/95/99% confidence as ArcGIS.", tables=("hotspot_counts",),
+                                figures=tuple(f"hotspots_{p}" for p in periods), interpretation=tuple(sentences))
+    return out
+
+
+def step_bivariate(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """Bivariate local Moran of D against the lag of a column."""
+    from .interpret import count_sentence
+
+    cfg = inputs.section("bivariate")
+    res = inputs.models["bivariate"].fit(done["D"])
+    language = study_language(inputs)
+    periods = _chosen_periods(cfg, "periods", list(done["panel"].periods))
+    column = cfg["column"]
+    out = StepOutput("bivariate", results={"bivariate": res}, notes=_prefixed("bivariate", res.notes))
+    out.tables["bivariate"] = Table(res.table)
+    out.tables["bivariate_counts"] = Table(res.counts, f"Regions per bivariate cluster (D vs lag of {column})")
+    for period in periods:
+        out.figures[f"bivariate_{period}"] = Figure(_plot(res, language, period=period, regions=inputs.regions),
+                                                    "maps", caption=f"Bivariate LISA of D and the lag of {column} in "
+                                                    f"{period}")
+    last = periods[-1]
+    counts = res.counts.loc[last]
+    sentences = count_sentence({k: v for k, v in counts.items() if v}, f"D against the lag of {column}", last)
+    out.section = ReportSection("Bivariate LISA", f"Local Moran of D against the spatial lag of {column} (GeoDa's "
+                                "conventions).", tables=("bivariate_counts",),
+                                figures=tuple(f"bivariate_{p}" for p in periods), interpretation=tuple(sentences))
+    return out
+
+
+def step_robustness(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
+    """The robustness grid of the key results."""
+    res = inputs.models["robustness"].fit(done["panel"])
+    language = study_language(inputs)
+    return StepOutput(
+        "robustness", results={"robustness": res},
+        tables={"robustness": Table(res.table, "How the key results move across the grid", flat_in_report=True,
+                                    latex=True)},
+        figures={"robustness": Figure(_plot(res, language), caption="Robustness of the key results")},
+        section=ReportSection("Robustness", "The study's weighting, contributions and coupling model are the baseline; "
+                              "each row changes them as named.", tables=("robustness",), figures=("robustness",)),
+        notes=_prefixed("robustness", res.notes))
+
+
 #: (step, function, the section it needs; None: always runs)
 STEPS: tuple[tuple[str, StepFunction, str | None], ...] = (
     ("data", step_data, None),
@@ -567,6 +830,15 @@ STEPS: tuple[tuple[str, StepFunction, str | None], ...] = (
     ("dagum", step_dagum, "dagum"),
     ("sigma", step_sigma, "sigma"),
     ("beta", step_beta, "beta"),
+    ("density", step_density, "density"),
+    ("markov", step_markov, "markov"),
+    ("space_time", step_space_time, "space_time"),
+    ("gravity", step_gravity, "gravity"),
+    ("obstacle", step_obstacle, "obstacle"),
+    ("detector", step_detector, "detector"),
+    ("hotspots", step_hotspots, "hotspots"),
+    ("bivariate", step_bivariate, "bivariate"),
+    ("robustness", step_robustness, "robustness"),
 )
 
 
