@@ -204,7 +204,7 @@ KEYS_NEW = {
     "detector": ["factors", "method", "k", "by", "alpha"],
     "hotspots": ["permutations", "seed", "adjust", "periods"],
     "bivariate": ["column", "permutations", "alpha", "seed", "periods"],
-    "robustness": ["contributions", "models", "permutations", "seed", "n_jobs"],
+    "robustness": ["weightings", "contributions", "models", "permutations", "seed", "n_jobs"],
     "report": ["language"],
 }
 _SAMPLE = {str: "x", int: 1, float: 0.5, bool: True, list: [], dict: {}}

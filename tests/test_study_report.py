@@ -453,3 +453,51 @@ def test_descriptive_table_matches_pandas(run):
     assert float(row["Mean"]) == pytest.approx(D.mean()) and int(row["N"]) == D.size
     assert float(row["SD"]) == pytest.approx(D.std(ddof=1))
     assert np.isfinite(float(row["Max"]))
+
+
+def test_robustness_section_runs_the_grid(tmp_path):
+    settings = {
+        "data": {"dataset": "us_productivity", "region": "st_abb", "columns": ["hwy", "water", "gsp", "emp"]},
+        "indicators": {"A": {"infra": {"hwy": "+", "water": "+"}}, "B": {"econ": {"gsp": "+", "emp": "+"}}},
+        "regions": {"dataset": "us_states", "id": "STATE_ABBR"},
+        "weights": {"kind": "queen"},
+        "robustness": {"weightings": ["equal"], "models": ["revised"], "permutations": 0},
+        "output": {"tables": ["csv"], "figures": ["png"]},
+    }
+    result = sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
+    grid = result["robustness"]
+    assert (result.out / "tables" / "robustness.csv").exists() and (result.out / "figures" / "robustness.png").exists()
+    # 2 weightings (the study's, equal) x 2 coupling models (the study's classic, revised) x 1 weights
+    assert len(grid.table) >= 3
+    with pytest.raises(StudyError, match="robustness.weightings"):
+        sc.Study.from_dict({**settings, "robustness": {"weightings": ["magic"]}})
+
+
+def test_beta_sentence_when_the_total_effect_is_not_significant():
+    from types import SimpleNamespace
+
+    from spatialcoupling.study.interpret import beta_sentences
+
+    impacts = pd.DataFrame(
+        {"estimate": [-0.4, 0.39, -0.01], "p_value": [1e-6, 1e-5, 0.6]},
+        index=pd.MultiIndex.from_product([["ln_y"], ["direct", "indirect", "total"]]),
+    )
+    res = SimpleNamespace(beta=-0.4, p_value=1e-6, speed=0.5, half_life=1.4, impacts=impacts)
+    text = beta_sentences({"absolute": res})
+    assert text[0] == "Absolute β = -0.4000 is negative and significant at 5% (p < 0.001)."
+    assert "(-0.0100, p = 0.600) is not significant at 5%" in text[1] and "not significant either" in text[1]
+    assert "converges" not in text[0]
+
+
+def test_progress_bar_shows_parts_of_long_steps(tmp_path, capsys):
+    settings = {
+        "data": {"dataset": "us_productivity", "region": "st_abb", "columns": ["hwy", "gsp"]},
+        "indicators": {"A": {"x": {"hwy": "+"}}, "B": {"y": {"gsp": "+"}}},
+        "regions": {"dataset": "us_states", "id": "STATE_ABBR"},
+        "weights": {"kind": "queen"},
+        "lisa": {"permutations": 99, "periods": [1970, 1986]},
+        "output": {"tables": ["csv"], "figures": ["png"]},
+    }
+    sc.Study.from_dict(settings).run(tmp_path / "out", progress=True)
+    err = capsys.readouterr().err
+    assert "study: lisa maps 1/2 1970" in err and "study: lisa maps 2/2 1986" in err

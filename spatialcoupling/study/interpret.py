@@ -155,40 +155,38 @@ def beta_sentences(results: Mapping[str, Any], alpha: float = 0.05) -> list[str]
     out = []
     for kind, res in results.items():
         beta, p = float(res.beta), float(res.p_value)
+        name = kind.capitalize()
         if not np.isfinite(beta):
-            out.append(f"{kind.capitalize()} β could not be estimated.")
+            out.append(f"{name} β could not be estimated.")
             continue
         sign = "negative" if beta < 0 else "positive"
-        if p <= alpha:
-            meaning = "D converges" if beta < 0 else "D diverges"
-            text = (
-                f"{kind.capitalize()} β = {beta:.4f} is {sign} and significant at {_level(alpha)} ({_p_text(p)}): "
-                f"{meaning}"
-            )
-            if beta < 0 and np.isfinite(res.speed):
-                text += f", implied speed {res.speed:.4f} per period, half-life {res.half_life:.1f} periods"
-            text += "."
-        else:
-            text = (
-                f"{kind.capitalize()} β = {beta:.4f} is {sign} but not significant at {_level(alpha)} "
-                f"({_p_text(p)}): no evidence of {kind} β convergence; the implied speed and half-life are not "
-                "significant either."
-            )
-        out.append(text)
         total = _total_ln_y(getattr(res, "impacts", None))
-        if total is not None and p <= alpha:
-            est, p_total = total
-            if p_total > alpha:
-                out.append(
-                    f"In the spatial model the total effect of ln D on growth ({est:.4f}, {_p_text(p_total)}) is "
-                    f"not significant at {_level(alpha)}: the speed and half-life implied by it are not "
-                    "significant either."
-                )
-            else:
-                out.append(
-                    f"The total effect of ln D (direct + indirect, {est:.4f}, {_p_text(p_total)}) is "
-                    f"significant at {_level(alpha)}."
-                )
+        total_weak = total is not None and total[1] > alpha
+        if p > alpha:
+            out.append(
+                f"{name} β = {beta:.4f} is {sign} but not significant at {_level(alpha)} ({_p_text(p)}): no "
+                f"evidence of {kind} β convergence; the implied speed and half-life are not significant either."
+            )
+            continue
+        text = f"{name} β = {beta:.4f} is {sign} and significant at {_level(alpha)} ({_p_text(p)})"
+        if total_weak:
+            est, p_total = total  # type: ignore[misc]
+            out.append(text + ".")
+            out.append(
+                f"In the spatial model the total effect of ln D on growth ({est:.4f}, {_p_text(p_total)}) is "
+                f"not significant at {_level(alpha)}: convergence is not established once the spillovers are "
+                "counted, and the speed and half-life implied by it are not significant either."
+            )
+            continue
+        text += ": D converges" if beta < 0 else ": D diverges"
+        if beta < 0 and np.isfinite(res.speed):
+            text += f", implied speed {res.speed:.4f} per period, half-life {res.half_life:.1f} periods"
+        out.append(text + ".")
+        if total is not None:
+            out.append(
+                f"The total effect of ln D (direct + indirect, {total[0]:.4f}, {_p_text(total[1])}) is "
+                f"significant at {_level(alpha)}."
+            )
     return out
 
 

@@ -215,7 +215,8 @@ def robustness_model(cfg: Mapping[str, Any], weighting: Any, coupling: Any, syst
     from ..drivers.robustness import default_weightings
 
     params = model_params("robustness", cfg)
-    weightings = {"study": weighting, **{k: v for k, v in default_weightings().items()}}
+    chosen = setting(cfg, "robustness", "weightings")
+    weightings = {"study": weighting, **{k: v for k, v in default_weightings().items() if k in chosen}}
     base = getattr(coupling, "contributions", None)
     contributions = [base, *[tuple(c) for c in cfg.get("contributions", [])]]
     models = params.pop("models", None)

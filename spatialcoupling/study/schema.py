@@ -191,6 +191,12 @@ def _weighting_methods(value: Any) -> str | None:
     return f"unknown method(s) {bad}; use {', '.join(_METHODS)}" if bad else None
 
 
+def _robust_weightings(value: Any) -> str | None:
+    allowed = ("entropy", "critic", "cv", "equal", "combined")
+    bad = [m for m in value if m not in allowed]
+    return f"unknown weighting(s) {bad}; use {', '.join(allowed)}" if bad else None
+
+
 def _numbers_table(value: Any) -> str | None:
     ok = all(isinstance(v, _NUM) and not isinstance(v, bool) for v in value.values())
     return None if ok else "values must be numbers"
@@ -433,6 +439,9 @@ SECTIONS: dict[str, Section] = {
         ), model="drivers:BivariateLocalMoran", with_data=True),
         Section("robustness", "Robustness grid: D ranks, Moran's I, Dagum shares and β under alternative weightings, "
                 "contributions and coupling models (runs only when the section is present).", (
+            Key("weightings", (list,), "Alternative weightings besides the study's own.",
+                ["entropy", "critic", "cv", "equal", "combined"], check=_robust_weightings,
+                allowed='list of "entropy", "critic", "cv", "equal", "combined"'),
             Key("contributions", (list,), "Contribution coefficients to try, each a list of θ in the order of the "
                 "subsystems; the study's own come first.", NO_DEFAULT, default_text="the study's only"),
             Key("models", (list,), "Coupling models to try.", MODEL_DEFAULT, param="models"),

@@ -417,7 +417,7 @@ def step_lisa(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
                                                 caption=f"LISA clusters of D in {', '.join(map(str, periods))}")
     tick = inputs.progress("lisa maps", len(periods))
     for period in periods:
-        tick()
+        tick(period)
         out.figures[f"lisa_clusters_{period}"] = Figure(lisa.plot(period=period, regions=maps, language=language),
                                                         "maps", caption=f"LISA clusters of D in {period}")
     out.figures["moran_scatter_last"] = Figure(lisa.plot(period=periods[-1], regions=maps, kind="scatter"),
