@@ -193,6 +193,14 @@ class _GlobalModel(Model):
         label = weights_label(sw, transform_label(sw, self.transform), card)
         return sw, weight_moments(sw), wide, label, notes
 
+    def _add_simulated(self, table: pd.DataFrame, sim: np.ndarray | None, observed: np.ndarray, mean_column: str) -> None:
+        """Add the permutation mean, z and folded pseudo p of ``observed`` (one per period) to ``table``."""
+        if sim is None:
+            return
+        table[mean_column] = sim.mean(axis=0)
+        table["z_sim"] = (observed - sim.mean(axis=0)) / sim.std(axis=0)
+        table["p_sim"] = _fold_p(sim, observed, int(self.permutations))
+
     def _simulate(self, n: int, cells: int, stat: Any) -> tuple[np.ndarray | None, int | None]:
         return _simulate(int(self.permutations), self.seed, n, cells, stat)
 
@@ -292,10 +300,7 @@ class GlobalMoran(_GlobalModel):
             return n / mom.s0 * (zp * _lag_batch(sw.sparse, zp)).sum(axis=1) / m2
 
         sim, entropy = self._simulate(sw.n, z.size, stat)
-        if sim is not None:
-            table["EI_sim"] = sim.mean(axis=0)
-            table["z_sim"] = (I - sim.mean(axis=0)) / sim.std(axis=0)
-            table["p_sim"] = _fold_p(sim, I, int(self.permutations))
+        self._add_simulated(table, sim, I, "EI_sim")
         return self._result(table, self._settings(sw, label, entropy), notes)
 
 
@@ -351,10 +356,7 @@ class GlobalGeary(_GlobalModel):
             index=pd.Index(wide.columns, name=PERIOD),
         )
         sim, entropy = self._simulate(sw.n, max(coo.nnz, sw.n) * y.shape[1], lambda rows: calc(y[rows]))
-        if sim is not None:
-            table["EC_sim"] = sim.mean(axis=0)
-            table["z_sim"] = (C - sim.mean(axis=0)) / sim.std(axis=0)
-            table["p_sim"] = _fold_p(sim, C, int(self.permutations))
+        self._add_simulated(table, sim, C, "EC_sim")
         return self._result(table, self._settings(sw, label, entropy), notes)
 
 
@@ -415,10 +417,7 @@ class GetisOrdG(_GlobalModel):
             return (yp * _lag_batch(sw.sparse, yp)).sum(axis=1) / den
 
         sim, entropy = self._simulate(sw.n, y.size, stat)
-        if sim is not None:
-            table["EG_sim"] = sim.mean(axis=0)
-            table["z_sim"] = (G - sim.mean(axis=0)) / sim.std(axis=0)
-            table["p_sim"] = _fold_p(sim, G, int(self.permutations))
+        self._add_simulated(table, sim, G, "EG_sim")
         return self._result(table, self._settings(sw, label, entropy), notes)
 
 
@@ -457,8 +456,5 @@ class BivariateMoran(_GlobalModel):
         sim, entropy = self._simulate(
             sw.n, Y.size, lambda rows: (zx[None] * _lag_batch(sw.sparse, zy[rows])).sum(axis=1) / (n - 1)
         )
-        if sim is not None:
-            table["EI_sim"] = sim.mean(axis=0)
-            table["z_sim"] = (I - sim.mean(axis=0)) / sim.std(axis=0)
-            table["p_sim"] = _fold_p(sim, I, int(self.permutations))
+        self._add_simulated(table, sim, I, "EI_sim")
         return self._result(table, self._settings(sw, label, entropy), unique_notes([*notes, *notes_y]))
