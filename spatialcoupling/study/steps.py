@@ -239,8 +239,8 @@ def step_scores(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
                                        "Weights by dimension", flat_in_report=True),
             "scores": Table(scores.scores),
         },
-        figures={"scores_over_time": Figure(scores.plot("scores"), caption="Mean subsystem scores U over time"),
-                 "indicator_weights": Figure(scores.plot("weights"), caption="Indicator weights")},
+        figures={"scores_over_time": Figure(_plot(scores, study_language(inputs), kind="scores"), caption="Mean subsystem scores U over time"),
+                 "indicator_weights": Figure(_plot(scores, study_language(inputs), kind="weights"), caption="Indicator weights")},
         section=ReportSection("Indicator weights and subsystem scores", caption,
                               tables=("weights",) if paper is not None else ("dimension_weights", "weights"),
                               figures=("scores_over_time", "indicator_weights"), interpretation=(sentence,)),
@@ -282,7 +282,7 @@ def step_coupling(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         values.describe().T, "Descriptive statistics",
         paper=descriptive_table(values, caption="Descriptive statistics of the indicators, U, C, T and D (pooled)",
                                 name="descriptive"))
-    out.figures["coupling_D_mean"] = Figure(ccd.plot(), caption="Mean coupling coordination degree D over time")
+    out.figures["coupling_D_mean"] = Figure(_plot(ccd, study_language(inputs)), caption="Mean coupling coordination degree D over time")
     shown = ["descriptive", "grade_counts"]
     if spans:
         growth = _growth_settings(cfg)
@@ -320,7 +320,7 @@ def step_regions(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         out.tables[f"D_by_{grouping}"] = Table(by_group, f"Mean D by {grouping}")
         tables.append(f"D_by_{grouping}")
         sentences += group_sentence(by_group)
-        out.figures[f"D_by_{grouping}"] = Figure(ccd.plot(groups=groups), caption=f"Mean D by {grouping}")
+        out.figures[f"D_by_{grouping}"] = Figure(_plot(ccd, study_language(inputs), groups=groups), caption=f"Mean D by {grouping}")
         figures.append(f"D_by_{grouping}")
         if done.get("coupling_spans"):
             growth = ccd.growth(done["coupling_spans"], groups=groups)
@@ -374,7 +374,7 @@ def step_moran(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         results={"moran": res},
         tables={"global_moran": Table(res.table, "Global Moran's I of D per period", latex=True,
                                       labels={"I": "Moran's I"})},
-        figures={"global_moran": Figure(res.plot(), caption="Global Moran's I of D per period")},
+        figures={"global_moran": Figure(_plot(res, study_language(inputs)), caption="Global Moran's I of D per period")},
         section=ReportSection("Global Moran's I of D", caption, tables=("global_moran",), figures=("global_moran",),
                               interpretation=tuple(moran_sentences(res.table))),
         notes=_prefixed("moran", res.notes),
@@ -420,7 +420,7 @@ def step_lisa(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         tick(period)
         out.figures[f"lisa_clusters_{period}"] = Figure(lisa.plot(period=period, regions=maps, language=language),
                                                         "maps", caption=f"LISA clusters of D in {period}")
-    out.figures["moran_scatter_last"] = Figure(lisa.plot(period=periods[-1], regions=maps, kind="scatter"),
+    out.figures["moran_scatter_last"] = Figure(_plot(lisa, language, period=periods[-1], regions=maps, kind="scatter"),
                                                caption=f"Moran scatter plot of D in {periods[-1]}")
     out.layers["clusters"] = Layer(clusters_layer(lisa.table, inputs.boundaries,
                                                   id_column=setting(inputs.section("regions"), "regions", "id")),
@@ -454,7 +454,7 @@ def step_dagum(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         "dagum",
         results={"dagum": res},
         tables=tables,
-        figures={"dagum_shares": Figure(res.plot(), caption="Contributions of the Dagum components to G")},
+        figures={"dagum_shares": Figure(_plot(res, study_language(inputs)), caption="Contributions of the Dagum components to G")},
         section=ReportSection(
             f"Dagum Gini decomposition of D by {grouping}",
             "Dagum (1997): G = Gw (within) + Gnb (net between) + Gt (transvariation); groups ordered by mean D in "
@@ -477,7 +477,7 @@ def step_sigma(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         tables={"sigma": Table(res.table),
                 "sigma_trend": Table(res.trend, "Trend of the dispersion on time (negative slope: sigma convergence)",
                                      latex=True)},
-        figures={"sigma": Figure(res.plot(), caption=f"Dispersion ({measure}) of D over time")},
+        figures={"sigma": Figure(_plot(res, study_language(inputs)), caption=f"Dispersion ({measure}) of D over time")},
         section=ReportSection("Sigma convergence of D",
                               f"Dispersion ({measure}) per period, overall and by group; trend slope on time.",
                               tables=("sigma_trend",), figures=("sigma",),
@@ -572,6 +572,11 @@ def _plot(result: Any, language: str, **kwargs: Any) -> Any:
     except (TypeError, ValueError):
         takes = False
     return result.plot(**kwargs, language=language) if takes else result.plot(**kwargs)
+
+
+def _map_regions(inputs: Inputs) -> Any:
+    """Every boundary of ``[regions]`` for maps (regions without data drawn as such), else the matched ones."""
+    return inputs.boundaries if inputs.boundaries is not None else inputs.regions
 
 
 def _chosen_periods(cfg: Mapping[str, Any], key: str, periods: list, default: str = "last") -> list:
@@ -678,7 +683,7 @@ def step_space_time(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         out.tables["rank_changes"] = Table(rank.changes, "Rank changes per region")
         out.figures["rank_tau"] = Figure(_plot(rank, language, kind="tau"), caption="Kendall's τ per pair of periods")
         if inputs.boundaries is not None:
-            out.figures["rank_map"] = Figure(_plot(rank, language, kind="map", regions=inputs.regions), "maps",
+            out.figures["rank_map"] = Figure(_plot(rank, language, kind="map", regions=_map_regions(inputs)), "maps",
                                              caption="Rank change of D from the first to the last period")
             figures.append("rank_map")
         shown.append("rank_mobility")
@@ -768,7 +773,7 @@ def step_hotspots(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
     tick = inputs.progress("hotspot maps", len(periods))
     for period in periods:
         tick(period)
-        out.figures[f"hotspots_{period}"] = Figure(_plot(res, language, period=period, regions=inputs.regions), "maps",
+        out.figures[f"hotspots_{period}"] = Figure(_plot(res, language, period=period, regions=_map_regions(inputs)), "maps",
                                                    caption=f"Hot and cold spots of D (Gi*) in {period}")
     last = periods[-1]
     counts = res.counts.loc[last]
@@ -792,7 +797,7 @@ def step_bivariate(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
     out.tables["bivariate"] = Table(res.table)
     out.tables["bivariate_counts"] = Table(res.counts, f"Regions per bivariate cluster (D vs lag of {column})")
     for period in periods:
-        out.figures[f"bivariate_{period}"] = Figure(_plot(res, language, period=period, regions=inputs.regions),
+        out.figures[f"bivariate_{period}"] = Figure(_plot(res, language, period=period, regions=_map_regions(inputs)),
                                                     "maps", caption=f"Bivariate LISA of D and the lag of {column} in "
                                                     f"{period}")
     last = periods[-1]
