@@ -501,3 +501,32 @@ def test_progress_bar_shows_parts_of_long_steps(tmp_path, capsys):
     sc.Study.from_dict(settings).run(tmp_path / "out", progress=True)
     err = capsys.readouterr().err
     assert "study: lisa maps 1/2 1970" in err and "study: lisa maps 2/2 1986" in err
+
+
+def test_growth_forms_of_the_study_match_hand_computation(tmp_path):
+    settings = {
+        "data": {"dataset": "us_productivity", "region": "st_abb", "columns": ["hwy", "gsp", "emp"]},
+        "indicators": {"A": {"infra": {"hwy": "+"}}, "B": {"econ": {"gsp": "+", "emp": "+"}}},
+        "coupling": {"spans": [[1970, 1974]], "growth": "both", "growth_rows": "both", "years": [1970, 1974]},
+        "output": {"tables": ["csv"], "figures": ["png"]},
+    }
+    result = sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
+    sheet = pd.read_csv(result.out / "tables" / "paper" / "D_growth.csv", encoding="utf-8-sig")
+    D = result["D"].unstack("period")
+    geometric, arithmetic = "Geometric mean rate 1970~1974", "Mean of annual rates 1970~1974"
+    row = sheet[sheet["name"] == "TX"].iloc[0]
+    annual = [D.loc["TX", t + 1] / D.loc["TX", t] - 1 for t in range(1970, 1974)]
+    assert float(row[geometric]) == pytest.approx((D.loc["TX", 1974] / D.loc["TX", 1970]) ** (1 / 4) - 1, rel=1e-9)
+    assert float(row[arithmetic]) == pytest.approx(np.mean(annual), rel=1e-9)
+    national = sheet[sheet["level"] == "National"].set_index("name")
+    mean = D.mean()
+    # the two national rows: growth of the mean D, and the mean of the regional rates
+    assert national.loc["National: growth of the mean", geometric] == pytest.approx(
+        (mean[1974] / mean[1970]) ** (1 / 4) - 1, rel=1e-9
+    )
+    regional = (D[1974] / D[1970]) ** (1 / 4) - 1
+    shown = national.loc["National: mean of regional rates", geometric]
+    if np.isfinite(regional).all():
+        assert shown == pytest.approx(regional.mean(), rel=1e-9)
+    else:  # a region with D = 0 at the start has no rate: the mean is not defined either
+        assert np.isnan(shown)
