@@ -530,3 +530,34 @@ def test_growth_forms_of_the_study_match_hand_computation(tmp_path):
         assert shown == pytest.approx(regional.mean(), rel=1e-9)
     else:  # a region with D = 0 at the start has no rate: the mean is not defined either
         assert np.isnan(shown)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_every_study_tex_table_compiles_within_the_page(run, tmp_path):
+    import subprocess
+
+    tex = sorted((run.out / "tables").glob("*.tex"))
+    assert {"beta.tex", "beta_impacts.tex", "dagum.tex", "weights.tex", "D_growth.tex", "markov.tex"} <= {
+        p.name for p in tex
+    }
+    for path in tex:
+        shutil.copy(path, tmp_path / path.name)
+    body = "\n".join(f"\\input{{{p.name}}}\\clearpage" for p in tex)
+    doc = tmp_path / "all.tex"
+    doc.write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
+        "\\usepackage{booktabs,array,longtable}\n\\usepackage{textcomp}\n"
+        f"\\begin{{document}}\n{body}\n\\end{{document}}\n",
+        encoding="utf-8",
+    )
+    for _ in range(2):  # longtable settles its column widths on the second run
+        done = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    log = (tmp_path / "all.log").read_text(errors="replace")
+    assert done.returncode == 0, log[-3000:]
+    assert not re.findall(r"Overfull \\hbox \((\d{2,}|[5-9])\.", log), re.findall(r"Overfull.*", log)[:5]
