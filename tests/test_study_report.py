@@ -561,3 +561,11 @@ def test_every_study_tex_table_compiles_within_the_page(run, tmp_path):
     log = (tmp_path / "all.log").read_text(errors="replace")
     assert done.returncode == 0, log[-3000:]
     assert not re.findall(r"Overfull \\hbox \((\d{2,}|[5-9])\.", log), re.findall(r"Overfull.*", log)[:5]
+
+
+def test_about_sheet_names_the_source_and_the_settings(run):
+    about = pd.read_excel(run.out / "tables" / "tables.xlsx", sheet_name="about").set_index("item")["value"]
+    assert about["data"] == "bundled data set 'us_productivity'"
+    assert about["settings.beta.model"] == "sdm" and about["settings.markov.k"] == "4"
+    codebook = pd.read_excel(run.out / "tables" / "tables.xlsx", sheet_name="codebook")
+    assert {"paper_beta", "lisa"} <= set(codebook.iloc[:, 0])

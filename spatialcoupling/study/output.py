@@ -227,7 +227,9 @@ class OutputWriter:
         if "xlsx" not in self.formats["tables"] or not self.tables:
             return
         path = tables / "tables.xlsx"
-        sheets: dict[str, Any] = {"about": about}
+        given = papers.settings_frame({"settings": dict(settings)})
+        given["value"] = given["value"].astype(str)
+        sheets: dict[str, Any] = {"about": pd.concat([about.astype({"value": str}), given])}
         sheets.update({f"paper_{k}": v for k, v in self.papers.items() if _results.xlsx_fits(v.flat())})
         sheets.update({k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"})
         if "about" in self.tables and "about" not in self.too_large:
