@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -80,6 +81,7 @@ def read_table(
     encoding: str | None = None,
     sep: str | None = None,
     sheet: str | int | None = None,
+    thousands: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV, Excel or Parquet file; errors name the file.
 
@@ -95,6 +97,8 @@ def read_table(
         Field separator of a CSV; default ``","``.
     sheet : str or int, optional
         Excel sheet; default the first.
+    thousands : str, optional
+        Thousands separator of numbers in a CSV (``","`` reads ``"1,234"`` as 1234).
 
     Returns
     -------
@@ -124,7 +128,7 @@ def read_table(
         if given:
             raise ValueError(f"{what} {name!r}: {' and '.join(f'{k}=' for k in given)} apply to CSV files only; remove them")
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, what, encoding, sep)
+        return _read_csv(path, what, encoding, sep, thousands)
     try:
         if suffix in EXCEL_SUFFIXES:
             frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
@@ -137,7 +141,67 @@ def read_table(
     return frame, []
 
 
-def _read_csv(path: Path, what: str, encoding: str | None, sep: str | None) -> tuple[pd.DataFrame, list[str]]:
+def read_sheets(path: str | Path, *, what: str, sheets: Any) -> dict[str, pd.DataFrame]:
+    """The sheets of an Excel workbook by name: every sheet (``"*"``) or those listed (names or positions).
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        Not an Excel file, a listed sheet that the workbook lacks (its sheets are named), or a
+        file that cannot be read (named).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    name = path.name
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        raise ValueError(f"{what} {name!r}: sheets= reads the sheets of an Excel workbook (.xlsx), not a {path.suffix} file")
+    try:
+        book = pd.ExcelFile(path)
+        names = [str(n) for n in book.sheet_names]
+        if isinstance(sheets, str) and sheets == "*":
+            wanted: list[Any] = list(names)
+        else:
+            wanted = [names[s] if isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(names) else s
+                      for s in sheets]
+            unknown = [s for s in wanted if s not in names]
+            if unknown:
+                raise ValueError(f"{what} {name!r} has no sheet(s) {unknown}; its sheets are {names}")
+        return {str(s): pd.read_excel(book, sheet_name=s) for s in wanted}
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every reader error is re-raised naming the file
+        raise ValueError(f"cannot read {what} {name!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def toml_hint(exc: Exception, text: str) -> str:
+    """A hint for a TOML error caused by an unquoted non-ASCII key (``正向指标 = "+"``); "" otherwise.
+
+    TOML's bare keys are ASCII letters, digits, ``_`` and ``-``; other keys must be quoted.
+    """
+    import re
+
+    line_no = getattr(exc, "lineno", None)
+    match = re.search(r"line (\d+)", str(exc))
+    if line_no is None and match:
+        line_no = int(match.group(1))
+    lines = text.splitlines()
+    candidates = [lines[line_no - 1]] if line_no and 0 < line_no <= len(lines) else lines
+    for line in candidates:
+        stripped = line.strip()
+        key = stripped.split("=", 1)[0].strip() if "=" in stripped else stripped.strip("[] ")
+        if key and not key.startswith(("#", '"', "'")) and not key.isascii():
+            quoted = ".".join(f'"{part.strip()}"' for part in key.split("."))
+            example = f"[{quoted}]" if stripped.startswith("[") else f"{quoted} = ..."
+            return (f" (the key {key!r} is not ASCII: TOML needs such keys in quotes, e.g. {example}; "
+                    "bare keys may hold only A-Z, a-z, 0-9, _ and -)")
+    return ""
+
+
+def _read_csv(path: Path, what: str, encoding: str | None, sep: str | None,
+              thousands: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     name = path.name
     if sep is not None and (not isinstance(sep, str) or sep == ""):
         raise ValueError(f"{what} {name!r}: sep= must be a non-empty string such as ',' or ';', not {sep!r}")
@@ -145,7 +209,7 @@ def _read_csv(path: Path, what: str, encoding: str | None, sep: str | None) -> t
     if not text.strip():
         raise ValueError(f"{what} {name!r} is empty: it has no header row and no data")
     try:
-        frame = pd.read_csv(io.StringIO(text), sep="," if sep is None else sep)
+        frame = pd.read_csv(io.StringIO(text), sep="," if sep is None else sep, thousands=thousands)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{what} {name!r} is empty: it has no header row and no data") from None
     except pd.errors.ParserError as exc:

@@ -1,6 +1,7 @@
 """Command line: ``spatialcoupling demo|run|check|datasets``.
 
-Exit codes: 0 success; 2 bad input, including a study file that is a folder or cannot be
+Exit codes: 0 success; 1 when ``check --lock`` finds input files that differ from the lock
+file (each is named); 2 bad input, including a study file that is a folder or cannot be
 read and an unusable ``--out`` (message on stderr); 1 failure, including a folder that
 appeared at ``--out`` during the run (the result is kept in a named folder, given in the
 message); 130 interrupted (Ctrl-C); 128 + the signal number when stopped by SIGTERM (143)
@@ -70,6 +71,8 @@ def _build_parser() -> argparse.ArgumentParser:
                            description="Validate a study file and its inputs without computing; every problem is "
                            "reported at once.")
     check.add_argument("study", help="the study settings file (TOML)")
+    check.add_argument("--lock", metavar="OUT", help="also verify the study's input files against the lock file of "
+                       "a run (its output folder or its study.lock.toml); exit 1 naming each changed file")
     demo = sub.add_parser("demo", help="run a bundled demo study", description="Run a bundled demo study.")
     demo.add_argument("name", nargs="?", default="china_demo", help="china_demo (default) or us_productivity")
     demo.add_argument("--out", default="demo-output", help="output folder (default: demo-output)")
@@ -89,7 +92,18 @@ def _run(args: argparse.Namespace) -> int:
     from .study import Study, demo_study
 
     if args.command == "check":
-        notes = Study.from_file(args.study).check()
+        study = Study.from_file(args.study)
+        if args.lock:
+            from .study.lock import lock_path, verify
+
+            changed = verify(args.lock, study.inputs(), study.base_dir)
+            if changed:
+                for line in changed:
+                    print(f"error: {line}", file=sys.stderr)
+                print(f"{args.study}: inputs differ from {lock_path(args.lock)}", file=sys.stderr)
+                return FAILURE
+            print(f"inputs match {lock_path(args.lock)}")
+        notes = study.check()
         for note in notes:
             print(f"note: {note}")
         print(f"{args.study}: ok")

@@ -16,6 +16,7 @@ say so when they leave them unused.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._io import CSV_SUFFIXES, EXCEL_SUFFIXES, read_table
+from ._io import CSV_SUFFIXES, EXCEL_SUFFIXES, read_table, toml_hint
 from ._results import copied
 
 _DIRECTIONS = {
     "+": 1, "positive": 1, "pos": 1, "1": 1, "+1": 1,
     "-": -1, "negative": -1, "neg": -1, "-1": -1,
+    "正向": 1, "正": 1, "正向指标": 1, "效益型": 1,
+    "负向": -1, "负": -1, "逆向": -1, "负向指标": -1, "逆向指标": -1, "成本型": -1,
 }
 _COLUMNS = ["indicator", "subsystem", "dimension", "direction"]
 #: keys of an indicator given as a table in TOML/dicts: ``{direction = "+", weight = 0.3}``
@@ -37,6 +40,10 @@ _SPEC_KEYS = {"direction", "weight"}
 
 def parse_direction(value: Any, indicator: str) -> int:
     """+1 or -1 from '+', '-', 'positive', 'negative', 1 or -1 (not True/False, not 1.0).
+
+    Chinese directions are read too: ``正向``/``正``/``正向指标``/``效益型`` (+1) and
+    ``负向``/``负``/``逆向``/``负向指标``/``成本型`` (−1); full-width ``＋``/``－`` and the minus
+    sign ``−`` count as ``+``/``-``.
 
     Raises
     ------
@@ -51,9 +58,9 @@ def parse_direction(value: Any, indicator: str) -> int:
     if isinstance(value, bool) or not isinstance(value, str | int):
         key = None
     else:
-        key = value.strip().lower() if isinstance(value, str) else str(value)
+        key = unicodedata.normalize("NFKC", value).strip().lower().replace("\u2212", "-") if isinstance(value, str) else str(value)
     if key not in _DIRECTIONS:
-        raise ValueError(f"indicator {indicator!r}: unknown direction {value!r}; use '+' (positive) or '-' (negative)")
+        raise ValueError(f"indicator {indicator!r}: unknown direction {value!r}; use '+' (positive, 正向) or '-' (negative, 负向)")
     return _DIRECTIONS[key]
 
 
@@ -217,11 +224,12 @@ class IndicatorSystem:
         if suffix == ".toml":
             if encoding is not None or sep is not None:
                 raise ValueError(f"indicator system {path.name!r}: encoding= and sep= apply to CSV tables, not TOML")
+            raw = path.read_bytes()
             try:
-                with path.open("rb") as fh:
-                    spec = tomllib.load(fh)
+                spec = tomllib.loads(raw.decode("utf-8-sig"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ValueError(f"cannot parse indicator system {path.name!r}: {exc}") from None
+                hint = toml_hint(exc, raw.decode("utf-8", errors="replace")) if isinstance(exc, tomllib.TOMLDecodeError) else ""
+                raise ValueError(f"cannot parse indicator system {path.name!r}: {exc}{hint}") from None
             try:
                 return cls.from_dict(spec.get("indicators", spec))
             except ValueError as exc:

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from ._aliases import describe_problems, resolve, yearbook_order
 from ._ids import describe_collisions, id_collisions, strip_ids
-from ._io import read_table
+from ._io import read_sheets, read_table
 from ._params import Boolean, InstanceOf, validate_params
 from ._results import copied
 from ._series import PERIOD, REGION, _preview, missing_cells
@@ -54,7 +55,18 @@ READ_PANEL_CONSTRAINTS: dict[str, list[Any]] = {
     "wide_sep": [InstanceOf(str, "a non-empty string such as '_'", check=_non_empty)],
     "encoding": [None, InstanceOf(str, "a codec name such as 'utf-8' or 'gb18030'")],
     "sep": [None, InstanceOf(str, "a non-empty string such as ',' or ';'", check=_non_empty)],
+    "sheets": [None, InstanceOf(str, "'*' (every sheet)", check=lambda v: v == "*"),
+               InstanceOf((list, tuple), "a list of sheet names", check=lambda v: len(v) > 0),
+               InstanceOf(dict, "a mapping sheet -> indicator", check=lambda v: len(v) > 0)],
+    "indicator": [None, InstanceOf(str, "an indicator name", check=_non_empty)],
+    "na_values": [None, InstanceOf((list, tuple), "a list of texts read as missing")],
+    "thousands": [None, InstanceOf(str, "a one-character string such as ','", check=lambda v: len(v) == 1)],
+    "regions": [None, InstanceOf(str, "the name of an alias table ('china_provinces')",
+                                 check=lambda v: v in ("china_provinces",))],
 }
+
+#: texts of yearbooks that stand for a missing value (compared after NFKC normalisation, stripped, case folded)
+MISSING_TOKENS = ("—", "——", "–", "-", "--", "---", "…", "……", "...", "..", "/", "n.a.", "n.a", "n/a", "na", "nan", "×")
 
 
 class Panel:
@@ -83,10 +95,10 @@ class Panel:
             raise ValueError(f"duplicate region-periods: {_preview(duplicated.unique())}; keep one row per region and period")
         self._data = data.copy()
         self._data.index = self._data.index.set_names([REGION, PERIOD])
-        self._data = self._data.sort_index()
+        self._data = _yearbook_sorted(self._data.sort_index())
         if filled is None:
             filled = pd.DataFrame(False, index=self._data.index, columns=self._data.columns)
-        self._filled = filled.copy()
+        self._filled = filled.copy() if filled.index.equals(self._data.index) else filled.reindex(self._data.index)
         self._notes = list(notes)
 
     # -- views ----------------------------------------------------------------
@@ -236,6 +248,257 @@ class Panel:
             )
         return self._with(data[keep], filled[keep], notes)
 
+    # -- selecting, renaming, combining ------------------------------------------------------
+    def select(self, *, regions: Sequence[Any] | None = None, periods: Sequence[Any] | None = None,
+               columns: Sequence[str] | None = None) -> Panel:
+        """Keep only these regions, periods and/or columns (``periods`` may be ``[first, last]`` via
+        :meth:`between`). Unknown ones are an error naming them; what was left out is noted."""
+        data, notes = self._data, []
+        if regions is not None:
+            _require_known("select", "region(s)", regions, self.regions)
+            keep = data.index.get_level_values(REGION).isin(list(regions))
+            notes.append(f"select: kept {len(set(regions))} of {len(self.regions)} regions")
+            data = data[keep]
+        if periods is not None:
+            _require_known("select", "period(s)", periods, self.periods)
+            data = data[data.index.get_level_values(PERIOD).isin(list(periods))]
+            notes.append(f"select: kept {len(set(periods))} of {len(self.periods)} periods")
+        if columns is not None:
+            _require_known("select", "column(s)", columns, self.columns)
+            data = data[list(columns)]
+        return self._with(data, notes=notes)
+
+    def between(self, first: Any, last: Any) -> Panel:
+        """Keep the periods from ``first`` to ``last`` (both included)."""
+        periods = [p for p in self.periods if first <= p <= last]
+        if not periods:
+            raise ValueError(f"between({first!r}, {last!r}): no period of the panel ({_preview(list(self.periods))}) in that span")
+        out = self.select(periods=periods)
+        out._notes[-1] = f"periods: kept {first}–{last} ({len(periods)} of {len(self.periods)} periods)"
+        return out
+
+    def drop(self, *, regions: Sequence[Any] | None = None, periods: Sequence[Any] | None = None,
+             columns: Sequence[str] | None = None) -> Panel:
+        """Remove these regions, periods and/or columns (named in the notes; unknown ones are an error)."""
+        data, notes = self._data, []
+        if regions is not None:
+            _require_known("drop", "region(s)", regions, self.regions)
+            data = data[~data.index.get_level_values(REGION).isin(list(regions))]
+            notes.append(f"drop: removed region(s) {_preview(list(regions), 40)}")
+        if periods is not None:
+            _require_known("drop", "period(s)", periods, self.periods)
+            data = data[~data.index.get_level_values(PERIOD).isin(list(periods))]
+            notes.append(f"drop: removed period(s) {_preview(list(periods), 40)}")
+        if columns is not None:
+            _require_known("drop", "column(s)", columns, self.columns)
+            data = data.drop(columns=list(columns))
+            notes.append(f"drop: removed column(s) {list(columns)}")
+        if data.empty or data.shape[1] == 0:
+            raise ValueError("drop: nothing would be left of the panel")
+        return self._with(data, notes=notes)
+
+    def rename_regions(self, mapping: Mapping[Any, Any]) -> Panel:
+        """Rename region ids (``{"Inner Mongolia": "内蒙古"}``); unknown old ids and a new id that
+        already exists (two regions merged by mistake) are errors."""
+        mapping = dict(mapping)
+        _require_known("rename_regions", "region(s)", list(mapping), self.regions)
+        new_ids = [mapping.get(r, r) for r in self.regions]
+        dup = pd.Index(new_ids)[pd.Index(new_ids).duplicated()].unique()
+        if len(dup):
+            raise ValueError(f"rename_regions: region id(s) {_preview(list(dup))} would name two regions; choose other names")
+        if len({isinstance(r, str) for r in new_ids}) > 1:
+            raise ValueError("rename_regions: the new ids would mix text and numbers; use one kind of id")
+        return self._relabel(REGION, mapping, f"rename_regions: {', '.join(f'{k!r} → {v!r}' for k, v in mapping.items())}")
+
+    def rename(self, columns: Mapping[str, str]) -> Panel:
+        """Rename columns (``{"ms_fai": "fai"}``); ``.filled`` follows."""
+        columns = dict(columns)
+        _require_known("rename", "column(s)", list(columns), self.columns)
+        new = [columns.get(c, c) for c in self.columns]
+        if len(set(new)) != len(new):
+            raise ValueError(f"rename: the new names {new} repeat a column; choose other names")
+        data = self._data.rename(columns=columns)
+        filled = self._filled.rename(columns=columns)
+        return Panel(data, filled, [*self._notes, f"rename: {', '.join(f'{k!r} → {v!r}' for k, v in columns.items())}"])
+
+    def _relabel(self, level: str, mapping: Mapping[Any, Any], note: str) -> Panel:
+        data = self._data.rename(index=mapping, level=level)
+        filled = self._filled.rename(index=mapping, level=level)
+        return Panel(data, filled, [*self._notes, note])
+
+    def combine(self, columns: Sequence[str], *, how: Literal["sum", "mean"] = "sum", name: str) -> Panel:
+        """A new column ``name``: the sum or mean of ``columns`` (e.g. five sub-sectors into a total).
+
+        A cell is missing where any of the columns is missing (noted), never a partial sum.
+        """
+        if how not in ("sum", "mean"):
+            raise ValueError(f"combine: how must be 'sum' or 'mean', got {how!r}")
+        columns = list(columns)
+        if len(columns) < 2:
+            raise ValueError(f"combine: give at least two columns to {how}, got {columns}")
+        _require_known(how, "column(s)", columns, self.columns)
+        self._check_new_name(name)
+        block = self._data[columns]
+        values = block.sum(axis=1, min_count=len(columns)) if how == "sum" else block.mean(axis=1, skipna=False)
+        values[block.isna().any(axis=1)] = np.nan
+        data = self._data.copy()
+        data[name] = values
+        notes = [f"{how}: {name!r} = {how} of {columns}"]
+        gaps = int(block.isna().any(axis=1).sum())
+        if gaps:
+            notes.append(f"{how}: {name!r} missing in {gaps} row(s) where one of {columns} is missing")
+        return self._with(data, notes=notes)
+
+    def sum(self, columns: Sequence[str], *, name: str) -> Panel:
+        """``combine(columns, how="sum", name=name)``."""
+        return self.combine(columns, how="sum", name=name)
+
+    def mean(self, columns: Sequence[str], *, name: str) -> Panel:
+        """``combine(columns, how="mean", name=name)``."""
+        return self.combine(columns, how="mean", name=name)
+
+    def log(self, column: str, *, name: str | None = None) -> Panel:
+        """Natural logarithm of a column; values <= 0 are an error naming the cells."""
+        name = name or f"ln_{column}"
+        self._check_new_name(name)
+        x = self[column]
+        bad = x <= 0
+        if bad.any():
+            raise ValueError(f"log({column!r}): values must be > 0; non-positive at (region, period) {_preview(x.index[bad])}")
+        data = self._data.copy()
+        data[name] = np.log(x)
+        return self._with(data, notes=[f"log: {name!r} = ln({column})"])
+
+    def per_capita(self, column: str, population: str, *, scale: float = 1.0, name: str | None = None) -> Panel:
+        """``column · scale / population`` (e.g. ``scale=1e4`` for population in 10,000 persons)."""
+        name = name or f"{column}_per_capita"
+        self._check_new_name(name)
+        num, pop = self[column], self[population]
+        bad = ~(pop > 0) & pop.notna()
+        if bad.any():
+            raise ValueError(f"per_capita({column!r}, {population!r}): population must be > 0; not at {_preview(pop.index[bad])}")
+        data = self._data.copy()
+        data[name] = num * float(scale) / pop
+        return self._with(data, notes=[f"per_capita: {name!r} = {column} × {scale:g} / {population}"])
+
+    def derive(self, name: str, expression: str) -> Panel:
+        """A new column ``name`` from an expression over the columns (never Python's ``eval``).
+
+        The language (see :mod:`spatialcoupling._derive`): numbers, column names, ``+ - * /``,
+        parentheses and the functions ``growth(x)``, ``capital_stock(investment, deflator=,
+        depreciation=, base_period=)``, ``deflate(x, index, base_period=)``, ``sum(a, b, ...)``,
+        ``mean(a, b, ...)``, ``ratio(a, b)``, ``log(x)`` and ``per_capita(x, population, scale=)``,
+        which are :meth:`growth_rate`, :meth:`capital_stock`, :meth:`deflate`, :meth:`combine`,
+        :meth:`share`, :meth:`log` and :meth:`per_capita`. Their notes are kept, and the
+        derivation itself is noted (``derive: 'x' = <expression>``).
+
+        Raises
+        ------
+        ValueError
+            An expression that does not parse (the position is shown), unknown columns (the
+            columns are listed), a result that is a number rather than a column, division by
+            zero (the cells are named), and every error of the functions used.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> idx = pd.MultiIndex.from_product([["a", "b"], [2020, 2021]], names=["region", "period"])
+        >>> p = Panel(pd.DataFrame({"x": [1.0, 2.0, 4.0, 5.0], "y": [1.0, 1.0, 2.0, 2.0]}, index=idx))
+        >>> p.derive("z", "growth(x) * 100 + sum(x, y)")["z"].round(1).tolist()
+        [nan, 103.0, nan, 32.0]
+        """
+        from ._derive import Call, evaluate, names_in, parse
+
+        self._check_new_name(name)
+        where = f"derive {name!r} = {expression!r}"
+        tree = parse(expression)
+        unknown = sorted(names_in(tree) - set(self.columns))
+        if unknown:
+            raise ValueError(f"{where}: unknown column(s) {unknown}; the columns are {self.columns}")
+        state: dict[str, Panel] = {"work": self}
+
+        def column(col: str) -> pd.Series:
+            return state["work"]._data[col]
+
+        def put(node: Any, value: Any, function: str) -> str:
+            from ._derive import Name
+
+            if isinstance(node, Name):
+                return node.name
+            if not isinstance(value, pd.Series):
+                raise ValueError(f"{where}: {function}() needs a column, not the number {node.text}")
+            label = node.text
+            work = state["work"]
+            if label not in work._data.columns:
+                data = work._data.copy()
+                data[label] = value
+                state["work"] = work._with(data)
+            return label
+
+        def call(node: Call, args: list[Any], kwargs: Mapping[str, Any]) -> Any:
+            fn = node.function
+            out = name if node is tree else node.text
+            work = state["work"]
+            if out in work._data.columns:
+                return work._data[out]
+            before = len(work._notes)
+            cols = [put(a, v, fn) for a, v in zip(node.args, args, strict=True)]
+            work = state["work"]
+            if fn == "growth":
+                work = work.growth_rate(cols[0], name=out)
+            elif fn == "capital_stock":
+                deflator = kwargs.get("deflator")
+                deflator_col = None
+                if deflator is not None:
+                    deflator_col = put(dict(node.kwargs)["deflator"], deflator, fn)
+                    work = state["work"]
+                options: dict[str, Any] = {}
+                if "depreciation" in kwargs:
+                    options["depreciation"] = _number(kwargs["depreciation"], where, "depreciation")
+                if "base_period" in kwargs:
+                    options["base_period"] = _period_value(kwargs["base_period"], where)
+                work = work.capital_stock(cols[0], deflator_col, name=out, **options)
+            elif fn == "deflate":
+                base = _period_value(kwargs["base_period"], where) if "base_period" in kwargs else work.periods[0]
+                work = work.deflate(cols[0], cols[1], base, name=out)
+                if "base_period" not in kwargs:
+                    work._notes.append(f"derive: {out!r} in prices of the first period {base!r} (no base_period=)")
+            elif fn in ("sum", "mean"):
+                work = work.combine(cols, how=fn, name=out)  # type: ignore[arg-type]
+            elif fn == "ratio":
+                work = work.share(cols[0], cols[1], name=out)
+            elif fn == "log":
+                work = work.log(cols[0], name=out)
+            elif fn == "per_capita":
+                scale = _number(kwargs.get("scale", 1.0), where, "scale")
+                work = work.per_capita(cols[0], cols[1], scale=scale, name=out)
+            state["work"] = work
+            notes_added.extend(work._notes[before:])
+            return work._data[out]
+
+        notes_added: list[str] = []
+        try:
+            value = evaluate(tree, column, call)
+        except ValueError as exc:
+            if where in str(exc):
+                raise
+            raise ValueError(f"{where}: {exc}") from None
+        if not isinstance(value, pd.Series):
+            raise ValueError(f"{where}: the expression gives the number {value!r}, not a column")
+        value = value.reindex(self._data.index).astype(float)
+        infinite = np.isinf(value.to_numpy())
+        if infinite.any():
+            raise ValueError(f"{where}: infinite at (region, period) {_preview(value.index[infinite])} "
+                             "(a division by zero?)")
+        data = self._data.copy()
+        data[name] = value
+        kept = [n for n in notes_added if n not in self._notes]
+        return self._with(data, notes=[*kept, f"derive: {name!r} = {expression}"])
+
+    def ratio(self, numerator: str, denominator: str, *, name: str | None = None) -> Panel:
+        """``numerator / denominator`` (see :meth:`share`)."""
+        return self.share(numerator, denominator, name=name or f"{numerator}_per_{denominator}")
+
     # -- derived indicators ---------------------------------------------------------
     def growth_rate(self, column: str, *, name: str | None = None) -> Panel:
         """Year-on-year growth ``x_t / x_{t-1} - 1`` within each region.
@@ -376,6 +639,45 @@ class Panel:
         return self._with(data, notes=notes)
 
 
+def _number(value: Any, where: str, key: str) -> float:
+    if isinstance(value, pd.Series):
+        raise ValueError(f"{where}: {key}= must be a number, not a column")
+    return float(value)
+
+
+def _period_value(value: Any, where: str) -> Any:
+    number = _number(value, where, "base_period")
+    return int(number) if number.is_integer() else number
+
+
+def _require_known(what: str, kind: str, given: Sequence[Any], known: Sequence[Any]) -> None:
+    if isinstance(given, str):
+        raise TypeError(f"{what}: pass a list of {kind}, not the string {given!r}")
+    known_set = set(known)
+    unknown = [g for g in given if g not in known_set]
+    if unknown:
+        raise ValueError(f"{what}: {kind} {_preview(unknown)} not in the panel; it has {_preview(list(known), 8)}")
+
+
+def _yearbook_sorted(data: pd.DataFrame) -> pd.DataFrame:
+    """Rows of text region ids that are China's provinces in yearbook order (by adcode), periods sorted within."""
+    index = data.index
+    if data.empty or not isinstance(index, pd.MultiIndex):
+        return data
+    level, codes = index.levels[0], index.codes[0]
+    used = pd.unique(codes)
+    unique = list(level[used])
+    if not all(isinstance(r, str) for r in unique):
+        return data
+    order = yearbook_order(unique)
+    if order == unique:
+        return data
+    rank = np.empty(len(level), dtype=np.int64)
+    rank[used] = pd.Index(order).get_indexer(unique)
+    positions = np.lexsort((np.arange(len(data)), rank[codes]))
+    return data.iloc[positions]
+
+
 def _interpolate_rows(values: np.ndarray, x: np.ndarray, extrapolate: str | None) -> np.ndarray:
     """Linear interpolation of each row of ``values`` (NaN = missing) at positions ``x``."""
     out = values.copy()
@@ -406,6 +708,7 @@ def _read_source(
     keys: tuple[str, str],
     encoding: str | None,
     sep: str | None,
+    thousands: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     if isinstance(src, pd.DataFrame):
         given = [k for k, v in (("encoding", encoding), ("sep", sep)) if v is not None]
@@ -417,11 +720,85 @@ def _read_source(
         # an index holding the region/period keys is read as columns; any other index is ignored
         return (src.reset_index() if set(src.index.names) & set(keys) else src.copy()), []
     try:
-        return read_table(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet)
+        return read_table(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet,
+                          thousands=thousands if Path(src).suffix.lower() in (".csv", ".txt") else None)
     except ValueError as exc:
         if sep is not None and "CSV files only" in str(exc):
             raise ValueError(f"{exc} (the separator in wide column names is wide_sep=)") from None
         raise
+
+
+class _ReadOptions:
+    """How cells and ids are read (see :func:`read_panel`)."""
+
+    def __init__(self, na_values: tuple[str, ...] = (), thousands: str | None = None, regions: str | None = None):
+        self.na_values = na_values
+        self.thousands = thousands
+        self.regions = regions
+        self.tokens = {_token_key(t) for t in (*MISSING_TOKENS, *na_values)}
+
+
+def _token_key(text: Any) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+def _periods_as_columns(frame: pd.DataFrame, region: str, indicator: str, where: str) -> pd.DataFrame:
+    """Regions as rows, periods as columns -> columns region, period, ``indicator``."""
+    frame = frame.copy()
+    frame.columns = [c if isinstance(c, int | float) and not isinstance(c, bool) else str(c) for c in frame.columns]
+    if region not in frame.columns:
+        raise ValueError(f"{where} has no region column {region!r}; columns: {_preview(list(frame.columns), 8)}. "
+                         "Pass region=<name>")
+    periods = [c for c in frame.columns if c != region]
+    unnamed = [c for c in periods if isinstance(c, str) and c.startswith("Unnamed:")]
+    if unnamed:
+        raise ValueError(f"{where}: {len(unnamed)} column(s) without a period in the header ({unnamed[:3]}); "
+                         "every column but the region column must be a period")
+    if not periods:
+        raise ValueError(f"{where} has no period columns besides {region!r}")
+    dup = frame[region].duplicated(keep=False) & frame[region].notna()
+    if dup.any():
+        raise ValueError(f"{where}: duplicate regions {_preview(frame.loc[dup, region].unique())}; keep one row per region")
+    long = frame.melt(id_vars=[region], value_vars=periods, var_name=PERIOD, value_name=indicator)
+    return long
+
+
+def _read_sheets(path: Path, sheets: Any, region: str) -> tuple[pd.DataFrame, list[str]]:
+    """One indicator per sheet (regions as rows, periods as columns) -> one long frame."""
+    mapping = dict(sheets) if isinstance(sheets, Mapping) else None
+    book = read_sheets(path, what="panel file", sheets=list(mapping) if mapping else sheets)
+    notes: list[str] = []
+    parts: list[pd.DataFrame] = []
+    names: dict[str, str] = {}
+    for sheet_name, frame in book.items():
+        frame.columns = [c if isinstance(c, int | float) and not isinstance(c, bool) else str(c).strip()
+                         for c in frame.columns]
+        if region not in frame.columns:
+            if sheets == "*":
+                notes.append(f"sheets: skipped sheet {sheet_name!r}: it has no region column {region!r} "
+                             "(a notes sheet?)")
+                continue
+            raise ValueError(f"sheet {sheet_name!r} has no region column {region!r}; its columns: "
+                             f"{_preview(list(frame.columns), 8)}")
+        indicator = mapping[sheet_name] if mapping else sheet_name
+        if indicator in names:
+            raise ValueError(f"sheets {names[indicator]!r} and {sheet_name!r} both give indicator {indicator!r}")
+        names[indicator] = sheet_name
+        frame[region], stripped = strip_ids(frame[region])
+        if stripped:
+            notes.append(f"sheet {sheet_name!r}: region ids: {stripped}")
+        long = _periods_as_columns(frame, region, indicator, f"sheet {sheet_name!r}")
+        sheet_notes: list[str] = []
+        long[PERIOD] = _coerce_periods(long[PERIOD], f"headers of sheet {sheet_name}", sheet_notes)
+        notes += sheet_notes
+        parts.append(long.set_index([region, PERIOD]))
+    if not parts:
+        raise ValueError(f"no sheet of {path.name!r} has the region column {region!r}; pass region=<name>")
+    merged = pd.concat(parts, axis=1, join="outer")
+    merged.index = merged.index.set_names([region, PERIOD])
+    notes.append(f"sheets: read {len(parts)} indicator(s) from sheets "
+                 f"{', '.join(f'{s!r}' + (f' as {i!r}' if i != s else '') for i, s in names.items())}")
+    return merged.reset_index(), notes
 
 
 def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
@@ -468,6 +845,11 @@ def read_panel(
     wide_sep: str = "_",
     encoding: str | None = None,
     sep: str | None = None,
+    sheets: str | Sequence[str] | Mapping[str, str] | None = None,
+    indicator: str | None = None,
+    na_values: Sequence[str] | None = None,
+    thousands: str | None = None,
+    regions: str | None = None,
 ) -> Panel:
     """Read an indicator panel from CSV, Excel, Parquet or a DataFrame.
 
@@ -493,6 +875,28 @@ def read_panel(
     sep : str, optional
         Field separator of a CSV file (default ``","``); e.g. ``";"`` for files
         written by Excel in locales with a decimal comma.
+    sheets : "*", list or mapping, optional
+        Read one indicator per sheet of an Excel workbook, each laid out with the
+        regions as rows (column ``region``) and the periods as columns (``2009``,
+        ``2009年``, …). ``"*"``: every sheet, named by the sheet; a sheet without the
+        region column (a notes sheet such as 说明) is skipped and reported. A list:
+        these sheets (each must have the region column). A mapping: sheet ->
+        indicator name.
+    indicator : str, optional
+        Read one sheet (or CSV) laid out with regions as rows and periods as
+        columns as the single indicator of this name.
+    na_values : list of str, optional
+        More texts read as missing, besides :data:`MISSING_TOKENS` (``—``, ``--``,
+        ``…``, ``...``, ``..``, ``-``, ``/``, ``n.a.``, …). Every missing token read is
+        counted per indicator in ``.notes`` with example cells.
+    thousands : str, optional
+        Thousands separator in numbers (``","`` reads ``"1,234"`` as 1234).
+    regions : {"china_provinces"}, optional
+        The region ids are names of China's provinces in any spelling of the bundled
+        alias table: they become the adcode (``110000`` …), the index of
+        ``sc.datasets.load("china_provinces")``; every alias applied is noted. A name
+        that is no province (the nearest are suggested), one that could be two
+        (both named) and two spellings of one province are errors.
 
     Returns
     -------
@@ -522,14 +926,30 @@ def read_panel(
         a setting outside :data:`READ_PANEL_CONSTRAINTS` (named, with what it must be).
     """
     settings = {"region": region, "period": period, "columns": columns, "sheet": sheet, "wide": wide,
-                "wide_sep": wide_sep, "encoding": encoding, "sep": sep}
+                "wide_sep": wide_sep, "encoding": encoding, "sep": sep, "sheets": sheets, "indicator": indicator,
+                "na_values": na_values, "thousands": thousands, "regions": regions}
     validate_params(READ_PANEL_CONSTRAINTS, settings, "read_panel")
-    frame, notes = _read_source(src, sheet, (region, period), encoding, sep)
+    layouts = [k for k, v in (("sheets", sheets), ("indicator", indicator), ("wide", wide or None)) if v is not None]
+    if len(layouts) > 1:
+        raise ValueError(f"read_panel: {' and '.join(f'{k}=' for k in layouts)} are different layouts; give one")
+    options = _ReadOptions(na_values=tuple(na_values or ()), thousands=thousands, regions=regions)
+    if sheets is not None:
+        if isinstance(src, pd.DataFrame):
+            raise ValueError("read_panel: sheets= reads an Excel workbook; a DataFrame has no sheets")
+        if sheet is not None:
+            raise ValueError("read_panel: give sheet= (one sheet) or sheets= (one indicator per sheet), not both")
+        frame, notes = _read_sheets(Path(src), sheets, region)
+        period = PERIOD
+    else:
+        frame, notes = _read_source(src, sheet, (region, period), encoding, sep, thousands)
+        if indicator is not None:
+            frame = _periods_as_columns(frame, region, indicator, "the sheet" if sheet is not None else "the table")
+            period = PERIOD
     if isinstance(src, pd.DataFrame):
-        return _panel_from_frame(frame, notes, region, period, columns, wide, wide_sep)
+        return _panel_from_frame(frame, notes, region, period, columns, wide, wide_sep, options)
     name = Path(src).name
     try:
-        return _panel_from_frame(frame, notes, region, period, columns, wide, wide_sep)
+        return _panel_from_frame(frame, notes, region, period, columns, wide, wide_sep, options)
     except ValueError as exc:
         if name in str(exc):
             raise
@@ -547,8 +967,10 @@ def _panel_from_frame(
     columns: Sequence[str] | None,
     wide: bool,
     wide_sep: str,
+    options: _ReadOptions | None = None,
 ) -> Panel:
     """The checked Panel of a frame read by :func:`read_panel` (see there for the rules)."""
+    options = options or _ReadOptions()
     repeated = frame.columns[frame.columns.duplicated()]
     if len(repeated):
         raise ValueError(f"columns appear more than once: {sorted(map(str, set(repeated)))}; rename or remove the copies")
@@ -568,6 +990,8 @@ def _panel_from_frame(
             f"region ids that differ only in letter case or white space: {describe_collisions(collisions)}; "
             "they would be read as different regions. Use one spelling per region"
         )
+    if options.regions is not None:
+        frame[region] = _to_adcodes(frame[region], options.regions, notes)
     if wide:
         frame, skipped = _wide_to_long(frame, region, wide_sep)
         if skipped and columns is None:
@@ -604,7 +1028,7 @@ def _panel_from_frame(
         pairs = data.loc[dup, [REGION, PERIOD]].drop_duplicates().itertuples(index=False, name=None)
         raise ValueError(f"duplicate region-periods: {_preview(list(pairs))}; keep one row per region and period")
     data = data.set_index([REGION, PERIOD]).sort_index()
-    data = _coerce_numeric(data)
+    data = _coerce_numeric(data, options, notes)
     panel = Panel(data, notes=notes)
     if not panel.is_balanced:
         panel._notes.append(f"unbalanced panel: {len(panel.missing())} region-period(s) absent (see panel.missing())")
@@ -699,14 +1123,59 @@ def _refuse_excel_serials(numeric: pd.Series, name: str) -> None:
     )
 
 
-def _coerce_numeric(data: pd.DataFrame) -> pd.DataFrame:
+def _to_adcodes(ids: pd.Series, table: str, notes: list[str]) -> pd.Series:
+    """Region names of China's provinces (any spelling of the alias table) -> adcodes."""
+    res = resolve(ids.dropna().unique(), table)
+    if not res.complete:
+        raise ValueError(f"regions={table!r}: {len(res.unknown) + len(res.ambiguous)} region name(s) do not name one "
+                         f"province: {describe_problems(res, table)}. Fix the spelling, or drop the rows "
+                         "(e.g. a national total 全国) before reading")
+    by_code: dict[int, list] = {}
+    for spelling, code in res.codes.items():
+        by_code.setdefault(code, []).append(spelling)
+    twice = [f"{' / '.join(map(repr, s))} (adcode {c})" for c, s in by_code.items() if len(s) > 1]
+    if twice:
+        raise ValueError(f"regions={table!r}: one province spelled two ways: {'; '.join(twice)}; use one spelling")
+    notes.append(f"regions={table!r}: region names replaced by adcodes" +
+                 (f"; aliases applied: {res.describe_applied()}" if res.applied else ""))
+    return ids.map(res.codes)
+
+
+def _missing_tokens(values: pd.Series, col: str, options: _ReadOptions, notes: list[str]) -> pd.Series:
+    """Text cells that are missing-value tokens -> NaN, counted in ``notes`` with examples."""
+    text = values.astype("string")
+    uniques = pd.unique(text.dropna().to_numpy())
+    hits = {u for u in uniques if _token_key(u) in options.tokens}
+    if not hits:
+        return values
+    is_token = text.isin(list(hits)).fillna(False).to_numpy(dtype=bool)
+    examples = [f"{r!r}/{p!r}: {v!r}" for (r, p), v in values[is_token].head(3).items()]
+    notes.append(f"missing-value tokens: {int(is_token.sum())} cell(s) of {col!r} read as missing "
+                 f"({', '.join(sorted(map(repr, hits)))}; e.g. {', '.join(examples)})")
+    out = values.copy().astype(object)
+    out[is_token] = np.nan
+    return out
+
+
+def _coerce_numeric(data: pd.DataFrame, options: _ReadOptions | None = None,
+                    notes: list[str] | None = None) -> pd.DataFrame:
+    options = options or _ReadOptions()
+    notes = [] if notes is None else notes
     problems: list[str] = []
     out = {}
+    comma_like = False
     for col in data.columns:
         values = data[col]
         if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
-            converted = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+            values = _missing_tokens(values, col, options, notes)
+            text = values.astype("string").str.strip()
+            if options.thousands:
+                text = text.str.replace(options.thousands, "", regex=False)
+            converted = pd.Series(pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+                                  index=values.index)
             bad = converted.isna() & values.notna() & (values.astype("string").str.strip() != "")
+            if bad.any() and not options.thousands:
+                comma_like |= bool(values[bad].astype("string").str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").any())
             for (reg, per), val in values[bad].head(5).items():
                 problems.append(f"column {col!r}, region {reg!r}, period {per!r}: {val!r}")
             if bad.sum() > 5:
@@ -718,5 +1187,7 @@ def _coerce_numeric(data: pd.DataFrame) -> pd.DataFrame:
         for (reg, per), val in out[col][infinite].head(5).items():
             problems.append(f"column {col!r}, region {reg!r}, period {per!r}: {val!r} (infinite)")
     if problems:
-        raise ValueError("non-numeric cells (fix them or pass columns=[...] to read only indicators):\n  " + "\n  ".join(problems))
+        hint = " Numbers such as '1,234' have a thousands separator: pass thousands=','." if comma_like else ""
+        raise ValueError("non-numeric cells (fix them, pass na_values=[...] for other missing-value texts, or "
+                         "columns=[...] to read only indicators):" + hint + "\n  " + "\n  ".join(problems))
     return pd.DataFrame(out, index=data.index)

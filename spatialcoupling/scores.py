@@ -57,7 +57,7 @@ __all__ = [
     "SubsystemScores",
 ]
 
-Scope = Literal["pooled", "period"]
+Scope = Literal["pooled", "period", "period_minmax"]
 
 #: the settings every weighting method shares
 _COMMON_CONSTRAINTS: dict[str, list[Any]] = {
@@ -142,26 +142,32 @@ class _ObjectiveWeights(Model):
         x = data[system.indicators].astype(float)
         _require_complete(x)
         notes: list[str] = self._setting_notes()
-        _note_unbalanced(x.index, self.scope, notes)
-        _require_block_sizes(x.index, self.scope)
+        std_scope = _standardising_scope(self.scope)
+        _note_unbalanced(x.index, std_scope, notes)
+        _require_block_sizes(x.index, std_scope)
         x, table = self._handle_constant(x, table, notes)
         self._check_data(x)
         given = self._given(system, table, notes)
         notes[:0] = [f"indicator system: {n}" for n in system.notes]
-        blocks = _scope_blocks(x.index, self.scope)
+        blocks = _scope_blocks(x.index, std_scope)
         z = pd.DataFrame(np.nan, index=x.index, columns=x.columns)
         direction = table.set_index("indicator")["direction"].reindex(x.columns).to_numpy()
         for rows in blocks.values():
             z.iloc[rows] = _minmax(x.to_numpy()[rows], direction)
         zs = z + float(self.shift)
+        codes = pd.factorize(x.index.get_level_values(PERIOD), sort=True)[0]
         weight_rows = []
         scores = pd.DataFrame(index=x.index, columns=list(dict.fromkeys(table["subsystem"])), dtype=float)
         for subsystem, sub in table.groupby("subsystem", sort=False):
             names = list(sub["indicator"])
             cols = [x.columns.get_loc(n) for n in names]
             g = None if given is None else given.reindex(names).to_numpy(dtype=float)
-            for key, rows in blocks.items():
-                w, diag = self._block_weights(zs.to_numpy()[np.ix_(rows, cols)], x.to_numpy()[np.ix_(rows, cols)], names, g)
+            for key, rows in (_scope_blocks(x.index, "pooled") if self.scope == "period_minmax" else blocks).items():
+                if self.scope == "period_minmax":
+                    w, diag = self._period_minmax_weights(zs.to_numpy()[np.ix_(rows, cols)], codes[rows], names)
+                else:
+                    w, diag = self._block_weights(zs.to_numpy()[np.ix_(rows, cols)], x.to_numpy()[np.ix_(rows, cols)],
+                                                  names, g)
                 basis = (zs if self.score_on == "shifted" else z).to_numpy()[np.ix_(rows, cols)]
                 scores.iloc[rows, scores.columns.get_loc(subsystem)] = basis @ w
                 frame = sub[["indicator", "subsystem", "dimension", "direction"]].copy()
@@ -191,8 +197,11 @@ class _ObjectiveWeights(Model):
             notes=notes,
         )
 
+    def _period_minmax_weights(self, z: np.ndarray, codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, dict]:
+        raise ValueError(f"scope='period_minmax' is a scope of EntropyWeights only, not of {type(self).__name__}")
+
     def _handle_constant(self, x: pd.DataFrame, table: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-        blocks = _scope_blocks(x.index, self.scope)
+        blocks = _scope_blocks(x.index, _standardising_scope(self.scope))
         constant: dict[str, list] = {}
         values = x.to_numpy()
         for key, rows in blocks.items():
@@ -203,7 +212,8 @@ class _ObjectiveWeights(Model):
         if not constant:
             return x, table
         where = "; ".join(
-            f"{ind!r}" + ("" if self.scope == "pooled" else f" in period(s) {_preview(keys, 5)}") for ind, keys in constant.items()
+            f"{ind!r}" + ("" if self.scope == "pooled" else f" in period(s) {_preview(keys, 5)}")
+            for ind, keys in constant.items()
         )
         if self.constant == "error":
             raise ValueError(
@@ -230,10 +240,24 @@ class EntropyWeights(_ObjectiveWeights):
     ----------
     normalize : {"minmax"}
         Standardisation (min-max with direction).
-    scope : {"pooled", "period"}
-        ``"pooled"`` standardises over all region-periods and gives one weight per
-        indicator (``k = 1 / ln(N·T)``); ``"period"`` standardises and weights each
-        period separately (the weights table then has a period column).
+    scope : {"pooled", "period", "period_minmax"}
+        Which published variant of the entropy method:
+
+        - ``"pooled"``: the entropy method "with time variable" (Yang Li et al.'s panel
+          form): min-max over all ``m = N·T`` region-periods, ``p_ij = z'_ij / Σ z'``
+          over them, ``k = 1 / ln(N·T)``, one weight per indicator;
+        - ``"period"``: the cross-section entropy method applied to each period alone
+          (min-max, ``p`` and ``k = 1 / ln N`` within the period); one weight per
+          indicator and period (the weights table then has a period column);
+        - ``"period_minmax"``: the service–manufacturing study's recipe (its Formulas
+          4–7): min-max within each year (``x_min,jt``, ``x_max,jt``), ``p_ijt = z'_ijt /
+          Σ_i z'_ijt`` within the year, ``k = 1 / ln I`` (``I`` regions), and one pooled
+          weight per indicator: ``e_j = (1/T) Σ_t e_jt`` with ``e_jt = -k Σ_i p_ijt ln
+          p_ijt``, ``d_j = 1 - e_j``, ``w_j = d_j / Σ d``. The paper prints ``e_j = -k Σ_t
+          Σ_i p ln p`` with ``k = 1/ln I``; summed over ``T`` years that lies in ``[0, T]``
+          and makes ``d_j`` negative for ``T ≥ 2``, so the yearly entropies are averaged
+          (equivalently ``w_j ∝ Σ_t (1 - e_jt)``). Scores use the yearly standardised
+          values (Formula 8). ``I`` is the number of regions in each year.
     shift : float
         Added to standardised values before taking logs (default 1e-4).
     constant : {"error", "drop"}
@@ -255,6 +279,25 @@ class EntropyWeights(_ObjectiveWeights):
     """
 
     method = "entropy"
+    _parameter_constraints = {**_COMMON_CONSTRAINTS, "scope": [Options("pooled", "period", "period_minmax")]}
+
+    def _period_minmax_weights(self, z: np.ndarray, codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, dict]:
+        """One weight per indicator from yearly entropies (``scope="period_minmax"``, see the class)."""
+        n_periods = int(codes.max()) + 1
+        totals = np.zeros((n_periods, z.shape[1]))
+        np.add.at(totals, codes, z)
+        sizes = np.bincount(codes, minlength=n_periods)
+        p = z / totals[codes]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            plogp = np.where(p > 0, p * np.log(p), 0.0)
+        sums = np.zeros((n_periods, z.shape[1]))
+        np.add.at(sums, codes, plogp)
+        e_t = -sums / np.log(sizes)[:, None]
+        e = e_t.mean(axis=0)
+        d = 1.0 - e
+        if d.sum() <= 0:
+            raise ValueError(f"entropy weights undefined: every indicator of {names} has maximal entropy in every period")
+        return d / d.sum(), {"entropy": e, "d": d}
 
     def _block_weights(self, z, x, names, given=None):
         m = z.shape[0]
@@ -695,6 +738,11 @@ def _require_block_sizes(index: pd.MultiIndex, scope: Scope) -> None:
                 f"{where} has {len(rows)} row(s); min-max standardisation and weights need at least 2 "
                 f"(scope={scope!r}: use scope='pooled' or more regions)"
             )
+
+
+def _standardising_scope(scope: Scope) -> Scope:
+    """The blocks min-max runs over: the periods for ``"period"`` and ``"period_minmax"``."""
+    return "period" if scope == "period_minmax" else scope
 
 
 def _scope_blocks(index: pd.MultiIndex, scope: Scope) -> dict[object, np.ndarray]:

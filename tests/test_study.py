@@ -191,7 +191,7 @@ def test_spatial_study_equals_objects_by_hand(spatial_run):
     D = spatial_run["D"]
     with pytest.warns(UserWarning, match="Hainan"):
         regions = sc.match_regions(sc.datasets.load("china_provinces"), D, on="name_en", extra="drop")
-    w = sc.spatial_weights(regions, kind="queen", ids=list(D.index.get_level_values("region").unique()))
+    w = sc.spatial_weights(regions, kind="queen", ids=list(spatial_run["panel"].regions))
     moran = sc.GlobalMoran(w, permutations=99, seed=3).fit(D)
     pd.testing.assert_frame_equal(spatial_run["moran"].table, moran.table)
     lisa = sc.LocalMoran(w, permutations=99, seed=3).fit(D)
@@ -487,7 +487,7 @@ def test_lisa_and_dagum_options_reach_the_models(text_period_run):
     dagum = text_period_run["dagum"]
     D = text_period_run["D"]
     regions = sc.match_regions(sc.datasets.load("china_provinces"), D, on="name_en", extra="drop")
-    w = sc.spatial_weights(regions, kind="queen", ids=list(D.index.get_level_values("region").unique()))
+    w = sc.spatial_weights(regions, kind="queen", ids=list(text_period_run["panel"].regions))
     by_hand = sc.LocalMoran(w, permutations=99, seed=3, alternative="directed").fit(D)
     pd.testing.assert_frame_equal(lisa.table, by_hand.table)
     from spatialcoupling.inequality import DagumGini

@@ -158,7 +158,7 @@ def test_bad_settings_rejected_in_constructor():
 @pytest.mark.parametrize(
     ("make", "name", "value", "match"),
     [
-        (sc.EntropyWeights, "scope", "year", r"EntropyWeights: scope must be one of 'pooled', 'period'; got 'year'"),
+        (sc.EntropyWeights, "scope", "year", r"EntropyWeights: scope must be one of 'pooled', 'period', 'period_minmax'; got 'year'"),
         (sc.CriticWeights, "shift", -1.0, r"CriticWeights: shift must be a number >= 0; got -1.0"),
         (sc.CVWeights, "constant", "skip", "constant must be one of 'error', 'drop'"),
         (sc.EqualWeights, "score_on", "z", "score_on must be one of 'raw', 'shifted'"),

@@ -58,12 +58,60 @@ def panel(cfg: Mapping[str, Any], base_dir: Path) -> Any:
     src: Any = datasets.load(cfg["dataset"]) if "dataset" in cfg else base_dir / cfg["path"]
     if isinstance(src, pd.DataFrame) and isinstance(src.index, pd.MultiIndex):
         src = src.reset_index()
-    result = read_panel(src, region=setting(cfg, "data", "region"), period=setting(cfg, "data", "period"),
-                        sheet=cfg.get("sheet"), wide=setting(cfg, "data", "wide"), columns=cfg.get("columns"))
+    options = {k: cfg[k] for k in ("sheets", "indicator", "na_values", "thousands", "encoding", "sep", "regions")
+               if k in cfg}
+    try:
+        result = read_panel(src, region=setting(cfg, "data", "region"), period=setting(cfg, "data", "period"),
+                            sheet=cfg.get("sheet"), wide=setting(cfg, "data", "wide"), columns=cfg.get("columns"),
+                            **options)
+    except ValueError as exc:
+        # read_panel names its settings as keywords (sheets=); in a study they are keys of [data]
+        raise ValueError(str(exc).replace("read_panel: ", "")) from None
+    if "rename_regions" in cfg:
+        result = _keyed("data.rename_regions", result.rename_regions,
+                        _region_mapping(result, cfg["rename_regions"], cfg.get("regions")))
+    if "drop_regions" in cfg:
+        result = _keyed("data.drop_regions", result.drop,
+                        regions=[_region_of(result, r, cfg.get("regions")) for r in cfg["drop_regions"]])
     interp = setting(cfg, "data", "interpolate")
     if interp:
         result = result.interpolate("linear" if interp is True else interp, extrapolate=cfg.get("extrapolate"))
+    for name, expression in (cfg.get("derive") or {}).items():
+        result = _keyed(f"data.derive.{name}", result.derive, name, expression)
+    if "periods" in cfg:
+        first, last = cfg["periods"]
+        result = _keyed("data.periods", result.between, first, last)
     return result
+
+
+def _keyed(path: str, method: Any, *args: Any, **kwargs: Any) -> Any:
+    """``method(*args, **kwargs)``; a ValueError names the key path ``path``."""
+    try:
+        return method(*args, **kwargs)
+    except (ValueError, KeyError, TypeError) as exc:
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise ValueError(f"{path}: {text}") from None
+
+
+def _region_of(panel: Any, given: Any, table: str | None) -> Any:
+    """The panel's region id that ``given`` names: the id itself (a number or its text), or, when the
+    ids were replaced by adcodes (``data.regions``), any spelling of the alias table."""
+    from .._aliases import resolve
+    from .._ids import id_keys
+
+    keys = dict(zip(id_keys(panel.regions), panel.regions, strict=True))
+    key = id_keys([given])[0]
+    if key in keys:
+        return keys[key]
+    if table is not None:
+        res = resolve([given], table)
+        if res.codes and res.codes[given] in set(panel.regions):
+            return res.codes[given]
+    return given  # unknown: the panel method names it
+
+
+def _region_mapping(panel: Any, mapping: Mapping[str, Any], table: str | None) -> dict[Any, Any]:
+    return {_region_of(panel, old, table): new for old, new in mapping.items()}
 
 
 def indicator_system(cfg: Mapping[str, Any], base_dir: Path) -> Any:

@@ -16,7 +16,8 @@ soon as its step is done:
   :func:`spatialcoupling._figures.save_figure` (a PNG preview for the report when PNG is not
   among them). Figures of the synthetic demo data carry a mark saying so.
 - ``layers/<name>.gpkg``: the GIS layers, with a QGIS style ``<name>.qml`` beside those that have one.
-- ``study.lock.toml``: the resolved settings and the versions of the packages used.
+- ``study.lock.toml``: the resolved settings, the versions of the packages used, and the input
+  files (size, SHA-256), aliases, fills and derivations (:mod:`spatialcoupling.study.lock`).
 
 File names made from labels (periods, groupings) are slugs (:func:`safe_name`): no path
 separators, no ``..``, unique within their folder.
@@ -237,8 +238,9 @@ class OutputWriter:
         papers.write_xlsx(sheets, path, codebook=True)
         self.files.append(path)
 
-    def write_lock(self, settings: Mapping[str, Any]) -> None:
-        """``study.lock.toml``: when, the resolved settings and the package versions."""
+    def write_lock(self, settings: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> None:
+        """``study.lock.toml``: when, the resolved settings, the package versions, and ``record`` (the
+        inputs and what was done to the data, see :mod:`spatialcoupling.study.lock`)."""
         import tomli_w
 
         versions = {}
@@ -251,6 +253,7 @@ class OutputWriter:
             "generated": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "settings": settings,
             "versions": versions,
+            **dict(record or {}),
         }
         path = self.folder / "study.lock.toml"
         path.write_text(tomli_w.dumps(_toml_safe(lock)), encoding="utf-8")

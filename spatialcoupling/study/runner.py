@@ -35,6 +35,13 @@ from .report import render_report
 from .schema import StudyError, is_synthetic, setting, validate
 from .steps import StepOutput, steps_of
 
+
+def lock_record(found: Inputs, files: list[Path], base_dir: Path, notes: list[str]) -> dict[str, Any]:
+    """The inputs and the data record of the lock file (see :mod:`spatialcoupling.study.lock`)."""
+    from .lock import data_record, input_records
+
+    return {"inputs": input_records(files, base_dir), "data": data_record(found.panel, notes, found.settings)}
+
 __all__ = ["DEMOS", "Study", "StudyResult", "demo_study", "run_demo"]
 
 DEMOS = {
@@ -76,7 +83,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise StudyError([f"{path}: cannot be read ({exc.strerror or 'permission denied'}); check the file's "
                           "permissions"]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise StudyError([f"{path.name}: not valid TOML: {exc}"]) from exc
+        from .._io import toml_hint
+
+        hint = toml_hint(exc, path.read_bytes().decode("utf-8", errors="replace"))
+        raise StudyError([f"{path.name}: not valid TOML: {exc}{hint}"]) from exc
     except UnicodeDecodeError as exc:
         raise StudyError([f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"]) from exc
 
@@ -307,7 +317,7 @@ class Study:
             warnings.simplefilter("always")
             settings = resolved_settings(found)
             writer.write_workbook(run_notes, self.settings)
-            writer.write_lock(settings)
+            writer.write_lock(settings, lock_record(found, self.inputs(), self.base_dir, run_notes))
             writer.write_report(render_report(reported, run_notes, settings,
                                               synthetic=is_synthetic(self.settings),
                                               language=_report_language(self.settings)))

@@ -179,6 +179,47 @@ def _linear_or_false(value: Any) -> str | None:
     return None
 
 
+def _sheets(value: Any) -> str | None:
+    if isinstance(value, str):
+        return None if value == "*" else f"must be \"*\", a list of sheets or a table sheet = indicator, got {value!r}"
+    items = value.values() if isinstance(value, dict) else value
+    if not value or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in items):
+        return "must list sheet names (and, in a table, indicator names)"
+    return None
+
+
+def _strings(value: Any) -> str | None:
+    return None if all(isinstance(v, str) for v in value) else "must be a list of texts"
+
+
+def _string_table(value: Any) -> str | None:
+    return None if all(isinstance(v, str | int) and not isinstance(v, bool) for v in value.values()) else \
+        "values must be region ids (text or integers)"
+
+
+def _derivations(value: Any) -> str | None:
+    from .._derive import DeriveError, parse
+
+    for name, text in value.items():
+        if not isinstance(text, str):
+            return f".{name}: must be an expression in quotes, got {text!r}"
+        try:
+            parse(text)
+        except DeriveError as exc:
+            return f".{name}: {exc}"
+    return None
+
+
+def _period_span(value: Any) -> str | None:
+    if len(value) != 2:
+        return f"must be [first, last], got {value!r}"
+    try:
+        ordered = value[0] <= value[1]
+    except TypeError:
+        ordered = False
+    return None if ordered else f"first must not come after last, got {value!r}"
+
+
 def _only_china_demo(value: Any) -> str | None:
     return None if value == "china_demo" else f"only 'china_demo' ships an indicator system, got {value!r}"
 
@@ -267,6 +308,27 @@ SECTIONS: dict[str, Section] = {
             Key("extrapolate", (str,), "Also fill cells before a region's first or after its last observation.",
                 choices=("nearest", "linear")),
             Key("columns", (list,), "Indicator columns to read (default: every other column)."),
+            Key("sheets", (str, list, dict), "One indicator per sheet of the workbook (regions as rows, periods as "
+                "columns): `\"*\"` for every sheet (a sheet without the region column, such as a notes sheet, is "
+                "skipped with a note), a list of sheets, or a table sheet = indicator.", check=_sheets),
+            Key("indicator", (str,), "One sheet with regions as rows and periods as columns: the indicator's name."),
+            Key("na_values", (list,), "More texts read as missing, besides the yearbook tokens (— -- … ... .. - / "
+                "n.a.).", check=_strings),
+            Key("thousands", (str,), "Thousands separator of numbers (`\",\"` reads `1,234` as 1234)."),
+            Key("encoding", (str,), "Text encoding of a CSV file (default: UTF-8, else GB18030, with a note)."),
+            Key("sep", (str,), "Field separator of a CSV file (default `\",\"`)."),
+            Key("regions", (str,), "The region ids are names of China's provinces in any spelling: they become "
+                "adcodes, matched onto the bundled boundaries (every alias applied is noted).",
+                choices=("china_provinces",)),
+            Key("rename_regions", (dict,), "Region renames, `{old = \"new\"}`, applied after reading.",
+                check=_string_table),
+            Key("drop_regions", (list,), "Regions left out after reading (e.g. a national total row)."),
+            Key("derive", (dict,), "Derived columns, `name = \"expression\"` in order, e.g. `ms_capital = "
+                "\"capital_stock(ms_fai, deflator=fai_price, depreciation=0.096)\"`; functions growth, capital_stock, "
+                "deflate, sum, mean, ratio, log, per_capita; + - * / and parentheses. Run after interpolation.",
+                check=_derivations),
+            Key("periods", (list,), "Keep the periods `[first, last]` (after deriving, so that growth rates can use "
+                "the year before `first`).", check=_period_span),
         )),
         Section("indicators", "The indicator system: subsystems, dimensions, indicators and their directions.", (
             Key("dataset", (str,), "The bundled system of `china_demo`.", check=_only_china_demo,
@@ -554,7 +616,7 @@ def key_problems(section: Section, key: Key, value: Any) -> list[str]:
     if key.check is not None and not problems:
         message = key.check(value)
         if message:
-            problems.append(f"{path}{message}" if message.startswith("[") else f"{path}: {message}")
+            problems.append(f"{path}{message}" if message.startswith(("[", ".")) else f"{path}: {message}")
     return problems
 
 
