@@ -223,7 +223,7 @@ def run(quick: bool = True) -> list[dict]:
         f"giddy LISA_Markov({few}) + Rose.permute({few})",
         _time(lambda: giddy_space_time(few), repeat=1),
     )
-    lisa = sc.LocalMoran(w, permutations=PERMUTATIONS, seed=1).fit(series)
+    lisa = sc.LocalMoran(permutations=PERMUTATIONS, seed=1).fit(series, w)
 
     def giddy_rose() -> None:
         from giddy.directional import Rose

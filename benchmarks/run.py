@@ -43,8 +43,11 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         start = time.perf_counter()
         try:
             module = _load(path)
-            for row in module.run(quick=not args.full):
+            module_rows = module.run(quick=not args.full)
+            for row in module_rows:
                 rows.append({"benchmark": name, **{k: row.get(k) for k in COLUMNS}})
+            if hasattr(module, "write_results"):  # the benchmark's own results file (e.g. scale.md)
+                module.write_results(module_rows, quick=not args.full)
         except Exception as exc:  # noqa: BLE001 - one failing benchmark does not hide the others
             rows.append({"benchmark": name, "task": f"FAILED: {type(exc).__name__}: {exc}"})
         print(f"[{name}] {time.perf_counter() - start:.1f} s", file=sys.stderr)

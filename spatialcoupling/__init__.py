@@ -14,7 +14,25 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+
+def _read_version() -> str:
+    """The version written once, in pyproject.toml: from the installed metadata, else from the source tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spatialcoupling")
+    except PackageNotFoundError:  # a source tree on sys.path that is not installed
+        import tomllib
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        try:
+            return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "0+unknown"
+
+
+__version__ = _read_version()
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {

@@ -4,14 +4,30 @@ when a map needs the inset.
 Frames are longitude/latitude boxes ``(lon0, lon1, lat0, lat1)`` in EPSG:4326. A layer
 needs the inset when it is a layer of China (its bounds lie within 70–140°E, reach east of
 110°E and north of 35°N) that reaches south of the mainland frame (about 17°N), as the
-bundled provinces do through Hainan's South China Sea islands.
+bundled provinces do through Hainan's South China Sea islands. A *national* layer of China (one
+that spans at least 25° of longitude, e.g. the provinces without Hainan) gets the inset too: the
+standard map shows the South China Sea islands and the maritime boundary line in it.
+
+China maps are drawn in an Albers equal-area conic projection with standard parallels 25°N and
+47°N and central meridian 105°E (:data:`ALBERS_CHINA`), the usual choice for national maps of
+China; Taiwan (:data:`TAIWAN_ADCODE`) is drawn as map context when a layer lacks it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MAINLAND", "MAINLAND_SOUTH", "SOUTH_CHINA_SEA", "lonlat_bounds", "reaches_south_china_sea"]
+__all__ = [
+    "ALBERS_CHINA",
+    "MAINLAND",
+    "MAINLAND_SOUTH",
+    "SOUTH_CHINA_SEA",
+    "TAIWAN_ADCODE",
+    "is_china_layer",
+    "is_national_china",
+    "lonlat_bounds",
+    "reaches_south_china_sea",
+]
 
 #: the main map: the mainland and Hainan Island, cropped at 17°N
 MAINLAND: tuple[float, float, float, float] = (73.0, 135.5, 17.0, 54.0)
@@ -19,6 +35,12 @@ MAINLAND: tuple[float, float, float, float] = (73.0, 135.5, 17.0, 54.0)
 SOUTH_CHINA_SEA: tuple[float, float, float, float] = (105.0, 125.0, 2.0, 24.5)
 #: southern edge of the mainland frame
 MAINLAND_SOUTH = MAINLAND[2]
+#: Albers equal-area conic for China: standard parallels 25°N / 47°N, central meridian 105°E
+ALBERS_CHINA = "+proj=aea +lat_0=0 +lat_1=25 +lat_2=47 +lon_0=105 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+#: administrative code of Taiwan province
+TAIWAN_ADCODE = 710000
+#: longitude span from which a layer of China counts as national
+NATIONAL_SPAN = 25.0
 
 
 def lonlat_bounds(layer: Any) -> tuple[float, float, float, float] | None:
@@ -34,11 +56,30 @@ def lonlat_bounds(layer: Any) -> tuple[float, float, float, float] | None:
     return tuple(float(v) for v in geo.total_bounds)  # type: ignore[return-value]
 
 
-def reaches_south_china_sea(layer: Any) -> bool:
-    """True for a layer of China that reaches south of the mainland frame (needs the inset)."""
-    b = lonlat_bounds(layer)
+def _in_china(b: tuple[float, float, float, float] | None) -> bool:
     if b is None:
         return False
     x0, y0, x1, y1 = b
-    in_china = x0 >= 70 and x1 <= 140 and x1 > 110 and y1 > 35 and y0 >= 0
-    return bool(in_china and y0 < MAINLAND_SOUTH)
+    return bool(x0 >= 70 and x1 <= 140 and x1 > 110 and y1 > 35 and y0 >= 0)
+
+
+def is_china_layer(layer: Any) -> bool:
+    """True for a layer whose bounds lie in China's frame (70–140°E, reaching east of 110°E and
+    north of 35°N)."""
+    return _in_china(lonlat_bounds(layer))
+
+
+def is_national_china(layer: Any) -> bool:
+    """True for a layer of China that reaches the South China Sea or spans at least 25° of
+    longitude (a national map: standard map context and the inset)."""
+    b = lonlat_bounds(layer)
+    if not _in_china(b):
+        return False
+    assert b is not None
+    return bool(b[1] < MAINLAND_SOUTH or b[2] - b[0] >= NATIONAL_SPAN)
+
+
+def reaches_south_china_sea(layer: Any) -> bool:
+    """True for a layer of China that reaches south of the mainland frame (needs the inset)."""
+    b = lonlat_bounds(layer)
+    return bool(_in_china(b) and b is not None and b[1] < MAINLAND_SOUTH)

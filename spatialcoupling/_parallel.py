@@ -1,7 +1,9 @@
 """Per-period work in parallel through joblib, and progress bars that stay quiet off a terminal.
 
 Going through joblib lets a user hand the work to a Dask cluster with
-``joblib.parallel_config(backend="dask")`` without any change here.
+``joblib.parallel_config(backend="dask")`` without any change here. Without such a setting the
+workers are threads (``prefer="threads"``), and ``n_jobs=1`` (every default of the package) runs
+in the calling thread without joblib.
 """
 
 from __future__ import annotations
@@ -52,7 +54,11 @@ def parallel_map(
         return [func(item) for item in progress_bar(items, desc=desc, total=len(items), progress=progress)]
     from joblib import Parallel, delayed
 
-    runner = Parallel(n_jobs=n_jobs, return_as="generator")
+    # threads by default: the per-period work is numpy that releases the GIL, and worker processes
+    # (loky) pay for pickling the arrays: on 2 cores loky made the LISA 1.85x slower than serial,
+    # threads within 5% of it (benchmarks/results/scale.md). A backend the user configures
+    # (joblib.parallel_config(backend="loky"/"dask")) takes precedence over this hint.
+    runner = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
     gen = runner(delayed(func)(item) for item in items)
     return list(progress_bar(gen, desc=desc, total=len(items), progress=progress))
 

@@ -263,7 +263,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _defaults(cls: type) -> dict[str, Any]:
-    sig = inspect.signature(cls.__init__)
+    sig = inspect.signature(cls)  # the constructor's parameters, without self
     return {n: p.default for n, p in sig.parameters.items() if p.default is not inspect.Parameter.empty}
 
 

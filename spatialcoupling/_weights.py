@@ -15,9 +15,11 @@ built; they are compared without regard to case (libpysal's ``W.transform`` is `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 __all__ = ["SpatialWeights", "as_weights"]
@@ -142,7 +144,9 @@ def as_weights(w: Any) -> SpatialWeights:
     if ids is None and hasattr(w, "unique_ids"):  # libpysal.graph.Graph
         ids = w.unique_ids
         transform = getattr(w, "transformation", "O")
-    sparse = getattr(w, "sparse", None)
+    sparse = _w_matrix(w, ids) if ids is not None else None
+    if sparse is None:
+        sparse = getattr(w, "sparse", None)
     if ids is None or sparse is None:
         raise TypeError(
             f"w must be a libpysal W or Graph (ids and a sparse matrix), got {type(w).__name__}; "
@@ -152,6 +156,35 @@ def as_weights(w: Any) -> SpatialWeights:
     name = getattr(w, "name", None) or getattr(w, "kind", None)
     return SpatialWeights(tuple(_plain_ids(ids)), _clean(sparse), _label(transform),
                           name if isinstance(name, str) else None, notes)
+
+
+def _w_matrix(w: Any, ids: Any) -> sp.csr_matrix | None:
+    """The matrix of a libpysal ``W`` from its ``neighbors`` and ``weights`` in one pass (None for other types).
+
+    libpysal builds ``W.sparse`` row by row in Python on first use, which is slow at tens of
+    thousands of regions; here the lists are chained and the neighbour ids looked up with one
+    hash join. Rows follow ``ids`` (``W.id_order``). Falls back (None) when a neighbour is not
+    among the ids.
+    """
+    neighbors, weights = getattr(w, "neighbors", None), getattr(w, "weights", None)
+    if not isinstance(neighbors, dict) or not isinstance(weights, dict):
+        return None
+    order = list(ids)
+    n = len(order)
+    try:
+        counts = np.fromiter((len(neighbors[i]) for i in order), dtype=np.int64, count=n)
+        total = int(counts.sum())
+        values = np.fromiter(chain.from_iterable(weights[i] for i in order), dtype=float, count=total)
+    except (KeyError, TypeError, ValueError):
+        return None
+    index = pd.Index(order, dtype=object)
+    if not index.is_unique:
+        return None
+    cols = index.get_indexer(pd.Index(list(chain.from_iterable(neighbors[i] for i in order)), dtype=object))
+    if (cols < 0).any():
+        return None
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return sp.csr_matrix((values, cols, indptr), shape=(n, n))
 
 
 def _plain_ids(ids: Any) -> list:

@@ -22,7 +22,8 @@ from ._boundaries import align_regions
 from ._clusters import GEODA_COLORS
 from ._series import PERIOD, REGION, preview
 
-__all__ = ["explore_clusters", "lisa_geodataframe", "write_lisa_layers"]
+__all__ = ["clusters_layer", "coupling_layer", "explore_clusters", "lisa_geodataframe", "lisa_qml", "period_dates",
+           "write_lisa_layers"]
 
 #: the settings every row carries: column name -> settings key
 SETTING_COLUMNS = {"weights": "weights", "perms": "permutations", "seed": "seed", "alpha": "alpha", "adjust": "adjust"}
@@ -210,3 +211,111 @@ def explore_clusters(
     if path is not None:
         m.save(str(path))
     return m
+
+
+# -- long layers of every period on every boundary ---------------------------------------------------
+def period_dates(periods: pd.Index) -> pd.Series | None:
+    """1 January of each period when the periods are years (integers 1000–9999), for QGIS's
+    temporal controller; None otherwise."""
+    values = pd.Index(periods)
+    if not pd.api.types.is_integer_dtype(values.dtype):
+        return None
+    years = values.to_numpy()
+    if years.size == 0 or years.min() < 1000 or years.max() > 9999:
+        return None
+    return pd.Series(pd.to_datetime({"year": years, "month": 1, "day": 1}).to_numpy(), index=values)
+
+
+def _long_layer(table: pd.DataFrame, boundaries: Any, keep: list[str]) -> Any:
+    """``table`` (indexed by (region, period)) on every boundary: one row per boundary and period,
+    regions without data kept with null fields; boundary columns ``keep`` besides the geometry."""
+    import geopandas as gpd
+
+    if not isinstance(table.index, pd.MultiIndex) or table.index.nlevels != 2:
+        raise ValueError("the table must be indexed by (region, period)")
+    geo = boundaries[[c for c in keep if c in boundaries.columns] + [boundaries.geometry.name]]
+    ids = pd.Index(geo.index.astype(str), name=REGION)
+    geo = geo.set_axis(ids)
+    periods = pd.Index(table.index.get_level_values(1).unique(), name=PERIOD)
+    data = table.copy()
+    data.index = pd.MultiIndex.from_arrays([data.index.get_level_values(0).astype(str),
+                                            data.index.get_level_values(1)], names=[REGION, PERIOD])
+    unknown = sorted(set(data.index.get_level_values(REGION)) - set(ids))
+    if unknown:
+        raise ValueError(f"regions {preview(unknown)} of the table have no boundary; match the ids first")
+    full = pd.MultiIndex.from_product([ids, periods], names=[REGION, PERIOD])
+    data = data.reindex(full)
+    for column in data.columns:
+        if isinstance(data[column].dtype, pd.CategoricalDtype):
+            data[column] = data[column].astype(object)
+    flat = data.reset_index()
+    dates = period_dates(periods)
+    if dates is not None:
+        flat.insert(2, "date", flat[PERIOD].map(dates))
+    joined = flat.join(geo.drop(columns=[c for c in geo.columns if c in flat.columns and c != geo.geometry.name]),
+                       on=REGION)
+    return gpd.GeoDataFrame(joined, geometry=geo.geometry.name, crs=boundaries.crs)
+
+
+def coupling_layer(table: pd.DataFrame, boundaries: Any, *, id_column: str | None = None,
+                   groupings: list[str] | None = None) -> Any:
+    """The coupling table on every boundary, one row per region and period.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Indexed by (region, period), with ``U_<subsystem>``, ``C``, ``T``, ``D``, ``grade`` and
+        ``grade_label`` (a coupling result's ``table``); its column names are kept, so that a field
+        has the same name in the CSV and in the layer.
+    boundaries : GeoDataFrame
+        Every boundary, indexed by the region ids.
+    id_column : str, optional
+        A column of the boundaries holding the same ids (dropped: the ids are in ``region``).
+    groupings : list of str, optional
+        Columns of the boundaries to keep (region groups); no other boundary column is kept.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``region``, ``period``, ``date`` (1 January of the year, when the periods are years), the
+        table's columns, the groupings and the geometry; boundaries without data have null fields.
+    """
+    keep = [g for g in (groupings or []) if g != id_column]
+    columns = [c for c in table.columns if c.startswith("U_")] + [
+        c for c in ("C", "T", "D", "grade", "grade_label") if c in table.columns]
+    return _long_layer(table[columns], boundaries, keep)
+
+
+def clusters_layer(table: pd.DataFrame, boundaries: Any, *, id_column: str | None = None) -> Any:
+    """The LISA table on every boundary, one row per region and period, with the table's own
+    column names (``significant``, ``cluster`` …); boundaries without data have null fields."""
+    return _long_layer(table, boundaries, [])
+
+
+def lisa_qml(field: str = "cluster") -> str:
+    """A QGIS style (.qml) drawing the LISA clusters of ``field`` in GeoDa's colours
+    (High-High red, Low-Low blue, Low-High light blue, High-Low light red, not significant grey)."""
+    from ._clusters import CLUSTER_NAMES
+
+    categories, symbols = [], []
+    for i, (code, colour) in enumerate(GEODA_COLORS.items()):
+        r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+        label = html.escape(CLUSTER_NAMES.get(code, code))
+        categories.append(f'      <category value="{code}" label="{label}" symbol="{i}" render="true"/>')
+        symbols.append(
+            f'      <symbol name="{i}" type="fill" alpha="1">\n'
+            f'        <layer class="SimpleFill">\n'
+            f'          <Option type="Map">\n'
+            f'            <Option name="color" type="QString" value="{r},{g},{b},255"/>\n'
+            f'            <Option name="outline_color" type="QString" value="120,120,120,255"/>\n'
+            f'            <Option name="outline_width" type="QString" value="0.2"/>\n'
+            f'            <Option name="style" type="QString" value="solid"/>\n'
+            f'          </Option>\n'
+            f'        </layer>\n'
+            f'      </symbol>')
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            '<qgis version="3.28" styleCategories="Symbology">\n'
+            f'  <renderer-v2 type="categorizedSymbol" attr="{html.escape(field)}" enableorderby="0">\n'
+            "    <categories>\n" + "\n".join(categories) + "\n    </categories>\n"
+            "    <symbols>\n" + "\n".join(symbols) + "\n    </symbols>\n"
+            "  </renderer-v2>\n</qgis>\n")

@@ -22,6 +22,7 @@ from . import layers as _layers
 from ._clusters import CLUSTER_NAMES, CLUSTER_NAMES_ZH, GEODA_COLORS, SIGNIFICANCE_CLASSES
 from .plotting import global_stats as _global_stats
 from .plotting import lisa as _lisa
+from .plotting._base import caption, legend
 from .plotting.maps import (
     CJK_FONTS,
     GRADE_BINS,
@@ -31,14 +32,12 @@ from .plotting.maps import (
     NO_DATA_LABEL,
     SOUTH_CHINA_SEA,
     align_regions,
-    caption,
     choropleth,
     choropleth_panels,
     cjk_font,
     draw_regions,
     font_kwargs,
     has_cjk,
-    legend,
     needs_south_china_sea_inset,
     new_ax,
     set_title,

@@ -150,26 +150,37 @@ class _ObjectiveWeights(Model):
         given = self._given(system, table, notes)
         notes[:0] = [f"indicator system: {n}" for n in system.notes]
         blocks = _scope_blocks(x.index, std_scope)
-        z = pd.DataFrame(np.nan, index=x.index, columns=x.columns)
         direction = table.set_index("indicator")["direction"].reindex(x.columns).to_numpy()
+        # numpy arrays throughout the loops: one column copy per subsystem, none per period
+        x_values = x.to_numpy()
+        z_values = np.empty_like(x_values)
         for rows in blocks.values():
-            z.iloc[rows] = _minmax(x.to_numpy()[rows], direction)
-        zs = z + float(self.shift)
+            z_values[rows] = _minmax(x_values if len(blocks) == 1 else x_values[rows], direction)
+        zs_values = z_values + float(self.shift)
+        z = pd.DataFrame(z_values, index=x.index, columns=x.columns)
         codes = pd.factorize(x.index.get_level_values(PERIOD), sort=True)[0]
         weight_rows = []
-        scores = pd.DataFrame(index=x.index, columns=list(dict.fromkeys(table["subsystem"])), dtype=float)
+        score_names = list(dict.fromkeys(table["subsystem"]))
+        score_values = np.empty((len(x), len(score_names)))
+        weight_blocks = _scope_blocks(x.index, "pooled") if self.scope == "period_minmax" else blocks
         for subsystem, sub in table.groupby("subsystem", sort=False):
             names = list(sub["indicator"])
             cols = [x.columns.get_loc(n) for n in names]
             g = None if given is None else given.reindex(names).to_numpy(dtype=float)
-            for key, rows in (_scope_blocks(x.index, "pooled") if self.scope == "period_minmax" else blocks).items():
+            zs_sub, x_sub = zs_values[:, cols], x_values[:, cols]
+            basis_sub = zs_sub if self.score_on == "shifted" else z_values[:, cols]
+            target = score_names.index(subsystem)
+            for key, rows in weight_blocks.items():
+                whole = len(weight_blocks) == 1  # one block holds every row: no row selection
+                zs_rows = zs_sub if whole else zs_sub[rows]
                 if self.scope == "period_minmax":
-                    w, diag = self._period_minmax_weights(zs.to_numpy()[np.ix_(rows, cols)], codes[rows], names)
+                    w, diag = self._period_minmax_weights(zs_rows, codes if whole else codes[rows], names)
                 else:
-                    w, diag = self._block_weights(zs.to_numpy()[np.ix_(rows, cols)], x.to_numpy()[np.ix_(rows, cols)],
-                                                  names, g)
-                basis = (zs if self.score_on == "shifted" else z).to_numpy()[np.ix_(rows, cols)]
-                scores.iloc[rows, scores.columns.get_loc(subsystem)] = basis @ w
+                    w, diag = self._block_weights(zs_rows, x_sub if whole else x_sub[rows], names, g)
+                if whole:
+                    score_values[:, target] = basis_sub @ w
+                else:
+                    score_values[rows, target] = basis_sub[rows] @ w
                 frame = sub[["indicator", "subsystem", "dimension", "direction"]].copy()
                 for name, values in diag.items():
                     frame[name] = values
@@ -179,11 +190,12 @@ class _ObjectiveWeights(Model):
                 weight_rows.append(frame)
         if self.score_on == "raw":
             # U is a convex combination of values in [0, 1]: remove floating-point excess (< 1e-12) only
-            excess = (scores - 1.0).max().max()
+            excess = (score_values - 1.0).max()
             if excess > 1e-12:  # pragma: no cover - would be a bug, not rounding
                 raise RuntimeError(f"subsystem score exceeds 1 by {excess}")
-            scores = scores.clip(lower=0.0, upper=1.0)
-        else:
+            np.clip(score_values, 0.0, 1.0, out=score_values)
+        scores = pd.DataFrame(score_values, index=x.index, columns=score_names)
+        if self.score_on != "raw":
             notes.append(f"score_on='shifted': U = Σ w (z + shift) lies in [{self.shift:g}, {1 + self.shift:g}]")
         weights = pd.concat(weight_rows, ignore_index=True)
         weights["direction"] = np.where(weights["direction"] > 0, "+", "-")
@@ -304,9 +316,9 @@ class EntropyWeights(_ObjectiveWeights):
         if m < 2:
             raise ValueError("entropy weights need at least two rows in each scope block")
         p = z / z.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            plogp = np.where(p > 0, p * np.log(p), 0.0)
-        e = -plogp.sum(axis=0) / np.log(m)
+        logp = np.zeros_like(p)
+        np.log(p, out=logp, where=p > 0)  # p ln p = 0 at p = 0
+        e = -(p * logp).sum(axis=0) / np.log(m)
         d = 1.0 - e
         if d.sum() <= 0:
             raise ValueError(f"entropy weights undefined: every indicator of {names} has maximal entropy")

@@ -1,14 +1,21 @@
-"""Spatial weights whose ids match the panel, built with libpysal.
+"""Spatial weights whose ids match the panel, handed to users as libpysal ``W`` objects.
 
-``spatial_weights`` builds a libpysal ``W`` in the order of the panel's region ids:
-contiguity (``queen``, ``rook``) with ``libpysal.weights.Queen/Rook.from_dataframe``,
-``knn`` with ``libpysal.weights.KNN`` and the distance kinds with
-``libpysal.weights.DistanceBand``. For longitude/latitude data the distances are
-great-circle kilometres (libpysal's ``radius=`` option with the mean Earth radius),
-for projected data planar distances in the CRS's unit — never degrees treated as
-kilometres. Distances are measured between :func:`~spatialcoupling.regions.distance_points`
-(the centroid of each region's largest polygon part), so outlying islets such as
-the South China Sea islands of Hainan do not distort them.
+``spatial_weights`` builds a libpysal ``W`` in the order of the panel's region ids. The
+neighbours are computed here and give exactly libpysal's neighbour sets (tested against
+``Queen``/``Rook.from_dataframe``, ``KNN`` and ``DistanceBand`` on the same data):
+contiguity (``queen``, ``rook``) from the polygons' shared vertices and edges by one sort of
+the coordinates (:mod:`spatialcoupling._contiguity`), ``knn`` and the distance bands by one
+``scipy.spatial.cKDTree`` query. libpysal's builders walk the polygons and the pairs in Python
+and were the slowest step of a county-level study (the side-by-side timings are in
+``benchmarks/results/scale.md``, from ``benchmarks/bench_scale.py``); the ``W`` itself is
+filled from the sparse matrix's rows, with its row standardisation and ``w.sparse``
+precomputed, so building it stays linear in the number of links. For longitude/latitude data
+the distances are great-circle kilometres (the mean Earth radius; points on the unit sphere
+as libpysal's ``radius=`` option places them), for projected data planar distances in the
+CRS's unit — never degrees treated as kilometres. Distances are measured between
+:func:`~spatialcoupling.regions.distance_points` (the centroid of each region's largest
+polygon part), so outlying islets such as the South China Sea islands of Hainan do not
+distort them.
 
 Hand-written here, because libpysal has no equivalent: economic-distance weights
 (``1/|x̄_i − x̄_j|``), nested weights (geographic × economic, elementwise), user
@@ -30,8 +37,11 @@ still works.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -306,8 +316,17 @@ def read_weights(path: str | Path) -> W:
 # ---------------------------------------------------------------------------
 # ids and subsets
 # ---------------------------------------------------------------------------
+def _plain_list(index: pd.Index) -> list:
+    """The ids as plain Python values (``Index.tolist`` already gives them, except numpy scalars kept in
+    object indexes)."""
+    values = index.tolist()
+    if index.dtype != object:
+        return values
+    return [v if type(v) in (str, int, float) else _plain(v) for v in values]
+
+
 def _ids_of(ids: Any) -> list:
-    return [_plain(i) for i in panel_ids(ids)]
+    return _plain_list(panel_ids(ids))
 
 
 def _subset(
@@ -322,7 +341,7 @@ def _subset(
         order = _ids_of(ids)
         _check_unique(order, "ids")
         return None, order
-    have = [_plain(i) for i in region_ids(regions, id_col)]
+    have = _plain_list(region_ids(regions, id_col))
     label = f"column {id_col!r}" if id_col is not None and id_col in regions.columns else "the index"
     have_keys = id_keys(have)
     if len(set(have_keys)) != len(have_keys):
@@ -333,16 +352,18 @@ def _subset(
     else:
         order = _ids_of(ids)
         _check_unique(order, "ids")
-    want_keys = id_keys(order)
-    pos = pd.Series(np.arange(len(have)), index=have_keys)
-    missing = [o for o, k in zip(order, want_keys, strict=True) if k not in pos.index]
-    if missing:
+    want_keys = have_keys if ids is None else id_keys(order)
+    # one hash join of the keys (no per-id membership test)
+    rows = pd.Index(have_keys, dtype=object).get_indexer(pd.Index(want_keys, dtype=object))
+    if (rows < 0).any():
+        missing = [order[i] for i in np.flatnonzero(rows < 0)]
         raise ValueError(f"spatial_weights: no boundary in {label} of regions for id(s) {_preview(missing)}")
-    want_set = set(want_keys)
-    left_out = [h for h, k in zip(have, have_keys, strict=True) if k not in want_set]
-    if left_out:
+    used = np.zeros(len(have), dtype=bool)
+    used[rows] = True
+    if not used.all():
+        left_out = [have[i] for i in np.flatnonzero(~used)]
         notes.append(f"left out {len(left_out)} region(s) not in ids: {_preview(left_out, 40)}")
-    frame = regions.iloc[pos.loc[want_keys].to_numpy()].copy()
+    frame = regions.iloc[rows].copy()
     frame.index = pd.Index(order)
     return frame, order
 
@@ -375,22 +396,10 @@ def _maybe_int(values: list) -> list:
 # builders
 # ---------------------------------------------------------------------------
 def _contiguity(frame: gpd.GeoDataFrame, kind: str) -> sparse.csr_matrix:
-    from libpysal.weights import Queen, Rook
+    """Queen/rook contiguity of ``frame`` in its row order (libpysal's neighbour sets, built here)."""
+    from ._contiguity import contiguity_matrix
 
-    cls = Queen if kind == "queen" else Rook
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w = cls.from_dataframe(frame, use_index=True, silence_warnings=True)
-    return _sparse_in_order(w, list(frame.index))
-
-
-def _sparse_in_order(w: W, order: list) -> sparse.csr_matrix:
-    """The weights of a libpysal W as a sparse matrix with rows/columns in ``order``."""
-    pos = {i: k for k, i in enumerate(order)}
-    perm = np.array([pos[_plain(i)] for i in w.id_order], dtype=np.int64)
-    coo = w.sparse.tocoo()
-    n = len(order)
-    return sparse.csr_matrix((coo.data.astype(float), (perm[coo.row], perm[coo.col])), shape=(n, n))
+    return contiguity_matrix(frame.geometry, kind)
 
 
 def _coordinates(frame: gpd.GeoDataFrame, notes: list[str], info: dict) -> tuple[np.ndarray, float | None]:
@@ -448,49 +457,102 @@ def _check_distinct(xy: np.ndarray, order: list) -> None:
         )
 
 
-def _distance_kind(frame: gpd.GeoDataFrame, kind: str, options: dict, notes: list[str], info: dict) -> sparse.csr_matrix:
-    from libpysal.weights import KNN, DistanceBand
+def _unit_sphere(lonlat: np.ndarray) -> np.ndarray:
+    """Longitude/latitude degrees as points on the unit sphere (libpysal's ``cg.sphere.toXYZ``)."""
+    phi = np.radians(lonlat[:, 0]) + np.pi
+    theta = np.radians(lonlat[:, 1]) + np.pi / 2
+    return np.column_stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)])
 
+
+def _search_points(xy: np.ndarray, radius: float | None) -> np.ndarray:
+    return _unit_sphere(xy) if radius is not None else xy
+
+
+def _knn_matrix(xy: np.ndarray, radius: float | None, k: int) -> sparse.csr_matrix:
+    """Binary k-nearest-neighbour matrix (row i: the k points nearest to point i).
+
+    One KD-tree query of ``k + 1`` points per point, dropping the point itself; a point
+    with more than ``k`` coincident others drops its farthest hit instead, as libpysal's
+    ``KNN`` does, so the neighbour sets equal libpysal's on the same points. Lon/lat
+    points are searched by chord distance on the unit sphere, which orders neighbours
+    as the great-circle distance does.
+    """
+    from scipy.spatial import cKDTree
+
+    points = _search_points(xy, radius)
+    n = len(points)
+    _, idx = cKDTree(points).query(points, k=k + 1)
+    not_self = idx != np.arange(n)[:, None]
+    not_self[not_self.sum(axis=1) == k + 1, -1] = False
+    cols = idx[not_self]
+    rows = np.repeat(np.arange(n), k)
+    return sparse.csr_matrix((np.ones(n * k), (rows, cols)), shape=(n, n))
+
+
+def _band_distances(xy: np.ndarray, radius: float | None, threshold: float) -> sparse.csr_matrix:
+    """Distances of every pair of distinct points within ``threshold`` (km or CRS units), sparse.
+
+    One KD-tree pair search. For lon/lat points the band is searched as the chord on the
+    unit sphere that matches the great-circle ``threshold`` (with libpysal's tolerance of
+    three machine epsilons) and the chords are turned back into great-circle km, so the
+    pairs and distances equal those of libpysal's ``DistanceBand(radius=...)``. Coincident
+    points (distance 0) are not pairs, as in libpysal.
+    """
+    from scipy.spatial import cKDTree
+
+    n = len(xy)
+    points = _search_points(xy, radius)
+    tree = cKDTree(points)
+    if radius is not None:
+        if threshold > math.pi * radius:
+            raise ValueError(
+                f"spatial_weights: a distance band of {threshold:g} km exceeds half the Earth's circumference "
+                f"({math.pi * radius:,.0f} km); use kind='inverse_distance' without cutoff for all pairs"
+            )
+        chord = math.sqrt(2 - 2 * math.cos(threshold / radius)) + 3 * np.finfo(float).eps
+        pairs = tree.query_pairs(chord, output_type="ndarray")
+        c = np.sqrt(((points[pairs[:, 0]] - points[pairs[:, 1]]) ** 2).sum(axis=1))
+        d = np.arccos(np.clip((2 - c**2) / 2, -1.0, 1.0)) * radius
+    else:
+        pairs = tree.query_pairs(threshold, output_type="ndarray")
+        d = np.sqrt(((xy[pairs[:, 0]] - xy[pairs[:, 1]]) ** 2).sum(axis=1))
+    keep = d > 0
+    i, j, d = pairs[keep, 0], pairs[keep, 1], d[keep]
+    return sparse.csr_matrix((np.r_[d, d], (np.r_[i, j], np.r_[j, i])), shape=(n, n))
+
+
+def _distance_kind(frame: gpd.GeoDataFrame, kind: str, options: dict, notes: list[str], info: dict) -> sparse.csr_matrix:
     order = list(frame.index)
     n = len(order)
     xy, radius = _coordinates(frame, notes, info)
-    idx = list(range(n))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if kind == "knn":
-            k = options.get("k", 4)
-            if not isinstance(k, int | np.integer) or isinstance(k, bool) or not 1 <= k < n:
-                raise ValueError(f"spatial_weights: k of kind='knn' must be an integer in 1..{n - 1}, not {k!r}")
-            w = KNN.from_array(xy, k=int(k), radius=radius, ids=idx)
-        elif kind == "distance_band":
-            if "threshold" not in options:
-                unit = "km" if radius else "CRS units"
-                raise ValueError(f"spatial_weights: kind='distance_band' needs threshold= (in {unit})")
-            threshold = float(options["threshold"])
-            binary = bool(options.get("binary", True))
-            power = float(options.get("power", 1.0))
-            if not binary:
-                _check_distinct(xy, order)
-            w = DistanceBand.from_array(xy, threshold=threshold, binary=binary, alpha=-power, radius=radius, ids=idx, silence_warnings=True)
-            m = _sparse_in_order(w, idx)
-            _refuse_mostly_islands(m, xy, radius, order, "threshold", threshold, kind, info["unit"])
-            return m
-        else:
-            power = float(options.get("power", 1.0))
-            cutoff = options.get("cutoff")
-            _check_distinct(xy, order)
-            if cutoff is None:
-                # every pair is a neighbour: one dense numpy pass (libpysal's DistanceBand with a
-                # band wider than any distance is far slower, benchmarks/results/spatial_weights.md)
-                d = _distance_matrix(xy, radius)
-                np.fill_diagonal(d, np.inf)
-                return sparse.csr_matrix(d ** (-power))
-            threshold = float(cutoff)
-            w = DistanceBand.from_array(xy, threshold=threshold, binary=False, alpha=-power, radius=radius, ids=idx, silence_warnings=True)
-            m = _sparse_in_order(w, idx)
-            _refuse_mostly_islands(m, xy, radius, order, "cutoff", threshold, kind, info["unit"])
-            return m
-    return _sparse_in_order(w, idx)
+    if kind == "knn":
+        k = options.get("k", 4)
+        if not isinstance(k, int | np.integer) or isinstance(k, bool) or not 1 <= k < n:
+            raise ValueError(f"spatial_weights: k of kind='knn' must be an integer in 1..{n - 1}, not {k!r}")
+        return _knn_matrix(xy, radius, int(k))
+    power = float(options.get("power", 1.0))
+    if kind == "distance_band":
+        if "threshold" not in options:
+            unit = "km" if radius else "CRS units"
+            raise ValueError(f"spatial_weights: kind='distance_band' needs threshold= (in {unit})")
+        threshold, option = float(options["threshold"]), "threshold"
+        binary = bool(options.get("binary", True))
+    else:
+        cutoff = options.get("cutoff")
+        _check_distinct(xy, order)
+        if cutoff is None:
+            # every pair is a neighbour: one dense numpy pass (libpysal's DistanceBand with a
+            # band wider than any distance is far slower, benchmarks/results/spatial_weights.md)
+            d = _distance_matrix(xy, radius)
+            np.fill_diagonal(d, np.inf)
+            return sparse.csr_matrix(d ** (-power))
+        threshold, option, binary = float(cutoff), "cutoff", False
+    if not binary and kind == "distance_band":
+        _check_distinct(xy, order)
+    m = _band_distances(xy, radius, threshold)
+    _refuse_mostly_islands(m, xy, radius, order, option, threshold, kind, info["unit"])
+    m.data = np.ones_like(m.data) if binary else m.data ** (-power)
+    return m
 
 
 def _nearest_neighbour_distances(xy: np.ndarray, radius: float | None) -> tuple[np.ndarray, np.ndarray]:
@@ -692,20 +754,52 @@ def _handle_islands(
     return m
 
 
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of small lists are made (none are cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _row_lists(m: sparse.csr_matrix, order: list, data: np.ndarray) -> tuple[dict, dict]:
+    """libpysal's ``neighbors`` and ``weights`` dictionaries of a CSR matrix: one slice per row."""
+    ids = np.empty(len(order), dtype=object)
+    ids[:] = order
+    names = ids[m.indices].tolist()
+    values = data.tolist()
+    bounds = m.indptr.tolist()
+    spans = list(zip(order, bounds[:-1], bounds[1:], strict=True))
+    return {i: names[a:b] for i, a, b in spans}, {i: values[a:b] for i, a, b in spans}
+
+
 def _to_w(m: sparse.csr_matrix, order: list, standardize: str | None, notes: list[str], silence: bool = False) -> W:
+    """A libpysal ``W`` of ``m`` with ids ``order`` and its transform set.
+
+    The dictionaries are sliced from the CSR rows, and the row standardisation is computed here on
+    the sparse matrix (the same divisions as libpysal's, row sums added in the same order) and
+    handed to ``W.transformations``, so it is not recomputed region by region. Setting another
+    transform later on the ``W`` works as usual. The package's analyses read the matrix back
+    through :func:`spatialcoupling._weights.as_weights` in one pass, not through ``W.sparse``.
+    """
     from libpysal.weights import W
 
-    m = sparse.csr_matrix(m)
+    m = sparse.csr_matrix(m, dtype=float)
     m.eliminate_zeros()
     m.sort_indices()
-    neighbors: dict[Any, list] = {}
-    weights: dict[Any, list] = {}
-    for r, i in enumerate(order):
-        lo, hi = m.indptr[r], m.indptr[r + 1]
-        neighbors[i] = [order[c] for c in m.indices[lo:hi]]
-        weights[i] = m.data[lo:hi].tolist()
-    with warnings.catch_warnings():
+    transform = _TRANSFORMS[standardize]
+    with _no_gc(), warnings.catch_warnings():
+        neighbors, weights = _row_lists(m, order, m.data)
         warnings.simplefilter("ignore")
         w = W(neighbors, weights, id_order=list(order), silence_warnings=True)
-        w.transform = _TRANSFORMS[standardize]
+        if transform == "R":
+            sums = np.asarray(m.sum(axis=1)).ravel()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scaled = m.data / np.repeat(sums, np.diff(m.indptr))
+            w.transformations["R"] = _row_lists(m, order, scaled)[1]
+        w.transform = transform
     return attach_notes(w, notes)

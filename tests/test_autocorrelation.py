@@ -70,8 +70,16 @@ def test_global_moran_equals_esda(us48, panel):
     for year in YEARS:
         m = esda.Moran(values(panel, year, wr), wr, permutations=0)
         row = res.table.loc[year]
-        for ours, theirs in [("I", "I"), ("EI", "EI"), ("VI_norm", "VI_norm"), ("VI_rand", "VI_rand"),
-                             ("z_norm", "z_norm"), ("z_rand", "z_rand"), ("p_norm", "p_norm"), ("p_rand", "p_rand")]:
+        for ours, theirs in [
+            ("I", "I"),
+            ("EI", "EI"),
+            ("VI_norm", "VI_norm"),
+            ("VI_rand", "VI_rand"),
+            ("z_norm", "z_norm"),
+            ("z_rand", "z_rand"),
+            ("p_norm", "p_norm"),
+            ("p_rand", "p_rand"),
+        ]:
             assert row[ours] == pytest.approx(getattr(m, theirs), abs=1e-10, rel=1e-9), ours
         assert 0 < row["p_sim"] <= 1
 
@@ -139,6 +147,7 @@ def test_local_moran_statistics_equal_esda(us48, panel, lisa):
         assert (tab["quadrant"].to_numpy() == quad).all()
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_cluster_labels_agree_with_esda(us48, panel):
     # esda 2.x's default rule ('directed', as GeoDa) with p < alpha
@@ -151,7 +160,8 @@ def test_cluster_labels_agree_with_esda(us48, panel):
         ours = res.table.xs(year, level="period").loc[wr.id_order, "cluster"].astype(str).to_numpy()
         agree.append((theirs == ours).mean())
         diff = np.abs(res.table.xs(year, level="period").loc[wr.id_order, "p_sim"] - lm.p_sim)
-        assert diff.max() < 0.1 and diff.mean() < 0.02  # two Monte Carlo estimates of one p
+        assert diff.max() < 0.1
+        assert diff.mean() < 0.02
     assert np.mean(agree) >= 0.95, agree
 
 
@@ -315,7 +325,7 @@ def test_bonferroni_and_fdr(us48, panel):
         got = fdr.table.xs(year, level="period")["significant"]
         assert (got == expected).all(), year
         assert ranks.max() == m
-    assert (fdr.table["significant"].sum() >= bonf.table["significant"].sum())
+    assert fdr.table["significant"].sum() >= bonf.table["significant"].sum()
 
 
 def test_adjustment_warns_when_cutoff_unattainable(us48, panel):
@@ -349,6 +359,7 @@ def test_gi_star_equals_esda(us48, panel):
         np.testing.assert_allclose(res.xs(year, level="period").loc[wb.id_order, "Gi_star"], g.Zs, atol=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_local_geary_equals_esda(us48, panel):
     # integer ids 0..47: esda's Geary_Local returns its values in sorted-id order
@@ -364,7 +375,8 @@ def test_local_geary_equals_esda(us48, panel):
         tab = res.xs(year, level="period").loc[wr.id_order]
         np.testing.assert_allclose(tab["geary"], lg.localG, atol=1e-10)
         diff = np.abs(tab["p_geary"].to_numpy() - lg.p_sim)
-        assert diff.mean() < 0.02 and diff.max() < 0.1
+        assert diff.mean() < 0.02
+        assert diff.max() < 0.1
         # esda label 2 = low values in a low neighbourhood (positive association), significant
         ll = tab["geary_cluster"].astype(str) == "LL"
         assert ((lg.labs == 2) == ll.to_numpy()).mean() >= 0.9
@@ -407,7 +419,8 @@ def test_regions_not_matching_weights_are_listed(us48, panel):
         LocalMoran().fit(dropped, w)
     with pytest.raises(ValueError, match=r"Texas.*Texass|Texass.*Texas") as err:
         GlobalMoran().fit(renamed, w)
-    assert "absent from the series" in str(err.value) and "absent from w.id_order" in str(err.value)
+    assert "absent from the series" in str(err.value)
+    assert "absent from w.id_order" in str(err.value)
 
 
 def test_ids_match_as_text():
@@ -608,18 +621,15 @@ def test_result_settings_are_read_only(us48, panel):
         lisa.settings["alpha"] = 5.0
 
 
-def test_moran_and_lisa_agree_with_frozen_spdep_numbers():
+def test_moran_and_lisa_agree_with_frozen_spdep_numbers(us_income, us_queen):
     """R spdep 1.2-7 on the US state incomes (queen, row-standardised), frozen with
     tests/reference/spdep_us_income.R: global I and its randomisation variance to 1e-10,
     local Ii up to spdep's n/(n - 1) scaling, and the default pseudo p equal to spdep's
     "Pr(folded) Sim" up to Monte Carlo noise (9999 draws on both sides)."""
-    import spatialcoupling as sc
-
     ref = pd.read_csv(Path(__file__).parent / "reference" / "spdep_us_income.csv").set_index(["region", "period"])
-    states = sc.datasets.load("us_states")
-    income = sc.datasets.load("us_income")
+    income = us_income
     y = income[income.index.get_level_values("period").isin([1929, 1969, 2009])]
-    w = sc.spatial_weights(states, kind="queen", ids=list(states.index))
+    w = us_queen
     glob = GlobalMoran(permutations=0).fit(y, w).table
     first = ref.groupby("period")[["I_global", "VI_rand"]].first()
     np.testing.assert_allclose(glob["I"], first["I_global"], atol=1e-10)
@@ -630,4 +640,5 @@ def test_moran_and_lisa_agree_with_frozen_spdep_numbers():
     n = 48
     np.testing.assert_allclose(joined["Ii"], joined["Ii_spdep"] * (n - 1) / n, atol=1e-10)
     diff = (joined["p_sim"] - joined["p_folded_sim"]).abs()
-    assert diff.mean() < 0.015 and diff.max() < 0.05
+    assert diff.mean() < 0.015
+    assert diff.max() < 0.05

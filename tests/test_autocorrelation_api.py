@@ -71,7 +71,7 @@ def test_w_twice_or_never_is_an_error(cls, lattice):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         model = cls(w, permutations=9)
-    with pytest.raises(TypeError, match="constructor .*and to fit"):
+    with pytest.raises(TypeError, match=r"constructor .*and to fit"):
         model.fit(y, w)
 
 
@@ -153,7 +153,8 @@ def test_cluster_transitions_plot_is_a_heatmap_of_the_counts(lattice):
     lisa = LocalMoran(permutations=99, seed=3, alpha=0.2).fit(y, w)
     tr = lisa.transitions(2000, 2002)
     assert isinstance(tr, ClusterTransitions)
-    assert tr.settings["from"] == 2000 and tr.settings["to"] == 2002
+    assert tr.settings["from"] == 2000
+    assert tr.settings["to"] == 2002
     assert tr.settings["permutations"] == 99
     fig = tr.plot()
     ax = fig.axes[0]
@@ -184,10 +185,21 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
     return out
 
 
-MINE = ["autocorrelation/__init__.py", "autocorrelation/global_stats.py", "autocorrelation/local.py",
-        "autocorrelation/_permutation.py", "autocorrelation/_significance.py", "autocorrelation/_prepare.py",
-        "plotting/maps.py", "plotting/lisa.py", "plotting/global_stats.py", "layers.py", "maps.py",
-        "_clusters.py", "_boundaries.py"]
+MINE = [
+    "autocorrelation/__init__.py",
+    "autocorrelation/global_stats.py",
+    "autocorrelation/local.py",
+    "autocorrelation/_permutation.py",
+    "autocorrelation/_significance.py",
+    "autocorrelation/_prepare.py",
+    "plotting/maps.py",
+    "plotting/lisa.py",
+    "plotting/global_stats.py",
+    "layers.py",
+    "maps.py",
+    "_clusters.py",
+    "_boundaries.py",
+]
 
 
 @pytest.mark.parametrize("name", MINE)

@@ -72,11 +72,14 @@ def test_log_t_regression_by_hand(hac, r):
     assert res.settings["discarded"] == round(r * 24)
 
 
-@pytest.mark.parametrize(("r", "expected"), [
-    # R: estimateMod(computeH(X), time_trim, HACmethod = "FQSB") on the same log values
-    (0.3, (2.927164402085152, 0.168357445453777, 17.386604995077608)),
-    (1 / 3, (3.117375039606086, 0.153464249753802, 20.313363174857905)),
-])
+@pytest.mark.parametrize(
+    ("r", "expected"),
+    [
+        # R: estimateMod(computeH(X), time_trim, HACmethod = "FQSB") on the same log values
+        (0.3, (2.927164402085152, 0.168357445453777, 17.386604995077608)),
+        (1 / 3, (3.117375039606086, 0.153464249753802, 20.313363174857905)),
+    ],
+)
 def test_log_t_matches_r_convergenceclubs(r, expected):
     res = ClubConvergence(r=r).fit(_series(_hand_panel()))
     assert (res.log_t.b, res.log_t.std_error, res.log_t.t) == pytest.approx(expected, rel=1e-9)
@@ -108,8 +111,10 @@ def test_two_separated_clubs_are_recovered_exactly(merge):
     res = ClubConvergence(merge=merge).fit(_series(X, regions))
     expected = pd.Series(["club1" if r.startswith("hi") else "club2" for r in regions], index=regions)
     assert (res.clubs.loc[regions] == expected).all()
-    assert not res.log_t.converges and res.log_t.t < -1.65
-    assert res.n_clubs == 2 and res.divergent == []
+    assert not res.log_t.converges
+    assert res.log_t.t < -1.65
+    assert res.n_clubs == 2
+    assert res.divergent == []
     assert list(res.table["n_regions"]) == [12, 12]
     assert res.table["converges"].all()
     # each club's row is the log t test of its members, as computed by hand
@@ -126,9 +131,11 @@ def test_one_common_path_converges():
     t = np.arange(1, T + 1)
     X = 9 + 0.02 * t + rng.uniform(-1, 1, n)[:, None] * np.exp(-0.15 * t) + 0.002 * rng.standard_normal((n, T))
     res = ClubConvergence().fit(_series(X))
-    assert res.log_t.converges and res.log_t.t > -1.65
+    assert res.log_t.converges
+    assert res.log_t.t > -1.65
     assert res.log_t.b > 0
-    assert (res.clubs == "club1").all() and list(res.table.index) == ["club1"]
+    assert (res.clubs == "club1").all()
+    assert list(res.table.index) == ["club1"]
     assert res.table.loc["club1", "t"] == pytest.approx(res.log_t.t, rel=1e-12)
     assert res.log_t.t == pytest.approx(_log_t_by_hand(X, 0.3, "qs")[2], rel=1e-9)
 
@@ -143,7 +150,8 @@ def test_divergent_region_is_reported():
     assert not res.log_t.converges
     assert res.divergent == ["r04"]
     assert res.clubs.drop("r04").eq("club1").all()
-    assert res.table.loc["divergent", "n_regions"] == 1 and np.isnan(res.table.loc["divergent", "t"])
+    assert res.table.loc["divergent", "n_regions"] == 1
+    assert np.isnan(res.table.loc["divergent", "t"])
     assert res.members("divergent") == ["r04"]
 
 
@@ -174,22 +182,27 @@ def _labels(code: str) -> list[str]:
     return ["divergent" if c == "d" else f"club{c}" for c in code.split()]
 
 
-@pytest.mark.parametrize(("key", "kwargs"), [
-    ("initial", {"merge": False}),
-    ("ps", {"merge": "ps"}),
-    ("vlt", {"merge": "vlt"}),
-    ("ps_divergent", {"merge": True, "merge_divergent": True}),
-])
+@pytest.mark.parametrize(
+    ("key", "kwargs"),
+    [
+        ("initial", {"merge": False}),
+        ("ps", {"merge": "ps"}),
+        ("vlt", {"merge": "vlt"}),
+        ("ps_divergent", {"merge": True, "merge_divergent": True}),
+    ],
+)
 def test_clubs_match_r_convergenceclubs(key, kwargs):
     res = ClubConvergence(core="max_abs_t", **kwargs).fit(_series(_r_panel()))
     assert res.clubs.tolist() == _labels(R_LABELS[key])
     if key == "initial":
         assert res.initial_clubs.equals(res.clubs)
         # R's club models (beta, std.err, tvalue) and the whole-panel test
-        ref = {"club1": (1.476224920255749, 0.107042003234194, 13.791080843526055),
-               "club2": (0.1054066854505594, 0.0122396824144663, 8.6118807564792252),
-               "club3": (0.1270672135750388, 0.0197081402379649, 6.4474482138229474),
-               "club4": (0.1026212865522552, 1.3761481333260122, 0.0745713953804013)}
+        ref = {
+            "club1": (1.476224920255749, 0.107042003234194, 13.791080843526055),
+            "club2": (0.1054066854505594, 0.0122396824144663, 8.6118807564792252),
+            "club3": (0.1270672135750388, 0.0197081402379649, 6.4474482138229474),
+            "club4": (0.1026212865522552, 1.3761481333260122, 0.0745713953804013),
+        }
         for club, values in ref.items():
             row = res.table.loc[club]
             assert (row["b"], row["std_error"], row["t"]) == pytest.approx(values, rel=1e-9)
@@ -236,8 +249,8 @@ def test_hp_option_filters_log_values():
     X, regions = _two_clubs()
     noisy = X + 0.03 * np.sin(np.arange(X.shape[1]))  # a common cycle
     res = ClubConvergence(hp_lambda=400).fit(_series(noisy, regions))
-    assert res.transition_paths.to_numpy() == pytest.approx(
-        (lambda Z: Z / Z.mean(0))(hp_trend(noisy.T, 400).T), rel=1e-12)
+    trend = hp_trend(noisy.T, 400).T
+    assert res.transition_paths.to_numpy() == pytest.approx(trend / trend.mean(0), rel=1e-12)
     assert any("Hodrick–Prescott" in n for n in res.notes)
 
 
@@ -247,21 +260,21 @@ def _norm(name: str) -> str:
 
 PUBLISHED = {  # R ConvergenceClubs: findClubs(filteredGDP, dataCols = 2:35, refCol = 35, time_trim = 1/3)
     "club1": "antigua australia austria belgium bermuda botswana brunei canada capeverde chile china cyprus denmark "
-             "dominica equatorialguinea finland france germany hongkong iceland ireland israel italy japan "
-             "korearepublicof kuwait luxembourg macao malaysia maldives malta mauritius netherlands newzealand norway "
-             "oman portugal puertorico qatar singapore spain stkittsnevis stvincentgrenadines sweden switzerland "
-             "taiwan thailand unitedarabemirates unitedkingdom unitedstates",
+    "dominica equatorialguinea finland france germany hongkong iceland ireland israel italy japan "
+    "korearepublicof kuwait luxembourg macao malaysia maldives malta mauritius netherlands newzealand norway "
+    "oman portugal puertorico qatar singapore spain stkittsnevis stvincentgrenadines sweden switzerland "
+    "taiwan thailand unitedarabemirates unitedkingdom unitedstates",
     "club2": "argentina bahamas bahrain barbados belize brazil colombia costarica dominicanrepublic egypt gabon greece "
-             "grenada hungary india indonesia mexico netherlandsantilles panama poland saudiarabia southafrica "
-             "srilanka stlucia swaziland tonga trinidadtobago tunisia turkey uruguay",
+    "grenada hungary india indonesia mexico netherlandsantilles panama poland saudiarabia southafrica "
+    "srilanka stlucia swaziland tonga trinidadtobago tunisia turkey uruguay",
     "club3": "algeria bhutan cuba ecuador elsalvador fiji guatemala iran jamaica lesotho micronesiafedsts morocco "
-             "namibia pakistan papuanewguinea paraguay peru philippines romania suriname venezuela",
+    "namibia pakistan papuanewguinea paraguay peru philippines romania suriname venezuela",
     "club4": "benin bolivia burkinafaso cameroon cotedivoire ethiopia ghana guinea honduras jordan koreademrep laos "
-             "mali mauritania mozambique nepal nicaragua samoa solomonislands syria tanzania uganda vanuatu zimbabwe",
+    "mali mauritania mozambique nepal nicaragua samoa solomonislands syria tanzania uganda vanuatu zimbabwe",
     "club5": "cambodia chad comoros congorepublicof gambiathe iraq kenya kiribati malawi mongolia nigeria "
-             "saotomeandprincipe senegal sudan",
+    "saotomeandprincipe senegal sudan",
     "club6": "afghanistan burundi centralafricanrepublic guineabissau madagascar niger rwanda sierraleone somalia "
-             "togo zambia",
+    "togo zambia",
     "club7": "congodemrep liberia",
 }
 
@@ -287,8 +300,17 @@ def test_reproduces_published_convergenceclubs_example():
         assert sorted(k for k, v in got.items() if v == club) == sorted(members.split())
     assert res.log_t.t == pytest.approx(-159.555111636, rel=1e-6)
     assert res.table["t"].tolist() == pytest.approx(
-        [9.282267780505, 6.9043574569889, 3.4024756633849, 2.0548787218811, 1.700778963709, 6.023844083419,
-         -0.558544576973], rel=1e-6)
+        [
+            9.282267780505,
+            6.9043574569889,
+            3.4024756633849,
+            2.0548787218811,
+            1.700778963709,
+            6.023844083419,
+            -0.558544576973,
+        ],
+        rel=1e-6,
+    )
     merged = ClubConvergence(r=1 / 3, hp_lambda=400, merge="ps").fit(gdp)
     assert merged.table["n_regions"].tolist() == [50, 30, 21, 38, 11, 2]
     assert merged.table.loc["club4", "t"] == pytest.approx(-0.63602552176364, rel=1e-6)
@@ -314,11 +336,21 @@ def test_bad_inputs_name_the_problem():
         ClubConvergence().fit(s.loc[["hi00"]])
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"r": 0}, "r must"), ({"r": 1.0}, "r must"), ({"hp_lambda": -1}, "hp_lambda"), ({"critical": np.nan}, "critical"),
-    ({"merge": "average"}, "merge"), ({"hac": "hc1"}, "hac"), ({"lags": 3}, "hac='bartlett'"),
-    ({"hac": "bartlett", "lags": -1}, "lags"), ({"order_by": "first"}, "order_by"), ({"core": "all"}, "core"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"r": 0}, "r must"),
+        ({"r": 1.0}, "r must"),
+        ({"hp_lambda": -1}, "hp_lambda"),
+        ({"critical": np.nan}, "critical"),
+        ({"merge": "average"}, "merge"),
+        ({"hac": "hc1"}, "hac"),
+        ({"lags": 3}, "hac='bartlett'"),
+        ({"hac": "bartlett", "lags": -1}, "lags"),
+        ({"order_by": "first"}, "order_by"),
+        ({"core": "all"}, "core"),
+    ],
+)
 def test_bad_settings(kwargs, match):
     with pytest.raises(ValueError, match=match):
         ClubConvergence(**kwargs)
@@ -336,7 +368,8 @@ def test_result_is_immutable_and_exports(tmp_path):
     assert paths.shape == (24, 30)
     assert paths.to_numpy() == pytest.approx(X / X.mean(0), rel=1e-12)
     text = res.summary()
-    assert "club1 (12): hi00" in text and "convergence rejected" in text
+    assert "club1 (12): hi00" in text
+    assert "convergence rejected" in text
     assert "2 clubs" in repr(res)
     fig = res.plot()
     assert len(fig.axes[0].lines) == 24 + 2 + 1
@@ -344,4 +377,8 @@ def test_result_is_immutable_and_exports(tmp_path):
     assert pd.read_csv(tmp_path / "clubs.csv", index_col=0).loc["club2", "n_regions"] == 12
     res.export(tmp_path / "clubs.xlsx")
     assert set(pd.read_excel(tmp_path / "clubs.xlsx", sheet_name=None)) == {
-        "table", "initial_table", "clubs", "transition_paths"}
+        "table",
+        "initial_table",
+        "clubs",
+        "transition_paths",
+    }

@@ -96,7 +96,7 @@ def test_beta_speed_half_life_by_hand():
     assert cs.speed == pytest.approx(-np.log(1 + coef[1]) / (t - 1))
     # FE slope equals the within slope computed by hand
     fe = BetaConvergence(model="fe").fit(s)
-    gy = (ly[:, 1:] - ly[:, :-1])
+    gy = ly[:, 1:] - ly[:, :-1]
     x0 = ly[:, :-1]
     gd, xd = gy - gy.mean(1, keepdims=True), x0 - x0.mean(1, keepdims=True)
     assert fe.beta == pytest.approx((gd * xd).sum() / (xd * xd).sum())
@@ -151,15 +151,15 @@ def test_beta_result_object_table_and_notes():
     with pytest.warns(DeprecationWarning, match=r"result\['beta'\] is deprecated; read the attribute: result.beta"):
         assert row["beta"] == res.beta == res["beta"]
     assert row["speed"] == pytest.approx(-np.log1p(res.beta))
-    assert "half-life" in res.summary() and res.speed_form in res.summary()
+    assert "half-life" in res.summary()
+    assert res.speed_form in res.summary()
     with pytest.raises(AttributeError):
         res.beta = 0.0
     diverging = pd.Series(np.exp(0.1 * np.arange(len(idx)) % 7), index=idx)
     out = sc.BetaConvergence(model="fe").fit(diverging)
     if not -1 < out.beta < 0:
-        assert np.isnan(out.speed) and any("no beta convergence" in n for n in out.notes)
-
-
+        assert np.isnan(out.speed)
+        assert any("no beta convergence" in n for n in out.notes)
 
 
 def test_beta_sdm_reports_effects_of_ln_y_and_model_tests(income_w):
@@ -171,7 +171,8 @@ def test_beta_sdm_reports_effects_of_ln_y_and_model_tests(income_w):
     growth = (wide.shift(-1, axis=1) - wide).iloc[:, :-1].stack()
     lny = wide.iloc[:, :-1].stack().to_frame("ln_y")
     ref = SpatialPanel("sdm", "twoway", draws=300, seed=2).fit(growth, lny, w)
-    assert res.beta == pytest.approx(ref.params["ln_y"]) and res.std_error == pytest.approx(ref.std_errors["ln_y"])
+    assert res.beta == pytest.approx(ref.params["ln_y"])
+    assert res.std_error == pytest.approx(ref.std_errors["ln_y"])
     pd.testing.assert_frame_equal(res.impacts, ref.impacts.loc["ln_y"])
     # the direct effect by hand from the dense (I - rho W)^-1 (beta I + theta W)
     W = w.full()[0]
@@ -210,8 +211,11 @@ def test_beta_by_group_restricts_and_restandardises_w(income_w):
     with pytest.warns(RuntimeWarning, match="'tiny'.*not estimable"):
         out = sc.BetaConvergence(model="sar", draws=0, tests=False).fit(s, w=w, groups=tiny)
     row = out.table.xs("tiny", level="group").iloc[0]
-    assert np.isnan(row["beta"]) and "at least 3 regions" in row["reason"] and "Maine" in row["reason"]
-    assert out.by_group["tiny"].reason == row["reason"] and out.by_group["tiny"].detail is None
+    assert np.isnan(row["beta"])
+    assert "at least 3 regions" in row["reason"]
+    assert "Maine" in row["reason"]
+    assert out.by_group["tiny"].reason == row["reason"]
+    assert out.by_group["tiny"].detail is None
     assert out.by_group["Pacific"].beta == pytest.approx(ref.params["ln_y"], rel=1e-9)
     assert any("'tiny'" in n and "not estimable" in n for n in out.notes)
     # a non-spatial model is fine with it
@@ -235,7 +239,7 @@ def test_beta_group_islands_are_reported(income_w):
 
 
 def test_beta_controls_and_interval_errors_name_the_problem(income_w):
-    s, w, _ = income_w
+    s, _w, _ = income_w
     controls = np.log(s).to_frame("ln_level")
     with pytest.raises(ValueError, match=r"controls lack.*'Alabama', 1995"):
         sc.BetaConvergence("conditional").fit(s, controls=controls.drop(("Alabama", 1995)))

@@ -37,10 +37,20 @@ def _panel(n=12, t=6, seed=0):
 
 
 # -- settings ------------------------------------------------------------------------------
-@pytest.mark.parametrize(("setting", "value"), [
-    ("kind", "relative"), ("model", "gmm"), ("seed", -1), ("draws", 10), ("lee_yu", "yes"), ("tests", 1),
-    ("timeout", 0), ("cross_section", "no"), ("effects", 3),
-])
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("kind", "relative"),
+        ("model", "gmm"),
+        ("seed", -1),
+        ("draws", 10),
+        ("lee_yu", "yes"),
+        ("tests", 1),
+        ("timeout", 0),
+        ("cross_section", "no"),
+        ("effects", 3),
+    ],
+)
 def test_beta_settings_are_checked_and_named(setting, value):
     from spatialcoupling._params import InvalidParameterError
 
@@ -68,10 +78,15 @@ def test_settings_changed_after_construction_are_caught_by_fit():
         clubs.fit(s)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"log": "yes"}, "log must be"), ({"merge_divergent": 1}, "merge_divergent must be"),
-    ({"lags": 2.5, "hac": "bartlett"}, "lags must be"), ({"critical": np.inf}, "critical must be"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"log": "yes"}, "log must be"),
+        ({"merge_divergent": 1}, "merge_divergent must be"),
+        ({"lags": 2.5, "hac": "bartlett"}, "lags must be"),
+        ({"critical": np.inf}, "critical must be"),
+    ],
+)
 def test_club_settings_are_checked_and_named(kwargs, match):
     with pytest.raises(ValueError, match=rf"ClubConvergence: {match}"):
         sc.ClubConvergence(**kwargs)
@@ -112,8 +127,9 @@ def test_beta_takes_a_graph_and_weights_keyed_by_numbers(income_w):
     import libpysal
 
     code = {r: 100 + i for i, r in enumerate(w.id_order)}
-    wn = libpysal.weights.W({code[k]: [code[j] for j in v] for k, v in w.neighbors.items()},
-                            id_order=[code[r] for r in w.id_order])
+    wn = libpysal.weights.W(
+        {code[k]: [code[j] for j in v] for k, v in w.neighbors.items()}, id_order=[code[r] for r in w.id_order]
+    )
     wn.transform = "r"
     sn = s.rename(index=lambda r: str(code[r]), level=0)
     gn = groups.rename(index=lambda r: str(code[r]))
@@ -122,7 +138,7 @@ def test_beta_takes_a_graph_and_weights_keyed_by_numbers(income_w):
 
 
 def test_groups_follow_the_one_policy(income_w):
-    s, w, groups = income_w
+    s, _w, groups = income_w
     partial = groups.drop("Texas")
     with pytest.raises(ValueError, match=r"BetaConvergence: 1 region\(s\) without a group: 'Texas'"):
         sc.BetaConvergence(model="fe").fit(s, groups=partial)
@@ -147,15 +163,20 @@ def test_beta_result_has_the_estimator_names_of_its_fit(income_w):
         pd.testing.assert_series_equal(res.std_errors, res.detail.std_errors)
         pd.testing.assert_series_equal(res.pvalues, res.detail.pvalues)
         pd.testing.assert_frame_equal(res.cov, res.detail.cov)
-        assert res.params["ln_y"] == res.beta and res.std_errors["ln_y"] == res.std_error
+        assert res.params["ln_y"] == res.beta
+        assert res.std_errors["ln_y"] == res.std_error
         assert res.nobs == 48 * 14
         assert isinstance(res.settings, MappingProxyType)
     pd.testing.assert_series_equal(fe.tstats, fe.detail.tstats)
-    assert fe.zstats is None and sar.tstats is None
+    assert fe.zstats is None
+    assert sar.tstats is None
     pd.testing.assert_series_equal(sar.zstats, sar.detail.zstats)
     not_fitted = sar.by_group["tiny"]
-    assert not_fitted.params is None and not_fitted.nobs is None and not_fitted.cov is None
-    assert sar.settings["model"] == "sar" and sar.settings["draws"] == 0
+    assert not_fitted.params is None
+    assert not_fitted.nobs is None
+    assert not_fitted.cov is None
+    assert sar.settings["model"] == "sar"
+    assert sar.settings["draws"] == 0
 
 
 def test_beta_plot_shows_beta_and_the_speed_with_their_intervals(income_w):
@@ -175,8 +196,9 @@ def test_beta_plot_shows_beta_and_the_speed_with_their_intervals(income_w):
     # the interval of beta: t quantile with the residual degrees of freedom of the within fit
     segments = bars.lines[2][0].get_segments()
     c = stats.t.ppf(0.975, res.detail.dof)
-    np.testing.assert_allclose([seg[:, 0] for seg in segments[:1]], [[res.beta - c * res.std_error,
-                                                                       res.beta + c * res.std_error]])
+    np.testing.assert_allclose(
+        [seg[:, 0] for seg in segments[:1]], [[res.beta - c * res.std_error, res.beta + c * res.std_error]]
+    )
     converging = np.isfinite(res.table["speed"].to_numpy())
     np.testing.assert_allclose(right.containers[0].lines[0].get_xdata(), res.table["speed"].to_numpy()[converging])
     assert sum("half-life" in t.get_text() for t in right.texts) == converging.sum()

@@ -48,14 +48,16 @@ def test_fe_effects_match_linearmodels_panelols(demo_d, effects, kind):
     ctrl = controls if kind == "conditional" else None
     res = sc.BetaConvergence(kind, model="fe", effects=effects).fit(D, controls=ctrl)
     g, x = _growth(D, ctrl)
-    ref = PanelOLS(g, x, entity_effects=effects in ("individual", "twoway"),
-                   time_effects=effects in ("time", "twoway")).fit(debiased=True)
+    ref = PanelOLS(
+        g, x, entity_effects=effects in ("individual", "twoway"), time_effects=effects in ("time", "twoway")
+    ).fit(debiased=True)
     assert res.beta == pytest.approx(ref.params["ln_y"], rel=1e-9)
     assert res.std_error == pytest.approx(ref.std_errors["ln_y"], rel=1e-9)
     assert res.p_value == pytest.approx(ref.pvalues["ln_y"], rel=1e-6, abs=1e-300)
     assert res.detail.dof == ref.df_resid
     np.testing.assert_allclose(res.detail.params.to_numpy(), ref.params.to_numpy(), rtol=1e-9)
-    assert res.effects == effects and res.table.iloc[0]["effects"] == effects
+    assert res.effects == effects
+    assert res.table.iloc[0]["effects"] == effects
 
 
 def test_fe_effects_give_different_estimates(demo_d):
@@ -145,7 +147,7 @@ def test_constant_and_collinear_controls_name_the_columns(model):
 def test_two_periods_with_individual_effects_say_why():
     s, _ = _panel(t=2)
     for model in ("fe",):
-        with pytest.raises(ValueError, match="one growth observation per region.*individual effects absorb"):
+        with pytest.raises(ValueError, match=r"one growth observation per region.*individual effects absorb"):
             sc.BetaConvergence(model=model).fit(s)
     w = _line_w(list(s.index.get_level_values(0).unique()))
     with pytest.raises(ValueError, match="one growth observation per region"):
@@ -161,12 +163,15 @@ def test_groups_without_degrees_of_freedom_are_reported_not_inf():
     with pytest.warns(RuntimeWarning, match="'solo'.*not estimable.*no residual degrees of freedom"):
         res = sc.BetaConvergence(model="fe").fit(s, groups=groups)
     solo = res.by_group["solo"]
-    assert np.isnan(solo.beta) and np.isnan(solo.std_error) and solo.detail is None
+    assert np.isnan(solo.beta)
+    assert np.isnan(solo.std_error)
+    assert solo.detail is None
     assert "2 observations for 1 coefficient(s) and 1 absorbed individual effect(s)" in solo.reason
     table = res.table
     assert table.xs("solo", level="group")["reason"].iloc[0] == solo.reason
     assert table.xs("rest", level="group")["reason"].iloc[0] == ""
-    assert np.isfinite(res.by_group["rest"].std_error) and np.isfinite(res.std_error)
+    assert np.isfinite(res.by_group["rest"].std_error)
+    assert np.isfinite(res.std_error)
     assert not any("no beta convergence" in n and "solo" in n for n in res.notes)
     # the same problem on the whole panel is an error
     with pytest.raises(ValueError, match="no residual degrees of freedom"):
@@ -190,8 +195,9 @@ def test_results_and_settings_cannot_be_changed_from_outside():
     groups[:] = "A"
     ctrl.loc[:, "x1"] = 0.0
     second = model.fit(s)
-    assert set(second.by_group) == {"A", "B"} and second.beta == first.beta
-    sigma_groups = {r: "A" for r in regions}
+    assert set(second.by_group) == {"A", "B"}
+    assert second.beta == first.beta
+    sigma_groups = dict.fromkeys(regions, "A")
     old_style = r"pass groups to fit: SigmaConvergence\(\.\.\.\)\.fit\(series, groups=groups\)"
     with pytest.warns(DeprecationWarning, match=old_style):
         sigma = sc.SigmaConvergence(groups=sigma_groups)
@@ -226,8 +232,10 @@ def test_sigma_with_text_periods_uses_the_period_order():
     numeric = s.copy()
     numeric.index = pd.MultiIndex.from_product([[f"r{i}" for i in range(8)], range(5)])
     ref = sc.SigmaConvergence("cv").fit(numeric)
-    np.testing.assert_allclose(res.trend.loc["overall", ["slope", "std_error", "p_value"]].to_numpy(float),
-                               ref.trend.loc["overall", ["slope", "std_error", "p_value"]].to_numpy(float))
+    np.testing.assert_allclose(
+        res.trend.loc["overall", ["slope", "std_error", "p_value"]].to_numpy(float),
+        ref.trend.loc["overall", ["slope", "std_error", "p_value"]].to_numpy(float),
+    )
     assert any("not numeric" in n and "period order" in n for n in res.notes)
     assert not any("not numeric" in n for n in ref.notes)
     # beta convergence with text periods: growth between consecutive labels, same as with numbers
@@ -252,31 +260,39 @@ def _zones_setup():
     return pd.Series(np.exp(ly).ravel(), index=idx), w, g["zone8"], g["name_en"]
 
 
-@pytest.mark.parametrize("model,lee_yu", [("sdm", True), ("sdm", False), ("sar", True)])
+@pytest.mark.parametrize(("model", "lee_yu"), [("sdm", True), ("sdm", False), ("sar", True)])
 def test_per_zone_twoway_fits_finish_and_name_the_zones_they_cannot_estimate(model, lee_yu):
     D, w, zone8, names = _zones_setup()
     start = time.perf_counter()
     with pytest.warns(RuntimeWarning, match="not estimable"):
-        res = sc.BetaConvergence(model=model, effects="twoway", lee_yu=lee_yu, draws=200,
-                                 seed=1).fit(D, w=w, groups=zone8)
+        res = sc.BetaConvergence(model=model, effects="twoway", lee_yu=lee_yu, draws=200, seed=1).fit(
+            D, w=w, groups=zone8
+        )
     elapsed = time.perf_counter() - start
     assert elapsed < 120, elapsed
     table = res.table
-    assert len(table) == 9 and np.isfinite(res.beta)
+    assert len(table) == 9
+    assert np.isfinite(res.beta)
     # Shanghai, Jiangsu and Zhejiang are all neighbours of one another: rho is not identified with time effects
     east = res.by_group["Eastern Coastal"]
-    assert np.isnan(east.beta) and "not identified" in east.reason and "Eastern Coastal" in east.reason
+    assert np.isnan(east.beta)
+    assert "not identified" in east.reason
+    assert "Eastern Coastal" in east.reason
     south = res.by_group["Southern Coastal"]  # Hainan has no neighbour inside its zone
     if lee_yu:
-        assert np.isnan(south.beta) and "row-standardised" in south.reason
-        assert str(names[names == "Hainan"].index[0]) in south.reason and "lee_yu=False" in south.reason
+        assert np.isnan(south.beta)
+        assert "row-standardised" in south.reason
+        assert str(names[names == "Hainan"].index[0]) in south.reason
+        assert "lee_yu=False" in south.reason
     else:
         assert np.isfinite(south.beta)
     estimated = [label for label, r in res.by_group.items() if r.reason is None]
     assert len(estimated) >= 5
     for label in estimated:
         r = res.by_group[label]
-        assert np.isfinite(r.beta) and np.isfinite(r.std_error) and r.tests is not None
+        assert np.isfinite(r.beta)
+        assert np.isfinite(r.std_error)
+        assert r.tests is not None
     for label, r in res.by_group.items():
         if r.reason:
             assert table.xs(label, level="group")["reason"].iloc[0].startswith(f"group {label!r}")
@@ -295,13 +311,14 @@ def test_fe_twoway_matches_r_plm(demo_d, tmp_path):
     data.to_csv(tmp_path / "growth.csv", index=False)
     script = tmp_path / "plm.R"
     script.write_text(
-        'suppressMessages(library(plm))\n'
+        "suppressMessages(library(plm))\n"
         f'd <- read.csv("{tmp_path / "growth.csv"}")\n'
         'm <- plm(growth ~ ln_y + gov_share + openness, data = d, index = c("region", "period"),\n'
         '         model = "within", effect = "twoways")\n'
-        's <- summary(m)$coefficients\n'
-        'cat(sprintf("%.15g %.15g %d\\n", s["ln_y", 1], s["ln_y", 2], df.residual(m)))\n')
-    out = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, timeout=120)
+        "s <- summary(m)$coefficients\n"
+        'cat(sprintf("%.15g %.15g %d\\n", s["ln_y", 1], s["ln_y", 2], df.residual(m)))\n'
+    )
+    out = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, timeout=120, check=False)
     if out.returncode != 0 and "plm" in out.stderr:
         pytest.skip("R package plm is not installed")
     beta, se, dof = out.stdout.split()

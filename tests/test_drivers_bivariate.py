@@ -14,15 +14,9 @@ from spatialcoupling._params import InvalidParameterError
 from spatialcoupling.drivers import BivariateLocalMoran, DifferentialLocalMoran
 
 
-@pytest.fixture(scope="module")
-def states():
-    import spatialcoupling as sc
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        g = sc.datasets.load("us_states")
-        w = sc.spatial_weights(g, kind="queen")
-    return g.loc[list(w.id_order)], w
+@pytest.fixture
+def states(us_states, us_queen):
+    return us_states.loc[list(us_queen.id_order)], us_queen
 
 
 def _long(frame: pd.DataFrame) -> pd.Series:
@@ -35,6 +29,7 @@ def _libpysal(w):
     return W(w.neighbors, id_order=list(w.id_order), silence_warnings=True)
 
 
+@pytest.mark.slow
 def test_bivariate_matches_esda_and_pygeoda(states):
     esda = pytest.importorskip("esda")
     g, w = states
@@ -55,13 +50,17 @@ def test_bivariate_matches_esda_and_pygeoda(states):
         se = np.sqrt(e.p_sim * (1 - e.p_sim) / P)
         tie = np.where(card == 1, 1 / (len(xv) - 1), 0.0)
         assert np.all(np.abs(part["p_sim"].to_numpy() - e.p_sim) <= 5 * se + tie + 2e-3)
-        quadrant = np.select([(e.zx > 0) & (lw.sparse @ e.zy > 0), (e.zx <= 0) & (lw.sparse @ e.zy <= 0),
-                              e.zx <= 0], ["HH", "LL", "LH"], "HL")
+        quadrant = np.select(
+            [(e.zx > 0) & (lw.sparse @ e.zy > 0), (e.zx <= 0) & (lw.sparse @ e.zy <= 0), e.zx <= 0],
+            ["HH", "LL", "LH"],
+            "HL",
+        )
         np.testing.assert_array_equal(part["quadrant"], quadrant)
     pygeoda = pytest.importorskip("pygeoda")
     pw = pygeoda.queen_weights(pygeoda.open(g.reset_index(drop=True)))
-    lisa = pygeoda.local_bimoran(pw, list(g["1990"].astype(float)), list(g["1980"].astype(float)),
-                                 permutations=P, seed=2)
+    lisa = pygeoda.local_bimoran(
+        pw, list(g["1990"].astype(float)), list(g["1980"].astype(float)), permutations=P, seed=2
+    )
     part = res.table.xs("1990", level="period")
     np.testing.assert_allclose(part["Ii"], np.array(lisa.lisa_values()), rtol=1e-9, atol=1e-12)
     theirs = np.array(lisa.lisa_pvalues())
@@ -76,8 +75,11 @@ def test_bivariate_matches_esda_and_pygeoda(states):
 def test_geoda_colours():
     from spatialcoupling.plotting.drivers import GEODA_COLORS
 
-    assert GEODA_COLORS["HH"] == "#FF0000" and GEODA_COLORS["LL"] == "#0000FF"
-    assert GEODA_COLORS["LH"] == "#a7adf9" and GEODA_COLORS["HL"] == "#f4ada8" and GEODA_COLORS["ns"] == "#eeeeee"
+    assert GEODA_COLORS["HH"] == "#FF0000"
+    assert GEODA_COLORS["LL"] == "#0000FF"
+    assert GEODA_COLORS["LH"] == "#a7adf9"
+    assert GEODA_COLORS["HL"] == "#f4ada8"
+    assert GEODA_COLORS["ns"] == "#eeeeee"
     pygeoda = pytest.importorskip("pygeoda")
     import spatialcoupling as sc
 
@@ -87,8 +89,10 @@ def test_geoda_colours():
     pw = pygeoda.queen_weights(pygeoda.open(g))
     lisa = pygeoda.local_bimoran(pw, list(g["1990"].astype(float)), list(g["1980"].astype(float)), permutations=99)
     colours = dict(zip(lisa.lisa_labels(), lisa.lisa_colors(), strict=False))
-    assert colours["High-High"] == GEODA_COLORS["HH"] and colours["Low-High"] == GEODA_COLORS["LH"]
-    assert colours["High-Low"] == GEODA_COLORS["HL"] and colours["Not significant"] == GEODA_COLORS["ns"]
+    assert colours["High-High"] == GEODA_COLORS["HH"]
+    assert colours["Low-High"] == GEODA_COLORS["LH"]
+    assert colours["High-Low"] == GEODA_COLORS["HL"]
+    assert colours["Not significant"] == GEODA_COLORS["ns"]
 
 
 def test_pseudo_p_matches_the_exact_distribution():

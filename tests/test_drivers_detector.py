@@ -136,8 +136,13 @@ def test_interaction_types():
     assert interaction_type(0.3, 0.5, 0.6) == "bi-variable enhance"
     assert interaction_type(0.3, 0.5, 0.8) == "independent"
     assert interaction_type(0.3, 0.5, 0.9) == "nonlinear-enhance"
-    assert set(INTERACTIONS) == {"nonlinear-weaken", "uni-variable weaken", "bi-variable enhance", "independent",
-                                 "nonlinear-enhance"}
+    assert set(INTERACTIONS) == {
+        "nonlinear-weaken",
+        "uni-variable weaken",
+        "bi-variable enhance",
+        "independent",
+        "nonlinear-enhance",
+    }
 
 
 def test_risk_and_ecological_by_hand():
@@ -180,6 +185,7 @@ def test_runs_per_period_and_pooled_and_region_factors():
     assert m.loc["x1", "zone"] == m.loc["zone", "x1"] == res.interaction.loc[("pooled", "x1", "zone"), "q_ab"]
 
 
+@pytest.mark.slow
 def test_breaks_agree_with_mapclassify():
     mapclassify = pytest.importorskip("mapclassify")
     rng = np.random.default_rng(3)
@@ -238,7 +244,7 @@ def test_bad_inputs_name_what_is_wrong():
         GeoDetector().fit(y, gaps)
     with pytest.raises(ValueError, match="categorical names"):
         GeoDetector(categorical=["nope"]).fit(y, factors)
-    with pytest.raises(ValueError, match="factor 'x2'.*values > 0"):
+    with pytest.raises(ValueError, match=r"factor 'x2'.*values > 0"):
         GeoDetector(method="geometric").fit(y, factors[["x2"]])
     with pytest.raises(ValueError, match=r"lack 2 region-period"):
         GeoDetector().fit(y, factors.iloc[2:])

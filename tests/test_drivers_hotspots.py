@@ -52,15 +52,9 @@ def _exact_folded(y: np.ndarray, neighbours: dict[int, list[int]], weights: dict
     return out
 
 
-@pytest.fixture(scope="module")
-def states():
-    import spatialcoupling as sc
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        g = sc.datasets.load("us_states")
-        w = sc.spatial_weights(g, kind="queen")
-    return g, w
+@pytest.fixture
+def states(us_states, us_queen):
+    return us_states, us_queen
 
 
 def test_statistic_and_z_match_esda(states):
@@ -121,8 +115,7 @@ def test_pseudo_p_with_unequal_weights_matches_the_exact_distribution():
     ids = [f"r{i}" for i in range(7)]
     nb = {0: [1, 2], 1: [0, 3], 2: [0, 4], 3: [1, 5], 4: [2, 6], 5: [3, 6], 6: [4, 5]}
     wts = {i: [1.0 + 0.5 * k for k in range(len(v))] for i, v in nb.items()}
-    w = W({ids[i]: [ids[j] for j in v] for i, v in nb.items()},
-          {ids[i]: wts[i] for i in nb}, silence_warnings=True)
+    w = W({ids[i]: [ids[j] for j in v] for i, v in nb.items()}, {ids[i]: wts[i] for i in nb}, silence_warnings=True)
     y = np.array([3.1, 0.4, 2.2, 5.0, 1.7, 0.9, 4.4])
     P = 20000
     table = HotSpots(permutations=P, seed=3, alternative="directed", transform="r").fit(_series(ids, [y]), w).table
@@ -134,6 +127,7 @@ def test_pseudo_p_with_unequal_weights_matches_the_exact_distribution():
     assert np.all(np.abs(table["p_sim"].to_numpy() - expected) < 5 * se + 1e-4)
 
 
+@pytest.mark.slow
 def test_pseudo_p_agrees_with_esda_and_pygeoda(states):
     esda = pytest.importorskip("esda")
     g, w = states
@@ -157,8 +151,9 @@ def test_pseudo_p_agrees_with_esda_and_pygeoda(states):
     frame = g.loc[w.id_order].reset_index(drop=True)
     pw = pygeoda.queen_weights(pygeoda.open(frame))
     lisa = pygeoda.local_gstar(pw, list(x), permutations=P, seed=5)
-    np.testing.assert_allclose(np.array(lisa.lisa_values()),
-                               HotSpots(permutations=0, p="norm").fit(series, w).table["G"], rtol=1e-9)
+    np.testing.assert_allclose(
+        np.array(lisa.lisa_values()), HotSpots(permutations=0, p="norm").fit(series, w).table["G"], rtol=1e-9
+    )
     # pygeoda's pseudo p differ from esda's by up to 0.03 at 9,999 permutations (its local Moran too), lower
     # by about 0.008 on average: compared loosely
     theirs = np.array(lisa.lisa_pvalues())
@@ -176,8 +171,15 @@ def test_arcgis_classes_counts_and_fdr():
     z, p = t["z"].to_numpy(), t["p_norm"].to_numpy()
     level = np.select([p <= 0.01, p <= 0.05, p <= 0.10], [3, 2, 1], 0)
     np.testing.assert_array_equal(t["gi_bin"], np.sign(z) * level)
-    labels = {3: "Hot spot (99%)", 2: "Hot spot (95%)", 1: "Hot spot (90%)", 0: "Not significant",
-              -1: "Cold spot (90%)", -2: "Cold spot (95%)", -3: "Cold spot (99%)"}
+    labels = {
+        3: "Hot spot (99%)",
+        2: "Hot spot (95%)",
+        1: "Hot spot (90%)",
+        0: "Not significant",
+        -1: "Cold spot (90%)",
+        -2: "Cold spot (95%)",
+        -3: "Cold spot (99%)",
+    }
     assert list(t["cluster"].astype(str)) == [labels[b] for b in t["gi_bin"]]
     counts = res.counts
     assert counts.loc[1].sum() == 12
@@ -202,8 +204,10 @@ def test_same_seed_same_numbers_and_isolated_regions():
     from libpysal.weights import W
 
     ids = [f"r{i}" for i in range(6)]
-    w = W({"r0": ["r1"], "r1": ["r0", "r2"], "r2": ["r1", "r3"], "r3": ["r2", "r4"], "r4": ["r3"], "r5": []},
-          silence_warnings=True)
+    w = W(
+        {"r0": ["r1"], "r1": ["r0", "r2"], "r2": ["r1", "r3"], "r3": ["r2", "r4"], "r4": ["r3"], "r5": []},
+        silence_warnings=True,
+    )
     y = _series(ids, [np.array([1.0, 2, 3, 4, 5, 6])])
     a = HotSpots(permutations=99, seed=4).fit(y, w)
     b = HotSpots(permutations=99, seed=4).fit(y, w)

@@ -12,13 +12,19 @@ from spatialcoupling.drivers import ObstacleDegree
 
 # given weights within each subsystem: A = {a1: 0.2, a2: 0.3 (dimension d1), a3: 0.5 (d2)}, B = {b1: 0.6, b2: 0.4}
 SPEC = {
-    "A": {"d1": {"a1": {"direction": "+", "weight": 0.2}, "a2": {"direction": "-", "weight": 0.3}},
-          "d2": {"a3": {"direction": "+", "weight": 0.5}}},
+    "A": {
+        "d1": {"a1": {"direction": "+", "weight": 0.2}, "a2": {"direction": "-", "weight": 0.3}},
+        "d2": {"a3": {"direction": "+", "weight": 0.5}},
+    },
     "B": {"e1": {"b1": {"direction": "+", "weight": 0.6}, "b2": {"direction": "+", "weight": 0.4}}},
 }
 RAW = {  # region, period: a1, a2, a3, b1, b2
-    ("p", 1): [1.0, 5.0, 2.0, 3.0, 1.0], ("q", 1): [3.0, 1.0, 4.0, 1.0, 2.0], ("r", 1): [2.0, 3.0, 1.0, 2.0, 5.0],
-    ("p", 2): [4.0, 2.0, 3.0, 4.0, 3.0], ("q", 2): [5.0, 4.0, 5.0, 2.0, 4.0], ("r", 2): [3.0, 2.0, 2.0, 5.0, 2.0],
+    ("p", 1): [1.0, 5.0, 2.0, 3.0, 1.0],
+    ("q", 1): [3.0, 1.0, 4.0, 1.0, 2.0],
+    ("r", 1): [2.0, 3.0, 1.0, 2.0, 5.0],
+    ("p", 2): [4.0, 2.0, 3.0, 4.0, 3.0],
+    ("q", 2): [5.0, 4.0, 5.0, 2.0, 4.0],
+    ("r", 2): [3.0, 2.0, 2.0, 5.0, 2.0],
 }
 
 
@@ -82,7 +88,8 @@ def test_top_factors_and_national_ranking(scores):
     first = mean.loc[1].sort_values(ascending=False).index[0]
     assert res.rank_table().loc[first, 1] == 1
     cells = res.top_table(2)
-    assert cells.shape == (3, 2) and cells.iloc[0, 0].endswith("%)")
+    assert cells.shape == (3, 2)
+    assert cells.iloc[0, 0].endswith("%)")
 
 
 def test_system_scope_with_contributions(scores):
@@ -100,8 +107,11 @@ def test_system_scope_with_contributions(scores):
 def test_per_period_weights_and_no_obstacle_cells():
     from spatialcoupling.datasets.simulate import china_demo_system, simulate_panel
 
-    panel = sc.read_panel(simulate_panel(regions=["Beijing", "Shanghai", "Gansu", "Henan"], periods=[2020, 2021]),
-                          region="region", period="period")
+    panel = sc.read_panel(
+        simulate_panel(regions=["Beijing", "Shanghai", "Gansu", "Henan"], periods=[2020, 2021]),
+        region="region",
+        period="period",
+    )
     fitted = sc.EntropyWeights(scope="period").fit(panel, china_demo_system())
     res = ObstacleDegree().fit(fitted)
     weights = fitted.weights.set_index(["period", "indicator"])["weight"]

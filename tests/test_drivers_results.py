@@ -36,8 +36,12 @@ def results():
             "differential": sc.DifferentialLocalMoran(permutations=99, seed=1).fit(D, w),
             "topsis": sc.Topsis().fit(scores),
             "grey": sc.GreyRelational().fit(scores),
-            "robustness": sc.RobustnessGrid(weightings={"entropy": sc.EntropyWeights(), "equal": sc.EqualWeights()},
-                                            beta=None, permutations=0, seed=1).fit(panel, china_demo_system(), {"queen": w}),
+            "robustness": sc.RobustnessGrid(
+                weightings={"entropy": sc.EntropyWeights(), "equal": sc.EqualWeights()},
+                beta=None,
+                permutations=0,
+                seed=1,
+            ).fit(panel, china_demo_system(), {"queen": w}),
         }
     return out, regions
 
@@ -52,16 +56,19 @@ def test_contract(results, name, tmp_path):
     with pytest.raises(TypeError):
         res.settings["x"] = 1
     table = res.table
-    assert isinstance(table, pd.DataFrame) and len(table)
+    assert isinstance(table, pd.DataFrame)
+    assert len(table)
     table.iloc[0, 0] = None
     assert not res.table.equals(table) or table.iloc[0, 0] == res.table.iloc[0, 0]
-    assert list(res.tables)[0] == res._table_names[0]
+    assert next(iter(res.tables)) == res._table_names[0]
     assert isinstance(res.notes, list)
-    assert isinstance(res.summary(), str) and len(res.summary()) > 20
+    assert isinstance(res.summary(), str)
+    assert len(res.summary()) > 20
     with pytest.raises(AttributeError, match="immutable"):
         res.new_attribute = 1
     fig = res.plot()
-    assert isinstance(fig, matplotlib.figure.Figure) and fig.axes
+    assert isinstance(fig, matplotlib.figure.Figure)
+    assert fig.axes
     matplotlib.pyplot.close(fig)
     assert res.export(tmp_path / f"{name}.csv").stat().st_size > 0
     assert res.export(tmp_path / f"{name}.xlsx").stat().st_size > 0
@@ -89,17 +96,29 @@ def test_other_plots(results):
 def test_map_colours_are_the_conventions():
     from spatialcoupling.plotting.drivers import HOTSPOT_COLORS, category_map
 
-    assert HOTSPOT_COLORS["Hot spot (99%)"] == "#D62F27" and HOTSPOT_COLORS["Cold spot (99%)"] == "#4575B5"
-    with pytest.raises(ValueError, match=r"no colour for categories \['odd'\]"):
-        import geopandas as gpd
-        import shapely
+    assert HOTSPOT_COLORS["Hot spot (99%)"] == "#D62F27"
+    assert HOTSPOT_COLORS["Cold spot (99%)"] == "#4575B5"
+    import geopandas as gpd
+    import shapely
 
-        frame = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], index=["a"])
+    frame = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], index=["a"])
+    with pytest.raises(ValueError, match=r"no colour for categories \['odd'\]"):
         category_map(frame, pd.Series({"a": "odd"}), HOTSPOT_COLORS)
 
 
-@pytest.mark.parametrize("cls", [sc.ObstacleDegree, sc.GeoDetector, sc.HotSpots, sc.BivariateLocalMoran,
-                                 sc.DifferentialLocalMoran, sc.Topsis, sc.GreyRelational, sc.RobustnessGrid])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        sc.ObstacleDegree,
+        sc.GeoDetector,
+        sc.HotSpots,
+        sc.BivariateLocalMoran,
+        sc.DifferentialLocalMoran,
+        sc.Topsis,
+        sc.GreyRelational,
+        sc.RobustnessGrid,
+    ],
+)
 def test_settings_declared_once(cls):
     assert issubclass(cls, Model)
     model = cls()

@@ -24,16 +24,23 @@ def setup():
         warnings.simplefilter("ignore")
         panel = sc.read_panel(simulate_panel(periods=range(2015, 2021)), region="region", period="period")
         regions = sc.datasets.load("china_provinces").set_index("name_en").loc[list(DEMO_REGIONS)]
-        weights = {"queen": sc.spatial_weights(regions, kind="queen"),
-                   "knn4": lambda: sc.spatial_weights(regions, kind="knn", k=4)}
+        weights = {
+            "queen": sc.spatial_weights(regions, kind="queen"),
+            "knn4": lambda: sc.spatial_weights(regions, kind="knn", k=4),
+        }
     return panel, china_demo_system(), weights, regions["zone8"]
 
 
 @pytest.fixture(scope="module")
 def grid(setup):
     panel, system, weights, groups = setup
-    model = RobustnessGrid(weightings={"entropy": sc.EntropyWeights(), "critic": sc.CriticWeights()},
-                           contributions=[(0.5, 0.5), {"MS": 0.4, "AM": 0.6}], permutations=99, beta=BETA, seed=5)
+    model = RobustnessGrid(
+        weightings={"entropy": sc.EntropyWeights(), "critic": sc.CriticWeights()},
+        contributions=[(0.5, 0.5), {"MS": 0.4, "AM": 0.6}],
+        permutations=99,
+        beta=BETA,
+        seed=5,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model.fit(panel, system, weights, groups=groups)
@@ -45,8 +52,11 @@ def test_cells_match_the_chain_run_by_hand(setup, grid):
     assert len(cells) == 2 * 2 * 1 * 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        base = sc.CouplingCoordination(contributions={"MS": 0.5, "AM": 0.5}).fit(
-            sc.EntropyWeights().fit(panel, system)).D.unstack("period")
+        base = (
+            sc.CouplingCoordination(contributions={"MS": 0.5, "AM": 0.5})
+            .fit(sc.EntropyWeights().fit(panel, system))
+            .D.unstack("period")
+        )
         D = sc.CouplingCoordination(contributions={"MS": 0.4, "AM": 0.6}).fit(sc.CriticWeights().fit(panel, system)).D
         w = weights["knn4"]()
         row = cells.loc[("critic", "0.4/0.6", "classic", "knn4")]
@@ -56,17 +66,18 @@ def test_cells_match_the_chain_run_by_hand(setup, grid):
         assert row["spearman"] == pytest.approx(np.mean(rho))
         assert row["spearman_min"] == pytest.approx(np.min(rho))
         assert row["kendall"] == pytest.approx(np.mean(tau))
-        moran = sc.GlobalMoran(w, permutations=0).fit(D).table
+        moran = sc.GlobalMoran(permutations=0).fit(D, w).table
         assert row["I_mean"] == pytest.approx(moran["I"].mean())
         assert row["I_positive"] == pytest.approx((moran["I"] > 0).mean())
-        beta = sc.BetaConvergence(w=w, **BETA).fit(D)
+        beta = sc.BetaConvergence(**BETA).fit(D, w=w)
         assert row["beta"] == pytest.approx(beta.beta, rel=1e-6)
         assert row["beta_p"] == pytest.approx(beta.p_value, rel=1e-4, abs=1e-12)
-        dagum = sc.DagumGini(groups=groups).fit(D).table
+        dagum = sc.DagumGini().fit(D, groups).table
         for share in ("Gw_share", "Gnb_share", "Gt_share"):
             assert row[share] == pytest.approx(dagum[share].mean())
     first = cells.iloc[0]
-    assert first["spearman"] == pytest.approx(1.0) and first["kendall"] == pytest.approx(1.0)
+    assert first["spearman"] == pytest.approx(1.0)
+    assert first["kendall"] == pytest.approx(1.0)
     assert grid.settings["baseline"] == "entropy / 0.5/0.5 / classic / queen"
 
 
@@ -89,9 +100,14 @@ def test_conclusions_summarise_the_cells(grid):
 
 def test_numbers_do_not_depend_on_n_jobs(setup, grid):
     panel, system, weights, groups = setup
-    model = RobustnessGrid(weightings={"entropy": sc.EntropyWeights(), "critic": sc.CriticWeights()},
-                           contributions=[(0.5, 0.5), {"MS": 0.4, "AM": 0.6}], permutations=99, beta=BETA, seed=5,
-                           n_jobs=2)
+    model = RobustnessGrid(
+        weightings={"entropy": sc.EntropyWeights(), "critic": sc.CriticWeights()},
+        contributions=[(0.5, 0.5), {"MS": 0.4, "AM": 0.6}],
+        permutations=99,
+        beta=BETA,
+        seed=5,
+        n_jobs=2,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         again = model.fit(panel, system, weights, groups=groups)
@@ -100,14 +116,17 @@ def test_numbers_do_not_depend_on_n_jobs(setup, grid):
 
 def test_revised_model_axis_and_skipped_parts(setup):
     panel, system, weights, _ = setup
-    model = RobustnessGrid(weightings={"equal": sc.EqualWeights()}, models=("classic", "revised"), permutations=0,
-                           beta=None, seed=1)
+    model = RobustnessGrid(
+        weightings={"equal": sc.EqualWeights()}, models=("classic", "revised"), permutations=0, beta=None, seed=1
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(panel, system, {"queen": weights["queen"]})
     assert list(res.cells.index.get_level_values("model")) == ["classic", "revised"]
-    assert "beta" not in res.cells and "Gw_share" not in res.cells
-    assert any("Dagum" in n for n in res.notes) and any("beta=None" in n for n in res.notes)
+    assert "beta" not in res.cells
+    assert "Gw_share" not in res.cells
+    assert any("Dagum" in n for n in res.notes)
+    assert any("beta=None" in n for n in res.notes)
     revised = res.cells.loc[("equal", "equal", "revised", "queen")]
     assert revised["spearman"] < 1.0
 
@@ -122,3 +141,21 @@ def test_bad_inputs(setup):
         RobustnessGrid(models=("classic", "new"))
     with pytest.raises(InvalidParameterError, match="n_jobs"):
         RobustnessGrid(n_jobs=0)
+
+
+def test_the_grid_makes_no_deprecated_call(setup):
+    """Every model of a cell is fitted in the data-to-fit style (no DeprecationWarning from the package)."""
+    panel, system, weights, groups = setup
+    model = RobustnessGrid(
+        weightings={"entropy": sc.EntropyWeights()},
+        contributions=[(0.5, 0.5)],
+        permutations=9,
+        beta=BETA,
+        seed=1,
+        n_jobs=1,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", DeprecationWarning)
+        result = model.fit(panel, system, {"queen": weights["queen"]}, groups=groups)
+    assert not result.cells["reason"].astype(bool).any()

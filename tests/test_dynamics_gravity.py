@@ -15,10 +15,8 @@ from spatialcoupling.dynamics import GravityCentre
 from spatialcoupling.dynamics.gravity import ellipse_axes
 
 #: square regions (1 km sides) centred on these points, in UTM zone 50N metres
-CENTRES = np.array([[0.0, 0.0], [4000.0, 2000.0], [8000.0, 1000.0], [2000.0, 6000.0], [6000.0, -3000.0]]) + [
-    500_000,
-    3_500_000,
-]
+OFFSETS = np.array([[0.0, 0.0], [4000.0, 2000.0], [8000.0, 1000.0], [2000.0, 6000.0], [6000.0, -3000.0]])
+CENTRES = OFFSETS + np.array([500_000.0, 3_500_000.0])
 
 
 def _squares() -> gpd.GeoDataFrame:
@@ -50,8 +48,10 @@ def test_centre_and_ellipse_by_hand():
     w = _weights().unstack("period").to_numpy()
     for k, period in enumerate((2000, 2001)):
         c, a, b, rot = _by_hand(CENTRES, w[:, k], np.sqrt(2))
-        assert t.loc[period, "x"] == pytest.approx(c[0]) and t.loc[period, "y"] == pytest.approx(c[1])
-        assert t.loc[period, "major"] == pytest.approx(a / 1000) and t.loc[period, "minor"] == pytest.approx(b / 1000)
+        assert t.loc[period, "x"] == pytest.approx(c[0])
+        assert t.loc[period, "y"] == pytest.approx(c[1])
+        assert t.loc[period, "major"] == pytest.approx(a / 1000)
+        assert t.loc[period, "minor"] == pytest.approx(b / 1000)
         assert t.loc[period, "rotation"] == pytest.approx(rot, abs=1e-9)
         assert t.loc[period, "area"] == pytest.approx(np.pi * a * b / 1e6)
         assert t.loc[period, "flattening"] == pytest.approx(1 - b / a)
@@ -61,7 +61,8 @@ def test_centre_and_ellipse_by_hand():
     dx, dy = (c1 - c0) / 1000
     assert t.loc[2001, "distance"] == pytest.approx(np.hypot(dx, dy))
     assert t.loc[2001, "bearing"] == pytest.approx(np.degrees(np.arctan2(dx, dy)) % 360)
-    assert t.loc[2001, "direction"] == "SE" and np.isnan(t.loc[2000, "distance"])
+    assert t.loc[2001, "direction"] == "SE"
+    assert np.isnan(t.loc[2000, "distance"])
     assert g.settings["crs"].startswith("EPSG:32650")
 
 
@@ -73,9 +74,8 @@ def test_ellipse_polygon_has_the_axes():
     centre = np.array([row["x"], row["y"]])
     far = np.asarray(shape.exterior.coords)
     r = np.hypot(*(far - centre).T)
-    assert r.max() / 1000 == pytest.approx(row["major"], rel=1e-5) and r.min() / 1000 == pytest.approx(
-        row["minor"], rel=1e-4
-    )
+    assert r.max() / 1000 == pytest.approx(row["major"], rel=1e-5)
+    assert r.min() / 1000 == pytest.approx(row["minor"], rel=1e-4)
     tip = far[np.argmax(r)] - centre
     assert np.degrees(np.arctan2(tip[0], tip[1])) % 180 == pytest.approx(row["rotation"], abs=0.3)
 
@@ -87,7 +87,8 @@ def test_variants(variant, factor):
     n = len(CENTRES)
     f = factor if factor is not None else np.sqrt(2) * np.sqrt(n / (n - 2))
     _, ha, hb, hrot = _by_hand(CENTRES, w, f)
-    assert (a, b) == pytest.approx((ha, hb)) and rot == pytest.approx(hrot)
+    assert (a, b) == pytest.approx((ha, hb))
+    assert rot == pytest.approx(hrot)
 
 
 def test_unweighted_crimestat_equals_pointpats_example():
@@ -154,9 +155,9 @@ def test_bad_inputs():
             ),
             squares,
         )
-    with pytest.raises(ValueError, match="negative at.*'a', 2000"):
+    with pytest.raises(ValueError, match=r"negative at.*'a', 2000"):
         GravityCentre().fit(weights.where(weights.index != ("a", 2000), -1.0), squares)
-    with pytest.raises(ValueError, match="every weight is 0 in period.*2001"):
+    with pytest.raises(ValueError, match=r"every weight is 0 in period.*2001"):
         GravityCentre().fit(weights.where(weights.index.get_level_values("period") == 2000, 0.0), squares)
     with pytest.raises(ValueError, match="no CRS"):
         GravityCentre().fit(weights, squares.set_crs(None, allow_override=True))
@@ -180,7 +181,8 @@ def test_export_layers(tmp_path):
     assert layers == {"centres", "ellipses"}
     g.export(tmp_path / "centres.geojson", layer="centres")
     back = gpd.read_file(tmp_path / "centres.geojson")
-    assert len(back) == 2 and back.geometry.iloc[0].geom_type == "Point"
+    assert len(back) == 2
+    assert back.geometry.iloc[0].geom_type == "Point"
     g.export(tmp_path / "gravity.csv")
     g.export(tmp_path / "gravity.png")
     assert (tmp_path / "gravity.png").stat().st_size > 0

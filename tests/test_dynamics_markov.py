@@ -119,8 +119,10 @@ def test_hitting_times_equal_giddy_and_handle_reducible_chains():
     # two closed classes {0, 1} and {2}: no passage between them
     p = np.array([[0.5, 0.5, 0.0], [0.2, 0.8, 0.0], [0.0, 0.0, 1.0]])
     m = hitting_times(p)
-    assert np.isinf(m[0, 2]) and np.isinf(m[2, 0])
-    assert m[0, 1] == pytest.approx(2.0) and m[2, 2] == pytest.approx(1.0)
+    assert np.isinf(m[0, 2])
+    assert np.isinf(m[2, 0])
+    assert m[0, 1] == pytest.approx(2.0)
+    assert m[2, 2] == pytest.approx(1.0)
     assert m[0, 0] == pytest.approx(1 + 0.5 * 5.0)  # return to 0: one step, or via 1 (mean 1/0.2 steps back)
 
 
@@ -142,7 +144,9 @@ def test_time_and_group_homogeneity_equal_giddy(income):
         ]
         ht = homogeneity(halves)
     row = m.homogeneity.loc["time"]
-    assert row["LR"] == pytest.approx(ht.LR) and row["Q"] == pytest.approx(ht.Q) and row["dof"] == ht.dof
+    assert row["LR"] == pytest.approx(ht.LR)
+    assert row["Q"] == pytest.approx(ht.Q)
+    assert row["dof"] == ht.dof
     labels = groups.reindex(wide.index).to_numpy()
     per_group = [Markov(q[labels == g], classes=np.arange(5), summary=False).transitions for g in sorted(set(labels))]
     hg = homogeneity(per_group)
@@ -197,7 +201,8 @@ def test_spatial_markov_k5_m4_and_chi2_equal_giddy_published(income, gal_w):
         [0, 0, 3, 19],
     ]
     row = sm4.tests.loc["chi2 lag Q1"]
-    assert row["statistic"] == pytest.approx(23.39728441473295) and row["dof"] == 9
+    assert row["statistic"] == pytest.approx(23.39728441473295)
+    assert row["dof"] == 9
     assert row["p_value"] == pytest.approx(0.005363116704861337)
 
 
@@ -230,8 +235,8 @@ def test_spatial_markov_hand_count():
     np.testing.assert_allclose(sm.states["lag"].to_numpy(), lag.ravel())
 
 
-def test_spatial_markov_queen_weights_of_the_states_match_the_gal(income, gal_w):
-    queen = sc.spatial_weights(sc.datasets.load("us_states"), kind="queen")
+def test_spatial_markov_queen_weights_of_the_states_match_the_gal(income, gal_w, us_queen):
+    queen = us_queen
     a = SpatialMarkov(k=5, relative=True).fit(income, queen).tests
     b = SpatialMarkov(k=5, relative=True).fit(income, gal_w).tests
     pd.testing.assert_frame_equal(a, b)
@@ -248,11 +253,11 @@ def test_bad_settings_and_inputs(income, gal_w):
     with pytest.raises(ValueError, match="strictly increasing"):
         MarkovChain(classes="breaks", breaks=[0.5, 0.2]).fit(income)
     gappy = income.drop(("Alabama", 1950))
-    with pytest.raises(ValueError, match="unbalanced.*Alabama"):
+    with pytest.raises(ValueError, match=r"unbalanced.*Alabama"):
         MarkovChain().fit(gappy)
     with pytest.raises(ValueError, match="not in the weights: 'Alabama'"):
         SpatialMarkov().fit(income, _without(gal_w))
-    with pytest.raises(ValueError, match="relative=True.*not positive"):
+    with pytest.raises(ValueError, match=r"relative=True.*not positive"):
         MarkovChain(relative=True).fit(income - 1e9)
 
 
@@ -273,7 +278,7 @@ def test_islands_are_an_error(income):
             neighbours[k] = [ids[i - 1]]
     neighbours[ids[-1]] = []
     w = libpysal.weights.W(neighbours, silence_warnings=True)
-    with pytest.raises(ValueError, match="without neighbours.*Wyoming"):
+    with pytest.raises(ValueError, match=r"without neighbours.*Wyoming"):
         SpatialMarkov().fit(income, w)
 
 

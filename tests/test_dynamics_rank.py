@@ -32,7 +32,8 @@ def test_tau_equals_scipy_and_giddy(income):
         assert r.table.loc[(a, b), "p_value"] == pytest.approx(p)
         assert r.table.loc[(a, b), "tau"] == pytest.approx(Tau(wide[a].to_numpy(), wide[b].to_numpy()).tau)
     assert "tau_spatial" not in r.table.columns
-    assert (1929, 2009) in r.table.index and len(r.table) == 81
+    assert (1929, 2009) in r.table.index
+    assert len(r.table) == 81
 
 
 def test_spatial_tau_equals_giddy_published():
@@ -82,7 +83,8 @@ def test_ranks_and_changes_by_hand():
     assert r.ranks[2].tolist() == [4, 2, 1, 3]  # period 2: a 1, b 3, c 4, d 2
     ch = r.changes
     assert ch["change"].tolist() == [-3, 1, 1, 1]
-    assert ch.loc["a", "largest_fall"] == 3 and ch.loc["c", "largest_rise"] == 2
+    assert ch.loc["a", "largest_fall"] == 3
+    assert ch.loc["c", "largest_rise"] == 2
     assert ch.loc["a", "mean_abs_change"] == pytest.approx(1.5)
 
 
@@ -92,21 +94,24 @@ def test_ties_share_the_smallest_rank():
     assert RankMobility(permutations=0).fit(y).ranks[1].tolist() == [1, 1, 3]
 
 
-def test_spatial_tau_of_the_states_is_seeded(income):
-    w = sc.spatial_weights(sc.datasets.load("us_states"), kind="queen")
+def test_spatial_tau_of_the_states_is_seeded(income, us_queen):
+    w = us_queen
     a = RankMobility(permutations=99, seed=4).fit(income, w).table
     b = RankMobility(permutations=99, seed=4).fit(income, w).table
     pd.testing.assert_frame_equal(a, b)
-    assert (a["tau_spatial"] <= 1).all() and a["p_sim"].between(0, 0.5).all()
+    assert (a["tau_spatial"] <= 1).all()
+    assert a["p_sim"].between(0, 0.5).all()
     assert (a["pairs"] == w.sparse.nnz / 2).all()  # queen links among the 48 states, each pair once
 
 
-def test_result_contract_and_plots(income, tmp_path):
-    us = sc.datasets.load("us_states")
-    w = sc.spatial_weights(us, kind="queen")
+def test_result_contract_and_plots(income, tmp_path, us_states, us_queen):
+    us, w = us_states, us_queen
     r = RankMobility(permutations=19, seed=1, pairs="first").fit(income, w)
-    assert r.table.index[0] == (1929, 1930) and r.table.index[-1] == (1929, 2009) and len(r.table) == 80
-    assert r.plot().axes and r.plot(kind="map", regions=us).axes
+    assert r.table.index[0] == (1929, 1930)
+    assert r.table.index[-1] == (1929, 2009)
+    assert len(r.table) == 80
+    assert r.plot().axes
+    assert r.plot(kind="map", regions=us).axes
     with pytest.raises(ValueError, match="needs regions"):
         r.plot(kind="map")
     r.export(tmp_path / "rank.xlsx")

@@ -274,14 +274,26 @@ def test_south_china_sea_inset_detection(us48):
 def test_choropleth_china_inset():
     gdf = _china_like()
     vals = pd.Series([0.2, 0.5, 0.9], index=gdf.index, name="D")
-    fig = maps.choropleth(vals, gdf)
+    # in longitude/latitude as drawn (crs="data")
+    fig = maps.choropleth(vals, gdf, crs="data")
     ax = fig.axes[0]
     assert len(ax.child_axes) == 1  # the South China Sea inset
     assert ax.get_ylim()[0] >= maps.MAINLAND_SOUTH
     inset = ax.child_axes[0]
     assert inset.get_ylim()[0] <= 3 and inset.get_title() == "South China Sea"
-    fig2 = maps.choropleth(vals, gdf, inset=False)
+    fig2 = maps.choropleth(vals, gdf, inset=False, crs="data")
     assert len(fig2.axes[0].child_axes) == 0 and fig2.axes[0].get_ylim()[0] < 10
+    # the default Albers projection: the same frames, read back in longitude/latitude at 105°E
+    from pyproj import Transformer
+
+    from spatialcoupling import _china
+
+    back = Transformer.from_crs(_china.ALBERS_CHINA, 4326, always_xy=True)
+    fig3 = maps.choropleth(vals, gdf)
+    ax3 = fig3.axes[0]
+    assert len(ax3.child_axes) == 1
+    assert back.transform(0.0, ax3.get_ylim()[0])[1] >= maps.MAINLAND_SOUTH
+    assert back.transform(0.0, ax3.child_axes[0].get_ylim()[0])[1] <= 3
 
 
 def test_chinese_labels_font_or_warning():

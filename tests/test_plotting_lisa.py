@@ -163,7 +163,8 @@ def test_statistic_by_period_marks_significant_periods():
     fig = gfig.statistic_by_period(tab, "I", "p_sim", caption="W queen")
     filled, empty = fig.axes[0].collections
     assert filled.get_offsets().shape[0] == 2 and empty.get_offsets().shape[0] == 1
-    assert fig.axes[0].get_title() == "I by period" and caption_of(fig) == "W queen"
+    assert fig.axes[0].get_title() == "I, by year" and caption_of(fig) == "W queen"
+    assert fig.axes[0].get_xlabel() == "Year"
     with pytest.raises(ValueError, match="no column 'C'"):
         gfig.statistic_by_period(tab, "C")
 

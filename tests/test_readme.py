@@ -23,3 +23,22 @@ def test_quickstart_runs(tmp_path, monkeypatch, capsys):
     ccd = namespace["ccd"]
     assert ccd.D.between(0, 1).all()
     assert "East" in capsys.readouterr().out
+
+
+def test_spatial_example_runs_in_the_current_style(capsys):
+    import warnings
+
+    code = re.search(r"## Spatial structure and inequality\n\n.*?```python\n(.*?)```", README.read_text(), re.S)
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        exec(compile(code.group(1), "README spatial example", "exec"), namespace)
+    assert namespace["moran"].table["I"].gt(0).all()  # state incomes cluster in every year
+    assert "Gw_share" in capsys.readouterr().out
+
+
+def test_readme_calls_use_the_data_to_fit_style():
+    text = README.read_text()
+    for old in ("LocalMoran(w", "GlobalMoran(w", "DagumGini(groups", "BetaConvergence(w="):
+        assert old not in text
+    assert ", w=w," not in re.sub(r"\.fit\([^)]*\)", "", text)  # no w= among the constructor settings

@@ -90,10 +90,22 @@ def test_one_region_spelled_two_ways_is_refused(munnell):
         SpatialPanel("sar", draws=0).fit(twice(yn), twice(Xn), wn)
 
 
-@pytest.mark.parametrize(("setting", "value"), [
-    ("seed", -1), ("seed", 1.5), ("lee_yu", "yes"), ("lee_yu", 1), ("draws", 49), ("draws", 100.5),
-    ("logdet", "dense"), ("maxiter", 9), ("timeout", 0), ("model", "probit"), ("effects", "two-way"),
-])
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("seed", -1),
+        ("seed", 1.5),
+        ("lee_yu", "yes"),
+        ("lee_yu", 1),
+        ("draws", 49),
+        ("draws", 100.5),
+        ("logdet", "dense"),
+        ("maxiter", 9),
+        ("timeout", 0),
+        ("model", "probit"),
+        ("effects", "two-way"),
+    ],
+)
 def test_settings_are_checked_and_named(setting, value):
     from spatialcoupling._params import InvalidParameterError
     from spatialcoupling.spatial_panel import SpatialPanel
@@ -137,8 +149,10 @@ def test_estimator_names_settings_and_deprecated_aliases(munnell):
     res = SpatialPanel("sac", "individual", draws=0).fit(y, X, w)
     np.testing.assert_allclose(res.zstats, res.params / res.std_errors)
     assert res.nobs == 48 * 17 == len(res.resid)
-    assert res.lambda_ == res.params["lambda"] and res.rho == res.params["rho"]
-    assert isinstance(res.settings, MappingProxyType) and res.settings["model"] == "sac"
+    assert res.lambda_ == res.params["lambda"]
+    assert res.rho == res.params["rho"]
+    assert isinstance(res.settings, MappingProxyType)
+    assert res.settings["model"] == "sac"
     with pytest.raises(TypeError):
         res.settings["model"] = "sar"
     with pytest.warns(DeprecationWarning, match=r"tvalues is deprecated; use \.zstats"):
@@ -194,6 +208,7 @@ def test_plot_shows_the_coefficients_with_intervals_and_the_impacts(munnell, tmp
     plt.close(fig)
     sem = SpatialPanel("sem", "individual", draws=0).fit(y, X, w)
     fig = sem.plot(terms=["pc", "lambda"])
-    assert len(fig.axes) == 1 and [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["pc", "lambda"]
+    assert len(fig.axes) == 1
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["pc", "lambda"]
     plt.close(fig)
     assert sdm.export(tmp_path / "sdm.png").stat().st_size > 0

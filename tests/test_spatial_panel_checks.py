@@ -55,8 +55,9 @@ def _hand_hausman(y, X, w, fe, re):
     b_re = np.linalg.lstsq(Xs, quasi(Y - rho * WY), rcond=None)[0][1:]
     delta = np.linalg.lstsq(Xw, within(WY), rcond=None)[0] - np.linalg.lstsq(Xs, quasi(WY), rcond=None)[0][1:]
     s2 = re.sigma2
-    V = (s2 * (np.linalg.inv(Xw.T @ Xw) - np.linalg.inv(Xs.T @ Xs)[1:, 1:])
-         + fe.cov.loc["rho", "rho"] * np.outer(delta, delta))
+    V = s2 * (np.linalg.inv(Xw.T @ Xw) - np.linalg.inv(Xs.T @ Xs)[1:, 1:]) + fe.cov.loc["rho", "rho"] * np.outer(
+        delta, delta
+    )
     d = b_fe - b_re
     return float(d @ np.linalg.solve(V, d)), b_fe
 
@@ -71,8 +72,10 @@ def test_hausman_rejects_random_effects_on_munnell_and_matches_the_hand_computat
     hand, b_fe = _hand_hausman(y, X, w, fe, re)
     np.testing.assert_allclose(b_fe, fe.params[X.columns].to_numpy(), rtol=1e-6)
     assert h["statistic"] == pytest.approx(hand, rel=1e-6)
-    assert h["df"] == 4 and h["note"] == ""
-    assert h["statistic"] > 40 and h["p_value"] < 1e-7  # about 51: random effects rejected, as in splm
+    assert h["df"] == 4
+    assert h["note"] == ""
+    assert h["statistic"] > 40
+    assert h["p_value"] < 1e-7
     assert h["p_value"] == pytest.approx(stats.chi2.sf(hand, 4), rel=1e-5)
     # splm's sphtest (83.1, df 4): b_FE and b_RE each at its own rho, V_RE conditional on rho and phi
     # against the full-information V_FE, |d'(V_RE - V_FE)^-1 d|. Written the usual way round,
@@ -85,7 +88,8 @@ def test_hausman_rejects_random_effects_on_munnell_and_matches_the_hand_computat
     dv = splm_fe.cov.loc[b, b].to_numpy() - re.sigma2 * np.linalg.inv(Xs.T @ Xs)[1:, 1:]
     d = (splm_fe.params[b] - re.params[b]).to_numpy()
     splm_form = float(d @ np.linalg.solve(dv, d))
-    assert splm_form == pytest.approx(-83.1, abs=0.1) and np.linalg.eigvalsh(dv).min() < 0
+    assert splm_form == pytest.approx(-83.1, abs=0.1)
+    assert np.linalg.eigvalsh(dv).min() < 0
     # the model-choice table reports it
     table = model_tests(y, X, w, "individual")
     assert table.loc["Hausman SAR FE vs RE", "statistic"] == pytest.approx(h["statistic"], rel=1e-9)
@@ -114,7 +118,8 @@ def test_hausman_size_and_power_on_simulated_panels(munnell):
             fe = SpatialPanel("sar", "individual", draws=0).fit(y, X, w)
             re = SpatialPanel("sar", "random", draws=0).fit(y, X, w)
             h = hausman_test(fe, re)
-            assert h["note"] == "" and h["statistic"] > 0
+            assert h["note"] == ""
+            assert h["statistic"] > 0
             out.append(h["p_value"])
     assert np.sum(np.array(p_true) < 0.05) <= 3, p_true  # random effects true: (almost) never rejected
     assert np.all(np.array(p_corr) < 0.05), p_corr  # effects correlated with X: always rejected
@@ -129,7 +134,9 @@ def test_hausman_without_a_valid_covariance_reports_nan_not_p_one(munnell):
     fe = SpatialPanel("ols", "individual", draws=0).fit(y, Xt, w)
     re = SpatialPanel("ols", "random", draws=0).fit(y, Xt, w)
     h = hausman_test(fe, re)
-    assert np.isnan(h["statistic"]) and np.isnan(h["p_value"]) and "not positive definite" in h["note"]
+    assert np.isnan(h["statistic"])
+    assert np.isnan(h["p_value"])
+    assert "not positive definite" in h["note"]
     with pytest.raises(ValueError, match="effects='individual' first"):
         hausman_test(re, fe)
 
@@ -141,7 +148,8 @@ def test_random_effects_sdm_runs_its_tests_and_marks_the_sem_rows_unavailable(mu
     y, X, w = munnell
     table = model_tests(y, X[["pc", "emp"]], w, "random")
     for test in ("LR SDM -> SEM",):
-        assert np.isnan(table.loc[test, "statistic"]) and table.loc[test, "note"].startswith("not available")
+        assert np.isnan(table.loc[test, "statistic"])
+        assert table.loc[test, "note"].startswith("not available")
     assert np.isfinite(table.loc["Wald SDM -> SAR", "statistic"])
     assert np.isfinite(table.loc["LR SDM -> SAR", "statistic"])
     assert np.isfinite(table.loc["Wald SDM -> SEM", "statistic"])
@@ -149,7 +157,8 @@ def test_random_effects_sdm_runs_its_tests_and_marks_the_sem_rows_unavailable(mu
     # through beta convergence (growth of gross state product)
     gsp = load("us_productivity")["gsp"]
     res = sc.BetaConvergence(model="sdm", effects="random", draws=0).fit(gsp, w=w)
-    assert np.isfinite(res.beta) and "not available" in res.tests.loc["LR SDM -> SEM", "note"]
+    assert np.isfinite(res.beta)
+    assert "not available" in res.tests.loc["LR SDM -> SEM", "note"]
 
 
 @pytest.mark.parametrize("model", ["sar", "sem", "sdm", "sac", "ols"])
@@ -170,7 +179,7 @@ def test_y_without_variation_is_refused(munnell, model):
 def test_exact_fit_is_refused(munnell):
     from spatialcoupling.spatial_panel import SpatialPanel
 
-    y, X, w = munnell
+    _y, X, w = munnell
     with pytest.raises(ValueError, match="exact linear combination"):
         SpatialPanel("ols", "individual", draws=0).fit(X["pc"] * 2 + X["emp"], X, w)
 
@@ -180,13 +189,18 @@ def test_summary_names_lee_yu_only_when_a_correction_was_applied(munnell):
 
     y, X, w = munnell
     re = SpatialPanel("sar", "random", draws=0).fit(y, X, w)
-    assert re.lee_yu and not re.lee_yu_applied and "Lee-Yu" not in re.summary().splitlines()[0]
+    assert re.lee_yu
+    assert not re.lee_yu_applied
+    assert "Lee-Yu" not in re.summary().splitlines()[0]
     none = SpatialPanel("sar", "none", draws=0).fit(y, X, w)
-    assert not none.lee_yu_applied and "Lee-Yu" not in none.summary().splitlines()[0]
+    assert not none.lee_yu_applied
+    assert "Lee-Yu" not in none.summary().splitlines()[0]
     fe = SpatialPanel("sar", "individual", draws=0).fit(y, X, w)
-    assert fe.lee_yu_applied and "Lee-Yu" in fe.summary().splitlines()[0]
+    assert fe.lee_yu_applied
+    assert "Lee-Yu" in fe.summary().splitlines()[0]
     off = SpatialPanel("sar", "individual", lee_yu=False, draws=0).fit(y, X, w)
-    assert not off.lee_yu_applied and "Lee-Yu" not in off.summary().splitlines()[0]
+    assert not off.lee_yu_applied
+    assert "Lee-Yu" not in off.summary().splitlines()[0]
     one = y[y.index.get_level_values(1) == 1970]
     cross = SpatialPanel("sar", "time", draws=0).fit(one, X.loc[one.index], w)  # N - 1 effective regions
     assert cross.lee_yu_applied
@@ -195,8 +209,9 @@ def test_summary_names_lee_yu_only_when_a_correction_was_applied(munnell):
 def _triangle_panel(t=8, seed=0):
     import libpysal
 
-    w = libpysal.weights.W({"a": ["b", "c"], "b": ["a", "c"], "c": ["a", "b"], "d": ["c"], "e": ["d"]},
-                           id_order=["a", "b", "c", "d", "e"])
+    w = libpysal.weights.W(
+        {"a": ["b", "c"], "b": ["a", "c"], "c": ["a", "b"], "d": ["c"], "e": ["d"]}, id_order=["a", "b", "c", "d", "e"]
+    )
     w.transform = "r"
     sub = libpysal.weights.w_subset(w, ["a", "b", "c"])
     sub.transform = "r"
@@ -214,7 +229,7 @@ def test_spatial_parameter_of_a_complete_group_with_time_effects_is_not_identifi
     y, x, w = _triangle_panel()
     for effects in ("time", "twoway"):
         for lee_yu in (True, False):
-            with pytest.raises(ValueError, match="not identified.*neighbour of every other"):
+            with pytest.raises(ValueError, match=r"not identified.*neighbour of every other"):
                 SpatialPanel(model, effects, lee_yu=lee_yu, draws=0).fit(y, x, w)
 
 
@@ -223,7 +238,8 @@ def test_complete_group_with_individual_effects_still_runs():
 
     y, x, w = _triangle_panel(t=30)
     res = SpatialPanel("sar", "individual", draws=0).fit(y, x, w)
-    assert np.all(np.isfinite(res.params)) and np.all(np.isfinite(res.std_errors))
+    assert np.all(np.isfinite(res.params))
+    assert np.all(np.isfinite(res.std_errors))
 
 
 def test_multiple_of_identity_check_against_dense_algebra():
@@ -239,7 +255,8 @@ def test_multiple_of_identity_check_against_dense_algebra():
         Q = np.eye(n) - 1 / n
         dense = Q @ full.full()[0] @ Q
         c = multiple_of_identity_after_demeaning(sp.csr_matrix(full.sparse))
-        assert c == pytest.approx(-1 / (n - 1)) and np.allclose(dense, c * Q)
+        assert c == pytest.approx(-1 / (n - 1))
+        assert np.allclose(dense, c * Q)
         other = sp.csr_matrix(rng.random((n, n)) * (1 - np.eye(n)))
         assert multiple_of_identity_after_demeaning(other) is None
     chain = libpysal.weights.lat2W(1, 3)
@@ -273,7 +290,7 @@ def test_timeout_and_iteration_limits(munnell):
         res = SpatialPanel("sem", "individual", draws=0, maxiter=10).fit(y, X, w)
     assert any("iteration limit (10)" in n for n in res.notes)
     for bad in ({"maxiter": 3}, {"maxiter": 2.5}, {"timeout": 0}, {"timeout": -1.0}, {"timeout": "1"}):
-        with pytest.raises(ValueError, match="maxiter|timeout"):
+        with pytest.raises(ValueError, match=r"maxiter|timeout"):
             SpatialPanel("sar", **bad)
 
 
@@ -289,7 +306,8 @@ def test_impact_simulation_is_bounded_when_rho_is_poorly_identified(munnell):
     cov.loc["rho", "rho"] = 1e6  # almost every draw of rho falls outside the admissible interval
     with pytest.warns(RuntimeWarning, match="poorly identified"):
         imp = est.impacts(fit.params, cov)
-    assert imp["std_error"].isna().all() and np.isfinite(imp["estimate"]).all()
+    assert imp["std_error"].isna().all()
+    assert np.isfinite(imp["estimate"]).all()
     pd.testing.assert_series_equal(imp["estimate"], fit.impacts["estimate"])
 
 

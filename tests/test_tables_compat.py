@@ -46,8 +46,15 @@ def _result() -> _Tables:
     rng = np.random.default_rng(0)
     regions = [f"Region {i:02d}" for i in range(29)] + ["新疆"]
     idx = pd.MultiIndex.from_product([regions, YEARS], names=["region", "period"])
-    table = pd.DataFrame({"Ii": rng.normal(size=len(idx)), "p_sim": rng.uniform(size=len(idx)),
-                          "cluster": rng.choice(["HH", "LL", "ns"], len(idx)), "n_neighbors": 3}, index=idx)
+    table = pd.DataFrame(
+        {
+            "Ii": rng.normal(size=len(idx)),
+            "p_sim": rng.uniform(size=len(idx)),
+            "cluster": rng.choice(["HH", "LL", "ns"], len(idx)),
+            "n_neighbors": 3,
+        },
+        index=idx,
+    )
     counts = table.groupby(["period", "cluster"]).size().unstack(fill_value=0)
     weights = pd.DataFrame({"indicator": ["a", "b"], "weight": [0.4, 0.6], "Gw_share": [0.25, 0.75]})
     return _Tables(table, counts, weights)
@@ -61,13 +68,16 @@ def test_every_sheet_is_flat_with_a_frozen_bold_header_and_number_formats(tmp_pa
         header = [c.value for c in ws[1]]
         assert all(isinstance(h, str) and h for h in header), (ws.title, header)  # one full header row
         assert all(c.font.b for c in ws[1]), ws.title
-        assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2"), ws.title
+        assert ws.freeze_panes is not None, ws.title
+        assert ws.freeze_panes.endswith("2"), ws.title
     lisa = book["table"]
     header = [c.value for c in lisa[1]]
-    assert header[:2] == ["region", "period"] and ws.max_row > 1
+    assert header[:2] == ["region", "period"]
+    assert ws.max_row > 1
     assert lisa.freeze_panes == "C2"  # the header row and the two key columns stay in view
     regions = [lisa.cell(row=r, column=1).value for r in range(2, lisa.max_row + 1)]
-    assert len(regions) == 30 * len(YEARS) and all(regions)  # the full region column, no blank cell
+    assert len(regions) == 30 * len(YEARS)
+    assert all(regions)
     assert regions.count("新疆") == len(YEARS)
     col = {name: i + 1 for i, name in enumerate(header)}
     assert lisa.cell(row=2, column=col["Ii"]).number_format == "0.000"
@@ -78,7 +88,8 @@ def test_every_sheet_is_flat_with_a_frozen_bold_header_and_number_formats(tmp_pa
     assert weights.cell(row=2, column=3).number_format == "0.00%"
     assert weights.cell(row=2, column=3).value == 0.25  # the value itself is not rounded
     back = pd.read_excel(path, sheet_name="table")
-    assert back["region"].notna().all() and len(back) == 30 * len(YEARS)
+    assert back["region"].notna().all()
+    assert len(back) == 30 * len(YEARS)
 
 
 def test_csv_has_a_byte_order_mark_for_excel(tmp_path):
@@ -100,18 +111,29 @@ def test_docx_export_writes_every_table(tmp_path):
 def test_wide_and_long_tex_exports_compile_within_the_page(tmp_path):
     """0.1's dagum.tex ran 902 pt past the page; a table of 480 rows needs to break across pages."""
     rng = np.random.default_rng(1)
-    wide = pd.DataFrame(rng.uniform(size=(16, 22)), index=pd.Index(YEARS, name="period"),
-                        columns=[f"G_{c}_share" for c in "abcdefghijklmnopqrstuv"])
+    wide = pd.DataFrame(
+        rng.uniform(size=(16, 22)),
+        index=pd.Index(YEARS, name="period"),
+        columns=[f"G_{c}_share" for c in "abcdefghijklmnopqrstuv"],
+    )
     res = _Tables(wide, _result().table, wide)
     res.export(tmp_path / "wide.tex")
     write_tables({"lisa": _result().table.rename(index={"新疆": "Xinjiang"})}, tmp_path / "long.tex")
     for name in ("wide", "long"):
         doc = tmp_path / f"doc_{name}.tex"
-        doc.write_text("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs,array,longtable}\n"
-                       f"\\begin{{document}}\n\\input{{{name}.tex}}\n\\end{{document}}\n")
+        doc.write_text(
+            "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs,array,longtable}\n"
+            f"\\begin{{document}}\n\\input{{{name}.tex}}\n\\end{{document}}\n"
+        )
         for _ in range(2):  # longtable settles its column widths on the second run
-            run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
-                                 capture_output=True, text=True, timeout=120)
+            run = subprocess.run(
+                ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
         log = (tmp_path / f"doc_{name}.log").read_text(errors="replace")
         assert run.returncode == 0, log[-2000:]
         assert not re.findall(r"Overfull \\hbox|Float too large", log), name

@@ -51,7 +51,8 @@ def test_growth_table_matches_hand_computation_of_both_forms():
     geo, ari = "Geometric mean rate", "Mean of annual rates"
     for r, path in D_VALUES.items():
         row = body.loc[(GROUPS[r], "region", r)]
-        assert row[("D", "2010")] == path[0] and row[("D", "2013")] == path[3]
+        assert row[("D", "2010")] == path[0]
+        assert row[("D", "2013")] == path[3]
         assert row[(geo, "2010~2013")] == pytest.approx(_geometric(path[0], path[3], 3), rel=1e-12)
         assert row[(geo, "2011~2013")] == pytest.approx(_geometric(path[1], path[3], 2), rel=1e-12)
         assert row[(ari, "2010~2013")] == pytest.approx(_arithmetic(path), rel=1e-12)
@@ -63,8 +64,7 @@ def test_growth_table_matches_hand_computation_of_both_forms():
     assert of_mean[("D", "2011")] == pytest.approx(mean_path[1])
     assert of_mean[(geo, "2010~2013")] == pytest.approx(_geometric(mean_path[0], mean_path[3], 3))
     assert of_mean[(ari, "2010~2013")] == pytest.approx(_arithmetic(mean_path))
-    assert mean_of[(geo, "2010~2013")] == pytest.approx(
-        (_geometric(0.40, 0.50, 3) + _geometric(0.20, 0.30, 3)) / 2)
+    assert mean_of[(geo, "2010~2013")] == pytest.approx((_geometric(0.40, 0.50, 3) + _geometric(0.20, 0.30, 3)) / 2)
     assert mean_of[(ari, "2010~2013")] == pytest.approx((_arithmetic(D_VALUES["A"]) + _arithmetic(D_VALUES["B"])) / 2)
     # the national rows cover all three regions
     national = [sum(v[i] for v in D_VALUES.values()) / 3 for i in range(4)]
@@ -73,18 +73,29 @@ def test_growth_table_matches_hand_computation_of_both_forms():
     nat2 = body.loc[("National", "national", "National: mean of regional rates")]
     assert nat2[(ari, "2011~2013")] == pytest.approx(np.mean([_arithmetic(v[1:]) for v in D_VALUES.values()]))
     # regions under their group, the group rows after them, the national rows last
-    assert [k[2] for k in body.index] == ["A", "B", "g1: growth of the mean", "g1: mean of regional rates", "C",
-                                          "g2: growth of the mean", "g2: mean of regional rates",
-                                          "National: growth of the mean", "National: mean of regional rates"]
+    assert [k[2] for k in body.index] == [
+        "A",
+        "B",
+        "g1: growth of the mean",
+        "g1: mean of regional rates",
+        "C",
+        "g2: growth of the mean",
+        "g2: mean of regional rates",
+        "National: growth of the mean",
+        "National: mean of regional rates",
+    ]
     # the note defines both forms, both aggregates and the end points of a sub-period
     text = " ".join(table.notes)
-    assert "(D_t1 / D_t0)^(1/(t1 - t0)) - 1" in text and "D_t / D_(t-1) - 1" in text
+    assert "(D_t1 / D_t0)^(1/(t1 - t0)) - 1" in text
+    assert "D_t / D_(t-1) - 1" in text
     assert "runs from D in t0 to D in t1" in text
-    assert "growth of the mean D" in text and "mean of the regional growth rates" in text
+    assert "growth of the mean D" in text
+    assert "mean of the regional growth rates" in text
     # growth is printed in percent, D with 3 decimals
     rows = {tuple(k): v for kind, _, k, v in table.print_rows() if kind == "row"}
     a_row = next(v for k, v in rows.items() if k == ("A",))
-    assert a_row[0] == "0.400" and a_row[3] == f"{100 * _geometric(0.40, 0.50, 3):.2f}"
+    assert a_row[0] == "0.400"
+    assert a_row[3] == f"{100 * _geometric(0.40, 0.50, 3):.2f}"
     assert table.print_spanners()[3] == "Geometric mean rate (%)"
 
 
@@ -93,8 +104,7 @@ def test_growth_table_default_form_labels_and_no_groups():
     table = growth_table(_series(), spans, years=[2013])
     body = table.body
     assert list(body.columns) == [("D", "2013"), ("Average annual growth", "2011~2013")]
-    assert body.loc[("region", "B"), ("Average annual growth", "2011~2013")] == pytest.approx(
-        _geometric(0.20, 0.30, 3))
+    assert body.loc[("region", "B"), ("Average annual growth", "2011~2013")] == pytest.approx(_geometric(0.20, 0.30, 3))
     assert list(body.index.get_level_values("level")) == ["region"] * 3 + ["National"]
     assert "Group and national rows: mean D; growth: the growth of the mean D" in " ".join(table.notes)
 
@@ -156,13 +166,16 @@ def _demo_D() -> pd.Series:
 def _between_frame() -> pd.DataFrame:
     """X richer than Y in 2000, Y richer than X in 2001; Z always poorest."""
     rows = [
-        (2000, "X", "Y", 1, 2, 0.10, 0.60, 0.20, 0.05), (2000, "X", "Z", 1, 3, 0.30, 0.90, 0.40, 0.01),
+        (2000, "X", "Y", 1, 2, 0.10, 0.60, 0.20, 0.05),
+        (2000, "X", "Z", 1, 3, 0.30, 0.90, 0.40, 0.01),
         (2000, "Y", "Z", 2, 3, 0.20, 0.80, 0.30, 0.02),
-        (2001, "Y", "X", 1, 2, 0.12, 0.50, 0.25, 0.08), (2001, "Y", "Z", 1, 3, 0.25, 0.85, 0.35, 0.02),
+        (2001, "Y", "X", 1, 2, 0.12, 0.50, 0.25, 0.08),
+        (2001, "Y", "Z", 1, 3, 0.25, 0.85, 0.35, 0.02),
         (2001, "X", "Z", 2, 3, 0.22, 0.70, 0.28, 0.05),
     ]
-    frame = pd.DataFrame(rows, columns=["period", "group_j", "group_h", "rank_j", "rank_h", "G_jh", "D_jh", "d_jh",
-                                        "p_jh"])
+    frame = pd.DataFrame(
+        rows, columns=["period", "group_j", "group_h", "rank_j", "rank_h", "G_jh", "D_jh", "d_jh", "p_jh"]
+    )
     return frame.set_index(["period", "group_j", "group_h"])
 
 
@@ -174,10 +187,13 @@ def test_between_pairs_have_one_orientation_for_all_years():
     assert not g.body.isna().any().any()  # no empty cell: the year × pair pivot is full
     assert g.body.loc[2001, "X–Y"] == 0.12  # G_jh is symmetric
     d = dagum_between_table(between, value="D_jh")
-    assert d.body.loc[2000, "X–Y"] == 0.60 and d.body.loc[2001, "X–Y"] == -0.50  # Y was richer in 2001
+    assert d.body.loc[2000, "X–Y"] == 0.60
+    assert d.body.loc[2001, "X–Y"] == -0.50
     dd = dagum_between_table(between, value="d_jh")
-    assert dd.body.loc[2001, "X–Y"] == 0.08 and dd.body.loc[2000, "X–Y"] == 0.20  # d and p swap in 2001
-    assert "D_jh changes sign" in d.notes[0] and "mean rank over all periods" in d.notes[0]
+    assert dd.body.loc[2001, "X–Y"] == 0.08
+    assert dd.body.loc[2000, "X–Y"] == 0.20
+    assert "D_jh changes sign" in d.notes[0]
+    assert "mean rank over all periods" in d.notes[0]
     given = dagum_between_table(between, order=["Z", "Y", "X"])
     assert list(given.body.columns) == ["Z–Y", "Z–X", "Y–X"]
     with pytest.raises(ValueError, match="group_order must list every group"):
@@ -192,13 +208,14 @@ def test_dagum_layouts_of_a_fit():
     idx = pd.MultiIndex.from_product([regions, [2018, 2019, 2020]], names=["region", "period"])
     series = pd.Series(rng.lognormal(0, 0.6, len(idx)), index=idx)
     groups = {r: ["East", "Central", "West", "North"][i % 4] for i, r in enumerate(regions)}
-    res = sc.DagumGini(groups=groups).fit(series)
+    res = sc.DagumGini().fit(series, groups)
     table = dagum_table(res.table)
     np.testing.assert_allclose(table.body[("Gini", "G")], res.table["G"])
     np.testing.assert_allclose(table.body[("Contribution", "Gnb")], res.table["Gnb_share"])
     assert table.print_spanners()[-1] == "Contribution (%)"
     between = dagum_between_table(res.between)
-    assert between.body.shape == (3, 6) and not between.body.isna().any().any()
+    assert between.body.shape == (3, 6)
+    assert not between.body.isna().any().any()
     long = res.between.reset_index()
     for _, row in long.iterrows():
         a, b = row["group_j"], row["group_h"]
@@ -214,13 +231,15 @@ def test_dagum_layouts_of_a_fit():
 
 
 # -- indicator weights ------------------------------------------------------------------------------
-WEIGHTS = pd.DataFrame({
-    "indicator": ["a1", "a2", "b1", "c1", "c2", "c3"],
-    "subsystem": ["S", "S", "S", "T", "T", "T"],
-    "dimension": ["scale", "scale", "quality", "scale", "green", "green"],
-    "direction": ["+", "+", "-", "+", "+", "-"],
-    "weight": [0.25, 0.35, 0.40, 0.50, 0.30, 0.20],
-})
+WEIGHTS = pd.DataFrame(
+    {
+        "indicator": ["a1", "a2", "b1", "c1", "c2", "c3"],
+        "subsystem": ["S", "S", "S", "T", "T", "T"],
+        "dimension": ["scale", "scale", "quality", "scale", "green", "green"],
+        "direction": ["+", "+", "-", "+", "+", "-"],
+        "weight": [0.25, 0.35, 0.40, 0.50, 0.30, 0.20],
+    }
+)
 
 
 def test_weights_table_has_dimension_subtotals():
@@ -229,8 +248,18 @@ def test_weights_table_has_dimension_subtotals():
     assert body.loc[("S", "scale", "Subtotal"), "Weight"] == pytest.approx(0.60)
     assert body.loc[("S", "quality", "Subtotal"), "Weight"] == pytest.approx(0.40)
     assert body.loc[("T", "green", "Subtotal"), "Weight"] == pytest.approx(0.50)
-    assert [k[2] for k in body.index] == ["Fixed investment", "a2", "Subtotal", "b1", "Subtotal", "c1", "Subtotal",
-                                          "c2", "c3", "Subtotal"]
+    assert [k[2] for k in body.index] == [
+        "Fixed investment",
+        "a2",
+        "Subtotal",
+        "b1",
+        "Subtotal",
+        "c1",
+        "Subtotal",
+        "c2",
+        "c3",
+        "Subtotal",
+    ]
     assert body.loc[("T", "green", "c3"), "Direction"] == "-"
     printed = [cells for kind, _, _, cells in table.print_rows() if kind == "row"]
     assert printed[0] == ["+", "0.2500"]  # four decimals, as the papers print weights
@@ -239,7 +268,8 @@ def test_weights_table_has_dimension_subtotals():
     with pytest.raises(ValueError, match=r"indicators 'a2' have no dimension"):
         weights_table(partial)
     flat = weights_table(WEIGHTS.drop(columns="dimension")).body
-    assert flat.index.names == ["subsystem", "indicator"] and len(flat) == 6
+    assert flat.index.names == ["subsystem", "indicator"]
+    assert len(flat) == 6
 
 
 # -- descriptive statistics ---------------------------------------------------------------------------
@@ -259,7 +289,8 @@ def test_descriptive_statistics_match_numpy():
     assert body.index.names == ["variable", "period"]
     year = D.xs(2015, level="period").to_numpy()
     cell = body.loc[("Coupling coordination D", 2015)]
-    assert cell["SD"] == pytest.approx(np.std(year, ddof=1)) and cell["N"] == 12
+    assert cell["SD"] == pytest.approx(np.std(year, ddof=1))
+    assert cell["N"] == 12
     assert list(body.index.get_level_values(0).unique()) == ["Coupling coordination D", "x"]
     with pytest.raises(ValueError, match=r"columns \['name'\] are not numeric"):
         descriptive_table(pd.DataFrame({"name": ["a"], "v": [1.0]}), columns=["name", "v"])

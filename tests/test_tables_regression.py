@@ -22,10 +22,13 @@ from spatialcoupling.tables import (
 
 def _column(name="M", **stats_):
     coef = pd.DataFrame(
-        {"coef": [-0.44708, 0.2, 0.3, 0.4, 0.5, 0.11265, 0.0016],
-         "std_error": [0.030193, 0.1, 0.1, 0.1, 0.1, 0.072359, np.nan],
-         "p_value": [0.009, 0.049, 0.099, 0.1, 0.5, 0.1195, np.nan]},
-        index=["ln_y", "x1", "x2", "x3", "x4", "rho", "sigma2"])
+        {
+            "coef": [-0.44708, 0.2, 0.3, 0.4, 0.5, 0.11265, 0.0016],
+            "std_error": [0.030193, 0.1, 0.1, 0.1, 0.1, 0.072359, np.nan],
+            "p_value": [0.009, 0.049, 0.099, 0.1, 0.5, 0.1195, np.nan],
+        },
+        index=["ln_y", "x1", "x2", "x3", "x4", "rho", "sigma2"],
+    )
     return ModelColumn(name, coef, stats_ or {"N": 435, "Region FE": "Yes", "Log-likelihood": 732.5641})
 
 
@@ -43,9 +46,11 @@ def test_stars_and_parenthesised_standard_errors():
     assert cells[("Main", "x2", "coef")] == "0.300*"
     assert cells[("Main", "x3", "coef")] == "0.400"
     assert cells[("Main", "x4", "coef")] == "0.500"
-    assert cells[("Spatial", "ρ", "coef")] == "0.113" and cells[("Spatial", "ρ", "se")] == "(0.072)"
+    assert cells[("Spatial", "ρ", "coef")] == "0.113"
+    assert cells[("Spatial", "ρ", "se")] == "(0.072)"
     # σ² has no standard error: no empty row under it
-    assert cells[("Variance", "σ²", "coef")] == "0.002" and ("Variance", "σ²", "se") not in cells
+    assert cells[("Variance", "σ²", "coef")] == "0.002"
+    assert ("Variance", "σ²", "se") not in cells
     # the footer
     assert cells[("Statistics", "N", "value")] == "435"
     assert cells[("Statistics", "Region FE", "value")] == "Yes"
@@ -67,7 +72,8 @@ def test_star_levels_and_what_is_under_the_coefficient_are_configurable():
     with_ci.coefficients["ci_upper"] = with_ci.coefficients["coef"] + 0.1
     assert _cells(regression_table([with_ci], below="ci"))[("Main", "ln_y", "ci")] == "[-0.547, -0.347]"
     marks = regression_table([_column()], stars={0.1: "†", 0.05: "*"})
-    assert _cells(marks)[("Main", "ln_y", "coef")] == "-0.447*" and _cells(marks)[("Main", "x2", "coef")] == "0.300†"
+    assert _cells(marks)[("Main", "ln_y", "coef")] == "-0.447*"
+    assert _cells(marks)[("Main", "x2", "coef")] == "0.300†"
     plain = regression_table([_column()], stars=False, below="statistic")
     assert _cells(plain)[("Main", "ln_y", "coef")] == "-0.447"
     assert _cells(plain)[("Main", "ln_y", "stat")] == f"({-0.44708 / 0.030193:.2f})"
@@ -78,12 +84,21 @@ def test_star_levels_and_what_is_under_the_coefficient_are_configurable():
 
 
 def test_models_side_by_side_in_xsmle_blocks():
-    a = ModelColumn("SAR", pd.DataFrame({"coef": [-0.1, 0.2], "std_error": [0.01, 0.05], "p_value": [0.0, 0.02]},
-                                        index=["ln_y", "rho"]), {"N": 10}, group="Absolute")
-    b = ModelColumn("SDM", pd.DataFrame({"coef": [-0.2, 0.5, 0.3, 0.1], "std_error": [0.02, 0.1, 0.2, 0.05],
-                                         "p_value": [0.0, 0.3, 0.0, 0.04]},
-                                        index=["ln_y", "x", "W_ln_y", "rho"]),
-                    {"N": 10, "Lee–Yu": "Yes"}, group="Conditional")
+    a = ModelColumn(
+        "SAR",
+        pd.DataFrame({"coef": [-0.1, 0.2], "std_error": [0.01, 0.05], "p_value": [0.0, 0.02]}, index=["ln_y", "rho"]),
+        {"N": 10},
+        group="Absolute",
+    )
+    b = ModelColumn(
+        "SDM",
+        pd.DataFrame(
+            {"coef": [-0.2, 0.5, 0.3, 0.1], "std_error": [0.02, 0.1, 0.2, 0.05], "p_value": [0.0, 0.3, 0.0, 0.04]},
+            index=["ln_y", "x", "W_ln_y", "rho"],
+        ),
+        {"N": 10, "Lee–Yu": "Yes"},
+        group="Conditional",
+    )
     table = regression_table([a, b], labels={"ln_y": "ln D"})
     keys = [k[:2] for k in table.body.index if k[2] == "coef"]
     assert keys == [("Main", "ln D"), ("Main", "x"), ("Wx", "ln D"), ("Spatial", "ρ")]
@@ -98,9 +113,11 @@ def test_models_side_by_side_in_xsmle_blocks():
     se_row = next(r for r in rows if r[0] == "row" and r[3][1] == "(0.100)")
     assert se_row[2] == [""]
     md = to_markdown(table)
-    assert "| Absolute SAR | Conditional SDM |" in md and "| *Wx* |" in md
+    assert "| Absolute SAR | Conditional SDM |" in md
+    assert "| *Wx* |" in md
     tex = to_latex(table)
-    assert r"\multicolumn{1}{c}{Absolute}" in tex and r"\cmidrule(lr){2-2}" in tex
+    assert r"\multicolumn{1}{c}{Absolute}" in tex
+    assert r"\cmidrule(lr){2-2}" in tex
     assert r"$-$0.200\makebox[1.20em][l]{\textsuperscript{***}}" in tex
     assert r"(0.100\makebox[1.20em][l]{)}" in tex  # the number, not the parenthesis, on the right edge
     assert r"$\rho$" in tex
@@ -152,9 +169,18 @@ def test_spatial_panel_column(sdm):
     assert cells[("Spatial", "ρ", "coef")] == _expected(sdm.params["rho"], sdm.pvalues["rho"])
     assert cells[("Variance", "σ²", "coef")] == f"{sdm.sigma2:.3f}"
     footer = {k[1]: v for k, v in cells.items() if k[0] == "Statistics"}
-    assert footer == {"Model": "SDM", "Region FE": "Yes", "Year FE": "Yes", "Lee–Yu": "Yes", "N": "816",
-                      "Regions": "48", "Periods": "17", "Log-likelihood": f"{sdm.loglik:.3f}",
-                      "AIC": f"{sdm.aic:.3f}", "BIC": f"{sdm.bic:.3f}"}
+    assert footer == {
+        "Model": "SDM",
+        "Region FE": "Yes",
+        "Year FE": "Yes",
+        "Lee–Yu": "Yes",
+        "N": "816",
+        "Regions": "48",
+        "Periods": "17",
+        "Log-likelihood": f"{sdm.loglik:.3f}",
+        "AIC": f"{sdm.aic:.3f}",
+        "BIC": f"{sdm.bic:.3f}",
+    }
     impacts = impacts_table([ModelColumn.from_impacts(sdm, "SDM")])
     icells = _cells(impacts)
     for term in ("p_cap", "pc", "emp"):  # every regressor, not only the first
@@ -172,7 +198,9 @@ def test_panel_ols_column_uses_t_intervals():
     frame = column.frame().set_index("term")
     half = stats.t.ppf(0.975, fit.dof) * fit.std_errors["ln_y"]
     assert frame.loc["ln_y", "ci_lower"] == pytest.approx(fit.params["ln_y"] - half, rel=1e-12)
-    assert column.stats["N"] == fit.nobs and column.stats["Regions"] == 10 and column.stats["Periods"] == 7
+    assert column.stats["N"] == fit.nobs
+    assert column.stats["Regions"] == 10
+    assert column.stats["Periods"] == 7
     assert column.statistic == "t"
     table = regression_table([ModelColumn.from_beta(beta, "FE")])
     cells = _cells(table)
@@ -183,12 +211,25 @@ def test_panel_ols_column_uses_t_intervals():
 
 def test_beta_columns_per_group_with_a_group_not_estimable():
     ok = types.SimpleNamespace(
-        model="fe", speed=0.2, speed_se=0.02, half_life=3.4, half_life_se=0.3, reason=None,
-        detail=types.SimpleNamespace(model="fe", effects="individual", nobs=60, dof=50, sigma2=0.01,
-                                     params=pd.Series({"ln_y": -0.2, "x": 0.1}),
-                                     std_errors=pd.Series({"ln_y": 0.05, "x": 0.2}),
-                                     tstats=pd.Series({"ln_y": -4.0, "x": 0.5}),
-                                     pvalues=pd.Series({"ln_y": 0.0002, "x": 0.6}), resid=pd.Series(dtype=float)))
+        model="fe",
+        speed=0.2,
+        speed_se=0.02,
+        half_life=3.4,
+        half_life_se=0.3,
+        reason=None,
+        detail=types.SimpleNamespace(
+            model="fe",
+            effects="individual",
+            nobs=60,
+            dof=50,
+            sigma2=0.01,
+            params=pd.Series({"ln_y": -0.2, "x": 0.1}),
+            std_errors=pd.Series({"ln_y": 0.05, "x": 0.2}),
+            tstats=pd.Series({"ln_y": -4.0, "x": 0.5}),
+            pvalues=pd.Series({"ln_y": 0.0002, "x": 0.6}),
+            resid=pd.Series(dtype=float),
+        ),
+    )
     broken = types.SimpleNamespace(model="fe", detail=None, reason="group 'West' (2 region(s)) not estimable")
     result = types.SimpleNamespace(**vars(ok), by_group={"East": ok, "West": broken})
     columns = beta_columns(result, group="Conditional")

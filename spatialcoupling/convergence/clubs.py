@@ -308,6 +308,15 @@ class ClubConvergence(Model):
         Size of the core group: the prefix with the largest ``t`` (Phillips and Sul, default)
         or with the largest ``|t|`` (what R ConvergenceClubs' ``coreG`` does; use it to
         reproduce results obtained with R).
+
+    Examples
+    --------
+    The incomes of the 48 contiguous US states, 1929–2009, form one convergence club:
+
+    >>> import spatialcoupling as sc
+    >>> res = ClubConvergence().fit(sc.datasets.load("us_income"))
+    >>> res.clubs.value_counts().to_dict(), bool(res.table["converges"].all())
+    ({'club1': 48}, True)
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {

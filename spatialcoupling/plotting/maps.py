@@ -24,7 +24,28 @@ from .. import _china
 from .._boundaries import align_regions
 from .._grades import DEFAULT_GRADES, grade_bins, grade_of, validate_grades
 from .._grades import grade_labels as grade_labels_of
-from ._base import CJK_FONTS, caption, cjk_font, font_kwargs, has_cjk, legend, new_ax, set_title
+from ._base import (
+    CJK_FONTS,
+    check_language,
+    cjk_font,
+    font_kwargs,
+    has_cjk,
+    legend_handles,
+    new_ax,
+    set_title,
+    tr,
+    translate_text,
+)
+from ._base import caption as add_caption
+from ._cartography import (
+    NO_DATA,
+    NO_DATA_HATCH,
+    MapFrame,
+    draw_map,
+    map_crs,
+    place_decorations,
+    to_map_crs,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -43,18 +64,22 @@ __all__ = [
     "cjk_font",
     "draw_regions",
     "has_cjk",
+    "map_legend",
     "needs_south_china_sea_inset",
 ]
 
 #: the grade edges and labels of the default table (see ``spatialcoupling._grades``)
 GRADE_BINS: tuple[float, ...] = grade_bins(DEFAULT_GRADES)
 GRADE_LABELS: tuple[str, ...] = grade_labels_of(DEFAULT_GRADES)
-#: fill of boundaries without data
-NO_DATA = "#ffffff"
+#: legend label of boundaries without data (drawn white, hatched)
 NO_DATA_LABEL = {"en": "No data", "zh": "无数据"}
 #: South China Sea frame of the inset (lon_min, lon_max, lat_min, lat_max), EPSG:4326
 SOUTH_CHINA_SEA = _china.SOUTH_CHINA_SEA
 MAINLAND_SOUTH = _china.MAINLAND_SOUTH
+#: height / width of a national China frame (Albers, with the inset right of the coast)
+CHINA_FRAME_ASPECT = 0.74
+#: inches kept right of every map panel for its legend
+LEGEND_WIDTH = 2.2
 #: panel labels (a), (b), ...
 PANEL_LETTERS = string.ascii_lowercase
 
@@ -64,64 +89,55 @@ def needs_south_china_sea_inset(gdf: gpd.GeoDataFrame) -> bool:
     return _china.reaches_south_china_sea(gdf)
 
 
-def _frame_from_lonlat(gdf: gpd.GeoDataFrame, lon0: float, lon1: float, lat0: float, lat1: float) -> tuple:
-    """The lon/lat box in the CRS of ``gdf`` as (xmin, xmax, ymin, ymax)."""
-    if gdf.crs is None or gdf.crs.to_epsg() == 4326:
-        return lon0, lon1, lat0, lat1
-    import geopandas as gpd
-    from shapely.geometry import box
-
-    b = gpd.GeoSeries([box(lon0, lat0, lon1, lat1)], crs=4326).to_crs(gdf.crs).total_bounds
-    return b[0], b[2], b[1], b[3]
-
-
 def draw_regions(
-    gdf: gpd.GeoDataFrame, colors: pd.Series, ax: Any, *, inset: bool | None = None, edgecolor: str = "#555555"
-) -> None:
+    gdf: gpd.GeoDataFrame,
+    colors: pd.Series,
+    ax: Any,
+    *,
+    inset: bool | None = None,
+    edgecolor: str = "#555555",
+    context: bool = True,
+    crs: Any = None,
+    language: str = "en",
+) -> MapFrame:
     """Draw polygons coloured by ``colors`` (indexed like ``gdf``; regions without a colour are
-    drawn as "no data") and add the South China Sea inset when the layer needs it.
+    drawn as "no data"), projected (``crs``, see :mod:`spatialcoupling.plotting._cartography`),
+    with China's standard map context and the South China Sea inset on national China maps.
 
-    ``inset=None`` or True: the inset when :func:`needs_south_china_sea_inset`; False: none.
+    ``inset=None``: the inset on national China maps; True: the same; False: none.
+    ``context=False`` leaves out Taiwan and the maritime boundary line. Returns the
+    :class:`~spatialcoupling.plotting._cartography.MapFrame` the legend, scale bar and north
+    arrow are placed on.
     """
-    colors = colors.reindex(gdf.index).fillna(NO_DATA)
-    gdf.plot(ax=ax, color=colors.tolist(), edgecolor=edgecolor, linewidth=0.3)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    use_inset = needs_south_china_sea_inset(gdf) if inset is None or inset else False
-    if not use_inset:
-        return
-    b = _china.lonlat_bounds(gdf)
-    if b is None:  # pragma: no cover - needs_south_china_sea_inset found lon/lat bounds
-        return
-    mainland, scs = _china.MAINLAND, _china.SOUTH_CHINA_SEA
-    x0, x1, y0, y1 = _frame_from_lonlat(gdf, b[0] - 0.5, b[2] + 0.5, mainland[2] + 0.5, b[3] + 0.5)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    sub = ax.inset_axes([0.80, 0.0, 0.20, 0.30])
-    gdf.plot(ax=sub, color=colors.tolist(), edgecolor=edgecolor, linewidth=0.2)
-    sx0, sx1, sy0, sy1 = _frame_from_lonlat(gdf, *scs)
-    sub.set_xlim(sx0, sx1)
-    sub.set_ylim(sy0, sy1)
-    sub.set_xticks([])
-    sub.set_yticks([])
-    sub.set_xlabel("")
-    sub.set_ylabel("")
-    sub.set_aspect("equal")
-    for spine in sub.spines.values():
-        spine.set_edgecolor("#333333")
-        spine.set_linewidth(0.6)
-    sub.set_title("South China Sea", fontsize=6)
+    check_language(language)
+    fills = colors.reindex(gdf.index)
+    return draw_map(gdf, fills.to_numpy(dtype=object), ax, inset=inset, context=context, crs=crs,
+                    edgecolor=edgecolor, language=language)
 
 
-def _no_data(labels: list[str], colors: list[str], geo: Any, n_with_data: int, language: str = "en") -> None:
-    """Append a "no data" legend entry for the boundaries outside the table."""
-    extra = len(geo) - n_with_data
+def _no_data(labels: list[str], colors: list[str], geo: Any, n_with_data: int, language: str = "en",
+             frame: MapFrame | None = None) -> None:
+    """Append a "no data" legend entry for the boundaries outside the table (and Taiwan when it is
+    drawn as map context without data)."""
+    extra = len(geo) - n_with_data + (1 if frame is not None and frame.taiwan_no_data else 0)
     if extra > 0:
-        labels.append(f"{NO_DATA_LABEL[language]} ({extra})")
+        labels.append(f"{tr('No data', language)} ({extra})")
         colors.append(NO_DATA)
 
 
-def _panel_grid(n: int, ncols: int, figsize: tuple[float, float] | None, geo: Any = None) -> tuple[Any, np.ndarray]:
+def map_legend(frame: MapFrame, labels: Sequence[str], colors: Sequence[str], *, title: str | None = None,
+               legend: bool = True, legend_loc: str = "auto", north_arrow: bool = True, scale_bar: bool = True,
+               language: str = "en") -> None:
+    """The legend of a map's classes (the "no data" entry hatched as drawn), its scale bar and
+    north arrow, each placed where it covers no polygon, the inset or each other."""
+    hatches = [NO_DATA_HATCH if c == NO_DATA else None for c in colors]
+    handles, prop = legend_handles(labels, colors, hatches) if legend else (None, None)
+    place_decorations(frame, handles=handles, title=title, prop=prop, legend_loc=legend_loc,
+                      north_arrow=north_arrow, scale_bar=scale_bar, language=language)
+
+
+def _panel_grid(n: int, ncols: int, figsize: tuple[float, float] | None, geo: Any = None,
+                crs: Any = None) -> tuple[Any, np.ndarray]:
     """A figure of ``n`` panels in ``ncols`` columns; the default size follows the map's aspect."""
     import matplotlib.pyplot as plt
 
@@ -129,23 +145,55 @@ def _panel_grid(n: int, ncols: int, figsize: tuple[float, float] | None, geo: An
     nrows = int(np.ceil(n / ncols))
     if figsize is None:
         aspect = 0.8
-        if geo is not None:
-            b = geo.total_bounds
+        if geo is not None and _china.is_national_china(geo):
+            aspect = CHINA_FRAME_ASPECT
+        elif geo is not None:
+            shown = to_map_crs(geo, map_crs(geo, crs))
+            b = shown.total_bounds
             aspect = min(1.2, max(0.35, (b[3] - b[1]) / max(b[2] - b[0], 1e-12)))
-        figsize = (5.5 * ncols, (5.5 * aspect + 0.5) * nrows + 0.4)
+        figsize = ((5.5 + LEGEND_WIDTH) * ncols, (5.5 * aspect + 0.5) * nrows + 0.4)
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
     return fig, axes
 
 
-def _finish_panels(fig: Any, axes: np.ndarray, n: int, suptitle: str | None, text: str | None) -> None:
+def _reserve_legend_room(fig: Any, axes: np.ndarray, n: int) -> None:
+    """Narrow each map panel to leave ``LEGEND_WIDTH`` inches on its right for a legend that finds
+    no free corner (it never reaches the next panel)."""
+    width = fig.get_figwidth()
+    for ax in axes.ravel()[:n]:
+        pos = ax.get_position()
+        keep = max(0.3, 1 - LEGEND_WIDTH / (pos.width * width))
+        ax.set_position([pos.x0, pos.y0, pos.width * keep, pos.height])
+
+
+def _layout_panels(fig: Any, axes: np.ndarray, titles: Sequence[str], suptitle: str | None,
+                   language: str = "en", maps: bool = True) -> None:
+    """Titles, the title over the panels, unused panels blanked, layout fixed before drawing (so
+    legends are placed on the final geometry)."""
+    for ax, text in zip(axes.ravel(), titles, strict=False):
+        set_title(ax, text, language=language)
+        ax.set_axis_off()
+    for ax in axes.ravel()[len(titles):]:
+        ax.set_axis_off()
+    if suptitle:
+        text = translate_text(suptitle, language)
+        fig.suptitle(text, **font_kwargs([text]))
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if maps:
+        _reserve_legend_room(fig, axes, len(titles))
+
+
+def _finish_panels(fig: Any, axes: np.ndarray, n: int, suptitle: str | None, text: str | None,
+                   language: str = "en") -> None:
     """Blank the unused panels, add the title and the caption, tighten the layout."""
     for ax in axes.ravel()[n:]:
         ax.set_axis_off()
     if suptitle:
-        fig.suptitle(suptitle, **font_kwargs([suptitle]))
+        sup = translate_text(suptitle, language)
+        fig.suptitle(sup, **font_kwargs([sup]))
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     if text:
-        caption(fig, text)
+        add_caption(fig, text, language)
 
 
 def panel_title(i: int, period: Any) -> str:
@@ -184,11 +232,11 @@ class _Classes:
 
 
 def _grade_classes(
-    ok: pd.Series, grades: Any, grade_labels: Sequence[str] | None, cmap: str
+    ok: pd.Series, grades: Any, grade_labels: Sequence[str] | None, cmap: str, language: str = "en"
 ) -> _Classes:
     table = validate_grades(grades)
     edges = grade_bins(table)
-    names = list(grade_labels) if grade_labels is not None else list(grade_labels_of(table))
+    names = list(grade_labels) if grade_labels is not None else list(grade_labels_of(table, language))
     if len(names) != len(table):
         raise ValueError(f"grade_labels has {len(names)} labels for {len(table)} grades")
     bad = ok[(ok < 0) | (ok > edges[-1])]
@@ -217,19 +265,26 @@ def _scheme_classes(cls: np.ndarray, bins: np.ndarray, low: float, cmap: str) ->
 
 
 def _draw_choropleth(
-    values: pd.Series, ok: pd.Series, classes: _Classes, geo: Any, ax: Any, *, inset: bool | None, show_legend: bool
-) -> None:
+    values: pd.Series, ok: pd.Series, classes: _Classes, geo: Any, ax: Any, *, show_legend: bool,
+    opts: dict[str, Any],
+) -> MapFrame:
     colors = pd.Series("#cccccc", index=values.index, dtype=object)
     colors[ok.index] = [classes.hexes[c] for c in classes.cls]
-    draw_regions(geo, colors, ax, inset=inset)
+    language = opts.get("language", "en")
+    frame = draw_regions(geo, colors, ax, inset=opts.get("inset"), context=opts.get("context", True),
+                         crs=opts.get("crs"), language=language)
+    entries: list[str] = []
+    cols: list[str] = []
     if show_legend:
         n_classes = len(classes.labels)
         counts = np.bincount(classes.cls, minlength=n_classes)
         keep = [i for i in range(n_classes) if counts[i] or classes.keep_empty]
         entries = [f"{classes.labels[i]} ({counts[i]})" for i in keep]
         cols = [classes.hexes[i] for i in keep]
-        _no_data(entries, cols, geo, len(values))
-        legend(ax, entries, cols)
+        _no_data(entries, cols, geo, len(values), language, frame)
+    map_legend(frame, entries, cols, legend=show_legend, legend_loc=opts.get("legend_loc", "auto"),
+               north_arrow=opts.get("north_arrow", True), scale_bar=opts.get("scale_bar", True), language=language)
+    return frame
 
 
 def _warn_missing(values: pd.Series) -> pd.Series:
@@ -255,6 +310,12 @@ def choropleth(
     id_column: str | None = None,
     grade_labels: Sequence[str] | None = None,
     grades: Sequence[tuple[float, str]] | pd.DataFrame | None = None,
+    context: bool = True,
+    crs: Any = None,
+    legend_loc: str = "auto",
+    north_arrow: bool = True,
+    scale_bar: bool = True,
+    language: str = "en",
 ) -> Any:
     """Choropleth of a region series (or one period of a region × period series).
 
@@ -274,8 +335,24 @@ def choropleth(
         relabels them); any other value is a mapclassify scheme name (``"quantiles"``,
         ``"natural_breaks"``, ``"equal_interval"``, ``"fisher_jenks"``...) with ``k`` classes.
     cmap, ax, title, inset, legend, figsize, id_column
-        Colour map, axes to draw on, title, South China Sea inset (None: when needed),
-        legend with the number of regions per class, figure size, id column of ``regions``.
+        Colour map, axes to draw on, title, South China Sea inset (None: on national China
+        maps), legend with the number of regions per class, figure size, id column of ``regions``.
+    context : bool
+        China's standard map context on national China maps: Taiwan (as "no data" when the
+        data lacks it) and the maritime boundary line. False leaves them out.
+    crs : optional
+        Projection: None chooses one (China: Albers 25°N/47°N, 105°E; US: EPSG:5070; other
+        layers: an equal-area projection from their bounds; see
+        :mod:`spatialcoupling.plotting._cartography`), ``"data"`` draws the coordinates as they
+        are, anything else is a CRS for ``pyproj`` (``"EPSG:3857"``).
+    legend_loc : str
+        ``"auto"`` (a corner that covers no region, else outside right), ``"outside"``, or a
+        matplotlib location (``"lower left"``...).
+    north_arrow, scale_bar : bool
+        A north arrow and a scale bar in km (matplotlib-scalebar, true at the standard
+        parallels of the projection).
+    language : {"en", "zh"}
+        Language of the legend, title, inset label and "no data" entry.
 
     Returns
     -------
@@ -290,18 +367,22 @@ def choropleth(
     >>> [t.get_text().rsplit(" ", 1)[1] for t in fig.axes[0].get_legend().get_texts()]
     ['(12)', '(12)', '(12)', '(12)']
     """
+    check_language(language)
     values = _period_values(series, period)
     geo = align_regions(regions, list(values.index), id_column=id_column, keep_others=True)
     ok = _warn_missing(values)
     if scheme == "grades":
-        classes = _grade_classes(ok, grades, grade_labels, cmap)
+        classes = _grade_classes(ok, grades, grade_labels, cmap, language)
     else:
         classifier = _classifier(ok.to_numpy(), scheme, k)
         classes = _scheme_classes(classifier.yb, np.asarray(classifier.bins), ok.min(), cmap)
     fig, ax = new_ax(ax, figsize)
-    _draw_choropleth(values, ok, classes, geo, ax, inset=inset, show_legend=legend)
-    name = series.name or "value"
-    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}")
+    name = series.name or tr("value", language)
+    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}",
+              language=language)
+    opts = {"inset": inset, "context": context, "crs": crs, "legend_loc": legend_loc, "north_arrow": north_arrow,
+                "scale_bar": scale_bar, "language": language}
+    _draw_choropleth(values, ok, classes, geo, ax, show_legend=legend, opts=opts)
     return fig
 
 
@@ -322,6 +403,12 @@ def choropleth_panels(
     id_column: str | None = None,
     grade_labels: Sequence[str] | None = None,
     grades: Sequence[tuple[float, str]] | pd.DataFrame | None = None,
+    context: bool = True,
+    crs: Any = None,
+    legend_loc: str = "auto",
+    north_arrow: bool = True,
+    scale_bar: bool = True,
+    language: str = "en",
 ) -> Any:
     """Choropleths of several periods of a region × period series, titled (a), (b), (c), ...
 
@@ -338,8 +425,12 @@ def choropleth_panels(
         Boundaries; those without a value are drawn as "no data".
     periods : sequence
         The periods to draw, in panel order.
-    scheme, k, cmap, grades, grade_labels, inset, legend, id_column
+    scheme, k, cmap, grades, grade_labels, inset, legend, id_column, context, crs, legend_loc
         As in :func:`choropleth`.
+    north_arrow, scale_bar : bool
+        On every panel (as in :func:`choropleth`).
+    language : {"en", "zh"}
+        Language of legends, titles, the inset label and the caption.
     ncols : int
         Panels per row.
     figsize : (float, float), optional
@@ -378,16 +469,20 @@ def choropleth_panels(
         pooled = pd.concat(values).dropna().to_numpy()
         bins = np.asarray(_classifier(pooled, scheme, k).bins, dtype=float)
         low = float(pooled.min())
-    fig, axes = _panel_grid(len(periods), ncols, figsize, geo_all.iloc[: len(ids)])
-    for i, (ax, period, vals) in enumerate(zip(axes.ravel(), periods, values, strict=False)):
+    check_language(language)
+    fig, axes = _panel_grid(len(periods), ncols, figsize, geo_all.iloc[: len(ids)], crs)
+    _layout_panels(fig, axes, [panel_title(i, p) for i, p in enumerate(periods)], suptitle, language)
+    opts = {"inset": inset, "context": context, "crs": crs, "legend_loc": legend_loc, "north_arrow": north_arrow,
+                "scale_bar": scale_bar, "language": language}
+    for ax, vals in zip(axes.ravel(), values, strict=False):
         geo = align_regions(geo_all, list(vals.index), keep_others=True)
         ok = _warn_missing(vals)
         if scheme == "grades":
-            classes = _grade_classes(ok, grades, grade_labels, cmap)
+            classes = _grade_classes(ok, grades, grade_labels, cmap, language)
         else:
             # (lower, upper] classes as mapclassify's; the pooled maximum is the last bound
             classes = _scheme_classes(np.searchsorted(bins, ok.to_numpy(), side="left"), bins, low, cmap)
-        _draw_choropleth(vals, ok, classes, geo, ax, inset=inset, show_legend=legend)
-        set_title(ax, panel_title(i, period))
-    _finish_panels(fig, axes, len(periods), suptitle, caption)
+        _draw_choropleth(vals, ok, classes, geo, ax, show_legend=legend, opts=opts)
+    if caption:
+        add_caption(fig, caption, language)
     return fig

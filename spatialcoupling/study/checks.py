@@ -70,6 +70,20 @@ class Inputs:
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     caught: list[tuple[str, warnings.WarningMessage]] = field(default_factory=list)
+    #: called as ``on_progress(step, done, total, label)`` by :meth:`progress` counters (the runner's bar)
+    on_progress: Callable[[str, int, int, str], None] | None = None
+
+    def progress(self, step: str, total: int) -> Callable[..., None]:
+        """A counter for the work of ``step`` in ``total`` parts: each call ``tick(label="")`` counts
+        one part and tells :attr:`on_progress` (nothing when no one listens)."""
+        count = [0]
+
+        def tick(label: Any = "") -> None:
+            count[0] += 1
+            if self.on_progress is not None:
+                self.on_progress(step, count[0], total, str(label))
+
+        return tick
 
     def section(self, name: str) -> dict[str, Any]:
         """The settings of section ``name`` (empty when absent)."""
@@ -178,9 +192,12 @@ def _period_problems(found: Inputs) -> list[str]:
     periods = list(found.panel.periods)
     known = set(periods)
     problems = []
-    bad = [p for p in found.section("lisa").get("periods", []) if p not in known]
-    if bad:
-        problems.append(f"lisa.periods: {bad} not in the data's periods {periods}")
+    for section, key in (("lisa", "periods"), ("density", "years"), ("hotspots", "periods"),
+                         ("bivariate", "periods"), ("coupling", "years")):
+        given = found.section(section).get(key, [])
+        bad = [p for p in given if p not in known] if isinstance(given, list) else []
+        if bad:
+            problems.append(f"{section}.{key}: {bad} not in the data's periods {periods}")
     spans = found.section("coupling").get("spans", [])
     bad = [s for s in spans if isinstance(s, list) and any(t not in known for t in s)]
     if bad:
@@ -264,6 +281,17 @@ def _build_analysis_models(found: Inputs) -> None:
         "dagum": lambda cfg: models.dagum_model(cfg, groups_of("dagum")),
         "sigma": lambda cfg: models.sigma_model(cfg, groups_of("sigma")),
         "beta": _beta_builder(found, w if "weights" in settings else None, groups_of),
+        "density": models.density_model,
+        "markov": lambda cfg: models.markov_models(cfg, w),
+        "space_time": lambda cfg: models.space_time_models(cfg, w),
+        "gravity": lambda cfg: models.gravity_model(cfg, found.regions),
+        "obstacle": models.obstacle_model,
+        "detector": lambda cfg: models.detector_model(cfg, _columns(found, "detector", cfg.get("factors"))),
+        "hotspots": lambda cfg: models.hotspots_model(cfg, w),
+        "bivariate": lambda cfg: models.bivariate_model(cfg, _column(found, "bivariate", cfg.get("column")), w),
+        "robustness": lambda cfg: models.robustness_model(
+            cfg, found.models.get("weighting"), found.models.get("coupling"), found.system, w,
+            groups_of("dagum") if "dagum" in settings else None),
     }
     for section, build in builds.items():
         if section not in settings:
@@ -278,6 +306,22 @@ def _build_analysis_models(found: Inputs) -> None:
             found.models.update(built)
         elif built is not None:
             found.models[section] = built
+
+
+def _columns(found: Inputs, section: str, names: Any) -> pd.DataFrame | None:
+    """The columns ``names`` of the data for ``section`` (None when the data could not be read)."""
+    if found.panel is None or not isinstance(names, list):
+        return None
+    missing = [c for c in names if c not in found.panel.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in the data; it has {list(found.panel.columns)}")
+    return found.panel.data[names]
+
+
+def _column(found: Inputs, section: str, name: Any) -> pd.Series | None:
+    """The column ``name`` of the data for ``section``."""
+    frame = _columns(found, section, [name] if isinstance(name, str) else None)
+    return None if frame is None else frame[name]
 
 
 def _beta_builder(found: Inputs, w: Any, groups_of: Callable[[str], pd.Series | None]

@@ -94,7 +94,7 @@ def sigma_model(cfg: Mapping[str, Any], groups: pd.Series | None) -> Any:
     """The :class:`~spatialcoupling.SigmaConvergence` of ``[sigma]`` (by group when ``groups``)."""
     from ..convergence import SigmaConvergence
 
-    return SigmaConvergence(groups=groups, **model_params("sigma", cfg))
+    return Bound(SigmaConvergence(**model_params("sigma", cfg)), {"groups": groups})
 
 
 def beta_effects(cfg: Mapping[str, Any]) -> str | None:
@@ -114,8 +114,8 @@ def beta_model(cfg: Mapping[str, Any], kind: str, w: Any, controls: pd.DataFrame
     effects = beta_effects(cfg)
     if effects is not None:
         params["effects"] = effects
-    return BetaConvergence(kind=kind, w=w, controls=controls if kind == "conditional" else None, groups=groups,
-                           **params)
+    data = {"w": w, "controls": controls if kind == "conditional" else None, "groups": groups}
+    return Bound(BetaConvergence(kind=kind, **params), data)
 
 
 def spatial_panel_model(cfg: Mapping[str, Any]) -> Any:
@@ -135,3 +135,94 @@ def spatial_panel_model(cfg: Mapping[str, Any]) -> Any:
         return None
     return SpatialPanel(model, beta_effects(cfg) or "individual", lee_yu=setting(cfg, "beta", "lee_yu"),
                         draws=setting(cfg, "beta", "draws"), seed=seed)
+
+
+# -- distribution dynamics and drivers --------------------------------------------------------------
+def density_model(cfg: Mapping[str, Any]) -> Any:
+    """The :class:`~spatialcoupling.dynamics.KernelDensity` of ``[density]``."""
+    from ..dynamics import KernelDensity
+
+    params = model_params("density", cfg)
+    if isinstance(params.get("bandwidth"), int) and not isinstance(params.get("bandwidth"), bool):
+        params["bandwidth"] = float(params["bandwidth"])
+    return KernelDensity(**params)
+
+
+def markov_models(cfg: Mapping[str, Any], w: Any) -> dict[str, Any]:
+    """The :class:`~spatialcoupling.dynamics.MarkovChain` of ``[markov]`` and, with ``spatial = true``,
+    the :class:`~spatialcoupling.dynamics.SpatialMarkov` on the weights ``w``."""
+    from ..dynamics import MarkovChain, SpatialMarkov
+
+    params = model_params("markov", cfg)
+    built: dict[str, Any] = {"markov": MarkovChain(**params)}
+    if setting(cfg, "markov", "spatial"):
+        built["spatial_markov"] = Bound(SpatialMarkov(**params), {"w": w})
+    return built
+
+
+def space_time_models(cfg: Mapping[str, Any], w: Any) -> dict[str, Any]:
+    """The :class:`~spatialcoupling.dynamics.SpaceTimeLISA` of ``[space_time]`` and, with
+    ``rank = true``, the :class:`~spatialcoupling.dynamics.RankMobility` (same seed) on ``w``."""
+    from ..dynamics import RankMobility, SpaceTimeLISA
+
+    params = model_params("space_time", cfg)
+    built: dict[str, Any] = {"space_time": Bound(SpaceTimeLISA(**params), {"w": w})}
+    if setting(cfg, "space_time", "rank"):
+        built["rank"] = Bound(RankMobility(seed=params.get("seed")), {"w": w})
+    return built
+
+
+def gravity_model(cfg: Mapping[str, Any], regions: Any) -> Any:
+    """The :class:`~spatialcoupling.dynamics.GravityCentre` of ``[gravity]`` on the boundaries ``regions``."""
+    from ..dynamics import GravityCentre
+
+    return Bound(GravityCentre(**model_params("gravity", cfg)), {"regions": regions})
+
+
+def obstacle_model(cfg: Mapping[str, Any]) -> Any:
+    """The :class:`~spatialcoupling.drivers.ObstacleDegree` of ``[obstacle]``."""
+    from ..drivers import ObstacleDegree
+
+    return ObstacleDegree(**model_params("obstacle", cfg))
+
+
+def detector_model(cfg: Mapping[str, Any], factors: pd.DataFrame | None) -> Any:
+    """The :class:`~spatialcoupling.drivers.GeoDetector` of ``[detector]`` on the factor columns ``factors``."""
+    from ..drivers import GeoDetector
+
+    return Bound(GeoDetector(**model_params("detector", cfg)), {"factors": factors})
+
+
+def hotspots_model(cfg: Mapping[str, Any], w: Any) -> Any:
+    """The :class:`~spatialcoupling.drivers.HotSpots` of ``[hotspots]`` on the weights ``w``."""
+    from ..drivers import HotSpots
+
+    return Bound(HotSpots(**model_params("hotspots", cfg)), {"w": w})
+
+
+def bivariate_model(cfg: Mapping[str, Any], y: pd.Series | None, w: Any) -> Any:
+    """The :class:`~spatialcoupling.drivers.BivariateLocalMoran` of ``[bivariate]``: D against the lag
+    of the column ``y``."""
+    from ..drivers import BivariateLocalMoran
+
+    return Bound(BivariateLocalMoran(**model_params("bivariate", cfg)), {"y": y, "w": w})
+
+
+def robustness_model(cfg: Mapping[str, Any], weighting: Any, coupling: Any, system: Any, w: Any, groups: Any) -> Any:
+    """The :class:`~spatialcoupling.drivers.RobustnessGrid` of ``[robustness]``: the study's weighting,
+    contributions and coupling model first (the baseline), then the alternatives of the section."""
+    from ..drivers import RobustnessGrid
+    from ..drivers.robustness import default_weightings
+
+    params = model_params("robustness", cfg)
+    chosen = setting(cfg, "robustness", "weightings")
+    weightings = {"study": weighting, **{k: v for k, v in default_weightings().items() if k in chosen}}
+    base = getattr(coupling, "contributions", None)
+    contributions = [base, *[tuple(c) for c in cfg.get("contributions", [])]]
+    models = params.pop("models", None)
+    if models is not None:
+        models = list(dict.fromkeys([getattr(coupling, "model", "classic"), *models]))
+    else:
+        models = [getattr(coupling, "model", "classic")]
+    grid = RobustnessGrid(weightings=weightings, contributions=contributions, models=models, beta=None, **params)
+    return Bound(grid, {"system": system, "weights": {"study": w}, "groups": groups})

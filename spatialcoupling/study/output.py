@@ -3,14 +3,19 @@
 :class:`OutputWriter` turns each :class:`~spatialcoupling.study.steps.StepOutput` into files as
 soon as its step is done:
 
-- ``tables/<name>.<format>``: every table in each format of ``output.tables`` except ``xlsx``
-  (LaTeX only for the tables a step marks so); all tables also as sheets of one
-  ``tables/tables.xlsx``, with an ``about`` sheet (data source, notes) that ``tables/README.txt``
-  repeats. A table too large for an Excel sheet is written as csv only, with a note.
+- ``tables/<name>.csv`` / ``.md``: every table as the result gives it (long, full precision;
+  csv in UTF-8 with a byte-order mark).
+- The tables a paper prints (a step's :class:`~spatialcoupling.study.steps.Table` with a paper
+  layout, :mod:`spatialcoupling.tables`): ``tables/<name>.tex``, ``tables/paper/<name>.csv`` and
+  ``.md``, all of them in one Word document ``tables/tables.docx`` (three-line tables).
+- ``tables/tables.xlsx``: one workbook of flat sheets: ``about`` (data source, notes), the paper
+  tables (sheets ``paper_<name>``), every table, and a ``codebook`` of the columns;
+  ``tables/README.txt`` repeats the about sheet. A table too large for an Excel sheet is written
+  as csv only, with a note.
 - ``figures/`` and ``maps/``: every figure once per format of ``output.figures``, through
   :func:`spatialcoupling._figures.save_figure` (a PNG preview for the report when PNG is not
   among them). Figures of the synthetic demo data carry a mark saying so.
-- ``layers/<name>.gpkg``: the GIS layers.
+- ``layers/<name>.gpkg``: the GIS layers, with a QGIS style ``<name>.qml`` beside those that have one.
 - ``study.lock.toml``: the resolved settings, the versions of the packages used, and the input
   files (size, SHA-256), aliases, fills and derivations (:mod:`spatialcoupling.study.lock`).
 
@@ -85,6 +90,8 @@ class OutputWriter:
         self.files: list[Path] = []
         #: the workbook's tables by name, in the order they were written
         self.tables: dict[str, pd.DataFrame] = {}
+        #: the paper layouts of the tables, by name, in the order they were written
+        self.papers: dict[str, Any] = {}
         #: tables left out of tables.xlsx because they do not fit on a sheet
         self.too_large: list[str] = []
         self._names: dict[str, set[str]] = {}
@@ -130,7 +137,7 @@ class OutputWriter:
         self.tables[name] = frame
         folder = self._subfolder("tables")
         requested = self.formats["tables"]
-        formats = [f for f in requested if not (f == "xlsx" or (f == "tex" and not table.latex))]
+        formats = [f for f in requested if f in ("csv", "md")]
         if "xlsx" in requested and not _results.xlsx_fits(frame):
             self.too_large.append(name)
             notes.append(
@@ -144,7 +151,23 @@ class OutputWriter:
             path = folder / f"{stem}.{fmt}"
             _results.write_tables({name: frame}, path)
             self.files.append(path)
+        paper = table.paper_table(name)
+        if paper is not None:
+            notes += self._write_paper(stem, name, paper)
         return notes
+
+    def _write_paper(self, stem: str, name: str, paper: Any) -> list[str]:
+        """The paper layout of table ``name``: ``.tex`` beside the table, csv and md in ``tables/paper/``."""
+        from .. import tables as papers
+
+        self.papers[name] = paper
+        requested = self.formats["tables"]
+        targets = [self.folder / "tables" / f"{stem}.tex"] if "tex" in requested else []
+        targets += [self._subfolder("tables/paper") / f"{stem}.{fmt}" for fmt in ("csv", "md") if fmt in requested]
+        for path in targets:
+            papers.write_table(paper, path, name=name)
+            self.files.append(path)
+        return []
 
     def write_figure(self, name: str, figure: Figure) -> Path:
         """Save ``figure`` once per figure format; the PNG the report shows."""
@@ -166,6 +189,12 @@ class OutputWriter:
         options = {"layer_metadata": dict(layer.metadata)} if layer.metadata else {}
         layer.frame.to_file(path, layer=layer.layer, driver="GPKG", engine="pyogrio", **options)
         self.files.append(path)
+        if layer.style == "lisa":
+            from ..layers import lisa_qml
+
+            qml = path.with_suffix(".qml")
+            qml.write_text(lisa_qml("cluster"), encoding="utf-8")
+            self.files.append(qml)
         return path
 
     # -- the run's files ------------------------------------------------------------------------------
@@ -190,13 +219,23 @@ class OutputWriter:
         with _results.atomic_path(readme) as tmp:
             tmp.write_text("\n".join(f"{k}: {v}" for k, v in about["value"].items()) + "\n", encoding="utf-8")
         self.files.append(readme)
+        from .. import tables as papers
+
+        if "docx" in self.formats["tables"] and self.papers:
+            docx = tables / "tables.docx"
+            papers.write_docx(list(self.papers.values()), docx)
+            self.files.append(docx)
         if "xlsx" not in self.formats["tables"] or not self.tables:
             return
         path = tables / "tables.xlsx"
-        sheets = {"about": about, **{k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"}}
+        given = papers.settings_frame({"settings": dict(settings)})
+        given["value"] = given["value"].astype(str)
+        sheets: dict[str, Any] = {"about": pd.concat([about.astype({"value": str}), given])}
+        sheets.update({f"paper_{k}": v for k, v in self.papers.items() if _results.xlsx_fits(v.flat())})
+        sheets.update({k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"})
         if "about" in self.tables and "about" not in self.too_large:
             sheets["about_table"] = self.tables["about"]
-        _results.write_tables(sheets, path)
+        papers.write_xlsx(sheets, path, codebook=True)
         self.files.append(path)
 
     def write_lock(self, settings: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> None:

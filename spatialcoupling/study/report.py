@@ -1,61 +1,279 @@
 """The HTML report of a study run, rendered from the steps' report sections.
 
-One self-contained page: the notes of every step, then one section per step (title, caption,
-its tables — the first 60 rows, the rest in ``tables/`` — and its figures embedded as PNG),
-and the resolved settings.
+One self-contained page that reads like a study: the data source, then one numbered section per
+step in the order of the analysis, each with its caption, the warnings to read first, numbered
+tables (the paper layout where a step has one, else the table with readable column names and no
+row numbers; the first 60 rows, the rest in ``tables/``) and numbered figures with their captions
+(embedded PNG), and the sentences of interpretation generated from the numbers; then the notes of
+every step, each distinct note once (with a count when it was repeated), and the settings as a
+compact table at the end (collapsed). Wide tables scroll inside their box.
+
+Headings and fixed captions are in English or Chinese (``language``; :data:`ZH`).
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from .steps import StepOutput
+import pandas as pd
 
-__all__ = ["render_report"]
+from .steps import StepOutput, Table
+
+__all__ = ["ZH", "distinct_notes", "render_report", "settings_rows", "translate"]
 
 #: rows of a table the report shows
 MAX_ROWS = 60
 
+#: the report's fixed words in Chinese
+ZH: dict[str, str] = {
+    "Study report": "研究报告",
+    "Table": "表",
+    "Figure": "图",
+    "Notes": "说明",
+    "Settings": "设置",
+    "Contents": "目录",
+    "Data": "数据",
+    "Indicator weights and subsystem scores": "指标权重与子系统得分",
+    "Coupling coordination degree": "耦合协调度",
+    "Regions and groups": "区域与分组",
+    "Spatial weights": "空间权重",
+    "Global Moran's I of D": "耦合协调度的全局莫兰指数",
+    "LISA clusters of D": "耦合协调度的局部空间自相关（LISA）聚类",
+    "Sigma convergence of D": "耦合协调度的σ收敛",
+    "Beta convergence of D": "耦合协调度的β收敛",
+    "Kernel density of D": "耦合协调度的核密度估计",
+    "Markov chains of D": "耦合协调度的马尔可夫链",
+    "Space-time transitions of LISA": "LISA 时空跃迁",
+    "Centre of gravity of D": "耦合协调度的重心迁移",
+    "Obstacle degree": "障碍度",
+    "Geographic detector": "地理探测器",
+    "Hot and cold spots of D": "耦合协调度的冷热点",
+    "Bivariate LISA": "双变量 LISA",
+    "Robustness": "稳健性检验",
+    "Interpretation": "解读",
+    "rows": "行",
+    "first": "前",
+    "of": "共",
+    "all in tables/": "完整表格见 tables/",
+    "times": "次",
+    "setting": "设置项",
+    "value": "取值",
+    "Synthetic data.": "模拟数据。",
+}
+
 _CSS = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; \
-color: #222; }
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, 'Noto Sans CJK SC', sans-serif; max-width: 1100px;
+margin: 2em auto; color: #222; line-height: 1.45; }
 h1 { border-bottom: 2px solid #333; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; font-size: 0.82em; margin: 0.6em 0 1.2em; }
-td, th { border: 1px solid #ddd; padding: 2px 6px; text-align: right; } th { background: #f3f3f3; }
-.caption { color: #444; font-style: italic; } .note { color: #8a5a00; } img { max-width: 100%; }
-pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.8em; }
+.tablebox { overflow-x: auto; max-width: 100%; margin: 0.4em 0 1.2em; }
+table { border-collapse: collapse; font-size: 0.82em; }
+table.paper { border-top: 2px solid #222; border-bottom: 2px solid #222; }
+table.paper thead tr:last-child th { border-bottom: 1px solid #222; }
+td, th { padding: 2px 8px; text-align: right; white-space: nowrap; } th { font-weight: 600; }
+td.key, th.key { text-align: left; } tr.panel td { text-align: left; font-style: italic; padding-top: 0.5em; }
+tr.rule td { border-top: 1px solid #999; padding: 0; }
+table.plain td, table.plain th { border: 1px solid #ddd; } table.plain th { background: #f3f3f3; }
+.caption { color: #444; } .tablecaption, figcaption { font-weight: 600; margin-top: 1em; }
+.tablenotes { font-size: 0.8em; color: #444; margin-top: 0.2em; }
+.interpretation { background: #f4f8fb; border-left: 3px solid #4a7ab0; padding: 0.4em 0.8em; }
+.warning { background: #fff6e5; border-left: 3px solid #d08a00; padding: 0.4em 0.8em; }
+.note { color: #8a5a00; } img { max-width: min(100%, 860px); } figure { margin: 1em 0; }
+details summary { cursor: pointer; font-weight: 600; }
 """
 
-_SYNTHETIC = ("<p class='note'><b>Synthetic data.</b> This study runs on 'china_demo', a simulated panel shaped like a "
-              "provincial coupling study; its numbers are not statistics of any province.</p>")
+_SYNTHETIC = (
+    "<p class='warning'><b>{title}</b> This study runs on 'china_demo', a simulated panel shaped like a "
+    "provincial coupling study; its numbers are not statistics of any province.</p>"
+)
 
 
-def _section_html(out: StepOutput, pngs: Mapping[str, Path]) -> list[str]:
+def translate(text: str, language: str) -> str:
+    """``text`` in ``language`` (the fixed words of :data:`ZH`; other text unchanged)."""
+    return ZH.get(text, text) if language == "zh" else text
+
+
+class _Numbers:
+    """Running numbers of tables and figures."""
+
+    def __init__(self) -> None:
+        self.table = 0
+        self.figure = 0
+
+
+def _paper_html(paper: Any, limit: int) -> tuple[str, int]:
+    """A paper table as a three-line HTML table (its print layout); the number of rows it has."""
+    spanners, labels = paper.print_spanners(), paper.print_labels()
+    keys = [paper.key_labels.get(k, k) for k in paper.print_keys()]
+    head = []
+    if any(spanners):
+        cells = [f"<th class='key' colspan='{len(keys)}'></th>"] if keys else []
+        i = 0
+        while i < len(spanners):
+            j = i
+            while j < len(spanners) and spanners[j] == spanners[i]:
+                j += 1
+            cells.append(f"<th colspan='{j - i}' style='text-align:center'>{html.escape(spanners[i])}</th>")
+            i = j
+        head.append("<tr>" + "".join(cells) + "</tr>")
+    head.append(
+        "<tr>"
+        + "".join(f"<th class='key'>{html.escape(k)}</th>" for k in keys)
+        + "".join(f"<th>{html.escape(c)}</th>" for c in labels)
+        + "</tr>"
+    )
+    width = len(keys) + len(labels)
+    body, n = [], 0
+    for kind, _, key_cells, cells in paper.print_rows():
+        if kind == "row":
+            n += 1
+            if n > limit:
+                continue
+            body.append(
+                "<tr>"
+                + "".join(f"<td class='key'>{html.escape(str(c))}</td>" for c in key_cells)
+                + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+                + "</tr>"
+            )
+        elif n < limit:
+            if kind == "panel":
+                body.append(f"<tr class='panel'><td colspan='{width}'>{html.escape(key_cells[0])}</td></tr>")
+            else:
+                body.append(f"<tr class='rule'><td colspan='{width}'></td></tr>")
+    text = (
+        "<div class='tablebox'><table class='paper'><thead>"
+        + "".join(head)
+        + "</thead><tbody>"
+        + "".join(body)
+        + "</tbody></table></div>"
+    )
+    if paper.notes:
+        text += "<p class='tablenotes'>" + " ".join(html.escape(str(n)) for n in paper.notes) + "</p>"
+    return text, n
+
+
+def _frame_html(table: Table, limit: int) -> tuple[str, int]:
+    """A tidy table with readable headers and its keys as columns (no 0…n column)."""
+    frame = table.shown()
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+        frame = frame.reset_index()
+    frame.columns.name = None
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame.columns = [" ".join(str(p) for p in c if str(p)) for c in frame.columns]
+    shown = frame.head(limit)
+    text = shown.to_html(float_format=lambda v: f"{v:.4f}", border=0, index=False, classes="plain", na_rep="")
+    return f"<div class='tablebox'>{text}</div>", len(frame)
+
+
+def _table_html(name: str, table: Table, numbers: _Numbers, language: str) -> str:
+    paper = table.paper_table(name)
+    if paper is not None:
+        body, n = _paper_html(paper, MAX_ROWS)
+        caption = paper.caption or table.caption or name
+    else:
+        body, n = _frame_html(table, MAX_ROWS)
+        caption = table.caption or name
+    if n == 0:
+        return ""  # no empty tables
+    numbers.table += 1
+    more = ""
+    if n > MAX_ROWS:
+        more = (
+            f" ({translate('first', language)} {MAX_ROWS} {translate('of', language)} {n} "
+            f"{translate('rows', language)}; {translate('all in tables/', language)})"
+        )
+    label = translate("Table", language)
+    return f"<p class='tablecaption'>{label} {numbers.table}. {html.escape(caption)}{html.escape(more)}</p>{body}"
+
+
+def _figure_html(name: str, png: Path, caption: str | None, numbers: _Numbers, language: str) -> str:
+    numbers.figure += 1
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    text = html.escape(caption or name.replace("_", " "))
+    label = translate("Figure", language)
+    return (
+        f"<figure><img alt='{text}' src='data:image/png;base64,{data}'><figcaption>{label} {numbers.figure}. "
+        f"{text}</figcaption></figure>"
+    )
+
+
+def _section_html(index: int, out: StepOutput, pngs: Mapping[str, Path], numbers: _Numbers, language: str) -> list[str]:
     sec = out.section
     if sec is None:
         return []
-    parts = [f"<h2>{html.escape(sec.title)}</h2><p class='caption'>{html.escape(sec.caption)}</p>"]
+    title = translate(sec.title, language)
+    parts = [f"<h2 id='s{index}'>{index}. {html.escape(title)}</h2><p class='caption'>{html.escape(sec.caption)}</p>"]
+    if sec.before:
+        parts.append("<div class='warning'>" + "".join(f"<p>{html.escape(t)}</p>" for t in sec.before) + "</div>")
     for name in sec.tables:
-        table = out.tables[name]
-        frame = table.shown()
-        shown = frame if len(frame) <= MAX_ROWS else frame.head(MAX_ROWS)
-        more = f" (first {MAX_ROWS} of {len(frame)} rows; all in tables/)" if len(frame) > MAX_ROWS else ""
-        parts.append(f"<h3>{html.escape(table.caption or name)}{more}</h3>")
-        parts.append(shown.to_html(float_format=lambda v: f"{v:.4f}", border=0))
+        if name in out.tables:
+            parts.append(_table_html(name, out.tables[name], numbers, language))
     for name in sec.figures:
-        png = pngs[name]
-        data = base64.b64encode(png.read_bytes()).decode("ascii")
-        label = html.escape(png.stem)
-        parts.append(f"<figure><img alt='{label}' src='data:image/png;base64,{data}'><figcaption>{label}"
-                     "</figcaption></figure>")
+        if name in pngs:
+            figure = out.figures.get(name)
+            parts.append(_figure_html(name, pngs[name], getattr(figure, "caption", None), numbers, language))
+    if sec.interpretation:
+        parts.append(
+            "<div class='interpretation'>" + "".join(f"<p>{html.escape(t)}</p>" for t in sec.interpretation) + "</div>"
+        )
     return parts
 
 
-def render_report(steps: Sequence[tuple[StepOutput, Mapping[str, Path]]], notes: Sequence[str], settings_text: str,
-                  *, synthetic: bool) -> str:
+_STEP_PREFIX = re.compile(r"^([\w ()-]+?): ")
+
+
+def distinct_notes(notes: Sequence[str]) -> list[tuple[str, int]]:
+    """Each distinct note once, in order of first appearance, with how often it was given.
+
+    Notes that differ only in the step named at their start (``"beta (absolute): x"`` and
+    ``"beta (conditional): x"``) count as one note, shown with its first prefix.
+    """
+    seen: dict[str, list[Any]] = {}
+    for note in notes:
+        match = _STEP_PREFIX.match(note)
+        body = note[match.end() :] if match else note
+        if body in seen:
+            seen[body][1] += 1
+        else:
+            seen[body] = [note, 1]
+    return [(text, count) for text, count in seen.values()]
+
+
+def settings_rows(settings: Mapping[str, Any]) -> pd.DataFrame:
+    """The resolved settings as rows ``setting`` (dotted key) and ``value`` (TOML-like text)."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping) and not (
+            value and all(not isinstance(v, Mapping) for v in value.values()) and prefix.count(".") >= 1
+        ):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+            return
+        if isinstance(value, Mapping):
+            text = ", ".join(f"{k} = {v}" for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        rows.append((prefix, text))
+
+    walk("", settings)
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def render_report(
+    steps: Sequence[tuple[StepOutput, Mapping[str, Path]]],
+    notes: Sequence[str],
+    settings: Mapping[str, Any] | str,
+    *,
+    synthetic: bool,
+    language: str = "en",
+) -> str:
     """The report page.
 
     Parameters
@@ -63,20 +281,49 @@ def render_report(steps: Sequence[tuple[StepOutput, Mapping[str, Path]]], notes:
     steps : sequence of (StepOutput, mapping)
         Each step's output with the PNG file of each of its figures (by figure name).
     notes : sequence of str
-        The notes of the run.
-    settings_text : str
-        The resolved settings (TOML).
+        The notes of the run (every step's; each distinct note is shown once).
+    settings : mapping or str
+        The resolved settings (a mapping: shown as a table; text: shown as it is).
     synthetic : bool
         The study runs on the synthetic demo panel (said at the top).
+    language : {"en", "zh"}
+        Language of the headings and fixed captions.
     """
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>spatialcoupling study report</title>",
-             f"<style>{_CSS}</style></head><body>", "<h1>Study report</h1>"]
+    lang = "zh-Hans" if language == "zh" else "en"
+    title = translate("Study report", language)
+    parts = [
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>spatialcoupling "
+        f"{html.escape(title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     if synthetic:
-        parts.append(_SYNTHETIC)
+        parts.append(_SYNTHETIC.format(title=translate("Synthetic data.", language)))
+    sections = [(out, pngs) for out, pngs in steps if out.section is not None]
+    if sections:
+        items = "".join(
+            f"<li><a href='#s{i}'>{html.escape(translate(out.section.title, language))}</a></li>"
+            for i, (out, _) in enumerate(sections, 1)
+            if out.section is not None
+        )
+        parts.append(f"<nav><b>{translate('Contents', language)}</b><ol>{items}</ol></nav>")
+    numbers = _Numbers()
+    for i, (out, pngs) in enumerate(sections, 1):
+        parts += _section_html(i, out, pngs, numbers, language)
     if notes:
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li class='note'>{html.escape(n)}</li>" for n in notes) + "</ul>")
-    for out, pngs in steps:
-        parts += _section_html(out, pngs)
-    parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre>")
+        items = "".join(
+            f"<li class='note'>{html.escape(text)}" + (f" <b>(×{count})</b>" if count > 1 else "") + "</li>"
+            for text, count in distinct_notes(notes)
+        )
+        parts.append(f"<h2>{translate('Notes', language)}</h2><ul>{items}</ul>")
+    heading = translate("Settings", language)
+    if isinstance(settings, str):
+        body = f"<pre>{html.escape(settings)}</pre>"
+    else:
+        rows = settings_rows(settings).rename(
+            columns={"setting": translate("setting", language), "value": translate("value", language)}
+        )
+        body = "<div class='tablebox'>" + rows.to_html(index=False, border=0, classes="plain") + "</div>"
+    parts.append(f"<h2>{heading}</h2><details><summary>{heading}</summary>{body}</details>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -30,7 +30,7 @@ from .._parallel import progress_bar
 from . import inputs as read
 from . import models
 from .checks import Inputs, prepare, warning_notes
-from .output import OutputWriter, resolved_settings, settings_toml
+from .output import OutputWriter, resolved_settings
 from .report import render_report
 from .schema import StudyError, is_synthetic, setting, validate
 from .steps import StepOutput, steps_of
@@ -295,6 +295,7 @@ class Study:
         reported: list[tuple[StepOutput, Mapping[str, Path]]] = []
         steps = steps_of(self.settings)
         bar = progress_bar(steps, desc="study", progress=progress)
+        found.on_progress = lambda step, k, total, label: _show_step(bar, f"{step} {k}/{total} {label}".strip())
         for name, step in bar:
             _show_step(bar, name)
             # figures stay open until the writer saves them: no warning about many open figures
@@ -317,17 +318,24 @@ class Study:
             settings = resolved_settings(found)
             writer.write_workbook(run_notes, self.settings)
             writer.write_lock(settings, lock_record(found, self.inputs(), self.base_dir, run_notes))
-            writer.write_report(render_report(reported, run_notes, settings_toml(settings),
-                                              synthetic=is_synthetic(self.settings)))
+            writer.write_report(render_report(reported, run_notes, settings,
+                                              synthetic=is_synthetic(self.settings),
+                                              language=_report_language(self.settings)))
         run_notes += [f"output: {text}" for text in warning_notes(caught, run_notes)]
         return StudyResult(out=folder, results=done, files=writer.files, notes=run_notes)
 
 
 def _show_step(bar: Iterable[Any], name: str) -> None:
-    """Name the current step on the progress bar (when there is one)."""
+    """Name the current step (and the part of it being worked on) on the progress bar, when there is one."""
     describe = getattr(bar, "set_description", None)
     if callable(describe):
-        describe(f"study: {name}")
+        describe(f"study: {name}", refresh=True)
+
+
+def _report_language(settings: Mapping[str, Any]) -> str:
+    """``report.language``, else the top-level ``language``, else English."""
+    report = settings.get("report") or {}
+    return str(report.get("language") or settings.get("language") or "en")
 
 
 # -- demos --------------------------------------------------------------------------------------------

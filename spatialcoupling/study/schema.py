@@ -232,6 +232,12 @@ def _weighting_methods(value: Any) -> str | None:
     return f"unknown method(s) {bad}; use {', '.join(_METHODS)}" if bad else None
 
 
+def _robust_weightings(value: Any) -> str | None:
+    allowed = ("entropy", "critic", "cv", "equal", "combined")
+    bad = [m for m in value if m not in allowed]
+    return f"unknown weighting(s) {bad}; use {', '.join(allowed)}" if bad else None
+
+
 def _numbers_table(value: Any) -> str | None:
     ok = all(isinstance(v, _NUM) and not isinstance(v, bool) for v in value.values())
     return None if ok else "values must be numbers"
@@ -352,6 +358,13 @@ SECTIONS: dict[str, Section] = {
                 param="pairs", check=_pairs, to_param=_tuples),
             Key("spans", (list,), "Sub-periods `[start, end]` for the average annual growth of D.", [], check=_spans),
             Key("threshold", _NUM, "Report the first period in which D reaches this value, per region."),
+            Key("growth", (str,), "Average annual growth of a span in the Table-4 layout: the geometric mean rate "
+                "(D_t1/D_t0)^(1/(t1-t0)) - 1 between the end points, the arithmetic mean of the annual rates, or "
+                "both.", "geometric", choices=("geometric", "arithmetic", "both")),
+            Key("growth_rows", (str,), "Group and national rows of the growth table: growth of the mean D, mean of "
+                "the regional rates, or both.", "growth_of_mean", choices=("growth_of_mean", "mean_of_growth", "both")),
+            Key("years", (list,), "Years whose D the growth table shows.", NO_DEFAULT,
+                default_text="the end points of the spans"),
         ), model="coupling:CouplingCoordination"),
         Section("regions", "Boundaries of the regions (maps, spatial weights, region groups).", (
             Key("dataset", (str,), "Bundled boundaries (e.g. `china_provinces`); give this or `file`."),
@@ -428,18 +441,101 @@ SECTIONS: dict[str, Section] = {
                 param="lee_yu"),
             Key("tests", (bool,), "Model-choice tests (LM, Wald, LR) with spatial models.", True, param="tests"),
         ), model="convergence:BetaConvergence", with_data=True),
+        Section("density", "Kernel density of D per period: 2-D curves, a 3-D surface and the peaks.", (
+            Key("kernel", (str,), "Kernel.", MODEL_DEFAULT, param="kernel"),
+            Key("bandwidth", (str, float, int), "Bandwidth: Silverman's or Scott's rule, or a number.", MODEL_DEFAULT,
+                param="bandwidth"),
+            Key("years", (list,), "Periods drawn as 2-D curves.", NO_DEFAULT,
+                default_text="up to six periods evenly spaced"),
+        ), model="dynamics:KernelDensity", with_data=True),
+        Section("markov", "Markov chain of D's classes; `spatial = true` adds the spatial Markov chain (Rey 2001) "
+                "with its LR and Q tests.", (
+            Key("classes", (str,), "Classes of D: quantiles, the coordination grades, or `breaks`.", MODEL_DEFAULT,
+                param="classes"),
+            Key("k", (int,), "Number of quantile classes.", MODEL_DEFAULT, param="k"),
+            Key("scope", (str,), "Quantiles of all periods pooled or of each period.", MODEL_DEFAULT, param="scope"),
+            Key("breaks", (list,), "Upper bounds of the classes (`classes = \"breaks\"`).", MODEL_DEFAULT,
+                param="breaks"),
+            Key("spatial", (bool,), "Also the spatial Markov chain (needs [weights]).", False),
+        ), model="dynamics:MarkovChain", with_data=True),
+        Section("space_time", "Space-time transitions of LISA quadrants (Rey's types) and LISA time paths; "
+                "`rank = true` adds rank mobility (Kendall's τ and the spatial τ).", (
+            Key("permutations", (int,), "Conditional permutations of the LISA.", 999, param="permutations"),
+            Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
+            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+            Key("rank", (bool,), "Also rank mobility of D.", False),
+        ), model="dynamics:SpaceTimeLISA", with_data=True),
+        Section("gravity", "D-weighted centre of gravity per period, its path and the standard deviational ellipse.", (
+            Key("variant", (str,), "Ellipse variant (ArcGIS's √2 factor, CrimeStat's, or plain).", MODEL_DEFAULT,
+                param="variant"),
+            Key("crs", (str, int), "Projected CRS of the computation (EPSG code or text).", MODEL_DEFAULT, param="crs",
+                default_text="an equal-area projection chosen for the boundaries"),
+        ), model="dynamics:GravityCentre", with_data=True),
+        Section("obstacle", "Obstacle degree of every indicator: the top obstacle factors per region and period.", (
+            Key("top", (int,), "Obstacle factors listed per region and period.", MODEL_DEFAULT, param="top"),
+            Key("scope", (str,), "Obstacle degrees within each subsystem or across the system.", MODEL_DEFAULT,
+                param="scope"),
+        ), model="drivers:ObstacleDegree", with_data=True),
+        Section("detector", "Geographic detector of D on factors (columns of the data): q, interactions, risk and "
+                "ecological detectors.", (
+            Key("factors", (list,), "Columns of the data used as factors.", default_text="(required)"),
+            Key("method", (str,), "Discretisation of the factors (`optimal`: the largest q over methods and class "
+                "counts).", MODEL_DEFAULT, param="method"),
+            Key("k", (int,), "Number of classes.", MODEL_DEFAULT, param="k"),
+            Key("by", (str,), "Per period, pooled, or both.", MODEL_DEFAULT, param="by"),
+            Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
+        ), model="drivers:GeoDetector", with_data=True),
+        Section("hotspots", "Hot and cold spots of D (Getis-Ord Gi*) with permutation p-values.", (
+            Key("permutations", (int,), "Conditional permutations.", 999, param="permutations"),
+            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+            Key("adjust", (str,), "Adjustment for multiple testing.", "none", param="adjust", to_param=_none_word,
+                choices=("none", "fdr"), allowed='"none", "fdr"'),
+            Key("periods", (list,), "Periods mapped.", NO_DEFAULT, default_text="the last period"),
+        ), model="drivers:HotSpots", with_data=True),
+        Section("bivariate", "Bivariate local Moran of D against the spatial lag of a column of the data.", (
+            Key("column", (str,), "The column of the data whose lag D is set against.", default_text="(required)"),
+            Key("permutations", (int,), "Conditional permutations.", 999, param="permutations"),
+            Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
+            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+            Key("periods", (list,), "Periods mapped.", NO_DEFAULT, default_text="the last period"),
+        ), model="drivers:BivariateLocalMoran", with_data=True),
+        Section("robustness", "Robustness grid: D ranks, Moran's I, Dagum shares and β under alternative weightings, "
+                "contributions and coupling models (runs only when the section is present).", (
+            Key("weightings", (list,), "Alternative weightings besides the study's own.",
+                ["entropy", "critic", "cv", "equal", "combined"], check=_robust_weightings,
+                allowed='list of "entropy", "critic", "cv", "equal", "combined"'),
+            Key("contributions", (list,), "Contribution coefficients to try, each a list of θ in the order of the "
+                "subsystems; the study's own come first.", NO_DEFAULT, default_text="the study's only"),
+            Key("models", (list,), "Coupling models to try.", MODEL_DEFAULT, param="models"),
+            Key("permutations", (int,), "Permutations of Moran's I.", MODEL_DEFAULT, param="permutations"),
+            Key("seed", (int,), "Seed.", 1, param="seed"),
+            Key("n_jobs", (int,), "Parallel tasks (joblib).", MODEL_DEFAULT, param="n_jobs"),
+        ), model="drivers:RobustnessGrid", with_data=True),
+        Section("report", "The HTML report.", (
+            Key("language", (str,), "Language of the report's headings and captions and of every figure "
+                "(overrides the top-level `language`).", NO_DEFAULT, choices=("en", "zh"),
+                default_text="the top-level `language`, else \"en\""),
+        )),
         Section("output", "File formats of the output folder.", (
-            Key("tables", (list,), "Table formats (LaTeX for the tables a paper shows; xlsx: one workbook).",
-                ["csv", "xlsx", "tex"], check=_formats(("csv", "xlsx", "tex", "md")),
-                allowed='list of "csv", "xlsx", "tex", "md"'),
+            Key("tables", (list,), "Table formats: csv and md of every table (and of the paper tables in "
+                "tables/paper/), LaTeX of the tables a paper prints, xlsx: one workbook of flat sheets with an about "
+                "sheet and a codebook, docx: one Word document of three-line tables.",
+                ["csv", "xlsx", "tex", "docx"], check=_formats(("csv", "xlsx", "tex", "md", "docx")),
+                allowed='list of "csv", "xlsx", "tex", "md", "docx"'),
             Key("figures", (list,), "Figure formats.", ["png", "svg"],
                 check=_formats(("png", "svg", "pdf")), allowed='list of "png", "svg", "pdf"'),
         )),
     )
 }
 
+#: keys at the top of a study file (before any section)
+TOP_KEYS: dict[str, Key] = {
+    "language": Key("language", (str,), "Language of the figures, maps and report headings (`zh`: Chinese).", "en",
+                    choices=("en", "zh")),
+}
+
 #: sections that need spatial weights
-_NEEDS_WEIGHTS = ("moran", "lisa")
+_NEEDS_WEIGHTS = ("moran", "lisa", "space_time", "hotspots", "bivariate")
 _SPATIAL_BETA = ("sar", "sem", "sdm", "sdem", "sac", "slx")
 
 
@@ -546,7 +642,14 @@ def _structure_problems(settings: Mapping[str, Any]) -> list[str]:
     """Unknown sections and keys, sections that are not tables, wrong TOML types."""
     problems = []
     for name in settings:
-        if name not in SECTIONS:
+        if name in TOP_KEYS:
+            key = TOP_KEYS[name]
+            problem = _type_problem(name, key, settings[name])
+            if problem is None and key.choices and settings[name] not in key.allowed_values():
+                problem = f"{name}: must be one of {', '.join(map(repr, key.allowed_values()))}, got {settings[name]!r}"
+            if problem:
+                problems.append(problem)
+        elif name not in SECTIONS:
             problems.append(f"{name}: unknown section; sections are {', '.join(SECTIONS)}")
     for name, section in SECTIONS.items():
         block = settings.get(name)
@@ -621,7 +724,9 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
         if name in settings and "regions" not in settings:
             problems.append(f"{name}: needs a [regions] section (boundaries for the spatial weights)")
     if "regions" in settings and any(s in settings for s in _NEEDS_WEIGHTS) and "weights" not in settings:
-        problems.append("weights: missing section; moran/lisa need spatial weights (e.g. weights.kind = 'queen')")
+        needing = [s for s in _NEEDS_WEIGHTS if s in settings]
+        problems.append(f"weights: missing section; {'/'.join(needing)} need spatial weights (e.g. weights.kind = "
+                        "'queen')")
     beta = well_typed(settings, "beta")
     if "beta" in settings:
         kinds = beta.get("kinds", SECTIONS["beta"].key("kinds").default)
@@ -630,6 +735,14 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
         model = beta.get("model", "ols")
         if model in _SPATIAL_BETA and "weights" not in settings:
             problems.append(f"beta.model: {model!r} is a spatial model and needs a [weights] section")
+    if well_typed(settings, "markov").get("spatial") and "weights" not in settings:
+        problems.append("markov.spatial: the spatial Markov chain needs a [weights] section")
+    for name in ("gravity",):
+        if name in settings and "regions" not in settings:
+            problems.append(f"{name}: needs a [regions] section (boundaries for the centres)")
+    for name, key in (("detector", "factors"), ("bivariate", "column")):
+        if name in settings and isinstance(settings[name], Mapping) and key not in settings[name]:
+            problems.append(f"{name}.{key}: missing; give the column(s) of the data to use")
     if "dagum" in settings and isinstance(settings["dagum"], Mapping) and "grouping" not in settings["dagum"]:
         problems.append("dagum.grouping: missing; the decomposition needs region groups, one of regions.groupings")
     groupings = well_typed(settings, "regions").get("groupings", [])
@@ -845,6 +958,12 @@ def reference_markdown() -> str:
         "with its key path.",
         "",
     ]
+    lines += ["## Top-level keys", "", "Keys written before the first section.", "",
+              "| key | allowed values | default | meaning |", "|---|---|---|---|"]
+    for key in TOP_KEYS.values():
+        lines.append(f"| `{key.name}` | {_allowed_text(SECTIONS['data'], key, None)} | {_default_text(key, None)} | "
+                     f"{key.meaning} |")
+    lines.append("")
     rows = list(reference_rows())
     for section in SECTIONS.values():
         lines += [f"## [{section.name}]", "", section.meaning, ""]

@@ -43,6 +43,7 @@ Markdown (``.md``)
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -63,6 +64,7 @@ __all__ = [
     "FORMULA_PREFIXES",
     "LATEX_ESCAPES",
     "TABLE_SUFFIXES",
+    "XLSX_MAX_CELLS",
     "XLSX_MAX_COLS",
     "XLSX_MAX_ROWS",
     "latex_escape",
@@ -87,6 +89,10 @@ TABLE_SUFFIXES = {".csv", ".xlsx", ".tex", ".md", ".parquet", ".docx"}
 #: the largest sheet Excel opens (rows including the header, columns including the key columns)
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_COLS = 16_384
+#: :func:`write_xlsx` puts a table with more cells than this (rows × columns as on the sheet) into a
+#: CSV and a Parquet file beside the workbook instead of a sheet: a sheet costs about 10 µs a cell to
+#: write, so a county-level LISA table (2,848 regions × 16 periods × 9 columns) alone takes seconds
+XLSX_MAX_CELLS = 100_000
 #: first characters that make a spreadsheet read a text cell as a formula (OWASP)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
@@ -270,8 +276,8 @@ def write_table(table: TableLike, path: str | Path, *, name: str | None = None) 
     path = Path(path)
     suffix = path.suffix.lower()
     label = name or (table.name if isinstance(table, PaperTable) else path.stem)
-    if suffix == ".xlsx":
-        return write_xlsx({label: table}, path)
+    if suffix == ".xlsx":  # one table asked for as a workbook: on its sheet whatever its size
+        return write_xlsx({label: table}, path, max_cells=None)
     if suffix == ".docx":
         return write_docx([_as_table(table, label)], path)
     if suffix == ".csv":
@@ -402,8 +408,20 @@ def _write_column(ws: Any, col: int, values: pd.Series, fmt: Any, date_fmt: Any)
 
 
 def write_xlsx(tables: Mapping[str, TableLike], path: str | Path, *, about: Any = None,
-               codebook: bool | Mapping[str, str] = False) -> Path:
+               codebook: bool | Mapping[str, str] = False, max_cells: int | None = XLSX_MAX_CELLS) -> Path:
     """Every table as a flat sheet of one workbook (see the module docstring), atomically.
+
+    Parameters
+    ----------
+    tables : mapping of name to PaperTable or DataFrame
+    path : str or Path
+    about, codebook
+        As in :func:`write_tables`.
+    max_cells : int or None
+        A table with more cells than this (rows × columns on the sheet, :func:`xlsx_size`) is
+        written as ``<workbook stem>.<name>.csv`` and ``.parquet`` beside the workbook instead of
+        as a sheet; a sheet ``outside`` lists each such table with its size and files, and a
+        ``UserWarning`` names them. Default :data:`XLSX_MAX_CELLS`; None puts every table on a sheet.
 
     Raises
     ------
@@ -417,7 +435,10 @@ def write_xlsx(tables: Mapping[str, TableLike], path: str | Path, *, about: Any 
     sheets: dict[str, TableLike] = {}
     if about is not None:
         sheets["about"] = settings_frame(about) if not isinstance(about, pd.DataFrame) else about
-    sheets.update({str(k): v for k, v in tables.items()})
+    inside, outside = _split_by_cells(tables, max_cells)
+    sheets.update(inside)
+    if outside:
+        sheets["outside" if "outside" not in sheets else "outside~2"] = _write_outside(outside, path, max_cells)
     names = sheet_names(list(sheets))
     if codebook is not False:
         extra = codebook if isinstance(codebook, Mapping) else None
@@ -438,6 +459,37 @@ def write_xlsx(tables: Mapping[str, TableLike], path: str | Path, *, about: Any 
         finally:
             workbook.close()
     return path
+
+
+def _split_by_cells(tables: Mapping[str, TableLike], max_cells: int | None
+                    ) -> tuple[dict[str, TableLike], dict[str, TableLike]]:
+    """The tables that go on a sheet and those over ``max_cells`` cells."""
+    inside: dict[str, TableLike] = {}
+    outside: dict[str, TableLike] = {}
+    for key, table in tables.items():
+        rows, cols = xlsx_size(table)
+        (outside if max_cells is not None and rows * cols > max_cells else inside)[str(key)] = table
+    return inside, outside
+
+
+def _write_outside(outside: Mapping[str, TableLike], path: Path, max_cells: int | None) -> pd.DataFrame:
+    """Write each table as CSV and Parquet beside the workbook; the frame of the ``outside`` sheet."""
+    rows = []
+    stems = sheet_names(list(outside))
+    for key, table in outside.items():
+        n_rows, n_cols = xlsx_size(table)
+        files = []
+        for suffix in (".csv", ".parquet"):
+            target = path.with_name(f"{path.stem}.{stems[key]}{suffix}")
+            write_table(table, target, name=key)
+            files.append(target.name)
+        rows.append({"table": key, "rows": n_rows - 1, "columns": n_cols, "files": ", ".join(files),
+                     "why": f"more than {max_cells:,} cells: written as CSV and Parquet, not as a sheet"})
+    names = ", ".join(f"{r['table']!r} ({r['files']})" for r in rows)
+    warnings.warn(f"write_xlsx: table(s) {names} have more than {max_cells:,} cells and are written beside "
+                  f"{path.name} instead of as sheets (max_cells=None keeps them in the workbook)",
+                  UserWarning, stacklevel=3)
+    return pd.DataFrame(rows)
 
 
 def _write_sheet(workbook: Any, sheet: str, table: TableLike, key: str, header: Any, date_fmt: Any,
