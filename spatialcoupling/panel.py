@@ -430,7 +430,7 @@ class Panel:
         >>> p.derive("z", "growth(x) * 100 + sum(x, y)")["z"].round(1).tolist()
         [nan, 103.0, nan, 32.0]
         """
-        from ._derive import Call, Name, Operation, evaluate, names_in, parse
+        from ._derive import Call, Name, evaluate, names_in, parse
 
         self._check_new_name(name)
         where = f"derive {name!r} = {expression!r}"
@@ -444,16 +444,7 @@ class Panel:
             return state["work"]._data[col]
 
         def used_filled(node: Any) -> pd.Series:
-            """True where the value of ``node`` used a filled cell (cells of columns and of function results)."""
-            work = state["work"]
-            if isinstance(node, Name):
-                return work._filled[node.name]
-            if isinstance(node, Operation):
-                masks = [used_filled(o) for o in node.operands]
-                return masks[0] if len(masks) == 1 else masks[0] | masks[1]
-            if isinstance(node, Call):
-                return work._filled[name if node is tree else node.text]
-            return pd.Series(False, index=work._data.index)
+            return _used_filled(node, state["work"]._filled, tree, name)
 
         def put(node: Any, value: Any, function: str) -> str:
             if isinstance(node, Name):
@@ -689,6 +680,21 @@ class Panel:
         used_long = self._from_wide(pd.DataFrame(used, index=real.index, columns=real.columns))
         inputs = [investment] if deflator is None else [investment, deflator]
         return self._derived(data, name, used_long, inputs, notes)
+
+
+def _used_filled(node: Any, filled: pd.DataFrame, tree: Any, name: str) -> pd.Series:
+    """True where the value of expression ``node`` used a filled cell: of a column, or of a function's
+    result (the column ``node.text``, or ``name`` for the whole expression ``tree``)."""
+    from ._derive import Call, Name, Operation
+
+    if isinstance(node, Name):
+        return filled[node.name]
+    if isinstance(node, Operation):
+        masks = [_used_filled(o, filled, tree, name) for o in node.operands]
+        return masks[0] if len(masks) == 1 else masks[0] | masks[1]
+    if isinstance(node, Call):
+        return filled[name if node is tree else node.text]
+    return pd.Series(False, index=filled.index)
 
 
 def _number(value: Any, where: str, key: str) -> float:
