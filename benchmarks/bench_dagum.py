@@ -37,15 +37,10 @@ def pairwise_dagum(y: np.ndarray, g: np.ndarray, chunk: int = 2000) -> dict[str,
     n, mu = y.size, y.mean()
 
     def abs_sum(a, b):
-        return sum(
-            np.abs(a[i : i + chunk, None] - b[None, :]).sum() for i in range(0, a.size, chunk)
-        )
+        return sum(np.abs(a[i : i + chunk, None] - b[None, :]).sum() for i in range(0, a.size, chunk))
 
     def pos_sum(a, b):
-        return sum(
-            np.maximum(a[i : i + chunk, None] - b[None, :], 0).sum()
-            for i in range(0, a.size, chunk)
-        )
+        return sum(np.maximum(a[i : i + chunk, None] - b[None, :], 0).sum() for i in range(0, a.size, chunk))
 
     G = abs_sum(y, y) / (2 * n * n * mu)
     labels = np.unique(g)
@@ -65,9 +60,7 @@ def pairwise_dagum(y: np.ndarray, g: np.ndarray, chunk: int = 2000) -> dict[str,
             p = pos_sum(b, a) / (a.size * b.size)
             gjh = total / (a.size * b.size * (means[j] + means[h]))
             D = (d - p) / (d + p) if d + p > 0 else 0.0
-            w = (a.size / n) * (b.size * means[h] / (n * mu)) + (b.size / n) * (
-                a.size * means[j] / (n * mu)
-            )
+            w = (a.size / n) * (b.size * means[h] / (n * mu)) + (b.size / n) * (a.size * means[j] / (n * mu))
             Gnb += gjh * w * D
             Gt += gjh * w * (1 - D)
     return {"G": G, "Gw": Gw, "Gnb": Gnb, "Gt": Gt}
@@ -91,9 +84,7 @@ def _data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def _series(y: np.ndarray, g: np.ndarray) -> tuple[pd.Series, pd.Series]:
     regions = np.arange(y.size)
-    idx = pd.MultiIndex.from_arrays(
-        [regions, np.zeros(y.size, dtype=int)], names=["region", "period"]
-    )
+    idx = pd.MultiIndex.from_arrays([regions, np.zeros(y.size, dtype=int)], names=["region", "period"])
     return pd.Series(y, index=idx), pd.Series(g, index=regions)
 
 
@@ -205,9 +196,7 @@ def _figure(rows: list[dict]) -> Path:
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     arrays = frame[frame["task"].str.contains("arrays")].sort_values("size")
     fits = frame[frame["task"].str.contains("fit")].sort_values("size")
-    peer = (
-        frame[frame["peer"].str.startswith("pairwise")].drop_duplicates("size").sort_values("size")
-    )
+    peer = frame[frame["peer"].str.startswith("pairwise")].drop_duplicates("size").sort_values("size")
     ax.loglog(arrays["size"], arrays["ours_s"], "o-", label="sorted + cumulative sums (arrays)")
     ax.loglog(fits["size"], fits["ours_s"], "s-", label="DagumGini.fit (pandas in/out)")
     ax.loglog(peer["size"], peer["peer_s"], "^-", label="pairwise numpy, O(n²)")
@@ -237,12 +226,8 @@ def _figure(rows: list[dict]) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--full", action="store_true", help="scaling up to n = 1,000,000 and the figure"
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="scaling up to n = 1,000,000 and the figure")
     args = parser.parse_args()
     rows = run(quick=not args.full)
     table = pd.DataFrame(rows)

@@ -149,8 +149,19 @@ def population(design: dict) -> np.ndarray:
     Gw, Gnb, Gt = cw.sum(), cnb.sum(), ct.sum()
     parts = [
         [G, Gw, Gnb, Gt, mu, Gw / G, Gnb / G, Gt / G],
-        mu_j, s_j, Gjj, cw, cw / G,
-        Gjh, D, d_side, p_side, cnb, ct, cnb / G, ct / G,
+        mu_j,
+        s_j,
+        Gjj,
+        cw,
+        cw / G,
+        Gjh,
+        D,
+        d_side,
+        p_side,
+        cnb,
+        ct,
+        cnb / G,
+        ct / G,
     ]
     return np.concatenate([np.atleast_1d(np.asarray(x, float)) for x in parts])
 
@@ -223,10 +234,7 @@ def run_design(name: str, R: int, B: int, seed: int = 20240501, n_jobs: int = 1)
     start = time.perf_counter()
     seqs = np.random.SeedSequence([seed, list(DESIGNS).index(name)]).spawn(R)
     items = [(design, s, B) for s in seqs]
-    if n_jobs == 1:
-        res = [_one(it) for it in items]
-    else:
-        res = Parallel(n_jobs=n_jobs)(delayed(_one)(it) for it in items)
+    res = [_one(it) for it in items] if n_jobs == 1 else Parallel(n_jobs=n_jobs)(delayed(_one)(it) for it in items)
     elapsed = time.perf_counter() - start
     rows = []
     est = np.array([r["est"] for r in res])
@@ -266,16 +274,20 @@ def _markdown(frame: pd.DataFrame, metas: list[dict], quick: bool) -> str:
     lines = [
         "# Coverage of DagumGini's bootstrap intervals",
         "",
-        f"Made by `benchmarks/bench_dagum_coverage.py{' --quick' if quick else ''}` "
-        f"(machine: {platform.machine()}, Python {platform.python_version()}). Nominal coverage 0.95; "
-        "a coverage is the share of simulated samples whose interval contains the population value "
-        "(an empty limit counts as a miss). The interval is for the population the regions of each group "
-        "are a draw of, with the groups' shares of regions fixed (see the script's docstring).",
+        (
+            f"Made by `benchmarks/bench_dagum_coverage.py{' --quick' if quick else ''}` "
+            f"(machine: {platform.machine()}, Python {platform.python_version()}). Nominal coverage 0.95; "
+            "a coverage is the share of simulated samples whose interval contains the population value "
+            "(an empty limit counts as a miss). The interval is for the population the regions of each group "
+            "are a draw of, with the groups' shares of regions fixed (see the script's docstring)."
+        ),
         "",
-        "Methods (all from the same replicates, regions resampled with replacement within their groups): "
-        "`symmetric-t` (default) θ̂ ± c·se with c the 95th percentile of |θ* − θ̂|/se* and se the linearised "
-        "standard error; `studentized` [θ̂ − t*₀.₉₇₅·se, θ̂ − t*₀.₀₂₅·se]; `percentile` (the default of 0.1); "
-        "`bc` (bias-corrected percentile).",
+        (
+            "Methods (all from the same replicates, regions resampled with replacement within their groups): "
+            "`symmetric-t` (default) θ̂ ± c·se with c the 95th percentile of |θ* − θ̂|/se* and se the linearised "
+            "standard error; `studentized` [θ̂ − t*₀.₉₇₅·se, θ̂ − t*₀.₀₂₅·se]; `percentile` (the default of 0.1); "
+            "`bc` (bias-corrected percentile)."
+        ),
         "",
         "## Designs",
         "",
@@ -283,9 +295,7 @@ def _markdown(frame: pd.DataFrame, metas: list[dict], quick: bool) -> str:
         "|---|---|---|---|---|---|",
     ]
     for m in metas:
-        lines.append(
-            f"| {m['design']} | {m['about']} | {m['R']} | {m['B']} | {m['seconds']:.0f} | {m['check']:.1e} |"
-        )
+        lines.append(f"| {m['design']} | {m['about']} | {m['R']} | {m['B']} | {m['seconds']:.0f} | {m['check']:.1e} |")
     head = frame[frame["family"] == "overall"]
     lines += [
         "",
@@ -321,7 +331,9 @@ def _markdown(frame: pd.DataFrame, metas: list[dict], quick: bool) -> str:
             "",
             f"## {title}",
             "",
-            f"| design | term | {size_label} | " + " | ".join(METHODS) + " | symmetric-t: finite | median width / value |",
+            f"| design | term | {size_label} | "
+            + " | ".join(METHODS)
+            + " | symmetric-t: finite | median width / value |",
             "|---|---|---|" + "---|" * len(METHODS) + "---|---|",
         ]
         for _, r in part.iterrows():
@@ -367,31 +379,41 @@ def _conclusions(frame: pd.DataFrame) -> list[str]:
         "",
         "## Conclusions",
         "",
-        f"- Default `symmetric-t`: coverage of the headline terms {span(head['symmetric-t'])} over all designs "
-        f"(mean {head['symmetric-t'].mean():.3f}); with 8 groups of 2–5 regions {span(head.loc[small, 'symmetric-t'])}. "
-        "The estimate lies inside its interval by construction. `studentized` reaches "
-        f"{span(head['studentized'])} (mean {head['studentized'].mean():.3f}) with narrower intervals, but the "
-        "estimate can lie outside (the plug-in Gw is biased in small groups).",
-        f"- `percentile` (the 0.1 default) and `bc` miss Gw: with groups of 2–5 regions "
-        f"{span(head.loc[small & gw, 'percentile'])} (`percentile`) and {span(head.loc[small & gw, 'bc'])} (`bc`); "
-        f"with groups of 8–11 {span(head.loc[mid & gw, 'percentile'])} and {span(head.loc[mid & gw, 'bc'])}; "
-        f"`symmetric-t` {span(head.loc[(small | mid) & gw, 'symmetric-t'])}.",
-        "- Terms of one group (`within`: mean, G_jj, Gw_contrib and its share): with 2–3 members the t intervals "
-        f"have no finite limit in most samples (finite share {span(tiny['finite'])}); with 4 members they cover "
-        f"({span(four['symmetric-t'])}) but are {four['rel_width'].min():.0f}–{four['rel_width'].max():.0f} times as "
-        f"wide as the value; s_j of a 2-member group covers {span(s_two['symmetric-t'])}; from 5 members every group "
-        f"term covers {span(five_up['symmetric-t'])}. The notes flag groups of fewer than 5 members.",
-        "- Terms of a pair (`between`): G_jh, d_jh and the Gnb terms behave like the group terms; D_jh, p_jh and "
-        "the transvariation terms (Gt_contrib, Gt_contrib_share) fail for pairs with a group of fewer than 5 "
-        f"members ({span(pair.loc[dterms & (pair['size'] < 5), 'symmetric-t'])}) and for a pair that barely overlaps "
-        "(region3_beta, groups of 11 with population D_jh = 0.91: "
-        f"{span(pair.loc[dterms & (pair['design'] == 'region3_beta') & (pair['size'] == 11), 'symmetric-t'])}); "
-        f"otherwise {span(pair.loc[dterms & (pair['size'] >= 5) & ~((pair['design'] == 'region3_beta') & (pair['size'] == 11)), 'symmetric-t'])}. "
-        "A sample without overlap has D_jh = 1 and Gt_contrib = 0 in every replicate. The notes flag pairs with "
-        "D_jh >= 0.9.",
-        "- With 2,850 regions every method covers (headline "
-        f"{span(frame.loc[(frame['design'] == 'county8') & (frame['family'] == 'overall'), 'percentile'])} for "
-        "`percentile`): the small-group bias is what the default corrects.",
+        (
+            f"- Default `symmetric-t`: coverage of the headline terms {span(head['symmetric-t'])} over all designs "
+            f"(mean {head['symmetric-t'].mean():.3f}); with 8 groups of 2–5 regions {span(head.loc[small, 'symmetric-t'])}. "
+            "The estimate lies inside its interval by construction. `studentized` reaches "
+            f"{span(head['studentized'])} (mean {head['studentized'].mean():.3f}) with narrower intervals, but the "
+            "estimate can lie outside (the plug-in Gw is biased in small groups)."
+        ),
+        (
+            f"- `percentile` (the 0.1 default) and `bc` miss Gw: with groups of 2–5 regions "
+            f"{span(head.loc[small & gw, 'percentile'])} (`percentile`) and {span(head.loc[small & gw, 'bc'])} (`bc`); "
+            f"with groups of 8–11 {span(head.loc[mid & gw, 'percentile'])} and {span(head.loc[mid & gw, 'bc'])}; "
+            f"`symmetric-t` {span(head.loc[(small | mid) & gw, 'symmetric-t'])}."
+        ),
+        (
+            "- Terms of one group (`within`: mean, G_jj, Gw_contrib and its share): with 2–3 members the t intervals "
+            f"have no finite limit in most samples (finite share {span(tiny['finite'])}); with 4 members they cover "
+            f"({span(four['symmetric-t'])}) but are {four['rel_width'].min():.0f}–{four['rel_width'].max():.0f} times as "
+            f"wide as the value; s_j of a 2-member group covers {span(s_two['symmetric-t'])}; from 5 members every group "
+            f"term covers {span(five_up['symmetric-t'])}. The notes flag groups of fewer than 5 members."
+        ),
+        (
+            "- Terms of a pair (`between`): G_jh, d_jh and the Gnb terms behave like the group terms; D_jh, p_jh and "
+            "the transvariation terms (Gt_contrib, Gt_contrib_share) fail for pairs with a group of fewer than 5 "
+            f"members ({span(pair.loc[dterms & (pair['size'] < 5), 'symmetric-t'])}) and for a pair that barely overlaps "
+            "(region3_beta, groups of 11 with population D_jh = 0.91: "
+            f"{span(pair.loc[dterms & (pair['design'] == 'region3_beta') & (pair['size'] == 11), 'symmetric-t'])}); "
+            f"otherwise {span(pair.loc[dterms & (pair['size'] >= 5) & ~((pair['design'] == 'region3_beta') & (pair['size'] == 11)), 'symmetric-t'])}. "
+            "A sample without overlap has D_jh = 1 and Gt_contrib = 0 in every replicate. The notes flag pairs with "
+            "D_jh >= 0.9."
+        ),
+        (
+            "- With 2,850 regions every method covers (headline "
+            f"{span(frame.loc[(frame['design'] == 'county8') & (frame['family'] == 'overall'), 'percentile'])} for "
+            "`percentile`): the small-group bias is what the default corrects."
+        ),
     ]
 
 
@@ -424,7 +446,9 @@ def main() -> None:
     if args.from_csv:
         frame = pd.read_csv(RESULTS / "dagum_coverage.csv")
         metas = pd.read_csv(RESULTS / "dagum_coverage_designs.csv").to_dict("records")
-        (RESULTS / "dagum_coverage.md").write_text(_markdown(frame, metas, bool(metas[0].get("quick"))), encoding="utf-8")
+        (RESULTS / "dagum_coverage.md").write_text(
+            _markdown(frame, metas, bool(metas[0].get("quick"))), encoding="utf-8"
+        )
         return
     frames, metas = [], []
     for name in args.designs:
@@ -438,7 +462,9 @@ def main() -> None:
     frame = pd.concat(frames, ignore_index=True)
     RESULTS.mkdir(exist_ok=True)
     frame.to_csv(RESULTS / "dagum_coverage.csv", index=False)
-    pd.DataFrame([{**m, "quick": args.quick} for m in metas]).to_csv(RESULTS / "dagum_coverage_designs.csv", index=False)
+    pd.DataFrame([{**m, "quick": args.quick} for m in metas]).to_csv(
+        RESULTS / "dagum_coverage_designs.csv", index=False
+    )
     (RESULTS / "dagum_coverage.md").write_text(_markdown(frame, metas, args.quick), encoding="utf-8")
     with pd.option_context("display.width", 200, "display.max_rows", 400):
         print(frame[frame["family"] == "overall"].to_string(index=False, float_format=lambda v: f"{v:.3f}"))

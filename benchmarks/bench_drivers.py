@@ -50,11 +50,29 @@ def _time(func, repeat: int = 1) -> tuple[float, object]:
     return best, out
 
 
-def _row(task: str, size: str, ours: float, peer: str = "-", peer_s: float = np.nan, target: float = np.nan,
-         cpu: float | None = None) -> None:
+def _row(
+    task: str,
+    size: str,
+    ours: float,
+    peer: str = "-",
+    peer_s: float = np.nan,
+    target: float = np.nan,
+    cpu: float | None = None,
+) -> None:
     cpu = LAST_CPU[0] if cpu is None else cpu
-    ROWS.append({"benchmark": "drivers", "task": task, "size": size, "ours_s": ours, "ours_cpu_s": cpu, "peer": peer,
-                 "peer_s": peer_s, "ratio": peer_s / ours if np.isfinite(peer_s) else np.nan, "target_s": target})
+    ROWS.append(
+        {
+            "benchmark": "drivers",
+            "task": task,
+            "size": size,
+            "ours_s": ours,
+            "ours_cpu_s": cpu,
+            "peer": peer,
+            "peer_s": peer_s,
+            "ratio": peer_s / ours if np.isfinite(peer_s) else np.nan,
+            "target_s": target,
+        }
+    )
     print(f"{task:70s} {size:22s} {ours:8.3f} s (cpu {cpu:.3f})  {peer} {peer_s:.3f}", flush=True)
 
 
@@ -69,12 +87,16 @@ def _geography(quick: bool):
             counties = load_china_counties()
             counties.index = counties.index.astype(str)
             return counties, "Chinese counties"
-        except Exception as err:  # noqa: BLE001 - the fallback is reported
+        except Exception as err:
             print(f"county layer unavailable ({err}); using a lattice", file=sys.stderr)
     side = 30 if quick else 53
     cells = [shapely.box(i, j, i + 1, j + 1) for j in range(side) for i in range(side)]
-    frame = gpd.GeoDataFrame({"province": [f"p{(i // side) // 6}" for i in range(side * side)]},
-                             geometry=cells, crs=None, index=[f"r{i}" for i in range(side * side)])
+    frame = gpd.GeoDataFrame(
+        {"province": [f"p{(i // side) // 6}" for i in range(side * side)]},
+        geometry=cells,
+        crs=None,
+        index=[f"r{i}" for i in range(side * side)],
+    )
     return frame, f"{side}x{side} lattice"
 
 
@@ -142,8 +164,13 @@ def main(quick: bool) -> None:
 
     links = np.diff(as_weights(w_idw).sparse.indptr).mean()
     t, _ = _time(lambda: HotSpots(permutations=PERMUTATIONS, seed=1).fit(D, w_idw))
-    _row(f"HotSpots (Gi*) 999 perms, inverse-distance weights (unequal rows, {links:.0f} neighbours on average; "
-         f"queen: {np.diff(as_weights(w).sparse.indptr).mean():.1f})", size, t, target=5)
+    _row(
+        f"HotSpots (Gi*) 999 perms, inverse-distance weights (unequal rows, {links:.0f} neighbours on average; "
+        f"queen: {np.diff(as_weights(w).sparse.indptr).mean():.1f})",
+        size,
+        t,
+        target=5,
+    )
 
     _peers(w, D, scores, ours_hot, ours_bv, size)
 
@@ -151,8 +178,9 @@ def main(quick: bool) -> None:
         "queen": w,
         "knn6": lambda: sc.spatial_weights(regions, kind="knn", k=6),
         "inverse_distance": lambda: w_idw,
-        "economic x knn6": lambda: sc.spatial_weights(regions, kind="nested", geographic="knn", k=6,
-                                                      variable=panel.data["gov_share"]),
+        "economic x knn6": lambda: sc.spatial_weights(
+            regions, kind="nested", geographic="knn", k=6, variable=panel.data["gov_share"]
+        ),
     }
     built = {k: (v() if callable(v) else v) for k, v in grid_weights.items()}
     contributions = [(0.5, 0.5), (0.4, 0.6), (0.6, 0.4)]
@@ -164,15 +192,24 @@ def main(quick: bool) -> None:
     def grid_run(beta, n_jobs):
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         kwargs = {} if beta == "default" else {"beta": beta}
-        wall, out = _time(lambda: RobustnessGrid(contributions=contributions, seed=1, n_jobs=n_jobs, **kwargs)
-                          .fit(panel, system, built, groups=groups))
+        wall, out = _time(
+            lambda: RobustnessGrid(contributions=contributions, seed=1, n_jobs=n_jobs, **kwargs).fit(
+                panel, system, built, groups=groups
+            )
+        )
         get_reusable_executor().shutdown(wait=True)  # so that the workers' CPU time is counted
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         return wall, out, LAST_CPU[0] + (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
 
     t, res, cpu = grid_run("default", 2)
-    _row("RobustnessGrid 5 weightings x 3 contributions x 4 weights, 99 perms, beta: two-way SAR per weights "
-         "(60 fits), n_jobs=2 (CPU incl. workers)", size, t, target=120, cpu=cpu)
+    _row(
+        "RobustnessGrid 5 weightings x 3 contributions x 4 weights, 99 perms, beta: two-way SAR per weights "
+        "(60 fits), n_jobs=2 (CPU incl. workers)",
+        size,
+        t,
+        target=120,
+        cpu=cpu,
+    )
     fe = {"kind": "absolute", "model": "fe", "effects": "twoway"}
     t, _, cpu = grid_run(fe, 1)
     _row("RobustnessGrid 5 x 3 x 4, beta: two-way FE (once per D), n_jobs=1", size, t, target=120, cpu=cpu)
@@ -183,17 +220,28 @@ def main(quick: bool) -> None:
     out = pd.DataFrame(ROWS)
     (HERE / "results").mkdir(exist_ok=True)
     out.to_csv(HERE / "results" / "drivers.csv", index=False)
-    lines = [f"Machine: {platform.machine()}, CPython {platform.python_version()}, {os.cpu_count()} cores, load average "
-             f"at the start {LOAD:.1f} (the machine is shared: wall times under load are longer than CPU times); "
-             f"{n} regions ({label}), 16 periods, {PERIOD_NOTE}", "",
-             "| task | size | ours_s (wall) | ours_cpu_s | peer | peer_s | ratio (peer/ours) | target_s |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        (
+            f"Machine: {platform.machine()}, CPython {platform.python_version()}, {os.cpu_count()} cores, load average "
+            f"at the start {LOAD:.1f} (the machine is shared: wall times under load are longer than CPU times); "
+            f"{n} regions ({label}), 16 periods, {PERIOD_NOTE}"
+        ),
+        "",
+        "| task | size | ours_s (wall) | ours_cpu_s | peer | peer_s | ratio (peer/ours) | target_s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in ROWS:
-        lines.append(f"| {r['task']} | {r['size']} | {r['ours_s']:.3f} | {r['ours_cpu_s']:.3f} | {r['peer']} | "
-                     + (f"{r['peer_s']:.3f} | {r['ratio']:.1f}" if np.isfinite(r["peer_s"]) else "- | -")
-                     + (f" | {r['target_s']:g} |" if np.isfinite(r["target_s"]) else " | - |"))
-    lines += ["", "Robustness conclusions of the first grid (5 x 3 x 4, SAR beta):", "", res.table.to_markdown()
-              if _has_tabulate() else res.table.to_string()]
+        lines.append(
+            f"| {r['task']} | {r['size']} | {r['ours_s']:.3f} | {r['ours_cpu_s']:.3f} | {r['peer']} | "
+            + (f"{r['peer_s']:.3f} | {r['ratio']:.1f}" if np.isfinite(r["peer_s"]) else "- | -")
+            + (f" | {r['target_s']:g} |" if np.isfinite(r["target_s"]) else " | - |")
+        )
+    lines += [
+        "",
+        "Robustness conclusions of the first grid (5 x 3 x 4, SAR beta):",
+        "",
+        res.table.to_markdown() if _has_tabulate() else res.table.to_string(),
+    ]
     (HERE / "results" / "drivers.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -210,8 +258,14 @@ def _breaks_rows() -> None:
         ours, _ = _time(lambda x=x: natural_breaks(x, 5), repeat=3)
         cpu = LAST_CPU[0]
         theirs, _ = _time(lambda x=x: mapclassify.FisherJenks(x, k=5))
-        _row("natural breaks k=5 (Fisher-Jenks optimum)", f"{n} values", ours, "mapclassify FisherJenks (no numba)",
-             theirs, cpu=cpu)
+        _row(
+            "natural breaks k=5 (Fisher-Jenks optimum)",
+            f"{n} values",
+            ours,
+            "mapclassify FisherJenks (no numba)",
+            theirs,
+            cpu=cpu,
+        )
     x = rng.lognormal(size=2848)
     ours, _ = _time(lambda: [breaks(x, "quantile", k) for k in range(3, 9)], repeat=3)
     cpu = LAST_CPU[0]
@@ -222,8 +276,10 @@ def _breaks_rows() -> None:
     _row("natural breaks, k = 2..8 in one pass (a pooled run)", "45568 values", ours)
 
 
-PERIOD_NOTE = ("999 permutations where permutations are used; best of 1-3 runs; CPU time is this process's "
-               "(with n_jobs=2 the workers' time is not in it)")
+PERIOD_NOTE = (
+    "999 permutations where permutations are used; best of 1-3 runs; CPU time is this process's "
+    "(with n_jobs=2 the workers' time is not in it)"
+)
 LOAD = os.getloadavg()[0]
 
 
@@ -247,14 +303,34 @@ def _peers(w, D, scores, ours_hot: tuple[float, float], ours_bv: tuple[float, fl
     u = scores.U("MS").unstack("period").loc[list(sw.ids)].to_numpy()
     esda.G_Local(x[:, 0], W, transform="R", star=True, permutations=99, seed=1)  # compile
     esda.Moran_Local_BV(x[:, 0], u[:, 0], W, permutations=99, seed=1)
-    t, _ = _time(lambda: [esda.G_Local(x[:, k], W, transform="R", star=True, permutations=PERMUTATIONS, seed=1,
-                                       n_jobs=1) for k in range(x.shape[1])])
-    _row("HotSpots (Gi*) 999 perms, all periods", size, ours_hot[0], "esda G_Local per period (warm, 1 job)", t,
-         cpu=ours_hot[1])
-    t, _ = _time(lambda: [esda.Moran_Local_BV(x[:, k], u[:, k], W, permutations=PERMUTATIONS, seed=1, n_jobs=1)
-                          for k in range(x.shape[1])])
-    _row("BivariateLocalMoran 999 perms, all periods", size, ours_bv[0], "esda Moran_Local_BV per period (warm, 1 job)",
-         t, cpu=ours_bv[1])
+    t, _ = _time(
+        lambda: [
+            esda.G_Local(x[:, k], W, transform="R", star=True, permutations=PERMUTATIONS, seed=1, n_jobs=1)
+            for k in range(x.shape[1])
+        ]
+    )
+    _row(
+        "HotSpots (Gi*) 999 perms, all periods",
+        size,
+        ours_hot[0],
+        "esda G_Local per period (warm, 1 job)",
+        t,
+        cpu=ours_hot[1],
+    )
+    t, _ = _time(
+        lambda: [
+            esda.Moran_Local_BV(x[:, k], u[:, k], W, permutations=PERMUTATIONS, seed=1, n_jobs=1)
+            for k in range(x.shape[1])
+        ]
+    )
+    _row(
+        "BivariateLocalMoran 999 perms, all periods",
+        size,
+        ours_bv[0],
+        "esda Moran_Local_BV per period (warm, 1 job)",
+        t,
+        cpu=ours_bv[1],
+    )
     try:
         import pygeoda
     except ImportError:
@@ -271,14 +347,33 @@ def _peers(w, D, scores, ours_hot: tuple[float, float], ours_bv: tuple[float, fl
             text += [f"{pos[i]} {len(neighbors[i])}", " ".join(str(pos[j]) for j in neighbors[i])]
         gal.write_text("\n".join(text) + "\n")
         pw = pygeoda.weights.read_gal(str(gal), [str(k) for k in range(len(ids))])
-    t, _ = _time(lambda: [pygeoda.local_gstar(pw, list(x[:, k]), permutations=PERMUTATIONS, cpu_threads=1)
-                          for k in range(x.shape[1])])
-    _row("HotSpots (Gi*) 999 perms, all periods", size, ours_hot[0], "pygeoda local_gstar per period, 1 thread", t,
-         cpu=ours_hot[1])
-    t, _ = _time(lambda: [pygeoda.local_bimoran(pw, list(x[:, k]), list(u[:, k]), permutations=PERMUTATIONS,
-                                                cpu_threads=1) for k in range(x.shape[1])])
-    _row("BivariateLocalMoran 999 perms, all periods", size, ours_bv[0], "pygeoda local_bimoran per period, 1 thread",
-         t, cpu=ours_bv[1])
+    t, _ = _time(
+        lambda: [
+            pygeoda.local_gstar(pw, list(x[:, k]), permutations=PERMUTATIONS, cpu_threads=1) for k in range(x.shape[1])
+        ]
+    )
+    _row(
+        "HotSpots (Gi*) 999 perms, all periods",
+        size,
+        ours_hot[0],
+        "pygeoda local_gstar per period, 1 thread",
+        t,
+        cpu=ours_hot[1],
+    )
+    t, _ = _time(
+        lambda: [
+            pygeoda.local_bimoran(pw, list(x[:, k]), list(u[:, k]), permutations=PERMUTATIONS, cpu_threads=1)
+            for k in range(x.shape[1])
+        ]
+    )
+    _row(
+        "BivariateLocalMoran 999 perms, all periods",
+        size,
+        ours_bv[0],
+        "pygeoda local_bimoran per period, 1 thread",
+        t,
+        cpu=ours_bv[1],
+    )
 
 
 if __name__ == "__main__":

@@ -304,10 +304,14 @@ def main(argv: list[str] | None = None) -> None:
     lines = [
         "# Distribution dynamics: times at county scale",
         "",
-        f"`python benchmarks/bench_dynamics.py{' --quick' if args.quick else ''}`; warm times in seconds (best of 3, "
-        "one run for the slow peers); ratio = peer / ours (above 1: ours faster).",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {load:.1f} at the end of the run (the machine was shared).",
+        (
+            f"`python benchmarks/bench_dynamics.py{' --quick' if args.quick else ''}`; warm times in seconds (best of 3, "
+            "one run for the slow peers); ratio = peer / ours (above 1: ours faster)."
+        ),
+        (
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {load:.1f} at the end of the run (the machine was shared)."
+        ),
         "",
         "| task | size | ours (s) | peer | peer (s) | ratio |",
         "|---|---|---|---|---|---|",

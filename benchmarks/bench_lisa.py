@@ -120,7 +120,11 @@ def _pygeoda_loop(gdf, values: np.ndarray, kind: str = "rook") -> dict[str, floa
         def loop(method: str = method) -> None:
             for t in range(values.shape[1]):
                 pygeoda.local_moran(
-                    w, list(values[:, t]), permutations=PERMUTATIONS, cpu_threads=1, seed=t + 1,
+                    w,
+                    list(values[:, t]),
+                    permutations=PERMUTATIONS,
+                    cpu_threads=1,
+                    seed=t + 1,
                     permutation_method=method,
                 )
 
@@ -137,18 +141,24 @@ def _cold_lattice(side: int, periods: int, which: str) -> float:
         v = np.linspace(0, 1, w.n)[:, None] + rng.normal(scale=0.5, size=(w.n, {periods}))
     """
     if which == "ours":
-        code = common + f"""
+        code = (
+            common
+            + f"""
         import spatialcoupling as sc
         s = pd.DataFrame(v, index=w.id_order, columns=range({periods})).stack()
         sc.LocalMoran(w, permutations={PERMUTATIONS}, seed=1).fit(s)
         """
+        )
     else:
-        code = common + f"""
+        code = (
+            common
+            + f"""
         import esda
         w.transform = "r"
         for t in range({periods}):
             esda.Moran_Local(v[:, t], w, permutations={PERMUTATIONS}, seed=t, keep_simulations=False, n_jobs=1)
         """
+        )
     return _fresh(code)
 
 
@@ -165,8 +175,14 @@ def _lattice_times(side: int, periods: int, rook: bool = True, pygeoda: bool = T
     return times
 
 
-def _lattice_rows(side: int, periods: int, rook: bool = True, cold: bool = True, pygeoda: bool = True,
-                  times: dict[str, float] | None = None) -> list[dict]:
+def _lattice_rows(
+    side: int,
+    periods: int,
+    rook: bool = True,
+    cold: bool = True,
+    pygeoda: bool = True,
+    times: dict[str, float] | None = None,
+) -> list[dict]:
     times = times or _lattice_times(side, periods, rook=rook, pygeoda=pygeoda)
     size = f"{side}x{side} {'rook' if rook else 'queen'} lattice x {periods} periods"
     ours = times["ours"]
@@ -174,7 +190,15 @@ def _lattice_rows(side: int, periods: int, rook: bool = True, cold: bool = True,
     if cold:
         ours_cold = _cold_lattice(side, periods, "ours")
         esda_cold = _cold_lattice(side, periods, "esda")
-        rows.append(_row("LISA 999 perms, fresh process incl. imports + W", size, ours_cold, "esda per period, fresh process", esda_cold))
+        rows.append(
+            _row(
+                "LISA 999 perms, fresh process incl. imports + W",
+                size,
+                ours_cold,
+                "esda per period, fresh process",
+                esda_cold,
+            )
+        )
     for key, secs in times.items():
         if key.startswith("pygeoda "):
             method = key.removeprefix("pygeoda ")
@@ -289,7 +313,9 @@ def _cold_start_rows() -> list[dict]:
         print(t1 - t0, t2 - t1)
     """
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", textwrap.dedent(with_libpysal)], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(with_libpysal)], check=True, capture_output=True, text=True
+    )
     total = time.perf_counter() - start
     lib_s, ours_s = (float(v) for v in out.stdout.split())
     provinces = """
@@ -305,10 +331,21 @@ def _cold_start_rows() -> list[dict]:
     # three fresh processes: the first, and the slowest of all three (the target holds for every run)
     times = [_fresh_seconds(provinces) for _ in range(3)]
     return [
-        _row("cold start, the user's path: bundled provinces + queen W + LocalMoran (first run)",
-             "31 x 16, 999 perms", times[0], "target", 2.0),
+        _row(
+            "cold start, the user's path: bundled provinces + queen W + LocalMoran (first run)",
+            "31 x 16, 999 perms",
+            times[0],
+            "target",
+            2.0,
+        ),
         _row("cold start, the user's path (slowest of 3 runs)", "31 x 16, 999 perms", max(times), "target", 2.0),
-        _row("cold start: python + import spatialcoupling + LocalMoran (excl. import libpysal)", "31 x 16, 999 perms", total - lib_s, "target", 2.0),
+        _row(
+            "cold start: python + import spatialcoupling + LocalMoran (excl. import libpysal)",
+            "31 x 16, 999 perms",
+            total - lib_s,
+            "target",
+            2.0,
+        ),
         _row("cold start incl. import libpysal (needed for a W)", "31 x 16, 999 perms", total, "target", 2.0),
         _row("in-process: import spatialcoupling + fit (after libpysal)", "31 x 16, 999 perms", ours_s, "target", 2.0),
     ]

@@ -86,9 +86,11 @@ def main(repeats: int = 3) -> str:
     lines = [
         "# Map drawing: LISA cluster map of the China counties",
         "",
-        (f"{len(counties)} counties; best of {repeats}; load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
-        f"({os.cpu_count()} cores). Peer: GeoDataFrame.plot once per cluster class on the same projected "
-        "polygons (no context, legend, inset or scale bar); ours includes all of them."),
+        (
+            f"{len(counties)} counties; best of {repeats}; load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
+            f"({os.cpu_count()} cores). Peer: GeoDataFrame.plot once per cluster class on the same projected "
+            "polygons (no context, legend, inset or scale bar); ours includes all of them."
+        ),
         "",
         "| stage | ours (s) | geopandas per class (s) | ratio ours ÷ peer |",
         "|---|---|---|---|",

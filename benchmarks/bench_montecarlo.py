@@ -102,9 +102,19 @@ def summarise(model: str, n: int, est: pd.DataFrame) -> list[dict]:
             continue
         values = est[name].to_numpy()
         err = values - true
-        row = {"model": model.upper(), "N": n, "T": T, "R": len(est), "param": label[name], "true": true,
-               "mean": values.mean(), "bias": err.mean(), "rel_bias": err.mean() / true,
-               "rmse": float(np.sqrt(np.mean(err**2))), "sd": values.std(ddof=1)}
+        row = {
+            "model": model.upper(),
+            "N": n,
+            "T": T,
+            "R": len(est),
+            "param": label[name],
+            "true": true,
+            "mean": values.mean(),
+            "bias": err.mean(),
+            "rel_bias": err.mean() / true,
+            "rmse": float(np.sqrt(np.mean(err**2))),
+            "sd": values.std(ddof=1),
+        }
         if f"se_{name}" in est:
             se = est[f"se_{name}"].to_numpy()
             row["mean_se"] = se.mean()
@@ -129,12 +139,19 @@ def run(quick: bool = True) -> list[dict]:
             by = {row["param"]: row for row in rows}
             cover = "/".join(f"{by[p]['coverage95']:.2f}" for p in ("rho", "beta", "theta") if p in by)
             names = "/".join(p for p in ("rho", "beta", "theta") if p in by)
-            harness.append({
-                "task": (f"Monte Carlo {model.upper()} two-way Lee-Yu, R={reps}: bias rho {by['rho']['bias']:+.4f}, "
-                         f"beta {by['beta']['bias']:+.4f}; 95% coverage {names} {cover}"),
-                "size": f"N={n} T={T}", "ours_s": info["seconds_per_fit"], "peer": "-", "peer_s": np.nan,
-                "ratio": np.nan,
-            })
+            harness.append(
+                {
+                    "task": (
+                        f"Monte Carlo {model.upper()} two-way Lee-Yu, R={reps}: bias rho {by['rho']['bias']:+.4f}, "
+                        f"beta {by['beta']['bias']:+.4f}; 95% coverage {names} {cover}"
+                    ),
+                    "size": f"N={n} T={T}",
+                    "ours_s": info["seconds_per_fit"],
+                    "peer": "-",
+                    "peer_s": np.nan,
+                    "ratio": np.nan,
+                }
+            )
     frame = pd.DataFrame(table)
     _write(frame, quick)
     return harness
@@ -144,11 +161,13 @@ def _write(frame: pd.DataFrame, quick: bool) -> None:
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     frame.to_csv(out / "montecarlo.csv", index=False)
-    header = (f"Monte Carlo, SAR/SDM two-way fixed effects with the Lee-Yu correction "
-              f"(`benchmarks/bench_montecarlo.py`); mode: {'quick' if quick else 'full'}; "
-              f"rho={RHO}, beta={BETA}, theta={THETA} (SDM), sigma2={SIGMA2}, T={T}, queen lattice, "
-              f"seed {SEED}. Machine: {platform.machine()}, {platform.python_implementation()} "
-              f"{platform.python_version()}.\n\n")
+    header = (
+        f"Monte Carlo, SAR/SDM two-way fixed effects with the Lee-Yu correction "
+        f"(`benchmarks/bench_montecarlo.py`); mode: {'quick' if quick else 'full'}; "
+        f"rho={RHO}, beta={BETA}, theta={THETA} (SDM), sigma2={SIGMA2}, T={T}, queen lattice, "
+        f"seed {SEED}. Machine: {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}.\n\n"
+    )
     (out / "montecarlo.md").write_text(header + _markdown(frame), encoding="utf-8")
 
 
@@ -162,7 +181,19 @@ def _markdown(frame: pd.DataFrame) -> str:
 if __name__ == "__main__":
     run(quick="--full" not in sys.argv)
     result = pd.read_csv(HERE / "results" / "montecarlo.csv")
-    cols = ["model", "N", "R", "param", "true", "bias", "rmse", "sd", "mean_se", "coverage95", "boundary_fits",
-            "seconds_per_fit"]
+    cols = [
+        "model",
+        "N",
+        "R",
+        "param",
+        "true",
+        "bias",
+        "rmse",
+        "sd",
+        "mean_se",
+        "coverage95",
+        "boundary_fits",
+        "seconds_per_fit",
+    ]
     with pd.option_context("display.width", 200):
         print(result[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))

@@ -64,9 +64,7 @@ def lattice(k: int, rows: int | None = None):
     rows = k if rows is None else rows
     x, y = np.meshgrid(np.arange(k), np.arange(rows))
     cells = shapely.box(x.ravel(), y.ravel(), x.ravel() + 1, y.ravel() + 1)
-    return gpd.GeoDataFrame({"id": [f"c{i}" for i in range(k * rows)]}, geometry=cells).set_index(
-        "id"
-    )
+    return gpd.GeoDataFrame({"id": [f"c{i}" for i in range(k * rows)]}, geometry=cells).set_index("id")
 
 
 def counties():
@@ -105,9 +103,7 @@ def _libpysal_contiguity(frame, kind: str) -> tuple[float, object]:
     from libpysal.weights import Queen, Rook
 
     cls = Queen if kind == "queen" else Rook
-    return _best(
-        lambda: _quiet(cls.from_dataframe, frame, use_index=True, silence_warnings=True), 1
-    )
+    return _best(lambda: _quiet(cls.from_dataframe, frame, use_index=True, silence_warnings=True), 1)
 
 
 def weights_rows(quick: bool) -> list[dict]:
@@ -135,9 +131,7 @@ def weights_rows(quick: bool) -> list[dict]:
     for k in sizes:
         frame = lattice(k)
         for kind in ("queen", "rook"):
-            ours, w = _best(
-                lambda f=frame, kd=kind: sc.spatial_weights(f, kind=kd, standardize=None), 2
-            )
+            ours, w = _best(lambda f=frame, kd=kind: sc.spatial_weights(f, kind=kd, standardize=None), 2)
             lib_s, ref = _libpysal_contiguity(frame, kind)
             same = all(set(w.neighbors[i]) == set(ref.neighbors[i]) for i in ref.id_order)
             rows.append(
@@ -162,9 +156,7 @@ def weights_rows(quick: bool) -> list[dict]:
     gdf = counties()
     for kind in ("queen", "rook"):
         ours, w = _best(
-            lambda kd=kind: _quiet(
-                sc.spatial_weights, gdf, kind=kd, standardize=None, islands="keep"
-            ),
+            lambda kd=kind: _quiet(sc.spatial_weights, gdf, kind=kd, standardize=None, islands="keep"),
             3,
         )
         lib_s, ref = _libpysal_contiguity(gdf, kind)
@@ -253,9 +245,7 @@ def weights_rows(quick: bool) -> list[dict]:
 # ---------------------------------------------------------------------------
 def _indicator_panel(n: int, T: int, p: int, seed: int = 0):
     rng = np.random.default_rng(seed)
-    idx = pd.MultiIndex.from_product(
-        [[f"r{i}" for i in range(n)], range(2000, 2000 + T)], names=["region", "period"]
-    )
+    idx = pd.MultiIndex.from_product([[f"r{i}" for i in range(n)], range(2000, 2000 + T)], names=["region", "period"])
     cols = [f"x{j}" for j in range(p)]
     frame = pd.DataFrame(rng.lognormal(0.0, 0.5, (n * T, p)), index=idx, columns=cols)
     subsystems = {"A": cols[: p // 3], "B": cols[p // 3 : 2 * p // 3], "C": cols[2 * p // 3 :]}
@@ -291,7 +281,7 @@ def coupling_rows(quick: bool) -> list[dict]:
     peer_s = _best(lambda: plain_numpy_coupling(values, positions), 3)[0]
     try:
         ours_s = _best(lambda: _ours_coupling(sc, frame, subsystems), 3)[0]
-    except Exception as exc:  # noqa: BLE001 - report the API problem in the row
+    except Exception as exc:
         return [
             _row(
                 f"entropy + coupling FAILED: {type(exc).__name__}: {exc}",
@@ -313,9 +303,7 @@ def coupling_rows(quick: bool) -> list[dict]:
 
 
 def _ours_coupling(sc, frame, subsystems, scope="pooled"):
-    system = sc.IndicatorSystem.from_dict(
-        {name: {c: "+" for c in cols} for name, cols in subsystems.items()}
-    )
+    system = sc.IndicatorSystem.from_dict({name: dict.fromkeys(cols, "+") for name, cols in subsystems.items()})
     scores = sc.EntropyWeights(scope=scope).fit(frame, system)
     return sc.CouplingCoordination().fit(scores)
 
@@ -350,9 +338,7 @@ def dagum_rows(quick: bool) -> list[dict]:
         )
     if not quick:
         t2 = _best(
-            lambda: DagumGini(bootstrap=draws, seed=1, ci="percentile", n_jobs=2).fit(
-                series, groups
-            ),
+            lambda: DagumGini(bootstrap=draws, seed=1, ci="percentile", n_jobs=2).fit(series, groups),
             1,
         )[0]
         rows.append(
@@ -416,17 +402,14 @@ print(time.perf_counter() - t0, int("libpysal.graph" in sys.modules), int("scipy
 def coldstart_rows(quick: bool) -> list[dict]:
     best, graph, stats = np.inf, None, None
     for _ in range(2):
-        out = subprocess.run(
-            [sys.executable, "-W", "ignore", "-c", COLD], check=True, capture_output=True, text=True
-        )
+        out = subprocess.run([sys.executable, "-W", "ignore", "-c", COLD], check=True, capture_output=True, text=True)
         t, graph, stats = out.stdout.split()
         best = min(best, float(t))
     lib = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import time; t=time.perf_counter(); import libpysal.weights; "
-            "print(time.perf_counter()-t)",
+            "import time; t=time.perf_counter(); import libpysal.weights; print(time.perf_counter()-t)",
         ],
         check=True,
         capture_output=True,
@@ -441,9 +424,7 @@ def coldstart_rows(quick: bool) -> list[dict]:
             1.5,
             note=f"libpysal.graph imported: {bool(int(graph))}, scipy.stats imported: {bool(int(stats))}",
         ),
-        _row(
-            "of which: import libpysal.weights (fresh process)", "-", float(lib.stdout), "-", None
-        ),
+        _row("of which: import libpysal.weights (fresh process)", "-", float(lib.stdout), "-", None),
     ]
 
 
@@ -476,8 +457,14 @@ def pipeline_rows(quick: bool) -> list[dict]:
         steps[name] = time.perf_counter() - t0
     total = sum(steps.values())
     return [
-        _row(f"{k}x{k} grid x {T} periods: weights, Moran, LISA 999, Dagum, two-way SAR", n * T, total,
-             "target 60 s", 60.0, note="; ".join(f"{a} {b:.2f} s" for a, b in steps.items()))
+        _row(
+            f"{k}x{k} grid x {T} periods: weights, Moran, LISA 999, Dagum, two-way SAR",
+            n * T,
+            total,
+            "target 60 s",
+            60.0,
+            note="; ".join(f"{a} {b:.2f} s" for a, b in steps.items()),
+        )
     ]
 
 
@@ -493,7 +480,7 @@ def run(quick: bool = True) -> list[dict]:
         try:
             with threadpool_limits(1):
                 rows.extend(part(quick))
-        except Exception as exc:  # noqa: BLE001 - one failing part does not hide the others
+        except Exception as exc:
             rows.append({"task": f"{part.__name__} FAILED: {type(exc).__name__}: {exc}"})
     load_after = os.getloadavg()[0]
     for row in rows:

@@ -91,8 +91,17 @@ def _time(func, repeat: int) -> tuple[float, float, object]:
 
 
 def _row(task: str, n: int, ours: tuple, peer: str, theirs: tuple, agree: float | None = None) -> dict:
-    return {"task": task, "size": f"N={n} T={T}", "ours_s": ours[0], "peer": peer, "peer_s": theirs[0],
-            "ratio": theirs[0] / ours[0], "agree": agree, "ours_first_s": ours[1], "peer_first_s": theirs[1]}
+    return {
+        "task": task,
+        "size": f"N={n} T={T}",
+        "ours_s": ours[0],
+        "peer": peer,
+        "peer_s": theirs[0],
+        "ratio": theirs[0] / ours[0],
+        "agree": agree,
+        "ours_first_s": ours[1],
+        "peer_first_s": theirs[1],
+    }
 
 
 def _against_spreg(model: str, peer, y: pd.Series, X: pd.DataFrame, w, rep_ours: int, rep_peer: int):
@@ -131,8 +140,9 @@ def run(quick: bool = True) -> list[dict]:
         for model in ("sar", "sdm"):
             for draws in (1000, 0):
                 label = "with impacts, draws=1000" if draws else "no impacts, draws=0"
-                *ours, _ = _time(lambda m=model, d=draws, y=y, X=X, w=w: SpatialPanel(m, "twoway", draws=d).fit(y, X, w),
-                                 rep_ours)
+                *ours, _ = _time(
+                    lambda m=model, d=draws, y=y, X=X, w=w: SpatialPanel(m, "twoway", draws=d).fit(y, X, w), rep_ours
+                )
                 rows.append(_row(f"{model.upper()} two-way FE, Lee-Yu ({label})", n, ours, peer, lag))
                 if model == "sdm" and draws == 1000:
                     known[side]["sdm"] = tuple(ours)
@@ -168,8 +178,9 @@ def _scaling_rows(quick: bool, rep_ours: int, rep_peer: int, known: dict[int, di
             points[side] = known[side]
         else:
             w, y, X = _data(side, kind="sar")
-            sar = _time(lambda y=y, X=X, w=w: SpatialPanel("sar", "individual", lee_yu=False).fit(y, X, w),
-                        rep_ours)[:2]
+            sar = _time(lambda y=y, X=X, w=w: SpatialPanel("sar", "individual", lee_yu=False).fit(y, X, w), rep_ours)[
+                :2
+            ]
             sdm = _time(lambda y=y, X=X, w=w: SpatialPanel("sdm", "twoway").fit(y, X, w), rep_ours)[:2]
             lag = none
             if side in SCALING_SIDES:
@@ -180,10 +191,18 @@ def _scaling_rows(quick: bool, rep_ours: int, rep_peer: int, known: dict[int, di
             points[side] = {"sar": sar, "sdm": sdm, "spreg": lag}
         p, n = points[side], side * side
         has_peer = not np.isnan(p["spreg"][0])
-        rows.append(_row("scaling: SAR individual FE (lee_yu=False)", n, p["sar"],
-                         "spreg Panel_FE_Lag" if has_peer else "-", p["spreg"]))
-        rows.append(_row("scaling: SDM two-way FE, Lee-Yu (draws=1000)", n, p["sdm"],
-                         SDM_PEER if has_peer else "-", p["spreg"]))
+        rows.append(
+            _row(
+                "scaling: SAR individual FE (lee_yu=False)",
+                n,
+                p["sar"],
+                "spreg Panel_FE_Lag" if has_peer else "-",
+                p["spreg"],
+            )
+        )
+        rows.append(
+            _row("scaling: SDM two-way FE, Lee-Yu (draws=1000)", n, p["sdm"], SDM_PEER if has_peer else "-", p["spreg"])
+        )
     _figure(points)
     return rows
 
@@ -214,14 +233,21 @@ def _figure(points: dict[int, dict[str, tuple]]) -> Path:
         n = np.array([s * s for s in sides], dtype=float)
         secs = np.array([points[s][key][which] for s in sides])
         color = ax.lines[-1].get_color() if which == 1 and ax.lines else None
-        ax.loglog(n, secs, style, color=color, alpha=0.6 if which else 1.0,
-                  label=f"{label} (slope {_slope(n, secs):.2f})")
+        ax.loglog(
+            n, secs, style, color=color, alpha=0.6 if which else 1.0, label=f"{label} (slope {_slope(n, secs):.2f})"
+        )
     from spatialcoupling._spatial_linalg import DENSE_MAX_N
 
     ax.axvline(DENSE_MAX_N, color="0.6", lw=0.8, ls="--")
-    ax.annotate("ours: log-det by eigenvalues | by sparse LU", (DENSE_MAX_N, 0.02),
-                xycoords=("data", "axes fraction"), ha="center", fontsize=7, color="0.4",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    ax.annotate(
+        "ours: log-det by eigenvalues | by sparse LU",
+        (DENSE_MAX_N, 0.02),
+        xycoords=("data", "axes fraction"),
+        ha="center",
+        fontsize=7,
+        color="0.4",
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+    )
     ax.set_xlabel(f"regions N (rook lattice, T = {T} periods)")
     ax.set_ylabel("seconds (best of repeats, BLAS default threads)")
     ax.set_title("Spatial panel ML estimation: time against N")
@@ -270,8 +296,15 @@ def _county_rows(rep_ours: int, rep_peer: int) -> list[dict]:
     diff = float(np.max(np.abs(res.params.to_numpy() - np.asarray(ref.betas, float).ravel())))
     rows = [_row("China counties: SAR individual FE (lee_yu=False)", n, ours, "spreg Panel_FE_Lag", lag, diff)]
     *ours, _ = _time(lambda: SpatialPanel("sdm", "twoway").fit(ys, X, w), rep_ours)
-    rows.append(_row("China counties: SDM two-way FE, Lee-Yu (draws=1000)", n, ours,
-                     "spreg Panel_FE_Lag (individual FE only)", lag))
+    rows.append(
+        _row(
+            "China counties: SDM two-way FE, Lee-Yu (draws=1000)",
+            n,
+            ours,
+            "spreg Panel_FE_Lag (individual FE only)",
+            lag,
+        )
+    )
     return rows
 
 

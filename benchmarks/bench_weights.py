@@ -62,8 +62,15 @@ def _libpysal(frame) -> object:
     xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return DistanceBand.from_array(xy, threshold=20_000.0, binary=False, alpha=-1.0, radius=EARTH_RADIUS_KM,
-                                       ids=list(frame.index), silence_warnings=True)
+        return DistanceBand.from_array(
+            xy,
+            threshold=20_000.0,
+            binary=False,
+            alpha=-1.0,
+            radius=EARTH_RADIUS_KM,
+            ids=list(frame.index),
+            silence_warnings=True,
+        )
 
 
 def run(quick: bool = True) -> list[dict]:
@@ -81,9 +88,17 @@ def run(quick: bool = True) -> list[dict]:
             a = w.sparse.toarray()
             b = ref.sparse.toarray()
             diff = float(np.max(np.abs(a - b) / np.where(b > 0, b, 1.0)))
-            rows.append({"task": "inverse_distance weights, no cutoff (lon/lat)", "size": n, "ours_s": ours,
-                         "peer": "libpysal DistanceBand (band > every distance)", "peer_s": peer,
-                         "ratio": peer / ours, "max_rel_diff": diff})
+            rows.append(
+                {
+                    "task": "inverse_distance weights, no cutoff (lon/lat)",
+                    "size": n,
+                    "ours_s": ours,
+                    "peer": "libpysal DistanceBand (band > every distance)",
+                    "peer_s": peer,
+                    "ratio": peer / ours,
+                    "max_rel_diff": diff,
+                }
+            )
     return rows
 
 

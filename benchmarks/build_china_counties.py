@@ -28,8 +28,37 @@ CACHE = Path(__file__).resolve().parent / "cache"
 TARGET = CACHE / "china_counties.parquet"
 #: the 31 mainland provinces (Hong Kong, Macao and Taiwan left out, as in the bundled provinces)
 MAINLAND_PREFIXES = {
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37,
-    41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65,
+    11,
+    12,
+    13,
+    14,
+    15,
+    21,
+    22,
+    23,
+    31,
+    32,
+    33,
+    34,
+    35,
+    36,
+    37,
+    41,
+    42,
+    43,
+    44,
+    45,
+    46,
+    50,
+    51,
+    52,
+    53,
+    54,
+    61,
+    62,
+    63,
+    64,
+    65,
 }
 
 
@@ -98,8 +127,10 @@ def main() -> None:
     gdf = load_china_counties(rebuild=args.rebuild, tolerance=args.tolerance)
     took = time.perf_counter() - start
     vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
-    print(f"{len(gdf)} counties, {gdf['province_code'].nunique()} provinces, {vertices} vertices, "
-          f"{TARGET.stat().st_size / 1e6:.1f} MB at {TARGET} ({took:.1f} s)")
+    print(
+        f"{len(gdf)} counties, {gdf['province_code'].nunique()} provinces, {vertices} vertices, "
+        f"{TARGET.stat().st_size / 1e6:.1f} MB at {TARGET} ({took:.1f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                 rows.append({"benchmark": name, **{k: row.get(k) for k in COLUMNS}})
             if hasattr(module, "write_results"):  # the benchmark's own results file (e.g. scale.md)
                 module.write_results(module_rows, quick=not args.full)
-        except Exception as exc:  # noqa: BLE001 - one failing benchmark does not hide the others
+        except Exception as exc:
             rows.append({"benchmark": name, "task": f"FAILED: {type(exc).__name__}: {exc}"})
         print(f"[{name}] {time.perf_counter() - start:.1f} s", file=sys.stderr)
     table = pd.DataFrame(rows, columns=["benchmark", *COLUMNS])

@@ -65,9 +65,7 @@ def province_paths(root: Path) -> dict[int, Path]:
     """adcode -> GeoJSON path of every province-level land polygon in the index database."""
     con = sqlite3.connect(root / "index" / "administrative.db")
     try:
-        rows = con.execute(
-            "SELECT path FROM ADMINISTRATIVE WHERE level = '省' AND kind = '陆地'"
-        ).fetchall()
+        rows = con.execute("SELECT path FROM ADMINISTRATIVE WHERE level = '省' AND kind = '陆地'").fetchall()
     finally:
         con.close()
     out = {}
@@ -103,7 +101,8 @@ def _polygonal(geom):
 
 
 def check(gdf: gpd.GeoDataFrame) -> None:
-    assert len(gdf) == 31 and gdf["adcode"].is_unique
+    assert len(gdf) == 31
+    assert gdf["adcode"].is_unique
     assert shapely.coverage_is_valid(gdf.geometry.values), "simplified coverage has gaps/overlaps"
     w = libpysal.weights.Queen.from_dataframe(gdf, ids=gdf["adcode"].tolist(), silence_warnings=True)
     assert w.islands == [460000], f"islands: {w.islands}"
@@ -137,10 +136,12 @@ def build_context(root: Path, tolerance: float) -> tuple[gpd.GeoDataFrame, gpd.G
     taiwan = shapely.from_geojson(land.read_text(encoding="utf-8"))
     taiwan = _polygonal(shapely.coverage_simplify([shapely.make_valid(taiwan)], tolerance)[0])
     line = shapely.simplify(shapely.from_geojson(sea.read_text(encoding="utf-8")), tolerance)
-    tw = gpd.GeoDataFrame({"adcode": [TAIWAN], "name_en": ["Taiwan"], "name_zh": ["台湾省"]}, geometry=[taiwan],
-                          crs="EPSG:4326")
-    maritime = gpd.GeoDataFrame({"name_en": ["maritime boundary"], "name_zh": ["海上国界线"]}, geometry=[line],
-                                crs="EPSG:4326")
+    tw = gpd.GeoDataFrame(
+        {"adcode": [TAIWAN], "name_en": ["Taiwan"], "name_zh": ["台湾省"]}, geometry=[taiwan], crs="EPSG:4326"
+    )
+    maritime = gpd.GeoDataFrame(
+        {"name_en": ["maritime boundary"], "name_zh": ["海上国界线"]}, geometry=[line], crs="EPSG:4326"
+    )
     return tw, maritime
 
 

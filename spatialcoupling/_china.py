@@ -49,7 +49,7 @@ def lonlat_bounds(layer: Any) -> tuple[float, float, float, float] | None:
     geo = layer.geometry if hasattr(layer, "geometry") else layer
     if geo.crs is None:
         b = geo.total_bounds
-        ok = -180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90
+        ok = b[0] >= -180 and b[2] <= 180 and b[1] >= -90 and b[3] <= 90
         return tuple(float(v) for v in b) if ok else None  # type: ignore[return-value]
     if not geo.crs.is_geographic or geo.crs.to_epsg() != 4326:
         geo = geo.to_crs(4326)

@@ -8,6 +8,7 @@ A user may pass their own table of ``(upper bound, label)`` pairs; :func:`grade_
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,8 +32,16 @@ DEFAULT_GRADES: tuple[tuple[float, str], ...] = (
 )
 #: the Chinese names of the ten default grades, as the studies print them
 GRADE_LABELS_ZH: tuple[str, ...] = (
-    "极度失调", "严重失调", "中度失调", "轻度失调", "濒临失调",
-    "勉强协调", "初级协调", "中级协调", "良好协调", "优质协调",
+    "极度失调",
+    "严重失调",
+    "中度失调",
+    "轻度失调",
+    "濒临失调",
+    "勉强协调",
+    "初级协调",
+    "中级协调",
+    "良好协调",
+    "优质协调",
 )
 
 
@@ -50,7 +59,7 @@ def validate_grades(grades: Any) -> tuple[tuple[float, str], ...]:
         grades = list(zip(grades["upper"], grades["label"], strict=True))
     grades = tuple((float(u), str(lab)) for u, lab in grades)
     uppers = [u for u, _ in grades]
-    if not grades or any(b <= a for a, b in zip(uppers, uppers[1:], strict=False)):
+    if not grades or any(b <= a for a, b in itertools.pairwise(uppers)):
         raise ValueError(f"grade upper bounds must be strictly increasing, got {uppers}")
     if uppers[-1] < 1.0:
         raise ValueError(f"the last grade's upper bound must be >= 1 (D can reach 1), got {uppers[-1]}")

@@ -33,9 +33,7 @@ def strip_ids(values: pd.Series) -> tuple[pd.Series, str | None]:
     pairs = pd.DataFrame({"was": values[changed], "now": stripped[changed]}).drop_duplicates()
     items = [f"{w!r} → {n!r}" for w, n in zip(pairs["was"][:5], pairs["now"][:5], strict=True)]
     shown = ", ".join(items) + (f" … and {len(pairs) - 5} more" if len(pairs) > 5 else "")
-    note = (
-        f"stripped surrounding white space from {len(pairs)} id spelling(s) in {int(changed.sum())} row(s): {shown}"
-    )
+    note = f"stripped surrounding white space from {len(pairs)} id spelling(s) in {int(changed.sum())} row(s): {shown}"
     return stripped, note
 
 

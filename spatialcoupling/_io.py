@@ -126,7 +126,9 @@ def read_table(
     if suffix not in CSV_SUFFIXES:
         given = [k for k, v in (("encoding", encoding), ("sep", sep)) if v is not None]
         if given:
-            raise ValueError(f"{what} {name!r}: {' and '.join(f'{k}=' for k in given)} apply to CSV files only; remove them")
+            raise ValueError(
+                f"{what} {name!r}: {' and '.join(f'{k}=' for k in given)} apply to CSV files only; remove them"
+            )
     if suffix in CSV_SUFFIXES:
         return _read_csv(path, what, encoding, sep, thousands)
     try:
@@ -134,7 +136,7 @@ def read_table(
             frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
         else:
             frame = pd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - every reader error is re-raised naming the file
+    except Exception as exc:
         raise ValueError(f"cannot read {what} {name!r}: {type(exc).__name__}: {exc}") from exc
     if frame.shape[1] == 0:
         raise ValueError(f"{what} {name!r} is empty: no columns (an empty sheet?)")
@@ -170,7 +172,7 @@ def read_grid(
         raise ValueError(f"{what} {path.name!r}: header_row= and title rows apply to CSV and Excel files")
     try:
         return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None), []
-    except Exception as exc:  # noqa: BLE001 - every reader error is re-raised naming the file
+    except Exception as exc:
         raise ValueError(f"cannot read {what} {path.name!r}: {type(exc).__name__}: {exc}") from exc
 
 
@@ -192,22 +194,26 @@ def read_sheets(path: str | Path, *, what: str, sheets: Any, header: int | None 
         raise FileNotFoundError(f"{what} not found: {path}")
     name = path.name
     if path.suffix.lower() not in EXCEL_SUFFIXES:
-        raise ValueError(f"{what} {name!r}: sheets= reads the sheets of an Excel workbook (.xlsx), not a {path.suffix} file")
+        raise ValueError(
+            f"{what} {name!r}: sheets= reads the sheets of an Excel workbook (.xlsx), not a {path.suffix} file"
+        )
     try:
         book = pd.ExcelFile(path)
         names = [str(n) for n in book.sheet_names]
         if isinstance(sheets, str) and sheets == "*":
             wanted: list[Any] = list(names)
         else:
-            wanted = [names[s] if isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(names) else s
-                      for s in sheets]
+            wanted = [
+                names[s] if isinstance(s, int) and not isinstance(s, bool) and 0 <= s < len(names) else s
+                for s in sheets
+            ]
             unknown = [s for s in wanted if s not in names]
             if unknown:
                 raise ValueError(f"{what} {name!r} has no sheet(s) {unknown}; its sheets are {names}")
         return {str(s): pd.read_excel(book, sheet_name=s, header=header) for s in wanted}
     except ValueError:
         raise
-    except Exception as exc:  # noqa: BLE001 - every reader error is re-raised naming the file
+    except Exception as exc:
         raise ValueError(f"cannot read {what} {name!r}: {type(exc).__name__}: {exc}") from exc
 
 
@@ -230,13 +236,16 @@ def toml_hint(exc: Exception, text: str) -> str:
         if key and not key.startswith(("#", '"', "'")) and not key.isascii():
             quoted = ".".join(f'"{part.strip()}"' for part in key.split("."))
             example = f"[{quoted}]" if stripped.startswith("[") else f"{quoted} = ..."
-            return (f" (the key {key!r} is not ASCII: TOML needs such keys in quotes, e.g. {example}; "
-                    "bare keys may hold only A-Z, a-z, 0-9, _ and -)")
+            return (
+                f" (the key {key!r} is not ASCII: TOML needs such keys in quotes, e.g. {example}; "
+                "bare keys may hold only A-Z, a-z, 0-9, _ and -)"
+            )
     return ""
 
 
-def _read_csv(path: Path, what: str, encoding: str | None, sep: str | None,
-              thousands: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+def _read_csv(
+    path: Path, what: str, encoding: str | None, sep: str | None, thousands: str | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     name = path.name
     if sep is not None and (not isinstance(sep, str) or sep == ""):
         raise ValueError(f"{what} {name!r}: sep= must be a non-empty string such as ',' or ';', not {sep!r}")

@@ -113,7 +113,7 @@ def _start_time(pid: int) -> str | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return fields[19] if len(fields) > 19 else None
 
 
@@ -128,7 +128,7 @@ def _alive(pid: Any, start: Any) -> bool:
         return True  # another user's process
     try:
         state = Path(f"/proc/{pid}/stat").read_text()
-        if state[state.rindex(")") + 2:].split()[0] == "Z":
+        if state[state.rindex(")") + 2 :].split()[0] == "Z":
             return False  # exited, not yet reaped
     except (OSError, IndexError, ValueError):
         pass
@@ -149,7 +149,11 @@ def sweep_stale(parent: Path) -> list[Path]:
     """
     removed: list[Path] = []
     try:
-        candidates = [p for p in Path(parent).iterdir() if p.name.startswith(".") and (_TEMP_TAG in p.name or _ASIDE_TAG in p.name)]
+        candidates = [
+            p
+            for p in Path(parent).iterdir()
+            if p.name.startswith(".") and (_TEMP_TAG in p.name or _ASIDE_TAG in p.name)
+        ]
     except OSError:
         return removed
     host = socket.gethostname()
@@ -252,8 +256,14 @@ class OutputFolder:
         ``out`` exists and ``force`` is not set.
     """
 
-    def __init__(self, out: str | Path, *, inputs: Iterable[str | Path] = (), force: bool = False,
-                 meta: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        out: str | Path,
+        *,
+        inputs: Iterable[str | Path] = (),
+        force: bool = False,
+        meta: Mapping[str, Any] | None = None,
+    ):
         self.given = Path(out)
         self.force = bool(force)
         self.meta = dict(meta or {})
@@ -331,8 +341,11 @@ class OutputFolder:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(tmp)  # mode 0o777 minus the umask, as mkdir
                     self.tmp = tmp
-            _write_marker(tmp / TEMP_MARKER, {**_owner(), "out": str(self.target)},
-                          "temporary folder of a running spatialcoupling study; removed when the run ends")
+            _write_marker(
+                tmp / TEMP_MARKER,
+                {**_owner(), "out": str(self.target)},
+                "temporary folder of a running spatialcoupling study; removed when the run ends",
+            )
         except OSError as exc:
             self.discard()
             raise OutputFolderError(f"{self._label()} cannot be written: {exc.strerror or exc}") from exc
@@ -350,8 +363,12 @@ class OutputFolder:
         assert self.tmp is not None, "open() first"
         tmp, target = self.tmp, self.target
         meta = {"tool": _TOOL, **self.meta, "created": _now(), "pid": os.getpid(), "host": socket.gethostname()}
-        _write_marker(tmp / MARKER, meta, "written by spatialcoupling: this folder is the output of a study run; "
-                      "'spatialcoupling run --force' may replace it")
+        _write_marker(
+            tmp / MARKER,
+            meta,
+            "written by spatialcoupling: this folder is the output of a study run; "
+            "'spatialcoupling run --force' may replace it",
+        )
         with signals_deferred():
             try:
                 rename_noreplace(tmp, target)
@@ -359,8 +376,10 @@ class OutputFolder:
                 self._replace(tmp, target)
             except OSError as exc:  # e.g. the parent became read-only: keep the result where it is
                 self.tmp = None
-                raise OSError(f"could not put the result in place as {str(self.given)!r} (--out): "
-                              f"{exc.strerror or exc}; this run's result is in {str(tmp)!r}") from exc
+                raise OSError(
+                    f"could not put the result in place as {str(self.given)!r} (--out): "
+                    f"{exc.strerror or exc}; this run's result is in {str(tmp)!r}"
+                ) from exc
             self.tmp = None
             with contextlib.suppress(OSError):
                 (target / TEMP_MARKER).unlink()
@@ -394,8 +413,11 @@ class OutputFolder:
                 kept,
             )
         with contextlib.suppress(OSError):
-            _write_marker(aside / TEMP_MARKER, {**_owner(), "out": str(target)},
-                          "replaced output folder of spatialcoupling, being removed")
+            _write_marker(
+                aside / TEMP_MARKER,
+                {**_owner(), "out": str(target)},
+                "replaced output folder of spatialcoupling, being removed",
+            )
         try:
             rename_noreplace(tmp, target)
         except FileExistsError:
@@ -422,7 +444,9 @@ class OutputFolder:
             with contextlib.suppress(OSError):
                 (kept / TEMP_MARKER).unlink()
             return kept
-        raise OSError(f"no free name next to {str(self.target)!r} to keep the result of this run in")  # pragma: no cover
+        raise OSError(
+            f"no free name next to {str(self.target)!r} to keep the result of this run in"
+        )  # pragma: no cover
 
     def discard(self) -> None:
         """Remove this run's temporary folder and the parent folders it created (when empty)."""

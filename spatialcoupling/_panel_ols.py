@@ -63,8 +63,11 @@ def check_rank(Z: np.ndarray, names: list[str], effects: str | None) -> None:
     scale = np.sqrt((Z * Z).sum(axis=0))
     gone = [names[j] for j in np.flatnonzero(scale <= 1e-10 * max(1.0, float(scale.max(initial=0.0))))]
     if gone:
-        what = (f"have no variation left{_after(effects)} (constant within regions or periods)" if _after(effects)
-                else "are zero everywhere")
+        what = (
+            f"have no variation left{_after(effects)} (constant within regions or periods)"
+            if _after(effects)
+            else "are zero everywhere"
+        )
         raise ValueError(f"regressor(s) {gone} {what}; drop them")
     Zs = Z / scale
     kept: list[int] = []
@@ -74,8 +77,9 @@ def check_rank(Z: np.ndarray, names: list[str], effects: str | None) -> None:
             coef, *_ = np.linalg.lstsq(Zs[:, kept], Zs[:, j], rcond=None)
             partners = [names[kept[i]] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
             where = f" ({_after(effects).strip()})" if _after(effects) else ""
-            raise ValueError(f"collinear regressors: {names[j]!r} is a linear combination of {partners}{where}; "
-                             "drop one of them")
+            raise ValueError(
+                f"collinear regressors: {names[j]!r} is a linear combination of {partners}{where}; drop one of them"
+            )
         kept.append(j)
 
 
@@ -101,7 +105,7 @@ class PanelOLSFit:
     Every table is handed out as a copy; the object cannot be changed.
     """
 
-    __slots__ = ("model", "effects", "_params", "_cov", "nobs", "dof", "sigma2", "_resid", "_frozen")
+    __slots__ = ("_cov", "_frozen", "_params", "_resid", "dof", "effects", "model", "nobs", "sigma2")
     model: str
     effects: str
     _params: pd.Series
@@ -112,11 +116,29 @@ class PanelOLSFit:
     _resid: pd.Series
     _frozen: bool
 
-    def __init__(self, *, model: str, effects: str, params: pd.Series, cov: pd.DataFrame, nobs: int, dof: int,
-                 sigma2: float, resid: pd.Series) -> None:
-        for key, value in (("model", model), ("effects", effects), ("_params", params.copy()), ("_cov", cov.copy()),
-                           ("nobs", int(nobs)), ("dof", int(dof)), ("sigma2", float(sigma2)),
-                           ("_resid", resid.copy()), ("_frozen", True)):
+    def __init__(
+        self,
+        *,
+        model: str,
+        effects: str,
+        params: pd.Series,
+        cov: pd.DataFrame,
+        nobs: int,
+        dof: int,
+        sigma2: float,
+        resid: pd.Series,
+    ) -> None:
+        for key, value in (
+            ("model", model),
+            ("effects", effects),
+            ("_params", params.copy()),
+            ("_cov", cov.copy()),
+            ("nobs", int(nobs)),
+            ("dof", int(dof)),
+            ("sigma2", float(sigma2)),
+            ("_resid", resid.copy()),
+            ("_frozen", True),
+        ):
             object.__setattr__(self, key, value)
 
     def __setattr__(self, key: str, value: Any) -> None:
@@ -154,8 +176,10 @@ class PanelOLSFit:
         return self._resid.copy()
 
     def __repr__(self) -> str:
-        return (f"<PanelOLSFit: {self.model} ({self.effects} effects), {len(self._params)} coefficients, "
-                f"nobs={self.nobs}, dof={self.dof}>")
+        return (
+            f"<PanelOLSFit: {self.model} ({self.effects} effects), {len(self._params)} coefficients, "
+            f"nobs={self.nobs}, dof={self.dof}>"
+        )
 
 
 def panel_ols(y: pd.Series, X: pd.DataFrame, *, model: str, effects: str) -> PanelOLSFit:
@@ -208,14 +232,24 @@ def panel_ols(y: pd.Series, X: pd.DataFrame, *, model: str, effects: str) -> Pan
     nobs, k = Z.shape
     dof = nobs - k - absorbed
     if dof <= 0:
-        raise ValueError(f"no residual degrees of freedom: {nobs} observations for {k} coefficient(s)"
-                         + (f" and {absorbed} absorbed {effects} effect(s)" if absorbed else "")
-                         + "; use more regions or periods, fewer controls, or fewer effects")
+        raise ValueError(
+            f"no residual degrees of freedom: {nobs} observations for {k} coefficient(s)"
+            + (f" and {absorbed} absorbed {effects} effect(s)" if absorbed else "")
+            + "; use more regions or periods, fewer controls, or fewer effects"
+        )
     ztz_inv = np.linalg.inv(Z.T @ Z)
     b = ztz_inv @ (Z.T @ yv)
     e = yv - Z @ b
     s2 = float(e @ e) / dof
     params = pd.Series(b, index=names, name="coef")
     cov = pd.DataFrame(s2 * ztz_inv, index=names, columns=names)
-    return PanelOLSFit(model=model, effects=effects, params=params, cov=cov, nobs=nobs, dof=dof, sigma2=s2,
-                       resid=pd.Series(e, index=data.index, name="resid"))
+    return PanelOLSFit(
+        model=model,
+        effects=effects,
+        params=params,
+        cov=cov,
+        nobs=nobs,
+        dof=dof,
+        sigma2=s2,
+        resid=pd.Series(e, index=data.index, name="resid"),
+    )

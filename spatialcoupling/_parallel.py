@@ -27,7 +27,9 @@ def progress_enabled(progress: bool | None = None) -> bool:
     return sys.stderr.isatty()
 
 
-def progress_bar(iterable: Iterable[T], *, desc: str = "", total: int | None = None, progress: bool | None = None) -> Iterable[T]:
+def progress_bar(
+    iterable: Iterable[T], *, desc: str = "", total: int | None = None, progress: bool | None = None
+) -> Iterable[T]:
     """Wrap ``iterable`` in a tqdm bar when :func:`progress_enabled`."""
     if not progress_enabled(progress):
         return iterable
@@ -65,11 +67,16 @@ def parallel_map(
 
 def _user_configured_backend() -> bool:
     try:
-        from joblib.parallel import _get_active_backend  # type: ignore[attr-defined]
+        from joblib.parallel import _get_active_backend
     except Exception:  # pragma: no cover - joblib internals moved
         return False
     try:
         backend, _ = _get_active_backend()
     except Exception:  # pragma: no cover
         return False
-    return type(backend).__name__ not in {"LokyBackend", "SequentialBackend", "MultiprocessingBackend", "ThreadingBackend"}
+    return type(backend).__name__ not in {
+        "LokyBackend",
+        "SequentialBackend",
+        "MultiprocessingBackend",
+        "ThreadingBackend",
+    }

@@ -98,7 +98,9 @@ class Interval(Constraint):
         v = float(value)
         if self.left is not None and (v < self.left or (v == self.left and self.closed in ("right", "neither"))):
             return False
-        return not (self.right is not None and (v > self.right or (v == self.right and self.closed in ("left", "neither"))))
+        return not (
+            self.right is not None and (v > self.right or (v == self.right and self.closed in ("left", "neither")))
+        )
 
     def describe(self) -> str:
         what = "an integer" if self.kind is int else "a number"
@@ -122,8 +124,10 @@ class Options(Constraint):
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, list | dict | set):
             return False
-        return any(value is v if v is None or isinstance(v, bool) else (value == v and not _is_bool(value))
-                   for v in self.values)
+        return any(
+            value is v if v is None or isinstance(v, bool) else (value == v and not _is_bool(value))
+            for v in self.values
+        )
 
     def describe(self) -> str:
         return "one of " + ", ".join(repr(v) for v in self.values)
@@ -187,8 +191,9 @@ class NJobs(Constraint):
 class InstanceOf(Constraint):
     """An instance of one of ``types`` (described by ``what`` in messages)."""
 
-    def __init__(self, types: type | tuple[type, ...], what: str | None = None,
-                 check: Callable[[Any], bool] | None = None) -> None:
+    def __init__(
+        self, types: type | tuple[type, ...], what: str | None = None, check: Callable[[Any], bool] | None = None
+    ) -> None:
         self.types = types if isinstance(types, tuple) else (types,)
         self.what = what or " or ".join(t.__name__ for t in self.types)
         self.check = check
@@ -250,8 +255,7 @@ class Model:
 
     def __repr__(self) -> str:
         defaults = _defaults(type(self))
-        shown = [f"{k}={v!r}" for k, v in self.get_params().items()
-                 if k not in defaults or not _same(defaults[k], v)]
+        shown = [f"{k}={v!r}" for k, v in self.get_params().items() if k not in defaults or not _same(defaults[k], v)]
         return f"{type(self).__name__}({', '.join(shown)})"
 
 
@@ -277,6 +281,11 @@ def describe(cls: type, names: Iterable[str] | None = None) -> list[dict[str, st
             continue
         allowed = " or ".join(_as_constraint(c).describe() for c in options)
         default = defaults.get(name, inspect.Parameter.empty)
-        rows.append({"parameter": name, "allowed": allowed,
-                     "default": "(required)" if default is inspect.Parameter.empty else repr(default)})
+        rows.append(
+            {
+                "parameter": name,
+                "allowed": allowed,
+                "default": "(required)" if default is inspect.Parameter.empty else repr(default),
+            }
+        )
     return rows

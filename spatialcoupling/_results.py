@@ -126,7 +126,7 @@ class Result:
         head = text.split("\n\n", 1)[0] if "\n\n" in text else "\n".join(text.splitlines()[:2])
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         table = self.table.to_html(max_rows=30, float_format=lambda v: f"{v:.4f}", border=0)
-        return (f"<div><pre>{html.escape(head)}</pre>" + (f"<ul>{notes}</ul>" if notes else "") + table + "</div>")
+        return f"<div><pre>{html.escape(head)}</pre>" + (f"<ul>{notes}</ul>" if notes else "") + table + "</div>"
 
     def plot(self, *args: Any, **kwargs: Any):  # pragma: no cover - overridden
         raise NotImplementedError(f"{type(self).__name__} has no plot")
@@ -188,7 +188,7 @@ from .tables.writers import (  # noqa: E402, F401
     write_tables,
     xlsx_size,
 )
-from .tables.writers import refuse_oversized as _refuse_oversized  # noqa: E402, F401
+from .tables.writers import refuse_oversized as _refuse_oversized  # noqa: E402
 from .tables.writers import to_latex as _latex  # noqa: E402, F401
 from .tables.writers import to_markdown as _markdown  # noqa: E402, F401
 

@@ -85,7 +85,9 @@ def as_region_period_series(
     series.index = series.index.set_names([REGION, PERIOD])
     duplicated = series.index[series.index.duplicated()]
     if len(duplicated):
-        raise ValueError(f"{name}: duplicate region-periods {_preview(duplicated.unique())}; keep one row per region and period")
+        raise ValueError(
+            f"{name}: duplicate region-periods {_preview(duplicated.unique())}; keep one row per region and period"
+        )
     if not pd.api.types.is_numeric_dtype(series.dtype):
         coerced = pd.to_numeric(series, errors="coerce")
         bad = series.index[coerced.isna() & series.notna()]

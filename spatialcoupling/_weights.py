@@ -154,8 +154,9 @@ def as_weights(w: Any) -> SpatialWeights:
         )
     notes = tuple(getattr(w, "spatialcoupling_notes", ()) or ())
     name = getattr(w, "name", None) or getattr(w, "kind", None)
-    return SpatialWeights(tuple(_plain_ids(ids)), _clean(sparse), _label(transform),
-                          name if isinstance(name, str) else None, notes)
+    return SpatialWeights(
+        tuple(_plain_ids(ids)), _clean(sparse), _label(transform), name if isinstance(name, str) else None, notes
+    )
 
 
 def _w_matrix(w: Any, ids: Any) -> sp.csr_matrix | None:

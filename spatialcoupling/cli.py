@@ -58,26 +58,35 @@ def _stop_on_signals() -> Iterator[None]:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spatialcoupling",
-                                     description="Coupling coordination and spatial evidence for regional panels.")
+    parser = argparse.ArgumentParser(
+        prog="spatialcoupling", description="Coupling coordination and spatial evidence for regional panels."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a study file", description="Run a study file into an output folder.")
     run.add_argument("study", help="the study settings file (TOML)")
     run.add_argument("--out", default="results", help="output folder (default: results)")
-    run.add_argument("--force", action="store_true",
-                     help="replace an existing output folder written by spatialcoupling")
+    run.add_argument(
+        "--force", action="store_true", help="replace an existing output folder written by spatialcoupling"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar (the notes are still printed)")
-    check = sub.add_parser("check", help="validate a study file and its inputs without computing",
-                           description="Validate a study file and its inputs without computing; every problem is "
-                           "reported at once.")
+    check = sub.add_parser(
+        "check",
+        help="validate a study file and its inputs without computing",
+        description="Validate a study file and its inputs without computing; every problem is reported at once.",
+    )
     check.add_argument("study", help="the study settings file (TOML)")
-    check.add_argument("--lock", metavar="OUT", help="also verify the study's input files against the lock file of "
-                       "a run (its output folder or its study.lock.toml); exit 1 naming each changed file")
+    check.add_argument(
+        "--lock",
+        metavar="OUT",
+        help="also verify the study's input files against the lock file of "
+        "a run (its output folder or its study.lock.toml); exit 1 naming each changed file",
+    )
     demo = sub.add_parser("demo", help="run a bundled demo study", description="Run a bundled demo study.")
     demo.add_argument("name", nargs="?", default="china_demo", help="china_demo (default) or us_productivity")
     demo.add_argument("--out", default="demo-output", help="output folder (default: demo-output)")
-    demo.add_argument("--force", action="store_true",
-                      help="replace an existing output folder written by spatialcoupling")
+    demo.add_argument(
+        "--force", action="store_true", help="replace an existing output folder written by spatialcoupling"
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress bar (the notes are still printed)")
     sub.add_parser("datasets", help="list bundled data sets", description="List the bundled data sets.")
     return parser
@@ -147,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)
         return BAD_INPUT
-    except Exception as exc:  # noqa: BLE001 - the command line reports every failure
+    except Exception as exc:
         print(f"failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return FAILURE
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -146,7 +146,7 @@ class CouplingCoordination(Model):
     [[1.0, 0.2, 0.4472, 5.0], [0.8, 0.5, 0.6325, 7.0]]
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "contributions": [None, InstanceOf(Mapping, "a mapping subsystem -> contribution")],
         "model": [Options(*MODELS)],
         "grades": [None, InstanceOf((list, tuple, pd.DataFrame), "a list of (upper bound, label) or a DataFrame")],
@@ -207,8 +207,9 @@ class CouplingCoordination(Model):
             if unknown:
                 raise ValueError(f"pair ({a!r}, {b!r}): unknown subsystem(s) {unknown}; subsystems: {subsystems}")
             pair_theta = _pair_theta(a, b, contributions)
-            pair_tables[(a, b)] = self._compute(U[[a, b]], [a, b], pair_theta, grades, lag_bands, notes,
-                                                prefix=f"{a}-{b}: ")
+            pair_tables[(a, b)] = self._compute(
+                U[[a, b]], [a, b], pair_theta, grades, lag_bands, notes, prefix=f"{a}-{b}: "
+            )
         return CouplingResult(
             table=table,
             pair_tables=pair_tables,
@@ -231,19 +232,30 @@ class CouplingCoordination(Model):
         out = (U < 0) | (U > 1)
         if out.to_numpy().any():
             cells = out.stack()
-            raise ValueError(f"subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) {_preview(cells[cells].index)}")
+            raise ValueError(
+                f"subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) {_preview(cells[cells].index)}"
+            )
         U.columns = [str(c) for c in U.columns]
         return U
 
-    def _compute(self, U: pd.DataFrame, subsystems: list[str], theta: dict[str, float],
-                 grades: tuple[tuple[float, str], ...], lag_bands: tuple[float, float], notes: list[str],
-                 prefix: str) -> pd.DataFrame:
+    def _compute(
+        self,
+        U: pd.DataFrame,
+        subsystems: list[str],
+        theta: dict[str, float],
+        grades: tuple[tuple[float, str], ...],
+        lag_bands: tuple[float, float],
+        notes: list[str],
+        prefix: str,
+    ) -> pd.DataFrame:
         values = U[subsystems].to_numpy(dtype=float)
         C = coupling_degree(values, self.model)
         undefined = np.isnan(C)
         if undefined.any():
             cells = U.index[undefined]
-            notes.append(f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: {_preview(cells, 5)}")
+            notes.append(
+                f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: {_preview(cells, 5)}"
+            )
             C = np.where(undefined, 0.0, C)
         C = np.minimum(C, 1.0)  # C <= 1 exactly (AM-GM); removes floating-point excess only
         T = values @ np.array([theta[s] for s in subsystems])
@@ -290,8 +302,7 @@ def _theta(subsystems: list[str], contributions: dict[str, float] | None) -> dic
     extra = [s for s in contributions if s not in subsystems]
     if missing or extra:
         raise ValueError(
-            f"contributions must name exactly the subsystems {subsystems}; "
-            f"missing {missing}, unknown {extra}"
+            f"contributions must name exactly the subsystems {subsystems}; missing {missing}, unknown {extra}"
         )
     return {s: contributions[s] for s in subsystems}
 
@@ -383,7 +394,9 @@ class CouplingResult(Result):
         out["All"] = series.groupby(PERIOD).mean()
         return out
 
-    def growth(self, spans: Sequence[tuple[Any, Any]], groups: Mapping[Any, Any] | pd.Series | None = None) -> pd.DataFrame:
+    def growth(
+        self, spans: Sequence[tuple[Any, Any]], groups: Mapping[Any, Any] | pd.Series | None = None
+    ) -> pd.DataFrame:
         """Average annual growth rate of D, ``(D_t1 / D_t0)^(1/(t1 - t0)) - 1``, per span.
 
         Rows: one per region; with ``groups`` the index has two levels ``(kind, name)``
@@ -433,7 +446,9 @@ class CouplingResult(Result):
         counts.columns = [f"{k} {self.grades[k - 1][1]}" for k in all_grades]
         return counts
 
-    def first_period_at_or_above(self, threshold: float, groups: Mapping[Any, Any] | pd.Series | None = None) -> pd.Series:
+    def first_period_at_or_above(
+        self, threshold: float, groups: Mapping[Any, Any] | pd.Series | None = None
+    ) -> pd.Series:
         """First period in which D (or a group's mean D) reaches ``threshold``; NaN if never."""
         wide = self._table["D"].unstack(PERIOD) if groups is None else self.by_group(groups).T
         reached = wide >= threshold

@@ -28,10 +28,25 @@ from ._io import CSV_SUFFIXES, EXCEL_SUFFIXES, read_table, toml_hint
 from ._results import copied
 
 _DIRECTIONS = {
-    "+": 1, "positive": 1, "pos": 1, "1": 1, "+1": 1,
-    "-": -1, "negative": -1, "neg": -1, "-1": -1,
-    "正向": 1, "正": 1, "正向指标": 1, "效益型": 1,
-    "负向": -1, "负": -1, "逆向": -1, "负向指标": -1, "逆向指标": -1, "成本型": -1,
+    "+": 1,
+    "positive": 1,
+    "pos": 1,
+    "1": 1,
+    "+1": 1,
+    "-": -1,
+    "negative": -1,
+    "neg": -1,
+    "-1": -1,
+    "正向": 1,
+    "正": 1,
+    "正向指标": 1,
+    "效益型": 1,
+    "负向": -1,
+    "负": -1,
+    "逆向": -1,
+    "负向指标": -1,
+    "逆向指标": -1,
+    "成本型": -1,
 }
 _COLUMNS = ["indicator", "subsystem", "dimension", "direction"]
 #: keys of an indicator given as a table in TOML/dicts: ``{direction = "+", weight = 0.3}``
@@ -58,9 +73,15 @@ def parse_direction(value: Any, indicator: str) -> int:
     if isinstance(value, bool) or not isinstance(value, str | int):
         key = None
     else:
-        key = unicodedata.normalize("NFKC", value).strip().lower().replace("\u2212", "-") if isinstance(value, str) else str(value)
+        key = (
+            unicodedata.normalize("NFKC", value).strip().lower().replace("\u2212", "-")
+            if isinstance(value, str)
+            else str(value)
+        )
     if key not in _DIRECTIONS:
-        raise ValueError(f"indicator {indicator!r}: unknown direction {value!r}; use '+' (positive, 正向) or '-' (negative, 负向)")
+        raise ValueError(
+            f"indicator {indicator!r}: unknown direction {value!r}; use '+' (positive, 正向) or '-' (negative, 负向)"
+        )
     return _DIRECTIONS[key]
 
 
@@ -90,7 +111,9 @@ def _parse_weights(weights: pd.Series, indicators: pd.Series) -> pd.Series:
         bad = weights.notna()
     if bad.any():
         cells = [f"{i!r}: {w!r}" for i, w in zip(indicators[bad], weights[bad], strict=True)]
-        raise ValueError(f"indicator system: weight is not a number for {', '.join(cells[:10])}; give weights as numbers >= 0")
+        raise ValueError(
+            f"indicator system: weight is not a number for {', '.join(cells[:10])}; give weights as numbers >= 0"
+        )
     values = values.astype(float)
     invalid = values.notna() & ~(np.isfinite(values) & (values >= 0))
     if invalid.any():
@@ -144,7 +167,9 @@ class IndicatorSystem:
         as a dimension.
         """
         if not isinstance(spec, Mapping) or not spec:
-            raise ValueError("indicator system: expected a non-empty mapping subsystem -> dimension -> indicator -> direction")
+            raise ValueError(
+                "indicator system: expected a non-empty mapping subsystem -> dimension -> indicator -> direction"
+            )
         rows = []
         for subsystem, dims in spec.items():
             if not isinstance(dims, Mapping) or not dims:
@@ -189,7 +214,9 @@ class IndicatorSystem:
         """
         missing = [c for c in ("indicator", "subsystem", "direction") if c not in frame.columns]
         if missing:
-            raise ValueError(f"indicator table lacks column(s) {missing}; needs indicator, subsystem, dimension, direction")
+            raise ValueError(
+                f"indicator table lacks column(s) {missing}; needs indicator, subsystem, dimension, direction"
+            )
         table = frame.copy()
         spelled = [c for c in table.columns if str(c).strip().casefold() in ("weight", "weights")]
         if len(spelled) > 1:
@@ -228,7 +255,11 @@ class IndicatorSystem:
             try:
                 spec = tomllib.loads(raw.decode("utf-8-sig"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                hint = toml_hint(exc, raw.decode("utf-8", errors="replace")) if isinstance(exc, tomllib.TOMLDecodeError) else ""
+                hint = (
+                    toml_hint(exc, raw.decode("utf-8", errors="replace"))
+                    if isinstance(exc, tomllib.TOMLDecodeError)
+                    else ""
+                )
                 raise ValueError(f"cannot parse indicator system {path.name!r}: {exc}{hint}") from None
             try:
                 return cls.from_dict(spec.get("indicators", spec))
@@ -263,7 +294,9 @@ class IndicatorSystem:
         shared = {ind: subs for ind, subs in counts.items() if len(subs) > 1}
         if shared:
             detail = "; ".join(f"{ind!r} in {subs}" for ind, subs in shared.items())
-            raise ValueError(f"indicators in more than one subsystem: {detail}. Each indicator belongs to one subsystem.")
+            raise ValueError(
+                f"indicators in more than one subsystem: {detail}. Each indicator belongs to one subsystem."
+            )
         dup = table["indicator"].duplicated()
         if dup.any():
             raise ValueError(f"indicators listed twice: {sorted(set(table.loc[dup, 'indicator']))}")
@@ -323,8 +356,7 @@ class IndicatorSystem:
         missing = [i for i in self.indicators if i not in available]
         if missing:
             raise ValueError(
-                f"indicator column(s) not in the panel: {missing}; "
-                f"the panel has {sorted(map(str, available))}"
+                f"indicator column(s) not in the panel: {missing}; the panel has {sorted(map(str, available))}"
             )
 
     def to_dict(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -334,7 +366,9 @@ class IndicatorSystem:
         :meth:`from_dict` reads the same system back.
         """
         out: dict[str, dict[str, dict[str, Any]]] = {}
-        weights = self._table["weight"] if "weight" in self._table.columns else pd.Series(np.nan, index=self._table.index)
+        weights = (
+            self._table["weight"] if "weight" in self._table.columns else pd.Series(np.nan, index=self._table.index)
+        )
         for row, weight in zip(self._table.itertuples(index=False), weights, strict=True):
             sign = "+" if row.direction > 0 else "-"
             value: Any = sign if pd.isna(weight) else {"direction": sign, "weight": float(weight)}

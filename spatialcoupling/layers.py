@@ -22,8 +22,15 @@ from ._boundaries import align_regions
 from ._clusters import GEODA_COLORS
 from ._series import PERIOD, REGION, preview
 
-__all__ = ["clusters_layer", "coupling_layer", "explore_clusters", "lisa_geodataframe", "lisa_qml", "period_dates",
-           "write_lisa_layers"]
+__all__ = [
+    "clusters_layer",
+    "coupling_layer",
+    "explore_clusters",
+    "lisa_geodataframe",
+    "lisa_qml",
+    "period_dates",
+    "write_lisa_layers",
+]
 
 #: the settings every row carries: column name -> settings key
 SETTING_COLUMNS = {"weights": "weights", "perms": "permutations", "seed": "seed", "alpha": "alpha", "adjust": "adjust"}
@@ -201,8 +208,11 @@ def explore_clusters(
     gdf = lisa_geodataframe(table, settings, regions, period=period, id_column=id_column)
     present = [c for c in GEODA_COLORS if c in set(gdf["cluster"])]
     m = gdf.explore(
-        column="cluster", categories=present, cmap=[GEODA_COLORS[c] for c in present],
-        tooltip=[REGION, "cluster", "p_sim", "Ii"], **kwargs,
+        column="cluster",
+        categories=present,
+        cmap=[GEODA_COLORS[c] for c in present],
+        tooltip=[REGION, "cluster", "p_sim", "Ii"],
+        **kwargs,
     )
     from branca.element import Element
 
@@ -238,8 +248,9 @@ def _long_layer(table: pd.DataFrame, boundaries: Any, keep: list[str]) -> Any:
     geo = geo.set_axis(ids)
     periods = pd.Index(table.index.get_level_values(1).unique(), name=PERIOD)
     data = table.copy()
-    data.index = pd.MultiIndex.from_arrays([data.index.get_level_values(0).astype(str),
-                                            data.index.get_level_values(1)], names=[REGION, PERIOD])
+    data.index = pd.MultiIndex.from_arrays(
+        [data.index.get_level_values(0).astype(str), data.index.get_level_values(1)], names=[REGION, PERIOD]
+    )
     unknown = sorted(set(data.index.get_level_values(REGION)) - set(ids))
     if unknown:
         raise ValueError(f"regions {preview(unknown)} of the table have no boundary; match the ids first")
@@ -252,13 +263,15 @@ def _long_layer(table: pd.DataFrame, boundaries: Any, keep: list[str]) -> Any:
     dates = period_dates(periods)
     if dates is not None:
         flat.insert(2, "date", flat[PERIOD].map(dates))
-    joined = flat.join(geo.drop(columns=[c for c in geo.columns if c in flat.columns and c != geo.geometry.name]),
-                       on=REGION)
+    joined = flat.join(
+        geo.drop(columns=[c for c in geo.columns if c in flat.columns and c != geo.geometry.name]), on=REGION
+    )
     return gpd.GeoDataFrame(joined, geometry=geo.geometry.name, crs=boundaries.crs)
 
 
-def coupling_layer(table: pd.DataFrame, boundaries: Any, *, id_column: str | None = None,
-                   groupings: list[str] | None = None) -> Any:
+def coupling_layer(
+    table: pd.DataFrame, boundaries: Any, *, id_column: str | None = None, groupings: list[str] | None = None
+) -> Any:
     """The coupling table on every boundary, one row per region and period.
 
     Parameters
@@ -282,7 +295,8 @@ def coupling_layer(table: pd.DataFrame, boundaries: Any, *, id_column: str | Non
     """
     keep = [g for g in (groupings or []) if g != id_column]
     columns = [c for c in table.columns if c.startswith("U_")] + [
-        c for c in ("C", "T", "D", "grade", "grade_label") if c in table.columns]
+        c for c in ("C", "T", "D", "grade", "grade_label") if c in table.columns
+    ]
     return _long_layer(table[columns], boundaries, keep)
 
 
@@ -299,7 +313,7 @@ def lisa_qml(field: str = "cluster") -> str:
 
     categories, symbols = [], []
     for i, (code, colour) in enumerate(GEODA_COLORS.items()):
-        r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+        r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
         label = html.escape(CLUSTER_NAMES.get(code, code))
         categories.append(f'      <category value="{code}" label="{label}" symbol="{i}" render="true"/>')
         symbols.append(
@@ -310,12 +324,15 @@ def lisa_qml(field: str = "cluster") -> str:
             f'            <Option name="outline_color" type="QString" value="120,120,120,255"/>\n'
             f'            <Option name="outline_width" type="QString" value="0.2"/>\n'
             f'            <Option name="style" type="QString" value="solid"/>\n'
-            f'          </Option>\n'
-            f'        </layer>\n'
-            f'      </symbol>')
-    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-            '<qgis version="3.28" styleCategories="Symbology">\n'
-            f'  <renderer-v2 type="categorizedSymbol" attr="{html.escape(field)}" enableorderby="0">\n'
-            "    <categories>\n" + "\n".join(categories) + "\n    </categories>\n"
-            "    <symbols>\n" + "\n".join(symbols) + "\n    </symbols>\n"
-            "  </renderer-v2>\n</qgis>\n")
+            f"          </Option>\n"
+            f"        </layer>\n"
+            f"      </symbol>"
+        )
+    return (
+        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        '<qgis version="3.28" styleCategories="Symbology">\n'
+        f'  <renderer-v2 type="categorizedSymbol" attr="{html.escape(field)}" enableorderby="0">\n'
+        "    <categories>\n" + "\n".join(categories) + "\n    </categories>\n"
+        "    <symbols>\n" + "\n".join(symbols) + "\n    </symbols>\n"
+        "  </renderer-v2>\n</qgis>\n"
+    )

@@ -106,47 +106,66 @@ def _check_period(result: Any, period: Any) -> Any:
 def cluster_map(result: Any, period: Any, regions: Any, *, caption: bool | str = True, **kwargs: Any) -> Any:
     """Deprecated: ``result.plot(period=..., regions=...)`` or
     :func:`spatialcoupling.plotting.lisa.cluster_map` (``table, regions, period``)."""
-    new = ("result.plot(period=..., regions=...) or "
-           "spatialcoupling.plotting.lisa.cluster_map(result.table, regions, period)")
+    new = (
+        "result.plot(period=..., regions=...) or "
+        "spatialcoupling.plotting.lisa.cluster_map(result.table, regions, period)"
+    )
     _lisa_result(result, "cluster_map", new)
     _deprecated("cluster_map(result, period, regions)", new)
     return _lisa.cluster_map(
-        result.table, regions, _check_period(result, period), variable=str(result.settings["variable"]),
-        caption=_caption_text(result, caption), **kwargs,
+        result.table,
+        regions,
+        _check_period(result, period),
+        variable=str(result.settings["variable"]),
+        caption=_caption_text(result, caption),
+        **kwargs,
     )
 
 
 def significance_map(result: Any, period: Any, regions: Any, *, caption: bool | str = True, **kwargs: Any) -> Any:
     """Deprecated: ``result.plot(period=..., regions=..., kind="significance")`` or
     :func:`spatialcoupling.plotting.lisa.significance_map`."""
-    new = ("result.plot(period=..., regions=..., kind='significance') or "
-           "spatialcoupling.plotting.lisa.significance_map(result.table, regions, period)")
+    new = (
+        "result.plot(period=..., regions=..., kind='significance') or "
+        "spatialcoupling.plotting.lisa.significance_map(result.table, regions, period)"
+    )
     _lisa_result(result, "significance_map", new)
     _deprecated("significance_map(result, period, regions)", new)
     return _lisa.significance_map(
-        result.table, regions, _check_period(result, period), variable=str(result.settings["variable"]),
-        caption=_caption_text(result, caption), **kwargs,
+        result.table,
+        regions,
+        _check_period(result, period),
+        variable=str(result.settings["variable"]),
+        caption=_caption_text(result, caption),
+        **kwargs,
     )
 
 
 def moran_scatterplot(result: Any, period: Any, *, caption: bool | str = True, **kwargs: Any) -> Any:
     """Deprecated: ``result.plot(period=..., kind="scatter")`` or
     :func:`spatialcoupling.plotting.lisa.moran_scatterplot`."""
-    new = ("result.plot(period=..., kind='scatter') or "
-           "spatialcoupling.plotting.lisa.moran_scatterplot(result.table, period)")
+    new = (
+        "result.plot(period=..., kind='scatter') or "
+        "spatialcoupling.plotting.lisa.moran_scatterplot(result.table, period)"
+    )
     _lisa_result(result, "moran_scatterplot", new)
     _deprecated("moran_scatterplot(result, period)", new)
     return _lisa.moran_scatterplot(
-        result.table, _check_period(result, period), variable=str(result.settings["variable"]),
-        caption=_caption_text(result, caption), **kwargs,
+        result.table,
+        _check_period(result, period),
+        variable=str(result.settings["variable"]),
+        caption=_caption_text(result, caption),
+        **kwargs,
     )
 
 
 def lisa_panels(result: Any, periods: Sequence, regions: Any = None, **kwargs: Any) -> Any:
     """Deprecated: ``result.plot(periods=[...], regions=...)`` or
     :func:`spatialcoupling.plotting.lisa.lisa_panels`."""
-    new = ("result.plot(periods=[...], regions=...) or "
-           "spatialcoupling.plotting.lisa.lisa_panels(result.table, periods, regions)")
+    new = (
+        "result.plot(periods=[...], regions=...) or "
+        "spatialcoupling.plotting.lisa.lisa_panels(result.table, periods, regions)"
+    )
     _lisa_result(result, "lisa_panels", new)
     _deprecated("lisa_panels(result, periods, regions)", new)
     periods = [_check_period(result, p) for p in periods]
@@ -159,8 +178,10 @@ def lisa_panels(result: Any, periods: Sequence, regions: Any = None, **kwargs: A
 def lisa_geodataframe(result: Any, regions: Any, period: Any = None, id_column: str | None = None) -> Any:
     """Deprecated: ``result.to_geodataframe(regions)`` or
     :func:`spatialcoupling.layers.lisa_geodataframe` (``table, settings, regions``)."""
-    new = ("result.to_geodataframe(regions) or "
-           "spatialcoupling.layers.lisa_geodataframe(result.table, result.settings, regions)")
+    new = (
+        "result.to_geodataframe(regions) or "
+        "spatialcoupling.layers.lisa_geodataframe(result.table, result.settings, regions)"
+    )
     _lisa_result(result, "lisa_geodataframe", new)
     _deprecated("lisa_geodataframe(result, regions)", new)
     return _layers.lisa_geodataframe(result.table, result.settings, regions, period=period, id_column=id_column)
@@ -169,8 +190,10 @@ def lisa_geodataframe(result: Any, regions: Any, period: Any = None, id_column: 
 def write_lisa_layers(result: Any, regions: Any, path: str | Path, layout: str = "long") -> list[Path]:
     """Deprecated: ``result.export(path, regions=...)`` or
     :func:`spatialcoupling.layers.write_lisa_layers` (``table, settings, regions, path``)."""
-    new = ("result.export(path, regions=...) or "
-           "spatialcoupling.layers.write_lisa_layers(result.table, result.settings, regions, path)")
+    new = (
+        "result.export(path, regions=...) or "
+        "spatialcoupling.layers.write_lisa_layers(result.table, result.settings, regions, path)"
+    )
     _lisa_result(result, "write_lisa_layers", new)
     _deprecated("write_lisa_layers(result, regions, path)", new)
     return _layers.write_lisa_layers(result.table, result.settings, regions, path, layout=layout)
@@ -181,8 +204,10 @@ def explore_clusters(
 ) -> Any:
     """Deprecated: ``result.export("map.html", regions=..., period=...)`` or
     :func:`spatialcoupling.layers.explore_clusters` (``table, settings, regions``)."""
-    new = ("result.export('map.html', regions=..., period=...) or "
-           "spatialcoupling.layers.explore_clusters(result.table, result.settings, regions)")
+    new = (
+        "result.export('map.html', regions=..., period=...) or "
+        "spatialcoupling.layers.explore_clusters(result.table, result.settings, regions)"
+    )
     _lisa_result(result, "explore_clusters", new)
     _deprecated("explore_clusters(result, ...)", new)
     if period is not None:
@@ -195,11 +220,14 @@ def explore_clusters(
 def plot_global(result: Any, ax: Any = None, alpha: float = 0.05, p: str = "p_sim", **kwargs: Any) -> Any:
     """Deprecated: ``result.plot()`` or
     :func:`spatialcoupling.plotting.global_stats.statistic_by_period` (``table, statistic, p``)."""
-    new = ("result.plot() or spatialcoupling.plotting.global_stats.statistic_by_period("
-           "result.table, result.statistic, p)")
+    new = (
+        "result.plot() or spatialcoupling.plotting.global_stats.statistic_by_period(result.table, result.statistic, p)"
+    )
     if not hasattr(result, "statistic") or not hasattr(result, "table"):
-        raise TypeError(f"spatialcoupling.maps.plot_global takes a global statistic's result, got "
-                        f"{type(result).__name__}; for a table call {new}")
+        raise TypeError(
+            f"spatialcoupling.maps.plot_global takes a global statistic's result, got "
+            f"{type(result).__name__}; for a table call {new}"
+        )
     _deprecated("plot_global(result)", new)
     tab = result.table
     column: str | None = p

@@ -49,22 +49,32 @@ READ_PANEL_CONSTRAINTS: dict[str, list[Any]] = {
     "region": [InstanceOf(str, "a column name")],
     "period": [InstanceOf(str, "a column name")],
     "columns": [None, InstanceOf((list, tuple), "a list of column names")],
-    "sheet": [None, InstanceOf(str, "a sheet name"),
-              InstanceOf(int, "a sheet number", check=lambda v: not isinstance(v, bool))],
+    "sheet": [
+        None,
+        InstanceOf(str, "a sheet name"),
+        InstanceOf(int, "a sheet number", check=lambda v: not isinstance(v, bool)),
+    ],
     "wide": [Boolean()],
     "wide_sep": [InstanceOf(str, "a non-empty string such as '_'", check=_non_empty)],
     "encoding": [None, InstanceOf(str, "a codec name such as 'utf-8' or 'gb18030'")],
     "sep": [None, InstanceOf(str, "a non-empty string such as ',' or ';'", check=_non_empty)],
-    "sheets": [None, InstanceOf(str, "'*' (every sheet)", check=lambda v: v == "*"),
-               InstanceOf((list, tuple), "a list of sheet names", check=lambda v: len(v) > 0),
-               InstanceOf(dict, "a mapping sheet -> indicator", check=lambda v: len(v) > 0)],
+    "sheets": [
+        None,
+        InstanceOf(str, "'*' (every sheet)", check=lambda v: v == "*"),
+        InstanceOf((list, tuple), "a list of sheet names", check=lambda v: len(v) > 0),
+        InstanceOf(dict, "a mapping sheet -> indicator", check=lambda v: len(v) > 0),
+    ],
     "indicator": [None, InstanceOf(str, "an indicator name", check=_non_empty)],
     "na_values": [None, InstanceOf((list, tuple), "a list of texts read as missing")],
     "thousands": [None, InstanceOf(str, "a one-character string such as ','", check=lambda v: len(v) == 1)],
-    "regions": [None, InstanceOf(str, "the name of an alias table ('china_provinces')",
-                                 check=lambda v: v in ("china_provinces",))],
-    "header_row": [None, InstanceOf(int, "a row number (1 = the first row)",
-                                    check=lambda v: not isinstance(v, bool) and v >= 1)],
+    "regions": [
+        None,
+        InstanceOf(str, "the name of an alias table ('china_provinces')", check=lambda v: v in ("china_provinces",)),
+    ],
+    "header_row": [
+        None,
+        InstanceOf(int, "a row number (1 = the first row)", check=lambda v: not isinstance(v, bool) and v >= 1),
+    ],
 }
 
 #: texts of yearbooks that stand for a missing value (compared after NFKC normalisation, stripped, case folded)
@@ -94,7 +104,9 @@ class Panel:
             raise TypeError("Panel needs a DataFrame indexed by (region, period); build one with sc.read_panel(...)")
         duplicated = data.index[data.index.duplicated()]
         if len(duplicated):
-            raise ValueError(f"duplicate region-periods: {_preview(duplicated.unique())}; keep one row per region and period")
+            raise ValueError(
+                f"duplicate region-periods: {_preview(duplicated.unique())}; keep one row per region and period"
+            )
         self._data = data.copy()
         self._data.index = self._data.index.set_names([REGION, PERIOD])
         self._data = _yearbook_sorted(self._data.sort_index())
@@ -163,8 +175,9 @@ class Panel:
             filled = self._filled.reindex(index=data.index, columns=data.columns, fill_value=False)
         return Panel(data, filled.astype(bool), [*self._notes, *notes])
 
-    def _derived(self, data: pd.DataFrame, name: str, used: pd.Series, inputs: Sequence[str],
-                 notes: Iterable[str] = ()) -> Panel:
+    def _derived(
+        self, data: pd.DataFrame, name: str, used: pd.Series, inputs: Sequence[str], notes: Iterable[str] = ()
+    ) -> Panel:
         """A panel with the new column ``name`` of ``data``, marked filled where ``used`` (a cell used a
         filled input cell) and the value exists; the count is noted."""
         filled = self._filled.reindex(index=data.index, columns=data.columns, fill_value=False).astype(bool)
@@ -173,8 +186,10 @@ class Panel:
         notes = list(notes)
         if mask.any():
             sources = [c for c in dict.fromkeys(inputs) if c in self._filled.columns and self._filled[c].any()]
-            notes.append(f"filled: {int(mask.sum())} cell(s) of {name!r} marked filled: derived from filled cells "
-                         f"of {', '.join(map(repr, sources))}")
+            notes.append(
+                f"filled: {int(mask.sum())} cell(s) of {name!r} marked filled: derived from filled cells "
+                f"of {', '.join(map(repr, sources))}"
+            )
         return Panel(data, filled, [*self._notes, *notes])
 
     def _filled_wide(self, column: str) -> pd.DataFrame:
@@ -241,12 +256,23 @@ class Panel:
             new = _interpolate_rows(values, x, extrapolate)
             was_missing = np.isnan(values)
             now_filled = was_missing & ~np.isnan(new)
-            data[col] = pd.DataFrame(new, index=wide.index, columns=wide.columns).stack(future_stack=True).reindex(full_index).to_numpy()
-            mask = pd.DataFrame(now_filled, index=wide.index, columns=wide.columns).stack(future_stack=True).reindex(full_index)
+            data[col] = (
+                pd.DataFrame(new, index=wide.index, columns=wide.columns)
+                .stack(future_stack=True)
+                .reindex(full_index)
+                .to_numpy()
+            )
+            mask = (
+                pd.DataFrame(now_filled, index=wide.index, columns=wide.columns)
+                .stack(future_stack=True)
+                .reindex(full_index)
+            )
             filled[col] = filled[col].to_numpy() | mask.to_numpy()
             n_filled = int(now_filled.sum())
             if n_filled:
-                notes.append(f"interpolate: filled {n_filled} cell(s) of {col!r} ({'linear' if extrapolate is None else 'linear, extrapolate=' + extrapolate})")
+                notes.append(
+                    f"interpolate: filled {n_filled} cell(s) of {col!r} ({'linear' if extrapolate is None else 'linear, extrapolate=' + extrapolate})"
+                )
             single = (~np.isnan(values)).sum(axis=1) == 1
             if extrapolate == "linear" and (single & now_filled.any(axis=1)).any():
                 notes.append(
@@ -256,7 +282,9 @@ class Panel:
             left = was_missing & np.isnan(new)
             if left.any():
                 where = [(wide.index[i], wide.columns[j]) for i, j in zip(*np.nonzero(left), strict=True)]
-                notes.append(f"interpolate: {int(left.sum())} cell(s) of {col!r} left missing (outside observed span or no data): {_preview(where, 5)}")
+                notes.append(
+                    f"interpolate: {int(left.sum())} cell(s) of {col!r} left missing (outside observed span or no data): {_preview(where, 5)}"
+                )
         # keep absent rows only where something was filled; rows still entirely empty stay absent
         present = self._data.index
         keep = full_index.isin(present) | filled.any(axis=1).to_numpy()
@@ -270,8 +298,13 @@ class Panel:
         return self._with(data[keep], filled[keep], notes)
 
     # -- selecting, renaming, combining ------------------------------------------------------
-    def select(self, *, regions: Sequence[Any] | None = None, periods: Sequence[Any] | None = None,
-               columns: Sequence[str] | None = None) -> Panel:
+    def select(
+        self,
+        *,
+        regions: Sequence[Any] | None = None,
+        periods: Sequence[Any] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> Panel:
         """Keep only these regions, periods and/or columns (``periods`` may be ``[first, last]`` via
         :meth:`between`). Unknown ones are an error naming them; what was left out is noted."""
         data, notes = self._data, []
@@ -293,13 +326,20 @@ class Panel:
         """Keep the periods from ``first`` to ``last`` (both included)."""
         periods = [p for p in self.periods if first <= p <= last]
         if not periods:
-            raise ValueError(f"between({first!r}, {last!r}): no period of the panel ({_preview(list(self.periods))}) in that span")
+            raise ValueError(
+                f"between({first!r}, {last!r}): no period of the panel ({_preview(list(self.periods))}) in that span"
+            )
         out = self.select(periods=periods)
         out._notes[-1] = f"periods: kept {first}–{last} ({len(periods)} of {len(self.periods)} periods)"
         return out
 
-    def drop(self, *, regions: Sequence[Any] | None = None, periods: Sequence[Any] | None = None,
-             columns: Sequence[str] | None = None) -> Panel:
+    def drop(
+        self,
+        *,
+        regions: Sequence[Any] | None = None,
+        periods: Sequence[Any] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> Panel:
         """Remove these regions, periods and/or columns (named in the notes; unknown ones are an error)."""
         data, notes = self._data, []
         if regions is not None:
@@ -326,10 +366,14 @@ class Panel:
         new_ids = [mapping.get(r, r) for r in self.regions]
         dup = pd.Index(new_ids)[pd.Index(new_ids).duplicated()].unique()
         if len(dup):
-            raise ValueError(f"rename_regions: region id(s) {_preview(list(dup))} would name two regions; choose other names")
+            raise ValueError(
+                f"rename_regions: region id(s) {_preview(list(dup))} would name two regions; choose other names"
+            )
         if len({isinstance(r, str) for r in new_ids}) > 1:
             raise ValueError("rename_regions: the new ids would mix text and numbers; use one kind of id")
-        return self._relabel(REGION, mapping, f"rename_regions: {', '.join(f'{k!r} → {v!r}' for k, v in mapping.items())}")
+        return self._relabel(
+            REGION, mapping, f"rename_regions: {', '.join(f'{k!r} → {v!r}' for k, v in mapping.items())}"
+        )
 
     def rename(self, columns: Mapping[str, str]) -> Panel:
         """Rename columns (``{"ms_fai": "fai"}``); ``.filled`` follows."""
@@ -385,7 +429,9 @@ class Panel:
         x = self[column]
         bad = x <= 0
         if bad.any():
-            raise ValueError(f"log({column!r}): values must be > 0; non-positive at (region, period) {_preview(x.index[bad])}")
+            raise ValueError(
+                f"log({column!r}): values must be > 0; non-positive at (region, period) {_preview(x.index[bad])}"
+            )
         data = self._data.copy()
         data[name] = np.log(x)
         return self._derived(data, name, self._filled[column], [column], [f"log: {name!r} = ln({column})"])
@@ -397,12 +443,15 @@ class Panel:
         num, pop = self[column], self[population]
         bad = ~(pop > 0) & pop.notna()
         if bad.any():
-            raise ValueError(f"per_capita({column!r}, {population!r}): population must be > 0; not at {_preview(pop.index[bad])}")
+            raise ValueError(
+                f"per_capita({column!r}, {population!r}): population must be > 0; not at {_preview(pop.index[bad])}"
+            )
         data = self._data.copy()
         data[name] = num * float(scale) / pop
         used = self._filled[column] | self._filled[population]
-        return self._derived(data, name, used, [column, population],
-                             [f"per_capita: {name!r} = {column} × {scale:g} / {population}"])
+        return self._derived(
+            data, name, used, [column, population], [f"per_capita: {name!r} = {column} × {scale:g} / {population}"]
+        )
 
     def derive(self, name: str, expression: str) -> Panel:
         """A new column ``name`` from an expression over the columns (never Python's ``eval``).
@@ -514,8 +563,9 @@ class Panel:
         value = value.reindex(self._data.index).astype(float)
         infinite = np.isinf(value.to_numpy())
         if infinite.any():
-            raise ValueError(f"{where}: infinite at (region, period) {_preview(value.index[infinite])} "
-                             "(a division by zero?)")
+            raise ValueError(
+                f"{where}: infinite at (region, period) {_preview(value.index[infinite])} (a division by zero?)"
+            )
         data = self._data.copy()
         data[name] = value
         kept = [n for n in notes_added if n not in self._notes and not n.startswith("filled: ")]
@@ -551,13 +601,17 @@ class Panel:
                 )
         zero = (prev == 0).stack()
         if zero.any():
-            raise ValueError(f"growth_rate({column!r}): previous value is 0 at (region, period) {_preview(zero[zero].index)}")
+            raise ValueError(
+                f"growth_rate({column!r}): previous value is 0 at (region, period) {_preview(zero[zero].index)}"
+            )
         growth = wide / prev - 1.0
         series = self._from_wide(growth)
         n_undefined = int(series.isna().sum())
         data = self._data.copy()
         data[name] = series
-        notes.append(f"growth_rate: {name!r} undefined in {n_undefined} cell(s) (first period, gaps or missing previous value)")
+        notes.append(
+            f"growth_rate: {name!r} undefined in {n_undefined} cell(s) (first period, gaps or missing previous value)"
+        )
         was_filled = self._filled_wide(column)
         used = self._from_wide(was_filled | was_filled.shift(1, axis=1, fill_value=False))
         return self._derived(data, name, used, [column], notes)
@@ -569,7 +623,9 @@ class Panel:
         num, den = self[numerator], self[denominator]
         zero = den == 0
         if zero.any():
-            raise ValueError(f"share({numerator!r}, {denominator!r}): denominator is 0 at (region, period) {_preview(den.index[zero])}")
+            raise ValueError(
+                f"share({numerator!r}, {denominator!r}): denominator is 0 at (region, period) {_preview(den.index[zero])}"
+            )
         data = self._data.copy()
         data[name] = num / den
         return self._derived(data, name, self._filled[numerator] | self._filled[denominator], [numerator, denominator])
@@ -583,20 +639,27 @@ class Panel:
         name = name or f"{column}_real"
         self._check_new_name(name)
         if base_period not in set(self.periods):
-            raise ValueError(f"deflate: base_period {base_period!r} is not a period of the panel ({self.periods[0]}–{self.periods[-1]})")
+            raise ValueError(
+                f"deflate: base_period {base_period!r} is not a period of the panel ({self.periods[0]}–{self.periods[-1]})"
+            )
         prices = self._wide(index)
         base = prices[base_period]
         bad = base.index[~(base > 0)]
         if len(bad):
-            raise ValueError(f"deflate: price index {index!r} missing or non-positive in base period {base_period!r} for regions {_preview(bad)}")
+            raise ValueError(
+                f"deflate: price index {index!r} missing or non-positive in base period {base_period!r} for regions {_preview(bad)}"
+            )
         nonpos = (prices <= 0).stack()
         if nonpos.any():
-            raise ValueError(f"deflate: price index {index!r} is non-positive at (region, period) {_preview(nonpos[nonpos].index)}")
+            raise ValueError(
+                f"deflate: price index {index!r} is non-positive at (region, period) {_preview(nonpos[nonpos].index)}"
+            )
         real = self._wide(column).mul(base, axis=0) / prices
         data = self._data.copy()
         data[name] = self._from_wide(real)
-        return self._derived(data, name, self._from_wide(self._deflated_filled(column, index, base_period)),
-                             [column, index])
+        return self._derived(
+            data, name, self._from_wide(self._deflated_filled(column, index, base_period)), [column, index]
+        )
 
     def _deflated_filled(self, column: str, index: str, base_period: Any) -> pd.DataFrame:
         """Region × period: True where ``x_t · P_base / P_t`` used a filled x_t, P_t or P_base."""
@@ -642,7 +705,9 @@ class Panel:
         periods = self._require_numeric_periods("capital_stock()")
         if deflator is not None:
             base_period = self.periods[0] if base_period is None else base_period
-            real = self.deflate(investment, deflator, base_period, name="__real_investment__")._wide("__real_investment__")
+            real = self.deflate(investment, deflator, base_period, name="__real_investment__")._wide(
+                "__real_investment__"
+            )
         else:
             real = self._wide(investment)
         values = real.to_numpy(dtype=float)
@@ -662,7 +727,9 @@ class Panel:
         g = (values[:, -1] / values[:, 0]) ** (1.0 / span) - 1.0
         if np.any(g + depreciation <= 0):
             bad = real.index[g + depreciation <= 0]
-            raise ValueError(f"capital_stock: average investment growth + depreciation <= 0 for regions {_preview(bad)}; initial stock undefined")
+            raise ValueError(
+                f"capital_stock: average investment growth + depreciation <= 0 for regions {_preview(bad)}; initial stock undefined"
+            )
         stock = np.empty_like(values)
         stock[:, 0] = values[:, 0] / (g + depreciation)
         for t in range(1, values.shape[1]):  # a recursion over time, vectorised over regions
@@ -670,7 +737,9 @@ class Panel:
             stock[:, t] = (1 - depreciation) ** step * stock[:, t - 1] + values[:, t]
         data = self._data.copy()
         data[name] = self._from_wide(pd.DataFrame(stock, index=real.index, columns=real.columns))
-        notes = [f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), g = average real investment growth per region)"]
+        notes = [
+            f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), g = average real investment growth per region)"
+        ]
         if deflator is not None:
             flows = self._deflated_filled(investment, deflator, base_period).reindex(real.index).to_numpy()
         else:
@@ -778,8 +847,14 @@ def _read_source(
         # an index holding the region/period keys is read as columns; any other index is ignored
         return (src.reset_index() if set(src.index.names) & set(keys) else src.copy()), []
     try:
-        return read_table(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet,
-                          thousands=thousands if Path(src).suffix.lower() in (".csv", ".txt") else None)
+        return read_table(
+            src,
+            what="panel file",
+            encoding=encoding,
+            sep=sep,
+            sheet=sheet,
+            thousands=thousands if Path(src).suffix.lower() in (".csv", ".txt") else None,
+        )
     except ValueError as exc:
         if sep is not None and "CSV files only" in str(exc):
             raise ValueError(f"{exc} (the separator in wide column names is wide_sep=)") from None
@@ -844,24 +919,31 @@ def _periods_as_columns(frame: pd.DataFrame, region: str, indicator: str, where:
     frame = frame.copy()
     frame.columns = [c if isinstance(c, int | float) and not isinstance(c, bool) else str(c) for c in frame.columns]
     if region not in frame.columns:
-        raise ValueError(f"{where} has no region column {region!r}; columns: {_preview(list(frame.columns), 8)}. "
-                         "Pass region=<name>")
+        raise ValueError(
+            f"{where} has no region column {region!r}; columns: {_preview(list(frame.columns), 8)}. Pass region=<name>"
+        )
     periods = [c for c in frame.columns if c != region]
     unnamed = [c for c in periods if isinstance(c, str) and c.startswith("Unnamed:")]
     if unnamed:
-        raise ValueError(f"{where}: {len(unnamed)} column(s) without a period in the header ({unnamed[:3]}); "
-                         "every column but the region column must be a period")
+        raise ValueError(
+            f"{where}: {len(unnamed)} column(s) without a period in the header ({unnamed[:3]}); "
+            "every column but the region column must be a period"
+        )
     if not periods:
         raise ValueError(f"{where} has no period columns besides {region!r}")
     dup = frame[region].duplicated(keep=False) & frame[region].notna()
     if dup.any():
-        raise ValueError(f"{where}: duplicate regions {_preview(frame.loc[dup, region].unique())}; keep one row per region")
+        raise ValueError(
+            f"{where}: duplicate regions {_preview(frame.loc[dup, region].unique())}; keep one row per region"
+        )
     long = frame.melt(id_vars=[region], value_vars=periods, var_name=PERIOD, value_name=indicator)
     return long
 
 
 #: the start of a footnote row's region cell: 注, 资料来源, 数据来源, Note(s), Source(s) (after NFKC)
-_FOOTNOTE = re.compile(r"^(?:注|资料来源|資料來源|数据来源|數據來源|来源|來源|(?:notes?|sources?)(?![a-z]))", re.IGNORECASE)
+_FOOTNOTE = re.compile(
+    r"^(?:注|资料来源|資料來源|数据来源|數據來源|来源|來源|(?:notes?|sources?)(?![a-z]))", re.IGNORECASE
+)
 #: a unit line above a table: 单位：亿元, 计量单位: 万人, Unit: 100 million yuan
 _UNIT = re.compile(r"(?:计量单位|計量單位|单位|單位|units?)\s*[:：]\s*([^）)；;，,]+)", re.IGNORECASE)
 
@@ -881,8 +963,9 @@ def _header_label(value: Any, position: int) -> Any:
     return text or f"Unnamed: {position}"
 
 
-def _locate_table(grid: pd.DataFrame, region: str, where: str, header_row: int | None,
-                  periods_as_columns: bool) -> tuple[pd.DataFrame, list[str]] | None:
+def _locate_table(
+    grid: pd.DataFrame, region: str, where: str, header_row: int | None, periods_as_columns: bool
+) -> tuple[pd.DataFrame, list[str]] | None:
     """The table of a sheet read without a header (``grid``) below its title rows, without footnotes.
 
     The header is row ``header_row`` (1 = the first) or else the first row holding the region column
@@ -894,16 +977,19 @@ def _locate_table(grid: pd.DataFrame, region: str, where: str, header_row: int |
     cells = grid.to_numpy(dtype=object)
     flat = [_cell_shown(v) for v in cells.ravel()]
     shown = np.array(flat, dtype=object).reshape(cells.shape)
-    texts = np.array([t if t.isascii() else unicodedata.normalize("NFKC", t) for t in flat],
-                     dtype=object).reshape(cells.shape)
+    texts = np.array([t if t.isascii() else unicodedata.normalize("NFKC", t) for t in flat], dtype=object).reshape(
+        cells.shape
+    )
     is_region = texts == region
     if header_row is not None:
         if header_row > len(grid):
             raise ValueError(f"{where}: header_row={header_row} but it has {len(grid)} row(s)")
         h = header_row - 1
         if not is_region[h].any():
-            raise ValueError(f"{where}: row {header_row} (header_row=) has no region column {region!r}; it holds "
-                             f"{_preview([t for t in shown[h] if t], 6)}. Pass region=<name> or another header_row=")
+            raise ValueError(
+                f"{where}: row {header_row} (header_row=) has no region column {region!r}; it holds "
+                f"{_preview([t for t in shown[h] if t], 6)}. Pass region=<name> or another header_row="
+            )
     else:
         hits = np.flatnonzero(is_region.any(axis=1))
         if not len(hits):
@@ -912,22 +998,26 @@ def _locate_table(grid: pd.DataFrame, region: str, where: str, header_row: int |
     notes: list[str] = []
     above = [t for t in shown[:h].ravel() if t]
     if h:
-        notes.append(f"{where}: header on row {h + 1}; skipped {h} row(s) above it"
-                     + (f" ({_preview(above, 4)})" if above else ""))
+        notes.append(
+            f"{where}: header on row {h + 1}; skipped {h} row(s) above it"
+            + (f" ({_preview(above, 4)})" if above else "")
+        )
     for text in above:
         unit = _UNIT.search(unicodedata.normalize("NFKC", text))
         if unit:
-            notes.append(f"{where}: unit {unit.group(1).strip()!r} (from {text!r}); values are read as they are, "
-                         "not rescaled")
+            notes.append(
+                f"{where}: unit {unit.group(1).strip()!r} (from {text!r}); values are read as they are, not rescaled"
+            )
     r = int(np.flatnonzero(is_region[h])[0])
     labels = [region if j == r else _header_label(v, j) for j, v in enumerate(cells[h])]
-    present = texts[h + 1:] != ""
-    empty_col = [isinstance(lab, str) and lab.startswith("Unnamed:") and not present[:, j].any()
-                 for j, lab in enumerate(labels)]
+    present = texts[h + 1 :] != ""
+    empty_col = [
+        isinstance(lab, str) and lab.startswith("Unnamed:") and not present[:, j].any() for j, lab in enumerate(labels)
+    ]
     keep_cols = [j for j, e in enumerate(empty_col) if not e]
     if sum(empty_col):
         notes.append(f"{where}: ignored {sum(empty_col)} empty column(s) without a header")
-    reg_text, reg_shown = texts[h + 1:, r], shown[h + 1:, r]
+    reg_text, reg_shown = texts[h + 1 :, r], shown[h + 1 :, r]
     others = [j for j in keep_cols if j != r]
     no_values = ~present[:, others].any(axis=1) if others else np.ones(len(reg_text), dtype=bool)
     footnote = np.array([bool(_FOOTNOTE.match(t)) for t in reg_text], dtype=bool)
@@ -935,18 +1025,21 @@ def _locate_table(grid: pd.DataFrame, region: str, where: str, header_row: int |
     skip = footnote | blank | (no_values if periods_as_columns else False)
     named_empty = skip & ~footnote & ~blank
     if footnote.any():
-        notes.append(f"{where}: skipped {int(footnote.sum())} footnote row(s) ({_preview(list(reg_shown[footnote]), 3)})")
+        notes.append(
+            f"{where}: skipped {int(footnote.sum())} footnote row(s) ({_preview(list(reg_shown[footnote]), 3)})"
+        )
     if blank.any():
         notes.append(f"{where}: skipped {int(blank.sum())} blank row(s)")
     if named_empty.any():
-        notes.append(f"{where}: skipped {int(named_empty.sum())} row(s) without any value "
-                     f"({_preview(list(reg_shown[named_empty]), 5)})")
-    frame = pd.DataFrame(cells[h + 1:][~skip][:, keep_cols], columns=[labels[j] for j in keep_cols])
+        notes.append(
+            f"{where}: skipped {int(named_empty.sum())} row(s) without any value "
+            f"({_preview(list(reg_shown[named_empty]), 5)})"
+        )
+    frame = pd.DataFrame(cells[h + 1 :][~skip][:, keep_cols], columns=[labels[j] for j in keep_cols])
     return frame.infer_objects(), notes
 
 
-def _read_sheets(path: Path, sheets: Any, region: str,
-                 header_row: int | None = None) -> tuple[pd.DataFrame, list[str]]:
+def _read_sheets(path: Path, sheets: Any, region: str, header_row: int | None = None) -> tuple[pd.DataFrame, list[str]]:
     """One indicator per sheet (regions as rows, periods as columns) -> one long frame."""
     mapping = dict(sheets) if isinstance(sheets, Mapping) else None
     book = read_sheets(path, what="panel file", sheets=list(mapping) if mapping else sheets, header=None)
@@ -962,11 +1055,13 @@ def _read_sheets(path: Path, sheets: Any, region: str,
             notes += table_notes
         if region not in frame.columns:
             if sheets == "*":
-                notes.append(f"sheets: skipped sheet {sheet_name!r}: it has no region column {region!r} "
-                             "(a notes sheet?)")
+                notes.append(
+                    f"sheets: skipped sheet {sheet_name!r}: it has no region column {region!r} (a notes sheet?)"
+                )
                 continue
-            raise ValueError(f"sheet {sheet_name!r} has no region column {region!r}; its columns: "
-                             f"{_preview(list(frame.columns), 8)}")
+            raise ValueError(
+                f"sheet {sheet_name!r} has no region column {region!r}; its columns: {_preview(list(frame.columns), 8)}"
+            )
         indicator = mapping[sheet_name] if mapping else sheet_name
         if indicator in names:
             raise ValueError(f"sheets {names[indicator]!r} and {sheet_name!r} both give indicator {indicator!r}")
@@ -983,8 +1078,10 @@ def _read_sheets(path: Path, sheets: Any, region: str,
         raise ValueError(f"no sheet of {path.name!r} has the region column {region!r}; pass region=<name>")
     merged = pd.concat(parts, axis=1, join="outer")
     merged.index = merged.index.set_names([region, PERIOD])
-    notes.append(f"sheets: read {len(parts)} indicator(s) from sheets "
-                 f"{', '.join(f'{s!r}' + (f' as {i!r}' if i != s else '') for i, s in names.items())}")
+    notes.append(
+        f"sheets: read {len(parts)} indicator(s) from sheets "
+        f"{', '.join(f'{s!r}' + (f' as {i!r}' if i != s else '') for i, s in names.items())}"
+    )
     return merged.reset_index(), notes
 
 
@@ -1012,7 +1109,9 @@ def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFr
         raise ValueError(f"wide=True: columns {clash} name the same indicator and period; keep one of each")
     dup = frame[region].duplicated(keep=False)
     if dup.any():
-        raise ValueError(f"wide=True: duplicate regions {_preview(frame.loc[dup, region].unique())}; keep one row per region")
+        raise ValueError(
+            f"wide=True: duplicate regions {_preview(frame.loc[dup, region].unique())}; keep one row per region"
+        )
     long = frame.melt(id_vars=[region], value_vars=list(parsed), var_name="__col__")
     long["__indicator__"] = long["__col__"].map(lambda c: parsed[c][0])
     long[PERIOD] = long["__col__"].map(lambda c: parsed[c][1])
@@ -1123,9 +1222,22 @@ def read_panel(
         a CSV read as one column whose header contains ``;`` suggests ``sep=";"``);
         a setting outside :data:`READ_PANEL_CONSTRAINTS` (named, with what it must be).
     """
-    settings = {"region": region, "period": period, "columns": columns, "sheet": sheet, "wide": wide,
-                "wide_sep": wide_sep, "encoding": encoding, "sep": sep, "sheets": sheets, "indicator": indicator,
-                "na_values": na_values, "thousands": thousands, "regions": regions, "header_row": header_row}
+    settings = {
+        "region": region,
+        "period": period,
+        "columns": columns,
+        "sheet": sheet,
+        "wide": wide,
+        "wide_sep": wide_sep,
+        "encoding": encoding,
+        "sep": sep,
+        "sheets": sheets,
+        "indicator": indicator,
+        "na_values": na_values,
+        "thousands": thousands,
+        "regions": regions,
+        "header_row": header_row,
+    }
     validate_params(READ_PANEL_CONSTRAINTS, settings, "read_panel")
     layouts = [k for k, v in (("sheets", sheets), ("indicator", indicator), ("wide", wide or None)) if v is not None]
     if len(layouts) > 1:
@@ -1139,8 +1251,9 @@ def read_panel(
         frame, notes = _read_sheets(Path(src), sheets, region, header_row)
         period = PERIOD
     else:
-        frame, notes = _read_table_below_titles(src, sheet, (region, period), encoding, sep, thousands, header_row,
-                                                periods_as_columns=indicator is not None)
+        frame, notes = _read_table_below_titles(
+            src, sheet, (region, period), encoding, sep, thousands, header_row, periods_as_columns=indicator is not None
+        )
         if indicator is not None:
             frame = _periods_as_columns(frame, region, indicator, "the sheet" if sheet is not None else "the table")
             period = PERIOD
@@ -1172,13 +1285,19 @@ def _panel_from_frame(
     options = options or _ReadOptions()
     repeated = frame.columns[frame.columns.duplicated()]
     if len(repeated):
-        raise ValueError(f"columns appear more than once: {sorted(map(str, set(repeated)))}; rename or remove the copies")
+        raise ValueError(
+            f"columns appear more than once: {sorted(map(str, set(repeated)))}; rename or remove the copies"
+        )
     frame.columns = [str(c) for c in frame.columns]
     if region not in frame.columns:
-        raise ValueError(f"region column {region!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass region=<name>.")
+        raise ValueError(
+            f"region column {region!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass region=<name>."
+        )
     if frame[region].isna().any():
         rows = [int(i) + 2 for i in np.flatnonzero(frame[region].isna().to_numpy())[:10]]
-        raise ValueError(f"rows without a region id (file lines {rows}, counting the header as line 1); fill or remove them")
+        raise ValueError(
+            f"rows without a region id (file lines {rows}, counting the header as line 1); fill or remove them"
+        )
     _check_region_types(frame[region])
     frame[region], stripped = strip_ids(frame[region])
     if stripped:
@@ -1201,7 +1320,9 @@ def _panel_from_frame(
         period_col = PERIOD
     else:
         if period not in frame.columns:
-            raise ValueError(f"period column {period!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass period=<name>.")
+            raise ValueError(
+                f"period column {period!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass period=<name>."
+            )
         period_col = period
     if frame.empty:
         raise ValueError("the panel is empty: no rows to read")
@@ -1219,7 +1340,9 @@ def _panel_from_frame(
     nan_keys = frame[period_col].isna()
     if nan_keys.any():
         rows = [int(i) + 2 for i in np.flatnonzero(nan_keys.to_numpy())[:10]]
-        raise ValueError(f"rows without a period (file lines {rows}, counting the header as line 1); fill or remove them")
+        raise ValueError(
+            f"rows without a period (file lines {rows}, counting the header as line 1); fill or remove them"
+        )
     data = frame[[region, period_col, *indicator_cols]].rename(columns={region: REGION, period_col: PERIOD})
     data[PERIOD] = _coerce_periods(data[PERIOD], period_col, notes)
     dup = data.duplicated([REGION, PERIOD], keep=False)
@@ -1308,7 +1431,13 @@ def _refuse_excel_serials(numeric: pd.Series, name: str) -> None:
     suspect = (values >= lo) & (values <= hi)
     if not suspect.any():
         return
-    quarter_code = (np.mod(values, 1) == 0) & (np.mod(values, 10) >= 1) & (np.mod(values, 10) <= 4) & (values >= 19001) & (values <= 21004)
+    quarter_code = (
+        (np.mod(values, 1) == 0)
+        & (np.mod(values, 10) >= 1)
+        & (np.mod(values, 10) <= 4)
+        & (values >= 19001)
+        & (values <= 21004)
+    )
     if quarter_code.all():
         return
     examples = pd.unique(values[suspect])[:3]
@@ -1317,7 +1446,7 @@ def _refuse_excel_serials(numeric: pd.Series, name: str) -> None:
     raise ValueError(
         f"period column {name!r} holds Excel date serials, not years ({shown}): Excel counts days since "
         "1899-12-30, so growth rates and gaps would be per day. Convert them to years first, e.g. "
-        f"df[{name!r}] = pd.to_datetime(df[{name!r}], unit=\"D\", origin=\"1899-12-30\").dt.year, "
+        f'df[{name!r}] = pd.to_datetime(df[{name!r}], unit="D", origin="1899-12-30").dt.year, '
         "or format the column as numbers (years) in Excel"
     )
 
@@ -1326,22 +1455,28 @@ def _to_adcodes(ids: pd.Series, table: str, notes: list[str]) -> pd.Series:
     """Region names of China's provinces (any spelling of the alias table) -> adcodes."""
     res = resolve(ids.dropna().unique(), table)
     if not res.complete:
-        raise ValueError(f"regions={table!r}: {len(res.unknown) + len(res.ambiguous)} region name(s) do not name one "
-                         f"province: {describe_problems(res, table)}. Fix the spelling, or drop the rows "
-                         "(e.g. a national total 全国) before reading")
+        raise ValueError(
+            f"regions={table!r}: {len(res.unknown) + len(res.ambiguous)} region name(s) do not name one "
+            f"province: {describe_problems(res, table)}. Fix the spelling, or drop the rows "
+            "(e.g. a national total 全国) before reading"
+        )
     by_code: dict[int, list] = {}
     for spelling, code in res.codes.items():
         by_code.setdefault(code, []).append(spelling)
     twice = [f"{' / '.join(map(repr, s))} (adcode {c})" for c, s in by_code.items() if len(s) > 1]
     if twice:
         raise ValueError(f"regions={table!r}: one province spelled two ways: {'; '.join(twice)}; use one spelling")
-    notes.append(f"regions={table!r}: region names replaced by adcodes" +
-                 (f"; aliases applied: {res.describe_applied()}" if res.applied else ""))
+    notes.append(
+        f"regions={table!r}: region names replaced by adcodes"
+        + (f"; aliases applied: {res.describe_applied()}" if res.applied else "")
+    )
     outside = res.outside(table)
     if outside:
         shown = ", ".join(f"{s!r} → {unit_name(c, table)}" for s, c in outside.items())
-        notes.append(f"regions={table!r}: {shown} not among the units of the bundled {table!r} boundaries; "
-                     "kept as read (matching onto those boundaries refuses them: drop them first)")
+        notes.append(
+            f"regions={table!r}: {shown} not among the units of the bundled {table!r} boundaries; "
+            "kept as read (matching onto those boundaries refuses them: drop them first)"
+        )
     return ids.map(res.codes)
 
 
@@ -1354,15 +1489,18 @@ def _missing_tokens(values: pd.Series, col: str, options: _ReadOptions, notes: l
         return values
     is_token = text.isin(list(hits)).fillna(False).to_numpy(dtype=bool)
     examples = [f"{r!r}/{p!r}: {v!r}" for (r, p), v in values[is_token].head(3).items()]
-    notes.append(f"missing-value tokens: {int(is_token.sum())} cell(s) of {col!r} read as missing "
-                 f"({', '.join(sorted(map(repr, hits)))}; e.g. {', '.join(examples)})")
+    notes.append(
+        f"missing-value tokens: {int(is_token.sum())} cell(s) of {col!r} read as missing "
+        f"({', '.join(sorted(map(repr, hits)))}; e.g. {', '.join(examples)})"
+    )
     out = values.copy().astype(object)
     out[is_token] = np.nan
     return out
 
 
-def _coerce_numeric(data: pd.DataFrame, options: _ReadOptions | None = None,
-                    notes: list[str] | None = None) -> pd.DataFrame:
+def _coerce_numeric(
+    data: pd.DataFrame, options: _ReadOptions | None = None, notes: list[str] | None = None
+) -> pd.DataFrame:
     options = options or _ReadOptions()
     notes = [] if notes is None else notes
     problems: list[str] = []
@@ -1375,8 +1513,9 @@ def _coerce_numeric(data: pd.DataFrame, options: _ReadOptions | None = None,
             text = values.astype("string").str.strip()
             if options.thousands:
                 text = text.str.replace(options.thousands, "", regex=False)
-            converted = pd.Series(pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
-                                  index=values.index)
+            converted = pd.Series(
+                pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan), index=values.index
+            )
             bad = converted.isna() & values.notna() & (values.astype("string").str.strip() != "")
             if bad.any() and not options.thousands:
                 comma_like |= bool(values[bad].astype("string").str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").any())
@@ -1392,6 +1531,8 @@ def _coerce_numeric(data: pd.DataFrame, options: _ReadOptions | None = None,
             problems.append(f"column {col!r}, region {reg!r}, period {per!r}: {val!r} (infinite)")
     if problems:
         hint = " Numbers such as '1,234' have a thousands separator: pass thousands=','." if comma_like else ""
-        raise ValueError("non-numeric cells (fix them, pass na_values=[...] for other missing-value texts, or "
-                         "columns=[...] to read only indicators):" + hint + "\n  " + "\n  ".join(problems))
+        raise ValueError(
+            "non-numeric cells (fix them, pass na_values=[...] for other missing-value texts, or "
+            "columns=[...] to read only indicators):" + hint + "\n  " + "\n  ".join(problems)
+        )
     return pd.DataFrame(out, index=data.index)

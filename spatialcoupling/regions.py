@@ -31,16 +31,16 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
-    "read_regions",
-    "match_regions",
-    "region_ids",
-    "panel_ids",
-    "distance_points",
-    "south_china_sea_extent",
-    "reaches_south_china_sea",
     "NOTES_ATTR",
-    "yearbook_order",
+    "distance_points",
+    "match_regions",
+    "panel_ids",
     "province_aliases",
+    "reaches_south_china_sea",
+    "read_regions",
+    "region_ids",
+    "south_china_sea_extent",
+    "yearbook_order",
 ]
 
 
@@ -90,7 +90,7 @@ def yearbook_order(ids: Any, name: str = "china_provinces") -> list[Any]:
 # ---------------------------------------------------------------------------
 def read_regions(
     path: str | Path,
-    id: str | None = None,  # noqa: A002 - the public keyword of the API
+    id: str | None = None,
     *,
     layer: str | int | None = None,
     repair: bool = False,
@@ -144,9 +144,7 @@ def read_regions(
     if path.suffix.lower() == ".gpkg" and layer is None:
         layers = [name for name, _ in pyogrio.list_layers(path)]
         if len(layers) > 1:
-            raise ValueError(
-                f"read_regions: {path.name} has {len(layers)} layers {layers}; choose one with layer="
-            )
+            raise ValueError(f"read_regions: {path.name} has {len(layers)} layers {layers}; choose one with layer=")
     gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     notes: list[str] = []
     where = f"read_regions({path.name})"
@@ -380,8 +378,10 @@ def match_regions(
     label = f"column {column!r}" if column is not None else "the index"
     problems = []
     if missing:
-        problems.append(f"{len(missing)} panel region(s) without a boundary in {label}: {_preview(missing)}"
-                        + _nearest_ids(missing, have))
+        problems.append(
+            f"{len(missing)} panel region(s) without a boundary in {label}: {_preview(missing)}"
+            + _nearest_ids(missing, have)
+        )
     if unused and extra == "error":
         problems.append(
             f"{len(unused)} boundary(ies) without data: {_preview(unused)} (pass extra='drop' to drop them)"
@@ -445,7 +445,9 @@ def _match_by_alias(regions: gpd.GeoDataFrame, want: pd.Index, extra: str, name:
         raise ValueError(f"match_regions: panel regions {shown} are one province spelled twice; use one spelling")
     pos = pd.Series(codes.index, index=codes.to_numpy())
     wanted = [res.codes[w] for w in want]
-    absent = [f"{_plain(w)!r} ({_aliases.unit_name(c, name)})" for w, c in zip(want, wanted, strict=True) if c not in pos]
+    absent = [
+        f"{_plain(w)!r} ({_aliases.unit_name(c, name)})" for w, c in zip(want, wanted, strict=True) if c not in pos
+    ]
     if absent:
         raise ValueError(
             f"match_regions: panel region(s) {', '.join(absent)} have no boundary: these boundaries do not hold "

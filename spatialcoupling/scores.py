@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -107,7 +107,9 @@ class _ObjectiveWeights(Model):
     def _check_data(self, x: pd.DataFrame) -> None:
         """Refuse data the method is not defined for (subclasses)."""
 
-    def _given(self, system: IndicatorSystem, table: pd.DataFrame, notes: list[str], stacklevel: int = 3) -> pd.Series | None:
+    def _given(
+        self, system: IndicatorSystem, table: pd.DataFrame, notes: list[str], stacklevel: int = 3
+    ) -> pd.Series | None:
         """The given weights to use (None), noting and warning when the system's are left unused."""
         weights = system.weights
         if weights is None or not weights.notna().any():
@@ -212,7 +214,9 @@ class _ObjectiveWeights(Model):
     def _period_minmax_weights(self, z: np.ndarray, codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, dict]:
         raise ValueError(f"scope='period_minmax' is a scope of EntropyWeights only, not of {type(self).__name__}")
 
-    def _handle_constant(self, x: pd.DataFrame, table: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _handle_constant(
+        self, x: pd.DataFrame, table: pd.DataFrame, notes: list[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         blocks = _scope_blocks(x.index, _standardising_scope(self.scope))
         constant: dict[str, list] = {}
         values = x.to_numpy()
@@ -291,7 +295,10 @@ class EntropyWeights(_ObjectiveWeights):
     """
 
     method = "entropy"
-    _parameter_constraints = {**_COMMON_CONSTRAINTS, "scope": [Options("pooled", "period", "period_minmax")]}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_COMMON_CONSTRAINTS,
+        "scope": [Options("pooled", "period", "period_minmax")],
+    }
 
     def _period_minmax_weights(self, z: np.ndarray, codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, dict]:
         """One weight per indicator from yearly entropies (``scope="period_minmax"``, see the class)."""
@@ -308,7 +315,9 @@ class EntropyWeights(_ObjectiveWeights):
         e = e_t.mean(axis=0)
         d = 1.0 - e
         if d.sum() <= 0:
-            raise ValueError(f"entropy weights undefined: every indicator of {names} has maximal entropy in every period")
+            raise ValueError(
+                f"entropy weights undefined: every indicator of {names} has maximal entropy in every period"
+            )
         return d / d.sum(), {"entropy": e, "d": d}
 
     def _block_weights(self, z, x, names, given=None):
@@ -441,7 +450,7 @@ class GivenWeights(_ObjectiveWeights):
 
     method = "given"
     uses_given = True
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_COMMON_CONSTRAINTS,
         "weights": [None, InstanceOf((Mapping, pd.Series), "a mapping or Series indicator -> weight")],
     }
@@ -469,7 +478,9 @@ class GivenWeights(_ObjectiveWeights):
         if own is not None:
             given = own
             if system.weights is not None and system.weights.notna().any():
-                notes.append("given weights: weights= of GivenWeights used instead of the indicator system's weight column")
+                notes.append(
+                    "given weights: weights= of GivenWeights used instead of the indicator system's weight column"
+                )
         else:
             given = system.weights
             if given is None or not given.notna().any():
@@ -487,7 +498,9 @@ class GivenWeights(_ObjectiveWeights):
         sums = given.groupby(table.set_index("indicator")["subsystem"], sort=False).sum()
         zero = list(sums.index[sums <= 0])
         if zero:
-            raise ValueError(f"GivenWeights: the given weights of subsystem(s) {zero} are all 0; give them positive weights")
+            raise ValueError(
+                f"GivenWeights: the given weights of subsystem(s) {zero} are all 0; give them positive weights"
+            )
         off = sums[~np.isclose(sums, 1.0, rtol=0, atol=1e-9)]
         if len(off):
             detail = ", ".join(f"{k!r}: {v:.6g}" for k, v in off.items())
@@ -515,7 +528,7 @@ class CombinedWeights(_ObjectiveWeights):
     """
 
     method = "combined"
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_COMMON_CONSTRAINTS,
         "methods": [InstanceOf(list, "a list of weighting objects such as [EntropyWeights(), CriticWeights()]")],
         "how": [Options("multiplicative", "mean")],
@@ -573,8 +586,10 @@ class CombinedWeights(_ObjectiveWeights):
         if not differ:
             return []
         return [
-            f"combined weights use one standardisation (scope={self.scope!r}, shift={self.shift:g}); "
-            f"the settings of {', '.join(differ)} were not used"
+            (
+                f"combined weights use one standardisation (scope={self.scope!r}, shift={self.shift:g}); "
+                f"the settings of {', '.join(differ)} were not used"
+            )
         ]
 
     def _block_weights(self, z, x, names, given=None):

@@ -136,7 +136,7 @@ def spatial_weights(
     regions: gpd.GeoDataFrame | None,
     kind: str = "queen",
     ids: Any = None,
-    id: str | None = None,  # noqa: A002 - the public keyword of the API
+    id: str | None = None,
     *,
     islands: str = "nearest",
     standardize: str | None = "r",
@@ -214,7 +214,11 @@ def spatial_weights(
     elif kind == "nested":
         geographic = options.get("geographic", "inverse_distance")
         geo_opts = {k: v for k, v in options.items() if k in KIND_OPTIONS[geographic]}
-        g = _contiguity(frame, geographic) if geographic in ("queen", "rook") else _distance_kind(frame, geographic, geo_opts, notes, geo_info)
+        g = (
+            _contiguity(frame, geographic)
+            if geographic in ("queen", "rook")
+            else _distance_kind(frame, geographic, geo_opts, notes, geo_info)
+        )
         e = _economic(order, options.get("variable"))
         m = sparse.csr_matrix(g.multiply(e))
         notes.append(f"nested weights: {geographic} × economic (1/|x̄_i − x̄_j|), elementwise")
@@ -411,7 +415,7 @@ def _coordinates(frame: gpd.GeoDataFrame, notes: list[str], info: dict) -> tuple
     crs = frame.crs
     if crs is None:
         x0, y0, x1, y1 = frame.total_bounds
-        lonlat = -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90
+        lonlat = x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90
         if lonlat:
             notes.append("regions have no CRS; coordinates look like longitude/latitude, distances are great-circle km")
             warnings.warn(f"spatial_weights: {notes[-1]} (set the CRS to be sure)", UserWarning, stacklevel=4)
@@ -521,7 +525,9 @@ def _band_distances(xy: np.ndarray, radius: float | None, threshold: float) -> s
     return sparse.csr_matrix((np.r_[d, d], (np.r_[i, j], np.r_[j, i])), shape=(n, n))
 
 
-def _distance_kind(frame: gpd.GeoDataFrame, kind: str, options: dict, notes: list[str], info: dict) -> sparse.csr_matrix:
+def _distance_kind(
+    frame: gpd.GeoDataFrame, kind: str, options: dict, notes: list[str], info: dict
+) -> sparse.csr_matrix:
     order = list(frame.index)
     n = len(order)
     xy, radius = _coordinates(frame, notes, info)
@@ -575,7 +581,10 @@ def _nearest_neighbour_distances(xy: np.ndarray, radius: float | None) -> tuple[
     nearest = np.where(self_first, pos[:, 1], pos[:, 0])
     if radius is not None:
         a, b = np.radians(xy), np.radians(xy[nearest])
-        h = np.sin((b[:, 1] - a[:, 1]) / 2) ** 2 + np.cos(a[:, 1]) * np.cos(b[:, 1]) * np.sin((b[:, 0] - a[:, 0]) / 2) ** 2
+        h = (
+            np.sin((b[:, 1] - a[:, 1]) / 2) ** 2
+            + np.cos(a[:, 1]) * np.cos(b[:, 1]) * np.sin((b[:, 0] - a[:, 0]) / 2) ** 2
+        )
         dist = 2 * radius * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
     else:
         dist = np.sqrt(((xy - xy[nearest]) ** 2).sum(axis=1))
@@ -583,7 +592,14 @@ def _nearest_neighbour_distances(xy: np.ndarray, radius: float | None) -> tuple[
 
 
 def _refuse_mostly_islands(
-    m: sparse.csr_matrix, xy: np.ndarray, radius: float | None, order: list, option: str, value: float, kind: str, unit: str
+    m: sparse.csr_matrix,
+    xy: np.ndarray,
+    radius: float | None,
+    order: list,
+    option: str,
+    value: float,
+    kind: str,
+    unit: str,
 ) -> None:
     """Raise when a distance threshold leaves more than half the regions without a neighbour.
 
@@ -609,12 +625,12 @@ def _refuse_mostly_islands(
 
 def _economic(order: list, variable: Any) -> sparse.csr_matrix:
     if variable is None:
-        raise ValueError("spatial_weights: economic weights need variable= (a region × period Series or a per-region Series)")
+        raise ValueError(
+            "spatial_weights: economic weights need variable= (a region × period Series or a per-region Series)"
+        )
     if isinstance(variable, pd.DataFrame):
         if variable.shape[1] != 1:
-            raise ValueError(
-                f"spatial_weights: variable= must be one column; got columns {list(variable.columns)}"
-            )
+            raise ValueError(f"spatial_weights: variable= must be one column; got columns {list(variable.columns)}")
         variable = variable.iloc[:, 0]
     if not isinstance(variable, pd.Series):
         raise ValueError("spatial_weights: variable= must be a pandas Series indexed by region (or region, period)")
@@ -625,7 +641,9 @@ def _economic(order: list, variable: Any) -> sparse.csr_matrix:
     else:
         means = variable
     if means.index.has_duplicates:
-        raise ValueError(f"spatial_weights: variable {name!r} repeats region(s) {_preview(means.index[means.index.duplicated()].unique())}")
+        raise ValueError(
+            f"spatial_weights: variable {name!r} repeats region(s) {_preview(means.index[means.index.duplicated()].unique())}"
+        )
     keys = pd.Index(id_keys(means.index))
     pos = pd.Series(np.arange(len(keys)), index=keys)
     want = id_keys(order)
@@ -635,7 +653,9 @@ def _economic(order: list, variable: Any) -> sparse.csr_matrix:
     x = pd.to_numeric(means, errors="coerce").to_numpy(dtype=float)[pos.loc[want].to_numpy()]
     bad = ~np.isfinite(x)
     if bad.any():
-        raise ValueError(f"spatial_weights: variable {name!r} has no finite mean for region(s) {_preview([order[i] for i in np.flatnonzero(bad)])}")
+        raise ValueError(
+            f"spatial_weights: variable {name!r} has no finite mean for region(s) {_preview([order[i] for i in np.flatnonzero(bad)])}"
+        )
     diff = np.abs(x[:, None] - x[None, :])
     np.fill_diagonal(diff, np.inf)
     ties = np.argwhere(np.triu(diff == 0, 1))
@@ -652,7 +672,9 @@ def _economic(order: list, variable: Any) -> sparse.csr_matrix:
 
 def _user_matrix(order: list, matrix: Any, matrix_ids: Any) -> sparse.csr_matrix:
     if matrix is None:
-        raise ValueError("spatial_weights: kind='matrix' needs matrix= (a CSV path, a square DataFrame or an array with matrix_ids=)")
+        raise ValueError(
+            "spatial_weights: kind='matrix' needs matrix= (a CSV path, a square DataFrame or an array with matrix_ids=)"
+        )
     if isinstance(matrix, str | Path):
         path = Path(matrix)
         if not path.exists():
@@ -669,7 +691,9 @@ def _user_matrix(order: list, matrix: Any, matrix_ids: Any) -> sparse.csr_matrix
             raise ValueError(f"spatial_weights: matrix must be square, got shape {arr.shape}")
         labels = list(matrix_ids) if matrix_ids is not None else list(order)
         if len(labels) != arr.shape[0]:
-            raise ValueError(f"spatial_weights: matrix is {arr.shape[0]} × {arr.shape[0]} but {len(labels)} ids were given")
+            raise ValueError(
+                f"spatial_weights: matrix is {arr.shape[0]} × {arr.shape[0]} but {len(labels)} ids were given"
+            )
         frame = pd.DataFrame(arr, index=labels, columns=labels)
         where = "matrix"
     rows, cols = id_keys(frame.index), id_keys(frame.columns)
@@ -735,7 +759,7 @@ def _handle_islands(
             "the nearest; pass regions= or islands='keep'"
         )
     xy, radius = _coordinates(frame, [], info)
-    d = (great_circle_km(xy[lonely], xy) if radius else np.sqrt(((xy[lonely, None, :] - xy[None, :, :]) ** 2).sum(-1)))
+    d = great_circle_km(xy[lonely], xy) if radius else np.sqrt(((xy[lonely, None, :] - xy[None, :, :]) ** 2).sum(-1))
     d[np.arange(len(lonely)), lonely] = np.inf
     nearest = d.argmin(axis=1)
     dist = d[np.arange(len(lonely)), nearest]
@@ -748,7 +772,9 @@ def _handle_islands(
     add = add.maximum(add.T)
     m = sparse.csr_matrix(m.maximum(add))
     unit = "km" if radius else "units"
-    links = ", ".join(f"{order[i]!r} → {order[j]!r} ({x:,.0f} {unit})" for i, j, x in zip(lonely, nearest, dist, strict=True))
+    links = ", ".join(
+        f"{order[i]!r} → {order[j]!r} ({x:,.0f} {unit})" for i, j, x in zip(lonely, nearest, dist, strict=True)
+    )
     notes.append(f"linked {len(lonely)} island(s) to the nearest region: {links}")
     warnings.warn(f"spatial_weights: {notes[-1]}", UserWarning, stacklevel=3)
     return m

@@ -19,11 +19,25 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "spatialcoupling"
 ROOT = "spatialcoupling"
 #: modules that exist only to keep 0.1 import paths working (they re-export, nothing else)
-ALIASES = {"spatialcoupling.maps", "spatialcoupling.weighting", "spatialcoupling.spatial",
-           "spatialcoupling.clubs", "spatialcoupling._spatial_linalg"}
-ANALYSIS = ("spatialcoupling.autocorrelation", "spatialcoupling.inequality", "spatialcoupling.spatial_panel",
-            "spatialcoupling.convergence", "spatialcoupling.study", "spatialcoupling.scores",
-            "spatialcoupling.coupling", "spatialcoupling.cli", "spatialcoupling.dynamics", "spatialcoupling.drivers")
+ALIASES = {
+    "spatialcoupling.maps",
+    "spatialcoupling.weighting",
+    "spatialcoupling.spatial",
+    "spatialcoupling.clubs",
+    "spatialcoupling._spatial_linalg",
+}
+ANALYSIS = (
+    "spatialcoupling.autocorrelation",
+    "spatialcoupling.inequality",
+    "spatialcoupling.spatial_panel",
+    "spatialcoupling.convergence",
+    "spatialcoupling.study",
+    "spatialcoupling.scores",
+    "spatialcoupling.coupling",
+    "spatialcoupling.cli",
+    "spatialcoupling.dynamics",
+    "spatialcoupling.drivers",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -35,8 +49,10 @@ def _module_name(path: Path) -> str:
 
 
 def _modules() -> dict[str, ast.Module]:
-    return {_module_name(p): ast.parse(p.read_text(encoding="utf-8"), filename=str(p))
-            for p in sorted(PACKAGE.rglob("*.py"))}
+    return {
+        _module_name(p): ast.parse(p.read_text(encoding="utf-8"), filename=str(p))
+        for p in sorted(PACKAGE.rglob("*.py"))
+    }
 
 
 MODULES = _modules()
@@ -175,7 +191,7 @@ def _shared_private(module: str) -> bool:
 def _same_package(a: str, b: str) -> bool:
     pa = _package_of(a, _is_package(a))
     pb = _package_of(b, _is_package(b))
-    return pa == pb and pa != ROOT or a.startswith(pb + ".") and pb != ROOT
+    return (pa == pb and pa != ROOT) or (a.startswith(pb + ".") and pb != ROOT)
 
 
 def test_no_cross_module_private_names():

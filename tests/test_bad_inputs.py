@@ -13,7 +13,14 @@ from spatialcoupling.study import StudyError
 
 
 def frame():
-    return pd.DataFrame({"r": ["A", "A", "A", "B", "B", "B"], "t": [2000, 2001, 2002] * 2, "x": [1.0, 2, 3, 4, 5, 6], "y": [2.0, 1, 3, 5, 4, 6]})
+    return pd.DataFrame(
+        {
+            "r": ["A", "A", "A", "B", "B", "B"],
+            "t": [2000, 2001, 2002] * 2,
+            "x": [1.0, 2, 3, 4, 5, 6],
+            "y": [2.0, 1, 3, 5, 4, 6],
+        }
+    )
 
 
 SYSTEM = sc.IndicatorSystem.from_dict({"S1": {"d": {"x": "+"}}, "S2": {"d": {"y": "-"}}})
@@ -105,7 +112,9 @@ def test_unrelated_index_is_not_read_as_indicator():
 def test_integer_column_names_become_text():
     f = frame().rename(columns={"x": 1, "y": 2})
     panel = sc.read_panel(f, region="r", period="t")
-    system = sc.IndicatorSystem.from_frame(pd.DataFrame({"indicator": [1, 2], "subsystem": ["S1", "S2"], "direction": "+"}))
+    system = sc.IndicatorSystem.from_frame(
+        pd.DataFrame({"indicator": [1, 2], "subsystem": ["S1", "S2"], "direction": "+"})
+    )
     assert sc.EntropyWeights().fit(panel, system).weights["indicator"].tolist() == ["1", "2"]
 
 
@@ -214,8 +223,9 @@ def test_coupling_settings_named():
 
 
 def test_coupling_result_summaries_refuse_or_report():
-    U = pd.DataFrame({"A": [0.0, 0.3, 0.2, 0.4], "B": [0.0, 0.5, 0.3, 0.6]},
-                     index=pd.MultiIndex.from_product([["r", "s"], [1, 2]]))
+    U = pd.DataFrame(
+        {"A": [0.0, 0.3, 0.2, 0.4], "B": [0.0, 0.5, 0.3, 0.6]}, index=pd.MultiIndex.from_product([["r", "s"], [1, 2]])
+    )
     res = sc.CouplingCoordination().fit(U)
     with pytest.raises(ValueError, match="'s'"):
         res.by_group({"r": "E", "s": np.nan})
@@ -237,8 +247,13 @@ def test_panel_constructor_copies():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"coupling_strength": 1.5}, "coupling_strength"), ({"range_km": 0}, "range_km"), ({"noise": -1}, "noise"),
-     ({"missing": 10_000}, "missing"), ({"regions": ["Beijing", "Beijing", "Hebei"]}, "more than once")],
+    [
+        ({"coupling_strength": 1.5}, "coupling_strength"),
+        ({"range_km": 0}, "range_km"),
+        ({"noise": -1}, "noise"),
+        ({"missing": 10_000}, "missing"),
+        ({"regions": ["Beijing", "Beijing", "Hebei"]}, "more than once"),
+    ],
 )
 def test_simulator_settings(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -261,21 +276,30 @@ def test_study_validation_names_keys(tmp_path):
     with pytest.raises(StudyError) as info:
         sc.Study.from_dict(bad)
     msg = str(info.value)
-    for expected in ["data.interpolate: must be 'linear' or false", "weighting.methods: unknown method(s) ['bogus']",
-                     "coupling.pairs[0]", "coupling.spans[0]: the end must come after the start"]:
+    for expected in [
+        "data.interpolate: must be 'linear' or false",
+        "weighting.methods: unknown method(s) ['bogus']",
+        "coupling.pairs[0]",
+        "coupling.spans[0]: the end must come after the start",
+    ]:
         assert expected in msg, expected
     # the models' own checks, under the key path (the wording is the model's)
-    for prefix, words in [("weighting.shift: must be", [">= 0", "-1"]), ("coupling.contributions: must be", [">= 0", "-0.2"])]:
+    for prefix, words in [
+        ("weighting.shift: must be", [">= 0", "-1"]),
+        ("coupling.contributions: must be", [">= 0", "-0.2"]),
+    ]:
         lines = [line.strip() for line in msg.splitlines() if line.strip().startswith(prefix)]
         assert lines and all(w in lines[0] for w in words), (prefix, msg)
 
 
 def test_study_check_finds_gaps_and_unknown_pairs(tmp_path):
-    study = sc.Study.from_dict({
-        "data": {"dataset": "china_demo", "interpolate": False},
-        "indicators": {"dataset": "china_demo"},
-        "coupling": {"pairs": [["MS", "ZZ"]]},
-    })
+    study = sc.Study.from_dict(
+        {
+            "data": {"dataset": "china_demo", "interpolate": False},
+            "indicators": {"dataset": "china_demo"},
+            "coupling": {"pairs": [["MS", "ZZ"]]},
+        }
+    )
     with pytest.raises(StudyError) as info:
         study.check()
     assert "data.interpolate: 6 indicator cell(s) still missing" in str(info.value)
@@ -287,10 +311,14 @@ def test_run_failure_names_the_step(tmp_path):
     frame = sc.datasets.load("china_demo")
     frame["am_output"] = 1.0
     frame.to_csv(tmp_path / "panel.csv", index=False)
-    study = sc.Study.from_dict({"data": {"path": "panel.csv"}, "indicators": {"dataset": "china_demo"}}, base_dir=tmp_path)
+    study = sc.Study.from_dict(
+        {"data": {"path": "panel.csv"}, "indicators": {"dataset": "china_demo"}}, base_dir=tmp_path
+    )
     with pytest.raises(ValueError, match=r"^scores: constant indicator"):
         study.run(tmp_path / "out", progress=False)
-    study = sc.Study.from_dict({"data": {"dataset": "china_demo", "interpolate": False}, "indicators": {"dataset": "china_demo"}})
+    study = sc.Study.from_dict(
+        {"data": {"dataset": "china_demo", "interpolate": False}, "indicators": {"dataset": "china_demo"}}
+    )
     with pytest.raises(StudyError, match=r"data.interpolate: 6 indicator cell\(s\) still missing"):
         study.run(tmp_path / "out2", progress=False)
 
@@ -307,8 +335,13 @@ def test_cli_failure_exit_code_1(tmp_path, monkeypatch, capsys):
 
 
 def test_synthetic_data_named_in_tables(tmp_path):
-    study = sc.Study.from_dict({"data": {"dataset": "china_demo"}, "indicators": {"dataset": "china_demo"},
-                                "output": {"tables": ["csv", "xlsx"], "figures": ["png"]}})
+    study = sc.Study.from_dict(
+        {
+            "data": {"dataset": "china_demo"},
+            "indicators": {"dataset": "china_demo"},
+            "output": {"tables": ["csv", "xlsx"], "figures": ["png"]},
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = study.run(tmp_path / "o", progress=False).out

@@ -64,8 +64,15 @@ def _leftovers(parent: Path) -> list[str]:
 
 def _cli(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "MPLBACKEND": "Agg", "SPATIALCOUPLING_PROGRESS": "0"}
-    return subprocess.Popen([sys.executable, "-m", "spatialcoupling.cli", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "spatialcoupling.cli", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 # -- refusing an output folder that holds what the user has -----------------------------------
@@ -75,7 +82,9 @@ def test_out_dot_in_the_study_folder_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path / "proj")
     assert main(["run", "study.toml", "--out", ".", "--force", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "--out" in err and "current folder" in err and "Errno" not in err
+    assert "--out" in err
+    assert "current folder" in err
+    assert "Errno" not in err
     assert _tree(tmp_path / "proj") == before
     assert study.exists()
 
@@ -94,7 +103,9 @@ def test_out_holding_the_inputs_is_refused(tmp_path, capsys):
     before = _tree(tmp_path / "proj")
     assert main(["run", str(tmp_path / "proj" / "study.toml"), "--out", str(tmp_path / "proj"), "--force"]) == 2
     err = capsys.readouterr().err
-    assert "holds input(s) of the study" in err and "panel.csv" in err and "study.toml" in err
+    assert "holds input(s) of the study" in err
+    assert "panel.csv" in err
+    assert "study.toml" in err
     assert _tree(tmp_path / "proj") == before
     # the study file alone (bundled data) is an input too
     _project(tmp_path / "bundled", data_file=False)
@@ -107,10 +118,15 @@ def test_inputs_cover_every_file_the_study_reads(tmp_path):
         (tmp_path / name).write_text("x")
     boundaries = sc.datasets.load("china_provinces").reset_index(drop=True)
     boundaries.to_file(tmp_path / "prov.shp")
-    study = sc.Study.from_dict({
-        "data": {"path": "panel.csv"}, "indicators": {"file": "system.toml"},
-        "regions": {"file": "prov.shp", "id": "name_en"}, "weights": {"kind": "matrix", "matrix": "w.csv"},
-    }, base_dir=tmp_path)
+    study = sc.Study.from_dict(
+        {
+            "data": {"path": "panel.csv"},
+            "indicators": {"file": "system.toml"},
+            "regions": {"file": "prov.shp", "id": "name_en"},
+            "weights": {"kind": "matrix", "matrix": "w.csv"},
+        },
+        base_dir=tmp_path,
+    )
     names = {p.name for p in study.inputs()}
     assert {"panel.csv", "system.toml", "w.csv", "prov.shp", "prov.dbf", "prov.shx"} <= names
     with pytest.raises(OutputFolderError, match="holds input"):
@@ -124,17 +140,22 @@ def test_force_replaces_only_marked_folders(tmp_path, capsys):
     (foreign / "thesis.docx").write_text("years of work")
     assert main(["run", str(study), "--out", str(foreign), "--force", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "was not written by spatialcoupling" in err and MARKER in err
+    assert "was not written by spatialcoupling" in err
+    assert MARKER in err
     assert (foreign / "thesis.docx").read_text() == "years of work"
     # an output of an earlier run is replaced, and carries the marker with the run's metadata
     out = tmp_path / "results"
     assert main(["run", str(study), "--out", str(out), "--quiet"]) == 0
     meta = read_marker(out)
-    assert meta["tool"] == "spatialcoupling" and meta["study"] == str(study.resolve()) and meta["version"]
+    assert meta["tool"] == "spatialcoupling"
+    assert meta["study"] == str(study.resolve())
+    assert meta["version"]
     (out / "stale.txt").write_text("from the first run")
     assert main(["run", str(study), "--out", str(out), "--force", "--quiet"]) == 0
-    assert not (out / "stale.txt").exists() and (out / "report.html").exists()
-    assert not _leftovers(tmp_path) and not (out / TEMP_MARKER).exists()
+    assert not (out / "stale.txt").exists()
+    assert (out / "report.html").exists()
+    assert not _leftovers(tmp_path)
+    assert not (out / TEMP_MARKER).exists()
     # an empty folder (made by hand for the output) can be used with --force
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -156,7 +177,8 @@ def test_unusable_out_fails_before_computing_and_names_out(tmp_path, monkeypatch
     with pytest.raises(OutputFolderError, match=r"\(--out\) cannot be created: .*file\.txt' is a file") as info:
         study.run(blocker / "sub" / "out")
     assert ".sctmp" not in str(info.value)
-    assert blocker.read_text() == "keep me" and sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+    assert blocker.read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
 
 
 @pytest.fixture
@@ -190,13 +212,20 @@ def test_read_only_parent_fails_fast_with_exit_2(shared_tmp):
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
     env = {**os.environ, "MPLBACKEND": "Agg", "HOME": str(tmp_path), "MPLCONFIGDIR": str(tmp_path / "mpl")}
     start = time.perf_counter()
-    proc = subprocess.run([*prefix, sys.executable, "-m", "spatialcoupling.cli", *cmd], capture_output=True, text=True,
-                          env=env, timeout=300)
+    proc = subprocess.run(
+        [*prefix, sys.executable, "-m", "spatialcoupling.cli", *cmd],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     elapsed = time.perf_counter() - start
     parent.chmod(0o755)
     assert proc.returncode == 2, proc.stderr
-    assert "(--out) cannot be written" in proc.stderr and "not writable" in proc.stderr
-    assert ".sctmp" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "(--out) cannot be written" in proc.stderr
+    assert "not writable" in proc.stderr
+    assert ".sctmp" not in proc.stderr
+    assert "Traceback" not in proc.stderr
     assert list(parent.iterdir()) == []
     assert elapsed < 60
 
@@ -242,8 +271,12 @@ def test_folder_appearing_during_the_run_is_kept(tmp_path, monkeypatch):
         sc.Study.from_dict(SETTINGS).run(out, progress=False)
     assert _tree(out) == {"notes.txt": b"the user's"}
     kept = info.value.kept
-    assert kept.parent == tmp_path and kept.name.startswith("out-") and str(kept) in str(info.value)
-    assert (kept / "report.html").exists() and (kept / MARKER).exists() and not (kept / TEMP_MARKER).exists()
+    assert kept.parent == tmp_path
+    assert kept.name.startswith("out-")
+    assert str(kept) in str(info.value)
+    assert (kept / "report.html").exists()
+    assert (kept / MARKER).exists()
+    assert not (kept / TEMP_MARKER).exists()
     assert not _leftovers(tmp_path)
 
 
@@ -266,7 +299,8 @@ def test_force_replaces_a_marked_folder_that_appeared(tmp_path, monkeypatch):
 
     _appearing(monkeypatch, out, other_run)
     result = sc.Study.from_dict(SETTINGS).run(out, force=True, progress=False)
-    assert (result.out / "report.html").exists() and not (out / "old.txt").exists()
+    assert (result.out / "report.html").exists()
+    assert not (out / "old.txt").exists()
     assert not _leftovers(tmp_path)
 
 
@@ -276,7 +310,8 @@ def test_cli_exit_code_when_the_folder_appeared(tmp_path, monkeypatch, capsys):
     _appearing(monkeypatch, out, _users_folder)
     assert main(["run", str(study), "--out", str(out), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert "appeared while this run was going" in err and "this run's result is in" in err
+    assert "appeared while this run was going" in err
+    assert "this run's result is in" in err
 
 
 def test_two_runs_into_the_same_folder(tmp_path):
@@ -292,7 +327,9 @@ def test_two_runs_into_the_same_folder(tmp_path):
     assert (out / "report.html").exists()
     if "this run's result is in" in loser_err:  # it got as far as the end: its result is kept
         kept = [p for p in tmp_path.iterdir() if p.name.startswith("out-")]
-        assert len(kept) == 1 and (kept[0] / "report.html").exists() and kept[0].name in loser_err
+        assert len(kept) == 1
+        assert (kept[0] / "report.html").exists()
+        assert kept[0].name in loser_err
     else:
         assert "exists" in loser_err
     assert not _leftovers(tmp_path)
@@ -305,7 +342,8 @@ def test_two_forced_runs_into_the_same_folder(tmp_path):
     done = [(p, *p.communicate(timeout=600)) for p in procs]
     assert [p.returncode for p, _, _ in done] == [0, 0], [e for _, _, e in done]
     assert read_marker(out)["pid"] in {p.pid for p, _, _ in done}
-    assert (out / "report.html").exists() and (out / "tables" / "coupling.csv").exists()
+    assert (out / "report.html").exists()
+    assert (out / "tables" / "coupling.csv").exists()
     assert not _leftovers(tmp_path)
 
 
@@ -334,7 +372,8 @@ def test_stopped_run_cleans_up(tmp_path, sig, code):
     assert proc.returncode == code, err
     assert "Traceback" not in err
     assert "nothing was written" in err
-    assert not temp.exists() and not (tmp_path / "out").exists()
+    assert not temp.exists()
+    assert not (tmp_path / "out").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["study.toml"]
 
 
@@ -345,17 +384,23 @@ def test_killed_run_is_swept_by_the_next(tmp_path):
     temp = _wait_for_temp(tmp_path, proc)
     proc.kill()
     proc.communicate(timeout=60)
-    assert temp.exists() and read_marker(temp, TEMP_MARKER)["pid"] == proc.pid
+    assert temp.exists()
+    assert read_marker(temp, TEMP_MARKER)["pid"] == proc.pid
     # a temporary folder of a running process, and folders without the marker, stay
     alive = tmp_path / ".other.sctmp-1-abc"
     alive.mkdir()
-    (alive / TEMP_MARKER).write_text((temp / TEMP_MARKER).read_text().replace(f"pid = {proc.pid}", f"pid = {os.getpid()}")
-                                     .replace("start = ", "start_was = "))
+    (alive / TEMP_MARKER).write_text(
+        (temp / TEMP_MARKER)
+        .read_text()
+        .replace(f"pid = {proc.pid}", f"pid = {os.getpid()}")
+        .replace("start = ", "start_was = ")
+    )
     foreign = tmp_path / ".mine.sctmp-2-abc"
     foreign.mkdir()
     result = sc.Study.from_dict(SETTINGS).run(tmp_path / "out", progress=False)
     assert not temp.exists()
-    assert alive.exists() and foreign.exists()
+    assert alive.exists()
+    assert foreign.exists()
     assert any("temporary folder(s) of earlier runs" in n and temp.name in n for n in result.notes)
 
 
@@ -364,7 +409,9 @@ def test_sweep_needs_the_marker_and_a_dead_process(tmp_path):
     dead.wait()
     for name, pid in ((".a.sctmp-1-x", dead.pid), (".b.sctmp-1-y", os.getpid()), (".c.scold-1-z", dead.pid)):
         (tmp_path / name).mkdir()
-        (tmp_path / name / TEMP_MARKER).write_text(f'tool = "spatialcoupling"\npid = {pid}\nhost = "{os.uname().nodename}"\n')
+        (tmp_path / name / TEMP_MARKER).write_text(
+            f'tool = "spatialcoupling"\npid = {pid}\nhost = "{os.uname().nodename}"\n'
+        )
     (tmp_path / ".d.sctmp-1-w").mkdir()  # no marker
     (tmp_path / "e.sctmp-1-v").mkdir()  # not a hidden name of this tool
     (tmp_path / "e.sctmp-1-v" / TEMP_MARKER).write_text(f'tool = "spatialcoupling"\npid = {dead.pid}\n')
@@ -387,7 +434,9 @@ def test_study_file_that_is_a_folder_is_bad_input(tmp_path, capsys):
     for command in (["check", str(folder)], ["run", str(folder), "--out", str(tmp_path / "out")]):
         assert main(command) == 2
         err = capsys.readouterr().err
-        assert f"{folder}: is a folder, not a study file" in err and "study.toml" in err and "Traceback" not in err
+        assert f"{folder}: is a folder, not a study file" in err
+        assert "study.toml" in err
+        assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
 
 
@@ -403,10 +452,16 @@ def test_unreadable_study_file_is_bad_input(shared_tmp):
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
     env = {**os.environ, "MPLBACKEND": "Agg", "HOME": str(shared_tmp), "MPLCONFIGDIR": str(shared_tmp / "mpl")}
     for command in (["check", str(study)], ["run", str(study), "--out", str(shared_tmp / "out")]):
-        proc = subprocess.run([*prefix, sys.executable, "-m", "spatialcoupling.cli", *command], capture_output=True,
-                              text=True, env=env, timeout=300)
+        proc = subprocess.run(
+            [*prefix, sys.executable, "-m", "spatialcoupling.cli", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert proc.returncode == 2, proc.stderr
-        assert f"{study}: cannot be read" in proc.stderr and "Traceback" not in proc.stderr
+        assert f"{study}: cannot be read" in proc.stderr
+        assert "Traceback" not in proc.stderr
     study.chmod(0o644)
 
 
@@ -416,18 +471,24 @@ def test_quiet_hides_the_progress_bar_not_the_notes(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # as in a terminal
     assert main(["run", str(study), "--out", str(tmp_path / "loud")]) == 0
     loud = capsys.readouterr()
-    assert "note: interpolate: filled" in loud.out and "study: coupling" in loud.err
+    assert "note: interpolate: filled" in loud.out
+    assert "study: coupling" in loud.err
     assert main(["run", str(study), "--out", str(tmp_path / "quiet"), "--quiet"]) == 0
     quiet = capsys.readouterr()
     assert "study:" not in quiet.err
     assert [line for line in quiet.out.splitlines() if line.startswith("note: ")] == [
-        line for line in loud.out.splitlines() if line.startswith("note: ")]
+        line for line in loud.out.splitlines() if line.startswith("note: ")
+    ]
 
 
 def test_progress_bar_names_the_current_step(tmp_path, capsys):
     sc.Study.from_dict(SETTINGS).run(tmp_path / "out", progress=True)
     err = capsys.readouterr().err
-    assert [step for step in ("data", "scores", "coupling") if f"study: {step}" in err] == ["data", "scores", "coupling"]
+    assert [step for step in ("data", "scores", "coupling") if f"study: {step}" in err] == [
+        "data",
+        "scores",
+        "coupling",
+    ]
 
 
 def test_every_option_has_help():

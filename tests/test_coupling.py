@@ -62,7 +62,8 @@ def test_revised_two_and_three_subsystems_by_hand():
 
 def test_all_zero_scores_reported_not_nan():
     res = sc.CouplingCoordination().fit(frame([0.0, 0.5], [0.0, 0.5]))
-    assert res.table["C"].iloc[0] == 0 and res.table["D"].iloc[0] == 0
+    assert res.table["C"].iloc[0] == 0
+    assert res.table["D"].iloc[0] == 0
     assert bool(res.table["C_undefined"].iloc[0])
     assert any("C undefined" in n and "'r0'" in n for n in res.notes)
     assert not res.table[["C", "T", "D"]].isna().any().any()
@@ -77,7 +78,7 @@ def test_grades_left_open_right_closed(d, grade):
 
 
 def test_grade_labels_and_custom_table():
-    g, labels = grade_of(np.array([0.65]))
+    _g, labels = grade_of(np.array([0.65]))
     assert labels[0] == "Primary coordinated"
     custom = [(0.5, "low"), (1.0, "high")]
     res = sc.CouplingCoordination(grades=custom).fit(frame([0.1, 0.9], [0.1, 0.9]))
@@ -127,14 +128,16 @@ GROUPS = {"a": "East", "b": "East", "c": "West", "d": "West"}
 
 
 def test_by_group_growth_and_first_period():
-    U, res = panel_result()
+    _U, res = panel_result()
     D = res.D
     by = res.by_group(GROUPS)
     assert by.loc[2010, "East"] == pytest.approx((D[("a", 2010)] + D[("b", 2010)]) / 2)
     assert by.loc[2011, "All"] == pytest.approx(D.xs(2011, level="period").mean())
     growth = res.growth([(2009, 2011)], groups=GROUPS)
     assert growth.loc[("region", "a"), "2009-2011"] == pytest.approx((D[("a", 2011)] / D[("a", 2009)]) ** 0.5 - 1)
-    assert growth.loc[("group", "West"), "2009-2011"] == pytest.approx((by.loc[2011, "West"] / by.loc[2009, "West"]) ** 0.5 - 1)
+    assert growth.loc[("group", "West"), "2009-2011"] == pytest.approx(
+        (by.loc[2011, "West"] / by.loc[2009, "West"]) ** 0.5 - 1
+    )
     assert res.growth([(2009, 2010)]).index.name == "region"
     first = res.first_period_at_or_above(0.5)
     wide = D.unstack()
@@ -182,8 +185,11 @@ def test_plot_draws_grade_bounds_within_the_range_of_D():
     ax = fig.axes[0]
     lo, hi = res.D.min(), res.D.max()
     expected = [u for u, _ in res.grades[:-1] if lo <= u <= hi]
-    drawn = sorted(line.get_ydata()[0] for line in ax.get_lines() if line.get_linestyle() == "-" and
-                   len(set(line.get_ydata())) == 1 and line.get_color() == "0.8")
+    drawn = sorted(
+        line.get_ydata()[0]
+        for line in ax.get_lines()
+        if line.get_linestyle() == "-" and len(set(line.get_ydata())) == 1 and line.get_color() == "0.8"
+    )
     assert drawn == pytest.approx(expected)
     assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["All", "East", "West"]
     plt.close(fig)

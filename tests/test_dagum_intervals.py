@@ -95,7 +95,7 @@ def test_standard_errors_by_hand():
     )
     G, seG = slot_gini_and_se(y, lab)
     assert est[idx["G"][0]] == pytest.approx(0.3, rel=1e-14)
-    assert G == pytest.approx(0.3, rel=1e-14)
+    assert pytest.approx(0.3, rel=1e-14) == G
     assert se[idx["G"][0]] == pytest.approx(seG, rel=1e-12)
 
 
@@ -147,11 +147,14 @@ def test_interval_rules_on_a_small_table():
     t = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, np.inf], [-2.0, 0.0, 0.0], [0.4, 0.0, 0.0]])
     lo, hi = _intervals(draws, estimate, 0.5, "symmetric-t", t, se)
     c = np.quantile([0.0, 1.0, 2.0, 0.4], 0.5)
-    assert lo[0] == pytest.approx(1.0 - c * 0.5) and hi[0] == pytest.approx(1.0 + c * 0.5)
+    assert lo[0] == pytest.approx(1.0 - c * 0.5)
+    assert hi[0] == pytest.approx(1.0 + c * 0.5)
     assert lo[1] == hi[1] == 2.0  # no movement: no width
-    assert np.isfinite(lo[2]) and np.isfinite(hi[2])  # one unbounded replicate of four is beyond the 50% level
+    assert np.isfinite(lo[2])
+    assert np.isfinite(hi[2])
     lo, hi = _intervals(draws, estimate, 0.2, "symmetric-t", t, se)
-    assert np.isinf(lo[2]) and np.isinf(hi[2])
+    assert np.isinf(lo[2])
+    assert np.isinf(hi[2])
 
 
 def test_bad_ci_names_the_choices():
@@ -177,9 +180,7 @@ def test_bad_ci_names_the_choices():
     ids=["int", "big-int", "long-list", "fresh", "pool8", "spawned", "uint32-array", "wide-key"],
 )
 def test_replicate_streams_equal_numpy_spawn(parent):
-    children = np.random.SeedSequence(
-        parent.entropy, spawn_key=parent.spawn_key, pool_size=parent.pool_size
-    ).spawn(60)
+    children = np.random.SeedSequence(parent.entropy, spawn_key=parent.spawn_key, pool_size=parent.pool_size).spawn(60)
     for first, count, n in ((0, 60, 30), (17, 5, 3)):
         expected = np.array([np.random.default_rng(c).random(n) for c in children[first : first + count]])
         np.testing.assert_array_equal(_replicate_uniforms(parent, first, count, n), expected)
@@ -248,7 +249,8 @@ def test_demo_estimates_inside_their_intervals(demo_dagum):
 def test_demo_notes_say_what_the_interval_is_for_and_where_not_to_trust_it(demo_dagum):
     notes = "\n".join(demo_dagum.notes)
     assert "intervals for the population values" in notes
-    assert "'Southern Coastal' (2)" in notes and "fewer than 5 members" in notes
+    assert "'Southern Coastal' (2)" in notes
+    assert "fewer than 5 members" in notes
     assert "barely overlap" in notes
     # terms of the 2- and 3-member groups have no finite studentized limit: empty and reported
     within = demo_dagum.within.xs(2024, level="period")
@@ -272,7 +274,10 @@ def lognormal_population() -> dict[str, float]:
     p = np.array(SIZES) / sum(SIZES)
     mu_j = np.array([d.mean() for d in dists])
     pos = np.array(
-        [[integrate.quad(lambda t, a=a, b=b: b.cdf(t) * a.sf(t), 0, np.inf, limit=200)[0] for b in dists] for a in dists]
+        [
+            [integrate.quad(lambda t, a=a, b=b: b.cdf(t) * a.sf(t), 0, np.inf, limit=200)[0] for b in dists]
+            for a in dists
+        ]
     )
     delta = pos + pos.T
     # within a log-normal group E|X − X'| / (2μ) is the log-normal Gini 2Φ(σ/√2) − 1

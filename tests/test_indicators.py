@@ -16,7 +16,8 @@ def test_from_dict_order_and_directions():
     assert system.subsystems == ["MS", "AM"]
     assert system.indicators_of("MS") == ["ms_fai", "ms_emp", "ms_energy"]
     t = system.table.set_index("indicator")
-    assert t.loc["ms_energy", "direction"] == -1 and t.loc["am_rd", "direction"] == 1
+    assert t.loc["ms_energy", "direction"] == -1
+    assert t.loc["am_rd", "direction"] == 1
     assert t.loc["am_pollution", "dimension"] == "innovation"
 
 
@@ -31,7 +32,9 @@ def test_toml_round_trip(tmp_path):
 
 
 def test_from_frame_and_csv(tmp_path):
-    frame = pd.DataFrame({"indicator": ["a", "b"], "subsystem": ["S1", "S2"], "dimension": ["d", "e"], "direction": ["+", "-"]})
+    frame = pd.DataFrame(
+        {"indicator": ["a", "b"], "subsystem": ["S1", "S2"], "dimension": ["d", "e"], "direction": ["+", "-"]}
+    )
     path = tmp_path / "ind.csv"
     frame.to_csv(path, index=False)
     assert sc.IndicatorSystem.from_file(path).subsystems == ["S1", "S2"]
@@ -107,7 +110,8 @@ def test_weights_in_toml_and_round_trip(tmp_path):
     system = sc.IndicatorSystem.from_file(path)
     assert system.weights.to_dict() == {"a": 0.2, "b": 0.3, "c": 0.1, "d": 0.4}
     t = system.table.set_index("indicator")
-    assert t.loc["b", "direction"] == -1 and t.loc["c", "dimension"] == "S2"
+    assert t.loc["b", "direction"] == -1
+    assert t.loc["c", "dimension"] == "S2"
     assert system.to_dict()["S1"]["d1"]["b"] == {"direction": "-", "weight": 0.3}
     assert sc.IndicatorSystem.from_dict(system.to_dict()).weights.equals(system.weights)
 

@@ -71,7 +71,9 @@ def test_cluster_map_colours_and_legend_counts(us48, lisa):
     for code in ("HH", "LL", "LH", "HL", "ns"):
         assert f"{maps.CLUSTER_NAMES[code]} ({counts[code]})" in texts
     caption = " ".join(t.get_text() for t in fig.texts)
-    assert "199 permutations" in caption and "seed 5" in caption and "0.05" in caption
+    assert "199 permutations" in caption
+    assert "seed 5" in caption
+    assert "0.05" in caption
     assert "adjustment: none" in caption
 
 
@@ -99,7 +101,7 @@ def test_significance_map_counts(us48, lisa):
 
 
 def test_scatter_slope_is_global_moran(us48, lisa):
-    _, w, s = us48
+    _, _w, s = us48
     fig = lisa.plot(period="1969", kind="scatter", label=["Texas"])
     legend = fig.axes[0].get_legend().get_texts()[0].get_text()
     slope = float(legend.split("=")[1])
@@ -149,10 +151,14 @@ def test_gpkg_round_trip(tmp_path, us48, lisa):
     merged = back.merge(expected, on=["region", "period"], suffixes=("", "_x"))
     assert (merged["cluster"] == merged["cluster_x"].astype(str)).all()
     np.testing.assert_allclose(merged["Ii"], merged["Ii_x"])
-    assert set(back["perms"]) == {199} and set(back["seed"]) == {"5"}
-    assert set(back["alpha"]) == {0.05} and set(back["adjust"]) == {"none"}
+    assert set(back["perms"]) == {199}
+    assert set(back["seed"]) == {"5"}
+    assert set(back["alpha"]) == {0.05}
+    assert set(back["adjust"]) == {"none"}
     meta = pyogrio.read_info(path, layer="lisa")["layer_metadata"]
-    assert meta["permutations"] == "199" and meta["seed"] == "5" and "transform=r" in meta["weights"]
+    assert meta["permutations"] == "199"
+    assert meta["seed"] == "5"
+    assert "transform=r" in meta["weights"]
 
 
 def test_gpkg_layers_one_per_period(tmp_path, us48, lisa):
@@ -162,7 +168,8 @@ def test_gpkg_layers_one_per_period(tmp_path, us48, lisa):
     layers = [name for name, _ in pyogrio.list_layers(path)]
     assert sorted(layers) == sorted(f"lisa_{y}" for y in YEARS)
     one = gpd.read_file(path, layer="lisa_1989")
-    assert len(one) == 48 and set(one["period"]) == {"1989"}
+    assert len(one) == 48
+    assert set(one["period"]) == {"1989"}
     assert (one.set_index("region")["cluster"] == lisa.clusters("1989").astype(str).loc[one["region"]].to_numpy()).all()
     with pytest.raises(ValueError, match="layout"):
         lisa.export(tmp_path / "x.gpkg", regions=us48[0], layout="wide")
@@ -185,12 +192,14 @@ def test_shapefile_and_geojson(tmp_path, us48, lisa):
 def test_tables_and_figures_export(tmp_path, us48, lisa):
     csv = lisa.export(tmp_path / "lisa.csv")
     back = pd.read_csv(csv)
-    assert len(back) == 48 * len(YEARS) and "cluster" in back.columns
+    assert len(back) == 48 * len(YEARS)
+    assert "cluster" in back.columns
     xlsx = lisa.export(tmp_path / "lisa.xlsx")
     sheets = pd.read_excel(xlsx, sheet_name=None)
     assert {"table", "counts", "settings_table"} <= set(sheets)
     settings = sheets["settings_table"].set_index("setting")["value"]
-    assert str(settings["permutations"]) == "199" and str(settings["alpha"]) == "0.05"
+    assert str(settings["permutations"]) == "199"
+    assert str(settings["alpha"]) == "0.05"
     for suffix in (".png", ".svg", ".pdf"):
         path = lisa.export(tmp_path / f"map{suffix}", regions=us48[0], period="2009")
         assert path.stat().st_size > 1000
@@ -210,7 +219,8 @@ def test_html_export(tmp_path, us48, lisa):
         return
     path = lisa.export(tmp_path / "map.html", regions=us48[0], period="2009")
     text = path.read_text()
-    assert "leaflet" in text.lower() and "199 permutations" in text
+    assert "leaflet" in text.lower()
+    assert "199 permutations" in text
 
 
 def test_global_plot(tmp_path, us48):
@@ -235,7 +245,9 @@ def test_choropleth_grades(us48):
     for g, count in grades.value_counts().items():
         label = next(t for t in texts if t.startswith(f"{g} "))
         assert label.endswith(f"({count})"), (label, count)
-    assert grades.iloc[0] == 1 and grades.iloc[1] == 1 and grades.iloc[2] == 2
+    assert grades.iloc[0] == 1
+    assert grades.iloc[1] == 1
+    assert grades.iloc[2] == 2
     out = vals.copy()
     out.iloc[5] = 1.5
     with pytest.raises(ValueError, match=str(out.index[5])):
@@ -280,9 +292,11 @@ def test_choropleth_china_inset():
     assert len(ax.child_axes) == 1  # the South China Sea inset
     assert ax.get_ylim()[0] >= maps.MAINLAND_SOUTH
     inset = ax.child_axes[0]
-    assert inset.get_ylim()[0] <= 3 and inset.get_title() == "South China Sea"
+    assert inset.get_ylim()[0] <= 3
+    assert inset.get_title() == "South China Sea"
     fig2 = maps.choropleth(vals, gdf, inset=False, crs="data")
-    assert len(fig2.axes[0].child_axes) == 0 and fig2.axes[0].get_ylim()[0] < 10
+    assert len(fig2.axes[0].child_axes) == 0
+    assert fig2.axes[0].get_ylim()[0] < 10
     # the default Albers projection: the same frames, read back in longitude/latitude at 105°E
     from pyproj import Transformer
 
@@ -307,7 +321,8 @@ def test_chinese_labels_font_or_warning():
             warnings.simplefilter("error")
             fig = maps.choropleth(vals, gdf)
         assert fig.axes[0].title.get_fontfamily()[0] == maps.cjk_font()
-    assert maps.has_cjk("耦合") and not maps.has_cjk("coupling")
+    assert maps.has_cjk("耦合")
+    assert not maps.has_cjk("coupling")
 
 
 def test_bundled_china_provinces_inset():
@@ -363,7 +378,8 @@ def test_chinese_legend(us48, lisa):
         fig = lisa.plot(period="2009", regions=us48[0], language="zh")
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     counts = lisa.counts.loc["2009"]
-    assert f"高-高 ({counts['HH']})" in texts and f"不显著 ({counts['ns']})" in texts
+    assert f"高-高 ({counts['HH']})" in texts
+    assert f"不显著 ({counts['ns']})" in texts
     if maps.cjk_font() is None:
         assert any("CJK" in str(w.message) for w in caught)
     with pytest.raises(ValueError, match="language"):
@@ -379,5 +395,8 @@ def test_choropleth_grades_follow_a_custom_grade_table(us48):
     fig = maps.choropleth(vals, gdf, grades=table)
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     counts = pd.cut(vals, [0, 0.3, 0.6, 1.0]).value_counts(sort=False).to_numpy()
-    assert texts == [f"1 low (0.0, 0.3] ({counts[0]})", f"2 middle (0.3, 0.6] ({counts[1]})",
-                     f"3 high (0.6, 1.0] ({counts[2]})"]
+    assert texts == [
+        f"1 low (0.0, 0.3] ({counts[0]})",
+        f"2 middle (0.3, 0.6] ({counts[1]})",
+        f"3 high (0.6, 1.0] ({counts[2]})",
+    ]

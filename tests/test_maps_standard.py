@@ -222,8 +222,9 @@ def _boxes(fig):
     out = []
     for t in _texts(fig):
         if t.get_text() == "N" and hasattr(t, "arrow_patch"):
-            box = t.get_window_extent(renderer).union([t.get_window_extent(renderer),
-                                                       t.arrow_patch.get_window_extent(renderer)])
+            box = t.get_window_extent(renderer).union(
+                [t.get_window_extent(renderer), t.arrow_patch.get_window_extent(renderer)]
+            )
             out.append(("north arrow", box))
         else:
             out.append((f"text {t.get_text()[:20]!r}", t.get_window_extent(renderer)))
@@ -277,12 +278,7 @@ def test_legend_covers_no_region(provinces, panel):
 
 
 # ----------------------------------------------------------------------------- language
-ENGLISH_WORDS = {
-    w
-    for en in _base.TRANSLATIONS
-    for w in re.findall(r"[A-Za-z]{2,}", en)
-    if w not in _base.KEEP_WORDS
-}
+ENGLISH_WORDS = {w for en in _base.TRANSLATIONS for w in re.findall(r"[A-Za-z]{2,}", en) if w not in _base.KEEP_WORDS}
 
 
 def _english_left(fig):
@@ -304,16 +300,30 @@ def _dagum_tables():
     pairs = [("East", "Central"), ("East", "West"), ("Central", "West")]
     between = pd.DataFrame(
         {"G_jh": 0.2, "D_jh": 0.5},
-        index=pd.MultiIndex.from_tuples([(p, a, b) for p in periods for a, b in pairs],
-                                        names=["period", "group_j", "group_h"]),
+        index=pd.MultiIndex.from_tuples(
+            [(p, a, b) for p in periods for a, b in pairs], names=["period", "group_j", "group_h"]
+        ),
     )
     return table, within, between, periods
 
 
 @pytest.mark.parametrize(
     "kind",
-    ["choropleth", "panels", "cluster", "significance", "scatter", "lisa_panels", "transition", "statistic",
-     "dagum", "within", "between", "between_lines", "theil"],
+    [
+        "choropleth",
+        "panels",
+        "cluster",
+        "significance",
+        "scatter",
+        "lisa_panels",
+        "transition",
+        "statistic",
+        "dagum",
+        "within",
+        "between",
+        "between_lines",
+        "theil",
+    ],
 )
 def test_language_zh_leaves_no_english_word(provinces, panel, lisa_table, kind):
     caption = "LISA of D: W queen; 999 permutations, seed 1; p <= 0.05 (two-sided pseudo p), adjustment: none"
@@ -349,8 +359,9 @@ def test_language_zh_leaves_no_english_word(provinces, panel, lisa_table, kind):
             elif kind == "between_lines":
                 fig = ifig.between_gini_chart(between, periods, **zh)
             else:
-                tab = pd.DataFrame({"theil": [0.1, 0.2], "within": [0.05, 0.1], "between": [0.05, 0.1]},
-                                   index=[2019, 2020])
+                tab = pd.DataFrame(
+                    {"theil": [0.1, 0.2], "within": [0.05, 0.1], "between": [0.05, 0.1]}, index=[2019, 2020]
+                )
                 fig = ifig.theil_chart(tab, "T", **zh)
         fig.canvas.draw()
     assert _english_left(fig) == set()

@@ -48,7 +48,15 @@ def test_read_excel_sheet(tmp_path):
 
 
 def test_read_wide():
-    wide = pd.DataFrame({"region": ["A", "B"], "gdp_2000": [1.0, 2.0], "gdp_2001": [3.0, 4.0], "pop_2000": [5.0, 6.0], "pop_2001": [7.0, 8.0]})
+    wide = pd.DataFrame(
+        {
+            "region": ["A", "B"],
+            "gdp_2000": [1.0, 2.0],
+            "gdp_2001": [3.0, 4.0],
+            "pop_2000": [5.0, 6.0],
+            "pop_2001": [7.0, 8.0],
+        }
+    )
     panel = sc.read_panel(wide, wide=True)
     assert panel.data.loc[("B", 2001), "gdp"] == 4.0
     assert panel.data.loc[("A", 2001), "pop"] == 7.0
@@ -123,7 +131,9 @@ def test_interpolate_inside_only_and_reported():
 
 
 def test_interpolate_respects_period_spacing_and_absent_rows():
-    frame = pd.DataFrame({"r": ["A"] * 3 + ["B"] * 4, "t": [2000, 2001, 2004, 2000, 2001, 2002, 2004], "x": [0.0, 1.0, 4.0, 1, 1, 1, 1]})
+    frame = pd.DataFrame(
+        {"r": ["A"] * 3 + ["B"] * 4, "t": [2000, 2001, 2004, 2000, 2001, 2002, 2004], "x": [0.0, 1.0, 4.0, 1, 1, 1, 1]}
+    )
     panel = sc.read_panel(frame, region="r", period="t")
     assert not panel.is_balanced
     out = panel.interpolate()
@@ -193,7 +203,11 @@ def test_unknown_column_named():
 
 # -- input data that must not turn into wrong numbers silently ---------------------------
 def _provinces_frame(names, periods=(2009, 2010)):
-    rows = [{"province": r, "year": t, "gdp": float(i + 2009 + k)} for i, r in enumerate(names) for k, t in enumerate(periods)]
+    rows = [
+        {"province": r, "year": t, "gdp": float(i + 2009 + k)}
+        for i, r in enumerate(names)
+        for k, t in enumerate(periods)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -224,7 +238,9 @@ def test_excel_serial_periods_refused_with_conversion(tmp_path, as_text):
     assert list(frame["year"].unique()) == [39448, 39814, 40179]  # Excel's serials of 1 January
     path = tmp_path / "serials.csv"
     frame.astype({"year": str} if as_text else {}).to_csv(path, index=False)
-    with pytest.raises(ValueError, match=r"'year' holds Excel date serials.*39448 = 2008-01-01.*pd\.to_datetime") as err:
+    with pytest.raises(
+        ValueError, match=r"'year' holds Excel date serials.*39448 = 2008-01-01.*pd\.to_datetime"
+    ) as err:
         sc.read_panel(path, region="province", period="year")
     assert 'origin="1899-12-30"' in str(err.value)
 
@@ -266,7 +282,13 @@ def test_wide_sep_and_sep_for_a_dataframe_refused():
 
 
 def test_gb18030_csv_falls_back_with_note(tmp_path):
-    frame = pd.DataFrame({"省份": ["北京", "北京", "天津", "天津"], "年份": [2009, 2010, 2009, 2010], "地区生产总值": [1.0, 2.0, 3.0, 4.0]})
+    frame = pd.DataFrame(
+        {
+            "省份": ["北京", "北京", "天津", "天津"],
+            "年份": [2009, 2010, 2009, 2010],
+            "地区生产总值": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
     path = tmp_path / "gbk.csv"
     frame.to_csv(path, index=False, encoding="gbk")
     with pytest.raises(UnicodeDecodeError):
@@ -276,7 +298,8 @@ def test_gb18030_csv_falls_back_with_note(tmp_path):
     assert panel.data.loc[("天津", 2010), "地区生产总值"] == 4.0
     assert any("'gbk.csv'" in n and "GB18030" in n for n in panel.notes)
     explicit = sc.read_panel(path, region="省份", period="年份", encoding="gb18030")
-    assert list(explicit.regions) == ["北京", "天津"] and not explicit.notes
+    assert list(explicit.regions) == ["北京", "天津"]
+    assert not explicit.notes
     with pytest.raises(ValueError, match=r"'gbk.csv' is not valid utf-8.*encoding="):
         sc.read_panel(path, region="省份", period="年份", encoding="utf-8")
 
@@ -285,7 +308,8 @@ def test_utf8_bom_csv(tmp_path):
     path = tmp_path / "bom.csv"
     _provinces_frame(["北京", "天津"]).to_csv(path, index=False, encoding="utf-8-sig")
     panel = sc.read_panel(path, region="province", period="year")
-    assert list(panel.regions) == ["北京", "天津"] and not panel.notes
+    assert list(panel.regions) == ["北京", "天津"]
+    assert not panel.notes
 
 
 def test_empty_and_unparsable_csv_name_the_file(tmp_path):

@@ -33,8 +33,9 @@ def us48():
         gdf = gdf.set_crs(4326)
     gdf = gdf.set_index("STATE_NAME", drop=False)
     income = pd.read_csv(libpysal.examples.get_path("usjoin.csv")).set_index("Name")
-    w = libpysal.weights.Queen.from_dataframe(gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False,
-                                              silence_warnings=True)
+    w = libpysal.weights.Queen.from_dataframe(
+        gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False, silence_warnings=True
+    )
     s = income.loc[gdf["STATE_NAME"], YEARS].astype(float).stack()
     s.index.names = ["region", "period"]
     s.name = "income"
@@ -94,11 +95,12 @@ def test_period_and_columns_are_checked(us48):
 
 
 def test_scatter_and_panels_from_the_table(us48):
-    gdf, w, s, lisa = us48
+    gdf, _w, s, lisa = us48
     fig = lfig.moran_scatterplot(lisa.table, "1969", variable="income")
     slope = float(fig.axes[0].get_legend().get_texts()[0].get_text().split("=")[1])
-    wr = libpysal.weights.Queen.from_dataframe(gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False,
-                                               silence_warnings=True)
+    wr = libpysal.weights.Queen.from_dataframe(
+        gdf, ids=gdf["STATE_NAME"].tolist(), use_index=False, silence_warnings=True
+    )
     wr.transform = "r"
     z = s.xs("1969", level="period").loc[wr.id_order].to_numpy()
     z = (z - z.mean()) / z.std()
@@ -162,8 +164,10 @@ def test_statistic_by_period_marks_significant_periods():
     tab = pd.DataFrame({"I": [0.3, 0.1, 0.25], "p_sim": [0.01, 0.3, 0.05]}, index=[2000, 2001, 2002])
     fig = gfig.statistic_by_period(tab, "I", "p_sim", caption="W queen")
     filled, empty = fig.axes[0].collections
-    assert filled.get_offsets().shape[0] == 2 and empty.get_offsets().shape[0] == 1
-    assert fig.axes[0].get_title() == "I, by year" and caption_of(fig) == "W queen"
+    assert filled.get_offsets().shape[0] == 2
+    assert empty.get_offsets().shape[0] == 1
+    assert fig.axes[0].get_title() == "I, by year"
+    assert caption_of(fig) == "W queen"
     assert fig.axes[0].get_xlabel() == "Year"
     with pytest.raises(ValueError, match="no column 'C'"):
         gfig.statistic_by_period(tab, "C")
@@ -173,7 +177,9 @@ def test_statistic_by_period_marks_significant_periods():
 def test_layers_from_the_table(us48, tmp_path):
     gdf, _, _, lisa = us48
     frame = layers.lisa_geodataframe(lisa.table, lisa.settings, gdf, period="2009")
-    assert len(frame) == 48 and set(frame["perms"]) == {99} and set(frame["period"]) == {"2009"}
+    assert len(frame) == 48
+    assert set(frame["perms"]) == {99}
+    assert set(frame["period"]) == {"2009"}
     assert (frame.set_index("region")["cluster"] == lisa.clusters("2009").astype(str)).all()
     with pytest.raises(ValueError, match=r"settings lacks \['alpha'\]"):
         layers.lisa_geodataframe(lisa.table, {k: v for k, v in lisa.settings.items() if k != "alpha"}, gdf)

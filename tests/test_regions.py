@@ -142,8 +142,12 @@ def test_match_regions_one_error_lists_both_sides(provinces):
     with pytest.raises(ValueError) as err:
         sc.match_regions(provinces, names, on="name_en")
     msg = str(err.value)
-    assert "2 panel region(s) without a boundary" in msg and "'Taiwan'" in msg and "'Hong Kong'" in msg
-    assert "2 boundary(ies) without data" in msg and "'Tibet'" in msg and "'Hainan'" in msg
+    assert "2 panel region(s) without a boundary" in msg
+    assert "'Taiwan'" in msg
+    assert "'Hong Kong'" in msg
+    assert "2 boundary(ies) without data" in msg
+    assert "'Tibet'" in msg
+    assert "'Hainan'" in msg
     assert "extra='drop'" in msg
     with pytest.raises(ValueError, match=r"without a boundary.*'Taiwan'") as err2:
         sc.match_regions(provinces, names, on="name_en", extra="drop")
@@ -178,7 +182,8 @@ def test_distance_points_largest_part_centroid():
     # geographic data: centroid taken in an equal-area projection, back in lon/lat
     geo = gpd.GeoDataFrame(geometry=[box(100, 10, 102, 12)], index=["z"], crs=4326)
     p = distance_points(geo).loc["z"]
-    assert p.x == pytest.approx(101.0, abs=1e-9) and 10.9 < p.y < 11.1
+    assert p.x == pytest.approx(101.0, abs=1e-9)
+    assert 10.9 < p.y < 11.1
 
 
 # -- ids that differ only by white space or case ----------------------------------------------
@@ -212,11 +217,14 @@ def test_match_regions_never_returns_a_boundary_twice(provinces):
     # a panel read from a file with a padded id: stripped on read, so one Beijing
     rows = [{"region": r, "period": 2020, "x": 1.0} for r in names] + [{"region": "Beijing ", "period": 2021, "x": 2.0}]
     out = sc.match_regions(provinces, sc.read_panel(pd.DataFrame(rows)), on="name_en")
-    assert len(out) == 31 and not out.index.has_duplicates
+    assert len(out) == 31
+    assert not out.index.has_duplicates
 
 
 def test_match_regions_refuses_case_variants_in_the_boundaries(provinces):
     shouty = provinces.copy()
     shouty.loc[120000, "name_en"] = "BEIJING"
-    with pytest.raises(ValueError, match=r"column 'name_en' of the boundaries has ids that differ only.*'BEIJING' / 'Beijing'"):
+    with pytest.raises(
+        ValueError, match=r"column 'name_en' of the boundaries has ids that differ only.*'BEIJING' / 'Beijing'"
+    ):
         sc.match_regions(shouty, list(provinces["name_en"]), on="name_en")

@@ -15,7 +15,9 @@ def test_same_seed_same_panel():
 
 def test_shape_of_china_demo():
     frame = sc.datasets.load("china_demo")
-    assert frame["region"].nunique() == 29 and "Tibet" not in set(frame["region"]) and "Hainan" not in set(frame["region"])
+    assert frame["region"].nunique() == 29
+    assert "Tibet" not in set(frame["region"])
+    assert "Hainan" not in set(frame["region"])
     assert sorted(frame["period"].unique()) == list(range(2009, 2025))
     indicators = [i for dims in DEMO_SYSTEM.values() for inds in dims.values() for i in inds]
     assert len(indicators) == 20
@@ -26,7 +28,9 @@ def test_spatial_autocorrelation_and_convergence():
     import esda
 
     panel = sc.read_panel(simulate_panel(seed=11)).interpolate()
-    ccd = sc.CouplingCoordination({"MS": 0.4, "AM": 0.6}).fit(sc.EntropyWeights().fit(panel, sc.IndicatorSystem.from_dict(DEMO_SYSTEM)))
+    ccd = sc.CouplingCoordination({"MS": 0.4, "AM": 0.6}).fit(
+        sc.EntropyWeights().fit(panel, sc.IndicatorSystem.from_dict(DEMO_SYSTEM))
+    )
     w = KNN.from_array(np.array([CAPITALS[r] for r in DEMO_REGIONS]), k=4, ids=list(DEMO_REGIONS))
     w.transform = "r"
     D = ccd.D.xs(2009, level="period").reindex(list(DEMO_REGIONS)).to_numpy()

@@ -71,7 +71,8 @@ def test_us_states_contiguity_equals_libpysal(us, kind, standardize):
     ref.transform = {"r": "R", "b": "B", None: "O"}[standardize]
     ours = sc.spatial_weights(us, kind=kind, standardize=standardize)
     assert ours.id_order == list(us.index)
-    assert ours.islands == [] and ref.islands == []
+    assert ours.islands == []
+    assert ref.islands == []
     for i in us.index:
         assert set(ours.neighbors[i]) == set(ref.neighbors[i]), i
         a = dict(zip(ours.neighbors[i], ours.weights[i], strict=True))
@@ -150,7 +151,8 @@ def test_regions_from_path_and_panel_ids(provinces):
 def test_panel_names_subset(provinces):
     ids = [n for n in provinces["name_en"] if n not in ("Tibet", "Hainan")][::-1]
     w = sc.spatial_weights(provinces, kind="queen", ids=ids, id="name_en", islands="error")
-    assert w.id_order == ids and w.n == 29
+    assert w.id_order == ids
+    assert w.n == 29
     assert set(w.neighbors["Beijing"]) == {"Tianjin", "Hebei"}
     assert "'Hainan', 'Tibet'" in w.spatialcoupling_notes[0]
 
@@ -163,7 +165,9 @@ def test_inverse_distance_great_circle(provinces, province_points):
     d = haversine_matrix(province_points)
     expected = 1.0 / d.where(d > 0)
     got = dense(w)
-    np.testing.assert_allclose(got.to_numpy()[~np.eye(31, dtype=bool)], expected.to_numpy()[~np.eye(31, dtype=bool)], rtol=1e-6)
+    np.testing.assert_allclose(
+        got.to_numpy()[~np.eye(31, dtype=bool)], expected.to_numpy()[~np.eye(31, dtype=bool)], rtol=1e-6
+    )
     assert np.all(np.diag(got) == 0)
     # Beijing–Tianjin is about 110 km, not 1 "degree"
     assert 80 < 1 / got.loc[110000, 120000] < 140
@@ -182,8 +186,16 @@ def test_inverse_distance_cutoff_and_band(provinces, province_points):
     assert (got.to_numpy()[~inside.to_numpy()] == 0).all()
     b = quiet(sc.spatial_weights, provinces, kind="distance_band", threshold=800, islands="keep", standardize=None)
     np.testing.assert_array_equal(dense(b).to_numpy() > 0, inside.to_numpy())
-    inv = quiet(sc.spatial_weights, provinces, kind="distance_band", threshold=800, binary=False, power=2,
-                islands="keep", standardize=None)
+    inv = quiet(
+        sc.spatial_weights,
+        provinces,
+        kind="distance_band",
+        threshold=800,
+        binary=False,
+        power=2,
+        islands="keep",
+        standardize=None,
+    )
     np.testing.assert_allclose(dense(inv).to_numpy(), (d**-2.0).where(inside, 0).to_numpy(), rtol=1e-6)
 
 
@@ -213,11 +225,14 @@ def test_planar_distances_for_projected_crs(provinces):
     d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
     off = ~np.eye(31, dtype=bool)
     np.testing.assert_allclose(dense(w).to_numpy()[off], 1 / d[off], rtol=1e-6)
-    assert "planar" in w.spatialcoupling_notes[0] and "metre" in w.spatialcoupling_notes[0]
+    assert "planar" in w.spatialcoupling_notes[0]
+    assert "metre" in w.spatialcoupling_notes[0]
 
 
 def test_identical_points_named():
-    gdf = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), box(0, 0, 1, 1), box(3, 3, 4, 4)], index=["a", "b", "c"], crs=3857)
+    gdf = gpd.GeoDataFrame(
+        geometry=[box(0, 0, 1, 1), box(0, 0, 1, 1), box(3, 3, 4, 4)], index=["a", "b", "c"], crs=3857
+    )
     with pytest.raises(ValueError, match=r"regions 'a', 'b' share the same point"):
         sc.spatial_weights(gdf, kind="inverse_distance")
 
@@ -311,13 +326,19 @@ def test_settings_are_declared_once_and_checked(us):
     assert set(SPATIAL_WEIGHTS_CONSTRAINTS) <= set(keywords)
     assert tuple(KIND_OPTIONS) == KINDS
     for kind, bad, match in [
-        ("distance_band", {"threshold": "800"},
-         r"spatial_weights\(kind='distance_band'\): threshold must be a number > 0; got '800'"),
+        (
+            "distance_band",
+            {"threshold": "800"},
+            r"spatial_weights\(kind='distance_band'\): threshold must be a number > 0; got '800'",
+        ),
         ("distance_band", {"threshold": 800, "binary": 1}, "binary must be True or False; got 1"),
         ("inverse_distance", {"power": 0}, "power must be a number > 0; got 0"),
         ("knn", {"k": 0}, r"k must be an integer >= 1; got 0"),
-        ("nested", {"geographic": "economic", "variable": pd.Series(1.0, index=us.index)},
-         "geographic must be one of 'queen', 'rook', 'knn', 'distance_band', 'inverse_distance'; got 'economic'"),
+        (
+            "nested",
+            {"geographic": "economic", "variable": pd.Series(1.0, index=us.index)},
+            "geographic must be one of 'queen', 'rook', 'knn', 'distance_band', 'inverse_distance'; got 'economic'",
+        ),
         ("matrix", {"matrix": 3}, "matrix must be a CSV path, a DataFrame or an array; got 3"),
     ]:
         with pytest.raises(ValueError, match=match):
@@ -331,7 +352,8 @@ def test_notes_through_the_notes_convention_and_the_old_import_path(us):
     from spatialcoupling._notes import notes_of
 
     w = quiet(sc.spatial_weights, us, ids=list(us.index[:10]))
-    assert notes_of(w) == w.spatialcoupling_notes and "left out" in notes_of(w)[0]
+    assert notes_of(w) == w.spatialcoupling_notes
+    assert "left out" in notes_of(w)[0]
     for name in spatial.__all__:
         assert getattr(spatial, name) is getattr(spatialweights, name)
     assert sc.spatial_weights is spatialweights.spatial_weights
@@ -397,7 +419,8 @@ def test_file_errors_named(tmp_path, us):
     w = sc.spatial_weights(us, kind="queen")
     with pytest.raises(ValueError, match=r"id\(s\) .*'New York'.*contain whitespace") as err:
         write_weights(w, tmp_path / "w.gal")
-    assert "'New Mexico'" in str(err.value) and "'Ohio'" not in str(err.value)
+    assert "'New Mexico'" in str(err.value)
+    assert "'Ohio'" not in str(err.value)
     with pytest.raises(ValueError, match="unknown suffix '.txt'"):
         write_weights(w, tmp_path / "w.txt")
     bad = tmp_path / "bad.csv"
@@ -416,8 +439,10 @@ def test_distance_band_leaving_most_regions_islands_refused(provinces, province_
     with pytest.raises(ValueError) as err:
         sc.spatial_weights(provinces, kind="distance_band", threshold=300)
     msg = str(err.value)
-    assert "threshold=300 km" in msg and f"leaves {alone} of 31 regions without a neighbour" in msg
-    assert f"{suggested:,.1f} km" in msg and "650000" in msg  # Xinjiang is the farthest from its nearest province
+    assert "threshold=300 km" in msg
+    assert f"leaves {alone} of 31 regions without a neighbour" in msg
+    assert f"{suggested:,.1f} km" in msg
+    assert "650000" in msg
     for islands in ("keep", "error"):
         with pytest.raises(ValueError, match="more than half"):
             sc.spatial_weights(provinces, kind="distance_band", threshold=300, islands=islands)
@@ -437,4 +462,10 @@ def test_inverse_distance_cutoff_leaving_most_islands_refused_in_crs_units(provi
     with pytest.raises(ValueError, match=rf"cutoff=1000 metre.*{suggested:,.1f} metre.*cutoff>={suggested:.1f}"):
         sc.spatial_weights(projected, kind="inverse_distance", cutoff=1000)
     with pytest.raises(ValueError, match="more than half"):
-        sc.spatial_weights(projected, kind="nested", geographic="distance_band", threshold=1000, variable=pd.Series(np.arange(31.0), index=provinces.index))
+        sc.spatial_weights(
+            projected,
+            kind="nested",
+            geographic="distance_band",
+            threshold=1000,
+            variable=pd.Series(np.arange(31.0), index=provinces.index),
+        )

@@ -67,15 +67,32 @@ def test_inputs_read_once_and_models_built_once_per_run(tmp_path, monkeypatch):
     _counting(monkeypatch, regions_mod, "read_regions", counts, "read_regions")
     _counting(monkeypatch, panel_mod, "read_panel", counts, "read_panel")
     _counting(monkeypatch, spatial_mod, "spatial_weights", counts, "spatial_weights")
-    classes = (sc.EntropyWeights, sc.CouplingCoordination, GlobalMoran, LocalMoran, DagumGini, sc.SigmaConvergence,
-               sc.BetaConvergence)
+    classes = (
+        sc.EntropyWeights,
+        sc.CouplingCoordination,
+        GlobalMoran,
+        LocalMoran,
+        DagumGini,
+        sc.SigmaConvergence,
+        sc.BetaConvergence,
+    )
     for cls in classes:
         _counting(monkeypatch, cls, "__init__", counts, cls.__name__)
     result = sc.Study.from_dict(settings, base_dir=tmp_path).run(tmp_path / "out", progress=False)
-    assert counts == {"read_regions": 1, "read_panel": 1, "spatial_weights": 1, "EntropyWeights": 1,
-                      "CouplingCoordination": 1, "GlobalMoran": 1, "LocalMoran": 1, "DagumGini": 1,
-                      "SigmaConvergence": 1, "BetaConvergence": 2}
-    assert result["beta_conditional"].beta < 0 and len(result["regions"]) == 29
+    assert counts == {
+        "read_regions": 1,
+        "read_panel": 1,
+        "spatial_weights": 1,
+        "EntropyWeights": 1,
+        "CouplingCoordination": 1,
+        "GlobalMoran": 1,
+        "LocalMoran": 1,
+        "DagumGini": 1,
+        "SigmaConvergence": 1,
+        "BetaConvergence": 2,
+    }
+    assert result["beta_conditional"].beta < 0
+    assert len(result["regions"]) == 29
     assert len(result["boundaries"]) == 31  # the maps draw the regions without data too
 
 
@@ -92,8 +109,12 @@ def test_steps_return_typed_outputs_and_write_nothing(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a step wrote a file")
 
-    for owner, name in ((MplFigure, "savefig"), (pd.DataFrame, "to_csv"), (pd.DataFrame, "to_excel"),
-                        (gpd.GeoDataFrame, "to_file")):
+    for owner, name in (
+        (MplFigure, "savefig"),
+        (pd.DataFrame, "to_csv"),
+        (pd.DataFrame, "to_excel"),
+        (gpd.GeoDataFrame, "to_file"),
+    ):
         monkeypatch.setattr(owner, name, refuse)
     monkeypatch.chdir(tmp_path)
     done: dict = {}
@@ -101,13 +122,17 @@ def test_steps_return_typed_outputs_and_write_nothing(tmp_path, monkeypatch):
     for name, step in steps_of(study.settings):
         out = step(inputs, done)
         names.append(name)
-        assert isinstance(out, StepOutput) and out.name == name
+        assert isinstance(out, StepOutput)
+        assert out.name == name
         assert all(isinstance(t, Table) and isinstance(t.frame, pd.DataFrame) for t in out.tables.values())
-        assert all(isinstance(f, Figure) and isinstance(f.figure, MplFigure) and f.folder in ("figures", "maps")
-                   for f in out.figures.values())
+        assert all(
+            isinstance(f, Figure) and isinstance(f.figure, MplFigure) and f.folder in ("figures", "maps")
+            for f in out.figures.values()
+        )
         assert all(isinstance(x, Layer) and isinstance(x.frame, gpd.GeoDataFrame) for x in out.layers.values())
         assert out.section is not None
-        assert set(out.section.tables) <= set(out.tables) and set(out.section.figures) <= set(out.figures)
+        assert set(out.section.tables) <= set(out.tables)
+        assert set(out.section.figures) <= set(out.figures)
         assert all(out.tables[t].caption for t in out.section.tables)
         done.update(out.results)
         for figure in out.figures.values():
@@ -128,15 +153,18 @@ def test_writer_saves_each_figure_once_per_format(tmp_path, monkeypatch):
 
     monkeypatch.setattr(output_mod, "save_figure", spy)
     run = sc.Study.from_dict({**BASE, "output": {"tables": ["csv"], "figures": ["png", "svg"]}}).run(
-        tmp_path / "runs" / "a", progress=False)
+        tmp_path / "runs" / "a", progress=False
+    )
     stems = {Path(p).with_suffix("").as_posix() for p, _ in saved}
     assert stems == {"figures/scores_over_time", "figures/indicator_weights", "figures/coupling_D_mean"}
     assert sorted(saved) == sorted({(f"{s}.{fmt}", 300) for s in stems for fmt in ("png", "svg")})
     assert {p.relative_to(run.out).as_posix() for p in run.files if p.suffix in (".png", ".svg")} == {
-        p for p, _ in saved}
+        p for p, _ in saved
+    }
     saved.clear()
     run = sc.Study.from_dict({**BASE, "output": {"tables": ["csv"], "figures": ["svg"]}}).run(
-        tmp_path / "runs" / "b", progress=False)
+        tmp_path / "runs" / "b", progress=False
+    )
     # each figure once as SVG, and once as the report's PNG preview (not an output file)
     assert sorted(saved) == sorted([(f"{s}.svg", 300) for s in stems] + [(f"{s}.png", 150) for s in stems])
     assert not [p for p in run.files if p.suffix == ".png"]
@@ -146,8 +174,9 @@ def test_writer_saves_each_figure_once_per_format(tmp_path, monkeypatch):
 def test_keys_of_a_model_with_constraints_use_them_not_the_hand_checks(monkeypatch):
     """Once a model declares constraints for a parameter, the study validates the key with them
     (reporting the model's message under the key path) instead of its hand-written checks."""
-    monkeypatch.setattr(sc.SigmaConvergence, "_parameter_constraints", {"measure": [Options("cv", "gini")]},
-                        raising=False)
+    monkeypatch.setattr(
+        sc.SigmaConvergence, "_parameter_constraints", {"measure": [Options("cv", "gini")]}, raising=False
+    )
     settings = {**EVERY_STEP, "sigma": {"measure": "sd"}}  # allowed by the hand-written values
     with pytest.raises(StudyError) as info:
         sc.Study.from_dict(settings).check()
@@ -156,8 +185,9 @@ def test_keys_of_a_model_with_constraints_use_them_not_the_hand_checks(monkeypat
         sc.Study.from_dict({**EVERY_STEP, "sigma": {"measure": "bogus"}}).check()
     assert info.value.problems == ["sigma.measure: must be one of 'cv', 'gini'; got 'bogus'"]
     # the models built without data are checked at construction, the same way
-    monkeypatch.setattr(sc.CouplingCoordination, "_parameter_constraints", {"model": [Options("classic")]},
-                        raising=False)
+    monkeypatch.setattr(
+        sc.CouplingCoordination, "_parameter_constraints", {"model": [Options("classic")]}, raising=False
+    )
     with pytest.raises(StudyError) as info:
         sc.Study.from_dict({**BASE, "coupling": {"model": "revised"}})
     assert info.value.problems == ["coupling.model: must be one of 'classic'; got 'revised'"]
@@ -169,9 +199,11 @@ def test_keys_of_a_model_with_constraints_use_them_not_the_hand_checks(monkeypat
 def test_model_messages_under_the_key_path():
     error = ValueError("LocalMoran: alpha must be a number in (0, 1); got 5.0")
     assert schema.model_message("lisa.alpha", error, owner="LocalMoran", param="alpha") == (
-        "lisa.alpha: must be a number in (0, 1); got 5.0")
+        "lisa.alpha: must be a number in (0, 1); got 5.0"
+    )
     assert schema.model_message("dagum.bootstrap", ValueError("bootstrap=1 gives no interval"), param="bootstrap") == (
-        "dagum.bootstrap: bootstrap=1 gives no interval")
+        "dagum.bootstrap: bootstrap=1 gives no interval"
+    )
     assert schema.model_message("weights", ValueError("weights: kind")) == "weights: kind"
 
 
@@ -183,8 +215,19 @@ KEYS_01 = {
     "weighting": ["method", "scope", "shift", "constant", "methods", "how"],
     "coupling": ["contributions", "model", "pairs", "spans", "threshold"],
     "regions": ["dataset", "file", "id", "layer", "groupings", "extra"],
-    "weights": ["kind", "islands", "standardize", "k", "threshold", "power", "cutoff", "binary", "variable", "matrix",
-                "geographic"],
+    "weights": [
+        "kind",
+        "islands",
+        "standardize",
+        "k",
+        "threshold",
+        "power",
+        "cutoff",
+        "binary",
+        "variable",
+        "matrix",
+        "geographic",
+    ],
     "moran": ["permutations", "seed"],
     "lisa": ["permutations", "alpha", "seed", "adjust", "periods", "alternative", "language"],
     "dagum": ["grouping", "bootstrap", "seed", "ci", "alpha"],
@@ -244,8 +287,9 @@ def test_reference_lists_every_key_run_accepts():
         for key in keys:
             sample = _SAMPLE[schema.SECTIONS[section].key(key).types[0]]
             assert _unknown({**BASE, section: {key: sample}}) == [], (section, key)
-        assert _unknown({**BASE, section: {"no_such_key": 1}}) == [f"{section}.no_such_key: unknown setting; "
-                                                                     f"{section} takes {', '.join(keys)}"]
+        assert _unknown({**BASE, section: {"no_such_key": 1}}) == [
+            f"{section}.no_such_key: unknown setting; {section} takes {', '.join(keys)}"
+        ]
     for line in text.splitlines():
         if line.startswith("| `"):
             assert len(line.split(" | ")) == 4 and "(none)" not in line.split(" | ")[1], line
@@ -266,5 +310,8 @@ def test_demo_study_files_use_only_listed_keys():
 def test_coupling_grouping_is_refused_not_ignored():
     """0.1 accepted coupling.grouping and did nothing with it."""
     assert _unknown({**BASE, "coupling": {"grouping": "zone8"}}) == [
-        "coupling.grouping: unknown setting; coupling takes contributions, model, pairs, spans, threshold, growth, "
-        "growth_rows, years"]
+        (
+            "coupling.grouping: unknown setting; coupling takes contributions, model, pairs, spans, threshold, growth, "
+            "growth_rows, years"
+        )
+    ]

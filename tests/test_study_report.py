@@ -67,7 +67,8 @@ def test_every_sheet_is_flat_with_a_full_region_column(run):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(run.out / "tables" / "tables.xlsx")
     names = book.sheetnames
-    assert names[0] == "about" and names[-1] == "codebook"
+    assert names[0] == "about"
+    assert names[-1] == "codebook"
     assert {"paper_beta", "paper_weights", "paper_dagum", "paper_D_growth", "lisa", "coupling"} <= set(names)
     for ws in book.worksheets:
         assert not ws.merged_cells.ranges, ws.title
@@ -80,7 +81,8 @@ def test_every_sheet_is_flat_with_a_full_region_column(run):
                 values = [ws.cell(row=r, column=column).value for r in range(2, ws.max_row + 1)]
                 assert all(v not in (None, "") for v in values), (ws.title, label)
     lisa = pd.read_excel(run.out / "tables" / "tables.xlsx", sheet_name="lisa")
-    assert len(lisa) == 48 * 17 and lisa["region"].notna().all()
+    assert len(lisa) == 48 * 17
+    assert lisa["region"].notna().all()
 
 
 def test_regression_table_has_stars_parentheses_and_footer(run):
@@ -90,7 +92,8 @@ def test_regression_table_has_stars_parentheses_and_footer(run):
     coef = terms[terms["statistic"] == "coef"]
     se = terms[terms["statistic"] == "se"]
     columns = [c for c in sheet.columns if c.startswith("Conditional")]
-    assert columns and any(c.startswith("Absolute") for c in sheet.columns)
+    assert columns
+    assert any(c.startswith("Absolute") for c in sheet.columns)
     national = columns[0]
     # the coefficient of ln D printed with 3 decimals and the stars its p-value earns (* .1, ** .05, *** .01)
     p = float(res.p_value)
@@ -103,7 +106,9 @@ def test_regression_table_has_stars_parentheses_and_footer(run):
     groups = sorted(run["regions"]["SUB_REGION"].unique())
     assert len(columns) == 1 + len(groups)
     tex = (run.out / "tables" / "beta.tex").read_text()
-    assert ("\\begin{table}" in tex or "\\begin{longtable}" in tex) and "***" in tex and "\\caption" in tex
+    assert "\\begin{table}" in tex or "\\begin{longtable}" in tex
+    assert "***" in tex
+    assert "\\caption" in tex
 
 
 def test_impacts_table_covers_every_regressor(run):
@@ -119,9 +124,9 @@ def test_growth_table_matches_hand_computation(run):
     rows = sheet.set_index(sheet.columns[1])
     ca = rows.loc["CA"]
     by_hand = (D.loc["CA", 1978] / D.loc["CA", 1970]) ** (1 / 8) - 1
-    growth = [c for c in sheet.columns if "1970~1978" in c][0]
+    growth = next(c for c in sheet.columns if "1970~1978" in c)
     assert float(ca[growth]) == pytest.approx(by_hand, rel=1e-9)
-    national = rows.loc[[i for i in rows.index if str(i).startswith("National")][0]]
+    national = rows.loc[next(i for i in rows.index if str(i).startswith("National"))]
     mean = D.mean()
     assert float(national[growth]) == pytest.approx((mean[1978] / mean[1970]) ** (1 / 8) - 1, rel=1e-9)
 
@@ -135,14 +140,17 @@ def test_docx_has_every_paper_table_with_three_rules(run):
     for table in document.tables:
         borders = table._tbl.tblPr.find(qn("w:tblBorders"))
         values = {b.tag.split("}")[1]: b.get(qn("w:val")) for b in borders}
-        assert values["top"] == "single" and values["bottom"] == "single"
-        assert values["insideV"] in ("nil", "none") and values["left"] in ("nil", "none")
-        header = [c for c in table.rows[0]._tr.iter(qn("w:tcBorders"))] + [
+        assert values["top"] == "single"
+        assert values["bottom"] == "single"
+        assert values["insideV"] in ("nil", "none")
+        assert values["left"] in ("nil", "none")
+        header = list(table.rows[0]._tr.iter(qn("w:tcBorders"))) + [
             c for r in table.rows[:2] for c in r._tr.iter(qn("w:tcBorders"))
         ]
         assert header  # the rule under the header
     captions = [p.text for p in document.paragraphs if p.text.startswith("Table ")]
-    assert captions[0].startswith("Table 1.") and any("Beta convergence" in c for c in captions)
+    assert captions[0].startswith("Table 1.")
+    assert any("Beta convergence" in c for c in captions)
 
 
 def test_csv_files_are_utf8_with_bom(run):
@@ -154,11 +162,14 @@ def test_csv_files_are_utf8_with_bom(run):
 def test_report_numbers_tables_and_figures(report):
     tables = [int(n) for n in re.findall(r"<p class='tablecaption'>Table (\d+)\.", report)]
     figures = [int(n) for n in re.findall(r"<figcaption>Figure (\d+)\.", report)]
-    assert tables == list(range(1, len(tables) + 1)) and len(tables) > 20
-    assert figures == list(range(1, len(figures) + 1)) and len(figures) > 10
+    assert tables == list(range(1, len(tables) + 1))
+    assert len(tables) > 20
+    assert figures == list(range(1, len(figures) + 1))
+    assert len(figures) > 10
     assert "Munnell" in report
     assert "<details>" in report.split("<h2>Settings</h2>")[1]
-    assert "VI_norm" not in report and "z_rand" not in report  # readable headers
+    assert "VI_norm" not in report
+    assert "z_rand" not in report
     # no empty tables: every table shown has a body row
     for block in report.split("<p class='tablecaption'>")[1:]:
         assert "<td" in block.split("</table>")[0]
@@ -186,7 +197,7 @@ def test_moran_sentence_counts_the_significant_years(run, report):
     else:
         wl = w.to_libpysal() if hasattr(w, "to_libpysal") else w
     mi = esda.Moran(values.to_numpy(), wl, permutations=0)
-    assert mi.I == pytest.approx(table.loc[year, "I"], rel=1e-9)
+    assert pytest.approx(table.loc[year, "I"], rel=1e-9) == mi.I
     k = int(((table["p_sim"] <= 0.05) & (table["I"] > 0)).sum())
     n = len(table)
     if k:
@@ -238,7 +249,8 @@ def test_beta_sentence_when_beta_is_not_significant():
 
     res = SimpleNamespace(beta=-0.02, p_value=0.31, speed=0.02, half_life=34.0, impacts=None)
     text = beta_sentences({"absolute": res})
-    assert "not significant at 5% (p = 0.310)" in text[0] and "half-life are not significant either" in text[0]
+    assert "not significant at 5% (p = 0.310)" in text[0]
+    assert "half-life are not significant either" in text[0]
 
 
 # -- layers ---------------------------------------------------------------------------------------------
@@ -256,10 +268,13 @@ def test_layers_have_every_boundary_and_period(run):
     assert set(shared) <= set(csv.columns)  # one field name per concept
     clusters = gpd.read_file(run.out / "layers" / "clusters.gpkg")
     lisa = pd.read_csv(run.out / "tables" / "lisa.csv", encoding="utf-8-sig")
-    assert {"significant", "cluster", "p_sim"} <= set(clusters.columns) and "signif" not in clusters.columns
+    assert {"significant", "cluster", "p_sim"} <= set(clusters.columns)
+    assert "signif" not in clusters.columns
     assert set(clusters.columns) - {"date", "geometry"} <= set(lisa.columns)
     qml = (run.out / "layers" / "clusters.qml").read_text()
-    assert 'attr="cluster"' in qml and "255,0,0,255" in qml and "0,0,255,255" in qml
+    assert 'attr="cluster"' in qml
+    assert "255,0,0,255" in qml
+    assert "0,0,255,255" in qml
 
 
 def test_layer_keeps_boundaries_without_data():
@@ -280,7 +295,8 @@ def test_layer_keeps_boundaries_without_data():
         index=index,
     )
     layer = coupling_layer(table, boundaries, groupings=["zone"])
-    assert len(layer) == 6 and list(layer.columns) == [
+    assert len(layer) == 6
+    assert list(layer.columns) == [
         "region",
         "period",
         "date",
@@ -345,7 +361,9 @@ def test_sections_absent_are_not_run(tmp_path):
     }
     result = sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
     names = {p.name for p in result.files}
-    assert "density.csv" not in names and "markov.csv" not in names and "hotspot_counts.csv" not in names
+    assert "density.csv" not in names
+    assert "markov.csv" not in names
+    assert "hotspot_counts.csv" not in names
     assert {"data", "scores", "coupling"} <= set(result.results) | {"data", "scores"}
 
 
@@ -422,7 +440,10 @@ def test_language_zh_reaches_report_and_maps(tmp_path, monkeypatch):
         tmp_path / "o", progress=False
     )
     text = (result.out / "report.html").read_text(encoding="utf-8")
-    assert "<h1>研究报告</h1>" in text and "表 1." in text and "图 1." in text and "耦合协调度" in text
+    assert "<h1>研究报告</h1>" in text
+    assert "表 1." in text
+    assert "图 1." in text
+    assert "耦合协调度" in text
     assert "zh" in seen
 
 
@@ -450,7 +471,8 @@ def test_descriptive_table_matches_pandas(run):
     sheet = pd.read_csv(run.out / "tables" / "paper" / "descriptive.csv", encoding="utf-8-sig")
     row = sheet.set_index(sheet.columns[0]).loc["D"]
     D = run["D"]
-    assert float(row["Mean"]) == pytest.approx(D.mean()) and int(row["N"]) == D.size
+    assert float(row["Mean"]) == pytest.approx(D.mean())
+    assert int(row["N"]) == D.size
     assert float(row["SD"]) == pytest.approx(D.std(ddof=1))
     assert np.isfinite(float(row["Max"]))
 
@@ -466,7 +488,8 @@ def test_robustness_section_runs_the_grid(tmp_path):
     }
     result = sc.Study.from_dict(settings).run(tmp_path / "out", progress=False)
     grid = result["robustness"]
-    assert (result.out / "tables" / "robustness.csv").exists() and (result.out / "figures" / "robustness.png").exists()
+    assert (result.out / "tables" / "robustness.csv").exists()
+    assert (result.out / "figures" / "robustness.png").exists()
     # 2 weightings (the study's, equal) x 2 coupling models (the study's classic, revised) x 1 weights
     assert len(grid.table) >= 3
     with pytest.raises(StudyError, match="robustness.weightings"):
@@ -485,7 +508,8 @@ def test_beta_sentence_when_the_total_effect_is_not_significant():
     res = SimpleNamespace(beta=-0.4, p_value=1e-6, speed=0.5, half_life=1.4, impacts=impacts)
     text = beta_sentences({"absolute": res})
     assert text[0] == "Absolute β = -0.4000 is negative and significant at 5% (p < 0.001)."
-    assert "(-0.0100, p = 0.600) is not significant at 5%" in text[1] and "not significant either" in text[1]
+    assert "(-0.0100, p = 0.600) is not significant at 5%" in text[1]
+    assert "not significant either" in text[1]
     assert "converges" not in text[0]
 
 
@@ -500,7 +524,8 @@ def test_progress_bar_shows_parts_of_long_steps(tmp_path, capsys):
     }
     sc.Study.from_dict(settings).run(tmp_path / "out", progress=True)
     err = capsys.readouterr().err
-    assert "study: lisa maps 1/2 1970" in err and "study: lisa maps 2/2 1986" in err
+    assert "study: lisa maps 1/2 1970" in err
+    assert "study: lisa maps 2/2 1986" in err
 
 
 def test_growth_forms_of_the_study_match_hand_computation(tmp_path):
@@ -566,6 +591,7 @@ def test_every_study_tex_table_compiles_within_the_page(run, tmp_path):
 def test_about_sheet_names_the_source_and_the_settings(run):
     about = pd.read_excel(run.out / "tables" / "tables.xlsx", sheet_name="about").set_index("item")["value"]
     assert about["data"] == "bundled data set 'us_productivity'"
-    assert about["settings.beta.model"] == "sdm" and about["settings.markov.k"] == "4"
+    assert about["settings.beta.model"] == "sdm"
+    assert about["settings.markov.k"] == "4"
     codebook = pd.read_excel(run.out / "tables" / "tables.xlsx", sheet_name="codebook")
     assert {"paper_beta", "lisa"} <= set(codebook.iloc[:, 0])

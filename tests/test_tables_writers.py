@@ -42,19 +42,41 @@ def _D() -> pd.Series:
     return pd.Series(values.ravel(), index=idx, name="D")
 
 
-GROUPS = {"Anhui": "Central", "Beijing": "East", "Fujian": "East", "Gansu": "West", "Hebei": "East",
-          "Jilin": "Central", "Hunan": "Central", "Yunnan": "West"}
+GROUPS = {
+    "Anhui": "Central",
+    "Beijing": "East",
+    "Fujian": "East",
+    "Gansu": "West",
+    "Hebei": "East",
+    "Jilin": "Central",
+    "Hunan": "Central",
+    "Yunnan": "West",
+}
 
 
 def _regression() -> PaperTable:
-    a = ModelColumn("FE", pd.DataFrame({"coef": [-0.17, 0.02], "std_error": [0.017, 0.004], "p_value": [1e-9, 0.03]},
-                                       index=["ln_y", "sigma2"]), {"N": 435, "Region FE": "Yes", "Year FE": "Yes"},
-                    group="Absolute", statistic="t")
-    b = ModelColumn("SDM", pd.DataFrame(
-        {"coef": [-0.447, 0.052, 0.392, 0.113], "std_error": [0.03, 0.017, 0.061, 0.072],
-         "p_value": [1e-49, 0.0017, 1e-10, 0.12]}, index=["ln_y", "human_capital", "W_ln_y", "rho"]),
+    a = ModelColumn(
+        "FE",
+        pd.DataFrame(
+            {"coef": [-0.17, 0.02], "std_error": [0.017, 0.004], "p_value": [1e-9, 0.03]}, index=["ln_y", "sigma2"]
+        ),
+        {"N": 435, "Region FE": "Yes", "Year FE": "Yes"},
+        group="Absolute",
+        statistic="t",
+    )
+    b = ModelColumn(
+        "SDM",
+        pd.DataFrame(
+            {
+                "coef": [-0.447, 0.052, 0.392, 0.113],
+                "std_error": [0.03, 0.017, 0.061, 0.072],
+                "p_value": [1e-49, 0.0017, 1e-10, 0.12],
+            },
+            index=["ln_y", "human_capital", "W_ln_y", "rho"],
+        ),
         {"N": 435, "Region FE": "Yes", "Year FE": "Yes", "Lee–Yu": "Yes", "Log-likelihood": 732.56},
-        group="Conditional")
+        group="Conditional",
+    )
     return regression_table([a, b], labels={"ln_y": "ln D"}, caption="Beta convergence of D", name="beta")
 
 
@@ -63,16 +85,36 @@ def _tables() -> dict[str, PaperTable]:
     between = pd.DataFrame(
         {"rank_j": [1, 1, 2] * 2, "rank_h": [2, 3, 3] * 2, "G_jh": np.linspace(0.1, 0.6, 6)},
         index=pd.MultiIndex.from_tuples(
-            [(2009, "East", "Central"), (2009, "East", "West"), (2009, "Central", "West"),
-             (2010, "Central", "East"), (2010, "Central", "West"), (2010, "East", "West")],
-            names=["period", "group_j", "group_h"]))
-    weights = pd.DataFrame({"indicator": ["gdp", "jobs", "patents"], "subsystem": ["MS", "MS", "AM"],
-                            "dimension": ["scale", "scale", "innovation"], "direction": ["+", "-", "+"],
-                            "weight": [0.6, 0.4, 1.0]})
+            [
+                (2009, "East", "Central"),
+                (2009, "East", "West"),
+                (2009, "Central", "West"),
+                (2010, "Central", "East"),
+                (2010, "Central", "West"),
+                (2010, "East", "West"),
+            ],
+            names=["period", "group_j", "group_h"],
+        ),
+    )
+    weights = pd.DataFrame(
+        {
+            "indicator": ["gdp", "jobs", "patents"],
+            "subsystem": ["MS", "MS", "AM"],
+            "dimension": ["scale", "scale", "innovation"],
+            "direction": ["+", "-", "+"],
+            "weight": [0.6, 0.4, 1.0],
+        }
+    )
     return {
         "beta": _regression(),
-        "growth": growth_table(D, [(2009, 2014), (2014, 2019), (2019, 2024), (2009, 2024)], groups=GROUPS,
-                               growth="both", aggregate="both", caption="D and its average annual growth"),
+        "growth": growth_table(
+            D,
+            [(2009, 2014), (2014, 2019), (2019, 2024), (2009, 2024)],
+            groups=GROUPS,
+            growth="both",
+            aggregate="both",
+            caption="D and its average annual growth",
+        ),
         "between": dagum_between_table(between, caption="Between-group Gini"),
         "weights": weights_table(weights, caption="Indicator system and weights"),
         "descriptive": descriptive_table(D, by="period", caption="Descriptive statistics of D"),
@@ -82,8 +124,7 @@ def _tables() -> dict[str, PaperTable]:
 # -- Excel ------------------------------------------------------------------------------------------
 def test_workbook_sheets_read_back_flat(tmp_path):
     tables = _tables()
-    path = write_tables(tables, tmp_path / "tables.xlsx", about={"beta": {"model": "sdm"}, "seed": 1},
-                        codebook=True)
+    path = write_tables(tables, tmp_path / "tables.xlsx", about={"beta": {"model": "sdm"}, "seed": 1}, codebook=True)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["about", "beta", "growth", "between", "weights", "descriptive", "codebook"]
     for ws in book.worksheets:
@@ -100,7 +141,8 @@ def test_workbook_sheets_read_back_flat(tmp_path):
             assert len(values) == len(table.body) and all(v not in (None, "") for v in values), (name, col)
     growth = book["growth"]
     header = [c.value for c in growth[1]]
-    assert "D 2009" in header and "Geometric mean rate 2009~2014" in header  # one header row, spanner joined
+    assert "D 2009" in header
+    assert "Geometric mean rate 2009~2014" in header
     geo = header.index("Geometric mean rate 2009~2014") + 1
     assert growth.cell(row=2, column=geo).number_format == "0.00%"
     assert growth.cell(row=2, column=header.index("D 2009") + 1).number_format == "0.000"
@@ -112,7 +154,8 @@ def test_workbook_sheets_read_back_flat(tmp_path):
     assert about.loc["beta.model", "value"] == "sdm"
     codebook = pd.read_excel(path, sheet_name="codebook")
     caption = codebook[(codebook["sheet"] == "growth") & (codebook["column"] == "(table)")]["description"].iloc[0]
-    assert caption.startswith("D and its average annual growth") and "geometric mean rate" in caption
+    assert caption.startswith("D and its average annual growth")
+    assert "geometric mean rate" in caption
     described = codebook.set_index(["sheet", "column"])["description"]
     assert described[("growth", "D 2009")] == "coupling coordination degree D = sqrt(C T) (2009)"
 
@@ -121,7 +164,8 @@ def test_csv_of_a_paper_table_is_flat_utf8_with_bom(tmp_path):
     path = write_table(_tables()["growth"], tmp_path / "growth.csv")
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
     back = pd.read_csv(path)
-    assert list(back.columns[:3]) == ["group", "level", "name"] and back["group"].notna().all()
+    assert list(back.columns[:3]) == ["group", "level", "name"]
+    assert back["group"].notna().all()
     assert back.loc[0, "D 2009"] == pytest.approx(_D().loc[("Anhui", 2009)])  # full precision
 
 
@@ -131,8 +175,7 @@ def _borders(element, tag):
     found = element.find(f".//w:{tag}", ns)
     if found is None:
         return {}
-    return {child.tag.split("}")[1]: (child.get(f"{{{ns['w']}}}val"), child.get(f"{{{ns['w']}}}sz"))
-            for child in found}
+    return {child.tag.split("}")[1]: (child.get(f"{{{ns['w']}}}val"), child.get(f"{{{ns['w']}}}sz")) for child in found}
 
 
 def test_docx_has_three_line_tables_with_the_latex_content(tmp_path):
@@ -142,19 +185,25 @@ def test_docx_has_three_line_tables_with_the_latex_content(tmp_path):
     document = docx.Document(str(path))
     assert len(document.tables) == len(tables)
     captions = [p for p in document.paragraphs if p.text.startswith("Table ")]
-    assert [c.text for c in captions][:2] == ["Table 1.  Beta convergence of D", "Table 2.  D and its average annual "
-                                              "growth"]
+    assert [c.text for c in captions][:2] == [
+        "Table 1.  Beta convergence of D",
+        "Table 2.  D and its average annual growth",
+    ]
     assert "SEQ Table" in captions[0]._p.xml  # a Word caption number, so cross-references work
     for table, paper in zip(document.tables, tables.values(), strict=True):
         tbl = table._tbl
         borders = _borders(tbl, "tblBorders")
-        assert borders["top"] == ("single", "12") and borders["bottom"] == ("single", "12")
+        assert borders["top"] == ("single", "12")
+        assert borders["bottom"] == ("single", "12")
         assert all(borders[k][0] == "nil" for k in ("left", "right", "insideH", "insideV"))
         header_rows = 2 if any(paper.spanners()) else 1
         ruled = [i for i, row in enumerate(table.rows) if _borders(row._tr, "tcBorders")]
         assert ruled == [header_rows - 1]  # the rule under the header, on no other row
-        cells = {(b.get("bottom") or ("", ""))[0] for row in table.rows[header_rows - 1: header_rows]
-                 for b in [_borders(row._tr, "tcBorders")]}
+        cells = {
+            (b.get("bottom") or ("", ""))[0]
+            for row in table.rows[header_rows - 1 : header_rows]
+            for b in [_borders(row._tr, "tcBorders")]
+        }
         assert cells == {"single"}
         # the same content as the LaTeX table: every printed row, in order
         texts = [[c.text for c in row.cells] for row in table.rows[header_rows:]]
@@ -170,11 +219,14 @@ def test_docx_has_three_line_tables_with_the_latex_content(tmp_path):
 def test_latex_escapes_captions_notes_and_cells():
     body = pd.DataFrame({SPECIAL: [SPECIAL], "x": [1.5]}, index=pd.Index([SPECIAL], name="k_ey"))
     tex = to_latex(PaperTable(body, caption=SPECIAL, notes=[SPECIAL], name="sp_ecial"))
-    escaped = (r"50\% \& \$x\_1\$ \{a\} \#2 \textasciitilde{}b\textasciicircum{}c \textbackslash{}d "
-               r"\textless{}e\textgreater{} \textbar{}f\textbar{} $\rho$ $\sigma$\textsuperscript{2} -- $\times$")
+    escaped = (
+        r"50\% \& \$x\_1\$ \{a\} \#2 \textasciitilde{}b\textasciicircum{}c \textbackslash{}d "
+        r"\textless{}e\textgreater{} \textbar{}f\textbar{} $\rho$ $\sigma$\textsuperscript{2} -- $\times$"
+    )
     assert tex.count(escaped) == 5  # caption, header, key cell, value cell, notes
     assert rf"\textit{{Notes:}} {escaped}" in tex
-    assert r"\label{tab:sp_ecial}" in tex and "k\\_ey" in tex
+    assert r"\label{tab:sp_ecial}" in tex
+    assert "k\\_ey" in tex
 
 
 def test_latex_numbers_align_on_the_decimal_point():
@@ -188,22 +240,39 @@ def test_latex_numbers_align_on_the_decimal_point():
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_every_tex_table_compiles_within_the_page(tmp_path):
     tables = dict(_tables())
-    tables["special"] = PaperTable(pd.DataFrame({SPECIAL: [SPECIAL], "x": [1.5]}, index=pd.Index(["a"], name="k")),
-                                   caption=SPECIAL, notes=[SPECIAL], name="special")
+    tables["special"] = PaperTable(
+        pd.DataFrame({SPECIAL: [SPECIAL], "x": [1.5]}, index=pd.Index(["a"], name="k")),
+        caption=SPECIAL,
+        notes=[SPECIAL],
+        name="special",
+    )
     rng = np.random.default_rng(2)
-    tables["long_wide"] = PaperTable(pd.DataFrame(rng.normal(size=(90, 30)), columns=[f"column_{i}" for i in range(30)],
-                                                  index=pd.Index([f"region {i}" for i in range(90)], name="region")),
-                                     caption="A long and wide table", name="long_wide")
+    tables["long_wide"] = PaperTable(
+        pd.DataFrame(
+            rng.normal(size=(90, 30)),
+            columns=[f"column_{i}" for i in range(30)],
+            index=pd.Index([f"region {i}" for i in range(90)], name="region"),
+        ),
+        caption="A long and wide table",
+        name="long_wide",
+    )
     inputs = []
     for name, table in tables.items():
         write_table(table, tmp_path / f"{name}.tex")
         inputs.append(rf"\input{{{name}.tex}}\clearpage")
     doc = tmp_path / "doc.tex"
-    doc.write_text("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs,array,longtable}\n"
-                   "\\begin{document}\n" + "\n".join(inputs) + "\n\\end{document}\n")
+    doc.write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs,array,longtable}\n"
+        "\\begin{document}\n" + "\n".join(inputs) + "\n\\end{document}\n"
+    )
     for _ in range(2):  # longtable settles its column widths on the second run
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=180)
+        run = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert run.returncode == 0, log[-3000:]
     assert not re.findall(r"Overfull \\hbox[^\n]*", log)
@@ -215,24 +284,47 @@ def test_markdown_table():
     md = to_markdown(_regression())
     lines = md.splitlines()
     assert lines[0] == "**Beta convergence of D**"
-    assert lines[2] == "|  | Absolute FE | Conditional SDM |" and lines[3] == "|:---|---:|---:|"
+    assert lines[2] == "|  | Absolute FE | Conditional SDM |"
+    assert lines[3] == "|:---|---:|---:|"
     assert "| ln D | -0.170*** | -0.447*** |" in md
-    assert "| *Wx* |  |  |" in md and "| N | 435 | 435 |" in md
+    assert "| *Wx* |  |  |" in md
+    assert "| N | 435 | 435 |" in md
     assert lines[-1].startswith("*Notes:* Standard errors in parentheses.")
     piped = to_markdown(PaperTable(pd.DataFrame({"a|b": ["x|y"]})))
-    assert "a\\|b" in piped and "x\\|y" in piped
+    assert "a\\|b" in piped
+    assert "x\\|y" in piped
 
 
 # -- layering ------------------------------------------------------------------------------------------
 def test_tables_take_plain_data_only():
     """Like plotting, the tables package imports no analysis module (results call tables)."""
-    analysis = ("autocorrelation", "inequality", "spatial_panel", "convergence", "study", "scores", "coupling",
-                "cli", "weighting", "clubs", "panel", "indicators", "regions", "spatial", "spatialweights", "maps")
+    analysis = (
+        "autocorrelation",
+        "inequality",
+        "spatial_panel",
+        "convergence",
+        "study",
+        "scores",
+        "coupling",
+        "cli",
+        "weighting",
+        "clubs",
+        "panel",
+        "indicators",
+        "regions",
+        "spatial",
+        "spatialweights",
+        "maps",
+    )
     bad = []
     for path in (PACKAGE / "tables").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level >= 2 and (node.module or "").split(".")[0] in analysis:
                 bad.append((path.name, node.module))
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("spatialcoupling"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and (node.module or "").startswith("spatialcoupling")
+            ):
                 bad.append((path.name, node.module))
     assert bad == []

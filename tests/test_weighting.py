@@ -65,7 +65,8 @@ def test_entropy_period_scope_per_period_weights():
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     # per period min-max: every period has a region at U's extremes of each indicator's z
     z = scores.standardized.xs(2011, level="period")
-    assert z.min().max() == 0 and z.max().min() == 1
+    assert z.min().max() == 0
+    assert z.max().min() == 1
     # MS in 2012, with its negative indicator: weights and U by hand
     x2012 = panel.data.xs(2012, level="period")[["m1", "m2", "m3"]]
     w_ms, _ = entropy_by_hand(x2012.to_numpy(), [1, -1, 1])
@@ -109,10 +110,15 @@ def test_cv_by_hand():
 def test_equal_and_combined():
     panel = make_panel(seed=5)
     eq = sc.EqualWeights().fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
-    assert eq["m1"] == pytest.approx(1 / 3) and eq["a1"] == pytest.approx(0.5)
+    assert eq["m1"] == pytest.approx(1 / 3)
+    assert eq["a1"] == pytest.approx(0.5)
     ent = sc.EntropyWeights().fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
     cri = sc.CriticWeights().fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
-    comb = sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()]).fit(panel, SYSTEM).weights.set_index("indicator")["weight"]
+    comb = (
+        sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()])
+        .fit(panel, SYSTEM)
+        .weights.set_index("indicator")["weight"]
+    )
     ms = ["m1", "m2", "m3"]
     prod = ent[ms] * cri[ms]
     np.testing.assert_allclose(comb[ms], prod / prod.sum(), rtol=1e-12)
@@ -158,13 +164,22 @@ def test_bad_settings_rejected_in_constructor():
 @pytest.mark.parametrize(
     ("make", "name", "value", "match"),
     [
-        (sc.EntropyWeights, "scope", "year", r"EntropyWeights: scope must be one of 'pooled', 'period', 'period_minmax'; got 'year'"),
+        (
+            sc.EntropyWeights,
+            "scope",
+            "year",
+            r"EntropyWeights: scope must be one of 'pooled', 'period', 'period_minmax'; got 'year'",
+        ),
         (sc.CriticWeights, "shift", -1.0, r"CriticWeights: shift must be a number >= 0; got -1.0"),
         (sc.CVWeights, "constant", "skip", "constant must be one of 'error', 'drop'"),
         (sc.EqualWeights, "score_on", "z", "score_on must be one of 'raw', 'shifted'"),
         (lambda: sc.GivenWeights(weights={"m1": 1.0}), "weights", {"m1": -1.0}, r"finite numbers >= 0; got 'm1': -1.0"),
-        (lambda: sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()]), "how", "max",
-         "how must be one of 'multiplicative', 'mean'"),
+        (
+            lambda: sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()]),
+            "how",
+            "max",
+            "how must be one of 'multiplicative', 'mean'",
+        ),
     ],
 )
 def test_settings_changed_after_construction_are_checked_by_fit(make, name, value, match):
@@ -208,10 +223,13 @@ def test_weights_chart_has_a_legend_naming_the_colour_of_each_subsystem():
         fig = scores.plot("weights")
         ax = fig.axes[0]
         leg = ax.get_legend()
-        assert leg is not None and leg.get_title().get_text() == "subsystem"
+        assert leg is not None
+        assert leg.get_title().get_text() == "subsystem"
         assert [t.get_text() for t in leg.get_texts()] == ["MS", "AM"]
-        legend_colour = {t.get_text(): matplotlib.colors.to_hex(p.get_facecolor())
-                         for t, p in zip(leg.get_texts(), leg.get_patches(), strict=True)}
+        legend_colour = {
+            t.get_text(): matplotlib.colors.to_hex(p.get_facecolor())
+            for t, p in zip(leg.get_texts(), leg.get_patches(), strict=True)
+        }
         bars = [matplotlib.colors.to_hex(b.get_facecolor()) for b in ax.patches]
         names = [t.get_text() for t in ax.get_yticklabels()]
         subsystem = dict(zip(SYSTEM.table["indicator"], SYSTEM.table["subsystem"], strict=True))
@@ -291,7 +309,10 @@ def test_cv_refuses_negative_values_and_names_the_indicator():
     # a growth-rate-like indicator: mean near 0, both signs; sd/|mean| would dwarf the others
     data["m2"] = data["m2"] - data["m2"].mean() + 1e-6
     panel = sc.read_panel(data.reset_index())
-    with pytest.raises(ValueError, match=r"CV weights need ratio-scale data.*'m2' \(min -[0-9.]+ at \('r[0-9]', 20[0-9]{2}\).*CriticWeights\(\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"CV weights need ratio-scale data.*'m2' \(min -[0-9.]+ at \('r[0-9]', 20[0-9]{2}\).*CriticWeights\(\)",
+    ):
         sc.CVWeights().fit(panel, SYSTEM)
     with pytest.raises(ValueError, match=r"'m2'"):
         sc.CombinedWeights([sc.EntropyWeights(), sc.CVWeights()]).fit(panel, SYSTEM)
@@ -369,7 +390,11 @@ def test_given_weights_errors_named():
 def test_objective_methods_say_given_weights_were_not_used():
     panel = make_panel()
     system = sc.IndicatorSystem.from_frame(GIVEN_TABLE)
-    for model in (sc.EntropyWeights(), sc.CriticWeights(), sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()])):
+    for model in (
+        sc.EntropyWeights(),
+        sc.CriticWeights(),
+        sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()]),
+    ):
         with pytest.warns(UserWarning, match=r"given weights for 5 indicator\(s\).*GivenWeights\(\)") as record:
             scores = model.fit(panel, system)
         assert record[0].filename == __file__  # the warning points at the caller's fit
@@ -388,7 +413,9 @@ def test_combined_given_and_entropy_by_hand():
     w = scores.weights.set_index("indicator")
     np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "weight"], g * went / (g * went).sum(), rtol=1e-12)
     np.testing.assert_allclose(w.loc[["m1", "m2", "m3"], "w_given"], g, rtol=1e-12)
-    np.testing.assert_allclose(mean.weights.set_index("indicator").loc[["m1", "m2", "m3"], "weight"], (g + went) / 2, rtol=1e-12)
+    np.testing.assert_allclose(
+        mean.weights.set_index("indicator").loc[["m1", "m2", "m3"], "weight"], (g + went) / 2, rtol=1e-12
+    )
 
 
 def test_declared_settings_have_their_defaults_for_the_study_schema():

@@ -17,7 +17,8 @@ def _ooxml_text(value: str) -> str:
     """A cell's text as Excel reads it: OOXML's ``_xHHHH_`` escapes of control characters decoded."""
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
 
-RISKY = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\",\"y\")"]
+
+RISKY = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", '=HYPERLINK("http://x","y")']
 
 
 class _Tables(Result):
@@ -41,8 +42,7 @@ class _Tables(Result):
 def _risky_frame() -> pd.DataFrame:
     n = len(RISKY)
     frame = pd.DataFrame(
-        {"=label": RISKY, "value": np.linspace(-1.5, 1.5, n), "code": ["-0.5"] * n,
-         "cat": pd.Categorical(["@x"] * n)},
+        {"=label": RISKY, "value": np.linspace(-1.5, 1.5, n), "code": ["-0.5"] * n, "cat": pd.Categorical(["@x"] * n)},
         index=pd.Index([f"={i}" for i in range(n)], name="+region"),
     )
     return frame
@@ -62,7 +62,7 @@ def test_xlsx_export_has_no_formula_cell(tmp_path):
                     texts.append(_ooxml_text(cell.value))
     # every risky text is there exactly, neutralised by a leading quote (a carriage return is kept,
     # stored as OOXML's escape _x000D_)
-    for text in RISKY + ["=label", "+region", "@x", "=0"]:
+    for text in [*RISKY, "=label", "+region", "@x", "=0"]:
         assert "'" + text in texts, text
     # numbers stay numbers; text that is a plain number is left alone
     sheet = book["table"]
@@ -77,7 +77,8 @@ def test_csv_cells_and_labels_neutralised(tmp_path):
     path = tmp_path / "r.csv"
     write_tables({"t": frame}, path)
     raw = path.read_bytes().decode("utf-8")
-    assert "\n'\rCR" not in raw and ",'\rCR" in raw  # the carriage return starts no cell
+    assert "\n'\rCR" not in raw
+    assert ",'\rCR" in raw
     back = pd.read_csv(path, index_col=0, keep_default_na=False, lineterminator="\n")
     assert back.index.name == "'+region"
     assert list(back.columns[:1]) == ["'=label"]
@@ -92,9 +93,20 @@ def test_csv_cells_and_labels_neutralised(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("$", r"\$"), ("{", r"\{"), ("}", r"\}"), ("^", r"\textasciicircum{}"), ("~", r"\textasciitilde{}"),
-        ("<", r"\textless{}"), (">", r"\textgreater{}"), ("->", r"-\textgreater{}"), ("\\", r"\textbackslash{}"),
-        ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#"), ("|", r"\textbar{}"),
+        ("$", r"\$"),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("^", r"\textasciicircum{}"),
+        ("~", r"\textasciitilde{}"),
+        ("<", r"\textless{}"),
+        (">", r"\textgreater{}"),
+        ("->", r"-\textgreater{}"),
+        ("\\", r"\textbackslash{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("_", r"\_"),
+        ("#", r"\#"),
+        ("|", r"\textbar{}"),
         (r"a\b{c}", r"a\textbackslash{}b\{c\}"),
     ],
 )
@@ -156,6 +168,7 @@ def test_failed_write_leaves_no_broken_file(tmp_path, monkeypatch):
     assert written == ["table"]
     assert path.read_text() == "OLD"
     monkeypatch.undo()
+
     # a csv writer that dies half-way
     def broken_to_csv(self, target, *args, **kwargs):
         Path(target).write_text("a,b\n1,")

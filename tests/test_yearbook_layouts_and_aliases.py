@@ -69,9 +69,7 @@ OUTSIDE = {"香港": 810000, "Hong Kong": 810000, "澳门": 820000, "Macao": 820
 
 
 # -- alias table ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("spelling", "adcode"), [*TRADITIONAL.items(), *ABBREVIATIONS.items(), *OUTSIDE.items()]
-)
+@pytest.mark.parametrize(("spelling", "adcode"), [*TRADITIONAL.items(), *ABBREVIATIONS.items(), *OUTSIDE.items()])
 def test_new_spellings_resolve_to_one_unit(spelling, adcode):
     res = resolve([spelling])
     assert res.codes == {spelling: adcode}
@@ -104,18 +102,13 @@ def test_traditional_names_and_abbreviations_match_the_bundled_provinces():
     matched = match_regions(provinces, names, extra="drop")
     assert [int(c) for c in matched["adcode"]] == [110000, 210000, 440000, 510000, 520000, 650000]
     notes = sc._notes.notes_of(matched)
-    assert any(
-        "'京' → 110000 (abbreviation)" in n and "'遼寧' → 210000 (zh short (traditional))" in n
-        for n in notes
-    )
+    assert any("'京' → 110000 (abbreviation)" in n and "'遼寧' → 210000 (zh short (traditional))" in n for n in notes)
 
 
 def test_hong_kong_is_refused_by_boundaries_without_it():
     provinces = sc.datasets.load("china_provinces")
     assert 810000 not in set(provinces.index)
-    with pytest.raises(
-        ValueError, match=r"'香港' \(香港 / Hong Kong \(810000\)\) have no boundary"
-    ):
+    with pytest.raises(ValueError, match=r"'香港' \(香港 / Hong Kong \(810000\)\) have no boundary"):
         match_regions(provinces, ["北京", "香港"], extra="drop")
 
 
@@ -126,9 +119,7 @@ def test_taiwan_matches_boundaries_that_hold_it():
     taiwan["adcode"] = 710000
     taiwan["geometry"] = [shapely.geometry.box(120, 22, 122, 25)]
     with_taiwan = pd.concat([provinces, taiwan])
-    matched = match_regions(
-        with_taiwan, ["北京", *provinces.index[1:].map(str), "臺灣"], extra="error"
-    )
+    matched = match_regions(with_taiwan, ["北京", *provinces.index[1:].map(str), "臺灣"], extra="error")
     assert int(matched.loc["臺灣", "adcode"]) == 710000
     assert len(matched) == 32
 
@@ -229,18 +220,14 @@ def test_capital_stock_is_filled_everywhere_when_the_last_investment_was():
 
 def test_interpolated_then_derived_in_a_study_chain():
     idx = pd.MultiIndex.from_product([["a", "b"], YEARS3], names=["region", "period"])
-    panel = sc.Panel(
-        pd.DataFrame({"x": [1.0, np.nan, 3.0, 2.0, 4.0, 8.0]}, index=idx)
-    ).interpolate()
+    panel = sc.Panel(pd.DataFrame({"x": [1.0, np.nan, 3.0, 2.0, 4.0, 8.0]}, index=idx)).interpolate()
     out = panel.derive("gx", "growth(x)")
     assert _cells(out, "gx") == [("a", 2010), ("a", 2011)]
     assert np.isclose(out["gx"].loc[("a", 2011)], 3.0 / 2.0 - 1)
 
 
 # -- yearbook sheets: title rows, unit lines, footnotes -----------------------------------------------
-def _yearbook_sheet(
-    title: str, unit: str, values: list[list], footnotes: bool = True
-) -> list[list]:
+def _yearbook_sheet(title: str, unit: str, values: list[list], footnotes: bool = True) -> list[list]:
     """The cells of a yearbook table: a title, a unit line and a blank row above the header, footnotes below."""
     rows = [[title, None, None, None], [None, None, None, unit], [None, None, None, None],
             ["地区", "2009年", "2010年", "2011年"], *values]  # fmt: skip
@@ -282,19 +269,10 @@ def test_title_rows_units_and_footnotes_of_yearbook_sheets(tmp_path):
     assert np.isnan(panel.data.loc[("天津", 2011), "gdp"])
     assert len(panel) == 9
     notes = "\n".join(panel.notes)
-    assert (
-        "sheet 'gdp': header on row 4; skipped 3 row(s) above it ('表 2-1 地区生产总值', '单位：亿元')"
-        in notes
-    )
-    assert (
-        "sheet 'gdp': unit '亿元' (from '单位：亿元'); values are read as they are, not rescaled"
-        in notes
-    )
+    assert "sheet 'gdp': header on row 4; skipped 3 row(s) above it ('表 2-1 地区生产总值', '单位：亿元')" in notes
+    assert "sheet 'gdp': unit '亿元' (from '单位：亿元'); values are read as they are, not rescaled" in notes
     assert "sheet 'pop': unit '万人'" in notes
-    assert (
-        "sheet 'gdp': skipped 2 footnote row(s) ('注：本表按当年价格计算。', '资料来源：国家统计局。')"
-        in notes
-    )
+    assert "sheet 'gdp': skipped 2 footnote row(s) ('注：本表按当年价格计算。', '资料来源：国家统计局。')" in notes
     assert "sheet 'gdp': skipped 1 blank row(s)" in notes
     assert "sheet 'pop': skipped" not in notes
     assert "skipped sheet '说明'" in notes
@@ -308,9 +286,7 @@ def test_header_row_option_and_a_wrong_one(tmp_path):
     panel = sc.read_panel(book, region="地区", sheets=["gdp"], header_row=4)
     assert panel.data.loc[("河北", 2009), "gdp"] == 17235.5
     assert any("unit '100 million yuan'" in n for n in panel.notes)
-    with pytest.raises(
-        ValueError, match=r"sheet 'gdp': row 2 \(header_row=\) has no region column '地区'"
-    ):
+    with pytest.raises(ValueError, match=r"sheet 'gdp': row 2 \(header_row=\) has no region column '地区'"):
         sc.read_panel(book, region="地区", sheets=["gdp"], header_row=2)
     one = sc.read_panel(book, region="地区", sheet="gdp", indicator="gdp")
     assert one.data["gdp"].equals(panel.data["gdp"])
@@ -324,10 +300,7 @@ def test_rows_with_a_name_but_no_value_and_english_footnotes(tmp_path):
     assert list(panel.regions) == ["北京", "天津", "河北"]
     assert not any("header on row" in n for n in panel.notes)  # the header is the first row
     assert any("skipped 1 row(s) without any value ('东部地区')" in n for n in panel.notes)
-    assert any(
-        "skipped 2 footnote row(s) ('Note: at current prices', 'Source: NBS')" in n
-        for n in panel.notes
-    )
+    assert any("skipped 2 footnote row(s) ('Note: at current prices', 'Source: NBS')" in n for n in panel.notes)
 
 
 def test_csv_with_title_rows_and_a_long_table(tmp_path):
@@ -339,9 +312,7 @@ def test_csv_with_title_rows_and_a_long_table(tmp_path):
     )
     panel = sc.read_panel(path)
     assert panel.data.loc[("北京", 2010), "gdp"] == 14113.6
-    assert np.isnan(
-        panel.data.loc[("天津", 2010), "gdp"]
-    )  # a row with a region and a period is data
+    assert np.isnan(panel.data.loc[("天津", 2010), "gdp"])  # a row with a region and a period is data
     assert len(panel) == 4
     assert any("unit '亿元'" in n for n in panel.notes)
     assert any("skipped 1 footnote row(s)" in n for n in panel.notes)

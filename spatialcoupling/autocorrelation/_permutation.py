@@ -61,7 +61,6 @@ def _seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, int]:
     return ss, int(entropy)
 
 
-
 def _lag_batch(sparse: Any, arr: np.ndarray) -> np.ndarray:
     """``W @ arr[b]`` for every b of a (batch, n, periods) array, as one sparse product."""
     b, n, T = arr.shape
@@ -72,7 +71,6 @@ def _lag_batch(sparse: Any, arr: np.ndarray) -> np.ndarray:
 def _batch(cells: int) -> int:
     """Permutations per batch so that one batch holds about 4 million floats."""
     return max(1, min(256, 4_000_000 // max(1, cells)))
-
 
 
 def _simulate(
@@ -325,8 +323,6 @@ def _lisa_block(
     return (count, *extra)
 
 
-
-
 def _conditional_moments(z: np.ndarray, off: Any, diagonal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact mean and variance of Ii under conditional permutation, per region and period.
 
@@ -406,8 +402,14 @@ def _lisa_counts(
         workspace: dict = {}
         return [
             _lisa_block(
-                rows, wts, lag=lag[order[rows]], ss=s, self_w=sw,
-                lag2=None if lag2 is None else lag2[order[rows]], workspace=workspace, **common,
+                rows,
+                wts,
+                lag=lag[order[rows]],
+                ss=s,
+                self_w=sw,
+                lag2=None if lag2 is None else lag2[order[rows]],
+                workspace=workspace,
+                **common,
             )
             for rows, wts, sw, s in group
         ]

@@ -154,8 +154,7 @@ class _GlobalModel(Model):
         self._validate_params()
         if w is not None:
             warnings.warn(
-                f"pass w to fit: {type(self).__name__}(...).{self._fit_call}; "
-                "the constructor's w is deprecated",
+                f"pass w to fit: {type(self).__name__}(...).{self._fit_call}; the constructor's w is deprecated",
                 DeprecationWarning,
                 stacklevel=3,
             )
@@ -193,7 +192,9 @@ class _GlobalModel(Model):
         label = weights_label(sw, transform_label(sw, self.transform), card)
         return sw, weight_moments(sw), wide, label, notes
 
-    def _add_simulated(self, table: pd.DataFrame, sim: np.ndarray | None, observed: np.ndarray, mean_column: str) -> None:
+    def _add_simulated(
+        self, table: pd.DataFrame, sim: np.ndarray | None, observed: np.ndarray, mean_column: str
+    ) -> None:
         """Add the permutation mean, z and folded pseudo p of ``observed`` (one per period) to ``table``."""
         if sim is None:
             return

@@ -180,9 +180,17 @@ class LocalMoran(Model):
         card = np.diff(off.indptr)
         lag2 = np.asarray(sw.sparse @ (z * z)) if self.local_geary else None
         count, g_count, g_mean, entropy = _lisa_counts(
-            z, lag, off, diagonal, card,
-            permutations=permutations, seed=self.seed, two_sided=self.alternative == "two-sided",
-            lag2=lag2, n_jobs=self.n_jobs, progress=self.progress,
+            z,
+            lag,
+            off,
+            diagonal,
+            card,
+            permutations=permutations,
+            seed=self.seed,
+            two_sided=self.alternative == "two-sided",
+            lag2=lag2,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
         )
         p_sim = (count + 1.0) / (permutations + 1.0)
         isolated = card == 0
@@ -235,9 +243,7 @@ class LocalMoran(Model):
         cutoffs = pd.Series(cut, index=pd.Index(periods, name=PERIOD), name="cutoff")
         return LocalMoranResult(table, settings, cutoffs, notes, sw.sparse)
 
-    def _notes(
-        self, ids: list, isolated: np.ndarray, zero: np.ndarray, permutations: int, alpha: float
-    ) -> list[str]:
+    def _notes(self, ids: list, isolated: np.ndarray, zero: np.ndarray, permutations: int, alpha: float) -> list[str]:
         """Islands, unattainable cut-offs (also warned) and values equal to the period mean."""
         notes = []
         if isolated.any():
@@ -330,7 +336,10 @@ class ClusterTransitions(Result):
     _table_names = ("table", "matrix")
 
     def __init__(
-        self, moves: pd.DataFrame, matrix: pd.DataFrame, settings: Mapping[str, Any] | None = None,
+        self,
+        moves: pd.DataFrame,
+        matrix: pd.DataFrame,
+        settings: Mapping[str, Any] | None = None,
         caption: str = "",
     ):
         self._moves = moves
@@ -426,9 +435,9 @@ class LocalMoranResult(Result):
     @property
     def counts(self) -> pd.DataFrame:
         """Regions per cluster type (columns HH, LL, LH, HL, ns, isolated) per period."""
-        counts = pd.crosstab(
-            self._table.index.get_level_values(PERIOD), self._table["cluster"], dropna=False
-        ).reindex(columns=list(CLUSTERS), fill_value=0)
+        counts = pd.crosstab(self._table.index.get_level_values(PERIOD), self._table["cluster"], dropna=False).reindex(
+            columns=list(CLUSTERS), fill_value=0
+        )
         counts.index.name = PERIOD
         counts.columns.name = "cluster"
         return counts

@@ -20,8 +20,11 @@ def warn_deprecated(owner: str, given: list[str], stacklevel: int = 3) -> None:
         return
     args = ", ".join(f"{name}={name}" for name in given)
     names = " and ".join(given) if len(given) < 3 else ", ".join(given[:-1]) + " and " + given[-1]
-    warnings.warn(f"pass {names} to fit: {owner}(...).fit(series, {args}); giving them to {owner}() is deprecated",
-                  DeprecationWarning, stacklevel=stacklevel)
+    warnings.warn(
+        f"pass {names} to fit: {owner}(...).fit(series, {args}); giving them to {owner}() is deprecated",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def choose(owner: str, name: str, from_init: Any, from_fit: Any) -> Any:
@@ -33,6 +36,8 @@ def choose(owner: str, name: str, from_init: Any, from_fit: Any) -> Any:
         When both were given.
     """
     if from_init is not None and from_fit is not None:
-        raise ValueError(f"{owner}: {name} was given twice, to {owner}() (deprecated) and to fit(); "
-                         f"pass it to fit only: {owner}(...).fit(series, {name}={name})")
+        raise ValueError(
+            f"{owner}: {name} was given twice, to {owner}() (deprecated) and to fit(); "
+            f"pass it to fit only: {owner}(...).fit(series, {name}={name})"
+        )
     return from_fit if from_fit is not None else from_init

@@ -89,8 +89,13 @@ def speed_half_life(beta: float, se: float, tau: int) -> dict[str, float]:
 
 
 def _whole_periods(value: Any) -> bool:
-    return (not isinstance(value, bool | np.bool_) and isinstance(value, numbers.Real) and np.isfinite(float(value))
-            and float(value).is_integer() and float(value) >= 1)
+    return (
+        not isinstance(value, bool | np.bool_)
+        and isinstance(value, numbers.Real)
+        and np.isfinite(float(value))
+        and float(value).is_integer()
+        and float(value) >= 1
+    )
 
 
 def _controls_frame(controls: Any) -> pd.DataFrame:
@@ -98,8 +103,9 @@ def _controls_frame(controls: Any) -> pd.DataFrame:
     if isinstance(controls, pd.Series):
         controls = controls.to_frame()
     if not isinstance(controls, pd.DataFrame):
-        raise TypeError("controls must be a pandas DataFrame indexed by (region, period); "
-                        f"got {type(controls).__name__}")
+        raise TypeError(
+            f"controls must be a pandas DataFrame indexed by (region, period); got {type(controls).__name__}"
+        )
     if not isinstance(controls.index, pd.MultiIndex) or controls.index.nlevels != 2:
         raise ValueError("controls must be indexed by (region, period); use df.set_index(['region', 'period'])")
     if controls.shape[1] == 0:
@@ -187,8 +193,11 @@ class BetaConvergence(Model):
         "model": [Options(*BETA_MODELS)],
         # which effects a model takes is checked with the model (see _validate_params)
         "effects": [None, InstanceOf(str, "the name of the effects of the model")],
-        "interval": [InstanceOf(numbers.Real, "a whole number of periods, at least 1 (τ in ln(y_t+τ / y_t))",
-                                check=_whole_periods)],
+        "interval": [
+            InstanceOf(
+                numbers.Real, "a whole number of periods, at least 1 (τ in ln(y_t+τ / y_t))", check=_whole_periods
+            )
+        ],
         "cross_section": [Boolean()],
         "lee_yu": [Boolean()],
         "draws": [Options(0), Interval(int, 50, None)],
@@ -197,12 +206,22 @@ class BetaConvergence(Model):
         "timeout": [None, Interval(float, 0, None, closed="neither")],
     }
 
-    def __init__(self, kind: str = "absolute", model: str = "ols", effects: str | None = None, w: Any = None,
-                 controls: pd.DataFrame | None = None, interval: int = 1,
-                 groups: Mapping[Any, Any] | pd.Series | None = None,
-                 cross_section: bool = False, lee_yu: bool = True, draws: int = 1000,
-                 seed: int | np.random.SeedSequence | None = 0, tests: bool = True,
-                 timeout: float | None = 600.0) -> None:
+    def __init__(
+        self,
+        kind: str = "absolute",
+        model: str = "ols",
+        effects: str | None = None,
+        w: Any = None,
+        controls: pd.DataFrame | None = None,
+        interval: int = 1,
+        groups: Mapping[Any, Any] | pd.Series | None = None,
+        cross_section: bool = False,
+        lee_yu: bool = True,
+        draws: int = 1000,
+        seed: int | np.random.SeedSequence | None = 0,
+        tests: bool = True,
+        timeout: float | None = 600.0,
+    ) -> None:
         self.kind, self.model = kind, model
         default = BETA_EFFECTS.get(model, SPATIAL_EFFECTS)[0] if model in BETA_MODELS else None
         self.effects = default if effects is None else effects
@@ -215,8 +234,10 @@ class BetaConvergence(Model):
         self.groups = None if groups is None else as_groups(groups, "BetaConvergence")
         if self.controls is not None and self.kind == "absolute":
             raise ValueError("controls are for kind='conditional'; drop them or change the kind")
-        warn_deprecated("BetaConvergence", [name for name, value in (("w", w), ("controls", controls),
-                                                                      ("groups", groups)) if value is not None])
+        warn_deprecated(
+            "BetaConvergence",
+            [name for name, value in (("w", w), ("controls", controls), ("groups", groups)) if value is not None],
+        )
 
     def _validate_params(self) -> None:
         super()._validate_params()
@@ -225,17 +246,26 @@ class BetaConvergence(Model):
             hint = ""
             if self.model == "ols" and self.effects in BETA_EFFECTS["fe"]:
                 hint = f"; for {self.effects} fixed effects use model='fe'"
-            raise ValueError(f"BetaConvergence: effects={self.effects!r} is not available with model={self.model!r}: "
-                             f"it takes {', '.join(map(repr, allowed))}{hint}")
+            raise ValueError(
+                f"BetaConvergence: effects={self.effects!r} is not available with model={self.model!r}: "
+                f"it takes {', '.join(map(repr, allowed))}{hint}"
+            )
         if self.effects == "random" and self.model not in RANDOM_EFFECTS_MODELS:
-            raise ValueError(f"BetaConvergence: effects='random' is available with model "
-                             f"{', '.join(map(repr, RANDOM_EFFECTS_MODELS))}; got model={self.model!r}")
+            raise ValueError(
+                f"BetaConvergence: effects='random' is available with model "
+                f"{', '.join(map(repr, RANDOM_EFFECTS_MODELS))}; got model={self.model!r}"
+            )
         if self.cross_section and self.model != "ols":
             raise ValueError("BetaConvergence: cross_section=True is the Barro OLS regression; use model='ols'")
 
     # -- fitting ------------------------------------------------------------------
-    def fit(self, series: pd.Series, w: Any = None, controls: pd.DataFrame | None = None,
-            groups: Mapping[Any, Any] | pd.Series | None = None) -> BetaResult:
+    def fit(
+        self,
+        series: pd.Series,
+        w: Any = None,
+        controls: pd.DataFrame | None = None,
+        groups: Mapping[Any, Any] | pd.Series | None = None,
+    ) -> BetaResult:
         """Estimate the growth equation.
 
         Parameters
@@ -266,11 +296,15 @@ class BetaConvergence(Model):
         groups = choose("BetaConvergence", "groups", self.groups, groups)
         weights = None if w is None else as_weights(w)
         if self.model in SPATIAL_MODELS and weights is None:
-            raise ValueError(f"BetaConvergence: model={self.model!r} needs spatial weights w: "
-                             f"BetaConvergence(model={self.model!r}).fit(series, w=w)")
+            raise ValueError(
+                f"BetaConvergence: model={self.model!r} needs spatial weights w: "
+                f"BetaConvergence(model={self.model!r}).fit(series, w=w)"
+            )
         if self.kind == "conditional" and controls is None:
-            raise ValueError("BetaConvergence: kind='conditional' needs controls: "
-                             "BetaConvergence('conditional', ...).fit(series, controls=controls)")
+            raise ValueError(
+                "BetaConvergence: kind='conditional' needs controls: "
+                "BetaConvergence('conditional', ...).fit(series, controls=controls)"
+            )
         if self.kind == "absolute" and controls is not None:
             raise ValueError("controls are for kind='conditional'; drop them or change the kind")
         ctrl = None if controls is None else _controls_frame(controls)
@@ -297,15 +331,18 @@ class BetaConvergence(Model):
                 by_group[label] = self._not_estimable(reason)
         return overall.with_groups(by_group)
 
-    def _group_weights(self, w: SpatialWeights | None, label: Any,
-                       members: list) -> tuple[SpatialWeights | None, list[str]]:
+    def _group_weights(
+        self, w: SpatialWeights | None, label: Any, members: list
+    ) -> tuple[SpatialWeights | None, list[str]]:
         """W restricted to a group, with the checks a spatial model needs (raising a ValueError)."""
         if w is None:
             return None, []
         spatial = self.model in SPATIAL_MODELS
         if spatial and len(members) < MIN_GROUP:
-            raise ValueError(f"a spatial model needs at least {MIN_GROUP} regions per group, this one has "
-                             f"{_preview(members)}; merge it with a neighbouring group or use model='fe'")
+            raise ValueError(
+                f"a spatial model needs at least {MIN_GROUP} regions per group, this one has "
+                f"{_preview(members)}; merge it with a neighbouring group or use model='fe'"
+            )
         pos = pd.Index(id_keys(w.ids)).get_indexer(pd.Index(id_keys(members)))  # members matched to W's ids as keys
         if (pos < 0).any():
             absent = list(pd.Index(members, dtype=object)[pos < 0])
@@ -314,8 +351,10 @@ class BetaConvergence(Model):
         islands = [members[i] for i in np.flatnonzero(w_sub.cardinalities == 0)]
         notes = [f"group {label!r}: W restricted to the group and re-standardised"]
         if spatial and len(islands) == len(members):
-            raise ValueError(f"no two of its members {_preview(members)} are neighbours in W, so a spatial model has "
-                             "nothing to estimate; use model='fe' or another grouping")
+            raise ValueError(
+                f"no two of its members {_preview(members)} are neighbours in W, so a spatial model has "
+                "nothing to estimate; use model='fe' or another grouping"
+            )
         if spatial and islands:
             notes.append(f"group {label!r}: {_preview(islands)} have no neighbour inside the group (zero rows of W)")
         return w_sub, notes
@@ -343,52 +382,88 @@ class BetaConvergence(Model):
             rows, cols = np.nonzero(~np.isfinite(values))
             if len(rows):
                 cells = [(*frame.index[r], controls.columns[c]) for r, c in zip(rows[:10], cols[:10], strict=True)]
-                raise ValueError(f"controls: missing or infinite values at (region, period, column) {_preview(cells)}"
-                                 f"{' … and more' if len(rows) > 10 else ''}; fill them (e.g. Panel.interpolate()) "
-                                 "or drop the control")
+                raise ValueError(
+                    f"controls: missing or infinite values at (region, period, column) {_preview(cells)}"
+                    f"{' … and more' if len(rows) > 10 else ''}; fill them (e.g. Panel.interpolate()) "
+                    "or drop the control"
+                )
         return frame, tau
 
-    def _fit_one(self, s: pd.Series, w: SpatialWeights | None, controls: pd.DataFrame | None,
-                 extra_notes: list[str] | None = None) -> BetaResult:
+    def _fit_one(
+        self,
+        s: pd.Series,
+        w: SpatialWeights | None,
+        controls: pd.DataFrame | None,
+        extra_notes: list[str] | None = None,
+    ) -> BetaResult:
         frame, tau = self._growth_frame(s, controls)
         xcols = [c for c in frame.columns if c != "growth"]
         n_growth = len(s.index.get_level_values(PERIOD).unique()) - tau
         if not self.cross_section and n_growth == 1 and self.effects in ("individual", "twoway"):
-            raise ValueError(f"with {n_growth + tau} periods and interval {tau} there is one growth observation per "
-                             f"region, which the {self.effects} effects absorb (ln_y has no variation left); use "
-                             "more periods, effects='time' or 'none', or cross_section=True")
+            raise ValueError(
+                f"with {n_growth + tau} periods and interval {tau} there is one growth observation per "
+                f"region, which the {self.effects} effects absorb (ln_y has no variation left); use "
+                "more periods, effects='time' or 'none', or cross_section=True"
+            )
         if self.model in SPATIAL_MODELS:
             from ..spatial_panel import SpatialPanel, model_tests
 
             effects = str(self.effects)
-            fit = SpatialPanel(self.model, effects, lee_yu=self.lee_yu, draws=self.draws, seed=self.seed,
-                               timeout=self.timeout).fit(frame["growth"], frame[xcols], w)
+            fit = SpatialPanel(
+                self.model, effects, lee_yu=self.lee_yu, draws=self.draws, seed=self.seed, timeout=self.timeout
+            ).fit(frame["growth"], frame[xcols], w)
             beta, se, p = (float(fit.params["ln_y"]), float(fit.std_errors["ln_y"]), float(fit.pvalues["ln_y"]))
             impacts = None if fit.impacts is None else fit.impacts.loc["ln_y"]
-            tests = (model_tests(frame["growth"], frame[xcols], w, effects, self.lee_yu, timeout=self.timeout)
-                     if self.tests else None)
+            tests = (
+                model_tests(frame["growth"], frame[xcols], w, effects, self.lee_yu, timeout=self.timeout)
+                if self.tests
+                else None
+            )
             return self._out(beta, se, p, tau, fit, impacts=impacts, tests=tests, notes=(extra_notes or []) + fit.notes)
-        fit_ols = panel_ols(frame["growth"], frame[xcols], model=self.model,
-                            effects="none" if self.cross_section else str(self.effects))
+        fit_ols = panel_ols(
+            frame["growth"], frame[xcols], model=self.model, effects="none" if self.cross_section else str(self.effects)
+        )
         beta, se, p = (float(fit_ols.params["ln_y"]), float(fit_ols.std_errors["ln_y"]), float(fit_ols.pvalues["ln_y"]))
         return self._out(beta, se, p, tau, fit_ols, notes=extra_notes or [])
 
     def _model_label(self) -> str:
         return "ols (Barro cross-section)" if self.cross_section else self.model
 
-    def _out(self, beta: float, se: float, p: float, tau: int, detail: Any, impacts: pd.DataFrame | None = None,
-             tests: pd.DataFrame | None = None, notes: list[str] | None = None) -> BetaResult:
+    def _out(
+        self,
+        beta: float,
+        se: float,
+        p: float,
+        tau: int,
+        detail: Any,
+        impacts: pd.DataFrame | None = None,
+        tests: pd.DataFrame | None = None,
+        notes: list[str] | None = None,
+    ) -> BetaResult:
         return BetaResult(
-            kind=self.kind, model=self._model_label(), effects=self.effects,
+            kind=self.kind,
+            model=self._model_label(),
+            effects=self.effects,
             estimates={"beta": beta, "std_error": se, "p_value": p, "interval": tau, **speed_half_life(beta, se, tau)},
-            detail=detail, impacts=impacts, tests=tests, notes=notes or [], settings=self.get_params(),
+            detail=detail,
+            impacts=impacts,
+            tests=tests,
+            notes=notes or [],
+            settings=self.get_params(),
         )
 
     def _not_estimable(self, reason: str) -> BetaResult:
-        nan = {key: np.nan for key in BetaResult.ESTIMATES}
-        return BetaResult(kind=self.kind, model=self._model_label(), effects=self.effects,
-                          estimates={**nan, "interval": int(self.interval)}, detail=None, notes=[reason], reason=reason,
-                          settings=self.get_params())
+        nan = dict.fromkeys(BetaResult.ESTIMATES, np.nan)
+        return BetaResult(
+            kind=self.kind,
+            model=self._model_label(),
+            effects=self.effects,
+            estimates={**nan, "interval": int(self.interval)},
+            detail=None,
+            notes=[reason],
+            reason=reason,
+            settings=self.get_params(),
+        )
 
 
 class BetaResult(Result):
@@ -444,10 +519,21 @@ class BetaResult(Result):
     half_life_se: float
     _table_names = ("table", "impacts", "tests")
 
-    def __init__(self, *, kind: str, model: str, effects: str | None, estimates: dict[str, float], detail: Any,
-                 impacts: pd.DataFrame | None = None, tests: pd.DataFrame | None = None, notes: list[str] | None = None,
-                 by_group: Mapping[Any, BetaResult] | None = None, reason: str | None = None,
-                 settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        kind: str,
+        model: str,
+        effects: str | None,
+        estimates: dict[str, float],
+        detail: Any,
+        impacts: pd.DataFrame | None = None,
+        tests: pd.DataFrame | None = None,
+        notes: list[str] | None = None,
+        by_group: Mapping[Any, BetaResult] | None = None,
+        reason: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
         self.kind, self.model, self.effects = kind, model, effects
         self._estimates = dict(estimates)
         for key in self.ESTIMATES:
@@ -461,8 +547,9 @@ class BetaResult(Result):
         self.by_group = MappingProxyType(dict(by_group or {}))
         self._notes = list(notes or [])
         if reason is None and np.isfinite(self.beta) and not -1 < self.beta < 0:
-            self._notes.append(f"beta = {self.beta:.4g} is not in (-1, 0): no beta convergence, speed and half-life "
-                               "undefined")
+            self._notes.append(
+                f"beta = {self.beta:.4g} is not in (-1, 0): no beta convergence, speed and half-life undefined"
+            )
         for label, res in self.by_group.items():
             self._notes += [n if n.startswith(f"group {label!r}") else f"[{label}] {n}" for n in res.notes]
         self._freeze()
@@ -470,16 +557,37 @@ class BetaResult(Result):
     def with_groups(self, by_group: dict[Any, BetaResult]) -> BetaResult:
         """This result with ``by_group`` attached (a new result)."""
         own = [n for n in self._notes if not n.startswith("beta = ")]
-        return BetaResult(kind=self.kind, model=self.model, effects=self.effects, estimates=self._estimates,
-                          detail=self.detail, impacts=self._impacts, tests=self._tests, notes=own,
-                          by_group=by_group, reason=self.reason, settings=self.settings)
+        return BetaResult(
+            kind=self.kind,
+            model=self.model,
+            effects=self.effects,
+            estimates=self._estimates,
+            detail=self.detail,
+            impacts=self._impacts,
+            tests=self._tests,
+            notes=own,
+            by_group=by_group,
+            reason=self.reason,
+            settings=self.settings,
+        )
 
     def __getitem__(self, key: str) -> Any:
         """Deprecated: read values as attributes (``result.beta``)."""
-        if key in (*self.ESTIMATES, "speed_form", "detail", "kind", "model", "effects", "impacts", "tests", "by_group",
-                   "reason"):
-            warnings.warn(f"result[{key!r}] is deprecated; read the attribute: result.{key}", DeprecationWarning,
-                          stacklevel=2)
+        if key in (
+            *self.ESTIMATES,
+            "speed_form",
+            "detail",
+            "kind",
+            "model",
+            "effects",
+            "impacts",
+            "tests",
+            "by_group",
+            "reason",
+        ):
+            warnings.warn(
+                f"result[{key!r}] is deprecated; read the attribute: result.{key}", DeprecationWarning, stacklevel=2
+            )
             return getattr(self, key)
         available = ", ".join((*self.ESTIMATES, "speed_form", "detail", "impacts", "tests"))
         raise KeyError(f"{key!r}; available: {available}")
@@ -578,20 +686,31 @@ class BetaResult(Result):
         effects = "" if not self.effects else (", pooled" if pooled else f", {self.effects} effects")
         head = f"Beta convergence ({self.kind}, {self.model}{effects})"
         lines = [head, "=" * len(head)]
-        lines.append(f"beta = {self.beta:.5f} (s.e. {self.std_error:.5f}, p = {self.p_value:.4g}), "
-                     f"tau = {self.interval}")
-        lines.append(f"speed = {self.speed:.5f} (s.e. {self.speed_se:.5f}), half-life = {self.half_life:.2f} "
-                     f"(s.e. {self.half_life_se:.2f})")
+        lines.append(
+            f"beta = {self.beta:.5f} (s.e. {self.std_error:.5f}, p = {self.p_value:.4g}), tau = {self.interval}"
+        )
+        lines.append(
+            f"speed = {self.speed:.5f} (s.e. {self.speed_se:.5f}), half-life = {self.half_life:.2f} "
+            f"(s.e. {self.half_life_se:.2f})"
+        )
         lines.append(f"form: {self.speed_form}")
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             if self._impacts is not None:
-                lines += ["", "Effects of ln y (LeSage & Pace)",
-                          self._impacts.to_string(float_format=lambda v: f"{v:.5f}")]
+                lines += [
+                    "",
+                    "Effects of ln y (LeSage & Pace)",
+                    self._impacts.to_string(float_format=lambda v: f"{v:.5f}"),
+                ]
             if self._tests is not None:
                 lines += ["", "Model-choice tests", self._tests.to_string(float_format=lambda v: f"{v:.4g}")]
             if self.by_group:
-                lines += ["", "By group", self.table[["beta", "std_error", "p_value", "speed", "half_life"]].to_string(
-                    float_format=lambda v: f"{v:.5f}")]
+                lines += [
+                    "",
+                    "By group",
+                    self.table[["beta", "std_error", "p_value", "speed", "half_life"]].to_string(
+                        float_format=lambda v: f"{v:.5f}"
+                    ),
+                ]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 

@@ -324,8 +324,11 @@ class ClubConvergence(Model):
         "hp_lambda": [None, Interval(float, 0, None, closed="neither")],
         "critical": [Interval(float, None, None)],
         "cstar": [Interval(float, None, None)],
-        "merge": [Boolean(), None,
-                  InstanceOf(str, "'ps' or 'vlt' (any case)", check=lambda v: v.lower() in MERGE_METHODS)],
+        "merge": [
+            Boolean(),
+            None,
+            InstanceOf(str, "'ps' or 'vlt' (any case)", check=lambda v: v.lower() in MERGE_METHODS),
+        ],
         "hac": [Options(*HAC_METHODS)],
         "lags": [None, Interval(int, 0, None)],
         "log": [Boolean()],
@@ -334,10 +337,21 @@ class ClubConvergence(Model):
         "core": [Options(*CORE_RULES)],
     }
 
-    def __init__(self, r: float = 0.3, hp_lambda: float | None = None, critical: float = -1.65,
-                 cstar: float = 0.0, merge: bool | str | None = True, *, hac: str = "qs", lags: int | None = None,
-                 log: bool = True, order_by: str | float = "last", merge_divergent: bool = False,
-                 core: str = "max_t") -> None:
+    def __init__(
+        self,
+        r: float = 0.3,
+        hp_lambda: float | None = None,
+        critical: float = -1.65,
+        cstar: float = 0.0,
+        merge: bool | str | None = True,
+        *,
+        hac: str = "qs",
+        lags: int | None = None,
+        log: bool = True,
+        order_by: str | float = "last",
+        merge_divergent: bool = False,
+        core: str = "max_t",
+    ) -> None:
         self.r, self.hp_lambda, self.critical, self.cstar, self.merge = r, hp_lambda, critical, cstar, merge
         self.hac, self.lags, self.log, self.order_by = hac, lags, log, order_by
         self.merge_divergent, self.core = merge_divergent, core
@@ -363,8 +377,9 @@ class ClubConvergence(Model):
         if not self.log:
             bad = s.index[s.to_numpy() <= 0]
             if len(bad):
-                raise ValueError(f"series: values must be > 0 (h = y / mean y needs one sign); "
-                                 f"non-positive at {_preview(bad)}")
+                raise ValueError(
+                    f"series: values must be > 0 (h = y / mean y needs one sign); non-positive at {_preview(bad)}"
+                )
         wide = require_balanced(s, name="series")
         n_regions, n_periods = wide.shape
         if n_regions < 2:
@@ -381,8 +396,10 @@ class ClubConvergence(Model):
         X = np.log(wide.to_numpy()) if self.log else wide.to_numpy().copy()
         if self.hp_lambda is not None:
             X = hp_trend(X.T, self.hp_lambda).T
-            notes.append(f"{'log ' if self.log else ''}values replaced by their Hodrick–Prescott trend "
-                         f"(lambda = {self.hp_lambda:g})")
+            notes.append(
+                f"{'log ' if self.log else ''}values replaced by their Hodrick–Prescott trend "
+                f"(lambda = {self.hp_lambda:g})"
+            )
         if not (np.all(X > 0) or np.all(X < 0)):
             what = "log values" if self.log else "values"
             where = "the HP trend of the " if self.hp_lambda is not None else ""
@@ -391,8 +408,12 @@ class ClubConvergence(Model):
             raise ValueError(
                 f"series: {where}{what} must all have the same sign for the relative transition h = X / mean X; "
                 f"they change sign at (region, period) {_preview(cross)}"
-                + ("; values on both sides of 1 give logs of both signs: rescale the series (e.g. per 1000 "
-                   "inhabitants) or pass log=False for data already in logs" if self.log else "")
+                + (
+                    "; values on both sides of 1 give logs of both signs: rescale the series (e.g. per 1000 "
+                    "inhabitants) or pass log=False for data already in logs"
+                    if self.log
+                    else ""
+                )
             )
         periods = np.asarray(wide.columns)
         numeric = pd.api.types.is_numeric_dtype(periods) and len(periods) > 2
@@ -418,12 +439,19 @@ class ClubConvergence(Model):
         crit = self.critical
 
         overall = logt.one(X)
-        overall_test = LogTTest(b=overall["b"], std_error=overall["std_error"], t=overall["t"],
-                                p_value=overall["p_value"], converges=bool(overall["t"] > crit),
-                                n_regions=len(regions))
+        overall_test = LogTTest(
+            b=overall["b"],
+            std_error=overall["std_error"],
+            t=overall["t"],
+            p_value=overall["p_value"],
+            converges=bool(overall["t"] > crit),
+            n_regions=len(regions),
+        )
         if not np.isfinite(overall_test.t):
-            notes.append("the log t test of all regions is undefined (H_t = 0 in some period: every region has the "
-                         "same value); sets of identical regions get t = NaN and are not grouped")
+            notes.append(
+                "the log t test of all regions is undefined (H_t = 0 in some period: every region has the "
+                "same value); sets of identical regions get t = NaN and are not grouped"
+            )
 
         initial, divergent = self._clusters(X, self._order(X), logt)
         initial_divergent = divergent
@@ -438,41 +466,76 @@ class ClubConvergence(Model):
         init_table = self._club_table(X, initial, initial_divergent, logt, None)
         for label, row in table.iterrows():
             if label != DIVERGENT and not row["converges"]:
-                notes.append(f"{label} fails its own log t test (t = {row['t']:.3f} <= {crit:g}); "
-                             "its members passed the sieve one at a time (c* fixed)")
+                notes.append(
+                    f"{label} fails its own log t test (t = {row['t']:.3f} <= {crit:g}); "
+                    "its members passed the sieve one at a time (c* fixed)"
+                )
             if "+" in str(row["merged_from"]):
                 notes.append(f"{label} merges initial clubs {row['merged_from']} ({self._merge_name()})")
 
         h = X / X.mean(0)
         paths = pd.DataFrame(h, index=pd.Index(regions, name=REGION), columns=pd.Index(wide.columns, name=PERIOD))
         settings = {
-            "r": self.r, "periods": X.shape[1], "discarded": logt.start, "t_from": int(logt.t[0]),
+            "r": self.r,
+            "periods": X.shape[1],
+            "discarded": logt.start,
+            "t_from": int(logt.t[0]),
             "t_to": int(logt.t[-1]),
-            "hac": self.hac, "lags": logt.lags if self.hac == "bartlett" else None, "hp_lambda": self.hp_lambda,
-            "log": self.log, "critical": crit, "cstar": self.cstar, "merge": self.merge_method,
+            "hac": self.hac,
+            "lags": logt.lags if self.hac == "bartlett" else None,
+            "hp_lambda": self.hp_lambda,
+            "log": self.log,
+            "critical": crit,
+            "cstar": self.cstar,
+            "merge": self.merge_method,
             "order_by": self.order_by,
-            "merge_divergent": self.merge_divergent, "core": self.core,
+            "merge_divergent": self.merge_divergent,
+            "core": self.core,
         }
-        return ClubResult(log_t=overall_test, clubs=_labels(final_groups, regions),
-                          initial_clubs=_labels(initial, regions), table=table, initial_table=init_table,
-                          transition_paths=paths, settings=settings, notes=notes)
+        return ClubResult(
+            log_t=overall_test,
+            clubs=_labels(final_groups, regions),
+            initial_clubs=_labels(initial, regions),
+            table=table,
+            initial_table=init_table,
+            transition_paths=paths,
+            settings=settings,
+            notes=notes,
+        )
 
-    def _club_table(self, X: np.ndarray, groups: list[np.ndarray], divergent: np.ndarray, logt: _LogT,
-                    sources: list[list[int]] | None) -> pd.DataFrame:
+    def _club_table(
+        self,
+        X: np.ndarray,
+        groups: list[np.ndarray],
+        divergent: np.ndarray,
+        logt: _LogT,
+        sources: list[list[int]] | None,
+    ) -> pd.DataFrame:
         """One row per club (its log t test) and one for the divergent regions, if any."""
         rows = []
         for j, members in enumerate(groups):
             test = logt.one(X[members])
-            row = {"club": f"club{j + 1}", "n_regions": len(members), **test,
-                   "converges": bool(test["t"] > self.critical)}
+            row = {
+                "club": f"club{j + 1}",
+                "n_regions": len(members),
+                **test,
+                "converges": bool(test["t"] > self.critical),
+            }
             if sources is not None:
                 row["merged_from"] = "+".join(f"club{i + 1}" for i in sources[j])
             rows.append(row)
         if len(divergent):
             nan = dict.fromkeys(("b", "std_error", "t", "p_value"), np.nan)
             test = logt.one(X[divergent]) if len(divergent) > 1 else nan
-            rows.append({"club": DIVERGENT, "n_regions": len(divergent), **test, "converges": False,
-                         **({"merged_from": ""} if sources is not None else {})})
+            rows.append(
+                {
+                    "club": DIVERGENT,
+                    "n_regions": len(divergent),
+                    **test,
+                    "converges": False,
+                    **({"merged_from": ""} if sources is not None else {}),
+                }
+            )
         cols = ["club", "n_regions", "b", "std_error", "t", "p_value", "converges"]
         return pd.DataFrame(rows, columns=cols + (["merged_from"] if sources is not None else [])).set_index("club")
 
@@ -533,9 +596,9 @@ class ClubConvergence(Model):
             i = k
         return out
 
-    def _merge_divergent(self, X: np.ndarray, clubs: list[tuple[np.ndarray, list[int]]], divergent: np.ndarray,
-                         logt: _LogT) -> tuple[list[tuple[np.ndarray, list[int]]], np.ndarray,
-                                               list[tuple[int, int, float]]]:
+    def _merge_divergent(
+        self, X: np.ndarray, clubs: list[tuple[np.ndarray, list[int]]], divergent: np.ndarray, logt: _LogT
+    ) -> tuple[list[tuple[np.ndarray, list[int]]], np.ndarray, list[tuple[int, int, float]]]:
         clubs, divergent, moved = list(clubs), divergent.copy(), []
         while divergent.size:
             tm = np.stack([logt(_added_variation(X[m], X[divergent]))["t"] for m, _ in clubs])  # clubs × divergent
@@ -544,7 +607,7 @@ class ClubConvergence(Model):
                 break
             c, d = np.unravel_index(int(np.argmax(tm.T)), tm.T.shape)[::-1]  # first maximum, divergent-major as R
             members, src = clubs[c]
-            clubs[c] = (np.concatenate([members, divergent[d:d + 1]]), src)
+            clubs[c] = (np.concatenate([members, divergent[d : d + 1]]), src)
             moved.append((int(divergent[d]), int(c), float(tm[c, d])))
             divergent = np.delete(divergent, d)
         return clubs, divergent, moved
@@ -576,9 +639,18 @@ class ClubResult(Result):
 
     _table_names = ("table", "initial_table", "clubs", "transition_paths")
 
-    def __init__(self, *, log_t: LogTTest, clubs: pd.Series, initial_clubs: pd.Series, table: pd.DataFrame,
-                 initial_table: pd.DataFrame, transition_paths: pd.DataFrame, settings: dict[str, Any],
-                 notes: list[str]) -> None:
+    def __init__(
+        self,
+        *,
+        log_t: LogTTest,
+        clubs: pd.Series,
+        initial_clubs: pd.Series,
+        table: pd.DataFrame,
+        initial_table: pd.DataFrame,
+        transition_paths: pd.DataFrame,
+        settings: dict[str, Any],
+        notes: list[str],
+    ) -> None:
         self.log_t = log_t
         self._clubs = clubs
         self._initial_clubs = initial_clubs
@@ -589,15 +661,15 @@ class ClubResult(Result):
         self._notes = list(notes)
         self._freeze()
 
-    table = copied('_table')
+    table = copied("_table")
 
-    initial_table = copied('_initial_table')
+    initial_table = copied("_initial_table")
 
-    clubs = copied('_clubs')
+    clubs = copied("_clubs")
 
-    initial_clubs = copied('_initial_clubs')
+    initial_clubs = copied("_initial_clubs")
 
-    transition_paths = copied('_paths')
+    transition_paths = copied("_paths")
 
     @property
     def n_clubs(self) -> int:
@@ -624,8 +696,9 @@ class ClubResult(Result):
         verdict = "convergence not rejected" if lt.converges else f"convergence rejected (t < {s['critical']:g})"
         lines.append(f"all regions: b = {lt.b:.4f} (s.e. {lt.std_error:.4f}), t = {lt.t:.3f}: {verdict}")
         merge = {"ps": "Phillips–Sul (2009)", "vlt": "von Lyncker–Thoennessen (2017)", None: "none"}[s["merge"]]
-        lines.append(f"clubs: {self.n_clubs}, divergent regions: {len(self.divergent)}; c* = {s['cstar']:g}; "
-                     f"merging: {merge}")
+        lines.append(
+            f"clubs: {self.n_clubs}, divergent regions: {len(self.divergent)}; c* = {s['cstar']:g}; merging: {merge}"
+        )
         lines += [f"note: {n}" for n in self.notes]
         with pd.option_context("display.width", 120, "display.max_columns", 30, "display.max_rows", 60):
             lines.append(self._table.to_string(float_format=lambda v: f"{v:.4f}"))
@@ -638,11 +711,13 @@ class ClubResult(Result):
     def __repr__(self) -> str:
         return f"<ClubResult: {self.n_clubs} clubs, {len(self.divergent)} divergent of {len(self._clubs)} regions>"
 
-    def plot(self, ax: Any = None, members: bool = True, *, figsize: tuple[float, float] = (8, 4.5),
-             **kwargs: Any) -> Any:
+    def plot(
+        self, ax: Any = None, members: bool = True, *, figsize: tuple[float, float] = (8, 4.5), **kwargs: Any
+    ) -> Any:
         """Relative transition paths: each club's average (thick) and, with ``members=True``,
         its regions (thin); divergent regions in grey (extra keywords go to the average lines)."""
         from ..plotting.convergence import club_paths_plot
 
-        return club_paths_plot(self._paths, self._clubs, list(self._table.index), ax=ax, members=members,
-                               figsize=figsize, **kwargs)
+        return club_paths_plot(
+            self._paths, self._clubs, list(self._table.index), ax=ax, members=members, figsize=figsize, **kwargs
+        )

@@ -133,12 +133,15 @@ class SigmaConvergence(Model):
         else:
             position = pd.Series(np.arange(len(periods), dtype=float), index=periods)
             more = " …" if len(periods) > 3 else ""
-            notes.append(f"periods are not numeric ({_preview(periods[:3], limit=3)}{more}): "
-                         f"the trend is on the period order 0, 1, …, {len(periods) - 1} of the sorted labels (one unit "
-                         "per period); give numeric periods (e.g. the first year) for a slope per year")
+            notes.append(
+                f"periods are not numeric ({_preview(periods[:3], limit=3)}{more}): "
+                f"the trend is on the period order 0, 1, …, {len(periods) - 1} of the sorted labels (one unit "
+                "per period); give numeric periods (e.g. the first year) for a slope per year"
+            )
         if groups is not None:
-            codes, labels, group_notes = group_codes(s.index.get_level_values(REGION),
-                                                     as_groups(groups, "SigmaConvergence"), "SigmaConvergence")
+            codes, labels, group_notes = group_codes(
+                s.index.get_level_values(REGION), as_groups(groups, "SigmaConvergence"), "SigmaConvergence"
+            )
             notes += group_notes
             for j, label in enumerate(labels):
                 frames[label] = s[codes == j]
@@ -146,14 +149,16 @@ class SigmaConvergence(Model):
         for label, part in frames.items():
             for period, values in part.groupby(level=PERIOD):
                 v = values.to_numpy()
-                rows.append({"group": label, "period": period, "n_regions": v.size,
-                             self.measure: _measure(v, self.measure)})
+                rows.append(
+                    {"group": label, "period": period, "n_regions": v.size, self.measure: _measure(v, self.measure)}
+                )
         table = pd.DataFrame(rows).set_index(["group", "period"])
         trends = []
         for label in frames:
             part = table.loc[label]
-            trends.append({"group": label, **trend_test(position.loc[part.index].to_numpy(),
-                                                       part[self.measure].to_numpy())})
+            trends.append(
+                {"group": label, **trend_test(position.loc[part.index].to_numpy(), part[self.measure].to_numpy())}
+            )
         trend = pd.DataFrame(trends).set_index("group")
         return SigmaResult(self.measure, table, trend, notes, settings=self.get_params())
 
@@ -174,8 +179,14 @@ class SigmaResult(Result):
 
     _table_names = ("table", "trend")
 
-    def __init__(self, measure: str, table: pd.DataFrame, trend: pd.DataFrame, notes: list[str],
-                 settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        measure: str,
+        table: pd.DataFrame,
+        trend: pd.DataFrame,
+        notes: list[str],
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
         self.measure = measure
         self._table = table
         self._trend = trend
@@ -187,8 +198,12 @@ class SigmaResult(Result):
     trend = copied("_trend")
 
     def summary(self) -> str:
-        return super().summary() + "\n\nTrend of " + self.measure + " on time (OLS)\n" + self._trend.to_string(
-            float_format=lambda v: f"{v:.4g}"
+        return (
+            super().summary()
+            + "\n\nTrend of "
+            + self.measure
+            + " on time (OLS)\n"
+            + self._trend.to_string(float_format=lambda v: f"{v:.4g}")
         )
 
     def plot(self, *, ax: Any = None, figsize: tuple[float, float] = (7, 4), **kwargs: Any) -> Any:

@@ -38,16 +38,36 @@ from ..indicators import parse_direction
 
 #: approximate coordinates (lon, lat) of the provincial capitals
 CAPITALS: dict[str, tuple[float, float]] = {
-    "Beijing": (116.40, 39.90), "Tianjin": (117.20, 39.13), "Hebei": (114.51, 38.04),
-    "Shanxi": (112.55, 37.87), "Inner Mongolia": (111.75, 40.84), "Liaoning": (123.43, 41.80),
-    "Jilin": (125.32, 43.82), "Heilongjiang": (126.53, 45.80), "Shanghai": (121.47, 31.23),
-    "Jiangsu": (118.80, 32.06), "Zhejiang": (120.16, 30.27), "Anhui": (117.23, 31.82),
-    "Fujian": (119.30, 26.08), "Jiangxi": (115.86, 28.68), "Shandong": (117.00, 36.65),
-    "Henan": (113.63, 34.75), "Hubei": (114.31, 30.59), "Hunan": (112.94, 28.23),
-    "Guangdong": (113.26, 23.13), "Guangxi": (108.37, 22.82), "Hainan": (110.35, 20.02),
-    "Chongqing": (106.55, 29.56), "Sichuan": (104.07, 30.67), "Guizhou": (106.63, 26.65),
-    "Yunnan": (102.83, 24.88), "Tibet": (91.13, 29.65), "Shaanxi": (108.94, 34.34),
-    "Gansu": (103.83, 36.06), "Qinghai": (101.78, 36.62), "Ningxia": (106.23, 38.49),
+    "Beijing": (116.40, 39.90),
+    "Tianjin": (117.20, 39.13),
+    "Hebei": (114.51, 38.04),
+    "Shanxi": (112.55, 37.87),
+    "Inner Mongolia": (111.75, 40.84),
+    "Liaoning": (123.43, 41.80),
+    "Jilin": (125.32, 43.82),
+    "Heilongjiang": (126.53, 45.80),
+    "Shanghai": (121.47, 31.23),
+    "Jiangsu": (118.80, 32.06),
+    "Zhejiang": (120.16, 30.27),
+    "Anhui": (117.23, 31.82),
+    "Fujian": (119.30, 26.08),
+    "Jiangxi": (115.86, 28.68),
+    "Shandong": (117.00, 36.65),
+    "Henan": (113.63, 34.75),
+    "Hubei": (114.31, 30.59),
+    "Hunan": (112.94, 28.23),
+    "Guangdong": (113.26, 23.13),
+    "Guangxi": (108.37, 22.82),
+    "Hainan": (110.35, 20.02),
+    "Chongqing": (106.55, 29.56),
+    "Sichuan": (104.07, 30.67),
+    "Guizhou": (106.63, 26.65),
+    "Yunnan": (102.83, 24.88),
+    "Tibet": (91.13, 29.65),
+    "Shaanxi": (108.94, 34.34),
+    "Gansu": (103.83, 36.06),
+    "Qinghai": (101.78, 36.62),
+    "Ningxia": (106.23, 38.49),
     "Xinjiang": (87.62, 43.83),
 }
 
@@ -197,7 +217,9 @@ def simulate_panel(
         base = levels[next(iter(system))]
         columns["gov_share"] = np.clip(0.25 - 0.03 * base + 0.02 * rng.standard_normal((n, T)), 0.05, 0.9)
         columns["openness"] = np.exp(-1.5 + 0.5 * base + 0.1 * rng.standard_normal((n, T)))
-        columns["urbanization"] = np.clip(0.5 + 0.08 * base + 0.01 * t[None, :] + 0.02 * rng.standard_normal((n, T)), 0.2, 0.95)
+        columns["urbanization"] = np.clip(
+            0.5 + 0.08 * base + 0.01 * t[None, :] + 0.02 * rng.standard_normal((n, T)), 0.2, 0.95
+        )
         columns["human_capital"] = 8.5 + 0.6 * base + 0.05 * t[None, :] + 0.1 * rng.standard_normal((n, T))
     frame = pd.DataFrame(
         {"region": np.repeat(names, T), "period": np.tile(periods, n), **{k: v.ravel() for k, v in columns.items()}}

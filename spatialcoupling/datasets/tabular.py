@@ -44,9 +44,7 @@ def load_us_productivity() -> pd.DataFrame:
     path = resources.files("spatialcoupling.datasets").joinpath("data/munnell.csv")
     with resources.as_file(path) as p:
         raw = pd.read_csv(p)
-    frame = raw.rename(columns=_MUNNELL_COLUMNS).rename(
-        columns={"STATE": "region", "YR": "period", "ST_ABB": "st_abb"}
-    )
+    frame = raw.rename(columns=_MUNNELL_COLUMNS).rename(columns={"STATE": "region", "YR": "period", "ST_ABB": "st_abb"})
     frame["region"] = frame["region"].str.title()
     frame = frame.set_index(["region", "period"]).sort_index()
     return frame[[*_MUNNELL_COLUMNS.values(), "st_abb"]]

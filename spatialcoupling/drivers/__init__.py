@@ -28,7 +28,19 @@ from .robustness import RobustnessGrid, RobustnessResult, default_weightings
 from .topsis import CompositeScores, GreyRelational, Topsis
 
 __all__ = [
-    "BivariateLocalMoran", "CompositeScores", "DifferentialLocalMoran", "GeoDetector", "GeoDetectorResult",
-    "GreyRelational", "HotSpotResult", "HotSpots", "LocalClusterResult", "ObstacleDegree", "ObstacleResult",
-    "RobustnessGrid", "RobustnessResult", "Topsis", "default_weightings",
+    "BivariateLocalMoran",
+    "CompositeScores",
+    "DifferentialLocalMoran",
+    "GeoDetector",
+    "GeoDetectorResult",
+    "GreyRelational",
+    "HotSpotResult",
+    "HotSpots",
+    "LocalClusterResult",
+    "ObstacleDegree",
+    "ObstacleResult",
+    "RobustnessGrid",
+    "RobustnessResult",
+    "Topsis",
+    "default_weightings",
 ]

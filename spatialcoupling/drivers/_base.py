@@ -113,9 +113,7 @@ def region_period_frame(data: Any, who: str, name: str = "data") -> pd.DataFrame
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{who}: {name} must be a DataFrame indexed by (region, period), got {type(data).__name__}")
     if not isinstance(data.index, pd.MultiIndex) or data.index.nlevels != 2:
-        raise ValueError(
-            f"{who}: {name} must be indexed by (region, period); use df.set_index(['region', 'period'])"
-        )
+        raise ValueError(f"{who}: {name} must be indexed by (region, period); use df.set_index(['region', 'period'])")
     out = data.copy()
     out.index = out.index.set_names([REGION, PERIOD])
     dup = out.index[out.index.duplicated()]
@@ -151,14 +149,17 @@ def wide_on_weights(series: Any, ids: tuple, name: str, who: str) -> pd.DataFram
         if {str(r) for r in wide.index} == {str(r) for r in ids}:
             hint = " The ids agree as text: make the types match (e.g. both str or both int)."
         raise ValueError(
-            f"{who}: regions of {name} do not match the spatial weights; " + "; ".join(parts)
-            + ". Build the weights from the same regions (sc.spatial_weights) or subset the series." + hint
+            f"{who}: regions of {name} do not match the spatial weights; "
+            + "; ".join(parts)
+            + ". Build the weights from the same regions (sc.spatial_weights) or subset the series."
+            + hint
         )
     wide = wide.loc[list(ids)]
     values = wide.to_numpy()
     spread = values.max(axis=0) - values.min(axis=0)
-    flat = [p for p, s_ in zip(wide.columns, spread, strict=True)
-            if not s_ > 1e-14 * max(1.0, float(np.abs(values).max()))]
+    flat = [
+        p for p, s_ in zip(wide.columns, spread, strict=True) if not s_ > 1e-14 * max(1.0, float(np.abs(values).max()))
+    ]
     if flat:
         raise ValueError(
             f"{who}: {name} is constant across regions in period(s) {_preview(flat)}; a local statistic is "

@@ -115,10 +115,12 @@ def natural_breaks(values: np.ndarray, k: int) -> dict[int, np.ndarray]:
             opt[mid] = choice
             left = mid - 1 >= lo
             right = mid + 1 <= hi
-            lo, hi, olo, ohi = (np.concatenate([lo[left], mid[right] + 1]),
-                                np.concatenate([mid[left] - 1, hi[right]]),
-                                np.concatenate([olo[left], choice[right]]),
-                                np.concatenate([choice[left], ohi[right]]))
+            lo, hi, olo, ohi = (
+                np.concatenate([lo[left], mid[right] + 1]),
+                np.concatenate([mid[left] - 1, hi[right]]),
+                np.concatenate([olo[left], choice[right]]),
+                np.concatenate([choice[left], ohi[right]]),
+            )
         best = new
         starts.append(opt)
     out: dict[int, np.ndarray] = {}

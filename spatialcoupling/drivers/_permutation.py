@@ -115,8 +115,9 @@ def lag_counts(
     return lag, ge, le
 
 
-def _tally(perm: np.ndarray, obs: np.ndarray, tol: np.ndarray, ge: np.ndarray, le: np.ndarray,
-           rows: np.ndarray) -> None:
+def _tally(
+    perm: np.ndarray, obs: np.ndarray, tol: np.ndarray, ge: np.ndarray, le: np.ndarray, rows: np.ndarray
+) -> None:
     """Add the counts of ``perm`` (r, P, T) against ``obs`` (r, T) to rows ``rows``."""
     ge[rows] = (perm >= (obs - tol)[:, None, :]).sum(axis=1)
     le[rows] = (perm <= (obs + tol)[:, None, :]).sum(axis=1)
@@ -135,9 +136,9 @@ def _count_equal(w, y, lag, draws, members, rowsum, scale, ge, le) -> None:
     step = max(1, _CHUNK // max(1, permutations * (periods + k)))
     cols = np.arange(permutations)[None, :]
     for start in range(0, members.size, step):
-        rows = members[start:start + step]
+        rows = members[start : start + step]
         pos = (ordered[None, :, :] < rows[:, None, None]).sum(axis=2)  # (r, P)
-        perm = coef[start:start + step, None, None] * (base[None] + tail[cols, pos])  # (r, P, T)
+        perm = coef[start : start + step, None, None] * (base[None] + tail[cols, pos])  # (r, P, T)
         tol = _TIE * rowsum[rows, None] * np.maximum(scale, 1e-300)
         _tally(perm, lag[rows], tol, ge, le, rows)
 
@@ -147,7 +148,7 @@ def _count_general(w, y, lag, draws, members, rowsum, scale, ge, le) -> None:
     periods = y.shape[1]
     step = max(1, _CHUNK // max(1, permutations * k * periods))
     for start in range(0, members.size, step):
-        rows = members[start:start + step]
+        rows = members[start : start + step]
         idx = draws[None, :, :] + (draws[None, :, :] >= rows[:, None, None])  # (r, P, k)
         starts = w.indptr[rows]
         weights = w.data[starts[:, None] + np.arange(k)[None, :]]  # (r, k)

@@ -55,8 +55,15 @@ class _LocalModel(Model):
         "seed": [Seed()],
     }
 
-    def __init__(self, permutations: int = 999, alpha: float = 0.05, adjust: str | None = None,
-                 alternative: str = "directed", transform: str = "r", seed: Any = None) -> None:
+    def __init__(
+        self,
+        permutations: int = 999,
+        alpha: float = 0.05,
+        adjust: str | None = None,
+        alternative: str = "directed",
+        transform: str = "r",
+        seed: Any = None,
+    ) -> None:
         self.permutations = permutations
         self.alpha = alpha
         self.adjust = adjust
@@ -64,8 +71,16 @@ class _LocalModel(Model):
         self.transform = transform
         self.seed = seed
 
-    def _run(self, zx: np.ndarray, zy: np.ndarray, sw: Any, periods: list, columns: dict[str, np.ndarray],
-             notes: list[str], variable: str) -> LocalClusterResult:
+    def _run(
+        self,
+        zx: np.ndarray,
+        zy: np.ndarray,
+        sw: Any,
+        periods: list,
+        columns: dict[str, np.ndarray],
+        notes: list[str],
+        variable: str,
+    ) -> LocalClusterResult:
         w = sw.transformed(self.transform).sparse
         n, T = zx.shape
         ss, entropy = seed_sequence(self.seed)
@@ -88,21 +103,35 @@ class _LocalModel(Model):
             notes.append(f"{len(ids)} region(s) without neighbours are not tested (p NaN, 'isolated'): {_preview(ids)}")
         floor = (2.0 if self.alternative == "two-sided" else 1.0) / (self.permutations + 1)
         if (cut < floor).all() and self.adjust is None and self.alpha < floor:
-            notes.append(f"alpha = {self.alpha} is below the smallest attainable pseudo p {floor:.3g}; "
-                         "nothing can be significant")
+            notes.append(
+                f"alpha = {self.alpha} is below the smallest attainable pseudo p {floor:.3g}; "
+                "nothing can be significant"
+            )
         data = {name: values.ravel() for name, values in columns.items()}
-        data.update({"lag": lag.ravel(), "Ii": Ii.ravel(), "quadrant": quadrant.ravel(), "p_sim": p.ravel(),
-                     "significant": sig.ravel(),
-                     "cluster": pd.Categorical(cluster.ravel(), categories=list(CLUSTERS))})
+        data.update(
+            {
+                "lag": lag.ravel(),
+                "Ii": Ii.ravel(),
+                "quadrant": quadrant.ravel(),
+                "p_sim": p.ravel(),
+                "significant": sig.ravel(),
+                "cluster": pd.Categorical(cluster.ravel(), categories=list(CLUSTERS)),
+            }
+        )
         index = pd.MultiIndex.from_product([list(sw.ids), periods], names=[REGION, PERIOD])
         table = pd.DataFrame(data, index=index)
         counts = table.groupby(PERIOD, observed=False, sort=False)["cluster"].value_counts().unstack("cluster")
         counts = counts.reindex(index=periods, columns=list(CLUSTERS), fill_value=0).astype(int)
         counts.columns = counts.columns.astype(str)
         settings = {
-            "variable": variable, "weights": sw.name or "given", "transform": self.transform,
-            "permutations": self.permutations, "alpha": self.alpha, "adjust": self.adjust or "none",
-            "alternative": self.alternative, "seed": self.seed if entropy is None else entropy,
+            "variable": variable,
+            "weights": sw.name or "given",
+            "transform": self.transform,
+            "permutations": self.permutations,
+            "alpha": self.alpha,
+            "adjust": self.adjust or "none",
+            "alternative": self.alternative,
+            "seed": self.seed if entropy is None else entropy,
         }
         cutoffs = pd.DataFrame({"cutoff": cut}, index=pd.Index(periods, name=PERIOD))
         return LocalClusterResult({"table": table, "counts": counts, "cutoffs": cutoffs}, settings, notes)
@@ -148,8 +177,15 @@ class BivariateLocalMoran(_LocalModel):
     ['HH', 'LL', 'LH', 'HL', 'ns', 'isolated']
     """
 
-    def __init__(self, permutations: int = 999, alpha: float = 0.05, adjust: str | None = None,
-                 alternative: str = "directed", transform: str = "r", seed: Any = None) -> None:
+    def __init__(
+        self,
+        permutations: int = 999,
+        alpha: float = 0.05,
+        adjust: str | None = None,
+        alternative: str = "directed",
+        transform: str = "r",
+        seed: Any = None,
+    ) -> None:
         super().__init__(permutations, alpha, adjust, alternative, transform, seed)
         self._validate_params()
 
@@ -169,8 +205,10 @@ class BivariateLocalMoran(_LocalModel):
         if list(wx.columns) != list(wy.columns):
             only_x = [p for p in wx.columns if p not in set(wy.columns)]
             only_y = [p for p in wy.columns if p not in set(wx.columns)]
-            raise ValueError(f"BivariateLocalMoran: x and y cover different periods: only in x {_preview(only_x)}; "
-                             f"only in y {_preview(only_y)}; select the common periods first")
+            raise ValueError(
+                f"BivariateLocalMoran: x and y cover different periods: only in x {_preview(only_x)}; "
+                f"only in y {_preview(only_y)}; select the common periods first"
+            )
         X, Y = wx.to_numpy(), wy.to_numpy()
         zx, zy = _standardise(X), _standardise(Y)
         names = f"{getattr(x, 'name', None) or 'x'} ~ lag({getattr(y, 'name', None) or 'y'})"
@@ -193,12 +231,21 @@ class DifferentialLocalMoran(_LocalModel):
         As for :class:`BivariateLocalMoran`.
     """
 
-    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**_LocalModel._parameter_constraints,
-                              "spans": [None, InstanceOf((list, tuple), "a list of (start, end) pairs")]}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_LocalModel._parameter_constraints,
+        "spans": [None, InstanceOf((list, tuple), "a list of (start, end) pairs")],
+    }
 
-    def __init__(self, spans: Sequence[tuple[Any, Any]] | None = None, permutations: int = 999, alpha: float = 0.05,
-                 adjust: str | None = None, alternative: str = "directed", transform: str = "r",
-                 seed: Any = None) -> None:
+    def __init__(
+        self,
+        spans: Sequence[tuple[Any, Any]] | None = None,
+        permutations: int = 999,
+        alpha: float = 0.05,
+        adjust: str | None = None,
+        alternative: str = "directed",
+        transform: str = "r",
+        seed: Any = None,
+    ) -> None:
         super().__init__(permutations, alpha, adjust, alternative, transform, seed)
         self.spans = spans
         self._validate_params()
@@ -225,8 +272,10 @@ class DifferentialLocalMoran(_LocalModel):
                 raise ValueError(f"DifferentialLocalMoran: a span is a pair (start, end); got {span!r}")
             absent = [p for p in span if p not in periods]
             if absent:
-                raise ValueError(f"DifferentialLocalMoran: span {span!r}: period(s) {_preview(absent)} not in the "
-                                 f"series (periods {_preview(periods)})")
+                raise ValueError(
+                    f"DifferentialLocalMoran: span {span!r}: period(s) {_preview(absent)} not in the "
+                    f"series (periods {_preview(periods)})"
+                )
             if span[0] == span[1]:
                 raise ValueError(f"DifferentialLocalMoran: span {span!r} starts and ends in the same period")
         labels = [f"{_plain(a)}-{_plain(b)}" for a, b in spans]
@@ -287,9 +336,19 @@ class LocalClusterResult(DriverResult):
 
         variable = self._settings["variable"]
         if regions is None:
-            return figures.class_counts(self.counts, figures.GEODA_COLORS, ax=ax, title=title or f"Clusters: {variable}")
+            return figures.class_counts(
+                self.counts, figures.GEODA_COLORS, ax=ax, title=title or f"Clusters: {variable}"
+            )
         period = self.periods[-1] if period is None else period
-        caption = (f"{variable}; {self._settings['permutations']} permutations, alpha={self._settings['alpha']}, "
-                   f"adjust={self._settings['adjust']}, p {self._settings['alternative']}")
-        return figures.category_map(regions, self.clusters(period), figures.GEODA_COLORS, ax=ax,
-                                    title=title or f"{variable}, {period}", caption=caption)
+        caption = (
+            f"{variable}; {self._settings['permutations']} permutations, alpha={self._settings['alpha']}, "
+            f"adjust={self._settings['adjust']}, p {self._settings['alternative']}"
+        )
+        return figures.category_map(
+            regions,
+            self.clusters(period),
+            figures.GEODA_COLORS,
+            ax=ax,
+            title=title or f"{variable}, {period}",
+            caption=caption,
+        )

@@ -45,8 +45,8 @@ both (default); a run's strata come from its own values.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
-from typing import Any
+from itertools import combinations, pairwise
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -57,7 +57,7 @@ from .._series import PERIOD, REGION, _preview, as_region_period_series
 from ._base import DriverResult
 from ._breaks import METHODS, breaks, classify, natural_breaks
 
-__all__ = ["GeoDetector", "GeoDetectorResult", "INTERACTIONS", "interaction_type", "q_statistic"]
+__all__ = ["INTERACTIONS", "GeoDetector", "GeoDetectorResult", "interaction_type", "q_statistic"]
 
 INTERACTIONS = ("nonlinear-weaken", "uni-variable weaken", "bi-variable enhance", "independent", "nonlinear-enhance")
 _TOL = 1e-10
@@ -75,8 +75,11 @@ def q_statistic(y: np.ndarray, codes: np.ndarray) -> float:
 
 def _moments(y: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     size = int(codes.max()) + 1
-    return (np.bincount(codes, minlength=size).astype(float), np.bincount(codes, weights=y, minlength=size),
-            np.bincount(codes, weights=y * y, minlength=size))
+    return (
+        np.bincount(codes, minlength=size).astype(float),
+        np.bincount(codes, weights=y, minlength=size),
+        np.bincount(codes, weights=y * y, minlength=size),
+    )
 
 
 def interaction_type(q_a: float, q_b: float, q_ab: float) -> str:
@@ -148,23 +151,36 @@ class GeoDetector(Model):
     0.9847
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "method": [Options(*METHODS, "optimal")],
         "k": [Interval(int, 2, None)],
-        "methods": [InstanceOf((list, tuple), "a list of methods",
-                               check=lambda v: len(v) > 0 and all(m in METHODS for m in v))],
-        "k_range": [InstanceOf((list, tuple), "a pair (smallest, largest) of class counts >= 2",
-                               check=lambda v: len(v) == 2 and all(isinstance(x, int) for x in v)
-                               and 2 <= v[0] <= v[1])],
+        "methods": [
+            InstanceOf((list, tuple), "a list of methods", check=lambda v: len(v) > 0 and all(m in METHODS for m in v))
+        ],
+        "k_range": [
+            InstanceOf(
+                (list, tuple),
+                "a pair (smallest, largest) of class counts >= 2",
+                check=lambda v: len(v) == 2 and all(isinstance(x, int) for x in v) and 2 <= v[0] <= v[1],
+            )
+        ],
         "categorical": [InstanceOf((list, tuple), "a list of column names")],
         "by": [Options("both", "period", "pooled")],
         "alpha": [Interval(float, 0, 1, closed="neither")],
         "n_jobs": [NJobs()],
     }
 
-    def __init__(self, method: str = "quantile", k: int = 5, methods: Sequence[str] = METHODS,
-                 k_range: tuple[int, int] = (3, 8), categorical: Sequence[str] = (), by: str = "both",
-                 alpha: float = 0.05, n_jobs: int | None = 1) -> None:
+    def __init__(
+        self,
+        method: str = "quantile",
+        k: int = 5,
+        methods: Sequence[str] = METHODS,
+        k_range: tuple[int, int] = (3, 8),
+        categorical: Sequence[str] = (),
+        by: str = "both",
+        alpha: float = 0.05,
+        n_jobs: int | None = 1,
+    ) -> None:
         self.method = method
         self.k = k
         self.methods = methods
@@ -181,13 +197,17 @@ class GeoDetector(Model):
         if isinstance(factors, pd.Series):
             factors = factors.to_frame()
         if not isinstance(factors, pd.DataFrame) or factors.shape[1] == 0:
-            raise TypeError("GeoDetector: factors must be a DataFrame of factor columns indexed by (region, period) "
-                            "or by region (factors that do not change over time)")
+            raise TypeError(
+                "GeoDetector: factors must be a DataFrame of factor columns indexed by (region, period) "
+                "or by region (factors that do not change over time)"
+            )
         notes: list[str] = []
         unknown = [c for c in self.categorical if c not in factors.columns]
         if unknown:
-            raise ValueError(f"GeoDetector: categorical names {_preview(unknown)} that are not factor columns "
-                             f"({_preview(list(factors.columns))})")
+            raise ValueError(
+                f"GeoDetector: categorical names {_preview(unknown)} that are not factor columns "
+                f"({_preview(list(factors.columns))})"
+            )
         if isinstance(factors.index, pd.MultiIndex) and factors.index.nlevels == 2:
             frame = factors.copy()
             frame.index = frame.index.set_names([REGION, PERIOD])
@@ -204,8 +224,10 @@ class GeoDetector(Model):
             if len(absent):
                 raise ValueError(f"GeoDetector: factors (indexed by region) lack region(s) {_preview(absent)} of y")
             if factors.index.has_duplicates:
-                raise ValueError(f"GeoDetector: regions listed twice in factors: "
-                                 f"{_preview(factors.index[factors.index.duplicated()].unique())}")
+                raise ValueError(
+                    f"GeoDetector: regions listed twice in factors: "
+                    f"{_preview(factors.index[factors.index.duplicated()].unique())}"
+                )
             frame = factors.reindex(regions)
             frame.index = y.index
         else:
@@ -214,8 +236,10 @@ class GeoDetector(Model):
         bad = frame.isna()
         if bad.to_numpy().any():
             cells = bad.stack()
-            raise ValueError(f"GeoDetector: missing factor values at (region, period, factor) "
-                             f"{_preview(cells[cells].index)}; fill them or drop those region-periods from y")
+            raise ValueError(
+                f"GeoDetector: missing factor values at (region, period, factor) "
+                f"{_preview(cells[cells].index)}; fill them or drop those region-periods from y"
+            )
         return y, frame, notes
 
     # -- fit -----------------------------------------------------------------------------
@@ -234,8 +258,13 @@ class GeoDetector(Model):
         y, frame, notes = self._data(y, factors)
         if frame.shape[1] < 1:
             raise ValueError("GeoDetector: no factors")
-        categorical = {c for c in frame.columns if c in set(map(str, self.categorical))
-                       or not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])}
+        categorical = {
+            c
+            for c in frame.columns
+            if c in set(map(str, self.categorical))
+            or not pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])
+        }
         runs: list[tuple[Any, np.ndarray]] = []
         periods = y.index.get_level_values(PERIOD)
         if self.by in ("period", "both"):
@@ -243,35 +272,55 @@ class GeoDetector(Model):
             runs += [(uniques[t], np.flatnonzero(codes == t)) for t in range(len(uniques))]
         if self.by in ("pooled", "both"):
             runs.append((POOLED, np.arange(len(y))))
-        parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("table", "interaction", "risk", "ecological",
-                                                                 "strata", "search")}
+        parts: dict[str, list[pd.DataFrame]] = {
+            k: [] for k in ("table", "interaction", "risk", "ecological", "strata", "search")
+        }
         from .._parallel import parallel_map
 
         values = y.to_numpy()
-        results = parallel_map(self._run_item, [(label, values[rows], frame.iloc[rows], categorical)
-                                                for label, rows in runs], n_jobs=self.n_jobs, desc="runs")
+        results = parallel_map(
+            self._run_item,
+            [(label, values[rows], frame.iloc[rows], categorical) for label, rows in runs],
+            n_jobs=self.n_jobs,
+            desc="runs",
+        )
         for out, run_notes in results:
             notes += run_notes
             for key, value in out.items():
                 parts[key].append(value)
-        keys = {"table": ["run", "factor"], "interaction": ["run", "factor_a", "factor_b"],
-                "risk": ["run", "factor", "stratum_a", "stratum_b"], "ecological": ["run", "factor_a", "factor_b"],
-                "strata": ["run", "factor", "stratum"], "search": ["run", "factor", "method", "k"]}
-        tables = {key: pd.concat(value, ignore_index=True).set_index(keys[key]) if value else pd.DataFrame()
-                  for key, value in parts.items()}
-        settings = {"method": self.method, "k": self.k if self.method != "optimal" else "-",
-                    "methods": list(self.methods) if self.method == "optimal" else "-",
-                    "k_range": list(self.k_range) if self.method == "optimal" else "-",
-                    "categorical": sorted(categorical), "by": self.by, "alpha": self.alpha,
-                    "response": str(y.name or "y")}
+        keys = {
+            "table": ["run", "factor"],
+            "interaction": ["run", "factor_a", "factor_b"],
+            "risk": ["run", "factor", "stratum_a", "stratum_b"],
+            "ecological": ["run", "factor_a", "factor_b"],
+            "strata": ["run", "factor", "stratum"],
+            "search": ["run", "factor", "method", "k"],
+        }
+        tables = {
+            key: pd.concat(value, ignore_index=True).set_index(keys[key]) if value else pd.DataFrame()
+            for key, value in parts.items()
+        }
+        settings = {
+            "method": self.method,
+            "k": self.k if self.method != "optimal" else "-",
+            "methods": list(self.methods) if self.method == "optimal" else "-",
+            "k_range": list(self.k_range) if self.method == "optimal" else "-",
+            "categorical": sorted(categorical),
+            "by": self.by,
+            "alpha": self.alpha,
+            "response": str(y.name or "y"),
+        }
         return GeoDetectorResult(tables, settings, notes)
 
-    def _run_item(self, item: tuple[Any, np.ndarray, pd.DataFrame, set[str]]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    def _run_item(
+        self, item: tuple[Any, np.ndarray, pd.DataFrame, set[str]]
+    ) -> tuple[dict[str, pd.DataFrame], list[str]]:
         notes: list[str] = []
         return self._run(*item, notes), notes
 
-    def _run(self, label: Any, y: np.ndarray, frame: pd.DataFrame, categorical: set[str],
-             notes: list[str]) -> dict[str, pd.DataFrame]:
+    def _run(
+        self, label: Any, y: np.ndarray, frame: pd.DataFrame, categorical: set[str], notes: list[str]
+    ) -> dict[str, pd.DataFrame]:
         codes: dict[str, np.ndarray] = {}
         labels: dict[str, list] = {}
         factor_rows, strata_rows, search_rows = [], [], []
@@ -290,16 +339,27 @@ class GeoDetector(Model):
                 codes[name] = classify(x, cuts)
                 info = {"method": method, "k": k}
                 edges = np.concatenate([[x.min()], cuts, [x.max()]])
-                bounds = list(zip(edges[:-1], edges[1:], strict=True))
-                labels[name] = [("[" if h == 0 else "(") + f"{lo_:.6g}, {hi_:.6g}]" for h, (lo_, hi_) in enumerate(bounds)]
+                bounds = list(pairwise(edges))
+                labels[name] = [
+                    ("[" if h == 0 else "(") + f"{lo_:.6g}, {hi_:.6g}]" for h, (lo_, hi_) in enumerate(bounds)
+                ]
             row = {"run": label, "factor": name, **_factor_row(y, codes[name]), **info}
             factor_rows.append(row)
             n_h, s_h, _ = _moments(y, codes[name])
             for h, (lower, upper) in enumerate(bounds):
                 if h < n_h.size:
-                    strata_rows.append({"run": label, "factor": name, "stratum": h, "label": labels[name][h],
-                                        "lower": lower, "upper": upper,
-                                        "n": int(n_h[h]), "mean": s_h[h] / n_h[h] if n_h[h] else np.nan})
+                    strata_rows.append(
+                        {
+                            "run": label,
+                            "factor": name,
+                            "stratum": h,
+                            "label": labels[name][h],
+                            "lower": lower,
+                            "upper": upper,
+                            "n": int(n_h[h]),
+                            "mean": s_h[h] / n_h[h] if n_h[h] else np.nan,
+                        }
+                    )
             if row["strata"] < 2:
                 notes.append(f"run {label!r}: factor {name!r} has a single stratum; q is 0 and untested")
         out = {"table": pd.DataFrame(factor_rows), "strata": pd.DataFrame(strata_rows)}
@@ -314,17 +374,21 @@ class GeoDetector(Model):
             out["ecological"] = self._ecological(label, y, codes)
         return out
 
-    def _discretise(self, name: str, label: Any, x: np.ndarray, y: np.ndarray,
-                    notes: list[str]) -> tuple[str, int, np.ndarray, list[dict[str, Any]]]:
+    def _discretise(
+        self, name: str, label: Any, x: np.ndarray, y: np.ndarray, notes: list[str]
+    ) -> tuple[str, int, np.ndarray, list[dict[str, Any]]]:
         if self.method != "optimal":
             try:
                 cuts = breaks(x, self.method, self.k)
             except ValueError as err:
-                raise ValueError(f"GeoDetector: factor {name!r} (run {label!r}): {err}; choose another method "
-                                 "or shift the factor") from err
+                raise ValueError(
+                    f"GeoDetector: factor {name!r} (run {label!r}): {err}; choose another method or shift the factor"
+                ) from err
             if cuts.size + 1 < self.k:
-                notes.append(f"run {label!r}: factor {name!r} gives {cuts.size + 1} class(es) instead of {self.k} "
-                             "(repeated values)")
+                notes.append(
+                    f"run {label!r}: factor {name!r} gives {cuts.size + 1} class(es) instead of {self.k} "
+                    "(repeated values)"
+                )
             return self.method, self.k, cuts, []
         candidates: list[dict[str, Any]] = []
         best: tuple[float, str, int, np.ndarray] | None = None
@@ -334,7 +398,9 @@ class GeoDetector(Model):
         sst = float(((y - y.mean()) ** 2).sum())
         for method in self.methods:
             if method == "geometric" and unique[0] <= 0:
-                notes.append(f"run {label!r}: factor {name!r} has values <= 0; geometric intervals left out of the search")
+                notes.append(
+                    f"run {label!r}: factor {name!r} has values <= 0; geometric intervals left out of the search"
+                )
                 continue
             for k in range(lo, hi + 1):
                 if method == "natural":
@@ -345,16 +411,18 @@ class GeoDetector(Model):
                 present = n_h > 0
                 ssw = float((ss_h[present] - s_h[present] ** 2 / n_h[present]).sum())
                 q = 1.0 - ssw / sst if sst > 0 else np.nan
-                candidates.append({"run": label, "factor": name, "method": method, "k": k, "q": q,
-                                   "strata": int(present.sum())})
+                candidates.append(
+                    {"run": label, "factor": name, "method": method, "k": k, "q": q, "strata": int(present.sum())}
+                )
                 if best is None or q > best[0] + 1e-12:
                     best = (q, method, k, cuts)
         if best is None:
             raise ValueError(f"GeoDetector: no discretisation in the search applies to factor {name!r} (run {label!r})")
         return best[1], best[2], best[3], candidates
 
-    def _risk(self, label: Any, y: np.ndarray, codes: dict[str, np.ndarray], labels: dict[str, list],
-              notes: list[str]) -> pd.DataFrame:
+    def _risk(
+        self, label: Any, y: np.ndarray, codes: dict[str, np.ndarray], labels: dict[str, list], notes: list[str]
+    ) -> pd.DataFrame:
         frames = []
         for name, c in codes.items():
             n_h, s_h, ss_h = _moments(y, c)
@@ -372,24 +440,47 @@ class GeoDetector(Model):
             p = 2.0 * stats.t.sf(np.abs(t), df)
             if (n < 2).any():
                 notes.append(f"run {label!r}: factor {name!r} has strata of one observation; their risk tests are NaN")
-            frames.append(pd.DataFrame({
-                "run": label, "factor": name, "stratum_a": np.asarray(labels[name], dtype=object)[present[a]],
-                "stratum_b": np.asarray(labels[name], dtype=object)[present[b]],
-                "mean_a": mean[a], "mean_b": mean[b], "n_a": n[a].astype(int), "n_b": n[b].astype(int),
-                "t": t, "df": df, "p": p, "significant": p <= self.alpha}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "run": label,
+                        "factor": name,
+                        "stratum_a": np.asarray(labels[name], dtype=object)[present[a]],
+                        "stratum_b": np.asarray(labels[name], dtype=object)[present[b]],
+                        "mean_a": mean[a],
+                        "mean_b": mean[b],
+                        "n_a": n[a].astype(int),
+                        "n_b": n[b].astype(int),
+                        "t": t,
+                        "df": df,
+                        "p": p,
+                        "significant": p <= self.alpha,
+                    }
+                )
+            )
         if not frames:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True)
 
-    def _interaction(self, label: Any, y: np.ndarray, codes: dict[str, np.ndarray],
-                     q: dict[str, float]) -> pd.DataFrame:
+    def _interaction(
+        self, label: Any, y: np.ndarray, codes: dict[str, np.ndarray], q: dict[str, float]
+    ) -> pd.DataFrame:
         rows = []
         for a, b in combinations(codes, 2):
             crossed = codes[a] * (int(codes[b].max()) + 1) + codes[b]
             q_ab = q_statistic(y, np.unique(crossed, return_inverse=True)[1].astype(np.intp))
             q_a, q_b = q[a], q[b]
-            rows.append({"run": label, "factor_a": a, "factor_b": b, "q_a": q_a, "q_b": q_b, "q_ab": q_ab,
-                         "interaction": interaction_type(q_a, q_b, q_ab)})
+            rows.append(
+                {
+                    "run": label,
+                    "factor_a": a,
+                    "factor_b": b,
+                    "q_a": q_a,
+                    "q_b": q_b,
+                    "q_ab": q_ab,
+                    "interaction": interaction_type(q_a, q_b, q_ab),
+                }
+            )
         return pd.DataFrame(rows)
 
     def _ecological(self, label: Any, y: np.ndarray, codes: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -488,6 +579,11 @@ class GeoDetectorResult(DriverResult):
             return figures.q_bars(self.q(), ax=ax, title=title or "Geographic detector: q by factor")
         if kind == "interaction":
             run = (POOLED if POOLED in self.runs else self.runs[-1]) if run is None else run
-            return figures.heatmap(self.interaction_matrix(run), ax=ax, cmap="Blues", value_label="q",
-                                   title=title or f"Interaction detector, {run}")
+            return figures.heatmap(
+                self.interaction_matrix(run),
+                ax=ax,
+                cmap="Blues",
+                value_label="q",
+                title=title or f"Interaction detector, {run}",
+            )
         raise ValueError(f"kind must be 'q' or 'interaction', got {kind!r}")

@@ -31,7 +31,7 @@ Conventions
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -48,8 +48,13 @@ __all__ = ["HOTSPOT_CLASSES", "HotSpotResult", "HotSpots"]
 
 #: Gi_Bin -> label, in the order of the legend
 HOTSPOT_CLASSES: dict[int, str] = {
-    3: "Hot spot (99%)", 2: "Hot spot (95%)", 1: "Hot spot (90%)", 0: "Not significant",
-    -1: "Cold spot (90%)", -2: "Cold spot (95%)", -3: "Cold spot (99%)",
+    3: "Hot spot (99%)",
+    2: "Hot spot (95%)",
+    1: "Hot spot (90%)",
+    0: "Not significant",
+    -1: "Cold spot (90%)",
+    -2: "Cold spot (95%)",
+    -3: "Cold spot (99%)",
 }
 _LEVELS = (0.10, 0.05, 0.01)
 
@@ -88,7 +93,7 @@ class HotSpots(Model):
     ['Cold spot (90%)', 'Cold spot (95%)']
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "permutations": [Interval(int, 0, None)],
         "p": [Options("sim", "norm")],
         "alternative": [Options("two-sided", "directed")],
@@ -97,8 +102,15 @@ class HotSpots(Model):
         "seed": [Seed()],
     }
 
-    def __init__(self, permutations: int = 999, p: str = "sim", alternative: str = "two-sided",
-                 adjust: str | None = None, transform: str = "r", seed: Any = None) -> None:
+    def __init__(
+        self,
+        permutations: int = 999,
+        p: str = "sim",
+        alternative: str = "two-sided",
+        adjust: str | None = None,
+        transform: str = "r",
+        seed: Any = None,
+    ) -> None:
         self.permutations = permutations
         self.p = p
         self.alternative = alternative
@@ -178,23 +190,31 @@ class HotSpots(Model):
         index = pd.MultiIndex.from_product([list(sw.ids), list(wide.columns)], names=[REGION, PERIOD])
         table = pd.DataFrame(data, index=index)
         if isolated.any():
-            notes.append(f"{int(isolated.sum())} region(s) without neighbours are not tested (p NaN, class "
-                         f"'isolated'): {_preview([sw.ids[i] for i in np.flatnonzero(isolated)])}")
+            notes.append(
+                f"{int(isolated.sum())} region(s) without neighbours are not tested (p NaN, class "
+                f"'isolated'): {_preview([sw.ids[i] for i in np.flatnonzero(isolated)])}"
+            )
         if (total == 0).any():
             notes.append("G is undefined (NaN) in periods whose values sum to 0; z and p are unaffected")
         floor = 1.0 / (self.permutations + 1) if self.permutations else 0.0
         if self.p == "sim" and floor * (2 if self.alternative == "two-sided" else 1) > 0.01:
-            notes.append(f"with {self.permutations} permutations the smallest pseudo p is "
-                         f"{floor * (2 if self.alternative == 'two-sided' else 1):.3g}: the 99% class cannot be "
-                         "reached; use at least 199 permutations (two-sided) or 99 (directed)")
+            notes.append(
+                f"with {self.permutations} permutations the smallest pseudo p is "
+                f"{floor * (2 if self.alternative == 'two-sided' else 1):.3g}: the 99% class cannot be "
+                "reached; use at least 199 permutations (two-sided) or 99 (directed)"
+            )
         counts = table.groupby(PERIOD, observed=False)["cluster"].value_counts().unstack("cluster")
         counts = counts.reindex(columns=[*labels, "isolated"], fill_value=0).astype(int)
         counts.columns = counts.columns.astype(str)
         if not isolated.any():
             counts = counts.drop(columns="isolated")
         settings = {
-            "weights": sw.name or "given", "transform": self.transform, "permutations": self.permutations,
-            "p": self.p, "alternative": self.alternative, "adjust": self.adjust or "none",
+            "weights": sw.name or "given",
+            "transform": self.transform,
+            "permutations": self.permutations,
+            "p": self.p,
+            "alternative": self.alternative,
+            "adjust": self.adjust or "none",
             "seed": self.seed if entropy is None else entropy,
         }
         return HotSpotResult({"table": table, "counts": counts}, settings, notes)
@@ -253,10 +273,19 @@ class HotSpotResult(DriverResult):
         from ..plotting import drivers as figures
 
         if regions is None:
-            return figures.class_counts(self.counts, figures.HOTSPOT_COLORS, ax=ax,
-                                        title=title or "Hot and cold spots (Gi*) per period")
+            return figures.class_counts(
+                self.counts, figures.HOTSPOT_COLORS, ax=ax, title=title or "Hot and cold spots (Gi*) per period"
+            )
         period = self.periods[-1] if period is None else period
-        caption = (f"Gi*, {self._settings['transform']} weights, p_{self._settings['p']}, "
-                   f"{self._settings['permutations']} permutations, adjust={self._settings['adjust']}")
-        return figures.category_map(regions, self.classes(period), figures.HOTSPOT_COLORS, ax=ax,
-                                    title=title or f"Hot and cold spots, {period}", caption=caption)
+        caption = (
+            f"Gi*, {self._settings['transform']} weights, p_{self._settings['p']}, "
+            f"{self._settings['permutations']} permutations, adjust={self._settings['adjust']}"
+        )
+        return figures.category_map(
+            regions,
+            self.classes(period),
+            figures.HOTSPOT_COLORS,
+            ax=ax,
+            title=title or f"Hot and cold spots, {period}",
+            caption=caption,
+        )

@@ -22,7 +22,7 @@ weights of each period are used for its rows. No weight is re-estimated.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -60,13 +60,15 @@ class ObstacleDegree(Model):
     1.0
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "top": [Interval(int, 1, None)],
         "scope": [Options("subsystem", "system")],
         "contributions": [None, InstanceOf(Mapping, "a mapping subsystem -> contribution")],
     }
 
-    def __init__(self, top: int = 5, scope: str = "subsystem", contributions: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, top: int = 5, scope: str = "subsystem", contributions: Mapping[str, float] | None = None
+    ) -> None:
         self.top = top
         self.scope = scope
         self.contributions = contributions
@@ -83,14 +85,18 @@ class ObstacleDegree(Model):
         self._validate_params()
         for attribute in ("weights", "standardized"):
             if not hasattr(scores, attribute):
-                raise TypeError(f"ObstacleDegree.fit takes fitted SubsystemScores (from EntropyWeights(...).fit(panel, "
-                                f"system)); got {type(scores).__name__} without .{attribute}")
+                raise TypeError(
+                    f"ObstacleDegree.fit takes fitted SubsystemScores (from EntropyWeights(...).fit(panel, "
+                    f"system)); got {type(scores).__name__} without .{attribute}"
+                )
         weights = scores.weights
         z = scores.standardized
         indicators = list(dict.fromkeys(weights["indicator"]))
         missing = [j for j in indicators if j not in z.columns]
         if missing:
-            raise ValueError(f"ObstacleDegree: indicators {_preview(missing)} of the weights are not in the standardised data")
+            raise ValueError(
+                f"ObstacleDegree: indicators {_preview(missing)} of the weights are not in the standardised data"
+            )
         z = z[indicators]
         meta = weights.drop_duplicates("indicator").set_index("indicator").loc[indicators, ["subsystem", "dimension"]]
         F = self._contributions(weights, z, meta)  # (rows, J)
@@ -107,29 +113,39 @@ class ObstacleDegree(Model):
         none = np.argwhere(totals <= 0)
         if none.size:
             cells = [z.index[i] for i in np.unique(none[:, 0])]
-            notes.append(f"{len(cells)} region-period(s) have every indicator at its best value in a "
-                         f"{'subsystem' if self.scope == 'subsystem' else 'system'} (no obstacle; O is NaN): "
-                         f"{_preview(cells, 5)}")
-        rows, J = obstacle.shape
+            notes.append(
+                f"{len(cells)} region-period(s) have every indicator at its best value in a "
+                f"{'subsystem' if self.scope == 'subsystem' else 'system'} (no obstacle; O is NaN): "
+                f"{_preview(cells, 5)}"
+            )
+        rows, _J = obstacle.shape
         within = self._within_dimension(weights, z, meta)
         dim_w = self._dimension_weights(weights, z, meta)
-        table = pd.DataFrame({
-            "subsystem": _tiled(meta["subsystem"], rows),
-            "dimension": _tiled(meta["dimension"], rows),
-            "weight_in_dimension": within.ravel(),
-            "dimension_weight": dim_w.ravel(),
-            "contribution": F.ravel(),
-            "deviation": deviation.ravel(),
-            "obstacle": obstacle.ravel(),
-        }, index=_expand(z.index, pd.Index(indicators, name="indicator")))
+        table = pd.DataFrame(
+            {
+                "subsystem": _tiled(meta["subsystem"], rows),
+                "dimension": _tiled(meta["dimension"], rows),
+                "weight_in_dimension": within.ravel(),
+                "dimension_weight": dim_w.ravel(),
+                "contribution": F.ravel(),
+                "deviation": deviation.ravel(),
+                "obstacle": obstacle.ravel(),
+            },
+            index=_expand(z.index, pd.Index(indicators, name="indicator")),
+        )
         dims = self._aggregate(obstacle, z.index, meta, ["subsystem", "dimension"])
         subs = self._aggregate(obstacle, z.index, meta, ["subsystem"])
         top = self._top(obstacle, z.index, meta)
         ranking = self._ranking(obstacle, z.index, indicators)
-        settings = {"top": self.top, "scope": self.scope, "weights": getattr(scores, "method", "given"),
-                    "contributions": dict(self._theta(meta)) if self.scope == "system" else "-"}
-        return ObstacleResult({"table": table, "dimensions": dims, "subsystems": subs, "top": top,
-                               "ranking": ranking}, settings, notes)
+        settings = {
+            "top": self.top,
+            "scope": self.scope,
+            "weights": getattr(scores, "method", "given"),
+            "contributions": dict(self._theta(meta)) if self.scope == "system" else "-",
+        }
+        return ObstacleResult(
+            {"table": table, "dimensions": dims, "subsystems": subs, "top": top, "ranking": ranking}, settings, notes
+        )
 
     @staticmethod
     def _aggregate(obstacle: np.ndarray, index: pd.MultiIndex, meta: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -148,17 +164,23 @@ class ObstacleDegree(Model):
         order = np.argsort(-np.nan_to_num(obstacle, nan=-np.inf), axis=1, kind="stable")[:, :k]
         values = np.take_along_axis(obstacle, order, axis=1)
         ranks = pd.Index(np.arange(1, k + 1), name="rank")
-        return pd.DataFrame({
-            "indicator": _taken(pd.Series(meta.index, index=meta.index), order),
-            "subsystem": _taken(meta["subsystem"], order),
-            "dimension": _taken(meta["dimension"], order),
-            "obstacle": values.ravel(),
-        }, index=_expand(index, ranks))
+        return pd.DataFrame(
+            {
+                "indicator": _taken(pd.Series(meta.index, index=meta.index), order),
+                "subsystem": _taken(meta["subsystem"], order),
+                "dimension": _taken(meta["dimension"], order),
+                "obstacle": values.ravel(),
+            },
+            index=_expand(index, ranks),
+        )
 
     @staticmethod
     def _ranking(obstacle: np.ndarray, index: pd.MultiIndex, indicators: list[str]) -> pd.DataFrame:
-        mean = pd.DataFrame(obstacle, columns=pd.Index(indicators, name="indicator")).groupby(
-            index.get_level_values(PERIOD).to_numpy(), sort=True).mean()
+        mean = (
+            pd.DataFrame(obstacle, columns=pd.Index(indicators, name="indicator"))
+            .groupby(index.get_level_values(PERIOD).to_numpy(), sort=True)
+            .mean()
+        )
         mean.index.name = PERIOD
         rank = mean.rank(axis=1, ascending=False, method="min")
         frame = pd.DataFrame({"mean_obstacle": mean.stack(), "rank": rank.stack().astype("Int64")})
@@ -172,8 +194,10 @@ class ObstacleDegree(Model):
         missing = [s for s in subsystems if s not in theta]
         extra = [s for s in theta if s not in subsystems]
         if missing or extra:
-            raise ValueError(f"ObstacleDegree: contributions must name exactly the subsystems {subsystems}; "
-                             f"missing {missing}, unknown {extra}")
+            raise ValueError(
+                f"ObstacleDegree: contributions must name exactly the subsystems {subsystems}; "
+                f"missing {missing}, unknown {extra}"
+            )
         if any(v < 0 for v in theta.values()) or not np.isclose(sum(theta.values()), 1.0, atol=1e-9):
             raise ValueError(f"ObstacleDegree: contributions must be >= 0 and sum to 1; got {theta}")
         return theta
@@ -225,8 +249,9 @@ def _taken(values: pd.Series, positions: np.ndarray) -> pd.Categorical:
 def _expand(outer: pd.MultiIndex, inner: pd.Index) -> pd.MultiIndex:
     """Every row of ``outer`` repeated for every entry of ``inner`` (``inner`` varying fastest)."""
     k = len(inner)
-    inner_levels = [inner] if not isinstance(inner, pd.MultiIndex) else [inner.get_level_values(i)
-                                                                         for i in range(inner.nlevels)]
+    inner_levels = (
+        [inner] if not isinstance(inner, pd.MultiIndex) else [inner.get_level_values(i) for i in range(inner.nlevels)]
+    )
     levels, codes, names = [], [], []
     for i in range(outer.nlevels):
         levels.append(outer.levels[i])
@@ -302,12 +327,19 @@ class ObstacleResult(DriverResult):
         if kind == "ranking":
             frame = self._tables["ranking"]["mean_obstacle"].unstack(PERIOD)
             order = frame.mean(axis=1).sort_values(ascending=False).index
-            return figures.heatmap(frame.loc[order], ax=ax, title=title or "Mean obstacle degree by indicator",
-                                   value_label="obstacle degree")
+            return figures.heatmap(
+                frame.loc[order],
+                ax=ax,
+                title=title or "Mean obstacle degree by indicator",
+                value_label="obstacle degree",
+            )
         if kind == "dimensions":
             dims = self._tables["dimensions"]["obstacle"]
-            frame = dims.groupby([PERIOD, "subsystem", "dimension"], sort=False).mean().unstack(["subsystem", "dimension"])
+            frame = (
+                dims.groupby([PERIOD, "subsystem", "dimension"], sort=False).mean().unstack(["subsystem", "dimension"])
+            )
             frame.columns = [f"{s}: {d}" for s, d in frame.columns]
-            return figures.lines(frame, ax=ax, title=title or "Mean obstacle degree by dimension",
-                                 ylabel="obstacle degree")
+            return figures.lines(
+                frame, ax=ax, title=title or "Mean obstacle degree by dimension", ylabel="obstacle degree"
+            )
         raise ValueError(f"kind must be 'ranking' or 'dimensions', got {kind!r}")

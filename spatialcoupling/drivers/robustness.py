@@ -38,7 +38,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from itertools import product
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -54,15 +54,21 @@ _SPATIAL = {"sar", "sem", "sdm", "sdem", "sac", "slx"}
 _SHARES = ("Gw_share", "Gnb_share", "Gt_share")
 #: the default β settings: absolute β of a two-way SAR panel, no impacts and no model-choice tests
 DEFAULT_BETA: Mapping[str, Any] = MappingProxyType(
-    {"kind": "absolute", "model": "sar", "effects": "twoway", "draws": 0, "tests": False})
+    {"kind": "absolute", "model": "sar", "effects": "twoway", "draws": 0, "tests": False}
+)
 
 
 def default_weightings() -> dict[str, Any]:
     """Entropy, CRITIC, CV, equal and combined (entropy × CRITIC) weightings, default settings."""
     import spatialcoupling as sc
 
-    return {"entropy": sc.EntropyWeights(), "critic": sc.CriticWeights(), "cv": sc.CVWeights(),
-            "equal": sc.EqualWeights(), "combined": sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()])}
+    return {
+        "entropy": sc.EntropyWeights(),
+        "critic": sc.CriticWeights(),
+        "cv": sc.CVWeights(),
+        "equal": sc.EqualWeights(),
+        "combined": sc.CombinedWeights([sc.EntropyWeights(), sc.CriticWeights()]),
+    }
 
 
 class RobustnessGrid(Model):
@@ -96,11 +102,16 @@ class RobustnessGrid(Model):
         Progress bar (default: only in a terminal).
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "weightings": [None, InstanceOf(Mapping, "a mapping name -> weighting object", check=lambda v: len(v) > 0)],
         "contributions": [InstanceOf((list, tuple), "a list of contribution settings", check=lambda v: len(v) > 0)],
-        "models": [InstanceOf((list, tuple), "a list of 'classic'/'revised'",
-                              check=lambda v: len(v) > 0 and all(m in ("classic", "revised") for m in v))],
+        "models": [
+            InstanceOf(
+                (list, tuple),
+                "a list of 'classic'/'revised'",
+                check=lambda v: len(v) > 0 and all(m in ("classic", "revised") for m in v),
+            )
+        ],
         "permutations": [Interval(int, 0, None)],
         "alpha": [Interval(float, 0, 1, closed="neither")],
         "beta": [None, InstanceOf(Mapping, "a mapping of BetaConvergence settings")],
@@ -109,10 +120,18 @@ class RobustnessGrid(Model):
         "progress": [None, Options(True, False)],
     }
 
-    def __init__(self, weightings: Mapping[str, Any] | None = None, contributions: Sequence[Any] = (None,),
-                 models: Sequence[str] = ("classic",), permutations: int = 99, alpha: float = 0.05,
-                 beta: Mapping[str, Any] | None = DEFAULT_BETA, seed: Any = None, n_jobs: int | None = 1,
-                 progress: bool | None = None) -> None:
+    def __init__(
+        self,
+        weightings: Mapping[str, Any] | None = None,
+        contributions: Sequence[Any] = (None,),
+        models: Sequence[str] = ("classic",),
+        permutations: int = 99,
+        alpha: float = 0.05,
+        beta: Mapping[str, Any] | None = DEFAULT_BETA,
+        seed: Any = None,
+        n_jobs: int | None = 1,
+        progress: bool | None = None,
+    ) -> None:
         self.weightings = weightings
         self.contributions = contributions
         self.models = models
@@ -124,8 +143,14 @@ class RobustnessGrid(Model):
         self.progress = progress
         self._validate_params()
 
-    def fit(self, panel: Any, system: Any, weights: Mapping[str, Any], groups: Any = None,
-            controls: pd.DataFrame | None = None) -> RobustnessResult:
+    def fit(
+        self,
+        panel: Any,
+        system: Any,
+        weights: Mapping[str, Any],
+        groups: Any = None,
+        controls: pd.DataFrame | None = None,
+    ) -> RobustnessResult:
         """Run every cell of the grid and compare it with the baseline.
 
         Parameters
@@ -143,8 +168,10 @@ class RobustnessGrid(Model):
         """
         self._validate_params()
         if not isinstance(weights, Mapping) or not weights:
-            raise TypeError("RobustnessGrid.fit: weights must be a non-empty mapping name -> spatial weights "
-                            "(or a function that builds them)")
+            raise TypeError(
+                "RobustnessGrid.fit: weights must be a non-empty mapping name -> spatial weights "
+                "(or a function that builds them)"
+            )
         built = {str(k): (v() if callable(v) and not hasattr(v, "sparse") else v) for k, v in weights.items()}
         weightings = dict(self.weightings) if self.weightings is not None else default_weightings()
         subsystems = list(dict.fromkeys(system.table["subsystem"]))
@@ -152,8 +179,13 @@ class RobustnessGrid(Model):
         labels = [self._contribution_label(c, subsystems) for c in contributions]
         from .._parallel import parallel_map
 
-        scores = parallel_map(_fit_scores, [(weightings[name], panel, system) for name in weightings],
-                              n_jobs=self.n_jobs, desc="weightings", progress=self.progress)
+        scores = parallel_map(
+            _fit_scores,
+            [(weightings[name], panel, system) for name in weightings],
+            n_jobs=self.n_jobs,
+            desc="weightings",
+            progress=self.progress,
+        )
         notes: list[str] = []
         for name, s in zip(weightings, scores, strict=True):
             notes += [f"[{name}] {n}" for n in s.notes]
@@ -162,11 +194,21 @@ class RobustnessGrid(Model):
         seeds = ss.spawn(len(cells) * len(built))
         tasks = []
         for c, (i, j, m) in enumerate(cells):
-            cell_seeds = [int(s.generate_state(1)[0]) for s in seeds[c * len(built):(c + 1) * len(built)]]
-            tasks.append({"scores": scores[i], "contributions": contributions[j], "model": self.models[m],
-                          "weights": built, "seeds": cell_seeds, "groups": groups, "controls": controls,
-                          "permutations": self.permutations, "beta": dict(self.beta) if self.beta else None,
-                          "alpha": self.alpha})
+            cell_seeds = [int(s.generate_state(1)[0]) for s in seeds[c * len(built) : (c + 1) * len(built)]]
+            tasks.append(
+                {
+                    "scores": scores[i],
+                    "contributions": contributions[j],
+                    "model": self.models[m],
+                    "weights": built,
+                    "seeds": cell_seeds,
+                    "groups": groups,
+                    "controls": controls,
+                    "permutations": self.permutations,
+                    "beta": dict(self.beta) if self.beta else None,
+                    "alpha": self.alpha,
+                }
+            )
         results = parallel_map(_run_cell, tasks, n_jobs=self.n_jobs, desc="grid", progress=self.progress)
         rows = []
         D = {}
@@ -177,18 +219,26 @@ class RobustnessGrid(Model):
             for wname, record in res["records"].items():
                 rows.append({"weighting": key[0], "contributions": key[1], "model": key[2], "weights": wname, **record})
         base_key = next(iter(D))
-        cells_table = self._compare(pd.DataFrame(rows).set_index(["weighting", "contributions", "model", "weights"]),
-                                    D, base_key)
+        cells_table = self._compare(
+            pd.DataFrame(rows).set_index(["weighting", "contributions", "model", "weights"]), D, base_key
+        )
         summary = self._conclusions(cells_table, groups is not None)
         if groups is None:
             notes.append("no groups given: the Dagum decomposition was not run")
         if self.beta is None:
             notes.append("beta=None: β convergence was not run")
-        settings = {"weightings": list(weightings), "contributions": labels, "models": list(self.models),
-                    "weights": list(built), "permutations": self.permutations, "alpha": self.alpha,
-                    "beta": dict(self.beta) if self.beta else "none",
-                    "seed": self.seed if entropy is None else entropy, "n_jobs": self.n_jobs,
-                    "baseline": " / ".join([*base_key, next(iter(built))])}
+        settings = {
+            "weightings": list(weightings),
+            "contributions": labels,
+            "models": list(self.models),
+            "weights": list(built),
+            "permutations": self.permutations,
+            "alpha": self.alpha,
+            "beta": dict(self.beta) if self.beta else "none",
+            "seed": self.seed if entropy is None else entropy,
+            "n_jobs": self.n_jobs,
+            "baseline": " / ".join([*base_key, next(iter(built))]),
+        }
         return RobustnessResult({"table": summary, "cells": cells_table}, settings, notes)
 
     # -- settings -------------------------------------------------------------------------
@@ -200,8 +250,10 @@ class RobustnessGrid(Model):
             return {str(k): float(v) for k, v in c.items()}
         values = list(c)
         if len(values) != len(subsystems):
-            raise ValueError(f"RobustnessGrid: contributions {c!r} give {len(values)} value(s) for the "
-                             f"{len(subsystems)} subsystems {subsystems}; give one per subsystem or a mapping")
+            raise ValueError(
+                f"RobustnessGrid: contributions {c!r} give {len(values)} value(s) for the "
+                f"{len(subsystems)} subsystems {subsystems}; give one per subsystem or a mapping"
+            )
         return dict(zip(subsystems, map(float, values), strict=True))
 
     @staticmethod
@@ -221,20 +273,26 @@ class RobustnessGrid(Model):
             r_b = stats.rankdata(base_D.to_numpy(), axis=0)
             ra, rb = r_a - r_a.mean(axis=0), r_b - r_b.mean(axis=0)
             rho = (ra * rb).sum(axis=0) / np.sqrt((ra**2).sum(axis=0) * (rb**2).sum(axis=0))
-            tau = np.array([stats.kendalltau(wide.iloc[:, t], base_D.iloc[:, t]).statistic
-                            for t in range(base_D.shape[1])])
+            tau = np.array(
+                [stats.kendalltau(wide.iloc[:, t], base_D.iloc[:, t]).statistic for t in range(base_D.shape[1])]
+            )
             spear[key], kend[key], spear_min[key] = rho.mean(), tau.mean(), rho.min()
-        keys = list(zip(out.index.get_level_values(0), out.index.get_level_values(1),
-                        out.index.get_level_values(2), strict=True))
+        keys = list(
+            zip(
+                out.index.get_level_values(0), out.index.get_level_values(1), out.index.get_level_values(2), strict=True
+            )
+        )
         out.insert(0, "spearman", [spear[k] for k in keys])
         out.insert(1, "spearman_min", [spear_min[k] for k in keys])
         out.insert(2, "kendall", [kend[k] for k in keys])
         base = out.iloc[0]
         out["I_agrees"] = [row["I_pattern"] == base["I_pattern"] for _, row in out.iterrows()]
         if "beta" in out:
-            out["beta_agrees"] = [(np.sign(row["beta"]) == np.sign(base["beta"]))
-                                  and (row["beta_p"] <= self.alpha) == (base["beta_p"] <= self.alpha)
-                                  for _, row in out.iterrows()]
+            out["beta_agrees"] = [
+                (np.sign(row["beta"]) == np.sign(base["beta"]))
+                and (row["beta_p"] <= self.alpha) == (base["beta_p"] <= self.alpha)
+                for _, row in out.iterrows()
+            ]
         if "largest_share" in out:
             out["dagum_agrees"] = out["largest_share"] == base["largest_share"]
         agree_cols = [c for c in ("I_agrees", "beta_agrees", "dagum_agrees") if c in out]
@@ -247,29 +305,66 @@ class RobustnessGrid(Model):
 
         def numeric(name: str, column: str, statement: str) -> None:
             v = cells[column].astype(float)
-            rows.append({"conclusion": name, "statement": statement, "baseline": float(base[column]),
-                         "min": v.min(), "median": v.median(), "max": v.max(), "agree": np.nan, "cells": len(v)})
+            rows.append(
+                {
+                    "conclusion": name,
+                    "statement": statement,
+                    "baseline": float(base[column]),
+                    "min": v.min(),
+                    "median": v.median(),
+                    "max": v.max(),
+                    "agree": np.nan,
+                    "cells": len(v),
+                }
+            )
 
         numeric("D ranks: Spearman with the baseline", "spearman", "mean over periods of the rank correlation")
         numeric("D ranks: Kendall with the baseline", "kendall", "mean over periods of Kendall's tau")
         positive = cells["I_positive"].astype(float)
-        rows.append({"conclusion": "Moran's I: sign and significance", "statement": str(base["I_pattern_text"]),
-                     "baseline": float(base["I_positive"]), "min": positive.min(), "median": positive.median(),
-                     "max": positive.max(), "agree": float(cells["I_agrees"].mean()), "cells": len(cells)})
+        rows.append(
+            {
+                "conclusion": "Moran's I: sign and significance",
+                "statement": str(base["I_pattern_text"]),
+                "baseline": float(base["I_positive"]),
+                "min": positive.min(),
+                "median": positive.median(),
+                "max": positive.max(),
+                "agree": float(cells["I_agrees"].mean()),
+                "cells": len(cells),
+            }
+        )
         numeric("Moran's I: mean over periods", "I_mean", "mean of I over the periods")
         if "beta" in cells:
             b = cells["beta"].astype(float)
             word = "negative" if base["beta"] < 0 else "not negative"
             sig = "significant" if base["beta_p"] <= self.alpha else "not significant"
-            rows.append({"conclusion": "β convergence: sign and significance", "statement": f"β {word}, {sig}",
-                         "baseline": float(base["beta"]), "min": b.min(), "median": b.median(), "max": b.max(),
-                         "agree": float(cells["beta_agrees"].mean()), "cells": int(b.notna().sum())})
+            rows.append(
+                {
+                    "conclusion": "β convergence: sign and significance",
+                    "statement": f"β {word}, {sig}",
+                    "baseline": float(base["beta"]),
+                    "min": b.min(),
+                    "median": b.median(),
+                    "max": b.max(),
+                    "agree": float(cells["beta_agrees"].mean()),
+                    "cells": int(b.notna().sum()),
+                }
+            )
         if dagum:
             for share in _SHARES:
                 numeric(f"Dagum: {share}", share, "mean over periods")
-            rows.append({"conclusion": "Dagum: largest source", "statement": str(base["largest_share"]),
-                         "baseline": np.nan, "min": np.nan, "median": np.nan, "max": np.nan,
-                         "agree": float(cells["dagum_agrees"].mean()), "cells": len(cells)})
+            rows.append(
+                {
+                    "conclusion": "Dagum: largest source",
+                    "statement": str(base["largest_share"]),
+                    "baseline": np.nan,
+                    "min": np.nan,
+                    "median": np.nan,
+                    "max": np.nan,
+                    "agree": float(cells["dagum_agrees"].mean()),
+                    "cells": len(cells),
+                }
+            )
         return pd.DataFrame(rows).set_index("conclusion")
 
 
@@ -305,13 +400,26 @@ def _run_cell(task: dict[str, Any]) -> dict[str, Any]:
             p = moran["p_sim"] if task["permutations"] else moran["p_rand"]
             sig = p <= task["alpha"]
             pattern = "".join(np.select([sig & (moran["I"] > 0), sig & (moran["I"] < 0)], ["+", "-"], "0"))
-            record.update({"I_mean": float(moran["I"].mean()), "I_positive": float((moran["I"] > 0).mean()),
-                           "I_significant": float(sig.mean()), "I_pattern": pattern,
-                           "I_pattern_text": _pattern_text(moran["I"], sig)})
+            record.update(
+                {
+                    "I_mean": float(moran["I"].mean()),
+                    "I_positive": float((moran["I"] > 0).mean()),
+                    "I_significant": float(sig.mean()),
+                    "I_pattern": pattern,
+                    "I_pattern_text": _pattern_text(moran["I"], sig),
+                }
+            )
         except (ValueError, TypeError, RuntimeError) as err:
             reasons.append(f"Moran's I: {err}")
-            record.update({"I_mean": np.nan, "I_positive": np.nan, "I_significant": np.nan, "I_pattern": "",
-                           "I_pattern_text": "failed"})
+            record.update(
+                {
+                    "I_mean": np.nan,
+                    "I_positive": np.nan,
+                    "I_significant": np.nan,
+                    "I_pattern": "",
+                    "I_pattern_text": "failed",
+                }
+            )
         if task["beta"] is not None:
             spatial = task["beta"].get("model", "ols") in _SPATIAL
             if spatial or beta_once is None:
@@ -383,4 +491,3 @@ class RobustnessResult(DriverResult):
         cells = self._tables["cells"].copy()
         cells.index = [" / ".join(map(str, i)) for i in cells.index]
         return figures.robustness_chart(cells, ax=ax, title=title or "Robustness of D ranks and conclusions")
-

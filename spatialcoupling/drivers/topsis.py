@@ -33,7 +33,7 @@ By default the scope of the fitted scores is used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -59,8 +59,10 @@ class _Composite(Model):
     def _inputs(self, scores: Any) -> tuple[pd.DataFrame, pd.DataFrame, str]:
         for attribute in ("weights", "standardized", "scores"):
             if not hasattr(scores, attribute):
-                raise TypeError(f"{type(self).__name__}.fit takes fitted SubsystemScores (from "
-                                f"EntropyWeights(...).fit(panel, system)); got {type(scores).__name__} without .{attribute}")
+                raise TypeError(
+                    f"{type(self).__name__}.fit takes fitted SubsystemScores (from "
+                    f"EntropyWeights(...).fit(panel, system)); got {type(scores).__name__} without .{attribute}"
+                )
         scope = str(self.scope or getattr(scores, "scope", "pooled"))
         return scores.weights, scores.standardized, scope
 
@@ -73,8 +75,9 @@ class _Composite(Model):
         w = weights.drop_duplicates("indicator").set_index("indicator").loc[names, "weight"].to_numpy(dtype=float)
         return np.broadcast_to(w, (len(rows), len(names)))
 
-    def _result(self, U: pd.DataFrame, extra: dict[str, pd.DataFrame], settings: dict[str, Any],
-                notes: list[str]) -> CompositeScores:
+    def _result(
+        self, U: pd.DataFrame, extra: dict[str, pd.DataFrame], settings: dict[str, Any], notes: list[str]
+    ) -> CompositeScores:
         return CompositeScores({"scores": U, **extra}, {"method": self.method, **settings}, notes)
 
 
@@ -104,7 +107,10 @@ class Topsis(_Composite):
     """
 
     method = "topsis"
-    _parameter_constraints = {"normalize": [Options("minmax", "vector")], "scope": [Options(None, "pooled", "period")]}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "normalize": [Options("minmax", "vector")],
+        "scope": [Options(None, "pooled", "period")],
+    }
 
     def __init__(self, normalize: str = "minmax", scope: str | None = None) -> None:
         self.normalize = normalize
@@ -151,15 +157,19 @@ class Topsis(_Composite):
         undefined = U.isna().to_numpy()
         if undefined.any():
             cells = U.stack(future_stack=True)
-            raise ValueError(f"Topsis: closeness undefined (both ideal points equal) at {_preview(cells[cells.isna()].index, 5)}")
+            raise ValueError(
+                f"Topsis: closeness undefined (both ideal points equal) at {_preview(cells[cells.isna()].index, 5)}"
+            )
         settings = {"normalize": self.normalize, "scope": scope, "weights": getattr(scores, "method", "given")}
         return self._result(U, {"d_plus": d_plus, "d_minus": d_minus}, settings, notes)
 
     @staticmethod
     def _vector(weights: pd.DataFrame, z: pd.DataFrame, panel: Any) -> tuple[pd.DataFrame, pd.Series]:
         if panel is None:
-            raise ValueError("Topsis(normalize='vector') needs the raw indicators: fit(scores, panel); or use "
-                             "normalize='minmax', which works on the scores' standardised values")
+            raise ValueError(
+                "Topsis(normalize='vector') needs the raw indicators: fit(scores, panel); or use "
+                "normalize='minmax', which works on the scores' standardised values"
+            )
         data = panel.data if hasattr(panel, "data") else panel
         names = list(z.columns)
         absent = [c for c in names if c not in data.columns]
@@ -172,8 +182,10 @@ class Topsis(_Composite):
         x = x.loc[z.index]
         negative = [c for c in names if (x[c] < 0).any()]
         if negative:
-            raise ValueError(f"Topsis: vector normalisation needs values >= 0; negative values in {_preview(negative)}. "
-                             "Use normalize='minmax'")
+            raise ValueError(
+                f"Topsis: vector normalisation needs values >= 0; negative values in {_preview(negative)}. "
+                "Use normalize='minmax'"
+            )
         scope_rows = _scope_rows(z.index, "pooled")
         r = x.copy()
         for rows in scope_rows:
@@ -198,7 +210,10 @@ class GreyRelational(_Composite):
     """
 
     method = "grey relational"
-    _parameter_constraints = {"rho": [Interval(float, 0, 1, closed="right")], "scope": [Options(None, "pooled", "period")]}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "rho": [Interval(float, 0, 1, closed="right")],
+        "scope": [Options(None, "pooled", "period")],
+    }
 
     def __init__(self, rho: float = 0.5, scope: str | None = None) -> None:
         self.rho = rho
@@ -220,7 +235,9 @@ class GreyRelational(_Composite):
                 lo, hi = delta.min(), delta.max()
                 xi = (lo + self.rho * hi) / (delta + self.rho * hi)
                 U.iloc[rows, U.columns.get_loc(s)] = (self._weights_of(weights, names, rows, z.index) * xi).sum(axis=1)
-        notes = [f"grey relational grades lie in [{self.rho / (1 + self.rho):.3f}, 1] (rho = {self.rho}), not in [0, 1]"]
+        notes = [
+            f"grey relational grades lie in [{self.rho / (1 + self.rho):.3f}, 1] (rho = {self.rho}), not in [0, 1]"
+        ]
         settings = {"rho": self.rho, "scope": scope, "weights": getattr(scores, "method", "given")}
         return self._result(U, {}, settings, notes)
 
@@ -269,5 +286,9 @@ class CompositeScores(DriverResult):
         """Mean U per subsystem over time."""
         from ..plotting import drivers as figures
 
-        return figures.lines(self._tables["scores"].groupby(PERIOD).mean(), ax=ax, ylabel="mean composite score U",
-                             title=title or f"Subsystem scores ({self._settings['method']})")
+        return figures.lines(
+            self._tables["scores"].groupby(PERIOD).mean(),
+            ax=ax,
+            ylabel="mean composite score U",
+            title=title or f"Subsystem scores ({self._settings['method']})",
+        )

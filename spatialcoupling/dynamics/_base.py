@@ -107,7 +107,7 @@ class DynamicsResult(Result):
     _summary_tables: tuple[str, ...] = ()
 
     def __init__(self, tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], notes: list[str]):
-        self._store = {k: v for k, v in tables.items()}
+        self._store = dict(tables.items())
         self.settings = MappingProxyType(dict(settings))
         self._notes = list(dict.fromkeys(notes))
         self._freeze()

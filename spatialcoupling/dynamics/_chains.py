@@ -18,6 +18,7 @@ absorbing there, as giddy's ``fill_empty_classes`` does; both are reported in th
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,7 +150,7 @@ def discretise(
     elif method == "breaks":
         b = _check_breaks(breaks, who, "breaks" if what == "value" else "lag_breaks")
         codes = np.searchsorted(b, values, side="left")
-        labels = [f"<={b[0]:g}", *[f"({lo:g}, {up:g}]" for lo, up in zip(b[:-1], b[1:], strict=True)], f">{b[-1]:g}"]
+        labels = [f"<={b[0]:g}", *[f"({lo:g}, {up:g}]" for lo, up in itertools.pairwise(b)], f">{b[-1]:g}"]
         bounds = pd.DataFrame(
             {
                 "lower": np.concatenate([[-np.inf], b]),

@@ -36,7 +36,7 @@ Scott, D. W. (1992) Multivariate Density Estimation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -143,7 +143,7 @@ class KernelDensity(Model):
     1
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "kernel": [Options("gaussian", "epanechnikov")],
         "bandwidth": [Options("silverman", "scott"), Interval(float, 0, None, closed="neither")],
         "grid": [Interval(int, 16, None)],

@@ -36,7 +36,7 @@ Levine, N. (2015) CrimeStat IV, chapter 4; Esri, ArcGIS Pro: How Directional Dis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ def _is_crs(value: Any) -> bool:
 
     try:
         CRS.from_user_input(value)
-    except Exception:  # noqa: BLE001 - any failure means "not a CRS"
+    except Exception:
         return False
     return True
 
@@ -140,7 +140,7 @@ class GravityCentre(Model):
     'E'
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "crs": [None, InstanceOf(object, "a projected CRS (EPSG code, PROJ or WKT string, pyproj CRS)", check=_is_crs)],
         "variant": [Options("arcgis", "crimestat", "plain")],
         "ellipse_points": [Interval(int, 8, None)],

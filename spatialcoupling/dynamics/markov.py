@@ -34,7 +34,7 @@ and Snell, J. L. (1976) Finite Markov Chains.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -144,7 +144,10 @@ class MarkovChain(Model):
     [0.1796, 0.2163, 0.215, 0.2113, 0.1778]
     """
 
-    _parameter_constraints = {**_CLASS_CONSTRAINTS, "time_regimes": [Interval(int, 1, None)]}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_CLASS_CONSTRAINTS,
+        "time_regimes": [Interval(int, 1, None)],
+    }
 
     def __init__(
         self,
@@ -327,7 +330,7 @@ class SpatialMarkov(Model):
     (60, 170.659)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_CLASS_CONSTRAINTS,
         "m": [None, Interval(int, 2, None)],
         "lag_breaks": [None, _SEQUENCE],

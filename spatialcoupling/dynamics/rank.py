@@ -26,7 +26,7 @@ Journal of Geographical Systems 16(2).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -169,7 +169,7 @@ class RankMobility(Model):
     0.5188
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "pairs": [Options("consecutive", "first")],
         "permutations": [Interval(int, 0, None)],
         "seed": [Seed()],
@@ -201,10 +201,7 @@ class RankMobility(Model):
         T = len(periods)
         sparse = aligned_weights(w, wide.index, who, allow_islands=True).sparse if w is not None else None
         ss = self.seed if isinstance(self.seed, np.random.SeedSequence) else np.random.SeedSequence(self.seed)
-        if self.pairs == "consecutive":
-            idx = [(t - 1, t) for t in range(1, T)]
-        else:
-            idx = [(0, t) for t in range(1, T)]
+        idx = [(t - 1, t) for t in range(1, T)] if self.pairs == "consecutive" else [(0, t) for t in range(1, T)]
         if (0, T - 1) not in idx:
             idx.append((0, T - 1))
         spatial = (

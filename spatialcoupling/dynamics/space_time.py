@@ -46,7 +46,7 @@ Regional Science 50(1).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ from .._series import PERIOD, REGION, _preview
 from ._base import DynamicsResult, aligned_weights, balanced_panel, read_only, require
 from ._chains import chain_summary, count_transitions
 
-__all__ = ["QUADRANTS", "SpaceTimeLISA", "SpaceTimeLISAResult", "TYPES", "directional_rose", "transition_type"]
+__all__ = ["QUADRANTS", "TYPES", "SpaceTimeLISA", "SpaceTimeLISAResult", "directional_rose", "transition_type"]
 
 #: quadrants in PySAL's order (own, lag): 1 HH, 2 LH, 3 LL, 4 HL
 QUADRANTS = ("HH", "LH", "LL", "HL")
@@ -209,7 +209,7 @@ class SpaceTimeLISA(Model):
     [1169, 1087, 44, 4, 34]
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "permutations": [Interval(int, 1, None)],
         "alpha": [Interval(float, 0, 1, closed="neither")],
         "seed": [Seed()],

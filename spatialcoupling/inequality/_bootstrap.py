@@ -179,7 +179,6 @@ def _bootstrap_chunk(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     return theta, _tstats(theta, _flatten_var(out["var"]), estimate)
 
 
-
 # ---------------------------------------------------------------------------
 # interval limits
 # ---------------------------------------------------------------------------

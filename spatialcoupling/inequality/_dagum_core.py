@@ -91,7 +91,7 @@ def _dagum_weighted(
     within-group covariances of those few per-value quantities, in O(m n k) like the
     terms themselves.
     """
-    m, n = W.shape
+    m, _n = W.shape
     unit = m == 1 and bool(np.all(W == 1.0))  # the sample itself: counts instead of weights
     onehot = (lab[:, None] == np.arange(k)[None, :]).astype(float) if (variance or not unit) else None
 
@@ -122,8 +122,9 @@ def _dagum_weighted(
     out = _terms(P, sizes, nw, mus_j, mu_j, mu, num_all, k)
     if variance:
         assert moments is not None
-        out["var"] = _variance_of_terms(out, ys, lab, W, onehot, sizes, sum_shift, mus_j, cum_w, cum_s,
-                                        num_all, P, moments)
+        out["var"] = _variance_of_terms(
+            out, ys, lab, W, onehot, sizes, sum_shift, mus_j, cum_w, cum_s, num_all, P, moments
+        )
     return out
 
 
@@ -217,8 +218,9 @@ def _terms(P, sizes, nw, mus_j, mu_j, mu, num_all, k) -> dict[str, Any]:
     }
 
 
-def _variance_of_terms(out, ys, lab, W, onehot, sizes, sum_shift, mus_j, cum_w, cum_s, num_all, P,
-                       moments) -> dict[str, np.ndarray]:
+def _variance_of_terms(
+    out, ys, lab, W, onehot, sizes, sum_shift, mus_j, cum_w, cum_s, num_all, P, moments
+) -> dict[str, np.ndarray]:
     """The per-value parts of the within-group and transvariation sums, then
     :func:`_linearised_variance`."""
     k = sizes.shape[1]
@@ -246,8 +248,24 @@ def _variance_of_terms(out, ys, lab, W, onehot, sizes, sum_shift, mus_j, cum_w, 
         - np.einsum("rlh,rh->rl", richer, sizes)[:, lab] * ys
     )
     return _linearised_variance(
-        out, W, onehot, lab, sizes, num_all, scale, mus_j, moments["yc"], moments["Tc"], Tw, Q, P,
-        moments["a_mom"], j_richer, total, nn, msum,
+        out,
+        W,
+        onehot,
+        lab,
+        sizes,
+        num_all,
+        scale,
+        mus_j,
+        moments["yc"],
+        moments["Tc"],
+        Tw,
+        Q,
+        P,
+        moments["a_mom"],
+        j_richer,
+        total,
+        nn,
+        msum,
     )
 
 
@@ -255,7 +273,7 @@ def _linearised_variance(
     out, W, onehot, lab, sizes, SP, scale, mus_j, yc, Tc, Tw, Q, P, a_mom, j_richer, total, nn, msum
 ) -> dict[str, np.ndarray]:
     """Assemble the variance of every term from within-group covariances (see :func:`_dagum_weighted`)."""
-    m, k = sizes.shape
+    _m, k = sizes.shape
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(sizes > 1, sizes / (sizes - 1), 0.0)  # jackknife's small-sample factor
         Twc = Tw - ((W * Tw) @ onehot / sizes)[:, lab]
@@ -406,7 +424,6 @@ def _linearised_variance(
     return var
 
 
-
 def _sorted_sample(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Sort a cross-section once: shifted sorted values, their labels, each value's sorted position, shift."""
     order = np.argsort(values, kind="stable")
@@ -430,7 +447,6 @@ def _dagum_batch(Y: np.ndarray, labels: np.ndarray, k: int) -> dict[str, np.ndar
     return _dagum_weighted(ys, lab, np.ones((1, ys.size)), k, y0)
 
 
-
 def _rank_by_mean(mu_j: np.ndarray) -> np.ndarray:
     """1-based rank of each group by decreasing mean (ties: earlier code first)."""
     order = np.lexsort((np.arange(mu_j.size), -mu_j))
@@ -442,7 +458,14 @@ def _rank_by_mean(mu_j: np.ndarray) -> np.ndarray:
 # layout of one replicate's numbers as a flat vector
 #: the terms reported for every pair of groups, in table order
 _PAIR_TERMS: tuple[str, ...] = (
-    "G_jh", "D_jh", "d_jh", "p_jh", "Gnb_contrib", "Gt_contrib", "Gnb_contrib_share", "Gt_contrib_share",
+    "G_jh",
+    "D_jh",
+    "d_jh",
+    "p_jh",
+    "Gnb_contrib",
+    "Gt_contrib",
+    "Gnb_contrib_share",
+    "Gt_contrib_share",
 )
 
 

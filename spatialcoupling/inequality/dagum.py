@@ -62,7 +62,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -110,9 +110,7 @@ def dagum_decomposition(values: Any, groups: Any) -> dict[str, Any]:
     y = as_values(values, "dagum_decomposition")
     g = np.asarray(groups)
     if g.shape != y.shape:
-        raise ValueError(
-            f"dagum_decomposition: {g.shape[0] if g.ndim else 0} group labels for {y.size} values"
-        )
+        raise ValueError(f"dagum_decomposition: {g.shape[0] if g.ndim else 0} group labels for {y.size} values")
     uniq, codes = np.unique(g, return_inverse=True)
     k = uniq.size
     out = _dagum_batch(y[None, :], codes.astype(np.intp), k)
@@ -238,7 +236,7 @@ class DagumGini(Model):
     spawn_key=seed.spawn_key, pool_size=seed.pool_size)``, whatever it has spawned before.
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "bootstrap": [Interval(int, 0, None)],
         "seed": [Seed()],
         "n_jobs": [NJobs()],
@@ -267,9 +265,7 @@ class DagumGini(Model):
         self._validate_params()
         self.groups = None
         if groups is not None:
-            warnings.warn(
-                "pass groups to fit: DagumGini(...).fit(series, groups)", DeprecationWarning, stacklevel=2
-            )
+            warnings.warn("pass groups to fit: DagumGini(...).fit(series, groups)", DeprecationWarning, stacklevel=2)
             self.groups = as_groups(groups, "DagumGini")
 
     def _validate_params(self) -> None:
@@ -388,8 +384,7 @@ class DagumGini(Model):
             by_period[t].append(chunk)
         draws = [np.concatenate([th for th, _ in parts], axis=0) for parts in by_period]
         tdraws = [
-            np.concatenate([ts for _, ts in parts], axis=0) if estimates is not None else None
-            for parts in by_period
+            np.concatenate([ts for _, ts in parts], axis=0) if estimates is not None else None for parts in by_period
         ]
         return draws, tdraws
 
@@ -446,15 +441,18 @@ def _cross_sections(
 
 
 def _limits_of(
-    draws: np.ndarray, estimate: np.ndarray, se: np.ndarray | None, tdraws: np.ndarray | None,
-    alpha: float, method: str, k: int,
+    draws: np.ndarray,
+    estimate: np.ndarray,
+    se: np.ndarray | None,
+    tdraws: np.ndarray | None,
+    alpha: float,
+    method: str,
+    k: int,
 ) -> _Limits:
     """One period's interval limits, named, with the counts the notes report."""
     qlo, qhi, unbounded, clipped = _interval_limits(draws, estimate, se, tdraws, alpha, method, k)
     with np.errstate(invalid="ignore"):
-        outside = int(
-            np.sum((estimate < qlo - 1e-12 * np.abs(estimate)) | (estimate > qhi + 1e-12 * np.abs(estimate)))
-        )
+        outside = int(np.sum((estimate < qlo - 1e-12 * np.abs(estimate)) | (estimate > qhi + 1e-12 * np.abs(estimate))))
     return _Limits(_unflatten(qlo, k), _unflatten(qhi, k), int(unbounded.sum()), int(clipped.sum()), outside)
 
 
@@ -469,14 +467,20 @@ def _counted(sections: list[_CrossSection], limits: list[_Limits | None], what: 
 
 #: (flat name, column) of the within-group terms that carry limits
 _WITHIN_TERMS = (
-    ("mean_j", "mean"), ("s_j", "s_j"), ("G_jj", "G_jj"), ("Gw_contrib", "Gw_contrib"),
+    ("mean_j", "mean"),
+    ("s_j", "s_j"),
+    ("G_jj", "G_jj"),
+    ("Gw_contrib", "Gw_contrib"),
     ("Gw_contrib_share", "Gw_contrib_share"),
 )
 _OVERALL_TERMS = ("G", "Gw", "Gnb", "Gt", "Gw_share", "Gnb_share", "Gt_share")
 
 
 def _rows(
-    sections: list[_CrossSection], points: list[np.ndarray], limits: list[_Limits | None], labels: list,
+    sections: list[_CrossSection],
+    points: list[np.ndarray],
+    limits: list[_Limits | None],
+    labels: list,
     notes: list[str],
 ) -> tuple[list[dict], list[dict], list[dict]]:
     """The rows of the three tables, period by period; notes on undefined shares and groups of zeros."""
@@ -507,8 +511,9 @@ def _overall_row(s: _CrossSection, est: dict[str, np.ndarray], lim: _Limits | No
     return row
 
 
-def _within_row(s: _CrossSection, est: dict[str, np.ndarray], lim: _Limits | None, rank: np.ndarray, g: int,
-                labels: list) -> dict:
+def _within_row(
+    s: _CrossSection, est: dict[str, np.ndarray], lim: _Limits | None, rank: np.ndarray, g: int, labels: list
+) -> dict:
     n = int(s.sizes.sum())
     row = {
         PERIOD: s.period,
@@ -528,8 +533,9 @@ def _within_row(s: _CrossSection, est: dict[str, np.ndarray], lim: _Limits | Non
     return row
 
 
-def _between_rows(s: _CrossSection, est: dict[str, np.ndarray], lim: _Limits | None, rank: np.ndarray,
-                  labels: list) -> list[dict]:
+def _between_rows(
+    s: _CrossSection, est: dict[str, np.ndarray], lim: _Limits | None, rank: np.ndarray, labels: list
+) -> list[dict]:
     """One row per pair of groups present, the richer group first, in rank order."""
     jj, hh = np.triu_indices(s.k, 1)
     rows = []

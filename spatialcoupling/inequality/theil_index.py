@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -57,16 +57,14 @@ class TheilIndex(Model):
     The first sum is the within-group part, the second the between-group part.
     """
 
-    _parameter_constraints = {"kind": [Options("T", "L")]}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {"kind": [Options("T", "L")]}
 
     def __init__(self, groups: Mapping[Any, Any] | pd.Series | None = None, kind: Literal["T", "L"] = "T"):
         self.kind = kind
         self._validate_params()
         self.groups = None
         if groups is not None:
-            warnings.warn(
-                "pass groups to fit: TheilIndex(...).fit(series, groups)", DeprecationWarning, stacklevel=2
-            )
+            warnings.warn("pass groups to fit: TheilIndex(...).fit(series, groups)", DeprecationWarning, stacklevel=2)
             self.groups = as_groups(groups, "TheilIndex")
 
     def fit(self, series: pd.Series, groups: Mapping[Any, Any] | pd.Series | None = None) -> TheilResult:
@@ -124,8 +122,9 @@ def _overall_row(period: Any, v: np.ndarray, kind: str, n_regions: int, who: str
     return {PERIOD: period, "n": n, "mean": mu, "theil": theil_of(v, mu, kind)}
 
 
-def _group_rows(period: Any, v: np.ndarray, g: np.ndarray, labels: list, mu: float, kind: str,
-                notes: list[str]) -> list[dict]:
+def _group_rows(
+    period: Any, v: np.ndarray, g: np.ndarray, labels: list, mu: float, kind: str, notes: list[str]
+) -> list[dict]:
     """One row per group present in the period: its own index, weight and contributions."""
     n = v.size
     present = np.unique(g)
@@ -148,10 +147,20 @@ def _group_rows(period: Any, v: np.ndarray, g: np.ndarray, labels: list, mu: flo
         else:
             tj = theil_of(vg, muj, "L")
             wgt, bterm = pj, pj * np.log(mu / muj)
-        rows.append({
-            PERIOD: period, "group": labels[c], "n": nj, "mean": muj, "p_j": pj, "s_j": sj, "theil": tj,
-            "weight": wgt, "within_contrib": wgt * tj, "between_contrib": bterm,
-        })
+        rows.append(
+            {
+                PERIOD: period,
+                "group": labels[c],
+                "n": nj,
+                "mean": muj,
+                "p_j": pj,
+                "s_j": sj,
+                "theil": tj,
+                "weight": wgt,
+                "within_contrib": wgt * tj,
+                "between_contrib": bterm,
+            }
+        )
     return rows
 
 

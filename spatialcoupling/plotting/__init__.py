@@ -16,8 +16,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_SUBMODULES = ("maps", "lisa", "global_stats", "inequality", "convergence", "spatial_panel", "scores", "coupling",
-               "dynamics", "drivers")
+_SUBMODULES = (
+    "maps",
+    "lisa",
+    "global_stats",
+    "inequality",
+    "convergence",
+    "spatial_panel",
+    "scores",
+    "coupling",
+    "dynamics",
+    "drivers",
+)
 
 __all__ = list(_SUBMODULES)
 

@@ -119,6 +119,7 @@ def translate_text(text: str, language: str = "en") -> str:
         text = re.sub(rf"(?<![A-Za-z]){re.escape(en)}(?![A-Za-z])", TRANSLATIONS[en], text)
     return text
 
+
 CJK_FONTS: tuple[str, ...] = (
     "Noto Sans CJK SC",
     "Noto Sans CJK",
@@ -163,8 +164,10 @@ def _system_font_files() -> list[str]:
     """CJK font files installed on the system (searched on disk, not in matplotlib's cache)."""
     from matplotlib import font_manager
 
-    files = font_manager.findSystemFonts(fontext="ttf") + font_manager.findSystemFonts(fontext="otf")
-    return sorted(f for f in set(files) if any(h in f.lower().replace("-", "").replace("_", "") for h in _CJK_FILE_HINTS))
+    files = font_manager.findSystemFonts(fontext="ttf") + font_manager.findSystemFonts(fontext="otf")  # type: ignore[arg-type]  # the stubs omit "otf"
+    return sorted(
+        f for f in set(files) if any(h in f.lower().replace("-", "").replace("_", "") for h in _CJK_FILE_HINTS)
+    )
 
 
 def cjk_font() -> str | None:
@@ -248,25 +251,28 @@ def caption(fig: Any, text: str, language: str = "en") -> Any:
     bottoms = [b.y0 for b in boxes if b is not None]
     lowest = min(bottoms) if bottoms else fig.bbox.y0 + 0.05 * fig.bbox.height
     y = fig.transFigure.inverted().transform((0, lowest))[1] - 0.01
-    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", wrap=True,
-                    **font_kwargs([text]))
+    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", wrap=True, **font_kwargs([text]))
 
 
-def legend_handles(labels: Sequence[str], colors: Sequence[str], hatches: Sequence[str | None] | None = None
-                   ) -> tuple[list[Any], dict[str, Any]]:
+def legend_handles(
+    labels: Sequence[str], colors: Sequence[str], hatches: Sequence[str | None] | None = None
+) -> tuple[list[Any], dict[str, Any]]:
     """Patches of a class legend and the font properties its labels need."""
     from matplotlib.patches import Patch
 
     hatches = list(hatches) if hatches is not None else [None] * len(labels)
-    handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=lab, hatch=h)
-               for lab, c, h in zip(labels, colors, hatches, strict=True)]
+    handles = [
+        Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=lab, hatch=h)
+        for lab, c, h in zip(labels, colors, hatches, strict=True)
+    ]
     font = font_kwargs(list(labels))
     prop = {"size": 7, "family": font["fontfamily"]} if font else {"size": 7}
     return handles, prop
 
 
-def legend(ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None,
-           loc: str = "lower left") -> None:
+def legend(
+    ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None, loc: str = "lower left"
+) -> None:
     """A legend of coloured patches (map classes), in a CJK font when the labels need one."""
     handles, prop = legend_handles(labels, colors)
     ax.legend(handles=handles, loc=loc, title=title, title_fontsize=7, frameon=False, prop=prop)

@@ -91,9 +91,7 @@ def map_crs(layer: Any, crs: Any = None) -> Any:
         try:
             return CRS.from_user_input(crs)
         except Exception as err:  # pyproj raises its own CRSError
-            raise ValueError(
-                f"crs={crs!r} is not a CRS pyproj understands (e.g. 'EPSG:3857'), nor 'data'"
-            ) from err
+            raise ValueError(f"crs={crs!r} is not a CRS pyproj understands (e.g. 'EPSG:3857'), nor 'data'") from err
     b = _china.lonlat_bounds(layer)
     if b is None:
         return None
@@ -117,9 +115,7 @@ def to_map_crs(layer: Any, crs: Any) -> Any:
     return layer.to_crs(crs)
 
 
-def _project_lonlat(
-    lon: np.ndarray, lat: np.ndarray, crs: Any, data_crs: Any
-) -> tuple[np.ndarray, np.ndarray]:
+def _project_lonlat(lon: np.ndarray, lat: np.ndarray, crs: Any, data_crs: Any) -> tuple[np.ndarray, np.ndarray]:
     """Longitude/latitude points in the map's coordinates."""
     from pyproj import Transformer
 
@@ -131,17 +127,11 @@ def _project_lonlat(
     return np.asarray(x), np.asarray(y)
 
 
-def _box_bounds(
-    lon0: float, lon1: float, lat0: float, lat1: float, crs: Any, data_crs: Any
-) -> tuple:
+def _box_bounds(lon0: float, lon1: float, lat0: float, lat1: float, crs: Any, data_crs: Any) -> tuple:
     """(xmin, xmax, ymin, ymax) of a densified lon/lat box in the map's coordinates."""
     t = np.linspace(0, 1, 41)
-    lon = np.concatenate(
-        [lon0 + (lon1 - lon0) * t, np.full(41, lon1), lon1 - (lon1 - lon0) * t, np.full(41, lon0)]
-    )
-    lat = np.concatenate(
-        [np.full(41, lat0), lat0 + (lat1 - lat0) * t, np.full(41, lat1), lat1 - (lat1 - lat0) * t]
-    )
+    lon = np.concatenate([lon0 + (lon1 - lon0) * t, np.full(41, lon1), lon1 - (lon1 - lon0) * t, np.full(41, lon0)])
+    lat = np.concatenate([np.full(41, lat0), lat0 + (lat1 - lat0) * t, np.full(41, lat1), lat1 - (lat1 - lat0) * t])
     x, y = _project_lonlat(lon, lat, crs, data_crs)
     return float(x.min()), float(x.max()), float(y.min()), float(y.max())
 
@@ -203,9 +193,7 @@ def _collection(
 ) -> Any:
     from matplotlib.collections import PathCollection
 
-    coll = PathCollection(
-        paths, facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth, zorder=zorder
-    )
+    coll = PathCollection(paths, facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth, zorder=zorder)
     if hatch:
         coll.set_hatch(hatch)
     return coll
@@ -246,6 +234,8 @@ def _display_simplified(layer: Any, ax: Any) -> Any:
     out = layer.copy()
     out.geometry = shapely.simplify(geoms, 0.5 * (x1 - x0) / width_px, preserve_topology=False)
     return out
+
+
 @dataclass
 class MapFrame:
     """What a drawn map knows: its axes, the inset, the CRS, a spatial index of the drawn shapes."""
@@ -321,17 +311,9 @@ def draw_map(
         if not _covers_taiwan(projected, taiwan):
             extra_geoms = list(taiwan.geometry.to_numpy())
             taiwan_no_data = True
-        maritime = to_map_crs(
-            ctx["maritime"], target if target is not None else data_crs
-        ).geometry.to_numpy()
-    all_geoms = (
-        np.concatenate([geoms, np.asarray(extra_geoms, dtype=object)]) if extra_geoms else geoms
-    )
-    all_classes = (
-        np.concatenate([classes, np.full(len(extra_geoms), len(palette))])
-        if extra_geoms
-        else classes
-    )
+        maritime = to_map_crs(ctx["maritime"], target if target is not None else data_crs).geometry.to_numpy()
+    all_geoms = np.concatenate([geoms, np.asarray(extra_geoms, dtype=object)]) if extra_geoms else geoms
+    all_classes = np.concatenate([classes, np.full(len(extra_geoms), len(palette))]) if extra_geoms else classes
     paths = class_paths(all_geoms, all_classes, len(palette) + 1)
 
     def add(axes: Any, lw: float, paths: list[Any] = paths) -> None:
@@ -356,9 +338,7 @@ def draw_map(
         ax=ax,
         crs=target,
         data_crs=data_crs,
-        tree=shapely.STRtree(
-            np.concatenate([all_geoms, maritime]) if maritime is not None else all_geoms
-        ),
+        tree=shapely.STRtree(np.concatenate([all_geoms, maritime]) if maritime is not None else all_geoms),
         taiwan_no_data=taiwan_no_data,
     )
     pad_x, pad_y = 0.02 * (x1 - x0), 0.02 * (y1 - y0)
@@ -396,9 +376,7 @@ def _add_inset(
 
     x0, y0, x1, y1 = bounds
     lon_c = (_china.MAINLAND[0] + _china.MAINLAND[1]) / 2
-    _, _, ys, _ = _box_bounds(
-        lon_c, lon_c, _china.MAINLAND_SOUTH + 0.5, _china.MAINLAND_SOUTH + 0.5, target, data_crs
-    )
+    _, _, ys, _ = _box_bounds(lon_c, lon_c, _china.MAINLAND_SOUTH + 0.5, _china.MAINLAND_SOUTH + 0.5, target, data_crs)
     y0 = max(y0, ys)
     shapes = np.concatenate([geoms, maritime]) if maritime is not None else geoms
     main = shapely.clip_by_rect(shapes, x0, y0, x1, y1)
@@ -441,21 +419,12 @@ def _covers_data(frame: MapFrame, bbox: Any) -> bool:
 
     inv = frame.ax.transData.inverted()
     (x0, y0), (x1, y1) = inv.transform([[bbox.x0, bbox.y0], [bbox.x1, bbox.y1]])
-    return (
-        len(
-            frame.tree.query(
-                box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), predicate="intersects"
-            )
-        )
-        > 0
-    )
+    return len(frame.tree.query(box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), predicate="intersects")) > 0
 
 
 def _inside_axes(frame: MapFrame, bbox: Any) -> bool:
     a = frame.ax.get_window_extent(_renderer(frame.ax.figure))
-    return bool(
-        bbox.x0 >= a.x0 - 1 and bbox.x1 <= a.x1 + 1 and bbox.y0 >= a.y0 - 1 and bbox.y1 <= a.y1 + 1
-    )
+    return bool(bbox.x0 >= a.x0 - 1 and bbox.x1 <= a.x1 + 1 and bbox.y0 >= a.y0 - 1 and bbox.y1 <= a.y1 + 1)
 
 
 def _free(frame: MapFrame, bbox: Any) -> bool:
@@ -520,7 +489,7 @@ def _metres_per_unit(frame: MapFrame) -> float:
 def _scale_bar_class() -> Any:
     from matplotlib_scalebar.scalebar import ScaleBar
 
-    class MeasuredScaleBar(ScaleBar):  # type: ignore[misc]
+    class MeasuredScaleBar(ScaleBar):
         """matplotlib-scalebar's bar with a window extent (layout and tight cropping see it)."""
 
         def get_window_extent(self, renderer: Any = None) -> Any:

@@ -27,8 +27,9 @@ def _legend(ax: Any, labels: list[str]) -> None:
     ax.legend(fontsize=8, prop={"size": 8, "family": font["fontfamily"]} if font else None)
 
 
-def sigma_plot(wide: pd.DataFrame, measure: str, *, ax: Any = None, figsize: tuple[float, float] = (7, 4),
-               **kwargs: Any) -> Any:
+def sigma_plot(
+    wide: pd.DataFrame, measure: str, *, ax: Any = None, figsize: tuple[float, float] = (7, 4), **kwargs: Any
+) -> Any:
     """The dispersion measure over time, one line per group.
 
     Parameters
@@ -57,21 +58,31 @@ def sigma_plot(wide: pd.DataFrame, measure: str, *, ax: Any = None, figsize: tup
     return fig
 
 
-def _estimates_with_intervals(ax: Any, labels: list[str], value: np.ndarray, lower: np.ndarray,
-                              upper: np.ndarray, color: str) -> np.ndarray:
+def _estimates_with_intervals(
+    ax: Any, labels: list[str], value: np.ndarray, lower: np.ndarray, upper: np.ndarray, color: str
+) -> np.ndarray:
     pos = np.arange(len(labels))[::-1].astype(float)
     shown = np.isfinite(value)
-    err = np.vstack([np.where(np.isfinite(lower), value - lower, 0.0),
-                     np.where(np.isfinite(upper), upper - value, 0.0)])
-    ax.errorbar(value[shown], pos[shown], xerr=err[:, shown], fmt="o", ms=4, color=color, ecolor=color,
-                elinewidth=1.2, capsize=2.5)
+    err = np.vstack(
+        [np.where(np.isfinite(lower), value - lower, 0.0), np.where(np.isfinite(upper), upper - value, 0.0)]
+    )
+    ax.errorbar(
+        value[shown],
+        pos[shown],
+        xerr=err[:, shown],
+        fmt="o",
+        ms=4,
+        color=color,
+        ecolor=color,
+        elinewidth=1.2,
+        capsize=2.5,
+    )
     ax.set_yticks(pos)
     ax.set_yticklabels(labels, **font_kwargs(labels))
     return pos
 
 
-def beta_plot(estimates: pd.DataFrame, *, title: str | None = None,
-              figsize: tuple[float, float] | None = None) -> Any:
+def beta_plot(estimates: pd.DataFrame, *, title: str | None = None, figsize: tuple[float, float] | None = None) -> Any:
     """β with its interval per fit, and the speed of convergence with its interval beside it.
 
     Parameters
@@ -97,22 +108,30 @@ def beta_plot(estimates: pd.DataFrame, *, title: str | None = None,
     height = max(2.6, 0.4 * len(labels) + 1.4)
     fig, (left, right) = plt.subplots(1, 2, figsize=figsize or (9.5, height), sharey=True)
     beta = estimates["beta"].to_numpy(float)
-    pos = _estimates_with_intervals(left, labels, beta, estimates["beta_lower"].to_numpy(float),
-                                    estimates["beta_upper"].to_numpy(float), "#1f77b4")
+    pos = _estimates_with_intervals(
+        left, labels, beta, estimates["beta_lower"].to_numpy(float), estimates["beta_upper"].to_numpy(float), "#1f77b4"
+    )
     left.axvline(0.0, color="#555555", lw=0.7, ls=":")
     left.set_xlabel("β (95% interval)")
     set_title(left, "Coefficient of ln y")
     speed = estimates["speed"].to_numpy(float)
-    _estimates_with_intervals(right, labels, speed, estimates["speed_lower"].to_numpy(float),
-                              estimates["speed_upper"].to_numpy(float), "#2ca02c")
+    _estimates_with_intervals(
+        right,
+        labels,
+        speed,
+        estimates["speed_lower"].to_numpy(float),
+        estimates["speed_upper"].to_numpy(float),
+        "#2ca02c",
+    )
     half = estimates["half_life"].to_numpy(float)
     for y, s, h, b in zip(pos, speed, half, beta, strict=True):  # one label per fit
         if np.isfinite(s):
             right.annotate(f"half-life {h:.3g}", (s, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
         else:
             reason = "not estimated" if not np.isfinite(b) else "no convergence (β not in (−1, 0))"
-            right.annotate(reason, (0.02, y), xycoords=("axes fraction", "data"), fontsize=7, color="#777777",
-                           va="center")
+            right.annotate(
+                reason, (0.02, y), xycoords=("axes fraction", "data"), fontsize=7, color="#777777", va="center"
+            )
     right.set_xlabel("speed per period (95% interval)")
     set_title(right, "Speed and half-life")
     if title:
@@ -121,9 +140,17 @@ def beta_plot(estimates: pd.DataFrame, *, title: str | None = None,
     return fig
 
 
-def club_paths_plot(paths: pd.DataFrame, clubs: pd.Series, order: list[str], *, ax: Any = None,
-                    members: bool = True, divergent: str = "divergent", figsize: tuple[float, float] = (8, 4.5),
-                    **kwargs: Any) -> Any:
+def club_paths_plot(
+    paths: pd.DataFrame,
+    clubs: pd.Series,
+    order: list[str],
+    *,
+    ax: Any = None,
+    members: bool = True,
+    divergent: str = "divergent",
+    figsize: tuple[float, float] = (8, 4.5),
+    **kwargs: Any,
+) -> Any:
     """Relative transition paths: each club's average (thick) and, with ``members=True``, its regions
     (thin); the regions of no club in grey.
 

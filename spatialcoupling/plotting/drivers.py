@@ -17,25 +17,49 @@ from ._base import caption as add_caption
 from ._base import font_kwargs, legend, new_ax, set_title
 
 __all__ = [
-    "GEODA_COLORS", "HOTSPOT_COLORS", "category_map", "class_counts", "heatmap", "lines", "q_bars",
+    "GEODA_COLORS",
+    "HOTSPOT_COLORS",
+    "category_map",
+    "class_counts",
+    "heatmap",
+    "lines",
+    "q_bars",
     "robustness_chart",
 ]
 
 #: ArcGIS's hot-spot classes (Gi_Bin 3 … -3) and their colours
 HOTSPOT_COLORS: dict[str, str] = {
-    "Hot spot (99%)": "#D62F27", "Hot spot (95%)": "#ED7551", "Hot spot (90%)": "#FAB984",
-    "Not significant": "#F7F7F7", "Cold spot (90%)": "#C0CCBE", "Cold spot (95%)": "#849EBA",
-    "Cold spot (99%)": "#4575B5", "isolated": "#999999",
+    "Hot spot (99%)": "#D62F27",
+    "Hot spot (95%)": "#ED7551",
+    "Hot spot (90%)": "#FAB984",
+    "Not significant": "#F7F7F7",
+    "Cold spot (90%)": "#C0CCBE",
+    "Cold spot (95%)": "#849EBA",
+    "Cold spot (99%)": "#4575B5",
+    "isolated": "#999999",
 }
 #: GeoDa's LISA cluster colours (pygeoda ``lisa_colors``)
 GEODA_COLORS: dict[str, str] = {
-    "HH": "#FF0000", "LL": "#0000FF", "LH": "#a7adf9", "HL": "#f4ada8", "ns": "#eeeeee", "isolated": "#999999",
+    "HH": "#FF0000",
+    "LL": "#0000FF",
+    "LH": "#a7adf9",
+    "HL": "#f4ada8",
+    "ns": "#eeeeee",
+    "isolated": "#999999",
 }
 _MISSING = "#ffffff"
 
 
-def category_map(regions: Any, values: pd.Series, colors: Mapping[str, str], *, ax: Any = None,
-                 title: str | None = None, caption: str | None = None, legend_title: str | None = None):
+def category_map(
+    regions: Any,
+    values: pd.Series,
+    colors: Mapping[str, str],
+    *,
+    ax: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+    legend_title: str | None = None,
+):
     """A map of ``regions`` coloured by the category in ``values`` (region → label).
 
     Parameters
@@ -82,8 +106,15 @@ def class_counts(counts: pd.DataFrame, colors: Mapping[str, str], *, ax: Any = N
         values = counts[col].to_numpy(dtype=float)
         if not values.any():
             continue
-        ax.bar(x, values, bottom=bottom, color=colors.get(str(col), "#bbbbbb"), edgecolor="#555555",
-               linewidth=0.3, label=str(col))
+        ax.bar(
+            x,
+            values,
+            bottom=bottom,
+            color=colors.get(str(col), "#bbbbbb"),
+            edgecolor="#555555",
+            linewidth=0.3,
+            label=str(col),
+        )
         bottom += values
     ax.set_xticks(x, [str(p) for p in counts.index], rotation=45 if len(counts) > 8 else 0)
     ax.set_ylabel("regions")
@@ -94,15 +125,28 @@ def class_counts(counts: pd.DataFrame, colors: Mapping[str, str], *, ax: Any = N
     return fig
 
 
-def heatmap(frame: pd.DataFrame, *, ax: Any = None, title: str | None = None, cmap: str = "YlOrRd",
-            value_label: str = "", fmt: str = "{:.2f}", annotate: bool | None = None):
+def heatmap(
+    frame: pd.DataFrame,
+    *,
+    ax: Any = None,
+    title: str | None = None,
+    cmap: str = "YlOrRd",
+    value_label: str = "",
+    fmt: str = "{:.2f}",
+    annotate: bool | None = None,
+):
     """A heatmap of ``frame`` (rows × columns), annotated when small enough to read."""
     rows, cols = frame.shape
     fig, ax = new_ax(ax, (max(4.0, 0.55 * cols + 2.5), max(3.0, 0.32 * rows + 1.5)))
     values = frame.to_numpy(dtype=float)
     image = ax.imshow(values, aspect="auto", cmap=cmap)
-    ax.set_xticks(np.arange(cols), [str(c) for c in frame.columns], rotation=45 if cols > 6 else 0, ha="right"
-                  if cols > 6 else "center", **font_kwargs([str(c) for c in frame.columns]))
+    ax.set_xticks(
+        np.arange(cols),
+        [str(c) for c in frame.columns],
+        rotation=45 if cols > 6 else 0,
+        ha="right" if cols > 6 else "center",
+        **font_kwargs([str(c) for c in frame.columns]),
+    )
     ax.set_yticks(np.arange(rows), [str(r) for r in frame.index], **font_kwargs([str(r) for r in frame.index]))
     cbar = fig.colorbar(image, ax=ax, shrink=0.8)
     cbar.set_label(value_label)
@@ -113,8 +157,9 @@ def heatmap(frame: pd.DataFrame, *, ax: Any = None, title: str | None = None, cm
         middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6,
-                        color="white" if v > middle else "black")
+                ax.text(
+                    j, i, fmt.format(v), ha="center", va="center", fontsize=6, color="white" if v > middle else "black"
+                )
     if title:
         set_title(ax, title)
     fig.tight_layout()

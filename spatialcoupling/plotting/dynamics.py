@@ -7,6 +7,7 @@ returns a matplotlib ``Figure``; the results' ``.plot()`` methods call them.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -93,10 +94,8 @@ def density_surface(
     table = curves[curves["period"].isin(chosen)].pivot(index="period", columns="x", values="density").loc[chosen]
     x = table.columns.to_numpy(dtype=float)
     positions = np.arange(len(chosen), dtype=float)
-    try:
+    with contextlib.suppress(TypeError, ValueError):
         positions = np.asarray(chosen, dtype=float)
-    except (TypeError, ValueError):
-        pass
     X, Y = np.meshgrid(x, positions)
     fig = plt.figure(figsize=(7.0, 5.0))
     ax = fig.add_subplot(projection="3d")

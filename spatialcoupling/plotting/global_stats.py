@@ -87,12 +87,17 @@ def statistic_by_period(
     if p is not None:
         sig = (table[p] <= alpha).to_numpy()
         ax.scatter(x[sig], values[sig], color="#d62728", zorder=3, label=f"{p} <= {alpha}")
-        ax.scatter(x[~sig], values[~sig], facecolors="white", edgecolors="#333333", zorder=3,
-                   label=tr("not significant", language))
+        ax.scatter(
+            x[~sig],
+            values[~sig],
+            facecolors="white",
+            edgecolors="#333333",
+            zorder=3,
+            label=tr("not significant", language),
+        )
     if reference is not None:
         ref = tr("expected value E[I]", language) if reference == "EI" else reference
-        ax.plot(x, table[reference].to_numpy(), color="#777777", linewidth=0.8, linestyle="--", label=ref,
-                zorder=1)
+        ax.plot(x, table[reference].to_numpy(), color="#777777", linewidth=0.8, linestyle="--", label=ref, zorder=1)
     if p is not None or reference is not None:
         font = font_kwargs([tr("not significant", language)])
         prop = {"size": 7, "family": font["fontfamily"]} if font else None

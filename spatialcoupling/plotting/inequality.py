@@ -72,8 +72,9 @@ def dagum_decomposition_chart(table: pd.DataFrame, *, ax: Any = None, language: 
     ax2 = ax.twinx()
     if "G_lower" in table.columns:
         err = np.vstack([table["G"] - table["G_lower"], table["G_upper"] - table["G"]]).clip(min=0)
-        ax2.errorbar(x, table["G"], yerr=err, color="black", marker="o", capsize=3,
-                     label=tr("G (bootstrap interval)", language))
+        ax2.errorbar(
+            x, table["G"], yerr=err, color="black", marker="o", capsize=3, label=tr("G (bootstrap interval)", language)
+        )
     else:
         ax2.plot(x, table["G"], color="black", marker="o", label="G")
     _text(ax2.set_ylabel, tr("overall Gini G", language))
@@ -86,8 +87,9 @@ def dagum_decomposition_chart(table: pd.DataFrame, *, ax: Any = None, language: 
     return fig
 
 
-def within_gini_chart(within: pd.DataFrame, periods: pd.Index, *, intervals: bool | None = None,
-                      ax: Any = None, language: str = "en") -> Any:
+def within_gini_chart(
+    within: pd.DataFrame, periods: pd.Index, *, intervals: bool | None = None, ax: Any = None, language: str = "en"
+) -> Any:
     """Each group's own Gini ``G_jj`` over time, with bootstrap bands when asked.
 
     Parameters
@@ -123,8 +125,15 @@ def within_gini_chart(within: pd.DataFrame, periods: pd.Index, *, intervals: boo
     return fig
 
 
-def between_heatmap(within: pd.DataFrame, between: pd.DataFrame, period: Any, *, value: str = "G_jh",
-                    ax: Any = None, language: str = "en") -> Any:
+def between_heatmap(
+    within: pd.DataFrame,
+    between: pd.DataFrame,
+    period: Any,
+    *,
+    value: str = "G_jh",
+    ax: Any = None,
+    language: str = "en",
+) -> Any:
     """Heatmap of a between-group term for one period, groups by rank, ``G_jj`` on the diagonal
     for ``G_jh``.
 
@@ -175,8 +184,15 @@ def between_heatmap(within: pd.DataFrame, between: pd.DataFrame, period: Any, *,
     finite = mat[np.isfinite(mat)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0
     for i, j in zip(*np.nonzero(np.isfinite(mat)), strict=True):
-        ax.text(j, i, f"{mat[i, j]:.3f}", ha="center", va="center", fontsize=7,
-                color="white" if mat[i, j] < mid else "black")
+        ax.text(
+            j,
+            i,
+            f"{mat[i, j]:.3f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if mat[i, j] < mid else "black",
+        )
     bar = fig.colorbar(im, ax=ax, shrink=0.8)
     _text(bar.set_label, value + (f" ({tr('diagonal', language)}: G_jj)" if value == "G_jh" else ""))
     _text(ax.set_title, f"{tr('Between-group', language)} {value}, {_plain(period)}")
@@ -184,8 +200,9 @@ def between_heatmap(within: pd.DataFrame, between: pd.DataFrame, period: Any, *,
     return fig
 
 
-def between_gini_chart(between: pd.DataFrame, periods: pd.Index, *, value: str = "G_jh", ax: Any = None,
-                       language: str = "en") -> Any:
+def between_gini_chart(
+    between: pd.DataFrame, periods: pd.Index, *, value: str = "G_jh", ax: Any = None, language: str = "en"
+) -> Any:
     """Each pair of groups' between-group term over time, one line per pair.
 
     Parameters
@@ -237,8 +254,9 @@ def theil_chart(table: pd.DataFrame, kind: str, *, ax: Any = None, language: str
     fig, ax = new_ax(ax, (7, 4))
     x = np.arange(len(table))
     if "within" in table.columns:
-        ax.stackplot(x, table["within"], table["between"], labels=[tr("within", language), tr("between", language)],
-                     alpha=0.7)
+        ax.stackplot(
+            x, table["within"], table["between"], labels=[tr("within", language), tr("between", language)], alpha=0.7
+        )
     ax.plot(x, table["theil"], color="black", marker="o", label=f"Theil {kind}")
     _period_axis(ax, table.index, language)
     ax.set_ylabel(f"Theil {kind}")

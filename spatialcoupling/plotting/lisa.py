@@ -133,16 +133,25 @@ def cluster_map(
     geo = align_regions(regions, list(tab.index), id_column=id_column, keep_others=True)
     clusters = tab["cluster"].astype(str)
     fig, ax = new_ax(ax, figsize)
-    set_title(ax, title if title is not None else _label(tr("LISA clusters", language), variable, period),
-              language=language)
+    set_title(
+        ax, title if title is not None else _label(tr("LISA clusters", language), variable, period), language=language
+    )
     frame = draw_regions(geo, clusters.map(palette), ax, inset=inset, context=context, crs=crs, language=language)
     counts = clusters.value_counts()
     shown = [c for c in palette if c not in ("isolated",) or counts.get(c, 0)]
     labels = [f"{names[c]} ({int(counts.get(c, 0))})" for c in shown]
     cols = [palette[c] for c in shown]
     _no_data(labels, cols, geo, len(clusters), language, frame)
-    map_legend(frame, labels, cols, legend=legend, legend_loc=legend_loc, north_arrow=north_arrow,
-               scale_bar=scale_bar, language=language)
+    map_legend(
+        frame,
+        labels,
+        cols,
+        legend=legend,
+        legend_loc=legend_loc,
+        north_arrow=north_arrow,
+        scale_bar=scale_bar,
+        language=language,
+    )
     if caption and ax is fig.axes[0]:
         add_caption(fig, caption, language)
     return fig
@@ -190,8 +199,11 @@ def significance_map(
     colors[iso] = GEODA_COLORS["isolated"]
     labels[iso] = isolated
     fig, ax = new_ax(ax, figsize)
-    set_title(ax, title if title is not None else _label(tr("LISA significance", language), variable, period),
-              language=language)
+    set_title(
+        ax,
+        title if title is not None else _label(tr("LISA significance", language), variable, period),
+        language=language,
+    )
     frame = draw_regions(geo, colors, ax, inset=inset, context=context, crs=crs, language=language)
     counts = labels.value_counts()
     classes = [(lab, c) for b, lab, c in SIGNIFICANCE_CLASSES[::-1] if b >= 0.001 or counts.get(lab, 0)]
@@ -199,12 +211,19 @@ def significance_map(
     cols = [GEODA_COLORS["ns"]] + [c for _, c in classes] + ([GEODA_COLORS["isolated"]] if iso.any() else [])
     entries = [f"{n} ({int(counts.get(n, 0))})" for n in names]
     _no_data(entries, cols, geo, len(tab), language, frame)
-    map_legend(frame, entries, cols, legend=legend, legend_loc=legend_loc, north_arrow=north_arrow,
-               scale_bar=scale_bar, language=language)
+    map_legend(
+        frame,
+        entries,
+        cols,
+        legend=legend,
+        legend_loc=legend_loc,
+        north_arrow=north_arrow,
+        scale_bar=scale_bar,
+        language=language,
+    )
     if caption and ax is fig.axes[0]:
         add_caption(fig, caption, language)
     return fig
-
 
 
 def moran_scatterplot(
@@ -242,11 +261,11 @@ def moran_scatterplot(
     ax.axvline(0, color="#999999", linewidth=0.7)
     slope, intercept = np.polyfit(zz[ok], lag[ok], 1)
     xs = np.linspace(np.nanmin(zz), np.nanmax(zz), 50)
-    ax.plot(xs, intercept + slope * xs, color="#222222", linewidth=1.2,
-            label=f"{tr('slope', language)} = {slope:.3f}")
+    ax.plot(xs, intercept + slope * xs, color="#222222", linewidth=1.2, label=f"{tr('slope', language)} = {slope:.3f}")
     font = font_kwargs([tr("slope", language)])
-    ax.legend(loc="upper center", fontsize=8, frameon=False,
-              prop={"size": 8, "family": font["fontfamily"]} if font else None)
+    ax.legend(
+        loc="upper center", fontsize=8, frameon=False, prop={"size": 8, "family": font["fontfamily"]} if font else None
+    )
     # symmetric limits (as GeoDa): the quadrants are equal and no tick sits in a corner
     lim = 1.12 * float(np.nanmax(np.abs(np.r_[zz, lag]))) if len(zz) else 1.0
     lim = lim if np.isfinite(lim) and lim > 0 else 1.0
@@ -255,11 +274,26 @@ def moran_scatterplot(
     corner_texts = []
     if quadrants:
         names = CLUSTER_NAMES if language == "en" else CLUSTER_NAMES_ZH
-        spots = {"HH": (0.97, 0.97, "right", "top"), "LH": (0.03, 0.97, "left", "top"),
-                 "LL": (0.03, 0.03, "left", "bottom"), "HL": (0.97, 0.03, "right", "bottom")}
+        spots = {
+            "HH": (0.97, 0.97, "right", "top"),
+            "LH": (0.03, 0.97, "left", "top"),
+            "LL": (0.03, 0.03, "left", "bottom"),
+            "HL": (0.97, 0.03, "right", "bottom"),
+        }
         for code, (x, y, ha, va) in spots.items():
-            corner_texts.append(ax.text(x, y, names[code], transform=ax.transAxes, ha=ha, va=va, fontsize=8,
-                                        color=GEODA_COLORS[code], **font_kwargs([names[code]])))
+            corner_texts.append(
+                ax.text(
+                    x,
+                    y,
+                    names[code],
+                    transform=ax.transAxes,
+                    ha=ha,
+                    va=va,
+                    fontsize=8,
+                    color=GEODA_COLORS[code],
+                    **font_kwargs([names[code]]),
+                )
+            )
     if label is not False:
         _label_points(ax, tab, tab.index if label is True else [r for r in label if r in tab.index], corner_texts)
     xlabel = f"{variable or tr('value', language)} ({tr('standardised', language)})"
@@ -267,8 +301,7 @@ def moran_scatterplot(
     ax.set_xlabel(xlabel, **font_kwargs([xlabel]))
     ax.set_ylabel(ylabel, **font_kwargs([ylabel]))
     name = tr("Moran scatterplot", language)
-    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}",
-              language=language)
+    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}", language=language)
     if caption and ax is fig.axes[0]:
         fig.tight_layout()
         add_caption(fig, caption, language)
@@ -282,8 +315,9 @@ def _label_points(ax: Any, tab: pd.DataFrame, names: Sequence, taken: Sequence[A
     renderer = ax.figure.canvas.get_renderer()
     placed: list[Any] = [t.get_window_extent(renderer) for t in taken]
     for r in names:
-        text = ax.annotate(str(r), (tab.at[r, "z"], tab.at[r, "lag"]), fontsize=6, xytext=(2, 2),
-                           textcoords="offset points", **font)
+        text = ax.annotate(
+            str(r), (tab.at[r, "z"], tab.at[r, "lag"]), fontsize=6, xytext=(2, 2), textcoords="offset points", **font
+        )
         box = text.get_window_extent(renderer)
         if any(box.overlaps(p) for p in placed):
             text.remove()
@@ -348,11 +382,29 @@ def lisa_panels(
     _layout_panels(fig, axes, titles, suptitle, language, maps=kind != "scatter")
     for ax, period, text in zip(axes.ravel(), periods, titles, strict=False):
         if kind == "cluster":
-            cluster_map(table, regions, period, ax=ax, title=text, inset=inset, id_column=id_column,
-                        language=language, **map_options)
+            cluster_map(
+                table,
+                regions,
+                period,
+                ax=ax,
+                title=text,
+                inset=inset,
+                id_column=id_column,
+                language=language,
+                **map_options,
+            )
         elif kind == "significance":
-            significance_map(table, regions, period, ax=ax, title=text, inset=inset, id_column=id_column,
-                             language=language, **map_options)
+            significance_map(
+                table,
+                regions,
+                period,
+                ax=ax,
+                title=text,
+                inset=inset,
+                id_column=id_column,
+                language=language,
+                **map_options,
+            )
         else:
             moran_scatterplot(table, period, variable=variable, ax=ax, title=text, language=language)
     if caption:
@@ -393,12 +445,12 @@ def transition_matrix(
     top = counts.max() if counts.size else 0.0
     ii, jj = np.indices(counts.shape)
     for i, j, v in zip(ii.ravel(), jj.ravel(), counts.ravel(), strict=True):
-        ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8,
-                color="white" if top and v > 0.6 * top else "#222222")
+        ax.text(
+            j, i, f"{v:g}", ha="center", va="center", fontsize=8, color="white" if top and v > 0.6 * top else "#222222"
+        )
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(tr("regions", language), **font_kwargs([tr("regions", language)]))
     set_title(ax, title if title is not None else tr("LISA cluster transitions", language), language=language)
     if caption and ax is fig.axes[0]:
         add_caption(fig, caption, language)
     return fig
-

@@ -111,12 +111,26 @@ def draw_regions(
     """
     check_language(language)
     fills = colors.reindex(gdf.index)
-    return draw_map(gdf, fills.to_numpy(dtype=object), ax, inset=inset, context=context, crs=crs,
-                    edgecolor=edgecolor, language=language)
+    return draw_map(
+        gdf,
+        fills.to_numpy(dtype=object),
+        ax,
+        inset=inset,
+        context=context,
+        crs=crs,
+        edgecolor=edgecolor,
+        language=language,
+    )
 
 
-def _no_data(labels: list[str], colors: list[str], geo: Any, n_with_data: int, language: str = "en",
-             frame: MapFrame | None = None) -> None:
+def _no_data(
+    labels: list[str],
+    colors: list[str],
+    geo: Any,
+    n_with_data: int,
+    language: str = "en",
+    frame: MapFrame | None = None,
+) -> None:
     """Append a "no data" legend entry for the boundaries outside the table (and Taiwan when it is
     drawn as map context without data)."""
     extra = len(geo) - n_with_data + (1 if frame is not None and frame.taiwan_no_data else 0)
@@ -125,19 +139,37 @@ def _no_data(labels: list[str], colors: list[str], geo: Any, n_with_data: int, l
         colors.append(NO_DATA)
 
 
-def map_legend(frame: MapFrame, labels: Sequence[str], colors: Sequence[str], *, title: str | None = None,
-               legend: bool = True, legend_loc: str = "auto", north_arrow: bool = True, scale_bar: bool = True,
-               language: str = "en") -> None:
+def map_legend(
+    frame: MapFrame,
+    labels: Sequence[str],
+    colors: Sequence[str],
+    *,
+    title: str | None = None,
+    legend: bool = True,
+    legend_loc: str = "auto",
+    north_arrow: bool = True,
+    scale_bar: bool = True,
+    language: str = "en",
+) -> None:
     """The legend of a map's classes (the "no data" entry hatched as drawn), its scale bar and
     north arrow, each placed where it covers no polygon, the inset or each other."""
     hatches = [NO_DATA_HATCH if c == NO_DATA else None for c in colors]
     handles, prop = legend_handles(labels, colors, hatches) if legend else (None, None)
-    place_decorations(frame, handles=handles, title=title, prop=prop, legend_loc=legend_loc,
-                      north_arrow=north_arrow, scale_bar=scale_bar, language=language)
+    place_decorations(
+        frame,
+        handles=handles,
+        title=title,
+        prop=prop,
+        legend_loc=legend_loc,
+        north_arrow=north_arrow,
+        scale_bar=scale_bar,
+        language=language,
+    )
 
 
-def _panel_grid(n: int, ncols: int, figsize: tuple[float, float] | None, geo: Any = None,
-                crs: Any = None) -> tuple[Any, np.ndarray]:
+def _panel_grid(
+    n: int, ncols: int, figsize: tuple[float, float] | None, geo: Any = None, crs: Any = None
+) -> tuple[Any, np.ndarray]:
     """A figure of ``n`` panels in ``ncols`` columns; the default size follows the map's aspect."""
     import matplotlib.pyplot as plt
 
@@ -166,14 +198,15 @@ def _reserve_legend_room(fig: Any, axes: np.ndarray, n: int) -> None:
         ax.set_position([pos.x0, pos.y0, pos.width * keep, pos.height])
 
 
-def _layout_panels(fig: Any, axes: np.ndarray, titles: Sequence[str], suptitle: str | None,
-                   language: str = "en", maps: bool = True) -> None:
+def _layout_panels(
+    fig: Any, axes: np.ndarray, titles: Sequence[str], suptitle: str | None, language: str = "en", maps: bool = True
+) -> None:
     """Titles, the title over the panels, unused panels blanked, layout fixed before drawing (so
     legends are placed on the final geometry)."""
     for ax, text in zip(axes.ravel(), titles, strict=False):
         set_title(ax, text, language=language)
         ax.set_axis_off()
-    for ax in axes.ravel()[len(titles):]:
+    for ax in axes.ravel()[len(titles) :]:
         ax.set_axis_off()
     if suptitle:
         text = translate_text(suptitle, language)
@@ -183,8 +216,9 @@ def _layout_panels(fig: Any, axes: np.ndarray, titles: Sequence[str], suptitle: 
         _reserve_legend_room(fig, axes, len(titles))
 
 
-def _finish_panels(fig: Any, axes: np.ndarray, n: int, suptitle: str | None, text: str | None,
-                   language: str = "en") -> None:
+def _finish_panels(
+    fig: Any, axes: np.ndarray, n: int, suptitle: str | None, text: str | None, language: str = "en"
+) -> None:
     """Blank the unused panels, add the title and the caption, tighten the layout."""
     for ax in axes.ravel()[n:]:
         ax.set_axis_off()
@@ -265,14 +299,27 @@ def _scheme_classes(cls: np.ndarray, bins: np.ndarray, low: float, cmap: str) ->
 
 
 def _draw_choropleth(
-    values: pd.Series, ok: pd.Series, classes: _Classes, geo: Any, ax: Any, *, show_legend: bool,
+    values: pd.Series,
+    ok: pd.Series,
+    classes: _Classes,
+    geo: Any,
+    ax: Any,
+    *,
+    show_legend: bool,
     opts: dict[str, Any],
 ) -> MapFrame:
     colors = pd.Series("#cccccc", index=values.index, dtype=object)
     colors[ok.index] = [classes.hexes[c] for c in classes.cls]
     language = opts.get("language", "en")
-    frame = draw_regions(geo, colors, ax, inset=opts.get("inset"), context=opts.get("context", True),
-                         crs=opts.get("crs"), language=language)
+    frame = draw_regions(
+        geo,
+        colors,
+        ax,
+        inset=opts.get("inset"),
+        context=opts.get("context", True),
+        crs=opts.get("crs"),
+        language=language,
+    )
     entries: list[str] = []
     cols: list[str] = []
     if show_legend:
@@ -282,8 +329,16 @@ def _draw_choropleth(
         entries = [f"{classes.labels[i]} ({counts[i]})" for i in keep]
         cols = [classes.hexes[i] for i in keep]
         _no_data(entries, cols, geo, len(values), language, frame)
-    map_legend(frame, entries, cols, legend=show_legend, legend_loc=opts.get("legend_loc", "auto"),
-               north_arrow=opts.get("north_arrow", True), scale_bar=opts.get("scale_bar", True), language=language)
+    map_legend(
+        frame,
+        entries,
+        cols,
+        legend=show_legend,
+        legend_loc=opts.get("legend_loc", "auto"),
+        north_arrow=opts.get("north_arrow", True),
+        scale_bar=opts.get("scale_bar", True),
+        language=language,
+    )
     return frame
 
 
@@ -378,10 +433,16 @@ def choropleth(
         classes = _scheme_classes(classifier.yb, np.asarray(classifier.bins), ok.min(), cmap)
     fig, ax = new_ax(ax, figsize)
     name = series.name or tr("value", language)
-    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}",
-              language=language)
-    opts = {"inset": inset, "context": context, "crs": crs, "legend_loc": legend_loc, "north_arrow": north_arrow,
-                "scale_bar": scale_bar, "language": language}
+    set_title(ax, title if title is not None else f"{name}{'' if period is None else f', {period}'}", language=language)
+    opts = {
+        "inset": inset,
+        "context": context,
+        "crs": crs,
+        "legend_loc": legend_loc,
+        "north_arrow": north_arrow,
+        "scale_bar": scale_bar,
+        "language": language,
+    }
     _draw_choropleth(values, ok, classes, geo, ax, show_legend=legend, opts=opts)
     return fig
 
@@ -457,8 +518,9 @@ def choropleth_panels(
     ['(a) 1929', '(b) 1969', '(c) 1989', '(d) 2009']
     """
     if not isinstance(series.index, pd.MultiIndex):
-        raise ValueError("choropleth_panels needs a region × period series (a two-level index); for one "
-                         "period use choropleth")
+        raise ValueError(
+            "choropleth_panels needs a region × period series (a two-level index); for one period use choropleth"
+        )
     periods = list(periods)
     if not periods:
         raise ValueError("periods is empty: name the periods to draw, e.g. [2009, 2014, 2019, 2024]")
@@ -472,8 +534,15 @@ def choropleth_panels(
     check_language(language)
     fig, axes = _panel_grid(len(periods), ncols, figsize, geo_all.iloc[: len(ids)], crs)
     _layout_panels(fig, axes, [panel_title(i, p) for i, p in enumerate(periods)], suptitle, language)
-    opts = {"inset": inset, "context": context, "crs": crs, "legend_loc": legend_loc, "north_arrow": north_arrow,
-                "scale_bar": scale_bar, "language": language}
+    opts = {
+        "inset": inset,
+        "context": context,
+        "crs": crs,
+        "legend_loc": legend_loc,
+        "north_arrow": north_arrow,
+        "scale_bar": scale_bar,
+        "language": language,
+    }
     for ax, vals in zip(axes.ravel(), values, strict=False):
         geo = align_regions(geo_all, list(vals.index), keep_others=True)
         ok = _warn_missing(vals)

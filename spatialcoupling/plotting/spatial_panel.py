@@ -26,21 +26,45 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
         raise ValueError(f"{what} needs the column(s) {missing}; it has {list(frame.columns)}")
 
 
-def interval_plot(ax: Any, labels: list[str], estimate: np.ndarray, lower: np.ndarray, upper: np.ndarray, *,
-                  color: str = "#1f77b4", offset: float = 0.0, label: str | None = None) -> None:
+def interval_plot(
+    ax: Any,
+    labels: list[str],
+    estimate: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    *,
+    color: str = "#1f77b4",
+    offset: float = 0.0,
+    label: str | None = None,
+) -> None:
     """Horizontal point estimates with interval bars, one row per label (first at the top)."""
     pos = np.arange(len(labels))[::-1] + offset
     low = np.where(np.isfinite(lower), estimate - lower, 0.0)
     high = np.where(np.isfinite(upper), upper - estimate, 0.0)
-    ax.errorbar(estimate, pos, xerr=np.vstack([low, high]), fmt="o", ms=4, color=color, ecolor=color,
-                elinewidth=1.2, capsize=2.5, label=label)
+    ax.errorbar(
+        estimate,
+        pos,
+        xerr=np.vstack([low, high]),
+        fmt="o",
+        ms=4,
+        color=color,
+        ecolor=color,
+        elinewidth=1.2,
+        capsize=2.5,
+        label=label,
+    )
     ax.set_yticks(np.arange(len(labels))[::-1])
     ax.set_yticklabels(labels, **font_kwargs(labels))
     ax.axvline(0.0, color="#555555", lw=0.7, ls=":")
 
 
-def impacts_plot(impacts: pd.DataFrame, *, ax: Any = None, title: str | None = "Impacts (95% intervals)",
-                 figsize: tuple[float, float] = (5.5, 4.0)) -> Any:
+def impacts_plot(
+    impacts: pd.DataFrame,
+    *,
+    ax: Any = None,
+    title: str | None = "Impacts (95% intervals)",
+    figsize: tuple[float, float] = (5.5, 4.0),
+) -> Any:
     """Direct, indirect and total effects per variable with their 95% intervals.
 
     Parameters
@@ -62,9 +86,16 @@ def impacts_plot(impacts: pd.DataFrame, *, ax: Any = None, title: str | None = "
     step = 0.8 / max(len(effects), 1)
     for j, effect in enumerate(effects):
         part = impacts.xs(effect, level=1).reindex(variables)
-        interval_plot(ax, [str(v) for v in variables], part["estimate"].to_numpy(float),
-                      part["ci_lower"].to_numpy(float), part["ci_upper"].to_numpy(float),
-                      color=EFFECT_COLORS[effect], offset=0.4 - step / 2 - j * step, label=effect)
+        interval_plot(
+            ax,
+            [str(v) for v in variables],
+            part["estimate"].to_numpy(float),
+            part["ci_lower"].to_numpy(float),
+            part["ci_upper"].to_numpy(float),
+            color=EFFECT_COLORS[effect],
+            offset=0.4 - step / 2 - j * step,
+            label=effect,
+        )
     ax.legend(fontsize=7, frameon=False, loc="best")
     ax.set_xlabel("effect")
     if title:
@@ -72,8 +103,14 @@ def impacts_plot(impacts: pd.DataFrame, *, ax: Any = None, title: str | None = "
     return fig
 
 
-def coefficient_plot(table: pd.DataFrame, impacts: pd.DataFrame | None = None, *, title: str | None = None,
-                     ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
+def coefficient_plot(
+    table: pd.DataFrame,
+    impacts: pd.DataFrame | None = None,
+    *,
+    title: str | None = None,
+    ax: Any = None,
+    figsize: tuple[float, float] | None = None,
+) -> Any:
     """Coefficients with their 95% intervals; with ``impacts``, a second panel of the impacts.
 
     Parameters
@@ -107,8 +144,13 @@ def coefficient_plot(table: pd.DataFrame, impacts: pd.DataFrame | None = None, *
     else:
         fig, single = plt.subplots(figsize=figsize or (5.5, max(2.5, 0.35 * len(labels) + 1.2)))
         axes = [single]
-    interval_plot(axes[0], labels, table["coef"].to_numpy(float), table["ci_lower"].to_numpy(float),
-                  table["ci_upper"].to_numpy(float))
+    interval_plot(
+        axes[0],
+        labels,
+        table["coef"].to_numpy(float),
+        table["ci_lower"].to_numpy(float),
+        table["ci_upper"].to_numpy(float),
+    )
     axes[0].set_xlabel("coefficient (95% interval)")
     set_title(axes[0], "Coefficients")
     if shown is not None:

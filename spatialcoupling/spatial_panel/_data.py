@@ -75,8 +75,10 @@ def _regions_in_w_order(y_regions: pd.Index, w_ids: tuple) -> list:
     for side, items, keys in (("y", labels, y_keys), ("W", list(w_ids), w_keys)):
         twice = _repeated_keys(items, keys)
         if twice:
-            raise ValueError(f"{side} names one region twice with different spellings: {_preview(twice)}; "
-                             "use one spelling per region")
+            raise ValueError(
+                f"{side} names one region twice with different spellings: {_preview(twice)}; "
+                "use one spelling per region"
+            )
     pos = pd.Index(y_keys).get_indexer(pd.Index(w_keys))  # the row of y of every id of W
     in_w = pd.Index(y_keys).isin(pd.Index(w_keys))
     only_w = list(pd.Index(list(w_ids), dtype=object)[pos < 0])
@@ -137,8 +139,10 @@ def prepare(y: pd.Series, X: pd.DataFrame, w: Any) -> PanelData:
     full = pd.MultiIndex.from_product([regions, periods], names=[REGION, PERIOD])
     gaps = full.difference(y.index)
     if len(gaps):
-        raise ValueError(f"unbalanced panel: y lacks (region, period) {_preview(gaps)}; the estimator needs every "
-                         "region in every period (interpolate or drop the period)")
+        raise ValueError(
+            f"unbalanced panel: y lacks (region, period) {_preview(gaps)}; the estimator needs every "
+            "region in every period (interpolate or drop the period)"
+        )
     xgaps = full.difference(X.index)
     if len(xgaps):
         raise ValueError(f"X lacks (region, period) rows present in y: {_preview(xgaps)}")

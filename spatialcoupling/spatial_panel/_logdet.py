@@ -169,8 +169,13 @@ class LogDet:
         if self.dense:
             G = self.W.toarray() @ np.linalg.inv(np.eye(self.n) - rho * self.W.toarray())
             col = G.sum(axis=0)
-            return {"trG": float(np.trace(G)), "trG2": float(np.sum(G * G.T)), "trGtG": float(np.sum(G * G)),
-                    "colG": float(col @ col / self.n), "how": "exact (dense inverse)"}
+            return {
+                "trG": float(np.trace(G)),
+                "trG2": float(np.sum(G * G.T)),
+                "trGtG": float(np.sum(G * G)),
+                "colG": float(col @ col / self.n),
+                "how": "exact (dense inverse)",
+            }
         if self.eig is not None:
             f = self.eig / (1 - rho * self.eig)
             trG, trG2 = float(np.sum(f).real), float(np.sum(f * f).real)
@@ -184,8 +189,10 @@ class LogDet:
         gu = self.W @ solve(probes)
         trGtG = float(np.sum(gu * gu) / PROBES)
         gt1 = solve_t(self.W.T @ np.ones(self.n))
-        how += f"; tr(G'G) by Hutchinson's estimator with {PROBES} seeded probes (relative s.e. about " \
-               f"{np.std(np.sum(gu * gu, axis=0)) / np.sqrt(PROBES) / max(trGtG, 1e-300):.1e})"
+        how += (
+            f"; tr(G'G) by Hutchinson's estimator with {PROBES} seeded probes (relative s.e. about "
+            f"{np.std(np.sum(gu * gu, axis=0)) / np.sqrt(PROBES) / max(trGtG, 1e-300):.1e})"
+        )
         return {"trG": trG, "trG2": trG2, "trGtG": trGtG, "colG": float(gt1 @ gt1 / self.n), "how": how}
 
     def _traces_by_differences(self, rho: float) -> tuple[float, float]:
@@ -212,15 +219,24 @@ class LogDet:
             eig = eigenvalues(self.W)
         if eig is not None:
             inv = 1 / (1 - rhos[:, None] * eig[None, :])
-            return (np.real(inv.sum(axis=1)) / self.n, np.real((inv * eig[None, :]).sum(axis=1)) / self.n,
-                    "exact, from the eigenvalues of W")
+            return (
+                np.real(inv.sum(axis=1)) / self.n,
+                np.real((inv * eig[None, :]).sum(axis=1)) / self.n,
+                "exact, from the eigenvalues of W",
+            )
         tr = _power_traces(self.W, terms + 1, self.seed) / self.n
         powers = rhos[:, None] ** np.arange(terms + 1)[None, :]
         direct = powers @ tr[: terms + 1]
         lagged = powers[:, :-1] @ tr[1 : terms + 1]
         tail = float(np.max(np.abs(rhos))) ** terms / (1 - float(np.max(np.abs(rhos))))
-        return direct, lagged, (f"power series of {terms} terms with tr(W^j), j > 2, from {PROBES} seeded "
-                                f"probes; truncation error below {tail:.1e} per region")
+        return (
+            direct,
+            lagged,
+            (
+                f"power series of {terms} terms with tr(W^j), j > 2, from {PROBES} seeded "
+                f"probes; truncation error below {tail:.1e} per region"
+            ),
+        )
 
 
 def _power_traces(W: sp.csr_matrix, terms: int, seed: SeedLike) -> np.ndarray:

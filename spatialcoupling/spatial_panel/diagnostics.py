@@ -49,7 +49,11 @@ def lr_test(restricted: SpatialPanelResult, unrestricted: SpatialPanelResult) ->
     against the SDM (the common factor restriction).
     """
     if (restricted.n_regions, restricted.n_periods, restricted.effects, restricted.lee_yu) != (
-            unrestricted.n_regions, unrestricted.n_periods, unrestricted.effects, unrestricted.lee_yu):
+        unrestricted.n_regions,
+        unrestricted.n_periods,
+        unrestricted.effects,
+        unrestricted.lee_yu,
+    ):
         raise ValueError("the two fits differ in data size, effects or the Lee-Yu setting")
     df = unrestricted.k - restricted.k
     if df <= 0:
@@ -93,11 +97,14 @@ def hausman_test(fixed: SpatialPanelResult, random: SpatialPanelResult) -> pd.Se
     Series with statistic, df, p_value and note ("" when the test is valid).
     """
     if random.effects != "random" or fixed.effects != "individual":
-        raise ValueError("hausman_test needs a fit with effects='individual' first and one with effects='random' "
-                         f"second; got {fixed.effects!r} and {random.effects!r}")
+        raise ValueError(
+            "hausman_test needs a fit with effects='individual' first and one with effects='random' "
+            f"second; got {fixed.effects!r} and {random.effects!r}"
+        )
     if fixed.model != random.model:
-        raise ValueError(f"hausman_test compares one model with two kinds of effects; got {fixed.model!r} and "
-                         f"{random.model!r}")
+        raise ValueError(
+            f"hausman_test compares one model with two kinds of effects; got {fixed.model!r} and {random.model!r}"
+        )
     if (fixed.n_regions, fixed.n_periods) != (random.n_regions, random.n_periods):
         raise ValueError("the two fits are on panels of different size; fit both on the same y, X and w")
     fe_d, re_d = fixed._design, random._design
@@ -120,10 +127,16 @@ def hausman_test(fixed: SpatialPanelResult, random: SpatialPanelResult) -> pd.Se
     eig = np.linalg.eigvalsh(V)
     df = len(names)
     if eig.min() <= 1e-10 * max(eig.max(), 0.0) or eig.max() <= 0:
-        return pd.Series({"statistic": np.nan, "df": df, "p_value": np.nan,
-                          "note": f"not valid: the covariance of the contrast is not positive definite (smallest "
-                                  f"eigenvalue {eig.min():.3g}, largest {eig.max():.3g}); a regressor may have no "
-                                  "variation between regions"})
+        return pd.Series(
+            {
+                "statistic": np.nan,
+                "df": df,
+                "p_value": np.nan,
+                "note": f"not valid: the covariance of the contrast is not positive definite (smallest "
+                f"eigenvalue {eig.min():.3g}, largest {eig.max():.3g}); a regressor may have no "
+                "variation between regions",
+            }
+        )
     stat = float(d @ np.linalg.solve(V, d))
     return pd.Series({"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df)), "note": ""})
 
@@ -169,8 +182,16 @@ def lm_tests(y: pd.Series, X: pd.DataFrame, w: Any, effects: str = "individual")
     return out
 
 
-def model_tests(y: pd.Series, X: pd.DataFrame, w: Any, effects: str = "individual", lee_yu: bool = True,
-                logdet: str = "auto", maxiter: int = 500, timeout: float | None = 600.0) -> pd.DataFrame:
+def model_tests(
+    y: pd.Series,
+    X: pd.DataFrame,
+    w: Any,
+    effects: str = "individual",
+    lee_yu: bool = True,
+    logdet: str = "auto",
+    maxiter: int = 500,
+    timeout: float | None = 600.0,
+) -> pd.DataFrame:
     """The model-choice tests of Elhorst (2014): LM tests on the OLS residuals, then Wald and LR tests
     of SDM → SAR (θ = 0) and SDM → SEM (θ + ρβ = 0), and with individual or random effects the
     Hausman test of the SAR with fixed against random effects (:func:`hausman_test`).
@@ -184,8 +205,14 @@ def model_tests(y: pd.Series, X: pd.DataFrame, w: Any, effects: str = "individua
     DataFrame indexed by test with statistic, df, p_value, the null hypothesis and a note.
     """
     w = as_weights(w)
-    lm = lm_tests(y, X, w, effects).assign(null=["no spatial lag", "no spatial lag (robust to error)",
-                                                 "no spatial error", "no spatial error (robust to lag)"])
+    lm = lm_tests(y, X, w, effects).assign(
+        null=[
+            "no spatial lag",
+            "no spatial lag (robust to error)",
+            "no spatial error",
+            "no spatial error (robust to lag)",
+        ]
+    )
     lm["note"] = "on pooled OLS residuals (random effects)" if effects == "random" else ""
     options: dict[str, Any] = {"lee_yu": lee_yu, "logdet": logdet, "draws": 0, "maxiter": maxiter, "timeout": timeout}
     fit: dict[str, SpatialPanelResult] = {}
@@ -195,8 +222,10 @@ def model_tests(y: pd.Series, X: pd.DataFrame, w: Any, effects: str = "individua
         key = f"{model}/{eff}"
         if key not in fit and key not in missing:
             if eff == "random" and model not in RANDOM_EFFECTS_MODELS:
-                missing[key] = (f"not available: the {model.upper()} has no random-effects estimator here "
-                                f"(random effects: {', '.join(RANDOM_EFFECTS_MODELS)})")
+                missing[key] = (
+                    f"not available: the {model.upper()} has no random-effects estimator here "
+                    f"(random effects: {', '.join(RANDOM_EFFECTS_MODELS)})"
+                )
             else:
                 try:
                     fit[key] = SpatialPanel(model, eff, **options).fit(y, X, w)
@@ -222,15 +251,24 @@ def model_tests(y: pd.Series, X: pd.DataFrame, w: Any, effects: str = "individua
         fe, re = get("sar", "individual"), get("sar", "random")
         if fe is None or re is None:
             reason = "; ".join(missing[key] for key in ("sar/individual", "sar/random") if key in missing)
-            rows["Hausman SAR FE vs RE"] = {"statistic": np.nan, "df": k, "p_value": np.nan,
-                                            "null": "random effects consistent", "note": reason}
+            rows["Hausman SAR FE vs RE"] = {
+                "statistic": np.nan,
+                "df": k,
+                "p_value": np.nan,
+                "null": "random effects consistent",
+                "note": reason,
+            }
         else:
             h = hausman_test(fe, re)
-            rows["Hausman SAR FE vs RE"] = {"statistic": h["statistic"], "df": h["df"], "p_value": h["p_value"],
-                                            "null": "random effects consistent", "note": h["note"]}
+            rows["Hausman SAR FE vs RE"] = {
+                "statistic": h["statistic"],
+                "df": h["df"],
+                "p_value": h["p_value"],
+                "null": "random effects consistent",
+                "note": h["note"],
+            }
     out = pd.concat([lm, pd.DataFrame(rows).T])
     out["df"] = out["df"].astype(int)
     out[["statistic", "p_value"]] = out[["statistic", "p_value"]].astype(float)
     out.index.name = "test"
     return out
-

@@ -24,7 +24,7 @@ from scipy import stats
 
 from ._logdet import LogDet, SeedLike
 
-__all__ = ["IMPACT_ROUNDS", "IMPACT_COLUMNS", "exact_impacts", "simulated_impacts"]
+__all__ = ["IMPACT_COLUMNS", "IMPACT_ROUNDS", "exact_impacts", "simulated_impacts"]
 
 #: at most this many batches of ``draws`` simulations are made for the impacts
 IMPACT_ROUNDS = 20
@@ -36,8 +36,11 @@ def exact_impacts(variables: list[str], params: pd.Series, cov: pd.DataFrame) ->
     """Impacts of the SLX and SDEM: β (direct), θ (indirect), β + θ (total) with exact standard errors."""
     rows = []
     for v in variables:
-        for effect, weights in (("direct", {v: 1.0}), ("indirect", {f"W_{v}": 1.0}),
-                                ("total", {v: 1.0, f"W_{v}": 1.0})):
+        for effect, weights in (
+            ("direct", {v: 1.0}),
+            ("indirect", {f"W_{v}": 1.0}),
+            ("total", {v: 1.0, f"W_{v}": 1.0}),
+        ):
             g = pd.Series(0.0, index=params.index)
             for name, wgt in weights.items():
                 g[name] = wgt
@@ -47,9 +50,18 @@ def exact_impacts(variables: list[str], params: pd.Series, cov: pd.DataFrame) ->
     return _impact_frame(rows), notes
 
 
-def simulated_impacts(*, variables: list[str], lagged_x: bool, params: pd.Series, cov: pd.DataFrame, draws: int,
-                      seed: SeedLike, logdet: LogDet, row_standardised: bool,
-                      check: Callable[[str], None]) -> tuple[pd.DataFrame, list[str]]:
+def simulated_impacts(
+    *,
+    variables: list[str],
+    lagged_x: bool,
+    params: pd.Series,
+    cov: pd.DataFrame,
+    draws: int,
+    seed: SeedLike,
+    logdet: LogDet,
+    row_standardised: bool,
+    check: Callable[[str], None],
+) -> tuple[pd.DataFrame, list[str]]:
     """Impacts of the SAR, SDM and SAC with simulated inference.
 
     Parameters
@@ -92,9 +104,11 @@ def simulated_impacts(*, variables: list[str], lagged_x: bool, params: pd.Series
     sims = np.vstack(kept)[:draws]
     simulated = len(sims) >= draws
     if not simulated:
-        msg = (f"impacts: only {len(sims)} of {made} simulated draws of rho fell inside its admissible interval "
-               f"({lo:.4g}, {hi:.4g}) (rho = {mean[-1]:.4g}, s.e. {np.sqrt(V[-1, -1]):.3g}): rho is poorly identified, "
-               "so the impacts' standard errors and intervals are not computed (NaN)")
+        msg = (
+            f"impacts: only {len(sims)} of {made} simulated draws of rho fell inside its admissible interval "
+            f"({lo:.4g}, {hi:.4g}) (rho = {mean[-1]:.4g}, s.e. {np.sqrt(V[-1, -1]):.3g}): rho is poorly identified, "
+            "so the impacts' standard errors and intervals are not computed (NaN)"
+        )
         warnings.warn(msg, RuntimeWarning, stacklevel=5)
         notes.append(msg)
         sims = sims[:0]
@@ -119,8 +133,10 @@ def simulated_impacts(*, variables: list[str], lagged_x: bool, params: pd.Series
                 lo_q = hi_q = se = np.nan
             rows.append(_impact_row(v, effect, float(values[0]), se, lo_q, hi_q))
     if simulated:
-        notes.append(f"impacts: traces {how}; standard errors and 95% intervals from {draws} draws of the "
-                     f"estimated parameter distribution (seed {_seed_text(seed)})")
+        notes.append(
+            f"impacts: traces {how}; standard errors and 95% intervals from {draws} draws of the "
+            f"estimated parameter distribution (seed {_seed_text(seed)})"
+        )
     return _impact_frame(rows), notes
 
 
@@ -139,8 +155,16 @@ def _row_sum_factor(logdet: LogDet, rhos: np.ndarray, row_standardised: bool) ->
 
 def _impact_row(variable: str, effect: str, value: float, se: float, lo: float, hi: float) -> dict[str, Any]:
     z = value / se if se > 0 else np.nan  # NaN for a NaN or zero standard error
-    return {"variable": variable, "effect": effect, "estimate": value, "std_error": se, "z": z,
-            "p_value": float(2 * stats.norm.sf(abs(z))), "ci_lower": float(lo), "ci_upper": float(hi)}
+    return {
+        "variable": variable,
+        "effect": effect,
+        "estimate": value,
+        "std_error": se,
+        "z": z,
+        "p_value": float(2 * stats.norm.sf(abs(z))),
+        "ci_lower": float(lo),
+        "ci_upper": float(hi),
+    }
 
 
 def _impact_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -161,9 +161,17 @@ class SpatialPanel(Model):
         "timeout": [None, Interval(float, 0, None, closed="neither")],
     }
 
-    def __init__(self, model: str = "sar", effects: str = "individual", lee_yu: bool = True, logdet: str = "auto",
-                 draws: int = 1000, seed: int | np.random.SeedSequence | None = 0, maxiter: int = 500,
-                 timeout: float | None = 600.0) -> None:
+    def __init__(
+        self,
+        model: str = "sar",
+        effects: str = "individual",
+        lee_yu: bool = True,
+        logdet: str = "auto",
+        draws: int = 1000,
+        seed: int | np.random.SeedSequence | None = 0,
+        maxiter: int = 500,
+        timeout: float | None = 600.0,
+    ) -> None:
         self.model, self.effects, self.lee_yu, self.logdet = model, effects, lee_yu, logdet
         self.draws, self.seed, self.maxiter, self.timeout = draws, seed, maxiter, timeout
         self._validate_params()
@@ -171,8 +179,10 @@ class SpatialPanel(Model):
     def _validate_params(self) -> None:
         super()._validate_params()
         if self.effects == "random" and self.model not in RANDOM_EFFECTS_MODELS:
-            raise ValueError(f"SpatialPanel: random effects are implemented for {', '.join(RANDOM_EFFECTS_MODELS)}; "
-                             f"got model={self.model!r}")
+            raise ValueError(
+                f"SpatialPanel: random effects are implemented for {', '.join(RANDOM_EFFECTS_MODELS)}; "
+                f"got model={self.model!r}"
+            )
 
     def fit(self, y: pd.Series, X: pd.DataFrame, w: Any) -> SpatialPanelResult:
         """Estimate the model.
@@ -211,7 +221,8 @@ class _Clock:
             raise EstimationTimeout(
                 f"the fit did not finish within {self.timeout:g} s (stopped in the {stage}); the likelihood may be "
                 "flat (a spatial parameter poorly identified) or the panel very large: check W and the effects, "
-                "or raise SpatialPanel(timeout=...)")
+                "or raise SpatialPanel(timeout=...)"
+            )
 
 
 class _Estimation:
@@ -230,10 +241,15 @@ class _Estimation:
         self.time_adj = spec.lee_yu and self.effects in ("time", "twoway")
         if self.time_adj and not self.row_std and spatial:
             rows = describe_rows(data.regions, row_sums(data.W))
-            fix = ("give those regions a neighbour (e.g. spatial_weights(..., islands='nearest')) or pass lee_yu=False"
-                   if "no neighbour" in rows else "set w.transform = 'r' or pass lee_yu=False")
-            raise ValueError(f"the Lee-Yu correction with time effects needs a row-standardised W (every row summing "
-                             f"to 1), but {rows}; {fix}")
+            fix = (
+                "give those regions a neighbour (e.g. spatial_weights(..., islands='nearest')) or pass lee_yu=False"
+                if "no neighbour" in rows
+                else "set w.transform = 'r' or pass lee_yu=False"
+            )
+            raise ValueError(
+                f"the Lee-Yu correction with time effects needs a row-standardised W (every row summing "
+                f"to 1), but {rows}; {fix}"
+            )
         self.lee_yu_applied = spec.lee_yu and self.effects in ("individual", "time", "twoway")
         self.t_eff = t - 1 if spec.lee_yu and self.effects in ("individual", "twoway") else t
         self.n_eff = n - 1 if spec.lee_yu and self.effects in ("time", "twoway") else n
@@ -242,13 +258,19 @@ class _Estimation:
         if spatial and self.effects in ("time", "twoway") and data.W.nnz:
             c = multiple_of_identity_after_demeaning(data.W)
             if c is not None:
-                par = {"sar": "rho is", "sdm": "rho is", "sem": "lambda is", "sdem": "lambda is",
-                       "sac": "rho and lambda are"}[spec.model]
+                par = {
+                    "sar": "rho is",
+                    "sdm": "rho is",
+                    "sem": "lambda is",
+                    "sdem": "lambda is",
+                    "sac": "rho and lambda are",
+                }[spec.model]
                 raise ValueError(
                     f"{par} not identified with {self.effects} effects: after removing the time effects, W maps every "
                     f"cross-section to {c:.4g} times itself (as when each of the {n} regions is a neighbour of every "
                     "other), so the spatial lag is collinear with the data and the likelihood is flat; use "
-                    "effects='individual', other weights, more regions, or a non-spatial model")
+                    "effects='individual', other weights, more regions, or a non-spatial model"
+                )
         # regressors (raw), with a constant for pooled models and W-lags for Durbin models
         Xr, names = data.X, list(data.names)
         if spec.model in _LAG_X:
@@ -263,16 +285,20 @@ class _Estimation:
             check_rank(self.Z, names, self.effects)
         except ValueError as exc:
             if spec.model in _LAG_X and "'W_" in str(exc):
-                raise ValueError(f"{exc}. A lagged regressor W_x adds nothing to x and the effects here (e.g. time "
-                                 "effects in a group whose regions all neighbour each other): use a model without "
-                                 "lagged regressors (sar, sem, ols), individual effects, or other weights") from None
+                raise ValueError(
+                    f"{exc}. A lagged regressor W_x adds nothing to x and the effects here (e.g. time "
+                    "effects in a group whose regions all neighbour each other): use a model without "
+                    "lagged regressors (sar, sem, ols), individual effects, or other weights"
+                ) from None
             raise
         self.yt = stack(demean(data.y, self.effects))
         self._logdet: LogDet | None = None
         if spec.model not in ("ols", "slx"):
             if data.W.nnz == 0:
-                raise ValueError("W has no neighbour links among these regions: the spatial parameter is not "
-                                 "identified; use model='ols' or other weights")
+                raise ValueError(
+                    "W has no neighbour links among these regions: the spatial parameter is not "
+                    "identified; use model='ols' or other weights"
+                )
             self._logdet = LogDet(data.W, spec.logdet, seed=self.seed)
             self.Wy = stack(demean(lag(data.W, data.y), self.effects))
 
@@ -282,8 +308,9 @@ class _Estimation:
         scale = max(1.0, float(np.abs(y).max()))
         if self.effects in ("individual", "time", "twoway"):
             left = demean(y, self.effects)
-            where = {"individual": "within regions", "time": "within periods",
-                     "twoway": "within regions and periods"}[self.effects]
+            where = {"individual": "within regions", "time": "within periods", "twoway": "within regions and periods"}[
+                self.effects
+            ]
         elif self.random:
             left = y - y.mean(axis=1, keepdims=True)
             where = "within regions (the random effects absorb it)"
@@ -291,9 +318,11 @@ class _Estimation:
             left = y - y.mean()
             where = "at all"
         if float(np.abs(left).max()) <= 1e-12 * scale:
-            raise ValueError(f"y has no variation left after removing the {self.spec.effects} effects (it does not "
-                             f"vary {where}); there is nothing for the model to explain: check the data or choose "
-                             "other effects")
+            raise ValueError(
+                f"y has no variation left after removing the {self.spec.effects} effects (it does not "
+                f"vary {where}); there is nothing for the model to explain: check the data or choose "
+                "other effects"
+            )
 
     # -- helpers ------------------------------------------------------------
     @property
@@ -346,15 +375,18 @@ class _Estimation:
             clock.check(what)
             return f(v)
 
-        res = optimize.minimize_scalar(g, bounds=bounds, method="bounded",
-                                       options={"xatol": 1e-10, "maxiter": self.spec.maxiter})
+        res = optimize.minimize_scalar(
+            g, bounds=bounds, method="bounded", options={"xatol": 1e-10, "maxiter": self.spec.maxiter}
+        )
         if not res.success:
             self._unconverged(what, self.spec.maxiter)
         return float(res.x)
 
     def _unconverged(self, what: str, iterations: int) -> None:
-        msg = (f"the {what} stopped at its iteration limit ({iterations}) before converging; the estimates may be "
-               "inaccurate (a flat likelihood?); raise SpatialPanel(maxiter=...) or check the model")
+        msg = (
+            f"the {what} stopped at its iteration limit ({iterations}) before converging; the estimates may be "
+            "inaccurate (a flat likelihood?); raise SpatialPanel(maxiter=...) or check the model"
+        )
         warnings.warn(msg, RuntimeWarning, stacklevel=5)
         if msg not in self.notes:
             self.notes.append(msg)
@@ -367,9 +399,16 @@ class _Estimation:
         _check_fit(e, y)
         s2 = float(e @ e / self.nt)
         vcov = s2 * ztz_inv
-        return {"beta": b, "spatial": {}, "sigma2": s2, "vcov": vcov, "resid": e,
-                "loglik": self._loglik(s2, 0.0), "raw_resid": self._raw_resid(b, 0.0),
-                "design": {"xtx_inv": ztz_inv, "lag_coef": None}}
+        return {
+            "beta": b,
+            "spatial": {},
+            "sigma2": s2,
+            "vcov": vcov,
+            "resid": e,
+            "loglik": self._loglik(s2, 0.0),
+            "raw_resid": self._raw_resid(b, 0.0),
+            "design": {"xtx_inv": ztz_inv, "lag_coef": None},
+        }
 
     def _loglik(self, s2: float, ld: float) -> float:
         return float(-self.nt / 2 * (np.log(2 * np.pi * s2) + 1) + self.t_eff * ld)
@@ -386,9 +425,16 @@ class _Estimation:
         rho, b, u = fit.rho, fit.beta, fit.resid
         s2 = float(u @ u / self.nt)
         vcov = self._lag_vcov(b, rho, s2)
-        return {"beta": b, "spatial": {"rho": rho}, "sigma2": s2, "vcov": vcov, "resid": u,
-                "loglik": self._loglik(s2, self.logdet(rho)), "raw_resid": self._raw_resid(b, rho),
-                "design": {"xtx_inv": fit.xtx_inv, "lag_coef": fit.lag_coef}}
+        return {
+            "beta": b,
+            "spatial": {"rho": rho},
+            "sigma2": s2,
+            "vcov": vcov,
+            "resid": u,
+            "loglik": self._loglik(s2, self.logdet(rho)),
+            "raw_resid": self._raw_resid(b, rho),
+            "design": {"xtx_inv": fit.xtx_inv, "lag_coef": fit.lag_coef},
+        }
 
     def _traces(self, r: float) -> dict[str, float]:
         tr = dict(self.ld.traces(r))
@@ -456,11 +502,19 @@ class _Estimation:
         k, te = Z.shape[1], self.t_eff
         vcov = np.zeros((k + 1, k + 1))
         vcov[:k, :k] = s2 * np.linalg.inv(Zs.T @ Zs)
-        info = np.array([[te * (tr["trG2"] + tr["trGtG"]), te * tr["trG"] / s2],
-                         [te * tr["trG"] / s2, nt / (2 * s2 * s2)]])
+        info = np.array(
+            [[te * (tr["trG2"] + tr["trGtG"]), te * tr["trG"] / s2], [te * tr["trG"] / s2, nt / (2 * s2 * s2)]]
+        )
         vcov[k, k] = _invert_information(info, "lambda")[0, 0]
-        return {"beta": b, "spatial": {"lambda": lam}, "sigma2": s2, "vcov": vcov, "resid": e,
-                "loglik": self._loglik(s2, self.logdet(lam)), "raw_resid": self._raw_resid(b, 0.0)}
+        return {
+            "beta": b,
+            "spatial": {"lambda": lam},
+            "sigma2": s2,
+            "vcov": vcov,
+            "resid": e,
+            "loglik": self._loglik(s2, self.logdet(lam)),
+            "raw_resid": self._raw_resid(b, 0.0),
+        }
 
     def _sac(self) -> dict[str, Any]:
         Z, y, Wy, nt = self.Z, self.yt, self.Wy, self.nt
@@ -483,14 +537,22 @@ class _Estimation:
         rho0 = _lag_search(y, Wy, Z, nt, self.t_eff, self.logdet, (lo, hi), self._search).rho
         starts = [(0.0, 0.0), (rho0, 0.0), (0.0, self._error_search()[0])]
         maxiter = self.spec.maxiter
-        fits = [optimize.minimize(negll, np.array(s), method="L-BFGS-B", bounds=[(lo, hi), (lo, hi)],
-                                  options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": maxiter, "maxfun": 20 * maxiter})
-                for s in starts]
+        fits = [
+            optimize.minimize(
+                negll,
+                np.array(s),
+                method="L-BFGS-B",
+                bounds=[(lo, hi), (lo, hi)],
+                options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": maxiter, "maxfun": 20 * maxiter},
+            )
+            for s in starts
+        ]
         best = min(fits, key=lambda f: f.fun)
         # status 1: iteration or evaluation limit; status 2 (line search cannot improve) is L-BFGS-B's
         # precision floor at an optimum unless the gradient is still large
-        grad = np.where(((best.x <= lo + 1e-9) & (best.jac > 0)) | ((best.x >= hi - 1e-9) & (best.jac < 0)), 0.0,
-                        best.jac)  # projected gradient: zero where a bound holds the search
+        grad = np.where(
+            ((best.x <= lo + 1e-9) & (best.jac > 0)) | ((best.x >= hi - 1e-9) & (best.jac < 0)), 0.0, best.jac
+        )  # projected gradient: zero where a bound holds the search
         if best.status == 1 or (best.status == 2 and float(np.max(np.abs(grad))) > 1e-2):
             self._unconverged("SAC likelihood search (L-BFGS-B)", maxiter)
         rho, lam = (float(v) for v in best.x)
@@ -504,21 +566,32 @@ class _Estimation:
         def loglik(p: np.ndarray) -> float:
             ys_, Zs_ = parts(p[-3], p[-2])
             e_ = ys_ - Zs_ @ p[:-3]
-            return float(-nt / 2 * np.log(2 * np.pi * p[-1]) - e_ @ e_ / (2 * p[-1])
-                         + self.t_eff * (self.logdet(p[-3]) + self.logdet(p[-2])))
+            return float(
+                -nt / 2 * np.log(2 * np.pi * p[-1])
+                - e_ @ e_ / (2 * p[-1])
+                + self.t_eff * (self.logdet(p[-3]) + self.logdet(p[-2]))
+            )
 
         with np.errstate(invalid="ignore", divide="ignore"):
             H = _numerical_hessian(loglik, theta)
         if not np.all(np.isfinite(H)):
-            raise ValueError(f"the SAC likelihood is maximised at the edge of the admissible interval "
-                             f"({lo:.4g}, {hi:.4g}) (rho = {rho:.4g}, lambda = {lam:.4g}): there is no interior "
-                             "maximum and no standard errors; "
-                             "the SAC is not identified on these data: use the SAR or the SEM")
+            raise ValueError(
+                f"the SAC likelihood is maximised at the edge of the admissible interval "
+                f"({lo:.4g}, {hi:.4g}) (rho = {rho:.4g}, lambda = {lam:.4g}): there is no interior "
+                "maximum and no standard errors; "
+                "the SAC is not identified on these data: use the SAR or the SEM"
+            )
         vcov = _invert_information(-H, "rho and lambda")[:-1, :-1]
         self.notes.append("SAC standard errors from the numerically differentiated observed information")
-        return {"beta": b, "spatial": {"rho": rho, "lambda": lam}, "sigma2": s2, "vcov": vcov, "resid": e,
-                "loglik": self._loglik(s2, self.logdet(rho) + self.logdet(lam)),
-                "raw_resid": self._raw_resid(b, rho)}
+        return {
+            "beta": b,
+            "spatial": {"rho": rho, "lambda": lam},
+            "sigma2": s2,
+            "vcov": vcov,
+            "resid": e,
+            "loglik": self._loglik(s2, self.logdet(rho) + self.logdet(lam)),
+            "raw_resid": self._raw_resid(b, rho),
+        }
 
     def _random(self) -> dict[str, Any]:
         """Random effects by ML (Elhorst 2014, §3.4): y − (1 − φ)ȳ_i on X likewise (with a constant),
@@ -554,33 +627,49 @@ class _Estimation:
             beta, r, ph, sig2 = p[: len(b)], (p[len(b)] if lagged else 0.0), p[-2], p[-1]
             raw = d.y - np.einsum("ntk,k->nt", self.Xraw, beta) - (r * WY if lagged else 0.0)
             u = partial(raw, ph)
-            return float(-nt / 2 * np.log(2 * np.pi * sig2) - u @ u / (2 * sig2)
-                         + (t * self.ld(r) if lagged else 0.0) + n / 2 * np.log(ph * ph))
+            return float(
+                -nt / 2 * np.log(2 * np.pi * sig2)
+                - u @ u / (2 * sig2)
+                + (t * self.ld(r) if lagged else 0.0)
+                + n / 2 * np.log(ph * ph)
+            )
 
         theta = np.r_[b, [rho] if lagged else [], phi, s2]
         with np.errstate(invalid="ignore", divide="ignore"):
             H = _numerical_hessian(loglik, theta)
         if not np.all(np.isfinite(H)):
-            raise ValueError(f"the random-effects likelihood is maximised at the edge of the admissible values (phi = "
-                             f"{phi:.4g}" + (f", rho = {rho:.4g}" if lagged else "")
-                             + "): there is no interior maximum "
-                             "and no standard errors; use fixed effects")
+            raise ValueError(
+                f"the random-effects likelihood is maximised at the edge of the admissible values (phi = "
+                f"{phi:.4g}" + (f", rho = {rho:.4g}" if lagged else "") + "): there is no interior maximum "
+                "and no standard errors; use fixed effects"
+            )
         vcov = _invert_information(-H, "rho and phi" if lagged else "phi")[:-1, :-1]
         sigma_mu2 = s2 * (1 / phi**2 - 1) / t
-        self.notes.append(f"random effects: phi = {phi:.4g} (weight of the between variation), sigma_mu^2 = "
-                          f"{sigma_mu2:.4g}; standard errors from the numerically differentiated observed "
-                          "information; the Lee-Yu correction does not apply")
+        self.notes.append(
+            f"random effects: phi = {phi:.4g} (weight of the between variation), sigma_mu^2 = "
+            f"{sigma_mu2:.4g}; standard errors from the numerically differentiated observed "
+            "information; the Lee-Yu correction does not apply"
+        )
         spatial = {"rho": rho, "phi": phi} if lagged else {"phi": phi}
         ld = self.ld(rho) if lagged else 0.0
-        return {"beta": b, "spatial": spatial, "sigma2": s2, "vcov": vcov, "resid": e,
-                "loglik": float(-nt / 2 * (np.log(2 * np.pi * s2) + 1) + t * ld + n / 2 * np.log(phi * phi)),
-                "raw_resid": None, "design": {"xtx_inv": fit.xtx_inv, "lag_coef": fit.lag_coef}}
+        return {
+            "beta": b,
+            "spatial": spatial,
+            "sigma2": s2,
+            "vcov": vcov,
+            "resid": e,
+            "loglik": float(-nt / 2 * (np.log(2 * np.pi * s2) + 1) + t * ld + n / 2 * np.log(phi * phi)),
+            "raw_resid": None,
+            "design": {"xtx_inv": fit.xtx_inv, "lag_coef": fit.lag_coef},
+        }
 
     def _boundary(self, name: str, value: float) -> None:
         lo, hi = self.ld.bounds()
         if min(value - lo, hi - value) < 1e-4 * (hi - lo):
-            msg = (f"{name} = {value:.6g} is at the boundary of its admissible interval ({lo:.4g}, {hi:.4g}): "
-                   "the likelihood has no interior maximum; check W, the effects and the model")
+            msg = (
+                f"{name} = {value:.6g} is at the boundary of its admissible interval ({lo:.4g}, {hi:.4g}): "
+                "the likelihood has no interior maximum; check W, the effects and the model"
+            )
             warnings.warn(msg, RuntimeWarning, stacklevel=4)
             self.notes.append(msg)
 
@@ -598,9 +687,11 @@ class _Estimation:
             keys = ["period"]
         else:
             grand = raw.mean()
-            parts += [pd.Series([grand], index=pd.Index(["const"])),
-                      pd.Series(raw.mean(axis=1) - grand, index=pd.Index(d.regions)),
-                      pd.Series(raw.mean(axis=0) - grand, index=pd.Index(d.periods))]
+            parts += [
+                pd.Series([grand], index=pd.Index(["const"])),
+                pd.Series(raw.mean(axis=1) - grand, index=pd.Index(d.regions)),
+                pd.Series(raw.mean(axis=0) - grand, index=pd.Index(d.periods)),
+            ]
             keys = ["const", "region", "period"]
         out = pd.concat(parts, keys=keys)
         out.index = out.index.set_names(["effect", "id"])
@@ -619,13 +710,24 @@ class _Estimation:
         if design is not None:
             design = {"names": list(self.names), **design}
         return SpatialPanelResult(
-            model=self.spec.model, effects=self.spec.effects, lee_yu=self.spec.lee_yu,
-            settings=self.spec.get_params(), params=pd.Series(values, index=names), cov=cov, sigma2=est["sigma2"],
-            loglik=est["loglik"], resid=resid, fixed_effects=self._fixed_effects(est["raw_resid"]),
-            impacts=impacts, n_regions=d.n, n_periods=d.t, logdet_method=self._logdet.method if self._logdet else None,
-            notes=self.notes, lee_yu_applied=self.lee_yu_applied, design=design,
+            model=self.spec.model,
+            effects=self.spec.effects,
+            lee_yu=self.spec.lee_yu,
+            settings=self.spec.get_params(),
+            params=pd.Series(values, index=names),
+            cov=cov,
+            sigma2=est["sigma2"],
+            loglik=est["loglik"],
+            resid=resid,
+            fixed_effects=self._fixed_effects(est["raw_resid"]),
+            impacts=impacts,
+            n_regions=d.n,
+            n_periods=d.t,
+            logdet_method=self._logdet.method if self._logdet else None,
+            notes=self.notes,
+            lee_yu_applied=self.lee_yu_applied,
+            design=design,
         )
-
 
     def impacts(self, params: pd.Series, cov: pd.DataFrame) -> pd.DataFrame:
         """Direct, indirect and total effects per regressor at ``params`` with covariance ``cov``
@@ -634,9 +736,16 @@ class _Estimation:
             table, notes = exact_impacts(list(self.d.names), params, cov)
         else:
             table, notes = simulated_impacts(
-                variables=list(self.d.names), lagged_x=self.spec.model == "sdm", params=params, cov=cov,
-                draws=int(self.spec.draws), seed=self.seed, logdet=self.ld, row_standardised=self.row_std,
-                check=self.clock.check)
+                variables=list(self.d.names),
+                lagged_x=self.spec.model == "sdm",
+                params=params,
+                cov=cov,
+                draws=int(self.spec.draws),
+                seed=self.seed,
+                logdet=self.ld,
+                row_standardised=self.row_std,
+                check=self.clock.check,
+            )
         self.notes += notes
         return table
 
@@ -646,17 +755,20 @@ def _resolved_seed(seed: SeedLike | None, notes: list[str]) -> SeedLike:
     if seed is not None:
         return seed
     fresh = np.random.SeedSequence()
-    notes.append(f"seed=None: random draws from fresh entropy {fresh.entropy}; pass seed={fresh.entropy} to repeat "
-                 "them")
+    notes.append(
+        f"seed=None: random draws from fresh entropy {fresh.entropy}; pass seed={fresh.entropy} to repeat them"
+    )
     return fresh
 
 
 def _check_fit(e: np.ndarray, y: np.ndarray) -> None:
     """Refuse an exact fit: zero residuals make σ² zero and the likelihood unbounded."""
     if float(np.abs(e).max(initial=0.0)) <= 1e-12 * max(1.0, float(np.abs(y).max(initial=0.0))):
-        raise ValueError("y is an exact linear combination of the regressors (and spatial lag): the residuals are "
-                         "zero, "
-                         "so sigma^2 and the likelihood are not defined; check that y is not built from X")
+        raise ValueError(
+            "y is an exact linear combination of the regressors (and spatial lag): the residuals are "
+            "zero, "
+            "so sigma^2 and the likelihood are not defined; check that y is not built from X"
+        )
 
 
 def _invert_information(info: np.ndarray, spatial: str) -> np.ndarray:
@@ -666,8 +778,10 @@ def _invert_information(info: np.ndarray, spatial: str) -> np.ndarray:
     except np.linalg.LinAlgError:
         inv = None
     if inv is None or not np.all(np.isfinite(inv)):
-        raise ValueError(f"the information matrix is singular: {spatial} and the coefficients are not jointly "
-                         "identified on these data (a flat likelihood); use fewer regressors, other weights or effects")
+        raise ValueError(
+            f"the information matrix is singular: {spatial} and the coefficients are not jointly "
+            "identified on these data (a flat likelihood); use fewer regressors, other weights or effects"
+        )
     return inv
 
 
@@ -683,8 +797,16 @@ class _LagFit(NamedTuple):
     lag_coef: np.ndarray | None
 
 
-def _lag_search(y: np.ndarray, Wy: np.ndarray, Z: np.ndarray, nt: int, t_mult: int, logdet: Any,
-                bounds: tuple[float, float], search: Any = None) -> _LagFit:
+def _lag_search(
+    y: np.ndarray,
+    Wy: np.ndarray,
+    Z: np.ndarray,
+    nt: int,
+    t_mult: int,
+    logdet: Any,
+    bounds: tuple[float, float],
+    search: Any = None,
+) -> _LagFit:
     """Maximise the likelihood of ``y = ρWy + Zβ + ε`` concentrated in β and σ² over ρ in ``bounds``:
     ``nt/2 ln(e(ρ)'e(ρ)/nt) − t_mult·logdet(ρ)`` with ``e(ρ) = e0 − ρe1`` from two OLS fits (``nt``
     the effective number of observations, smaller than ``len(y)`` under the Lee–Yu correction).
@@ -720,4 +842,3 @@ def _numerical_hessian(f: Any, x: np.ndarray) -> np.ndarray:
             ej[j] = h[j]
             H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h[i] * h[j])
     return H
-

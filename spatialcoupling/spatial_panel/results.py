@@ -74,15 +74,35 @@ class SpatialPanelResult(Result):
 
     _table_names = ("table", "impacts_table")
 
-    def __init__(self, *, model: str, effects: str, lee_yu: bool, settings: Mapping[str, Any], params: pd.Series,
-                 cov: pd.DataFrame, sigma2: float, loglik: float, resid: pd.Series, fixed_effects: pd.Series,
-                 impacts: pd.DataFrame | None, n_regions: int, n_periods: int, logdet_method: str | None,
-                 notes: list[str], lee_yu_applied: bool = False, design: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        model: str,
+        effects: str,
+        lee_yu: bool,
+        settings: Mapping[str, Any],
+        params: pd.Series,
+        cov: pd.DataFrame,
+        sigma2: float,
+        loglik: float,
+        resid: pd.Series,
+        fixed_effects: pd.Series,
+        impacts: pd.DataFrame | None,
+        n_regions: int,
+        n_periods: int,
+        logdet_method: str | None,
+        notes: list[str],
+        lee_yu_applied: bool = False,
+        design: dict[str, Any] | None = None,
+    ) -> None:
         self.model, self.effects, self.lee_yu = model, effects, bool(lee_yu)
         self.settings = settings
         self.lee_yu_applied = bool(lee_yu_applied)
-        self._design = None if design is None else MappingProxyType(
-            {k: (_read_only(v) if isinstance(v, np.ndarray) else v) for k, v in design.items()})
+        self._design = (
+            None
+            if design is None
+            else MappingProxyType({k: (_read_only(v) if isinstance(v, np.ndarray) else v) for k, v in design.items()})
+        )
         self._params, self._cov = params.rename("coef"), cov
         self.sigma2, self.loglik = float(sigma2), float(loglik)
         self._resid, self._fixed, self._impacts = resid, fixed_effects, impacts
@@ -154,16 +174,25 @@ class SpatialPanelResult(Result):
         if key not in self._KEYS:
             raise KeyError(key)
         new = "zstats" if key == "tvalues" else key
-        warnings.warn(f"result[{key!r}] is deprecated; read the attribute: result.{new}", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"result[{key!r}] is deprecated; read the attribute: result.{new}", DeprecationWarning, stacklevel=2
+        )
         return getattr(self, new)
 
     @property
     def table(self) -> pd.DataFrame:
         """Coefficient table: coef, std_error, z, p_value, ci_lower, ci_upper."""
         se = self.std_errors
-        out = pd.DataFrame({"coef": self._params, "std_error": se, "z": self.zstats, "p_value": self.pvalues,
-                            "ci_lower": self._params - Z95 * se, "ci_upper": self._params + Z95 * se})
+        out = pd.DataFrame(
+            {
+                "coef": self._params,
+                "std_error": se,
+                "z": self.zstats,
+                "p_value": self.pvalues,
+                "ci_lower": self._params - Z95 * se,
+                "ci_upper": self._params + Z95 * se,
+            }
+        )
         out.index.name = "term"
         return out
 
@@ -220,13 +249,22 @@ class SpatialPanelResult(Result):
     # -- text and figure -------------------------------------------------------------
     def summary(self) -> str:
         """Plain-text summary: model, fit statistics, coefficients, impacts and notes."""
-        head = (f"Spatial panel {self.model.upper()} ({self.effects} effects"
-                + (", Lee-Yu correction" if self.lee_yu_applied else "") + ")")
-        lines = [head, "=" * len(head),
-                 f"regions = {self.n_regions}, periods = {self.n_periods}, obs = {self.nobs}",
-                 f"log-likelihood = {self.loglik:.4f}, AIC = {self.aic:.4f}, BIC = {self.bic:.4f}, "
-                 f"sigma2 = {self.sigma2:.6g}",
-                 f"log-determinant: {self.logdet_method or '-'}", ""]
+        head = (
+            f"Spatial panel {self.model.upper()} ({self.effects} effects"
+            + (", Lee-Yu correction" if self.lee_yu_applied else "")
+            + ")"
+        )
+        lines = [
+            head,
+            "=" * len(head),
+            f"regions = {self.n_regions}, periods = {self.n_periods}, obs = {self.nobs}",
+            (
+                f"log-likelihood = {self.loglik:.4f}, AIC = {self.aic:.4f}, BIC = {self.bic:.4f}, "
+                f"sigma2 = {self.sigma2:.6g}"
+            ),
+            f"log-determinant: {self.logdet_method or '-'}",
+            "",
+        ]
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             lines.append(self.table.to_string(float_format=lambda v: f"{v:.5f}"))
             if self._impacts is not None:
@@ -234,8 +272,9 @@ class SpatialPanelResult(Result):
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def plot(self, *, terms: list[str] | None = None, ax: Any = None,
-             figsize: tuple[float, float] | None = None) -> Any:
+    def plot(
+        self, *, terms: list[str] | None = None, ax: Any = None, figsize: tuple[float, float] | None = None
+    ) -> Any:
         """Coefficients with their 95% intervals and, when computed, the impacts with theirs.
 
         Parameters
@@ -254,8 +293,9 @@ class SpatialPanelResult(Result):
 
         table = self.table if terms is None else self.table.loc[list(terms)]
         title = f"Spatial panel {self.model.upper()} ({self.effects} effects)"
-        return coefficient_plot(table, impacts=None if ax is not None else self._impacts, title=title, ax=ax,
-                                figsize=figsize)
+        return coefficient_plot(
+            table, impacts=None if ax is not None else self._impacts, title=title, ax=ax, figsize=figsize
+        )
 
     def __repr__(self) -> str:
         return f"<SpatialPanelResult: {self.model} {self.effects}, {len(self._params)} terms>"

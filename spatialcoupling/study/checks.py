@@ -115,8 +115,10 @@ def prepare(settings: Mapping[str, Any], base_dir: Path, built: Mapping[str, Any
     found = Inputs(settings=settings, base_dir=base_dir)
     with found.recording("check"):  # warnings of no step in particular
         _read_panel(found)
-        for section, step, build in (("weighting", "scores", models.weighting_model),
-                                     ("coupling", "coupling", models.coupling_model)):
+        for section, step, build in (
+            ("weighting", "scores", models.weighting_model),
+            ("coupling", "coupling", models.coupling_model),
+        ):
             if built and section in built:
                 found.models[section] = built[section]
             else:
@@ -192,8 +194,13 @@ def _period_problems(found: Inputs) -> list[str]:
     periods = list(found.panel.periods)
     known = set(periods)
     problems = []
-    for section, key in (("lisa", "periods"), ("density", "years"), ("hotspots", "periods"),
-                         ("bivariate", "periods"), ("coupling", "years")):
+    for section, key in (
+        ("lisa", "periods"),
+        ("density", "years"),
+        ("hotspots", "periods"),
+        ("bivariate", "periods"),
+        ("coupling", "years"),
+    ):
         given = found.section(section).get(key, [])
         bad = [p for p in given if p not in known] if isinstance(given, list) else []
         if bad:
@@ -290,8 +297,13 @@ def _build_analysis_models(found: Inputs) -> None:
         "hotspots": lambda cfg: models.hotspots_model(cfg, w),
         "bivariate": lambda cfg: models.bivariate_model(cfg, _column(found, "bivariate", cfg.get("column")), w),
         "robustness": lambda cfg: models.robustness_model(
-            cfg, found.models.get("weighting"), found.models.get("coupling"), found.system, w,
-            groups_of("dagum") if "dagum" in settings else None),
+            cfg,
+            found.models.get("weighting"),
+            found.models.get("coupling"),
+            found.system,
+            w,
+            groups_of("dagum") if "dagum" in settings else None,
+        ),
     }
     for section, build in builds.items():
         if section not in settings:
@@ -324,8 +336,9 @@ def _column(found: Inputs, section: str, name: Any) -> pd.Series | None:
     return None if frame is None else frame[name]
 
 
-def _beta_builder(found: Inputs, w: Any, groups_of: Callable[[str], pd.Series | None]
-                  ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+def _beta_builder(
+    found: Inputs, w: Any, groups_of: Callable[[str], pd.Series | None]
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     cfg = found.section("beta")
     kinds = setting(cfg, "beta", "kinds")
     kinds = [k for k in kinds if k in ("absolute", "conditional")] if isinstance(kinds, list) else []
@@ -333,8 +346,9 @@ def _beta_builder(found: Inputs, w: Any, groups_of: Callable[[str], pd.Series | 
     if found.panel is not None and "conditional" in kinds:
         present = [c for c in cfg.get("controls", []) if c in found.panel.columns]
         data = found.panel.data
-        controls = data[present] if present else pd.DataFrame(
-            {"control": np.arange(len(data), dtype=float)}, index=data.index)
+        controls = (
+            data[present] if present else pd.DataFrame({"control": np.arange(len(data), dtype=float)}, index=data.index)
+        )
 
     def build(settings: Mapping[str, Any]) -> dict[str, Any]:
         built = {f"beta_{kind}": models.beta_model(settings, kind, w, controls, groups_of("beta")) for kind in kinds}
@@ -373,11 +387,18 @@ def control_problems(controls: pd.DataFrame, periods: list, effects: str) -> lis
         return problems
     x = frame.astype(float)
     scale = np.sqrt(((x - x.mean()) ** 2).sum()).to_numpy()
-    removed = {"none": "the constant is", "individual": "the region effects are", "time": "the period effects are",
-               "twoway": "the region and period effects are"}[effects]
-    why = {"none": "it is constant", "individual": "it is constant within each region",
-           "time": "it is the same for every region in each period",
-           "twoway": "it is a sum of a region part and a period part"}[effects]
+    removed = {
+        "none": "the constant is",
+        "individual": "the region effects are",
+        "time": "the period effects are",
+        "twoway": "the region and period effects are",
+    }[effects]
+    why = {
+        "none": "it is constant",
+        "individual": "it is constant within each region",
+        "time": "it is the same for every region in each period",
+        "twoway": "it is a sum of a region part and a period part",
+    }[effects]
     z = _demean(x, effects).to_numpy()
     names = list(x.columns)
     kept: list[int] = []
@@ -447,8 +468,10 @@ def warning_notes(caught: list[warnings.WarningMessage], known: list[str]) -> li
         out.append(text)
     for font, chars in glyphs.items():
         chars = list(dict.fromkeys(chars))
-        text = (f"{len(chars)} character(s) missing from font(s) {font} in the figures (drawn as boxes): "
-                f"{read.preview(chars, 8)}")
+        text = (
+            f"{len(chars)} character(s) missing from font(s) {font} in the figures (drawn as boxes): "
+            f"{read.preview(chars, 8)}"
+        )
         if text not in known:
             out.append(text)
     return out

@@ -58,21 +58,34 @@ def panel(cfg: Mapping[str, Any], base_dir: Path) -> Any:
     src: Any = datasets.load(cfg["dataset"]) if "dataset" in cfg else base_dir / cfg["path"]
     if isinstance(src, pd.DataFrame) and isinstance(src.index, pd.MultiIndex):
         src = src.reset_index()
-    options = {k: cfg[k] for k in ("sheets", "indicator", "na_values", "thousands", "encoding", "sep", "regions")
-               if k in cfg}
+    options = {
+        k: cfg[k] for k in ("sheets", "indicator", "na_values", "thousands", "encoding", "sep", "regions") if k in cfg
+    }
     try:
-        result = read_panel(src, region=setting(cfg, "data", "region"), period=setting(cfg, "data", "period"),
-                            sheet=cfg.get("sheet"), wide=setting(cfg, "data", "wide"), columns=cfg.get("columns"),
-                            **options)
+        result = read_panel(
+            src,
+            region=setting(cfg, "data", "region"),
+            period=setting(cfg, "data", "period"),
+            sheet=cfg.get("sheet"),
+            wide=setting(cfg, "data", "wide"),
+            columns=cfg.get("columns"),
+            **options,
+        )
     except ValueError as exc:
         # read_panel names its settings as keywords (sheets=); in a study they are keys of [data]
         raise ValueError(str(exc).replace("read_panel: ", "")) from None
     if "rename_regions" in cfg:
-        result = _keyed("data.rename_regions", result.rename_regions,
-                        _region_mapping(result, cfg["rename_regions"], cfg.get("regions")))
+        result = _keyed(
+            "data.rename_regions",
+            result.rename_regions,
+            _region_mapping(result, cfg["rename_regions"], cfg.get("regions")),
+        )
     if "drop_regions" in cfg:
-        result = _keyed("data.drop_regions", result.drop,
-                        regions=[_region_of(result, r, cfg.get("regions")) for r in cfg["drop_regions"]])
+        result = _keyed(
+            "data.drop_regions",
+            result.drop,
+            regions=[_region_of(result, r, cfg.get("regions")) for r in cfg["drop_regions"]],
+        )
     interp = setting(cfg, "data", "interpolate")
     if interp:
         result = result.interpolate("linear" if interp is True else interp, extrapolate=cfg.get("extrapolate"))
@@ -161,8 +174,10 @@ def spatial_weights(cfg: Mapping[str, Any], base_dir: Path, regions: Any, data: 
     standardize = options.pop("standardize", setting(cfg, "weights", "standardize"))
     if "variable" in options:
         if options["variable"] not in data.columns:
-            raise ValueError(f"weights.variable: column {options['variable']!r} is not in the data; columns: "
-                             f"{preview(data.columns, 8)}")
+            raise ValueError(
+                f"weights.variable: column {options['variable']!r} is not in the data; columns: "
+                f"{preview(data.columns, 8)}"
+            )
         options["variable"] = data[options["variable"]]
     if "matrix" in options:
         options["matrix"] = base_dir / options["matrix"]

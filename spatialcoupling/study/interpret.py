@@ -56,8 +56,10 @@ def moran_sentences(table: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     lo, hi = float(np.min(i)), float(np.max(i))
     if pos == 0 and neg == 0:
         return [
-            f"Global Moran's I of D ranges from {lo:.3f} to {hi:.3f} and is not significant at {_level(alpha)} in "
-            f"any of the {n} periods ({test}): the data show no evidence of global spatial autocorrelation of D."
+            (
+                f"Global Moran's I of D ranges from {lo:.3f} to {hi:.3f} and is not significant at {_level(alpha)} in "
+                f"any of the {n} periods ({test}): the data show no evidence of global spatial autocorrelation of D."
+            )
         ]
     parts = []
     if pos:
@@ -112,9 +114,11 @@ def dagum_sentences(table: pd.DataFrame) -> list[str]:
     names = {"Gw": "within-group", "Gnb": "net between-group", "Gt": "transvariation"}
     return [
         f"The overall Gini of D is {g[0]:.3f} in {first} and {g[-1]:.3f} in {last} (range {g.min():.3f}–{g.max():.3f}).",
-        f"On average over the {len(table)} periods the net between-group component contributes "
-        f"{percent(shares['Gnb'])}, the within-group component {percent(shares['Gw'])} and transvariation "
-        f"{percent(shares['Gt'])}; the largest source is the {names[largest]} component.",
+        (
+            f"On average over the {len(table)} periods the net between-group component contributes "
+            f"{percent(shares['Gnb'])}, the within-group component {percent(shares['Gw'])} and transvariation "
+            f"{percent(shares['Gt'])}; the largest source is the {names[largest]} component."
+        ),
     ]
 
 
@@ -198,8 +202,10 @@ def group_sentence(by_group: pd.DataFrame, value: str = "D") -> list[str]:
     last = by_group.index[-1]
     col = by_group.iloc[-1].astype(float)
     return [
-        f"In {last} the mean {value} is highest in {col.idxmax()} ({col.max():.3f}) and lowest in "
-        f"{col.idxmin()} ({col.min():.3f})."
+        (
+            f"In {last} the mean {value} is highest in {col.idxmax()} ({col.max():.3f}) and lowest in "
+            f"{col.idxmin()} ({col.min():.3f})."
+        )
     ]
 
 

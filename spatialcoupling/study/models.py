@@ -51,8 +51,13 @@ def weighting_model(cfg: Mapping[str, Any]) -> Any:
     combines ``methods``)."""
     from .. import scores as wmod
 
-    classes = {"entropy": wmod.EntropyWeights, "critic": wmod.CriticWeights, "cv": wmod.CVWeights,
-               "equal": wmod.EqualWeights, "given": wmod.GivenWeights}
+    classes = {
+        "entropy": wmod.EntropyWeights,
+        "critic": wmod.CriticWeights,
+        "cv": wmod.CVWeights,
+        "equal": wmod.EqualWeights,
+        "given": wmod.GivenWeights,
+    }
     params = model_params("weighting", cfg)
     how = {"how": params.pop("how")} if "how" in params else {}
     method = setting(cfg, "weighting", "method")
@@ -104,8 +109,9 @@ def beta_effects(cfg: Mapping[str, Any]) -> str | None:
     return None if setting(cfg, "beta", "model") == "ols" else "twoway"
 
 
-def beta_model(cfg: Mapping[str, Any], kind: str, w: Any, controls: pd.DataFrame | None,
-               groups: pd.Series | None) -> Any:
+def beta_model(
+    cfg: Mapping[str, Any], kind: str, w: Any, controls: pd.DataFrame | None, groups: pd.Series | None
+) -> Any:
     """The :class:`~spatialcoupling.BetaConvergence` of ``[beta]`` for ``kind``
     (``"absolute"`` or ``"conditional"``, which takes ``controls``)."""
     from ..convergence import BetaConvergence
@@ -133,8 +139,13 @@ def spatial_panel_model(cfg: Mapping[str, Any]) -> Any:
     model = setting(cfg, "beta", "model")
     if model in ("ols", "fe"):
         return None
-    return SpatialPanel(model, beta_effects(cfg) or "individual", lee_yu=setting(cfg, "beta", "lee_yu"),
-                        draws=setting(cfg, "beta", "draws"), seed=seed)
+    return SpatialPanel(
+        model,
+        beta_effects(cfg) or "individual",
+        lee_yu=setting(cfg, "beta", "lee_yu"),
+        draws=setting(cfg, "beta", "draws"),
+        seed=seed,
+    )
 
 
 # -- distribution dynamics and drivers --------------------------------------------------------------

@@ -292,8 +292,10 @@ def render_report(
     lang = "zh-Hans" if language == "zh" else "en"
     title = translate("Study report", language)
     parts = [
-        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>spatialcoupling "
-        f"{html.escape(title)}</title>",
+        (
+            f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>spatialcoupling "
+            f"{html.escape(title)}</title>"
+        ),
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
     ]

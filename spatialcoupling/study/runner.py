@@ -42,6 +42,7 @@ def lock_record(found: Inputs, files: list[Path], base_dir: Path, notes: list[st
 
     return {"inputs": input_records(files, base_dir), "data": data_record(found.panel, notes, found.settings)}
 
+
 __all__ = ["DEMOS", "Study", "StudyResult", "demo_study", "run_demo"]
 
 DEMOS = {
@@ -80,8 +81,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except PermissionError as exc:
-        raise StudyError([f"{path}: cannot be read ({exc.strerror or 'permission denied'}); check the file's "
-                          "permissions"]) from exc
+        raise StudyError(
+            [f"{path}: cannot be read ({exc.strerror or 'permission denied'}); check the file's permissions"]
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         from .._io import toml_hint
 
@@ -261,16 +263,20 @@ class Study:
         import spatialcoupling
 
         given = Path(out)
-        meta = {"version": getattr(spatialcoupling, "__version__", None),
-                "study": str(self.source.resolve()) if self.source is not None else "settings given in Python"}
+        meta = {
+            "version": getattr(spatialcoupling, "__version__", None),
+            "study": str(self.source.resolve()) if self.source is not None else "settings given in Python",
+        }
         folder = OutputFolder(given, inputs=self.inputs(), force=force, meta=meta)
         found = self._prepare()
         try:
             tmp = folder.open()
             notes = []
             if folder.swept:
-                notes.append(f"removed {len(folder.swept)} temporary folder(s) of earlier runs that were stopped "
-                             f"before they finished: {read.preview([p.name for p in folder.swept])}")
+                notes.append(
+                    f"removed {len(folder.swept)} temporary folder(s) of earlier runs that were stopped "
+                    f"before they finished: {read.preview([p.name for p in folder.swept])}"
+                )
             result = self._run_into(tmp, progress, notes, inputs=found)
             folder.commit()
         except BaseException:
@@ -280,16 +286,19 @@ class Study:
         result.files = [given / f.relative_to(tmp) for f in result.files]
         return result
 
-    def _run_into(self, folder: Path, progress: bool | None, notes: list[str] | None = None, *,
-                  inputs: Inputs | None = None) -> StudyResult:
+    def _run_into(
+        self, folder: Path, progress: bool | None, notes: list[str] | None = None, *, inputs: Inputs | None = None
+    ) -> StudyResult:
         """Run the steps into ``folder`` with the inputs and models the check built."""
         import matplotlib as mpl
 
         found = inputs if inputs is not None else self._prepare()
         output = self._section("output")
-        writer = OutputWriter(folder, {"tables": setting(output, "output", "tables"),
-                                       "figures": setting(output, "output", "figures")},
-                              synthetic=is_synthetic(self.settings))
+        writer = OutputWriter(
+            folder,
+            {"tables": setting(output, "output", "tables"), "figures": setting(output, "output", "figures")},
+            synthetic=is_synthetic(self.settings),
+        )
         run_notes = list(notes or [])
         done: dict[str, Any] = {}
         reported: list[tuple[StepOutput, Mapping[str, Path]]] = []
@@ -318,9 +327,15 @@ class Study:
             settings = resolved_settings(found)
             writer.write_workbook(run_notes, self.settings)
             writer.write_lock(settings, lock_record(found, self.inputs(), self.base_dir, run_notes))
-            writer.write_report(render_report(reported, run_notes, settings,
-                                              synthetic=is_synthetic(self.settings),
-                                              language=_report_language(self.settings)))
+            writer.write_report(
+                render_report(
+                    reported,
+                    run_notes,
+                    settings,
+                    synthetic=is_synthetic(self.settings),
+                    language=_report_language(self.settings),
+                )
+            )
         run_notes += [f"output: {text}" for text in warning_notes(caught, run_notes)]
         return StudyResult(out=folder, results=done, files=writer.files, notes=run_notes)
 
@@ -346,8 +361,9 @@ def demo_study(name: str = "china_demo") -> Study:
     return Study.from_file(_DATA_DIR / DEMOS[name])
 
 
-def run_demo(name: str = "china_demo", out: str | Path = "demo-output", *, force: bool = False,
-             quiet: bool = False) -> Path:
+def run_demo(
+    name: str = "china_demo", out: str | Path = "demo-output", *, force: bool = False, quiet: bool = False
+) -> Path:
     """Run a bundled demo study into ``out``."""
     result = demo_study(name).run(out, force=force, progress=False if quiet else None)
     return result.out

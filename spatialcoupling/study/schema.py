@@ -181,7 +181,7 @@ def _linear_or_false(value: Any) -> str | None:
 
 def _sheets(value: Any) -> str | None:
     if isinstance(value, str):
-        return None if value == "*" else f"must be \"*\", a list of sheets or a table sheet = indicator, got {value!r}"
+        return None if value == "*" else f'must be "*", a list of sheets or a table sheet = indicator, got {value!r}'
     items = value.values() if isinstance(value, dict) else value
     if not value or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in items):
         return "must list sheet names (and, in a table, indicator names)"
@@ -193,8 +193,11 @@ def _strings(value: Any) -> str | None:
 
 
 def _string_table(value: Any) -> str | None:
-    return None if all(isinstance(v, str | int) and not isinstance(v, bool) for v in value.values()) else \
-        "values must be region ids (text or integers)"
+    return (
+        None
+        if all(isinstance(v, str | int) and not isinstance(v, bool) for v in value.values())
+        else "values must be region ids (text or integers)"
+    )
 
 
 def _derivations(value: Any) -> str | None:
@@ -294,244 +297,664 @@ def _weight_kinds() -> tuple[str, ...]:
 SECTIONS: dict[str, Section] = {
     s.name: s
     for s in (
-        Section("data", "The indicator panel: one row per region and period (or one row per region with wide=true).", (
-            Key("dataset", (str,), "Bundled data set (see `spatialcoupling datasets`); give this or `path`."),
-            Key("path", (str,), "Panel file (CSV, XLSX, Parquet), relative to the study file's folder; give this or "
-                "`dataset`."),
-            Key("region", (str,), "Column of the region ids.", "region"),
-            Key("period", (str,), "Column of the periods.", "period"),
-            Key("sheet", (str, int), "Excel sheet (name or position)."),
-            Key("wide", (bool,), "Wide layout: one row per region, columns `<indicator>_<period>`.", False),
-            Key("interpolate", (str, bool), "Fill gaps within each region by linear interpolation along time "
-                "(every filled cell is listed in tables/filled_cells); false keeps the gaps, which the check then "
-                "reports.", "linear", check=_linear_or_false, allowed='"linear" or false'),
-            Key("extrapolate", (str,), "Also fill cells before a region's first or after its last observation.",
-                choices=("nearest", "linear")),
-            Key("columns", (list,), "Indicator columns to read (default: every other column)."),
-            Key("sheets", (str, list, dict), "One indicator per sheet of the workbook (regions as rows, periods as "
-                "columns): `\"*\"` for every sheet (a sheet without the region column, such as a notes sheet, is "
-                "skipped with a note), a list of sheets, or a table sheet = indicator.", check=_sheets),
-            Key("indicator", (str,), "One sheet with regions as rows and periods as columns: the indicator's name."),
-            Key("na_values", (list,), "More texts read as missing, besides the yearbook tokens (— -- … ... .. - / "
-                "n.a.).", check=_strings),
-            Key("thousands", (str,), "Thousands separator of numbers (`\",\"` reads `1,234` as 1234)."),
-            Key("encoding", (str,), "Text encoding of a CSV file (default: UTF-8, else GB18030, with a note)."),
-            Key("sep", (str,), "Field separator of a CSV file (default `\",\"`)."),
-            Key("regions", (str,), "The region ids are names of China's provinces in any spelling: they become "
-                "adcodes, matched onto the bundled boundaries (every alias applied is noted).",
-                choices=("china_provinces",)),
-            Key("rename_regions", (dict,), "Region renames, `{old = \"new\"}`, applied after reading.",
-                check=_string_table),
-            Key("drop_regions", (list,), "Regions left out after reading (e.g. a national total row)."),
-            Key("derive", (dict,), "Derived columns, `name = \"expression\"` in order, e.g. `ms_capital = "
-                "\"capital_stock(ms_fai, deflator=fai_price, depreciation=0.096)\"`; functions growth, capital_stock, "
-                "deflate, sum, mean, ratio, log, per_capita; + - * / and parentheses. Run after interpolation.",
-                check=_derivations),
-            Key("periods", (list,), "Keep the periods `[first, last]` (after deriving, so that growth rates can use "
-                "the year before `first`).", check=_period_span),
-        )),
-        Section("indicators", "The indicator system: subsystems, dimensions, indicators and their directions.", (
-            Key("dataset", (str,), "The bundled system of `china_demo`.", check=_only_china_demo,
-                allowed='"china_demo"'),
-            Key("file", (str,), "Indicator system file (TOML, CSV or XLSX), relative to the study file's folder."),
-        ), inline=True),
-        Section("weighting", "Indicator weights and subsystem scores U.", (
-            Key("method", (str,), "Weighting method; `given` uses the weights of the indicator system, `combined` "
-                "combines `methods`.", "entropy", choices=(*_METHODS, "combined")),
-            Key("scope", (str,), "Weights from all periods pooled, or per period.", MODEL_DEFAULT, param="scope",
-                choices=("pooled", "period")),
-            Key("shift", _NUM, "Shift added to the standardised values (keeps logarithms finite).", MODEL_DEFAULT,
-                param="shift"),
-            Key("constant", (str,), "An indicator that does not vary: an error, or dropped with a note.",
-                MODEL_DEFAULT, param="constant", choices=("error", "drop")),
-            Key("methods", (list,), "Methods that `combined` combines (at least two).", ["entropy", "critic"],
-                check=_weighting_methods, allowed='list of "entropy", "critic", "cv", "equal", "given"'),
-            Key("how", (str,), "How `combined` combines the methods' weights.", MODEL_DEFAULT, param="how",
-                choices=("multiplicative", "mean"), model="weighting:CombinedWeights"),
-        ), model="weighting:EntropyWeights"),
-        Section("coupling", "Coupling degree C, coordination index T and coupling coordination degree D.", (
-            Key("contributions", (dict,), "Contribution θ of each subsystem to T, e.g. `{MS = 0.4, AM = 0.6}`; "
-                "must be >= 0 and sum to 1.", MODEL_DEFAULT, param="contributions", check=_numbers_table,
-                default_text="equal contributions"),
-            Key("model", (str,), "Coupling degree formula.", "classic", param="model", choices=("classic", "revised")),
-            Key("pairs", (list,), "Pairs of subsystems to couple as well, e.g. `[[\"MS\", \"AM\"]]`.", MODEL_DEFAULT,
-                param="pairs", check=_pairs, to_param=_tuples),
-            Key("spans", (list,), "Sub-periods `[start, end]` for the average annual growth of D.", [], check=_spans),
-            Key("threshold", _NUM, "Report the first period in which D reaches this value, per region."),
-            Key("growth", (str,), "Average annual growth of a span in the Table-4 layout: the geometric mean rate "
-                "(D_t1/D_t0)^(1/(t1-t0)) - 1 between the end points, the arithmetic mean of the annual rates, or "
-                "both.", "geometric", choices=("geometric", "arithmetic", "both")),
-            Key("growth_rows", (str,), "Group and national rows of the growth table: growth of the mean D, mean of "
-                "the regional rates, or both.", "growth_of_mean", choices=("growth_of_mean", "mean_of_growth", "both")),
-            Key("years", (list,), "Years whose D the growth table shows.", NO_DEFAULT,
-                default_text="the end points of the spans"),
-        ), model="coupling:CouplingCoordination"),
-        Section("regions", "Boundaries of the regions (maps, spatial weights, region groups).", (
-            Key("dataset", (str,), "Bundled boundaries (e.g. `china_provinces`); give this or `file`."),
-            Key("file", (str,), "Boundary file (Shapefile, GeoPackage, GeoJSON), relative to the study file's "
-                "folder; give this or `dataset`."),
-            Key("id", (str,), "Column of the boundaries holding the panel's region ids (default: the index)."),
-            Key("layer", (str,), "Layer of a multi-layer file."),
-            Key("groupings", (list,), "Columns of the boundaries with region groups: D by group for each, and the "
-                "`grouping` of dagum, sigma and beta.", []),
-            Key("extra", (str,), "Boundaries without data: an error, or dropped with a note.", "error",
-                choices=("error", "drop")),
-        )),
-        Section("weights", "Spatial weights, in the panel's region order.", (
-            Key("kind", (str,), "Kind of weights.", "queen", choices=_weight_kinds),
-            Key("islands", (str,), "Regions without neighbours: linked to the nearest region, an error, or kept.",
-                "nearest", choices=("nearest", "error", "keep")),
-            Key("standardize", (str,), "Row-standardised, binary, or as built.", "r", choices=("r", "b", "none")),
-            Key("k", (int,), "Neighbours of `knn` weights.", MODEL_DEFAULT),
-            Key("threshold", _NUM, "Distance band of `distance_band` weights (km for longitude/latitude data).",
-                MODEL_DEFAULT),
-            Key("power", _NUM, "Power of the distance in `inverse_distance` weights.", MODEL_DEFAULT),
-            Key("cutoff", _NUM, "Largest distance of `inverse_distance` weights.", MODEL_DEFAULT),
-            Key("binary", (bool,), "`distance_band`: 1 within the band (true) or inverse distance (false).",
-                MODEL_DEFAULT),
-            Key("variable", (str,), "Column of the data for `economic` and `nested` weights (its mean over the "
-                "periods).", MODEL_DEFAULT),
-            Key("matrix", (str,), "CSV file of a weights matrix (`kind = \"matrix\"`): ids in the first column and "
-                "the header.", MODEL_DEFAULT),
-            Key("geographic", (str,), "Geographic kind multiplied by the economic weights in `nested` weights.",
-                MODEL_DEFAULT),
-        )),
-        Section("moran", "Global Moran's I of D per period.", (
-            Key("permutations", (int,), "Random permutations for the pseudo p-value.", 999, param="permutations"),
-            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
-        ), model="autocorrelation:GlobalMoran", with_data=True),
-        Section("lisa", "Local Moran's I (LISA) clusters of D, with cluster maps.", (
-            Key("permutations", (int,), "Conditional permutations for the pseudo p-values.", 999, param="permutations"),
-            Key("alpha", _NUM, "Significance level of the clusters.", 0.05, param="alpha"),
-            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
-            Key("adjust", (str,), "Adjustment of the pseudo p-values for multiple testing.", "none", param="adjust",
-                choices=("none", "fdr", "bonferroni"), to_param=_none_word, allowed='"none", "fdr", "bonferroni"'),
-            Key("alternative", (str,), "Pseudo p-value: folded (GeoDa's, `directed`) or two-sided.", MODEL_DEFAULT,
-                param="alternative", choices=("two-sided", "directed")),
-            Key("periods", (list,), "Periods drawn as cluster maps.", NO_DEFAULT,
-                default_text="about four periods evenly spaced, from the first"),
-            Key("language", (str,), "Language of the map legends.", "en", choices=("en", "zh")),
-        ), model="autocorrelation:LocalMoran", with_data=True),
-        Section("dagum", "Dagum Gini decomposition of D by region group.", (
-            Key("grouping", (str,), "The grouping (one of `regions.groupings`).", default_text="(required)"),
-            Key("bootstrap", (int,), "Bootstrap replications for intervals (0: none).", 0, param="bootstrap"),
-            Key("seed", (int,), "Seed of the bootstrap.", 1, param="seed"),
-            Key("ci", (str,), "Bootstrap interval: `percentile` or bias-corrected `bc`.", MODEL_DEFAULT, param="ci"),
-            Key("alpha", _NUM, "1 - coverage of the bootstrap intervals.", MODEL_DEFAULT, param="alpha"),
-        ), model="inequality:DagumGini", with_data=True),
-        Section("sigma", "Sigma convergence: the dispersion of D per period and its trend.", (
-            Key("measure", (str,), "Dispersion measure.", "cv", param="measure",
-                choices=("cv", "sd", "sd_log", "gini", "theil")),
-            Key("grouping", (str,), "Also per group of this grouping (one of `regions.groupings`)."),
-        ), model="convergence:SigmaConvergence", with_data=True),
-        Section("beta", "Beta convergence of D, with spatial panel models.", (
-            Key("kinds", (list,), "`absolute` and/or `conditional` (on `controls`) convergence.", ["absolute"],
-                check=_kinds, allowed='list of "absolute", "conditional"'),
-            Key("model", (str,), "Growth regression: pooled OLS, fixed effects, or a spatial panel model.", "ols",
-                param="model", choices=("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx")),
-            Key("effects", (str,), "Fixed effects of the regression: `none`, `individual`, `time`, `twoway` or "
-                "`random` (which of them a model takes is checked with the model).", MODEL_DEFAULT, param="effects",
-                default_text='"twoway" for fe and the spatial models, none for ols'),
-            Key("controls", (list,), "Columns of the data that conditional convergence controls for."),
-            Key("interval", (int,), "Growth over this many periods.", 1, param="interval"),
-            Key("grouping", (str,), "Also per group of this grouping (one of `regions.groupings`)."),
-            Key("draws", (int,), "Simulated draws for the standard errors of the impacts.", 1000, param="draws"),
-            Key("seed", (int,), "Seed of the simulated draws.", 0, param="seed"),
-            Key("lee_yu", (bool,), "Lee-Yu bias correction of spatial models with fixed effects.", True,
-                param="lee_yu"),
-            Key("tests", (bool,), "Model-choice tests (LM, Wald, LR) with spatial models.", True, param="tests"),
-        ), model="convergence:BetaConvergence", with_data=True),
-        Section("density", "Kernel density of D per period: 2-D curves, a 3-D surface and the peaks.", (
-            Key("kernel", (str,), "Kernel.", MODEL_DEFAULT, param="kernel"),
-            Key("bandwidth", (str, float, int), "Bandwidth: Silverman's or Scott's rule, or a number.", MODEL_DEFAULT,
-                param="bandwidth"),
-            Key("years", (list,), "Periods drawn as 2-D curves.", NO_DEFAULT,
-                default_text="up to six periods evenly spaced"),
-        ), model="dynamics:KernelDensity", with_data=True),
-        Section("markov", "Markov chain of D's classes; `spatial = true` adds the spatial Markov chain (Rey 2001) "
-                "with its LR and Q tests.", (
-            Key("classes", (str,), "Classes of D: quantiles, the coordination grades, or `breaks`.", MODEL_DEFAULT,
-                param="classes"),
-            Key("k", (int,), "Number of quantile classes.", MODEL_DEFAULT, param="k"),
-            Key("scope", (str,), "Quantiles of all periods pooled or of each period.", MODEL_DEFAULT, param="scope"),
-            Key("breaks", (list,), "Upper bounds of the classes (`classes = \"breaks\"`).", MODEL_DEFAULT,
-                param="breaks"),
-            Key("spatial", (bool,), "Also the spatial Markov chain (needs [weights]).", False),
-        ), model="dynamics:MarkovChain", with_data=True),
-        Section("space_time", "Space-time transitions of LISA quadrants (Rey's types) and LISA time paths; "
-                "`rank = true` adds rank mobility (Kendall's τ and the spatial τ).", (
-            Key("permutations", (int,), "Conditional permutations of the LISA.", 999, param="permutations"),
-            Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
-            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
-            Key("rank", (bool,), "Also rank mobility of D.", False),
-        ), model="dynamics:SpaceTimeLISA", with_data=True),
-        Section("gravity", "D-weighted centre of gravity per period, its path and the standard deviational ellipse.", (
-            Key("variant", (str,), "Ellipse variant (ArcGIS's √2 factor, CrimeStat's, or plain).", MODEL_DEFAULT,
-                param="variant"),
-            Key("crs", (str, int), "Projected CRS of the computation (EPSG code or text).", MODEL_DEFAULT, param="crs",
-                default_text="an equal-area projection chosen for the boundaries"),
-        ), model="dynamics:GravityCentre", with_data=True),
-        Section("obstacle", "Obstacle degree of every indicator: the top obstacle factors per region and period.", (
-            Key("top", (int,), "Obstacle factors listed per region and period.", MODEL_DEFAULT, param="top"),
-            Key("scope", (str,), "Obstacle degrees within each subsystem or across the system.", MODEL_DEFAULT,
-                param="scope"),
-        ), model="drivers:ObstacleDegree", with_data=True),
-        Section("detector", "Geographic detector of D on factors (columns of the data): q, interactions, risk and "
-                "ecological detectors.", (
-            Key("factors", (list,), "Columns of the data used as factors.", default_text="(required)"),
-            Key("method", (str,), "Discretisation of the factors (`optimal`: the largest q over methods and class "
-                "counts).", MODEL_DEFAULT, param="method"),
-            Key("k", (int,), "Number of classes.", MODEL_DEFAULT, param="k"),
-            Key("by", (str,), "Per period, pooled, or both.", MODEL_DEFAULT, param="by"),
-            Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
-        ), model="drivers:GeoDetector", with_data=True),
-        Section("hotspots", "Hot and cold spots of D (Getis-Ord Gi*) with permutation p-values.", (
-            Key("permutations", (int,), "Conditional permutations.", 999, param="permutations"),
-            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
-            Key("adjust", (str,), "Adjustment for multiple testing.", "none", param="adjust", to_param=_none_word,
-                choices=("none", "fdr"), allowed='"none", "fdr"'),
-            Key("periods", (list,), "Periods mapped.", NO_DEFAULT, default_text="the last period"),
-        ), model="drivers:HotSpots", with_data=True),
-        Section("bivariate", "Bivariate local Moran of D against the spatial lag of a column of the data.", (
-            Key("column", (str,), "The column of the data whose lag D is set against.", default_text="(required)"),
-            Key("permutations", (int,), "Conditional permutations.", 999, param="permutations"),
-            Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
-            Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
-            Key("periods", (list,), "Periods mapped.", NO_DEFAULT, default_text="the last period"),
-        ), model="drivers:BivariateLocalMoran", with_data=True),
-        Section("robustness", "Robustness grid: D ranks, Moran's I, Dagum shares and β under alternative weightings, "
-                "contributions and coupling models (runs only when the section is present).", (
-            Key("weightings", (list,), "Alternative weightings besides the study's own.",
-                ["entropy", "critic", "cv", "equal", "combined"], check=_robust_weightings,
-                allowed='list of "entropy", "critic", "cv", "equal", "combined"'),
-            Key("contributions", (list,), "Contribution coefficients to try, each a list of θ in the order of the "
-                "subsystems; the study's own come first.", NO_DEFAULT, default_text="the study's only"),
-            Key("models", (list,), "Coupling models to try.", MODEL_DEFAULT, param="models"),
-            Key("permutations", (int,), "Permutations of Moran's I.", MODEL_DEFAULT, param="permutations"),
-            Key("seed", (int,), "Seed.", 1, param="seed"),
-            Key("n_jobs", (int,), "Parallel tasks (joblib).", MODEL_DEFAULT, param="n_jobs"),
-        ), model="drivers:RobustnessGrid", with_data=True),
-        Section("report", "The HTML report.", (
-            Key("language", (str,), "Language of the report's headings and captions and of every figure "
-                "(overrides the top-level `language`).", NO_DEFAULT, choices=("en", "zh"),
-                default_text="the top-level `language`, else \"en\""),
-        )),
-        Section("output", "File formats of the output folder.", (
-            Key("tables", (list,), "Table formats: csv and md of every table (and of the paper tables in "
-                "tables/paper/), LaTeX of the tables a paper prints, xlsx: one workbook of flat sheets with an about "
-                "sheet and a codebook, docx: one Word document of three-line tables.",
-                ["csv", "xlsx", "tex", "docx"], check=_formats(("csv", "xlsx", "tex", "md", "docx")),
-                allowed='list of "csv", "xlsx", "tex", "md", "docx"'),
-            Key("figures", (list,), "Figure formats.", ["png", "svg"],
-                check=_formats(("png", "svg", "pdf")), allowed='list of "png", "svg", "pdf"'),
-        )),
+        Section(
+            "data",
+            "The indicator panel: one row per region and period (or one row per region with wide=true).",
+            (
+                Key("dataset", (str,), "Bundled data set (see `spatialcoupling datasets`); give this or `path`."),
+                Key(
+                    "path",
+                    (str,),
+                    "Panel file (CSV, XLSX, Parquet), relative to the study file's folder; give this or `dataset`.",
+                ),
+                Key("region", (str,), "Column of the region ids.", "region"),
+                Key("period", (str,), "Column of the periods.", "period"),
+                Key("sheet", (str, int), "Excel sheet (name or position)."),
+                Key("wide", (bool,), "Wide layout: one row per region, columns `<indicator>_<period>`.", False),
+                Key(
+                    "interpolate",
+                    (str, bool),
+                    "Fill gaps within each region by linear interpolation along time "
+                    "(every filled cell is listed in tables/filled_cells); false keeps the gaps, which the check then "
+                    "reports.",
+                    "linear",
+                    check=_linear_or_false,
+                    allowed='"linear" or false',
+                ),
+                Key(
+                    "extrapolate",
+                    (str,),
+                    "Also fill cells before a region's first or after its last observation.",
+                    choices=("nearest", "linear"),
+                ),
+                Key("columns", (list,), "Indicator columns to read (default: every other column)."),
+                Key(
+                    "sheets",
+                    (str, list, dict),
+                    "One indicator per sheet of the workbook (regions as rows, periods as "
+                    'columns): `"*"` for every sheet (a sheet without the region column, such as a notes sheet, is '
+                    "skipped with a note), a list of sheets, or a table sheet = indicator.",
+                    check=_sheets,
+                ),
+                Key(
+                    "indicator", (str,), "One sheet with regions as rows and periods as columns: the indicator's name."
+                ),
+                Key(
+                    "na_values",
+                    (list,),
+                    "More texts read as missing, besides the yearbook tokens (— -- … ... .. - / n.a.).",
+                    check=_strings,
+                ),
+                Key("thousands", (str,), 'Thousands separator of numbers (`","` reads `1,234` as 1234).'),
+                Key("encoding", (str,), "Text encoding of a CSV file (default: UTF-8, else GB18030, with a note)."),
+                Key("sep", (str,), 'Field separator of a CSV file (default `","`).'),
+                Key(
+                    "regions",
+                    (str,),
+                    "The region ids are names of China's provinces in any spelling: they become "
+                    "adcodes, matched onto the bundled boundaries (every alias applied is noted).",
+                    choices=("china_provinces",),
+                ),
+                Key(
+                    "rename_regions",
+                    (dict,),
+                    'Region renames, `{old = "new"}`, applied after reading.',
+                    check=_string_table,
+                ),
+                Key("drop_regions", (list,), "Regions left out after reading (e.g. a national total row)."),
+                Key(
+                    "derive",
+                    (dict,),
+                    'Derived columns, `name = "expression"` in order, e.g. `ms_capital = '
+                    '"capital_stock(ms_fai, deflator=fai_price, depreciation=0.096)"`; functions growth, capital_stock, '
+                    "deflate, sum, mean, ratio, log, per_capita; + - * / and parentheses. Run after interpolation.",
+                    check=_derivations,
+                ),
+                Key(
+                    "periods",
+                    (list,),
+                    "Keep the periods `[first, last]` (after deriving, so that growth rates can use "
+                    "the year before `first`).",
+                    check=_period_span,
+                ),
+            ),
+        ),
+        Section(
+            "indicators",
+            "The indicator system: subsystems, dimensions, indicators and their directions.",
+            (
+                Key(
+                    "dataset",
+                    (str,),
+                    "The bundled system of `china_demo`.",
+                    check=_only_china_demo,
+                    allowed='"china_demo"',
+                ),
+                Key("file", (str,), "Indicator system file (TOML, CSV or XLSX), relative to the study file's folder."),
+            ),
+            inline=True,
+        ),
+        Section(
+            "weighting",
+            "Indicator weights and subsystem scores U.",
+            (
+                Key(
+                    "method",
+                    (str,),
+                    "Weighting method; `given` uses the weights of the indicator system, `combined` "
+                    "combines `methods`.",
+                    "entropy",
+                    choices=(*_METHODS, "combined"),
+                ),
+                Key(
+                    "scope",
+                    (str,),
+                    "Weights from all periods pooled, or per period.",
+                    MODEL_DEFAULT,
+                    param="scope",
+                    choices=("pooled", "period"),
+                ),
+                Key(
+                    "shift",
+                    _NUM,
+                    "Shift added to the standardised values (keeps logarithms finite).",
+                    MODEL_DEFAULT,
+                    param="shift",
+                ),
+                Key(
+                    "constant",
+                    (str,),
+                    "An indicator that does not vary: an error, or dropped with a note.",
+                    MODEL_DEFAULT,
+                    param="constant",
+                    choices=("error", "drop"),
+                ),
+                Key(
+                    "methods",
+                    (list,),
+                    "Methods that `combined` combines (at least two).",
+                    ["entropy", "critic"],
+                    check=_weighting_methods,
+                    allowed='list of "entropy", "critic", "cv", "equal", "given"',
+                ),
+                Key(
+                    "how",
+                    (str,),
+                    "How `combined` combines the methods' weights.",
+                    MODEL_DEFAULT,
+                    param="how",
+                    choices=("multiplicative", "mean"),
+                    model="weighting:CombinedWeights",
+                ),
+            ),
+            model="weighting:EntropyWeights",
+        ),
+        Section(
+            "coupling",
+            "Coupling degree C, coordination index T and coupling coordination degree D.",
+            (
+                Key(
+                    "contributions",
+                    (dict,),
+                    "Contribution θ of each subsystem to T, e.g. `{MS = 0.4, AM = 0.6}`; must be >= 0 and sum to 1.",
+                    MODEL_DEFAULT,
+                    param="contributions",
+                    check=_numbers_table,
+                    default_text="equal contributions",
+                ),
+                Key(
+                    "model",
+                    (str,),
+                    "Coupling degree formula.",
+                    "classic",
+                    param="model",
+                    choices=("classic", "revised"),
+                ),
+                Key(
+                    "pairs",
+                    (list,),
+                    'Pairs of subsystems to couple as well, e.g. `[["MS", "AM"]]`.',
+                    MODEL_DEFAULT,
+                    param="pairs",
+                    check=_pairs,
+                    to_param=_tuples,
+                ),
+                Key(
+                    "spans", (list,), "Sub-periods `[start, end]` for the average annual growth of D.", [], check=_spans
+                ),
+                Key("threshold", _NUM, "Report the first period in which D reaches this value, per region."),
+                Key(
+                    "growth",
+                    (str,),
+                    "Average annual growth of a span in the Table-4 layout: the geometric mean rate "
+                    "(D_t1/D_t0)^(1/(t1-t0)) - 1 between the end points, the arithmetic mean of the annual rates, or "
+                    "both.",
+                    "geometric",
+                    choices=("geometric", "arithmetic", "both"),
+                ),
+                Key(
+                    "growth_rows",
+                    (str,),
+                    "Group and national rows of the growth table: growth of the mean D, mean of "
+                    "the regional rates, or both.",
+                    "growth_of_mean",
+                    choices=("growth_of_mean", "mean_of_growth", "both"),
+                ),
+                Key(
+                    "years",
+                    (list,),
+                    "Years whose D the growth table shows.",
+                    NO_DEFAULT,
+                    default_text="the end points of the spans",
+                ),
+            ),
+            model="coupling:CouplingCoordination",
+        ),
+        Section(
+            "regions",
+            "Boundaries of the regions (maps, spatial weights, region groups).",
+            (
+                Key("dataset", (str,), "Bundled boundaries (e.g. `china_provinces`); give this or `file`."),
+                Key(
+                    "file",
+                    (str,),
+                    "Boundary file (Shapefile, GeoPackage, GeoJSON), relative to the study file's "
+                    "folder; give this or `dataset`.",
+                ),
+                Key("id", (str,), "Column of the boundaries holding the panel's region ids (default: the index)."),
+                Key("layer", (str,), "Layer of a multi-layer file."),
+                Key(
+                    "groupings",
+                    (list,),
+                    "Columns of the boundaries with region groups: D by group for each, and the "
+                    "`grouping` of dagum, sigma and beta.",
+                    [],
+                ),
+                Key(
+                    "extra",
+                    (str,),
+                    "Boundaries without data: an error, or dropped with a note.",
+                    "error",
+                    choices=("error", "drop"),
+                ),
+            ),
+        ),
+        Section(
+            "weights",
+            "Spatial weights, in the panel's region order.",
+            (
+                Key("kind", (str,), "Kind of weights.", "queen", choices=_weight_kinds),
+                Key(
+                    "islands",
+                    (str,),
+                    "Regions without neighbours: linked to the nearest region, an error, or kept.",
+                    "nearest",
+                    choices=("nearest", "error", "keep"),
+                ),
+                Key("standardize", (str,), "Row-standardised, binary, or as built.", "r", choices=("r", "b", "none")),
+                Key("k", (int,), "Neighbours of `knn` weights.", MODEL_DEFAULT),
+                Key(
+                    "threshold",
+                    _NUM,
+                    "Distance band of `distance_band` weights (km for longitude/latitude data).",
+                    MODEL_DEFAULT,
+                ),
+                Key("power", _NUM, "Power of the distance in `inverse_distance` weights.", MODEL_DEFAULT),
+                Key("cutoff", _NUM, "Largest distance of `inverse_distance` weights.", MODEL_DEFAULT),
+                Key(
+                    "binary",
+                    (bool,),
+                    "`distance_band`: 1 within the band (true) or inverse distance (false).",
+                    MODEL_DEFAULT,
+                ),
+                Key(
+                    "variable",
+                    (str,),
+                    "Column of the data for `economic` and `nested` weights (its mean over the periods).",
+                    MODEL_DEFAULT,
+                ),
+                Key(
+                    "matrix",
+                    (str,),
+                    'CSV file of a weights matrix (`kind = "matrix"`): ids in the first column and the header.',
+                    MODEL_DEFAULT,
+                ),
+                Key(
+                    "geographic",
+                    (str,),
+                    "Geographic kind multiplied by the economic weights in `nested` weights.",
+                    MODEL_DEFAULT,
+                ),
+            ),
+        ),
+        Section(
+            "moran",
+            "Global Moran's I of D per period.",
+            (
+                Key("permutations", (int,), "Random permutations for the pseudo p-value.", 999, param="permutations"),
+                Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+            ),
+            model="autocorrelation:GlobalMoran",
+            with_data=True,
+        ),
+        Section(
+            "lisa",
+            "Local Moran's I (LISA) clusters of D, with cluster maps.",
+            (
+                Key(
+                    "permutations",
+                    (int,),
+                    "Conditional permutations for the pseudo p-values.",
+                    999,
+                    param="permutations",
+                ),
+                Key("alpha", _NUM, "Significance level of the clusters.", 0.05, param="alpha"),
+                Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+                Key(
+                    "adjust",
+                    (str,),
+                    "Adjustment of the pseudo p-values for multiple testing.",
+                    "none",
+                    param="adjust",
+                    choices=("none", "fdr", "bonferroni"),
+                    to_param=_none_word,
+                    allowed='"none", "fdr", "bonferroni"',
+                ),
+                Key(
+                    "alternative",
+                    (str,),
+                    "Pseudo p-value: folded (GeoDa's, `directed`) or two-sided.",
+                    MODEL_DEFAULT,
+                    param="alternative",
+                    choices=("two-sided", "directed"),
+                ),
+                Key(
+                    "periods",
+                    (list,),
+                    "Periods drawn as cluster maps.",
+                    NO_DEFAULT,
+                    default_text="about four periods evenly spaced, from the first",
+                ),
+                Key("language", (str,), "Language of the map legends.", "en", choices=("en", "zh")),
+            ),
+            model="autocorrelation:LocalMoran",
+            with_data=True,
+        ),
+        Section(
+            "dagum",
+            "Dagum Gini decomposition of D by region group.",
+            (
+                Key("grouping", (str,), "The grouping (one of `regions.groupings`).", default_text="(required)"),
+                Key("bootstrap", (int,), "Bootstrap replications for intervals (0: none).", 0, param="bootstrap"),
+                Key("seed", (int,), "Seed of the bootstrap.", 1, param="seed"),
+                Key(
+                    "ci", (str,), "Bootstrap interval: `percentile` or bias-corrected `bc`.", MODEL_DEFAULT, param="ci"
+                ),
+                Key("alpha", _NUM, "1 - coverage of the bootstrap intervals.", MODEL_DEFAULT, param="alpha"),
+            ),
+            model="inequality:DagumGini",
+            with_data=True,
+        ),
+        Section(
+            "sigma",
+            "Sigma convergence: the dispersion of D per period and its trend.",
+            (
+                Key(
+                    "measure",
+                    (str,),
+                    "Dispersion measure.",
+                    "cv",
+                    param="measure",
+                    choices=("cv", "sd", "sd_log", "gini", "theil"),
+                ),
+                Key("grouping", (str,), "Also per group of this grouping (one of `regions.groupings`)."),
+            ),
+            model="convergence:SigmaConvergence",
+            with_data=True,
+        ),
+        Section(
+            "beta",
+            "Beta convergence of D, with spatial panel models.",
+            (
+                Key(
+                    "kinds",
+                    (list,),
+                    "`absolute` and/or `conditional` (on `controls`) convergence.",
+                    ["absolute"],
+                    check=_kinds,
+                    allowed='list of "absolute", "conditional"',
+                ),
+                Key(
+                    "model",
+                    (str,),
+                    "Growth regression: pooled OLS, fixed effects, or a spatial panel model.",
+                    "ols",
+                    param="model",
+                    choices=("ols", "fe", "sar", "sem", "sdm", "sdem", "sac", "slx"),
+                ),
+                Key(
+                    "effects",
+                    (str,),
+                    "Fixed effects of the regression: `none`, `individual`, `time`, `twoway` or "
+                    "`random` (which of them a model takes is checked with the model).",
+                    MODEL_DEFAULT,
+                    param="effects",
+                    default_text='"twoway" for fe and the spatial models, none for ols',
+                ),
+                Key("controls", (list,), "Columns of the data that conditional convergence controls for."),
+                Key("interval", (int,), "Growth over this many periods.", 1, param="interval"),
+                Key("grouping", (str,), "Also per group of this grouping (one of `regions.groupings`)."),
+                Key("draws", (int,), "Simulated draws for the standard errors of the impacts.", 1000, param="draws"),
+                Key("seed", (int,), "Seed of the simulated draws.", 0, param="seed"),
+                Key(
+                    "lee_yu",
+                    (bool,),
+                    "Lee-Yu bias correction of spatial models with fixed effects.",
+                    True,
+                    param="lee_yu",
+                ),
+                Key("tests", (bool,), "Model-choice tests (LM, Wald, LR) with spatial models.", True, param="tests"),
+            ),
+            model="convergence:BetaConvergence",
+            with_data=True,
+        ),
+        Section(
+            "density",
+            "Kernel density of D per period: 2-D curves, a 3-D surface and the peaks.",
+            (
+                Key("kernel", (str,), "Kernel.", MODEL_DEFAULT, param="kernel"),
+                Key(
+                    "bandwidth",
+                    (str, float, int),
+                    "Bandwidth: Silverman's or Scott's rule, or a number.",
+                    MODEL_DEFAULT,
+                    param="bandwidth",
+                ),
+                Key(
+                    "years",
+                    (list,),
+                    "Periods drawn as 2-D curves.",
+                    NO_DEFAULT,
+                    default_text="up to six periods evenly spaced",
+                ),
+            ),
+            model="dynamics:KernelDensity",
+            with_data=True,
+        ),
+        Section(
+            "markov",
+            "Markov chain of D's classes; `spatial = true` adds the spatial Markov chain (Rey 2001) "
+            "with its LR and Q tests.",
+            (
+                Key(
+                    "classes",
+                    (str,),
+                    "Classes of D: quantiles, the coordination grades, or `breaks`.",
+                    MODEL_DEFAULT,
+                    param="classes",
+                ),
+                Key("k", (int,), "Number of quantile classes.", MODEL_DEFAULT, param="k"),
+                Key(
+                    "scope", (str,), "Quantiles of all periods pooled or of each period.", MODEL_DEFAULT, param="scope"
+                ),
+                Key(
+                    "breaks",
+                    (list,),
+                    'Upper bounds of the classes (`classes = "breaks"`).',
+                    MODEL_DEFAULT,
+                    param="breaks",
+                ),
+                Key("spatial", (bool,), "Also the spatial Markov chain (needs [weights]).", False),
+            ),
+            model="dynamics:MarkovChain",
+            with_data=True,
+        ),
+        Section(
+            "space_time",
+            "Space-time transitions of LISA quadrants (Rey's types) and LISA time paths; "
+            "`rank = true` adds rank mobility (Kendall's τ and the spatial τ).",
+            (
+                Key("permutations", (int,), "Conditional permutations of the LISA.", 999, param="permutations"),
+                Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
+                Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+                Key("rank", (bool,), "Also rank mobility of D.", False),
+            ),
+            model="dynamics:SpaceTimeLISA",
+            with_data=True,
+        ),
+        Section(
+            "gravity",
+            "D-weighted centre of gravity per period, its path and the standard deviational ellipse.",
+            (
+                Key(
+                    "variant",
+                    (str,),
+                    "Ellipse variant (ArcGIS's √2 factor, CrimeStat's, or plain).",
+                    MODEL_DEFAULT,
+                    param="variant",
+                ),
+                Key(
+                    "crs",
+                    (str, int),
+                    "Projected CRS of the computation (EPSG code or text).",
+                    MODEL_DEFAULT,
+                    param="crs",
+                    default_text="an equal-area projection chosen for the boundaries",
+                ),
+            ),
+            model="dynamics:GravityCentre",
+            with_data=True,
+        ),
+        Section(
+            "obstacle",
+            "Obstacle degree of every indicator: the top obstacle factors per region and period.",
+            (
+                Key("top", (int,), "Obstacle factors listed per region and period.", MODEL_DEFAULT, param="top"),
+                Key(
+                    "scope",
+                    (str,),
+                    "Obstacle degrees within each subsystem or across the system.",
+                    MODEL_DEFAULT,
+                    param="scope",
+                ),
+            ),
+            model="drivers:ObstacleDegree",
+            with_data=True,
+        ),
+        Section(
+            "detector",
+            "Geographic detector of D on factors (columns of the data): q, interactions, risk and "
+            "ecological detectors.",
+            (
+                Key("factors", (list,), "Columns of the data used as factors.", default_text="(required)"),
+                Key(
+                    "method",
+                    (str,),
+                    "Discretisation of the factors (`optimal`: the largest q over methods and class counts).",
+                    MODEL_DEFAULT,
+                    param="method",
+                ),
+                Key("k", (int,), "Number of classes.", MODEL_DEFAULT, param="k"),
+                Key("by", (str,), "Per period, pooled, or both.", MODEL_DEFAULT, param="by"),
+                Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
+            ),
+            model="drivers:GeoDetector",
+            with_data=True,
+        ),
+        Section(
+            "hotspots",
+            "Hot and cold spots of D (Getis-Ord Gi*) with permutation p-values.",
+            (
+                Key("permutations", (int,), "Conditional permutations.", 999, param="permutations"),
+                Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+                Key(
+                    "adjust",
+                    (str,),
+                    "Adjustment for multiple testing.",
+                    "none",
+                    param="adjust",
+                    to_param=_none_word,
+                    choices=("none", "fdr"),
+                    allowed='"none", "fdr"',
+                ),
+                Key("periods", (list,), "Periods mapped.", NO_DEFAULT, default_text="the last period"),
+            ),
+            model="drivers:HotSpots",
+            with_data=True,
+        ),
+        Section(
+            "bivariate",
+            "Bivariate local Moran of D against the spatial lag of a column of the data.",
+            (
+                Key("column", (str,), "The column of the data whose lag D is set against.", default_text="(required)"),
+                Key("permutations", (int,), "Conditional permutations.", 999, param="permutations"),
+                Key("alpha", _NUM, "Significance level.", MODEL_DEFAULT, param="alpha"),
+                Key("seed", (int,), "Seed of the permutations.", 1, param="seed"),
+                Key("periods", (list,), "Periods mapped.", NO_DEFAULT, default_text="the last period"),
+            ),
+            model="drivers:BivariateLocalMoran",
+            with_data=True,
+        ),
+        Section(
+            "robustness",
+            "Robustness grid: D ranks, Moran's I, Dagum shares and β under alternative weightings, "
+            "contributions and coupling models (runs only when the section is present).",
+            (
+                Key(
+                    "weightings",
+                    (list,),
+                    "Alternative weightings besides the study's own.",
+                    ["entropy", "critic", "cv", "equal", "combined"],
+                    check=_robust_weightings,
+                    allowed='list of "entropy", "critic", "cv", "equal", "combined"',
+                ),
+                Key(
+                    "contributions",
+                    (list,),
+                    "Contribution coefficients to try, each a list of θ in the order of the "
+                    "subsystems; the study's own come first.",
+                    NO_DEFAULT,
+                    default_text="the study's only",
+                ),
+                Key("models", (list,), "Coupling models to try.", MODEL_DEFAULT, param="models"),
+                Key("permutations", (int,), "Permutations of Moran's I.", MODEL_DEFAULT, param="permutations"),
+                Key("seed", (int,), "Seed.", 1, param="seed"),
+                Key("n_jobs", (int,), "Parallel tasks (joblib).", MODEL_DEFAULT, param="n_jobs"),
+            ),
+            model="drivers:RobustnessGrid",
+            with_data=True,
+        ),
+        Section(
+            "report",
+            "The HTML report.",
+            (
+                Key(
+                    "language",
+                    (str,),
+                    "Language of the report's headings and captions and of every figure "
+                    "(overrides the top-level `language`).",
+                    NO_DEFAULT,
+                    choices=("en", "zh"),
+                    default_text='the top-level `language`, else "en"',
+                ),
+            ),
+        ),
+        Section(
+            "output",
+            "File formats of the output folder.",
+            (
+                Key(
+                    "tables",
+                    (list,),
+                    "Table formats: csv and md of every table (and of the paper tables in "
+                    "tables/paper/), LaTeX of the tables a paper prints, xlsx: one workbook of flat sheets with an about "
+                    "sheet and a codebook, docx: one Word document of three-line tables.",
+                    ["csv", "xlsx", "tex", "docx"],
+                    check=_formats(("csv", "xlsx", "tex", "md", "docx")),
+                    allowed='list of "csv", "xlsx", "tex", "md", "docx"',
+                ),
+                Key(
+                    "figures",
+                    (list,),
+                    "Figure formats.",
+                    ["png", "svg"],
+                    check=_formats(("png", "svg", "pdf")),
+                    allowed='list of "png", "svg", "pdf"',
+                ),
+            ),
+        ),
     )
 }
 
 #: keys at the top of a study file (before any section)
 TOP_KEYS: dict[str, Key] = {
-    "language": Key("language", (str,), "Language of the figures, maps and report headings (`zh`: Chinese).", "en",
-                    choices=("en", "zh")),
+    "language": Key(
+        "language",
+        (str,),
+        "Language of the figures, maps and report headings (`zh`: Chinese).",
+        "en",
+        choices=("en", "zh"),
+    ),
 }
 
 #: sections that need spatial weights
@@ -578,9 +1001,9 @@ def model_message(path: str, exc: BaseException, *, owner: str | None = None, pa
     """
     text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
     if owner and text.startswith(f"{owner}: "):
-        text = text[len(owner) + 2:]
+        text = text[len(owner) + 2 :]
     if param and text.startswith(f"{param} "):
-        text = text[len(param) + 1:]
+        text = text[len(param) + 1 :]
     if text.startswith((f"{path}.", f"{path}:")):
         return text
     return f"{path}: {text}"
@@ -592,7 +1015,7 @@ def _type_names(types: Sequence[type]) -> str:
 
 
 def _type_problem(path: str, key: Key, value: Any) -> str | None:
-    if isinstance(value, bool) and bool not in key.types or not isinstance(value, key.types):
+    if (isinstance(value, bool) and bool not in key.types) or not isinstance(value, key.types):
         return f"{path}: must be {_type_names(key.types)}, got {value!r}"
     return None
 
@@ -620,8 +1043,9 @@ def key_problems(section: Section, key: Key, value: Any) -> list[str]:
     return problems
 
 
-def value_problems(section: Section, cfg: Mapping[str, Any], *, model_keys: bool,
-                   own_keys: bool) -> dict[str, list[str]]:
+def value_problems(
+    section: Section, cfg: Mapping[str, Any], *, model_keys: bool, own_keys: bool
+) -> dict[str, list[str]]:
     """Problems of the values of ``cfg`` (a section whose types are right), by key.
 
     ``model_keys``: the keys that set a model parameter; ``own_keys``: the study's own keys.
@@ -677,8 +1101,7 @@ def well_typed(settings: Mapping[str, Any], name: str) -> dict[str, Any]:
     if not isinstance(block, Mapping):
         return {}
     section = SECTIONS[name]
-    return {k: v for k, v in block.items()
-            if k in section and _type_problem(f"{name}.{k}", section.key(k), v) is None}
+    return {k: v for k, v in block.items() if k in section and _type_problem(f"{name}.{k}", section.key(k), v) is None}
 
 
 def _check_file(value: Any, base_dir: Path, key: str) -> list[str]:
@@ -725,8 +1148,9 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
             problems.append(f"{name}: needs a [regions] section (boundaries for the spatial weights)")
     if "regions" in settings and any(s in settings for s in _NEEDS_WEIGHTS) and "weights" not in settings:
         needing = [s for s in _NEEDS_WEIGHTS if s in settings]
-        problems.append(f"weights: missing section; {'/'.join(needing)} need spatial weights (e.g. weights.kind = "
-                        "'queen')")
+        problems.append(
+            f"weights: missing section; {'/'.join(needing)} need spatial weights (e.g. weights.kind = 'queen')"
+        )
     beta = well_typed(settings, "beta")
     if "beta" in settings:
         kinds = beta.get("kinds", SECTIONS["beta"].key("kinds").default)
@@ -754,9 +1178,11 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
     return problems
 
 
-def validate(settings: Mapping[str, Any], base_dir: Path,
-             builders: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None
-             ) -> tuple[list[str], dict[str, Any]]:
+def validate(
+    settings: Mapping[str, Any],
+    base_dir: Path,
+    builders: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
+) -> tuple[list[str], dict[str, Any]]:
     """Every problem a study's settings show without data, each with its key path.
 
     Checks the structure and the TOML types, the study's own keys, the rules across sections,
@@ -908,8 +1334,14 @@ def _allowed_text(section: Section, key: Key, model: Any) -> str:
     choices = key.allowed_values()
     if choices:
         return ", ".join(_toml(c) for c in choices)
-    names = {"str": "text", "int": "integer", "float": "number", "bool": "true or false", "list": "list",
-             "dict": "table"}
+    names = {
+        "str": "text",
+        "int": "integer",
+        "float": "number",
+        "bool": "true or false",
+        "list": "list",
+        "dict": "table",
+    }
     kinds = list(dict.fromkeys(names[t.__name__] for t in key.types if not (t is int and float in key.types)))
     return " or ".join(kinds)
 
@@ -952,25 +1384,40 @@ def reference_markdown() -> str:
     lines = [
         "# Study file reference",
         "",
-        "A study file (TOML) has one section per step; a step runs when its section is present "
-        "(`data`, `indicators`, `weighting` and `coupling` always run). Relative paths are taken from the "
-        "study file's folder. `spatialcoupling check STUDY.toml` reports every problem of a file at once, each "
-        "with its key path.",
+        (
+            "A study file (TOML) has one section per step; a step runs when its section is present "
+            "(`data`, `indicators`, `weighting` and `coupling` always run). Relative paths are taken from the "
+            "study file's folder. `spatialcoupling check STUDY.toml` reports every problem of a file at once, each "
+            "with its key path."
+        ),
         "",
     ]
-    lines += ["## Top-level keys", "", "Keys written before the first section.", "",
-              "| key | allowed values | default | meaning |", "|---|---|---|---|"]
+    lines += [
+        "## Top-level keys",
+        "",
+        "Keys written before the first section.",
+        "",
+        "| key | allowed values | default | meaning |",
+        "|---|---|---|---|",
+    ]
     for key in TOP_KEYS.values():
-        lines.append(f"| `{key.name}` | {_allowed_text(SECTIONS['data'], key, None)} | {_default_text(key, None)} | "
-                     f"{key.meaning} |")
+        lines.append(
+            f"| `{key.name}` | {_allowed_text(SECTIONS['data'], key, None)} | {_default_text(key, None)} | "
+            f"{key.meaning} |"
+        )
     lines.append("")
     rows = list(reference_rows())
     for section in SECTIONS.values():
         lines += [f"## [{section.name}]", "", section.meaning, ""]
         if section.inline:
-            lines += ["Besides its keys, the section takes the indicator system inline: "
-                      "`[indicators.<subsystem>.<dimension>]` tables of `indicator = \"+\"` or `\"-\"` "
-                      "(or `{direction = \"+\", weight = 2}`).", ""]
+            lines += [
+                (
+                    "Besides its keys, the section takes the indicator system inline: "
+                    '`[indicators.<subsystem>.<dimension>]` tables of `indicator = "+"` or `"-"` '
+                    '(or `{direction = "+", weight = 2}`).'
+                ),
+                "",
+            ]
         lines += ["| key | allowed values | default | meaning |", "|---|---|---|---|"]
         for name, key, allowed, default in rows:
             if name == section.name:

@@ -98,8 +98,13 @@ def describe_column(name: Any, extra: Mapping[str, str] | None = None) -> str:
     match = _PREFIX.match(key)
     if match and match.group("base") in COLUMN_DESCRIPTIONS:
         base = COLUMN_DESCRIPTIONS[match.group("base")]
-        tail = {"lower": "lower interval limit of", "upper": "upper interval limit of", "se": "standard error of",
-                "contrib": "contribution to G of", "contrib_share": "share of G contributed by"}[match.group("tail")]
+        tail = {
+            "lower": "lower interval limit of",
+            "upper": "upper interval limit of",
+            "se": "standard error of",
+            "contrib": "contribution to G of",
+            "contrib_share": "share of G contributed by",
+        }[match.group("tail")]
         return f"{tail} {base}"
     return ""
 

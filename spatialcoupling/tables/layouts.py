@@ -39,8 +39,14 @@ from .._groups import as_groups, group_codes
 from .._series import PERIOD, as_region_period_series
 from .table import PaperTable
 
-__all__ = ["dagum_between_table", "dagum_table", "dagum_within_table", "descriptive_table", "growth_table",
-           "weights_table"]
+__all__ = [
+    "dagum_between_table",
+    "dagum_table",
+    "dagum_within_table",
+    "descriptive_table",
+    "growth_table",
+    "weights_table",
+]
 
 _GROWTH = ("geometric", "arithmetic", "both")
 _AGGREGATE = ("growth_of_mean", "mean_of_growth", "both")
@@ -78,23 +84,37 @@ def _rates(wide: pd.DataFrame, t0: Any, t1: Any, form: str, label: str) -> pd.Se
         if form == "geometric":
             rate = (wide[t1] / wide[t0]) ** (1.0 / years) - 1.0
         else:
-            steps = [t for t in range(int(t0), int(t1) + 1)]
+            steps = list(range(int(t0), int(t1) + 1))
             block = wide[steps].to_numpy(float)
             rate = pd.Series(np.mean(block[:, 1:] / block[:, :-1] - 1.0, axis=1), index=wide.index)
     bad = ~np.isfinite(rate.to_numpy(float))
     if bad.any():
         rows = wide.index[bad]
-        warnings.warn(f"growth {label} ({form}) undefined (D = 0 at the start of a year) for {_show(rows)}; "
-                      "those cells are empty", RuntimeWarning, stacklevel=4)
+        warnings.warn(
+            f"growth {label} ({form}) undefined (D = 0 at the start of a year) for {_show(rows)}; "
+            "those cells are empty",
+            RuntimeWarning,
+            stacklevel=4,
+        )
         rate = rate.where(~bad)
     return rate
 
 
-def growth_table(D: pd.Series, spans: Sequence[tuple[Any, Any]] | Mapping[str, tuple[Any, Any]], *,
-                 years: Sequence[Any] | None = None, groups: Any = None, growth: str = "geometric",
-                 aggregate: str = "growth_of_mean", national: str | None = "National",
-                 group_order: Sequence[Any] | None = None, decimals: int = 3, caption: str = "",
-                 name: str = "growth", value: str = "D") -> PaperTable:
+def growth_table(
+    D: pd.Series,
+    spans: Sequence[tuple[Any, Any]] | Mapping[str, tuple[Any, Any]],
+    *,
+    years: Sequence[Any] | None = None,
+    groups: Any = None,
+    growth: str = "geometric",
+    aggregate: str = "growth_of_mean",
+    national: str | None = "National",
+    group_order: Sequence[Any] | None = None,
+    decimals: int = 3,
+    caption: str = "",
+    name: str = "growth",
+    value: str = "D",
+) -> PaperTable:
     """D at chosen years and its average annual growth per sub-period (Table 4 layout).
 
     Parameters
@@ -145,22 +165,28 @@ def growth_table(D: pd.Series, spans: Sequence[tuple[Any, Any]] | Mapping[str, t
     wide = series.unstack(PERIOD)
     periods = wide.columns
     if not pd.api.types.is_numeric_dtype(periods.dtype) or pd.api.types.is_bool_dtype(periods.dtype):
-        raise ValueError(f"growth_table needs numeric periods (years) for an annual rate; the periods are "
-                         f"{_show(periods)}; relabel them as years")
+        raise ValueError(
+            f"growth_table needs numeric periods (years) for an annual rate; the periods are "
+            f"{_show(periods)}; relabel them as years"
+        )
     items = _spans(spans)
     forms = ["geometric", "arithmetic"] if growth == "both" else [growth]
     for label, t0, t1 in items:
         missing = [t for t in (t0, t1) if t not in periods]
         if missing:
-            raise ValueError(f"growth_table: span {label} ({t0}, {t1}): period(s) {_show(missing)} not in D "
-                             f"(periods {_show(periods, 20)})")
+            raise ValueError(
+                f"growth_table: span {label} ({t0}, {t1}): period(s) {_show(missing)} not in D "
+                f"(periods {_show(periods, 20)})"
+            )
         if not t1 > t0:
             raise ValueError(f"growth_table: span {label} ({t0}, {t1}): the end must come after the start")
         if "arithmetic" in forms:
             gaps = [t for t in range(int(t0), int(t1) + 1) if t not in periods]
             if gaps or t0 != int(t0) or t1 != int(t1):
-                raise ValueError(f"growth_table: span {label}: the mean of annual rates needs every year from {t0} "
-                                 f"to {t1}; missing {_show(gaps)}; use growth='geometric'")
+                raise ValueError(
+                    f"growth_table: span {label}: the mean of annual rates needs every year from {t0} "
+                    f"to {t1}; missing {_show(gaps)}; use growth='geometric'"
+                )
     shown_years = sorted({t for _, t0, t1 in items for t in (t0, t1)}) if years is None else list(years)
     absent = [y for y in shown_years if y not in periods]
     if absent:
@@ -176,8 +202,9 @@ def growth_table(D: pd.Series, spans: Sequence[tuple[Any, Any]] | Mapping[str, t
         out = {(value, str(y)): frame[y] for y in shown_years}
         for form in forms:
             for label, t0, t1 in items:
-                out[(_GROWTH_SPANNER[form] if growth == "both" else "Average annual growth", label)] = \
-                    _rates(frame, t0, t1, form, label)
+                out[(_GROWTH_SPANNER[form] if growth == "both" else "Average annual growth", label)] = _rates(
+                    frame, t0, t1, form, label
+                )
         return pd.DataFrame(out)
 
     regional = rows_for(used)
@@ -217,18 +244,38 @@ def growth_table(D: pd.Series, spans: Sequence[tuple[Any, Any]] | Mapping[str, t
             for label, row in aggregate_rows(regions, national, "national"):
                 records.append(((national, label), row))
         names = ["level", "name"]
-    body = pd.DataFrame([row.to_numpy() for _, row in records], columns=regional.columns,
-                        index=pd.MultiIndex.from_tuples([k for k, _ in records], names=names))
+    body = pd.DataFrame(
+        [row.to_numpy() for _, row in records],
+        columns=regional.columns,
+        index=pd.MultiIndex.from_tuples([k for k, _ in records], names=names),
+    )
     if groups is not None or national:
         notes.append(_aggregate_note(aggregates, value))
     kinds = {c: ("number" if c[0] == value else "percent") for c in body.columns}
     if groups is not None:
-        return PaperTable(body, caption=caption, name=name, notes=notes, kinds=kinds, decimals=decimals,
-                          panel="group", unlabelled_panels=(national,) if national else (), hidden=("level",),
-                          key_labels={"name": "Region"})
-    return PaperTable(body, caption=caption, name=name, notes=notes, kinds=kinds, decimals=decimals,
-                      panel="level", unlabelled_panels=("region", national) if national else ("region",),
-                      key_labels={"name": "Region"})
+        return PaperTable(
+            body,
+            caption=caption,
+            name=name,
+            notes=notes,
+            kinds=kinds,
+            decimals=decimals,
+            panel="group",
+            unlabelled_panels=(national,) if national else (),
+            hidden=("level",),
+            key_labels={"name": "Region"},
+        )
+    return PaperTable(
+        body,
+        caption=caption,
+        name=name,
+        notes=notes,
+        kinds=kinds,
+        decimals=decimals,
+        panel="level",
+        unlabelled_panels=("region", national) if national else ("region",),
+        key_labels={"name": "Region"},
+    )
 
 
 def _group_order(labels: list[Any], order: Sequence[Any] | None) -> list[Any]:
@@ -238,8 +285,10 @@ def _group_order(labels: list[Any], order: Sequence[Any] | None) -> list[Any]:
     unknown = [g for g in order if g not in labels]
     missing = [g for g in labels if g not in order]
     if unknown or missing:
-        raise ValueError(f"group_order must list every group once: unknown {_show(unknown)}, missing "
-                         f"{_show(missing)} (the groups are {_show(labels)})")
+        raise ValueError(
+            f"group_order must list every group once: unknown {_show(unknown)}, missing "
+            f"{_show(missing)} (the groups are {_show(labels)})"
+        )
     return order
 
 
@@ -249,8 +298,11 @@ def _growth_note(forms: list[str], value: str, decimals: int) -> str:
         parts.append(f"geometric mean rate ({value}_t1 / {value}_t0)^(1/(t1 - t0)) - 1")
     if "arithmetic" in forms:
         parts.append(f"arithmetic mean of the annual rates {value}_t / {value}_(t-1) - 1 for t = t0+1, …, t1")
-    return (f"{value} at the years shown; average annual growth of {value} in percent: " + "; ".join(parts)
-            + f". A sub-period t0~t1 runs from {value} in t0 to {value} in t1 (t1 - t0 annual changes).")
+    return (
+        f"{value} at the years shown; average annual growth of {value} in percent: "
+        + "; ".join(parts)
+        + f". A sub-period t0~t1 runs from {value} in t0 to {value} in t1 (t1 - t0 annual changes)."
+    )
 
 
 def _aggregate_note(aggregates: list[str], value: str) -> str:
@@ -278,15 +330,34 @@ def dagum_table(table: pd.DataFrame, *, decimals: int = 3, caption: str = "", na
         ``Gt_share`` (a Dagum result's ``table``).
     """
     _require(table, ["G", "Gw", "Gnb", "Gt", "Gw_share", "Gnb_share", "Gt_share"], "dagum_table")
-    body = pd.DataFrame({("Gini", "G"): table["G"], ("Gini", "Gw"): table["Gw"], ("Gini", "Gnb"): table["Gnb"],
-                         ("Gini", "Gt"): table["Gt"], ("Contribution", "Gw"): table["Gw_share"],
-                         ("Contribution", "Gnb"): table["Gnb_share"], ("Contribution", "Gt"): table["Gt_share"]})
+    body = pd.DataFrame(
+        {
+            ("Gini", "G"): table["G"],
+            ("Gini", "Gw"): table["Gw"],
+            ("Gini", "Gnb"): table["Gnb"],
+            ("Gini", "Gt"): table["Gt"],
+            ("Contribution", "Gw"): table["Gw_share"],
+            ("Contribution", "Gnb"): table["Gnb_share"],
+            ("Contribution", "Gt"): table["Gt_share"],
+        }
+    )
     body.index = table.index.rename(table.index.name or "period")
     kinds = {c: ("percent" if c[0] == "Contribution" else "number") for c in body.columns}
-    notes = ("Dagum (1997): G = Gw (within groups) + Gnb (net between groups) + Gt (transvariation); "
-             "contributions are shares of G in percent.",)
-    return PaperTable(body, caption=caption, name=name, notes=notes, kinds=kinds, decimals=decimals,
-                      key_labels={body.index.name: "Year"})
+    notes = (
+        (
+            "Dagum (1997): G = Gw (within groups) + Gnb (net between groups) + Gt (transvariation); "
+            "contributions are shares of G in percent."
+        ),
+    )
+    return PaperTable(
+        body,
+        caption=caption,
+        name=name,
+        notes=notes,
+        kinds=kinds,
+        decimals=decimals,
+        key_labels={body.index.name: "Year"},
+    )
 
 
 def _rank_order(ranks: pd.DataFrame, order: Sequence[Any] | None, who: str) -> list[Any]:
@@ -301,12 +372,18 @@ def _rank_order(ranks: pd.DataFrame, order: Sequence[Any] | None, who: str) -> l
 
 
 _WITHIN_VALUES = ("G_jj", "Gw_contrib", "Gw_contrib_share", "mean", "p_j", "s_j")
-_BETWEEN_VALUES = ("G_jh", "D_jh", "d_jh", "p_jh", "Gnb_contrib", "Gt_contrib", "Gnb_contrib_share",
-                   "Gt_contrib_share")
+_BETWEEN_VALUES = ("G_jh", "D_jh", "d_jh", "p_jh", "Gnb_contrib", "Gt_contrib", "Gnb_contrib_share", "Gt_contrib_share")
 
 
-def dagum_within_table(within: pd.DataFrame, *, value: str = "G_jj", order: Sequence[Any] | None = None,
-                       decimals: int = 3, caption: str = "", name: str = "dagum_within") -> PaperTable:
+def dagum_within_table(
+    within: pd.DataFrame,
+    *,
+    value: str = "G_jj",
+    order: Sequence[Any] | None = None,
+    decimals: int = 3,
+    caption: str = "",
+    name: str = "dagum_within",
+) -> PaperTable:
     """Rows = periods, one column per group: the within-group Gini G_jj (or another ``value``).
 
     The groups are in a stable order: by their mean rank over all periods (1 = the group with the
@@ -322,8 +399,9 @@ def dagum_within_table(within: pd.DataFrame, *, value: str = "G_jj", order: Sequ
         raise ValueError(f"value must be one of {', '.join(_WITHIN_VALUES)}; got {value!r}")
     _require(within, ["rank", value], "dagum_within_table")
     if within.index.nlevels != 2:
-        raise ValueError(f"dagum_within_table: within must be indexed by (period, group); got "
-                         f"{within.index.nlevels} level(s)")
+        raise ValueError(
+            f"dagum_within_table: within must be indexed by (period, group); got {within.index.nlevels} level(s)"
+        )
     flat = within.reset_index()
     period, group = flat.columns[0], flat.columns[1]
     ranks = flat.rename(columns={group: "group"})[["group", "rank"]]
@@ -333,13 +411,27 @@ def dagum_within_table(within: pd.DataFrame, *, value: str = "G_jj", order: Sequ
     how = "the order given" if order is not None else "the groups' mean rank over all periods (1 = largest mean)"
     kind = "percent" if value.endswith("share") else "number"
     notes = (f"{value} per group; columns in {how}.",)
-    return PaperTable(body, caption=caption, name=name, notes=notes, kinds=dict.fromkeys(body.columns, kind),
-                      decimals=decimals, key_labels={str(period): "Year"})
+    return PaperTable(
+        body,
+        caption=caption,
+        name=name,
+        notes=notes,
+        kinds=dict.fromkeys(body.columns, kind),
+        decimals=decimals,
+        key_labels={str(period): "Year"},
+    )
 
 
-def dagum_between_table(between: pd.DataFrame, *, value: str = "G_jh", order: Sequence[Any] | None = None,
-                        decimals: int = 3, caption: str = "", name: str = "dagum_between",
-                        separator: str = "–") -> PaperTable:
+def dagum_between_table(
+    between: pd.DataFrame,
+    *,
+    value: str = "G_jh",
+    order: Sequence[Any] | None = None,
+    decimals: int = 3,
+    caption: str = "",
+    name: str = "dagum_between",
+    separator: str = "–",
+) -> PaperTable:
     """Rows = periods, one column per pair of groups ``j–h``: the between-group G_jh (or another ``value``).
 
     A Dagum result labels each pair richer-first in every period, so the same pair can be
@@ -365,12 +457,18 @@ def dagum_between_table(between: pd.DataFrame, *, value: str = "G_jh", order: Se
     needed = ["rank_j", "rank_h", value] + (["d_jh", "p_jh"] if value in ("d_jh", "p_jh") else [])
     _require(between, needed, "dagum_between_table")
     if between.index.nlevels != 3:
-        raise ValueError(f"dagum_between_table: between must be indexed by (period, group_j, group_h); got "
-                         f"{between.index.nlevels} level(s)")
+        raise ValueError(
+            f"dagum_between_table: between must be indexed by (period, group_j, group_h); got "
+            f"{between.index.nlevels} level(s)"
+        )
     flat = between.reset_index()
     period, gj, gh = flat.columns[:3]
-    ranks = pd.concat([flat[[period, gj, "rank_j"]].set_axis([period, "group", "rank"], axis=1),
-                       flat[[period, gh, "rank_h"]].set_axis([period, "group", "rank"], axis=1)])
+    ranks = pd.concat(
+        [
+            flat[[period, gj, "rank_j"]].set_axis([period, "group", "rank"], axis=1),
+            flat[[period, gh, "rank_h"]].set_axis([period, "group", "rank"], axis=1),
+        ]
+    )
     ranks = ranks.drop_duplicates([period, "group"])
     groups = _rank_order(ranks[["group", "rank"]], order, "dagum_between_table")
     position = {g: i for i, g in enumerate(groups)}
@@ -398,15 +496,31 @@ def dagum_between_table(between: pd.DataFrame, *, value: str = "G_jh", order: Se
     kind = "percent" if value.endswith("share") else "number"
     note = f"{value} per pair j{separator}h, j the group earlier in {how}, in every period."
     if value in ("D_jh", "d_jh", "p_jh"):
-        note += (f" In periods in which h had the larger mean the value is re-expressed for j against h "
-                 f"({'D_jh changes sign' if value == 'D_jh' else 'd_jh and p_jh swap'}).")
-    return PaperTable(body, caption=caption, name=name, notes=(note,), kinds=dict.fromkeys(body.columns, kind),
-                      decimals=decimals, key_labels={str(period): "Year"})
+        note += (
+            f" In periods in which h had the larger mean the value is re-expressed for j against h "
+            f"({'D_jh changes sign' if value == 'D_jh' else 'd_jh and p_jh swap'})."
+        )
+    return PaperTable(
+        body,
+        caption=caption,
+        name=name,
+        notes=(note,),
+        kinds=dict.fromkeys(body.columns, kind),
+        decimals=decimals,
+        key_labels={str(period): "Year"},
+    )
 
 
 # -- indicator weights ---------------------------------------------------------------------------------
-def weights_table(weights: pd.DataFrame, *, labels: Mapping[str, str] | None = None, subtotals: bool = True,
-                  decimals: int = 4, caption: str = "", name: str = "weights") -> PaperTable:
+def weights_table(
+    weights: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    subtotals: bool = True,
+    decimals: int = 4,
+    caption: str = "",
+    name: str = "weights",
+) -> PaperTable:
     """Subsystem, first-level dimension, indicator, direction and weight, with dimension subtotals.
 
     Parameters
@@ -434,8 +548,10 @@ def weights_table(weights: pd.DataFrame, *, labels: Mapping[str, str] | None = N
     if has_dimension:
         missing = frame.loc[frame["dimension"].isna(), "indicator"].tolist()
         if missing:
-            raise ValueError(f"weights_table: indicators {_show(missing)} have no dimension while others have one; "
-                             "give every indicator a dimension, or none")
+            raise ValueError(
+                f"weights_table: indicators {_show(missing)} have no dimension while others have one; "
+                "give every indicator a dimension, or none"
+            )
     subsystems = list(dict.fromkeys(frame["subsystem"]))
     frame["_s"] = frame["subsystem"].map({s: i for i, s in enumerate(subsystems)})
     if has_dimension:
@@ -445,24 +561,40 @@ def weights_table(weights: pd.DataFrame, *, labels: Mapping[str, str] | None = N
         frame["_d"] = 0
     frame = frame.sort_values(["_s", "_d"], kind="stable")
     shown = frame["indicator"].map(lambda i: (labels or {}).get(i, i)).astype(str)
-    rows = pd.DataFrame({"subsystem": frame["subsystem"].astype(str).to_numpy(),
-                         "dimension": frame["dimension"].astype(str).to_numpy() if has_dimension else "",
-                         "indicator": shown.to_numpy(), "direction": frame["direction"].astype(str).to_numpy(),
-                         "weight": frame["weight"].to_numpy(float), "_s": frame["_s"].to_numpy(),
-                         "_d": frame["_d"].to_numpy(), "_o": 0})
+    rows = pd.DataFrame(
+        {
+            "subsystem": frame["subsystem"].astype(str).to_numpy(),
+            "dimension": frame["dimension"].astype(str).to_numpy() if has_dimension else "",
+            "indicator": shown.to_numpy(),
+            "direction": frame["direction"].astype(str).to_numpy(),
+            "weight": frame["weight"].to_numpy(float),
+            "_s": frame["_s"].to_numpy(),
+            "_d": frame["_d"].to_numpy(),
+            "_o": 0,
+        }
+    )
     notes = ["Weights sum to 1 within each subsystem; direction + (larger is better) or - (smaller is better)."]
     if has_dimension and subtotals:
-        sums = rows.groupby(["_s", "_d"], sort=False).agg(subsystem=("subsystem", "first"),
-                                                          dimension=("dimension", "first"),
-                                                          weight=("weight", "sum")).reset_index()
+        sums = (
+            rows.groupby(["_s", "_d"], sort=False)
+            .agg(subsystem=("subsystem", "first"), dimension=("dimension", "first"), weight=("weight", "sum"))
+            .reset_index()
+        )
         sums["indicator"], sums["direction"], sums["_o"] = "Subtotal", "", 1
         rows = pd.concat([rows, sums[rows.columns]], ignore_index=True).sort_values(["_s", "_d", "_o"], kind="stable")
         notes.append("Subtotal: the weight of the dimension, the sum of its indicators' weights.")
     keys = ["subsystem", "dimension", "indicator"] if has_dimension else ["subsystem", "indicator"]
     body = rows.set_index(keys)[["direction", "weight"]].rename(columns={"direction": "Direction", "weight": "Weight"})
-    return PaperTable(body, caption=caption, name=name, notes=notes, kinds={"Direction": "text", "Weight": "number"},
-                      decimals=decimals, panel="subsystem",
-                      key_labels={"dimension": "Dimension", "indicator": "Indicator"})
+    return PaperTable(
+        body,
+        caption=caption,
+        name=name,
+        notes=notes,
+        kinds={"Direction": "text", "Weight": "number"},
+        decimals=decimals,
+        panel="subsystem",
+        key_labels={"dimension": "Dimension", "indicator": "Indicator"},
+    )
 
 
 # -- descriptive statistics -----------------------------------------------------------------------------
@@ -470,9 +602,16 @@ _STATS = ("N", "mean", "sd", "min", "max")
 _STAT_LABELS = {"N": "N", "mean": "Mean", "sd": "SD", "min": "Min", "max": "Max"}
 
 
-def descriptive_table(data: pd.DataFrame | pd.Series | Mapping[str, pd.Series], *, by: str | None = None,
-                      columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
-                      decimals: int = 3, caption: str = "", name: str = "descriptive") -> PaperTable:
+def descriptive_table(
+    data: pd.DataFrame | pd.Series | Mapping[str, pd.Series],
+    *,
+    by: str | None = None,
+    columns: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    decimals: int = 3,
+    caption: str = "",
+    name: str = "descriptive",
+) -> PaperTable:
     """N, mean, standard deviation, minimum and maximum of each variable, pooled or per ``by``.
 
     Parameters
@@ -501,11 +640,17 @@ def descriptive_table(data: pd.DataFrame | pd.Series | Mapping[str, pd.Series], 
         if by in (frame.index.names or []):
             frame = frame.reset_index(level=by)
         elif by not in frame.columns:
-            raise ValueError(f"descriptive_table: by={by!r} is neither an index level {list(frame.index.names)} nor "
-                             f"a column")
+            raise ValueError(
+                f"descriptive_table: by={by!r} is neither an index level {list(frame.index.names)} nor a column"
+            )
     if columns is None:
-        columns = [c for c in frame.columns if c != by and pd.api.types.is_numeric_dtype(frame[c].dtype)
-                   and not pd.api.types.is_bool_dtype(frame[c].dtype)]
+        columns = [
+            c
+            for c in frame.columns
+            if c != by
+            and pd.api.types.is_numeric_dtype(frame[c].dtype)
+            and not pd.api.types.is_bool_dtype(frame[c].dtype)
+        ]
     else:
         columns = list(columns)
         unknown = [c for c in columns if c not in frame.columns]
@@ -518,14 +663,26 @@ def descriptive_table(data: pd.DataFrame | pd.Series | Mapping[str, pd.Series], 
         raise ValueError("descriptive_table: no numeric column to describe")
     values = frame[list(columns)].astype(float)
     if by is None:
-        stats = pd.DataFrame({"N": values.count(), "mean": values.mean(), "sd": values.std(ddof=1),
-                              "min": values.min(), "max": values.max()})
+        stats = pd.DataFrame(
+            {
+                "N": values.count(),
+                "mean": values.mean(),
+                "sd": values.std(ddof=1),
+                "min": values.min(),
+                "max": values.max(),
+            }
+        )
         stats.index = pd.Index([(labels or {}).get(c, c) for c in columns], name="variable")
         panel = None
     else:
         grouped = values.groupby(frame[by].to_numpy(), sort=True)
-        parts = {"N": grouped.count(), "mean": grouped.mean(), "sd": grouped.std(ddof=1), "min": grouped.min(),
-                 "max": grouped.max()}
+        parts = {
+            "N": grouped.count(),
+            "mean": grouped.mean(),
+            "sd": grouped.std(ddof=1),
+            "min": grouped.min(),
+            "max": grouped.max(),
+        }
         stats = pd.concat({k: v.stack(future_stack=True) for k, v in parts.items()}, axis=1)
         stats.index = stats.index.set_names([by, "variable"])
         stats = stats.swaplevel().sort_index(level=0, sort_remaining=False)
@@ -533,11 +690,19 @@ def descriptive_table(data: pd.DataFrame | pd.Series | Mapping[str, pd.Series], 
         codes = stats.index.get_level_values("variable").map(order).to_numpy()
         stats = stats.iloc[np.argsort(codes, kind="stable")]
         stats.index = stats.index.set_levels(
-            [stats.index.levels[0].map(lambda c: (labels or {}).get(c, c)), stats.index.levels[1]])
+            [stats.index.levels[0].map(lambda c: (labels or {}).get(c, c)), stats.index.levels[1]]
+        )
         panel = "variable"
     stats["N"] = stats["N"].astype(int)
     stats.columns = [_STAT_LABELS[c] for c in _STATS]
     notes = ["SD: standard deviation with n - 1 in the denominator; N counts non-missing values."]
-    return PaperTable(stats, caption=caption, name=name, notes=notes, kinds={"N": "integer"}, decimals=decimals,
-                      panel=panel, key_labels={"variable": "Variable", **({by: "Period"} if by else {})})
-
+    return PaperTable(
+        stats,
+        caption=caption,
+        name=name,
+        notes=notes,
+        kinds={"N": "integer"},
+        decimals=decimals,
+        panel=panel,
+        key_labels={"variable": "Variable", **({by: "Period"} if by else {})},
+    )

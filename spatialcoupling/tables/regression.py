@@ -31,24 +31,55 @@ import pandas as pd
 from ._format import format_cell, format_number, format_p, is_missing, star_levels, stars
 from .table import PaperTable
 
-__all__ = ["BLOCK_ORDER", "FOOTER_ORDER", "ModelColumn", "beta_columns", "block_of", "impacts_table",
-           "regression_table"]
+__all__ = [
+    "BLOCK_ORDER",
+    "FOOTER_ORDER",
+    "ModelColumn",
+    "beta_columns",
+    "block_of",
+    "impacts_table",
+    "regression_table",
+]
 
 #: order of the coefficient blocks; blocks not listed follow in order of appearance
 BLOCK_ORDER = ("Main", "Wx", "Spatial", "Variance", "Direct", "Indirect", "Total", "Convergence")
 #: order of the footer rows; other statistics follow in order of appearance
-FOOTER_ORDER = ("Model", "Region FE", "Year FE", "Region RE", "Lee–Yu", "N", "Regions", "Periods", "R² (within)",
-                "R²", "Log-likelihood", "AIC", "BIC")
+FOOTER_ORDER = (
+    "Model",
+    "Region FE",
+    "Year FE",
+    "Region RE",
+    "Lee–Yu",
+    "N",
+    "Regions",
+    "Periods",
+    "R² (within)",
+    "R²",
+    "Log-likelihood",
+    "AIC",
+    "BIC",
+)
 FOOTER = "Statistics"
 #: printed names of spatial and variance parameters
-TERM_LABELS = {"rho": "ρ", "lambda": "λ", "sigma2": "σ²", "phi": "φ", "const": "Constant", "half_life": "Half-life",
-               "speed": "Speed"}
+TERM_LABELS = {
+    "rho": "ρ",
+    "lambda": "λ",
+    "sigma2": "σ²",
+    "phi": "φ",
+    "const": "Constant",
+    "half_life": "Half-life",
+    "speed": "Speed",
+}
 _SPATIAL = {"rho", "lambda"}
 _VARIANCE = {"sigma2", "sigma2_e", "sigma_e", "sigma2_u", "sigma_u", "phi", "theta"}
 _BELOW = ("std_error", "statistic", "p_value", "ci", None)
 _EFFECT_ROWS = {
-    "individual": ("Yes", "No", "No"), "time": ("No", "Yes", "No"), "twoway": ("Yes", "Yes", "No"),
-    "none": ("No", "No", "No"), "pooled": ("No", "No", "No"), "random": ("No", "No", "Yes"),
+    "individual": ("Yes", "No", "No"),
+    "time": ("No", "Yes", "No"),
+    "twoway": ("Yes", "Yes", "No"),
+    "none": ("No", "No", "No"),
+    "pooled": ("No", "No", "No"),
+    "random": ("No", "No", "Yes"),
 }
 
 
@@ -125,8 +156,10 @@ class ModelColumn:
             raise TypeError(f"model {self.name!r}: coefficients must be a DataFrame, got {type(frame).__name__}")
         missing = [c for c in ("coef", "std_error", "p_value") if c not in frame.columns]
         if missing:
-            raise ValueError(f"model {self.name!r}: the coefficient frame lacks column(s) {missing}; it has "
-                             f"{list(frame.columns)} (rename e.g. 'estimate' to 'coef')")
+            raise ValueError(
+                f"model {self.name!r}: the coefficient frame lacks column(s) {missing}; it has "
+                f"{list(frame.columns)} (rename e.g. 'estimate' to 'coef')"
+            )
         object.__setattr__(self, "coefficients", frame.copy())
         object.__setattr__(self, "stats", dict(self.stats))
         object.__setattr__(self, "notes", tuple(self.notes))
@@ -152,13 +185,16 @@ class ModelColumn:
         duplicated = out.duplicated(["block", "term"])
         if duplicated.any():
             twice = out.loc[duplicated, ["block", "term"]].values.tolist()
-            raise ValueError(f"model {self.name!r}: terms {twice} appear twice in their block; give them distinct names")
+            raise ValueError(
+                f"model {self.name!r}: terms {twice} appear twice in their block; give them distinct names"
+            )
         return out
 
     # -- adapters -------------------------------------------------------------------------------
     @classmethod
-    def from_spatial_panel(cls, result: Any, name: str | None = None, *, group: str = "",
-                           stats: Mapping[str, Any] | None = None) -> ModelColumn:
+    def from_spatial_panel(
+        cls, result: Any, name: str | None = None, *, group: str = "", stats: Mapping[str, Any] | None = None
+    ) -> ModelColumn:
         """A column from a spatial panel fit: its ``table`` (coef, std_error, z, p_value, ci_lower,
         ci_upper), σ² in the Variance block, and a footer from ``model``, ``effects``,
         ``lee_yu_applied``, ``nobs``, ``n_regions``, ``n_periods``, ``loglik``, ``aic``, ``bic``."""
@@ -180,8 +216,9 @@ class ModelColumn:
         return cls(name or model, table, footer, group=group, statistic="z")
 
     @classmethod
-    def from_panel_ols(cls, fit: Any, name: str | None = None, *, group: str = "",
-                       stats: Mapping[str, Any] | None = None) -> ModelColumn:
+    def from_panel_ols(
+        cls, fit: Any, name: str | None = None, *, group: str = "", stats: Mapping[str, Any] | None = None
+    ) -> ModelColumn:
         """A column from a least-squares panel fit (``params``, ``std_errors``, ``tstats``,
         ``pvalues``, ``dof``, ``sigma2``, ``nobs``, ``model``, ``effects``, ``resid``); 95% intervals
         from the t distribution with ``dof`` degrees of freedom."""
@@ -190,9 +227,16 @@ class ModelColumn:
         params = fit.params
         se = fit.std_errors.reindex(params.index)
         half = float(st.t.ppf(0.975, fit.dof)) * se if getattr(fit, "dof", None) else 1.959964 * se
-        table = pd.DataFrame({"coef": params, "std_error": se, "statistic": fit.tstats.reindex(params.index),
-                              "p_value": fit.pvalues.reindex(params.index), "ci_lower": params - half,
-                              "ci_upper": params + half})
+        table = pd.DataFrame(
+            {
+                "coef": params,
+                "std_error": se,
+                "statistic": fit.tstats.reindex(params.index),
+                "p_value": fit.pvalues.reindex(params.index),
+                "ci_lower": params - half,
+                "ci_upper": params + half,
+            }
+        )
         if getattr(fit, "sigma2", None) is not None:
             table = pd.concat([table, pd.DataFrame({"coef": [float(fit.sigma2)]}, index=["sigma2"])])
         model = str(getattr(fit, "model", "ols")).upper()
@@ -202,8 +246,9 @@ class ModelColumn:
         return cls(name or model, table, footer, group=group, statistic="t")
 
     @classmethod
-    def from_beta(cls, result: Any, name: str | None = None, *, group: str = "",
-                  stats: Mapping[str, Any] | None = None) -> ModelColumn:
+    def from_beta(
+        cls, result: Any, name: str | None = None, *, group: str = "", stats: Mapping[str, Any] | None = None
+    ) -> ModelColumn:
         """A column from a beta-convergence result: the coefficients of its underlying fit
         (``detail``), its speed and half-life (with standard errors, no stars) in a Convergence
         block. A result whose ``detail`` is None (a group that could not be estimated) gives an
@@ -213,17 +258,26 @@ class ModelColumn:
         if detail is None:
             reason = getattr(result, "reason", None) or "not estimable"
             empty = pd.DataFrame(columns=["coef", "std_error", "p_value"], dtype=float)
-            return cls(label, empty, {"Model": str(getattr(result, "model", "")).upper(), **(stats or {})},
-                       group=group, notes=(f"{label}: {reason}",))
+            return cls(
+                label,
+                empty,
+                {"Model": str(getattr(result, "model", "")).upper(), **(stats or {})},
+                group=group,
+                notes=(f"{label}: {reason}",),
+            )
         if hasattr(detail, "loglik") and hasattr(detail, "table"):
             base = cls.from_spatial_panel(detail, label, group=group, stats=stats)
         else:
             base = cls.from_panel_ols(detail, label, group=group, stats=stats)
         rows = pd.DataFrame(
-            {"coef": [getattr(result, "speed", np.nan), getattr(result, "half_life", np.nan)],
-             "std_error": [getattr(result, "speed_se", np.nan), getattr(result, "half_life_se", np.nan)],
-             "p_value": [np.nan, np.nan], "block": ["Convergence", "Convergence"]},
-            index=["speed", "half_life"])
+            {
+                "coef": [getattr(result, "speed", np.nan), getattr(result, "half_life", np.nan)],
+                "std_error": [getattr(result, "speed_se", np.nan), getattr(result, "half_life_se", np.nan)],
+                "p_value": [np.nan, np.nan],
+                "block": ["Convergence", "Convergence"],
+            },
+            index=["speed", "half_life"],
+        )
         coefficients = pd.concat([base.coefficients, rows])
         footer = dict(base.stats)
         if str(getattr(result, "model", "")).startswith("ols (Barro"):
@@ -231,8 +285,9 @@ class ModelColumn:
         return cls(label, coefficients, footer, group=group, statistic=base.statistic, notes=base.notes)
 
     @classmethod
-    def from_impacts(cls, impacts: Any, name: str, *, group: str = "",
-                     stats: Mapping[str, Any] | None = None) -> ModelColumn:
+    def from_impacts(
+        cls, impacts: Any, name: str, *, group: str = "", stats: Mapping[str, Any] | None = None
+    ) -> ModelColumn:
         """A column of direct, indirect and total effects: a frame indexed by (variable, effect)
         with ``estimate``, ``std_error``, ``z``, ``p_value`` (``ci_lower``, ``ci_upper``), or a
         result whose ``impacts`` (or whose ``detail.impacts``, every regressor of a beta
@@ -243,11 +298,14 @@ class ModelColumn:
             source = detail if getattr(detail, "impacts", None) is not None else impacts
             frame = getattr(source, "impacts", None)
             if frame is None:
-                raise ValueError(f"model {name!r}: the result has no impacts (they exist for SAR, SDM, SAC, SLX "
-                                 "and SDEM fits with draws > 0)")
+                raise ValueError(
+                    f"model {name!r}: the result has no impacts (they exist for SAR, SDM, SAC, SLX "
+                    "and SDEM fits with draws > 0)"
+                )
         if frame.index.nlevels != 2:
-            raise ValueError(f"model {name!r}: impacts must be indexed by (variable, effect); got "
-                             f"{frame.index.nlevels} level(s)")
+            raise ValueError(
+                f"model {name!r}: impacts must be indexed by (variable, effect); got {frame.index.nlevels} level(s)"
+            )
         variables = frame.index.get_level_values(0).astype(str)
         effects = frame.index.get_level_values(1).astype(str).str.capitalize()
         table = frame.rename(columns={"estimate": "coef", "z": "statistic"}).copy()
@@ -318,11 +376,19 @@ def _unique_names(models: Sequence[ModelColumn]) -> list[str]:
     return [f"({i + 1}) {m.name}" for i, m in enumerate(models)]
 
 
-def regression_table(models: Sequence[ModelColumn], *, below: str | None = "std_error",
-                     stars: Mapping[float, str] | Sequence[float] | bool | None = True, decimals: int = 3,
-                     labels: Mapping[str, str] | None = None, order: Sequence[str] | None = None,
-                     footer: Sequence[str] | None = None, caption: str = "", name: str = "regression",
-                     notes: Sequence[str] = ()) -> PaperTable:
+def regression_table(
+    models: Sequence[ModelColumn],
+    *,
+    below: str | None = "std_error",
+    stars: Mapping[float, str] | Sequence[float] | bool | None = True,
+    decimals: int = 3,
+    labels: Mapping[str, str] | None = None,
+    order: Sequence[str] | None = None,
+    footer: Sequence[str] | None = None,
+    caption: str = "",
+    name: str = "regression",
+    notes: Sequence[str] = (),
+) -> PaperTable:
     """Models side by side: coefficients with stars, standard errors under them, a footer.
 
     Parameters
@@ -409,9 +475,18 @@ def regression_table(models: Sequence[ModelColumn], *, below: str | None = "std_
     body = pd.DataFrame(dict(enumerate(columns)), index=index)
     body.columns = col_index
     auto = _notes(models, below, levels)
-    return PaperTable(body, caption=caption, name=name, notes=(*auto, *notes), kinds=dict.fromkeys(body.columns, "text"),
-                      decimals=decimals, panel="block", unlabelled_panels=(FOOTER,), hidden=("statistic",),
-                      key_labels={"term": ""})
+    return PaperTable(
+        body,
+        caption=caption,
+        name=name,
+        notes=(*auto, *notes),
+        kinds=dict.fromkeys(body.columns, "text"),
+        decimals=decimals,
+        panel="block",
+        unlabelled_panels=(FOOTER,),
+        hidden=("statistic",),
+        key_labels={"term": ""},
+    )
 
 
 def stars_for(row: pd.Series, levels: Sequence[tuple[float, str]]) -> str:
@@ -431,15 +506,18 @@ def _notes(models: Sequence[ModelColumn], below: str | None, levels: Sequence[tu
     if levels:
         out.append(", ".join(f"{mark} p < {level:g}" for level, mark in levels) + ".")
     if len(kinds) > 1 or kinds == ["t"]:
-        out.append("p-values from the t distribution for least squares (OLS, FE) and from the normal distribution "
-                   "for maximum likelihood.")
+        out.append(
+            "p-values from the t distribution for least squares (OLS, FE) and from the normal distribution "
+            "for maximum likelihood."
+        )
     for m in models:
         out += list(m.notes)
     return out
 
 
-def impacts_table(models: Sequence[ModelColumn], *, caption: str = "", name: str = "impacts",
-                  **kwargs: Any) -> PaperTable:
+def impacts_table(
+    models: Sequence[ModelColumn], *, caption: str = "", name: str = "impacts", **kwargs: Any
+) -> PaperTable:
     """Direct, indirect and total effects of every regressor, models side by side (columns made
     with :meth:`ModelColumn.from_impacts`); the options of :func:`regression_table`."""
     notes = (*kwargs.pop("notes", ()), "Direct, indirect and total effects as LeSage & Pace (2009) define them.")

@@ -114,13 +114,16 @@ class PaperTable:
         if not isinstance(self.body, pd.DataFrame):
             raise TypeError(f"PaperTable {self.name!r}: body must be a DataFrame, got {type(self.body).__name__}")
         if self.body.columns.nlevels > 2:
-            raise ValueError(f"PaperTable {self.name!r}: columns have {self.body.columns.nlevels} levels; use one "
-                             "level or two (spanner, label)")
+            raise ValueError(
+                f"PaperTable {self.name!r}: columns have {self.body.columns.nlevels} levels; use one "
+                "level or two (spanner, label)"
+            )
         flat = [_flat_label(c) for c in self.body.columns]
         repeated = sorted({c for c in flat if flat.count(c) > 1})
         if repeated:
-            raise ValueError(f"PaperTable {self.name!r}: columns {repeated} appear more than once; give them "
-                             "distinct labels")
+            raise ValueError(
+                f"PaperTable {self.name!r}: columns {repeated} appear more than once; give them distinct labels"
+            )
         names = [n for n in self.body.index.names if n is not None]
         clash = sorted(set(map(str, names)) & set(flat))
         if clash:
@@ -128,8 +131,10 @@ class PaperTable:
         known = set(self.body.columns) | set(flat)
         unknown = [k for k in self.kinds if k not in known]
         if unknown:
-            raise ValueError(f"PaperTable {self.name!r}: kinds names columns {unknown} that the table does not "
-                             f"have; its columns are {flat}")
+            raise ValueError(
+                f"PaperTable {self.name!r}: kinds names columns {unknown} that the table does not "
+                f"have; its columns are {flat}"
+            )
         bad = {k: v for k, v in self.kinds.items() if v not in KINDS}
         if bad:
             raise ValueError(f"PaperTable {self.name!r}: unknown kinds {bad}; use one of {', '.join(KINDS)}")
@@ -137,8 +142,7 @@ class PaperTable:
         for what, wanted in (("panel", [self.panel] if self.panel else []), ("hidden", list(self.hidden))):
             missing = [lv for lv in wanted if lv not in levels]
             if missing:
-                raise ValueError(f"PaperTable {self.name!r}: {what} level(s) {missing} are not index levels "
-                                 f"{levels}")
+                raise ValueError(f"PaperTable {self.name!r}: {what} level(s) {missing} are not index levels {levels}")
         object.__setattr__(self, "body", self.body.copy())
         object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "unlabelled_panels", tuple(self.unlabelled_panels))
@@ -184,7 +188,7 @@ class PaperTable:
     @property
     def _plain_index(self) -> bool:
         index = self.body.index
-        return (index.nlevels == 1 and index.name is None and isinstance(index, pd.RangeIndex))
+        return index.nlevels == 1 and index.name is None and isinstance(index, pd.RangeIndex)
 
     # -- views ----------------------------------------------------------------------------------
     def flat(self) -> pd.DataFrame:

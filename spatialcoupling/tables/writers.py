@@ -165,8 +165,11 @@ def _neutral_index(index: pd.Index) -> pd.Index:
         levels = [_neutral_index(index.get_level_values(i)) for i in range(index.nlevels)]
         return pd.MultiIndex.from_arrays(levels, names=[_neutral_label(n) for n in index.names])
     name = _neutral_label(index.name)
-    if not (pd.api.types.is_object_dtype(index.dtype) or pd.api.types.is_string_dtype(index.dtype)
-            or isinstance(index.dtype, pd.CategoricalDtype)):
+    if not (
+        pd.api.types.is_object_dtype(index.dtype)
+        or pd.api.types.is_string_dtype(index.dtype)
+        or isinstance(index.dtype, pd.CategoricalDtype)
+    ):
         return index.rename(name)
     values = pd.Series(index.to_numpy(dtype=object), dtype=object)
     fixed = _neutral_values(values)
@@ -229,8 +232,9 @@ def sheet_names(names: Sequence[Any]) -> dict[Any, str]:
 
 
 # -- dispatch ------------------------------------------------------------------------------------
-def write_tables(tables: Mapping[str, TableLike], path: str | Path, *, about: Any = None,
-                 codebook: bool | Mapping[str, str] = False) -> Path:
+def write_tables(
+    tables: Mapping[str, TableLike], path: str | Path, *, about: Any = None, codebook: bool | Mapping[str, str] = False
+) -> Path:
     """Write tables to ``path``, the format chosen from the suffix.
 
     ``.xlsx`` and ``.docx``: every table (a sheet each; one document). ``.csv``, ``.tex``, ``.md``,
@@ -257,8 +261,9 @@ def write_tables(tables: Mapping[str, TableLike], path: str | Path, *, about: An
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise ValueError(f"cannot write tables to {path.name!r}: unknown suffix {suffix!r}; use one of "
-                         f"{sorted(TABLE_SUFFIXES)}")
+        raise ValueError(
+            f"cannot write tables to {path.name!r}: unknown suffix {suffix!r}; use one of {sorted(TABLE_SUFFIXES)}"
+        )
     if not tables:
         raise ValueError(f"no tables to write to {path.name!r}")
     if suffix == ".xlsx":
@@ -283,8 +288,9 @@ def write_table(table: TableLike, path: str | Path, *, name: str | None = None) 
     if suffix == ".csv":
         return write_csv(table, path)
     if suffix not in TABLE_SUFFIXES:
-        raise ValueError(f"cannot write a table to {path.name!r}: unknown suffix {suffix!r}; use one of "
-                         f"{sorted(TABLE_SUFFIXES)}")
+        raise ValueError(
+            f"cannot write a table to {path.name!r}: unknown suffix {suffix!r}; use one of {sorted(TABLE_SUFFIXES)}"
+        )
     with atomic_path(path) as tmp:
         if suffix == ".md":
             tmp.write_text(to_markdown(_as_table(table, label)), encoding="utf-8")
@@ -298,7 +304,9 @@ def write_table(table: TableLike, path: str | Path, *, name: str | None = None) 
             try:
                 frame.to_parquet(tmp)
             except (ValueError, TypeError) as exc:
-                raise ValueError(f"table {label!r} cannot be written to {path.name}: {exc}; write a .csv instead") from exc
+                raise ValueError(
+                    f"table {label!r} cannot be written to {path.name}: {exc}; write a .csv instead"
+                ) from exc
     return path
 
 
@@ -330,10 +338,14 @@ def _flat_sheet(table: TableLike, name: str) -> tuple[pd.DataFrame, list[str], i
         body.columns = pd.Index([" ".join(str(p) for p in c if str(p) != "") for c in body.columns], dtype=object)
     kind_list = [infer_kind(body.columns[i], body.iloc[:, i]) for i in range(body.shape[1])]
     if n_keys:
-        names = [str(n) if n is not None else ("index" if body.index.nlevels == 1 else f"level_{i}")
-                 for i, n in enumerate(body.index.names)]
-        key_kinds = ["integer" if pd.api.types.is_integer_dtype(body.index.get_level_values(i).dtype) else "text"
-                     for i in range(n_keys)]
+        names = [
+            str(n) if n is not None else ("index" if body.index.nlevels == 1 else f"level_{i}")
+            for i, n in enumerate(body.index.names)
+        ]
+        key_kinds = [
+            "integer" if pd.api.types.is_integer_dtype(body.index.get_level_values(i).dtype) else "text"
+            for i in range(n_keys)
+        ]
         body.index = body.index.set_names(names)
         body = body.reset_index(allow_duplicates=True)
         kind_list = key_kinds + kind_list
@@ -407,8 +419,14 @@ def _write_column(ws: Any, col: int, values: pd.Series, fmt: Any, date_fmt: Any)
     return _text_width(pd.Series(texts[:5000], dtype=object))
 
 
-def write_xlsx(tables: Mapping[str, TableLike], path: str | Path, *, about: Any = None,
-               codebook: bool | Mapping[str, str] = False, max_cells: int | None = XLSX_MAX_CELLS) -> Path:
+def write_xlsx(
+    tables: Mapping[str, TableLike],
+    path: str | Path,
+    *,
+    about: Any = None,
+    codebook: bool | Mapping[str, str] = False,
+    max_cells: int | None = XLSX_MAX_CELLS,
+) -> Path:
     """Every table as a flat sheet of one workbook (see the module docstring), atomically.
 
     Parameters
@@ -448,8 +466,9 @@ def write_xlsx(tables: Mapping[str, TableLike], path: str | Path, *, about: Any 
         sheets[label] = book_frame
         names[label] = label
     with atomic_path(path) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False})
+        workbook = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
         try:
             header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": False, "valign": "top"})
             date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -461,8 +480,9 @@ def write_xlsx(tables: Mapping[str, TableLike], path: str | Path, *, about: Any 
     return path
 
 
-def _split_by_cells(tables: Mapping[str, TableLike], max_cells: int | None
-                    ) -> tuple[dict[str, TableLike], dict[str, TableLike]]:
+def _split_by_cells(
+    tables: Mapping[str, TableLike], max_cells: int | None
+) -> tuple[dict[str, TableLike], dict[str, TableLike]]:
     """The tables that go on a sheet and those over ``max_cells`` cells."""
     inside: dict[str, TableLike] = {}
     outside: dict[str, TableLike] = {}
@@ -483,25 +503,39 @@ def _write_outside(outside: Mapping[str, TableLike], path: Path, max_cells: int 
             target = path.with_name(f"{path.stem}.{stems[key]}{suffix}")
             write_table(table, target, name=key)
             files.append(target.name)
-        rows.append({"table": key, "rows": n_rows - 1, "columns": n_cols, "files": ", ".join(files),
-                     "why": f"more than {max_cells:,} cells: written as CSV and Parquet, not as a sheet"})
+        rows.append(
+            {
+                "table": key,
+                "rows": n_rows - 1,
+                "columns": n_cols,
+                "files": ", ".join(files),
+                "why": f"more than {max_cells:,} cells: written as CSV and Parquet, not as a sheet",
+            }
+        )
     names = ", ".join(f"{r['table']!r} ({r['files']})" for r in rows)
-    warnings.warn(f"write_xlsx: table(s) {names} have more than {max_cells:,} cells and are written beside "
-                  f"{path.name} instead of as sheets (max_cells=None keeps them in the workbook)",
-                  UserWarning, stacklevel=3)
+    warnings.warn(
+        f"write_xlsx: table(s) {names} have more than {max_cells:,} cells and are written beside "
+        f"{path.name} instead of as sheets (max_cells=None keeps them in the workbook)",
+        UserWarning,
+        stacklevel=3,
+    )
     return pd.DataFrame(rows)
 
 
-def _write_sheet(workbook: Any, sheet: str, table: TableLike, key: str, header: Any, date_fmt: Any,
-                 formats: dict[str, Any]) -> None:
+def _write_sheet(
+    workbook: Any, sheet: str, table: TableLike, key: str, header: Any, date_fmt: Any, formats: dict[str, Any]
+) -> None:
     flat, kinds, n_keys, decimals = _flat_sheet(table, key)
     flat = neutralise_formulas(flat)
     ws = workbook.add_worksheet(sheet)
     for col, label in enumerate(flat.columns):
         ws.write_string(0, col, str(label), header)
         column = flat.iloc[:, col]
-        numbers = column.to_numpy(dtype=float, na_value=np.nan) if (
-            pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)) else np.array([])
+        numbers = (
+            column.to_numpy(dtype=float, na_value=np.nan)
+            if (pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype))
+            else np.array([])
+        )
         spec = _number_format(kinds[col], decimals, numbers)
         fmt = None
         if spec is not None:
@@ -559,8 +593,9 @@ _HEAD_CHARS = 10
 _HEAD_EM = 9.0
 
 
-def _column_chars(table: PaperTable, rows: list[tuple[str, Any, list[str], list[str]]]
-                  ) -> tuple[list[int], list[int], list[int]]:
+def _column_chars(
+    table: PaperTable, rows: list[tuple[str, Any, list[str], list[str]]]
+) -> tuple[list[int], list[int], list[int]]:
     """Widths in characters of the key and value columns (the longest cell, or the header when
     it is no longer than :data:`_HEAD_CHARS`: longer headers are wrapped) and the longest cell
     of each value column."""
@@ -576,10 +611,12 @@ def _column_chars(table: PaperTable, rows: list[tuple[str, Any, list[str], list[
             values[j] = max(values[j], len(c))
     cells = list(values)
     # the longest word of a header cannot be broken; letters and "_" are wider than digits
-    heads = [int(np.ceil(1.25 * max(len(w) for w in lbl.split()))) if lbl.split() else 0
-             for lbl in table.print_labels()]
-    values = [max(v, min(len(lbl), _HEAD_CHARS), h) for v, lbl, h in zip(values, table.print_labels(), heads,
-                                                                           strict=True)]
+    heads = [
+        int(np.ceil(1.25 * max(len(w) for w in lbl.split()))) if lbl.split() else 0 for lbl in table.print_labels()
+    ]
+    values = [
+        max(v, min(len(lbl), _HEAD_CHARS), h) for v, lbl, h in zip(values, table.print_labels(), heads, strict=True)
+    ]
     return keys, values, cells
 
 
@@ -615,8 +652,14 @@ def _chunks(widths: list[float], spanners: list[str], room: float) -> list[list[
     return out
 
 
-def to_latex(table: TableLike, *, text_width_pt: float = 345.0, fontsize: str = "small",
-             max_rows: int = 40, position: str = "htbp") -> str:
+def to_latex(
+    table: TableLike,
+    *,
+    text_width_pt: float = 345.0,
+    fontsize: str = "small",
+    max_rows: int = 40,
+    position: str = "htbp",
+) -> str:
     r"""The table as a LaTeX ``table`` (or ``longtable``) with caption, label and notes.
 
     Parameters
@@ -660,8 +703,10 @@ def to_latex(table: TableLike, *, text_width_pt: float = 345.0, fontsize: str = 
     rows = table.print_rows()
     columns = list(table.body.columns)
     numeric = [table.is_numeric(c) for c in columns]
-    suffixes = [[_split_suffix(cells[j])[1] if numeric[j] else "" for kind, _, _, cells in rows if kind == "row"]
-                for j in range(len(columns))]
+    suffixes = [
+        [_split_suffix(cells[j])[1] if numeric[j] else "" for kind, _, _, cells in rows if kind == "row"]
+        for j in range(len(columns))
+    ]
     box = [max((0.4 * len(s) if s.startswith("*") else 0.45 for s in col if s), default=0.0) for col in suffixes]
     key_chars, value_chars, cell_chars = _column_chars(table, rows)
     wrap = [(not numeric[j]) and value_chars[j] > _WRAP_CHARS for j in range(len(columns))]
@@ -690,11 +735,17 @@ def to_latex(table: TableLike, *, text_width_pt: float = 345.0, fontsize: str = 
     k, v = widths(size)
 
     def spec(chunk: list[int]) -> str:
-        parts = [rf">{{\raggedright\arraybackslash}}p{{{_WRAP_CHARS * _CHAR_EM * em:.0f}pt}}" if w else "l"
-                 for w in key_wrap]
-        parts += [("r" if numeric[j] else
-                   (rf">{{\raggedright\arraybackslash}}p{{{_WRAP_CHARS * _CHAR_EM * em:.0f}pt}}" if wrap[j] else "l"))
-                  for j in chunk]
+        parts = [
+            rf">{{\raggedright\arraybackslash}}p{{{_WRAP_CHARS * _CHAR_EM * em:.0f}pt}}" if w else "l" for w in key_wrap
+        ]
+        parts += [
+            (
+                "r"
+                if numeric[j]
+                else (rf">{{\raggedright\arraybackslash}}p{{{_WRAP_CHARS * _CHAR_EM * em:.0f}pt}}" if wrap[j] else "l")
+            )
+            for j in chunk
+        ]
         return "@{}" + "".join(parts) + "@{}"
 
     out = [r"% spatialcoupling table; needs \usepackage{booktabs,array,longtable}"]
@@ -714,8 +765,15 @@ def to_latex(table: TableLike, *, text_width_pt: float = 345.0, fontsize: str = 
         if not long:
             if i:
                 out.append(r"\medskip")
-            out += [rf"\begin{{tabular}}{{{spec(chunk)}}}", r"\toprule", *head, r"\midrule", *body,
-                    r"\bottomrule", r"\end{tabular}"]
+            out += [
+                rf"\begin{{tabular}}{{{spec(chunk)}}}",
+                r"\toprule",
+                *head,
+                r"\midrule",
+                *body,
+                r"\bottomrule",
+                r"\end{tabular}",
+            ]
             if i < len(chunks) - 1:
                 out.append(r"\par")
             continue
@@ -726,23 +784,42 @@ def to_latex(table: TableLike, *, text_width_pt: float = 345.0, fontsize: str = 
         if cap:
             out.append(rf"\caption{{{cap}}}" + (rf"\label{{{label}}}" if i == 0 else "") + r"\\")
         out += [r"\toprule", *head, r"\midrule", r"\endfirsthead"]
-        out += [rf"\multicolumn{{{n}}}{{@{{}}l@{{}}}}{{\textit{{(continued)}}}}\\", r"\toprule", *head, r"\midrule",
-                r"\endhead", r"\midrule", rf"\multicolumn{{{n}}}{{@{{}}r@{{}}}}{{\textit{{continued on the next page}}}}\\",
-                r"\endfoot", r"\bottomrule", r"\endlastfoot", *body, r"\end{longtable}"]
+        out += [
+            rf"\multicolumn{{{n}}}{{@{{}}l@{{}}}}{{\textit{{(continued)}}}}\\",
+            r"\toprule",
+            *head,
+            r"\midrule",
+            r"\endhead",
+            r"\midrule",
+            rf"\multicolumn{{{n}}}{{@{{}}r@{{}}}}{{\textit{{continued on the next page}}}}\\",
+            r"\endfoot",
+            r"\bottomrule",
+            r"\endlastfoot",
+            *body,
+            r"\end{longtable}",
+        ]
     notes = [latex_escape(n) for n in table.notes]
     if notes:
         text = " ".join(notes)
         if long:
             out.append(rf"\par\noindent{{\footnotesize\textit{{Notes:}} {text}\par}}")
         else:
-            out += [r"\par\medskip", r"\begin{minipage}{\linewidth}\footnotesize\textit{Notes:} " + text,
-                    r"\end{minipage}"]
+            out += [
+                r"\par\medskip",
+                r"\begin{minipage}{\linewidth}\footnotesize\textit{Notes:} " + text,
+                r"\end{minipage}",
+            ]
     out.append(r"\endgroup" if long else r"\end{table}")
     return "\n".join(out) + "\n"
 
 
-def _latex_header(table: PaperTable, chunk: list[int], numeric: list[bool], chars: list[int] | None = None,
-                  widths_pt: list[float] | None = None) -> list[str]:
+def _latex_header(
+    table: PaperTable,
+    chunk: list[int],
+    numeric: list[bool],
+    chars: list[int] | None = None,
+    widths_pt: list[float] | None = None,
+) -> list[str]:
     """Header rows: spanners with their rules, then the labels (long labels wrapped)."""
     chars = chars or [0] * len(numeric)
     keys = [latex_escape(table.key_labels.get(k, k)) for k in table.print_keys()]
@@ -789,8 +866,13 @@ def _latex_header(table: PaperTable, chunk: list[int], numeric: list[bool], char
     return lines
 
 
-def _latex_body(table: PaperTable, rows: list[tuple[str, Any, list[str], list[str]]], chunk: list[int],
-                numeric: list[bool], box: list[float]) -> list[str]:
+def _latex_body(
+    table: PaperTable,
+    rows: list[tuple[str, Any, list[str], list[str]]],
+    chunk: list[int],
+    numeric: list[bool],
+    box: list[float],
+) -> list[str]:
     n = len(table.print_keys()) + len(chunk)
     lines = []
     first = True
@@ -827,8 +909,9 @@ def to_markdown(table: TableLike) -> str:
     table = _as_table(table)
     columns = list(table.body.columns)
     numeric = [table.is_numeric(c) for c in columns]
-    labels = [" ".join(p for p in (s, lbl) if p) for s, lbl in zip(table.print_spanners(), table.print_labels(),
-                                                                    strict=True)]
+    labels = [
+        " ".join(p for p in (s, lbl) if p) for s, lbl in zip(table.print_spanners(), table.print_labels(), strict=True)
+    ]
     keys = [table.key_labels.get(k, k) for k in table.print_keys()]
 
     def cell(text: Any) -> str:
@@ -886,8 +969,9 @@ def _child(parent: Any, tag: str) -> Any:
     return found
 
 
-def _run(paragraph: Any, text: str, *, size: float, font: str, east_asian: str, bold: bool = False,
-         italic: bool = False) -> Any:
+def _run(
+    paragraph: Any, text: str, *, size: float, font: str, east_asian: str, bold: bool = False, italic: bool = False
+) -> Any:
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
@@ -902,8 +986,14 @@ def _run(paragraph: Any, text: str, *, size: float, font: str, east_asian: str, 
     return run
 
 
-def write_docx(tables: Sequence[TableLike], path: str | Path, *, font: str = "Times New Roman",
-               east_asian_font: str = "SimSun", size: float = 10.5) -> Path:
+def write_docx(
+    tables: Sequence[TableLike],
+    path: str | Path,
+    *,
+    font: str = "Times New Roman",
+    east_asian_font: str = "SimSun",
+    size: float = 10.5,
+) -> Path:
     """Three-line tables in a Word document, one after another, with numbered captions and notes.
 
     Parameters
@@ -944,8 +1034,14 @@ def write_docx(tables: Sequence[TableLike], path: str | Path, *, font: str = "Ti
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         tbl = doc.element.body.findall(qn("w:tbl"))[-1]
         borders = OxmlElement("w:tblBorders")
-        for tag, sz in (("top", _RULE_TOP), ("left", None), ("bottom", _RULE_TOP), ("right", None),
-                        ("insideH", None), ("insideV", None)):
+        for tag, sz in (
+            ("top", _RULE_TOP),
+            ("left", None),
+            ("bottom", _RULE_TOP),
+            ("right", None),
+            ("insideH", None),
+            ("insideV", None),
+        ):
             borders.append(_border(tag, sz))
         properties = _child(tbl, "tblPr")
         look = properties.find(qn("w:tblLook"))
@@ -956,8 +1052,9 @@ def write_docx(tables: Sequence[TableLike], path: str | Path, *, font: str = "Ti
 
         def fill(cell: Any, text: str, *, right: bool = False, center: bool = False, italic: bool = False) -> None:
             paragraph = cell.paragraphs[0]
-            paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if center else
-                                   WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT)
+            paragraph.alignment = (
+                WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
+            )
             paragraph.paragraph_format.space_after = 0
             _run(paragraph, text, size=size, italic=italic, **style)
 
