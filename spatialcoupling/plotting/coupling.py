@@ -52,6 +52,9 @@ def coupling_chart(
         ax.axhline(upper, color="0.8", lw=0.8, zorder=0)
     ax.set_ylabel(f"coupling coordination degree {value}")
     ax.set_title(f"Coupling coordination ({model} model)")
-    ax.legend(frameon=False)
+    if means.ndim > 1 and means.shape[1] > 4:  # many groups: the legend goes right of the axes, off the lines
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(frameon=False)
     fig.tight_layout()
     return fig
