@@ -54,6 +54,8 @@ class _GlobalResult(Result):
 
     #: the column of ``.table`` holding the statistic
     statistic: ClassVar[str] = ""
+    #: the statistic's name on a figure's axis
+    label: ClassVar[str] = ""
 
     def __init__(self, table: pd.DataFrame, settings: dict[str, Any], notes: list[str]):
         self._table = table
@@ -90,9 +92,12 @@ class _GlobalResult(Result):
         column: str | None = p
         if p == "p_sim" and p not in tab.columns:
             column = "p_norm" if "p_norm" in tab.columns else None
-        title = kwargs.pop("title", f"{type(self).__name__.replace('Result', '')} by period")
+        kwargs.setdefault("label", self.label)
+        expected = f"E{self.statistic}"
+        if expected in tab.columns:
+            kwargs.setdefault("reference", expected)
         return figures.statistic_by_period(
-            tab, self.statistic, p=column, alpha=alpha, caption=self.caption, title=title, ax=ax, **kwargs
+            tab, self.statistic, p=column, alpha=alpha, caption=self.caption, ax=ax, **kwargs
         )
 
 
@@ -101,6 +106,7 @@ class GlobalMoranResult(_GlobalResult):
     and with permutations EI_sim, z_sim, p_sim)."""
 
     statistic = "I"
+    label = "Moran's I"
 
 
 class GlobalGearyResult(_GlobalResult):
@@ -108,18 +114,21 @@ class GlobalGearyResult(_GlobalResult):
     permutations EC_sim, z_sim, p_sim)."""
 
     statistic = "C"
+    label = "Geary's C"
 
 
 class GetisOrdGResult(_GlobalResult):
     """General G per period (G, EG, VG, z_norm, p_norm, and with permutations EG_sim, z_sim, p_sim)."""
 
     statistic = "G"
+    label = "General G"
 
 
 class BivariateMoranResult(_GlobalResult):
     """Bivariate Moran's I per period (I, and with permutations EI_sim, z_sim, p_sim)."""
 
     statistic = "I"
+    label = "Bivariate Moran's I"
 
 
 class _GlobalModel(Model):

@@ -96,7 +96,7 @@ def statistic_by_period(
             label=tr("not significant", language),
         )
     if reference is not None:
-        ref = tr("expected value E[I]", language) if reference == "EI" else reference
+        ref = tr("expected value E[I]", language) if reference == "EI" else f"E[{reference[1:]}]"
         ax.plot(x, table[reference].to_numpy(), color="#777777", linewidth=0.8, linestyle="--", label=ref, zorder=1)
     if p is not None or reference is not None:
         font = font_kwargs([tr("not significant", language)])
