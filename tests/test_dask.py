@@ -50,8 +50,8 @@ def test_dagum_bootstrap_on_dask_equals_local(client):
     _, y = panel_series()
     regions = y.index.get_level_values("region").unique()
     groups = pd.Series([f"g{int(r) % 3}" for r in regions], index=regions)
-    local = sc.DagumGini(groups, bootstrap=50, seed=3).fit(y)
+    local = sc.DagumGini(bootstrap=50, seed=3).fit(y, groups)
     with distributed.get_task_stream(client) as stream, joblib.parallel_config(backend="dask"):
-        remote = sc.DagumGini(groups, bootstrap=50, seed=3, n_jobs=-1).fit(y)
+        remote = sc.DagumGini(bootstrap=50, seed=3, n_jobs=-1).fit(y, groups)
     assert len(stream.data) > 0, "no task ran on the cluster"
     pd.testing.assert_frame_equal(local.table, remote.table)

@@ -1378,7 +1378,7 @@ def reference_markdown() -> str:
     >>> text = reference_markdown()
     >>> text.splitlines()[0]
     '# Study file reference'
-    >>> "| `permutations` | integer | `999` |" in text
+    >>> "| `permutations` | an integer >= 1 | `999` |" in text
     True
     """
     lines = [
