@@ -13,7 +13,8 @@ Targets (issue 17): every method under 5 s at this size; the robustness grid of 
 3 contribution settings × 4 spatial weights under 2 minutes.
 
 Run: ``python benchmarks/bench_drivers.py`` (writes ``benchmarks/results/drivers.md`` and
-``drivers.csv``); ``--quick`` uses a 30×30 lattice; ``--no-grid`` leaves out the robustness grids.
+``drivers.csv``); ``--quick`` uses a 30×30 lattice; ``--no-grid`` leaves out the robustness grids
+(and writes ``drivers_no_grid.md`` / ``.csv``).
 """
 
 from __future__ import annotations
@@ -245,7 +246,8 @@ def _idw_peer(w_idw, D, ours: tuple[float, float], task: str, size: str) -> None
 def _write(n: int, label: str, res) -> None:
     out = pd.DataFrame(ROWS)
     (HERE / "results").mkdir(exist_ok=True)
-    out.to_csv(HERE / "results" / "drivers.csv", index=False)
+    stem = "drivers_no_grid" if res is None else "drivers"  # a run without the grids keeps the full file
+    out.to_csv(HERE / "results" / f"{stem}.csv", index=False)
     lines = [
         (
             f"Machine: {platform.machine()}, CPython {platform.python_version()}, {os.cpu_count()} cores, load average "
@@ -269,7 +271,7 @@ def _write(n: int, label: str, res) -> None:
             "",
             res.table.to_markdown() if _has_tabulate() else res.table.to_string(),
         ]
-    (HERE / "results" / "drivers.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (HERE / "results" / f"{stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _breaks_rows() -> None:
