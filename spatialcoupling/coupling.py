@@ -233,7 +233,8 @@ class CouplingCoordination(Model):
         if out.to_numpy().any():
             cells = out.stack()
             raise ValueError(
-                f"subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) {_preview(cells[cells].index)}"
+                "subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) "
+                f"{_preview(cells[cells].index)}"
             )
         U.columns = [str(c) for c in U.columns]
         return U
@@ -254,7 +255,8 @@ class CouplingCoordination(Model):
         if undefined.any():
             cells = U.index[undefined]
             notes.append(
-                f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: {_preview(cells, 5)}"
+                f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: "
+                f"{_preview(cells, 5)}"
             )
             C = np.where(undefined, 0.0, C)
         C = np.minimum(C, 1.0)  # C <= 1 exactly (AM-GM); removes floating-point excess only

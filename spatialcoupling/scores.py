@@ -363,7 +363,8 @@ class CVWeights(_ObjectiveWeights):
         if bad.size:
             at = values[:, bad].argmin(axis=0)
             detail = "; ".join(
-                f"{x.columns[j]!r} (min {low[j]:g} at {_plain(x.index[i])!r}, {int((values[:, j] < 0).sum())} negative value(s))"
+                f"{x.columns[j]!r} (min {low[j]:g} at {_plain(x.index[i])!r}, "
+                f"{int((values[:, j] < 0).sum())} negative value(s))"
                 for j, i in zip(bad[:10], at[:10], strict=False)
             )
             raise ValueError(
@@ -620,7 +621,8 @@ def _given_weights(weights: Mapping[str, float] | pd.Series | None) -> pd.Series
     bad = series.index[~(np.isfinite(numeric) & (numeric >= 0))]
     if len(bad):
         raise ValueError(
-            f"GivenWeights: weights must be finite numbers >= 0; got {', '.join(f'{i!r}: {series[i]!r}' for i in bad[:10])}"
+            "GivenWeights: weights must be finite numbers >= 0; got "
+            f"{', '.join(f'{i!r}: {series[i]!r}' for i in bad[:10])}"
         )
     return numeric.rename("weight")
 

@@ -273,7 +273,21 @@ def _linearised_variance(
     out, W, onehot, lab, sizes, SP, scale, mus_j, yc, Tc, Tw, Q, P, a_mom, j_richer, total, nn, msum
 ) -> dict[str, np.ndarray]:
     """Assemble the variance of every term from within-group covariances (see :func:`_dagum_weighted`)."""
-    _m, k = sizes.shape
+    f, cov = _member_covariances(W, onehot, lab, sizes, yc, Tc, Tw, Q)
+    nw = sizes.sum(axis=1)
+    Nmu = scale / nw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_scale = 1.0 / scale
+        inv_sp = np.where(SP > 0, 1.0 / SP, np.nan)
+    var = _overall_variances(out, cov, sizes, mus_j, nw, Nmu, inv_scale, inv_sp)
+    var.update(_group_variances(out, cov, sizes, Nmu, inv_scale, inv_sp))
+    sides = _pair_sides(f, cov, sizes, P, a_mom)
+    var.update(_pair_variances(out, cov, sides, sizes, mus_j, j_richer, total, nn, msum, Nmu, inv_scale, inv_sp))
+    return var
+
+
+def _member_covariances(W, onehot, lab, sizes, yc, Tc, Tw, Q) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+    """The jackknife factor n/(n-1) per group and the within-group covariances of the coordinates y, T, w, Q."""
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(sizes > 1, sizes / (sizes - 1), 0.0)  # jackknife's small-sample factor
         Twc = Tw - ((W * Tw) @ onehot / sizes)[:, lab]
@@ -289,26 +303,29 @@ def _linearised_variance(
     moments = stack @ onehot  # (10, m, k)
     for key, mom in zip(keys, moments, strict=True):
         cov[key] = cov[key[::-1]] = f * mom
+    return f, cov
 
-    nw = sizes.sum(axis=1)
-    Nmu = scale / nw
+
+def _quad(cov: dict[tuple[str, str], np.ndarray], coef: dict[str, Any]) -> np.ndarray:
+    """Σ_l Σ_{c,c'} a_c a_c' Cov_l(c, c') for coefficients of shape (m,) or (m, k)."""
+    total_ = 0.0
+    items = [(c, np.asarray(v)) for c, v in coef.items()]
+    items = [(c, v[:, None] if v.ndim == 1 else v) for c, v in items]
+    for i, (c1, v1) in enumerate(items):
+        for c2, v2 in items[i:]:
+            term = v1 * v2 * cov[(c1, c2)]
+            total_ = total_ + (term if c1 == c2 else 2 * term)
+    return np.sum(total_, axis=1)
+
+
+def _overall_variances(out, cov, sizes, mus_j, nw, Nmu, inv_scale, inv_sp) -> dict[str, np.ndarray]:
+    """Variances of the mean, G and its components and of their shares of G."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        inv_scale = 1.0 / scale
-        inv_sp = np.where(SP > 0, 1.0 / SP, np.nan)
         G = out["G"]
         share = {name: out[name] / np.where(G > 0, G, np.nan) for name in ("Gw", "Gnb", "Gt")}
 
     def quad(coef: dict[str, Any]) -> np.ndarray:
-        """Σ_l Σ_{c,c'} a_c a_c' Cov_l(c, c') for coefficients of shape (m,) or (m, k)."""
-        total_ = 0.0
-        items = [(c, np.asarray(v)) for c, v in coef.items()]
-        for i, (c1, v1) in enumerate(items):
-            v1 = v1[:, None] if v1.ndim == 1 else v1
-            for c2, v2 in items[i:]:
-                v2 = v2[:, None] if v2.ndim == 1 else v2
-                term = v1 * v2 * cov[(c1, c2)]
-                total_ = total_ + (term if c1 == c2 else 2 * term)
-        return np.sum(total_, axis=1)
+        return _quad(cov, coef)
 
     # sign of each group against every other, weighted by the other's size: Σ_h sgn(μ_l − μ_h) n_h
     sgn = np.sign(mus_j[:, :, None] - mus_j[:, None, :])
@@ -322,8 +339,13 @@ def _linearised_variance(
     var["Gw_share"] = quad({"w": inv_sp, "T": -share["Gw"] * inv_sp})
     var["Gnb_share"] = quad({"y": sgnsum * inv_sp[:, None], "T": -share["Gnb"] * inv_sp})
     var["Gt_share"] = quad({"Q": 2 * inv_sp, "T": -share["Gt"] * inv_sp})
+    return var
 
-    # per group j (only its own members move G_jj and mean_j; all move the overall μ)
+
+def _group_variances(out, cov, sizes, Nmu, inv_scale, inv_sp) -> dict[str, np.ndarray]:
+    """Variances of the terms of one group j (only its own members move G_jj and mean_j; all move the overall μ)."""
+    var: dict[str, np.ndarray] = {}
+    G = out["G"]
     Vyy, Vww, Cyw, CTw = cov[("y", "y")], cov[("w", "w")], cov[("y", "w")], cov[("T", "w")]
     Vy_tot, VT_tot = Vyy.sum(axis=1), cov[("T", "T")].sum(axis=1)
     mu_j = out["mu_j"]
@@ -341,15 +363,14 @@ def _linearised_variance(
         cws = out["cw"] / np.where(G > 0, G, np.nan)[:, None]
         aT = -cws * inv_sp[:, None]
         var["Gw_contrib_share"] = aT**2 * VT_tot[:, None] + inv_sp[:, None] ** 2 * Vww + 2 * inv_sp[:, None] * aT * CTw
+    return var
 
-    # per pair (j, h): coefficients on y and T for every group, plus the pair's own sums for
-    # the members of j and h. A member of j moves P_jh by A_ih and P_hj by B_ih = A_ih − n_h y_i
-    # (centred), so a term a1·P_jh + a2·P_hj + ay·y + aT·T has L_i = (a1 + a2) A_ih + (ay − n_h a2) y_i
-    # + aT T_i; for a member of h the roles of P_jh and P_hj swap.
+
+def _pair_sides(f, cov, sizes, P, a_mom) -> list[dict[str, np.ndarray]]:
+    """For the pairs (j, h), j < h, the covariances of the members of j (first) and of h (second)."""
+    k = sizes.shape[1]
     jj, hh = np.triu_indices(k, 1)
-    CyT = cov[("y", "T")]
-    VTT = cov[("T", "T")]
-    CyT_tot = CyT.sum(axis=1)
+    Vyy, VTT, CyT = cov[("y", "y")], cov[("T", "T")], cov[("y", "T")]
     sides = []
     for grp, oth in ((jj, hh), (hh, jj)):
         fl = f[:, grp]
@@ -364,6 +385,25 @@ def _linearised_variance(
                 "n_o": sizes[:, oth],
             }
         )
+    return sides
+
+
+def _pair_variances(
+    out, cov, sides, sizes, mus_j, j_richer, total, nn, msum, Nmu, inv_scale, inv_sp
+) -> dict[str, np.ndarray]:
+    """Variances of the terms of a pair (j, h).
+
+    Coefficients on y and T for every group, plus the pair's own sums for the members of j and h. A
+    member of j moves P_jh by A_ih and P_hj by B_ih = A_ih − n_h y_i (centred), so a term
+    a1·P_jh + a2·P_hj + ay·y + aT·T has L_i = (a1 + a2) A_ih + (ay − n_h a2) y_i + aT T_i; for a member
+    of h the roles of P_jh and P_hj swap.
+    """
+    var: dict[str, np.ndarray] = {}
+    G = out["G"]
+    k = sizes.shape[1]
+    jj, hh = np.triu_indices(k, 1)
+    Vy_tot, VT_tot = cov[("y", "y")].sum(axis=1), cov[("T", "T")].sum(axis=1)
+    CyT_tot = cov[("y", "T")].sum(axis=1)
     sg = np.sign(mus_j[:, jj] - mus_j[:, hh])
     nj, nh = sizes[:, jj], sizes[:, hh]
 
