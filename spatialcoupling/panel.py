@@ -114,6 +114,21 @@ class Panel:
             filled = pd.DataFrame(False, index=self._data.index, columns=self._data.columns)
         self._filled = filled.copy() if filled.index.equals(self._data.index) else filled.reindex(self._data.index)
         self._notes = list(notes)
+        self._grid_cache: tuple[np.ndarray, np.ndarray, int, int] | None = None
+
+    @classmethod
+    def _aligned(cls, data: pd.DataFrame, filled: pd.DataFrame, notes: Sequence[str]) -> Panel:
+        """A panel from frames already checked and in panel order (a column added to a panel's own rows).
+
+        Skips the duplicate check and the (yearbook) sorting that the rows already passed, so operations
+        that add a column cost no more than the column itself.
+        """
+        panel = cls.__new__(cls)
+        panel._data = data
+        panel._filled = filled
+        panel._notes = list(notes)
+        panel._grid_cache = None
+        return panel
 
     # -- views ----------------------------------------------------------------
     data = copied("_data", "The indicator table (a copy), indexed by ``(region, period)``.")
@@ -176,13 +191,21 @@ class Panel:
         return Panel(data, filled.astype(bool), [*self._notes, *notes])
 
     def _derived(
-        self, data: pd.DataFrame, name: str, used: pd.Series, inputs: Sequence[str], notes: Iterable[str] = ()
+        self,
+        data: pd.DataFrame,
+        name: str,
+        used: pd.Series | np.ndarray,
+        inputs: Sequence[str],
+        notes: Iterable[str] = (),
     ) -> Panel:
         """A panel with the new column ``name`` of ``data``, marked filled where ``used`` (a cell used a
         filled input cell) and the value exists; the count is noted."""
-        filled = self._filled.reindex(index=data.index, columns=data.columns, fill_value=False).astype(bool)
-        mask = used.reindex(data.index, fill_value=False).to_numpy(dtype=bool) & data[name].notna().to_numpy()
+        filled = self._filled.copy()
+        if isinstance(used, pd.Series):
+            used = used.reindex(self._data.index, fill_value=False).to_numpy(dtype=bool)
+        mask = np.asarray(used, dtype=bool) & data[name].notna().to_numpy()
         filled[name] = mask
+        filled = filled[list(data.columns)]
         notes = list(notes)
         if mask.any():
             sources = [c for c in dict.fromkeys(inputs) if c in self._filled.columns and self._filled[c].any()]
@@ -190,7 +213,31 @@ class Panel:
                 f"filled: {int(mask.sum())} cell(s) of {name!r} marked filled: derived from filled cells "
                 f"of {', '.join(map(repr, sources))}"
             )
-        return Panel(data, filled, [*self._notes, *notes])
+        return Panel._aligned(data, filled, [*self._notes, *notes])
+
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Row positions on the region × period grid: (region codes, period positions, n regions, n periods).
+
+        Computed once per panel; lets column operations work on numpy arrays instead of unstacking.
+        """
+        if self._grid_cache is None:
+            index = self._data.index
+            assert isinstance(index, pd.MultiIndex)
+            period_pos = self.periods.get_indexer(index.levels[1])
+            self._grid_cache = (
+                np.asarray(index.codes[0], dtype=np.intp),
+                period_pos[np.asarray(index.codes[1], dtype=np.intp)],
+                len(index.levels[0]),
+                len(self.periods),
+            )
+        return self._grid_cache
+
+    def _grid_array(self, values: np.ndarray, fill: Any) -> np.ndarray:
+        """One column's values (in row order) on the region × period grid, ``fill`` where a row is absent."""
+        rows, cols, n_regions, n_periods = self._grid()
+        out = np.full((n_regions, n_periods), fill, dtype=np.asarray(values).dtype)
+        out[rows, cols] = values
+        return out
 
     def _filled_wide(self, column: str) -> pd.DataFrame:
         """Region × period table of ``.filled`` of one column (False where the row is absent)."""
@@ -586,35 +633,39 @@ class Panel:
         """
         name = name or f"{column}_growth"
         self._check_new_name(name)
-        wide = self._wide(column)
-        prev = wide.shift(1, axis=1)
+        if column not in self._data.columns:
+            raise KeyError(f"column {column!r} is not in the panel; columns: {', '.join(map(str, self.columns))}")
+        rows, cols, _, _ = self._grid()
+        wide = self._grid_array(self._data[column].to_numpy(dtype=float), np.nan)
+        prev = np.full_like(wide, np.nan)
+        prev[:, 1:] = wide[:, :-1]
+        periods = self.periods
         notes = []
-        if pd.api.types.is_numeric_dtype(self.periods.dtype) and len(self.periods) > 1:
-            steps = np.diff(self.periods.to_numpy(dtype=float))
+        if pd.api.types.is_numeric_dtype(periods.dtype) and len(periods) > 1:
+            steps = np.diff(periods.to_numpy(dtype=float))
             uneven = steps != steps.min()
             if uneven.any():
-                skipped = list(self.periods[1:][uneven])
-                prev.loc[:, skipped] = np.nan
+                skipped = list(periods[1:][uneven])
+                prev[:, 1:][:, uneven] = np.nan
                 notes.append(
                     f"growth_rate: {name!r} undefined at period(s) {_preview(skipped)}: the previous period of the "
                     f"grid is more than {steps.min():g} apart (a gap), so the change is not a one-period growth rate"
                 )
-        zero = (prev == 0).stack()
-        if zero.any():
-            raise ValueError(
-                f"growth_rate({column!r}): previous value is 0 at (region, period) {_preview(zero[zero].index)}"
-            )
-        growth = wide / prev - 1.0
-        series = self._from_wide(growth)
-        n_undefined = int(series.isna().sum())
+        zero_r, zero_p = np.nonzero(prev == 0)
+        if len(zero_r):
+            where = pd.MultiIndex.from_arrays([self._data.index.levels[0][zero_r], periods[zero_p]])
+            raise ValueError(f"growth_rate({column!r}): previous value is 0 at (region, period) {_preview(where)}")
+        values = (wide / prev - 1.0)[rows, cols]
         data = self._data.copy()
-        data[name] = series
+        data[name] = values
         notes.append(
-            f"growth_rate: {name!r} undefined in {n_undefined} cell(s) (first period, gaps or missing previous value)"
+            f"growth_rate: {name!r} undefined in {int(np.isnan(values).sum())} cell(s) "
+            "(first period, gaps or missing previous value)"
         )
-        was_filled = self._filled_wide(column)
-        used = self._from_wide(was_filled | was_filled.shift(1, axis=1, fill_value=False))
-        return self._derived(data, name, used, [column], notes)
+        was_filled = self._grid_array(self._filled[column].to_numpy(dtype=bool), False)
+        used = was_filled.copy()
+        used[:, 1:] |= was_filled[:, :-1]
+        return self._derived(data, name, used[rows, cols], [column], notes)
 
     def share(self, numerator: str, denominator: str, *, name: str | None = None) -> Panel:
         """Ratio of two columns, e.g. a sector's share of employment."""
