@@ -939,16 +939,48 @@ def _read_table_below_titles(
                 raise
             first_error = exc
         else:
-            if region in [str(c).strip() for c in frame.columns] or Path(src).suffix.lower() == ".parquet":
+            if Path(src).suffix.lower() == ".parquet":
+                return frame, notes
+            if region in [str(c).strip() for c in frame.columns] and not _starts_with_second_header_line(frame, region):
                 return frame, notes
     grid, notes = read_grid(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet)
     located = _locate_table(grid, region, where, header_row, periods_as_columns)
     header_first = len(grid) > 0 and region in {_cell_shown(v) for v in grid.iloc[0]}
-    if first_error is not None and (located is None or (header_row is None and header_first)):
+    two_lines = located is not None and any("two-line header" in n for n in located[1])
+    if first_error is not None and (located is None or (header_row is None and header_first and not two_lines)):
         raise first_error  # not a matter of title rows: the table itself does not parse
     if located is None:
         return frame, notes
-    return located[0], [*notes, *located[1]]
+    table = located[0]
+    if Path(src).suffix.lower() in (".csv", ".txt"):
+        table = _numbers_as_read_csv_reads_them(table)
+    return table, [*notes, *located[1]]
+
+
+def _starts_with_second_header_line(frame: pd.DataFrame, region: str) -> bool:
+    """The first rows of a table read with its first row as header are a second header line (names or
+    units under the column names) and then data (see :func:`_second_header_line`)."""
+    if len(frame) < 2:
+        return False
+    head = np.array([list(frame.columns), *frame.iloc[:2].to_numpy(dtype=object).tolist()], dtype=object)
+    texts = np.array([_cell_shown(v) for v in head.ravel()], dtype=object).reshape(head.shape)
+    r = [str(c).strip() for c in frame.columns].index(region)
+    return _second_header_line(head, texts, 0, r)
+
+
+def _numbers_as_read_csv_reads_them(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of a CSV table found below title rows, as ``pandas.read_csv`` would type them: a
+    column whose every cell reads as a number becomes numeric (numeric region ids stay numbers)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)) or values.isna().all():
+            continue
+        try:
+            out[col] = pd.to_numeric(values)
+        except (ValueError, TypeError):
+            continue
+    return out
 
 
 class _ReadOptions:
@@ -963,6 +995,9 @@ class _ReadOptions:
 
 def _token_key(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+_MISSING_KEYS = frozenset(_token_key(t) for t in MISSING_TOKENS)
 
 
 def _periods_as_columns(frame: pd.DataFrame, region: str, indicator: str, where: str) -> pd.DataFrame:
@@ -1045,7 +1080,7 @@ def _locate_table(
         hits = np.flatnonzero(is_region.any(axis=1))
         if not len(hits):
             return None
-        h = int(hits[0])
+        h = _header_among(cells, texts, hits)
     notes: list[str] = []
     above = [t for t in shown[:h].ravel() if t]
     if h:
@@ -1061,6 +1096,9 @@ def _locate_table(
             )
     r = int(np.flatnonzero(is_region[h])[0])
     labels = [region if j == r else _header_label(v, j) for j, v in enumerate(cells[h])]
+    if header_row is None and _second_header_line(cells, texts, h, r):
+        labels = _two_line_labels(labels, shown[h + 1], r, where, h, notes)
+        h += 1  # the data start below the second line
     present = texts[h + 1 :] != ""
     empty_col = [
         isinstance(lab, str) and lab.startswith("Unnamed:") and not present[:, j].any() for j, lab in enumerate(labels)
@@ -1088,6 +1126,99 @@ def _locate_table(
         )
     frame = pd.DataFrame(cells[h + 1 :][~skip][:, keep_cols], columns=[labels[j] for j in keep_cols])
     return frame.infer_objects(), notes
+
+
+def _is_number_cell(value: Any, text: str) -> bool:
+    """A cell holding a number (a number, or text that reads as one, thousands commas allowed)."""
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, int | float | np.integer | np.floating):
+        return not np.isnan(value)
+    if not text:
+        return False
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _has_number(cells: np.ndarray, texts: np.ndarray, i: int, skip: np.ndarray) -> bool:
+    """Row ``i`` holds a number outside the columns ``skip`` (True where skipped)."""
+    return any(_is_number_cell(v, t) for v, t, k in zip(cells[i], texts[i], skip, strict=True) if not k)
+
+
+def _header_among(cells: np.ndarray, texts: np.ndarray, hits: np.ndarray) -> int:
+    """The header among the rows ``hits`` holding the region column's name: the last of them above the
+    first row with a number (the first region row), so that a title cell equal to the region column's
+    name above the real header is not taken for it."""
+    if len(hits) == 1:
+        return int(hits[0])
+    is_hit = np.zeros(len(cells), dtype=bool)
+    is_hit[hits] = True
+    none = np.zeros(cells.shape[1], dtype=bool)
+    for i in range(int(hits[0]) + 1, len(cells)):
+        if not is_hit[i] and _has_number(cells, texts, i, none):
+            above = hits[hits < i]
+            return int(above[-1])
+    return int(hits[0])
+
+
+def _second_header_line(cells: np.ndarray, texts: np.ndarray, h: int, r: int) -> bool:
+    """Row ``h + 1`` is a second header line (English names or units under the names of row ``h``):
+    text in a value column, no number, not a footnote, and the next row holds numbers."""
+    if h + 2 >= len(cells):
+        return False
+    line = texts[h + 1]
+    region_col = np.zeros(len(line), dtype=bool)
+    region_col[r] = True
+    words = [t for j, t in enumerate(line) if j != r and t and _token_key(t) not in _MISSING_KEYS]
+    if not words or _FOOTNOTE.match(line[r]) or _has_number(cells, texts, h + 1, region_col):
+        return False
+    return _has_number(cells, texts, h + 2, region_col)
+
+
+def _two_line_labels(labels: list[Any], second: np.ndarray, r: int, where: str, h: int, notes: list[str]) -> list[Any]:
+    """Column names of a two-line header: the first line's, the second line's where the first is empty;
+    the second line is noted (units named, never applied)."""
+    out = list(labels)
+    pairs = []
+    for j, (lab, below) in enumerate(zip(labels, second, strict=True)):
+        if j == r or not below:
+            continue
+        if isinstance(lab, str) and lab.startswith("Unnamed:"):
+            out[j] = below
+        elif str(lab) != below:
+            pairs.append(f"{lab!s} = {below!r}")
+    notes.append(
+        f"{where}: two-line header (rows {h + 1} and {h + 2}): column names from row {h + 1}; row {h + 2} "
+        f"noted, not applied" + (f" ({_listed(pairs)})" if pairs else "")
+    )
+    units = [
+        f"{lab!s} in {below!r}" for lab, below in zip(out, second, strict=True) if below and _looks_like_unit(below)
+    ]
+    if units:
+        notes.append(f"{where}: units {_listed(units)} (row {h + 2}); values are read as they are, not rescaled")
+    return out
+
+
+def _listed(items: list[str], limit: int = 6) -> str:
+    shown = "; ".join(items[:limit])
+    return shown + (f"; … and {len(items) - limit} more" if len(items) > limit else "")
+
+
+#: a unit written under a column name: (亿元), 万人, %, yuan, 10,000 persons, km2 ...
+_UNIT_CELL = re.compile(
+    r"^[(（\[]?\s*(?:%|‰|(?:[万亿千百十]*(?:元|人|户|个|吨|千瓦时|公里|千米|平方公里|公顷|件|项|所|张|辆|台|美元)/?)+"
+    r"|(?:10,?000 |100 million |million |billion |thousand )?(?:yuan|persons?|people|tons?|km2?|kwh|usd|us\$)"
+    r"(?:\s*(?:/|per)\s*(?:persons?|capita|km2))?)\s*[)）\]]?$",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_unit(text: str) -> bool:
+    text = unicodedata.normalize("NFKC", text).strip()
+    return bool(_UNIT.search(text) or _UNIT_CELL.match(text))
 
 
 def _read_sheets(path: Path, sheets: Any, region: str, header_row: int | None = None) -> tuple[pd.DataFrame, list[str]]:
