@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._aliases import in_region_order
 from .._groups import as_groups, group_codes
 from .._series import PERIOD, as_region_period_series
 from .table import PaperTable
@@ -166,7 +167,7 @@ def growth_table(
     if aggregate not in _AGGREGATE:
         raise ValueError(f"aggregate must be one of {', '.join(map(repr, _AGGREGATE))}; got {aggregate!r}")
     series = as_region_period_series(D, name="growth_table: D", allow_nan=True)
-    wide = series.unstack(PERIOD)
+    wide = in_region_order(series.unstack(PERIOD), 0)
     periods = wide.columns
     if not pd.api.types.is_numeric_dtype(periods.dtype) or pd.api.types.is_bool_dtype(periods.dtype):
         raise ValueError(
