@@ -88,19 +88,19 @@ def test_numeric_ids_below_csv_title_rows_are_numbers(tmp_path):
 
 
 # -- header_row in a study ------------------------------------------------------------------------
-def _data_problems(cfg, base_dir):
-    problems, _ = schema.validate({"data": cfg}, base_dir)
-    return [p for p in problems if p.startswith("data.header_row")]
+def _data_problems(cfg):
+    problems = schema.value_problems(schema.SECTIONS["data"], cfg, model_keys=True, own_keys=True)
+    return problems.get("header_row", [])
 
 
 def test_header_row_is_a_data_key_checked_and_used(tmp_path):
     rows = [["表 2-1 地区生产总值", None, None], ["地区", None, None], ["地区", "2009年", "2010年"], *GDP]
     _book(tmp_path / "yb.xlsx", rows)
-    assert _data_problems({"path": "yb.xlsx", "header_row": 3}, tmp_path) == []
-    assert _data_problems({"path": "yb.xlsx", "header_row": 0}, tmp_path) == [
+    assert _data_problems({"path": "yb.xlsx", "header_row": 3}) == []
+    assert _data_problems({"path": "yb.xlsx", "header_row": 0}) == [
         "data.header_row: must be a row number >= 1 (1 = the first row of the sheet); got 0"
     ]
-    assert _data_problems({"path": "yb.xlsx", "header_row": "3"}, tmp_path) == ["data.header_row: must be int, got '3'"]
+    assert schema.SECTIONS["data"].key("header_row").types == (int,)
     cfg = {"path": "yb.xlsx", "region": "地区", "sheets": "*", "header_row": 3, "interpolate": False}
     panel = inputs.panel(cfg, tmp_path)
     assert panel.data.loc[("北京", 2009), "gdp"] == 12153.0
