@@ -19,12 +19,14 @@ every group ``h``, the running count and running sum of ``h``'s members gives
 values ``(y_i − y_r)⁺`` is ``y_i − y_r`` for the ``r`` below ``i`` and 0 above (ties
 contribute 0 either way). Every term of the decomposition is a ``P_jh`` over ``n² μ``:
 ``G_w`` term ``P_jj / (n² μ)``, ``G_t`` term ``2 P_hj / (n² μ)`` (poorer group's side),
-``G_nb`` term ``n_j n_h (μ_j − μ_h) / (n² μ)``. The cost is O(n log n + k n) time and O(n)
-memory for ``k`` groups; no pair of observations is ever formed. Values are shifted by the
+``G_nb`` term ``n_j n_h (μ_j − μ_h) / (n² μ)``. The cost is O(n log n + k n) time and O(k n)
+memory per replicate for ``k`` groups; no pair of observations is ever formed. Values are shifted by the
 period's minimum before the running sums (differences do not change), which keeps rounding
 error relative to the spread rather than the level. A bootstrap replicate is evaluated as
 frequency weights on the period's sorted values (no sort per replicate), a whole batch of
-replicates as the rows of one array.
+replicates as the rows of one array; :func:`_pair_sums` takes them in blocks with the
+replicates as the innermost axis. The sort is numpy's default one: the order of tied values
+does not enter any term (:func:`_value_order`).
 
 **Layout.** One evaluation's numbers travel as a flat vector (:func:`_flatten`): the overall
 terms, then per group, then per pair of groups (in the order of ``np.triu_indices(k, 1)``);
