@@ -205,6 +205,8 @@ def _texts(fig):
         out += [ax.title, ax._left_title, ax._right_title, *ax.texts]
         if ax.axison:
             for i, axis in enumerate((ax.xaxis, ax.yaxis)):
+                if not axis.get_visible():  # e.g. the shared x axis of a twin axes
+                    continue
                 lo, hi = sorted(axis.get_view_interval())
                 span = (hi - lo) * 1e-9
                 drawn = [t for t in axis.get_ticklabels() if lo - span <= t.get_position()[i] <= hi + span]

@@ -101,11 +101,17 @@ TRANSLATIONS: dict[str, str] = {
     "transform=o": "变换=原始",
     "transform=O": "变换=原始",
     "adjust": "多重检验校正",
+    "p_sim": "伪 p 值",
+    "p_norm": "正态 p 值",
     "weights": "权重",
     "alpha": "显著性水平",
     "fdr": "FDR",
     "bonferroni": "Bonferroni",
     # distribution dynamics
+    "quantile": "分位数",
+    "quantiles": "分位数",
+    "equal_interval": "等间距",
+    "grades": "等级",
     "density": "密度",
     "Kernel density of": "核密度估计:",
     "kernel": "核函数",
@@ -438,7 +444,9 @@ def legend(
 ) -> None:
     """A legend of coloured patches (map classes), in a CJK font when the labels need one."""
     handles, prop = legend_handles(labels, colors)
-    ax.legend(handles=handles, loc=loc, title=title, title_fontsize=7, frameon=False, prop=prop)
+    title_font = font_kwargs([title]) if title else {}
+    title_prop = {"size": 7, "family": title_font["fontfamily"]} if title_font else {"size": 7}
+    ax.legend(handles=handles, loc=loc, title=title, title_fontproperties=title_prop, frameon=False, prop=prop)
 
 
 # Figures drawn by the package may carry Chinese names (indicators, provinces): register the CJK

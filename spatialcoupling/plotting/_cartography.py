@@ -483,7 +483,9 @@ def place_legend(
     """A legend of ``handles`` in a free corner of the map (or ``loc``), else right of the map."""
     ax = frame.ax
     _prepare(frame)
-    common = {"handles": handles, "title": title, "title_fontsize": 7, "frameon": False, "prop": prop}
+    title_font = font_kwargs([title]) if title else {}
+    title_prop = {"size": 7, "family": title_font["fontfamily"]} if title_font else {"size": 7}
+    common = {"handles": handles, "title": title, "title_fontproperties": title_prop, "frameon": False, "prop": prop}
     if loc not in ("auto", "outside"):
         leg = ax.legend(loc=loc, **common)
         frame.taken.append(leg.get_window_extent(_renderer(ax.figure)))

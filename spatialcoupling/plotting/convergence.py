@@ -23,8 +23,13 @@ DIVERGENT_COLOR = "0.5"
 
 
 def _legend(ax: Any, labels: list[str], language: str = "en") -> None:
+    """The legend; with more than four lines right of the axes, off the lines."""
     font = font_kwargs(labels + (["中"] if language == "zh" else []))
-    ax.legend(fontsize=8, prop={"size": 8, "family": font["fontfamily"]} if font else None)
+    prop = {"size": 8, "family": font["fontfamily"]} if font else {"size": 8}
+    if len(labels) > 4:
+        ax.legend(prop=prop, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(prop=prop)
 
 
 def _axis_labels(ax: Any, xlabel: str | None, ylabel: str | None, language: str) -> None:

@@ -254,7 +254,8 @@ def q_bars(q: pd.DataFrame, *, ax: Any = None, title: str | None = None, languag
     _labels(ax, "q statistic", None, language)
     ax.set_xlim(0, 1)
     if runs > 1:
-        ax.legend(frameon=False, ncols=max(1, runs // 8), **_prop(language))
+        place = {"loc": "center left", "bbox_to_anchor": (1.01, 0.5)} if runs > 4 else {}
+        ax.legend(frameon=False, ncols=max(1, runs // 12), **place, **_prop(language))
     if title:
         set_title(ax, title, language=language)
     fig.tight_layout()

@@ -61,7 +61,7 @@ def _axis_labels(ax: Any, xlabel: str | None, ylabel: str | None, language: str,
 def _legend_font(language: str) -> dict[str, Any]:
     """``prop`` of a legend whose labels may be Chinese."""
     font = font_kwargs(["中"]) if language == "zh" else {}
-    return {"prop": {"size": 7, "family": font["fontfamily"]}} if font else {}
+    return {"prop": {"size": 7, "family": font["fontfamily"]} if font else {"size": 7}}
 
 
 def _finish(fig: Any, ax: Any, title: str | None, caption: str | None, language: str) -> None:
@@ -94,7 +94,14 @@ def density_curves(
         part = curves[curves["period"] == period]
         ax.plot(part["x"], part["density"], color=colour, lw=1.4, label=str(period))
     _axis_labels(ax, xlabel, "density", language)
-    ax.legend(title=tr("Year", language), fontsize=7, title_fontsize=7, frameon=False, **_legend_font(language))
+    year = tr("Year", language)
+    year_font = font_kwargs([year])
+    ax.legend(
+        title=year,
+        title_fontproperties={"size": 7, **({"family": year_font["fontfamily"]} if year_font else {})},
+        frameon=False,
+        **_legend_font(language),
+    )
     ax.spines[["top", "right"]].set_visible(False)
     _finish(fig, ax, title, caption, language)
     return fig
