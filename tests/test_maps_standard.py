@@ -213,7 +213,8 @@ def _texts(fig):
                 out += [axis.label, *drawn]
         for sub in ax.child_axes:
             out.append(sub.title)
-    return [t for t in out if t.get_visible() and t.get_text().strip()]
+    unique = list({id(t): t for t in out}.values())  # the suptitle is also one of the figure's texts
+    return [t for t in unique if t.get_visible() and t.get_text().strip()]
 
 
 def _boxes(fig):

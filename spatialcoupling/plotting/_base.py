@@ -224,6 +224,7 @@ TRANSLATIONS: dict[str, str] = {
     "random": "随机",
     "ols": "OLS",
     "pooled": "混合",
+    "lag": "滞后",
 }
 #: words kept as they are in Chinese figures (names of statistics and methods)
 KEEP_WORDS = frozenset(
@@ -420,7 +421,18 @@ def caption(fig: Any, text: str, language: str = "en") -> Any:
     bottoms = [b.y0 for b in boxes if b is not None]
     lowest = min(bottoms) if bottoms else fig.bbox.y0 + 0.05 * fig.bbox.height
     y = fig.transFigure.inverted().transform((0, lowest))[1] - 0.01
-    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", wrap=True, **font_kwargs([text]))
+    text = _wrap(text, 0.6 * fig.get_figwidth())
+    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", **font_kwargs([text]))
+
+
+def _wrap(text: str, inches: float, fontsize: float = 6.0) -> str:
+    """``text`` broken into lines of at most ``inches`` (an average glyph is about half the font
+    size wide, a Chinese one the full size), so the caption leaves the bottom right corner free."""
+    import textwrap
+
+    per_char = fontsize / 72 * (1.0 if has_cjk(text) else 0.5)
+    width = max(20, int(inches / per_char))
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
 def legend_handles(
@@ -440,13 +452,20 @@ def legend_handles(
 
 
 def legend(
-    ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None, loc: str = "lower left"
+    ax: Any,
+    labels: Sequence[str],
+    colors: Sequence[str],
+    title: str | None = None,
+    loc: str = "lower left",
+    bbox_to_anchor: tuple[float, float] | None = None,
 ) -> None:
-    """A legend of coloured patches (map classes), in a CJK font when the labels need one."""
+    """A legend of coloured patches (map classes), in a CJK font when the labels need one;
+    ``bbox_to_anchor`` places it outside the axes (e.g. ``loc="center left"``, ``(1.01, 0.5)``)."""
     handles, prop = legend_handles(labels, colors)
     title_font = font_kwargs([title]) if title else {}
     title_prop = {"size": 7, "family": title_font["fontfamily"]} if title_font else {"size": 7}
-    ax.legend(handles=handles, loc=loc, title=title, title_fontproperties=title_prop, frameon=False, prop=prop)
+    place = {"bbox_to_anchor": bbox_to_anchor} if bbox_to_anchor is not None else {}
+    ax.legend(handles=handles, loc=loc, title=title, title_fontproperties=title_prop, frameon=False, prop=prop, **place)
 
 
 # Figures drawn by the package may carry Chinese names (indicators, provinces): register the CJK

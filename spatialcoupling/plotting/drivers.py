@@ -248,7 +248,7 @@ def q_bars(q: pd.DataFrame, *, ax: Any = None, title: str | None = None, languag
     height = 0.8 / runs
     y = np.arange(rows)
     for k, run in enumerate(q.columns):
-        ax.barh(y + k * height, q[run].to_numpy(dtype=float), height=height, label=str(run))
+        ax.barh(y + k * height, q[run].to_numpy(dtype=float), height=height, label=tr(str(run), language))
     ax.set_yticks(y + height * (runs - 1) / 2, [str(f) for f in q.index], **font_kwargs([str(f) for f in q.index]))
     ax.invert_yaxis()
     _labels(ax, "q statistic", None, language)

@@ -368,7 +368,8 @@ def _map_axes(zoom: bool) -> tuple[Any, Any, Any]:
     if not zoom:
         fig, ax = plt.subplots(figsize=(7.5, 5.6))
         return fig, ax, None
-    fig, (ax, side) = plt.subplots(1, 2, figsize=(10.0, 5.6), gridspec_kw={"width_ratios": [3.2, 1.0]})
+    fig, (ax, side) = plt.subplots(1, 2, figsize=(9.5, 5.6), gridspec_kw={"width_ratios": [3.2, 1.0]})
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.06, wspace=0.12)
     return fig, ax, side
 
 
@@ -519,7 +520,6 @@ def gravity_map(
     _decorate(frame, handles, tr("Year", language), opts, _labels_of(regions, labels))
     if title:
         set_title(ax, title, language=language)
-    fig.tight_layout() if side is None else None
     if caption:
         add_caption(fig, caption, language)
     return fig
@@ -658,10 +658,12 @@ def tau_series(
             ax.scatter(
                 pos[~sig], taus["tau_spatial"].to_numpy()[~sig], s=12, facecolor="white", edgecolor="#d62728", zorder=3
             )
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(pos[::step], labels[::step], fontsize=6, rotation=45, ha="right")
+    step = max(1, int(np.ceil(len(labels) / 24)))
+    ax.set_xticks(pos[::step], labels[::step], fontsize=6, rotation=90)  # upright boxes never overlap
     ax.set_ylabel("τ")
     ax.legend(fontsize=7, frameon=False, **_legend_font(language))
     ax.spines[["top", "right"]].set_visible(False)
-    _finish(fig, ax, title, None, language)
+    if title:
+        set_title(ax, title, language=language)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))  # room below the period labels for a caption or a mark
     return fig

@@ -84,7 +84,8 @@ def indicator_weights_chart(weights: pd.DataFrame, method: str, *, ax: Any = Non
     matplotlib.figure.Figure
     """
     check_language(language)
-    fig, ax = new_ax(ax, (7, 4))
+    n_bars = len(weights.drop_duplicates(["indicator", "subsystem"])) if PERIOD in weights.columns else len(weights)
+    fig, ax = new_ax(ax, (7, max(4.0, 0.2 * n_bars + 1.4)))  # one readable row per indicator
     w = weights
     if PERIOD in w.columns:
         w = w.groupby(["indicator", "subsystem"], sort=False)["weight"].mean().reset_index()
@@ -98,6 +99,13 @@ def indicator_weights_chart(weights: pd.DataFrame, method: str, *, ax: Any = Non
         xlabel += f" ({tr('mean over periods', language)})"
     _label(ax.set_xlabel, xlabel, language)
     set_title(ax, f"Indicator weights ({tr(method, language)})", fontsize=12, language=language)
-    legend(ax, [str(s) for s in colors], list(colors.values()), title=tr("subsystem", language), loc="lower right")
+    legend(
+        ax,
+        [str(s) for s in colors],
+        list(colors.values()),
+        title=tr("subsystem", language),
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),  # right of the bars, never over them
+    )
     fig.tight_layout()
     return fig
