@@ -469,7 +469,14 @@ class CouplingResult(Result):
             lines.append(self.grade_counts().to_string())
         return "\n".join(lines)
 
-    def plot(self, groups: Mapping[Any, Any] | pd.Series | None = None, value: str = "D", *, ax: Any = None):
+    def plot(
+        self,
+        groups: Mapping[Any, Any] | pd.Series | None = None,
+        value: str = "D",
+        *,
+        ax: Any = None,
+        language: str = "en",
+    ):
         """Mean D (or another column, ``value``) over time, per group when ``groups`` is given, with
         the grade bounds that fall in the range of the values as grey lines.
 
@@ -485,4 +492,4 @@ class CouplingResult(Result):
             means = self.by_group(groups, value=value)
         lo, hi = self._table[value].min(), self._table[value].max()
         lines = [upper for upper, _ in self.grades[:-1] if lo <= upper <= hi]
-        return coupling_chart(means, value=value, model=self.model, grade_lines=lines, ax=ax)
+        return coupling_chart(means, value=value, model=self.model, grade_lines=lines, ax=ax, language=language)

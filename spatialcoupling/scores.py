@@ -726,7 +726,7 @@ class SubsystemScores(Result):
             lines.append(self._scores.groupby(PERIOD).mean().to_string(float_format=lambda v: f"{v:.4f}"))
         return "\n".join(lines)
 
-    def plot(self, kind: Literal["weights", "scores"] = "scores", *, ax: Any = None):
+    def plot(self, kind: Literal["weights", "scores"] = "scores", *, ax: Any = None, language: str = "en"):
         """Mean U per subsystem over time (``"scores"``) or the weight of each indicator,
         coloured by subsystem with a legend (``"weights"``; with ``scope="period"`` the mean
         weight over the periods).
@@ -738,9 +738,9 @@ class SubsystemScores(Result):
         from .plotting import scores as charts
 
         if kind == "scores":
-            return charts.mean_scores_chart(self._scores.groupby(PERIOD).mean(), self.method, ax=ax)
+            return charts.mean_scores_chart(self._scores.groupby(PERIOD).mean(), self.method, ax=ax, language=language)
         if kind == "weights":
-            return charts.indicator_weights_chart(self.weights, self.method, ax=ax)
+            return charts.indicator_weights_chart(self.weights, self.method, ax=ax, language=language)
         raise ValueError(f"kind must be 'scores' or 'weights', got {kind!r}")
 
 
