@@ -329,7 +329,15 @@ class LocalClusterResult(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["counts"]
 
-    def plot(self, period: Any = None, regions: Any = None, ax: Any = None, title: str | None = None):
+    def plot(
+        self,
+        period: Any = None,
+        regions: Any = None,
+        ax: Any = None,
+        title: str | None = None,
+        language: str = "en",
+        **kwargs: Any,
+    ):
         """A cluster map of ``period`` on ``regions`` in GeoDa's colours, or, without ``regions``,
         the cluster counts per period."""
         from ..plotting import drivers as figures
@@ -337,7 +345,7 @@ class LocalClusterResult(DriverResult):
         variable = self._settings["variable"]
         if regions is None:
             return figures.class_counts(
-                self.counts, figures.GEODA_COLORS, ax=ax, title=title or f"Clusters: {variable}"
+                self.counts, figures.GEODA_COLORS, ax=ax, title=title or f"Clusters: {variable}", language=language
             )
         period = self.periods[-1] if period is None else period
         caption = (
@@ -351,4 +359,6 @@ class LocalClusterResult(DriverResult):
             ax=ax,
             title=title or f"{variable}, {period}",
             caption=caption,
+            language=language,
+            **kwargs,
         )

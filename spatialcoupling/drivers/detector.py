@@ -609,18 +609,19 @@ class GeoDetectorResult(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["table"]
 
-    def plot(self, kind: str = "q", run: Any = None, ax: Any = None, title: str | None = None):
+    def plot(self, kind: str = "q", run: Any = None, ax: Any = None, title: str | None = None, language: str = "en"):
         """``"q"``: bars of q per factor and run; ``"interaction"``: the interaction matrix of ``run``
         (default the pooled run, else the last period)."""
         from ..plotting import drivers as figures
 
         if kind == "q":
-            return figures.q_bars(self.q(), ax=ax, title=title or "Geographic detector: q by factor")
+            return figures.q_bars(self.q(), ax=ax, language=language, title=title or "Geographic detector: q by factor")
         if kind == "interaction":
             run = (POOLED if POOLED in self.runs else self.runs[-1]) if run is None else run
             return figures.heatmap(
                 self.interaction_matrix(run),
                 ax=ax,
+                language=language,
                 cmap="Blues",
                 value_label="q",
                 title=title or f"Interaction detector, {run}",

@@ -275,14 +275,26 @@ class HotSpotResult(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["counts"]
 
-    def plot(self, period: Any = None, regions: Any = None, ax: Any = None, title: str | None = None):
+    def plot(
+        self,
+        period: Any = None,
+        regions: Any = None,
+        ax: Any = None,
+        title: str | None = None,
+        language: str = "en",
+        **kwargs: Any,
+    ):
         """A hot-spot map of ``period`` on ``regions`` (a GeoDataFrame indexed by region) in
         ArcGIS's colours, or, without ``regions``, the class counts per period."""
         from ..plotting import drivers as figures
 
         if regions is None:
             return figures.class_counts(
-                self.counts, figures.HOTSPOT_COLORS, ax=ax, title=title or "Hot and cold spots (Gi*) per period"
+                self.counts,
+                figures.HOTSPOT_COLORS,
+                ax=ax,
+                title=title or "Hot and cold spots (Gi*) per period",
+                language=language,
             )
         period = self.periods[-1] if period is None else period
         caption = (
@@ -296,4 +308,6 @@ class HotSpotResult(DriverResult):
             ax=ax,
             title=title or f"Hot and cold spots, {period}",
             caption=caption,
+            language=language,
+            **kwargs,
         )
