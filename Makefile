@@ -19,13 +19,16 @@ demo: venv
 	$(PIP) install -q -e .
 	$(VENV)/bin/spatialcoupling demo --out demo-output --force
 
+# tests run in parallel on every core (pytest-xdist); `make test JOBS=1` runs them in one process
+JOBS ?= auto
+
 # every check CI runs: lint, the documentation site, all tests and doctests (slow ones included)
 test: install lint docs
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(JOBS)
 
 # the quick loop while editing: tests and doctests without the ones marked slow
 test-fast: install
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -n $(JOBS) -m "not slow"
 
 lint: install
 	$(PY) -m ruff check .

@@ -589,7 +589,7 @@ class Panel:
                 if "base_period" not in kwargs:
                     work._notes.append(f"derive: {out!r} in prices of the first period {base!r} (no base_period=)")
             elif fn in ("sum", "mean"):
-                work = work.combine(cols, how=fn, name=out)  # type: ignore[arg-type]
+                work = work.combine(cols, how=fn, name=out)
             elif fn == "ratio":
                 work = work.share(cols[0], cols[1], name=out)
             elif fn == "log":

@@ -18,6 +18,7 @@ def test_dynamics_all_is_the_export_table():
     assert dir(dynamics) == dynamics.__all__
 
 
+@pytest.mark.slow  # imports every subpackage (~5 s unloaded): the only test that resolves every public name
 @pytest.mark.parametrize("module", ["spatialcoupling", "spatialcoupling.dynamics"])
 def test_every_listed_name_resolves(module):
     mod = importlib.import_module(module)
