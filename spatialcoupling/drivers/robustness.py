@@ -267,8 +267,8 @@ class RobustnessGrid(Model):
         base_D = D[base_key]
         out = cells.copy()
         spear, kend, spear_min = {}, {}, {}
-        for key, wide in D.items():
-            wide = wide.loc[base_D.index, base_D.columns]
+        for key, frame in D.items():
+            wide = frame.loc[base_D.index, base_D.columns]
             r_a = stats.rankdata(wide.to_numpy(), axis=0)
             r_b = stats.rankdata(base_D.to_numpy(), axis=0)
             ra, rb = r_a - r_a.mean(axis=0), r_b - r_b.mean(axis=0)

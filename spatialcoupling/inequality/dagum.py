@@ -59,6 +59,7 @@ O(n²); ``benchmarks/bench_dagum.py`` measures the gap against a vectorised pair
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -392,10 +393,8 @@ class DagumGini(Model):
 def _ordered_periods(periods_idx: pd.Index) -> pd.Index:
     """The distinct periods, sorted when they sort (else in order of appearance)."""
     periods = periods_idx.unique()
-    try:
+    with contextlib.suppress(TypeError):  # mixed, unorderable labels: keep their order of appearance
         periods = periods.sort_values()
-    except TypeError:  # mixed, unorderable labels: keep their order of appearance
-        pass
     return pd.Index(periods)
 
 
