@@ -421,18 +421,7 @@ def caption(fig: Any, text: str, language: str = "en") -> Any:
     bottoms = [b.y0 for b in boxes if b is not None]
     lowest = min(bottoms) if bottoms else fig.bbox.y0 + 0.05 * fig.bbox.height
     y = fig.transFigure.inverted().transform((0, lowest))[1] - 0.01
-    text = _wrap(text, 0.6 * fig.get_figwidth())
-    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", **font_kwargs([text]))
-
-
-def _wrap(text: str, inches: float, fontsize: float = 6.0) -> str:
-    """``text`` broken into lines of at most ``inches`` (an average glyph is about half the font
-    size wide, a Chinese one the full size), so the caption leaves the bottom right corner free."""
-    import textwrap
-
-    per_char = fontsize / 72 * (1.0 if has_cjk(text) else 0.5)
-    width = max(20, int(inches / per_char))
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", wrap=True, **font_kwargs([text]))
 
 
 def legend_handles(

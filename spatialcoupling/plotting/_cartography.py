@@ -685,6 +685,9 @@ def label_regions(frame: MapFrame, labels: Any, fontsize: float = 5.0) -> list[A
     xy = shapely.get_coordinates(points)
     order = np.argsort(-shapely.area(np.asarray(frame.shapes, dtype=object)), kind="stable")
     font = font_kwargs(list(texts))
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=1.2, foreground="white")]
     placed: list[Any] = []
     drawn: list[Any] = []
     # a greedy placement: each label is checked against those placed before it
@@ -694,6 +697,7 @@ def label_regions(frame: MapFrame, labels: Any, fontsize: float = 5.0) -> list[A
         text = ax.text(
             xy[i, 0], xy[i, 1], texts[i], fontsize=fontsize, ha="center", va="center", color="#222222", **font
         )
+        text.set_path_effects(halo)  # readable on dark fills too
         box = text.get_window_extent(renderer)
         clash = any(box.overlaps(b) for b in placed) or any(box.overlaps(t) for t in frame.taken)
         if clash or not _inside_axes(frame, box):
