@@ -234,7 +234,8 @@ class CouplingCoordination(Model):
         if out.to_numpy().any():
             cells = out.stack()
             raise ValueError(
-                f"subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) {_preview(cells[cells].index)}"
+                "subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) "
+                f"{_preview(cells[cells].index)}"
             )
         U.columns = [str(c) for c in U.columns]
         return U
@@ -255,7 +256,8 @@ class CouplingCoordination(Model):
         if undefined.any():
             cells = U.index[undefined]
             notes.append(
-                f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: {_preview(cells, 5)}"
+                f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: "
+                f"{_preview(cells, 5)}"
             )
             C = np.where(undefined, 0.0, C)
         C = np.minimum(C, 1.0)  # C <= 1 exactly (AM-GM); removes floating-point excess only
@@ -467,7 +469,14 @@ class CouplingResult(Result):
             lines.append(self.grade_counts().to_string())
         return "\n".join(lines)
 
-    def plot(self, groups: Mapping[Any, Any] | pd.Series | None = None, value: str = "D", *, ax: Any = None):
+    def plot(
+        self,
+        groups: Mapping[Any, Any] | pd.Series | None = None,
+        value: str = "D",
+        *,
+        ax: Any = None,
+        language: str = "en",
+    ):
         """Mean D (or another column, ``value``) over time, per group when ``groups`` is given, with
         the grade bounds that fall in the range of the values as grey lines.
 
@@ -483,4 +492,4 @@ class CouplingResult(Result):
             means = self.by_group(groups, value=value)
         lo, hi = self._table[value].min(), self._table[value].max()
         lines = [upper for upper, _ in self.grades[:-1] if lo <= upper <= hi]
-        return coupling_chart(means, value=value, model=self.model, grade_lines=lines, ax=ax)
+        return coupling_chart(means, value=value, model=self.model, grade_lines=lines, ax=ax, language=language)

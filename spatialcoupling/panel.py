@@ -318,19 +318,22 @@ class Panel:
             n_filled = int(now_filled.sum())
             if n_filled:
                 notes.append(
-                    f"interpolate: filled {n_filled} cell(s) of {col!r} ({'linear' if extrapolate is None else 'linear, extrapolate=' + extrapolate})"
+                    f"interpolate: filled {n_filled} cell(s) of {col!r} "
+                    f"({'linear' if extrapolate is None else 'linear, extrapolate=' + extrapolate})"
                 )
             single = (~np.isnan(values)).sum(axis=1) == 1
             if extrapolate == "linear" and (single & now_filled.any(axis=1)).any():
                 notes.append(
                     f"interpolate: {col!r} has a single observation in regions "
-                    f"{_preview(wide.index[single & now_filled.any(axis=1)], 5)}: its value was carried (no line to extend)"
+                    f"{_preview(wide.index[single & now_filled.any(axis=1)], 5)}: its value was carried"
+                    " (no line to extend)"
                 )
             left = was_missing & np.isnan(new)
             if left.any():
                 where = [(wide.index[i], wide.columns[j]) for i, j in zip(*np.nonzero(left), strict=True)]
                 notes.append(
-                    f"interpolate: {int(left.sum())} cell(s) of {col!r} left missing (outside observed span or no data): {_preview(where, 5)}"
+                    f"interpolate: {int(left.sum())} cell(s) of {col!r} left missing "
+                    f"(outside observed span or no data): {_preview(where, 5)}"
                 )
         # keep absent rows only where something was filled; rows still entirely empty stay absent
         present = self._data.index
@@ -675,7 +678,8 @@ class Panel:
         zero = den == 0
         if zero.any():
             raise ValueError(
-                f"share({numerator!r}, {denominator!r}): denominator is 0 at (region, period) {_preview(den.index[zero])}"
+                f"share({numerator!r}, {denominator!r}): denominator is 0 at (region, period) "
+                f"{_preview(den.index[zero])}"
             )
         data = self._data.copy()
         data[name] = num / den
@@ -691,14 +695,16 @@ class Panel:
         self._check_new_name(name)
         if base_period not in set(self.periods):
             raise ValueError(
-                f"deflate: base_period {base_period!r} is not a period of the panel ({self.periods[0]}–{self.periods[-1]})"
+                f"deflate: base_period {base_period!r} is not a period of the panel "
+                f"({self.periods[0]}–{self.periods[-1]})"
             )
         prices = self._wide(index)
         base = prices[base_period]
         bad = base.index[~(base > 0)]
         if len(bad):
             raise ValueError(
-                f"deflate: price index {index!r} missing or non-positive in base period {base_period!r} for regions {_preview(bad)}"
+                f"deflate: price index {index!r} missing or non-positive in base period {base_period!r} "
+                f"for regions {_preview(bad)}"
             )
         nonpos = (prices <= 0).stack()
         if nonpos.any():
@@ -779,7 +785,8 @@ class Panel:
         if np.any(g + depreciation <= 0):
             bad = real.index[g + depreciation <= 0]
             raise ValueError(
-                f"capital_stock: average investment growth + depreciation <= 0 for regions {_preview(bad)}; initial stock undefined"
+                f"capital_stock: average investment growth + depreciation <= 0 for regions {_preview(bad)}; "
+                "initial stock undefined"
             )
         stock = np.empty_like(values)
         stock[:, 0] = values[:, 0] / (g + depreciation)
@@ -789,7 +796,10 @@ class Panel:
         data = self._data.copy()
         data[name] = self._from_wide(pd.DataFrame(stock, index=real.index, columns=real.columns))
         notes = [
-            f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), g = average real investment growth per region)"
+            (
+                f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), "
+                "g = average real investment growth per region)"
+            )
         ]
         if deflator is not None:
             flows = self._deflated_filled(investment, deflator, base_period).reindex(real.index).to_numpy()
@@ -892,7 +902,8 @@ def _read_source(
         given = [k for k, v in (("encoding", encoding), ("sep", sep)) if v is not None]
         if given:
             raise ValueError(
-                f"read_panel: {' and '.join(f'{k}=' for k in given)} apply to CSV files, not to a DataFrame; remove them"
+                f"read_panel: {' and '.join(f'{k}=' for k in given)} apply to CSV files, "
+                "not to a DataFrame; remove them"
                 + (" (the separator in wide column names is wide_sep=)" if sep is not None else "")
             )
         # an index holding the region/period keys is read as columns; any other index is ignored
@@ -1283,7 +1294,8 @@ def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFr
             skipped.append(str(col))
     if not parsed:
         raise ValueError(
-            f"wide=True: no column looks like '<indicator>{sep}<period>' (e.g. 'gdp{sep}2019'); columns: {list(frame.columns)}"
+            f"wide=True: no column looks like '<indicator>{sep}<period>' (e.g. 'gdp{sep}2019'); "
+            f"columns: {list(frame.columns)}"
         )
     same = pd.Series(list(parsed.values())).duplicated(keep=False).to_numpy()
     if same.any():
@@ -1473,7 +1485,8 @@ def _panel_from_frame(
     frame.columns = [str(c) for c in frame.columns]
     if region not in frame.columns:
         raise ValueError(
-            f"region column {region!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass region=<name>."
+            f"region column {region!r} not found; columns are: {', '.join(map(str, frame.columns))}. "
+            "Pass region=<name>."
         )
     if frame[region].isna().any():
         rows = [int(i) + 2 for i in np.flatnonzero(frame[region].isna().to_numpy())[:10]]
@@ -1503,7 +1516,8 @@ def _panel_from_frame(
     else:
         if period not in frame.columns:
             raise ValueError(
-                f"period column {period!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass period=<name>."
+                f"period column {period!r} not found; columns are: {', '.join(map(str, frame.columns))}. "
+                "Pass period=<name>."
             )
         period_col = period
     if frame.empty:

@@ -474,7 +474,8 @@ def _match_by_alias(regions: gpd.GeoDataFrame, want: pd.Index, extra: str, name:
     unused = [_plain(regions.index[p]) for c, p in pos.items() if c not in set(wanted)]
     if unused and extra == "error":
         raise ValueError(
-            f"match_regions: {len(unused)} boundary(ies) without data: {_preview(unused)} (pass extra='drop' to drop them)"
+            f"match_regions: {len(unused)} boundary(ies) without data: {_preview(unused)} "
+            "(pass extra='drop' to drop them)"
         )
     notes = notes_of(regions)
     if res.applied:

@@ -113,7 +113,10 @@ def dagum_sentences(table: pd.DataFrame) -> list[str]:
     largest = max(shares, key=lambda k: shares[k])
     names = {"Gw": "within-group", "Gnb": "net between-group", "Gt": "transvariation"}
     return [
-        f"The overall Gini of D is {g[0]:.3f} in {first} and {g[-1]:.3f} in {last} (range {g.min():.3f}–{g.max():.3f}).",
+        (
+            f"The overall Gini of D is {g[0]:.3f} in {first} and {g[-1]:.3f} in {last} "
+            f"(range {g.min():.3f}–{g.max():.3f})."
+        ),
         (
             f"On average over the {len(table)} periods the net between-group component contributes "
             f"{percent(shares['Gnb'])}, the within-group component {percent(shares['Gw'])} and transvariation "

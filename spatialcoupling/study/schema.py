@@ -382,7 +382,8 @@ SECTIONS: dict[str, Section] = {
                     "derive",
                     (dict,),
                     'Derived columns, `name = "expression"` in order, e.g. `ms_capital = '
-                    '"capital_stock(ms_fai, deflator=fai_price, depreciation=0.096)"`; functions growth, capital_stock, '
+                    '"capital_stock(ms_fai, deflator=fai_price, depreciation=0.096)"`; functions '
+                    "growth, capital_stock, "
                     "deflate, sum, mean, ratio, log, per_capita; + - * / and parentheses. Run after interpolation.",
                     check=_derivations,
                 ),
@@ -954,7 +955,8 @@ SECTIONS: dict[str, Section] = {
                     "tables",
                     (list,),
                     "Table formats: csv and md of every table (and of the paper tables in "
-                    "tables/paper/), LaTeX of the tables a paper prints, xlsx: one workbook of flat sheets with an about "
+                    "tables/paper/), LaTeX of the tables a paper prints, xlsx: "
+                    "one workbook of flat sheets with an about "
                     "sheet and a codebook, docx: one Word document of three-line tables.",
                     ["csv", "xlsx", "tex", "docx"],
                     check=_formats(("csv", "xlsx", "tex", "md", "docx")),
@@ -1150,6 +1152,16 @@ def _check_dataset(value: Any, key: str) -> list[str]:
 
 def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
     """The study's rules across keys and sections: required sections, files, groupings."""
+    return [
+        *_input_problems(settings, base_dir),
+        *_weights_problems(settings),
+        *_section_problems(settings),
+        *_check_file(well_typed(settings, "weights").get("matrix"), base_dir, "weights.matrix"),
+    ]
+
+
+def _input_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
+    """The data, indicators and regions sections: present where required, one source each, files exist."""
     problems: list[str] = []
     data = settings.get("data")
     if data is None:
@@ -1170,6 +1182,12 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
             problems.append("regions: give exactly one of regions.dataset or regions.file")
         problems += _check_file(regions.get("file"), base_dir, "regions.file")
         problems += _check_dataset(regions.get("dataset"), "regions.dataset")
+    return problems
+
+
+def _weights_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Sections that need spatial weights have the regions and weights sections."""
+    problems: list[str] = []
     for name in (*_NEEDS_WEIGHTS, "weights"):
         if name in settings and "regions" not in settings:
             problems.append(f"{name}: needs a [regions] section (boundaries for the spatial weights)")
@@ -1178,6 +1196,12 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
         problems.append(
             f"weights: missing section; {'/'.join(needing)} need spatial weights (e.g. weights.kind = 'queen')"
         )
+    return problems
+
+
+def _section_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Rules of single analysis sections: the keys and sections they need, groupings that exist."""
+    problems: list[str] = []
     beta = well_typed(settings, "beta")
     if "beta" in settings:
         kinds = beta.get("kinds", SECTIONS["beta"].key("kinds").default)
@@ -1201,7 +1225,6 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
         grouping = well_typed(settings, name).get("grouping")
         if grouping is not None and grouping not in groupings:
             problems.append(f"{name}.grouping: {grouping!r} is not among regions.groupings {groupings}")
-    problems += _check_file(well_typed(settings, "weights").get("matrix"), base_dir, "weights.matrix")
     return problems
 
 

@@ -101,6 +101,26 @@ def _rates(wide: pd.DataFrame, t0: Any, t1: Any, form: str, label: str) -> pd.Se
     return rate
 
 
+def _check_spans(items: list[tuple[str, Any, Any]], periods: pd.Index, forms: list[str]) -> None:
+    """Each span's end points are periods of D, the end after the start, every year there for annual rates."""
+    for label, t0, t1 in items:
+        missing = [t for t in (t0, t1) if t not in periods]
+        if missing:
+            raise ValueError(
+                f"growth_table: span {label} ({t0}, {t1}): period(s) {_show(missing)} not in D "
+                f"(periods {_show(periods, 20)})"
+            )
+        if not t1 > t0:
+            raise ValueError(f"growth_table: span {label} ({t0}, {t1}): the end must come after the start")
+        if "arithmetic" in forms:
+            gaps = [t for t in range(int(t0), int(t1) + 1) if t not in periods]
+            if gaps or t0 != int(t0) or t1 != int(t1):
+                raise ValueError(
+                    f"growth_table: span {label}: the mean of annual rates needs every year from {t0} "
+                    f"to {t1}; missing {_show(gaps)}; use growth='geometric'"
+                )
+
+
 def growth_table(
     D: pd.Series,
     spans: Sequence[tuple[Any, Any]] | Mapping[str, tuple[Any, Any]],
@@ -176,22 +196,7 @@ def growth_table(
         )
     items = _spans(spans)
     forms = ["geometric", "arithmetic"] if growth == "both" else [growth]
-    for label, t0, t1 in items:
-        missing = [t for t in (t0, t1) if t not in periods]
-        if missing:
-            raise ValueError(
-                f"growth_table: span {label} ({t0}, {t1}): period(s) {_show(missing)} not in D "
-                f"(periods {_show(periods, 20)})"
-            )
-        if not t1 > t0:
-            raise ValueError(f"growth_table: span {label} ({t0}, {t1}): the end must come after the start")
-        if "arithmetic" in forms:
-            gaps = [t for t in range(int(t0), int(t1) + 1) if t not in periods]
-            if gaps or t0 != int(t0) or t1 != int(t1):
-                raise ValueError(
-                    f"growth_table: span {label}: the mean of annual rates needs every year from {t0} "
-                    f"to {t1}; missing {_show(gaps)}; use growth='geometric'"
-                )
+    _check_spans(items, periods, forms)
     shown_years = sorted({t for _, t0, t1 in items for t in (t0, t1)}) if years is None else list(years)
     absent = [y for y in shown_years if y not in periods]
     if absent:
