@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from .._parallel import parallel_map
+from .._progress import counter
 
 #: upper bound on the number of float64 cells of one permutation block (about 64 MB)
 _BLOCK_CELLS = 8_000_000
@@ -398,6 +399,8 @@ def _lisa_counts(
     groups = [tasks[g::n_tasks] for g in range(n_tasks)] if tasks else []
     groups = [g for g in groups if g]
 
+    tick = counter("LISA permutations", len(tasks))  # one part per block of regions
+
     def run(group: list[tuple]) -> list[tuple[np.ndarray, ...]]:
         workspace: dict = {}
         return [
@@ -411,10 +414,10 @@ def _lisa_counts(
                 workspace=workspace,
                 **common,
             )
-            for rows, wts, sw, s in group
+            for rows, wts, sw, s in tick.each(group)
         ]
 
-    outputs = parallel_map(run, groups, n_jobs=jobs, desc="LISA permutations", progress=progress)
+    outputs = parallel_map(run, groups, n_jobs=jobs, desc="LISA permutations", progress=progress, report=False)
     count = np.zeros((n, T))
     g_count = np.zeros((n, T))
     g_mean = np.full((n, T), np.nan)
