@@ -299,6 +299,7 @@ class Study:
             folder,
             {"tables": setting(output, "output", "tables"), "figures": setting(output, "output", "figures")},
             synthetic=is_synthetic(self.settings),
+            language=_report_language(self.settings),
         )
         run_notes = list(notes or [])
         done: dict[str, Any] = {}
