@@ -375,13 +375,15 @@ def _conclusions(frame: pd.DataFrame) -> list[str]:
     five_up = group[group["size"] >= 5]
     s_two = group[(group["term"] == "s_j") & (group["size"] == 2)]
     dterms = pair["term"].isin(["D_jh", "p_jh", "Gt_contrib", "Gt_contrib_share"])
+    overlap = (pair["design"] == "region3_beta") & (pair["size"] == 11)
     return [
         "",
         "## Conclusions",
         "",
         (
             f"- Default `symmetric-t`: coverage of the headline terms {span(head['symmetric-t'])} over all designs "
-            f"(mean {head['symmetric-t'].mean():.3f}); with 8 groups of 2–5 regions {span(head.loc[small, 'symmetric-t'])}. "
+            f"(mean {head['symmetric-t'].mean():.3f}); "
+            f"with 8 groups of 2–5 regions {span(head.loc[small, 'symmetric-t'])}. "
             "The estimate lies inside its interval by construction. `studentized` reaches "
             f"{span(head['studentized'])} (mean {head['studentized'].mean():.3f}) with narrower intervals, but the "
             "estimate can lie outside (the plug-in Gw is biased in small groups)."
@@ -395,17 +397,19 @@ def _conclusions(frame: pd.DataFrame) -> list[str]:
         (
             "- Terms of one group (`within`: mean, G_jj, Gw_contrib and its share): with 2–3 members the t intervals "
             f"have no finite limit in most samples (finite share {span(tiny['finite'])}); with 4 members they cover "
-            f"({span(four['symmetric-t'])}) but are {four['rel_width'].min():.0f}–{four['rel_width'].max():.0f} times as "
-            f"wide as the value; s_j of a 2-member group covers {span(s_two['symmetric-t'])}; from 5 members every group "
-            f"term covers {span(five_up['symmetric-t'])}. The notes flag groups of fewer than 5 members."
+            f"({span(four['symmetric-t'])}) but are {four['rel_width'].min():.0f}–{four['rel_width'].max():.0f} times "
+            f"as wide as the value; s_j of a 2-member group covers {span(s_two['symmetric-t'])}; "
+            "from 5 members every group term "
+            f"covers {span(five_up['symmetric-t'])}. The notes flag groups of fewer than 5 members."
         ),
         (
             "- Terms of a pair (`between`): G_jh, d_jh and the Gnb terms behave like the group terms; D_jh, p_jh and "
             "the transvariation terms (Gt_contrib, Gt_contrib_share) fail for pairs with a group of fewer than 5 "
-            f"members ({span(pair.loc[dterms & (pair['size'] < 5), 'symmetric-t'])}) and for a pair that barely overlaps "
+            f"members ({span(pair.loc[dterms & (pair['size'] < 5), 'symmetric-t'])}) "
+            "and for a pair that barely overlaps "
             "(region3_beta, groups of 11 with population D_jh = 0.91: "
-            f"{span(pair.loc[dterms & (pair['design'] == 'region3_beta') & (pair['size'] == 11), 'symmetric-t'])}); "
-            f"otherwise {span(pair.loc[dterms & (pair['size'] >= 5) & ~((pair['design'] == 'region3_beta') & (pair['size'] == 11)), 'symmetric-t'])}. "
+            f"{span(pair.loc[dterms & overlap, 'symmetric-t'])}); "
+            f"otherwise {span(pair.loc[dterms & (pair['size'] >= 5) & ~overlap, 'symmetric-t'])}. "
             "A sample without overlap has D_jh = 1 and Gt_contrib = 0 in every replicate. The notes flag pairs with "
             "D_jh >= 0.9."
         ),

@@ -36,7 +36,10 @@ import platform
 import sys
 import time
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,18 +98,24 @@ def _values(regions, periods: int) -> pd.DataFrame:
     return pd.DataFrame(np.clip(d, 0.01, 0.99), index=regions.index, columns=range(2005, 2005 + periods))
 
 
+@dataclass
+class _Case:
+    """The data every benchmark of :func:`run` times on, and the row writer."""
+
+    series: pd.Series
+    wide: pd.DataFrame
+    y: np.ndarray
+    w: Any
+    wr: Any
+    regions: Any
+    periods: int
+    add: Callable[[str, float, str, float | None], None]
+
+
 def run(quick: bool = True) -> list[dict]:
     import libpysal
 
     import spatialcoupling as sc
-    from spatialcoupling.dynamics import (
-        GravityCentre,
-        KernelDensity,
-        MarkovChain,
-        RankMobility,
-        SpaceTimeLISA,
-        SpatialMarkov,
-    )
 
     warnings.filterwarnings("ignore")
     regions, label = _regions(quick)
@@ -119,7 +128,7 @@ def run(quick: bool = True) -> list[dict]:
     y = wide.to_numpy()
     n = len(wide)
     size = f"{label}: {n} regions × {periods} periods"
-    rows = []
+    rows: list[dict] = []
 
     def add(task: str, ours: float, peer: str, peer_s: float | None) -> None:
         rows.append(
@@ -134,7 +143,22 @@ def run(quick: bool = True) -> list[dict]:
         )
         print(rows[-1], file=sys.stderr)
 
-    # kernel density
+    wr = libpysal.weights.W(w.neighbors, silence_warnings=True)
+    wr.transform = "r"
+    case = _Case(series, wide, y, w, wr, regions, periods, add)
+    for bench in (_bench_density, _bench_markov, _bench_space_time, _bench_gravity, _bench_rank):
+        bench(case)
+    return rows
+
+
+def _bench_density(case: _Case) -> None:
+    """Kernel density against scipy's gaussian_kde per period."""
+    from spatialcoupling.dynamics import KernelDensity
+
+    series = case.series
+    wide = case.wide
+    y = case.y
+    add = case.add
     kd = KernelDensity()
     kd.fit(series)
     ours = _time(lambda: kd.fit(series))
@@ -157,7 +181,16 @@ def run(quick: bool = True) -> list[dict]:
         min(scipy_kde() for _ in range(3)),
     )
 
-    # Markov chain
+
+def _bench_markov(case: _Case) -> None:
+    """Markov chain and spatial Markov against giddy."""
+    from spatialcoupling.dynamics import MarkovChain, SpatialMarkov
+
+    series = case.series
+    y = case.y
+    w = case.w
+    wr = case.wr
+    add = case.add
     m = MarkovChain(k=5)
     m.fit(series)
     ours = _time(lambda: m.fit(series))
@@ -182,8 +215,6 @@ def run(quick: bool = True) -> list[dict]:
     sm = SpatialMarkov(k=5)
     sm.fit(series, w)
     ours = _time(lambda: sm.fit(series, w))
-    wr = libpysal.weights.W(w.neighbors, silence_warnings=True)
-    wr.transform = "r"
 
     def giddy_spatial():
         from giddy.markov import Spatial_Markov
@@ -198,7 +229,17 @@ def run(quick: bool = True) -> list[dict]:
         _time(giddy_spatial, repeat=1),
     )
 
-    # space-time LISA
+
+def _bench_space_time(case: _Case) -> None:
+    """Space-time LISA against giddy's LISA_Markov and Rose."""
+    import spatialcoupling as sc
+    from spatialcoupling.dynamics import SpaceTimeLISA
+
+    series = case.series
+    y = case.y
+    w = case.w
+    wr = case.wr
+    add = case.add
     st = SpaceTimeLISA(permutations=PERMUTATIONS, seed=1, rose_permutations=PERMUTATIONS)
     st.fit(series, w)
     add(
@@ -237,7 +278,16 @@ def run(quick: bool = True) -> list[dict]:
         _time(giddy_rose),
     )
 
-    # centre of gravity
+
+def _bench_gravity(case: _Case) -> None:
+    """Centre of gravity against pointpats."""
+    from spatialcoupling.dynamics import GravityCentre
+
+    series = case.series
+    y = case.y
+    regions = case.regions
+    periods = case.periods
+    add = case.add
     g = GravityCentre()
     g.fit(series, regions)
     ours = _time(lambda: g.fit(series, regions))
@@ -260,7 +310,19 @@ def run(quick: bool = True) -> list[dict]:
         _time(pointpats_loop),
     )
 
-    # rank mobility
+
+def _bench_rank(case: _Case) -> None:
+    """Rank mobility against giddy's SpatialTau and Tau."""
+    import libpysal
+
+    from spatialcoupling.dynamics import RankMobility
+
+    series = case.series
+    wide = case.wide
+    y = case.y
+    w = case.w
+    periods = case.periods
+    add = case.add
     from giddy.rank import SpatialTau, Tau
 
     from spatialcoupling.dynamics._base import aligned_weights
@@ -291,7 +353,6 @@ def run(quick: bool = True) -> list[dict]:
         "giddy Tau",
         _time(lambda: Tau(y[:, 0], y[:, 1])),
     )
-    return rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -305,7 +366,8 @@ def main(argv: list[str] | None = None) -> None:
         "# Distribution dynamics: times at county scale",
         "",
         (
-            f"`python benchmarks/bench_dynamics.py{' --quick' if args.quick else ''}`; warm times in seconds (best of 3, "
+            f"`python benchmarks/bench_dynamics.py{' --quick' if args.quick else ''}`; "
+            "warm times in seconds (best of 3, "
             "one run for the slow peers); ratio = peer / ours (above 1: ours faster)."
         ),
         (

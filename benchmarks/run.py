@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     table.to_csv(out / "benchmarks.csv", index=False)
-    header = f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; mode: {'full' if args.full else 'quick'}\n\n"
+    header = (
+        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "
+        f"mode: {'full' if args.full else 'quick'}\n\n"
+    )
     (out / "benchmarks.md").write_text(header + _markdown(table), encoding="utf-8")
     with pd.option_context("display.width", 160, "display.max_colwidth", 60):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))

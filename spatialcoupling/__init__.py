@@ -91,7 +91,56 @@ _EXPORTS: dict[str, str] = {
 
 _SUBMODULES = {"datasets", "layers", "maps", "plotting"}
 
-__all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
+# the public names, written out for static tools (tests/test_exports.py checks that this list is
+# sorted([*_EXPORTS, *_SUBMODULES, "__version__"]))
+__all__ = [
+    "BetaConvergence",
+    "BivariateLocalMoran",
+    "BivariateMoran",
+    "CVWeights",
+    "ClubConvergence",
+    "CombinedWeights",
+    "CouplingCoordination",
+    "CouplingResult",
+    "CriticWeights",
+    "DagumGini",
+    "DifferentialLocalMoran",
+    "EntropyWeights",
+    "EqualWeights",
+    "GeoDetector",
+    "GetisOrdG",
+    "GivenWeights",
+    "GlobalGeary",
+    "GlobalMoran",
+    "GravityCentre",
+    "GreyRelational",
+    "HotSpots",
+    "IndicatorSystem",
+    "KernelDensity",
+    "LocalMoran",
+    "MarkovChain",
+    "ObstacleDegree",
+    "Panel",
+    "RankMobility",
+    "RobustnessGrid",
+    "SigmaConvergence",
+    "SpaceTimeLISA",
+    "SpatialMarkov",
+    "SpatialPanel",
+    "Study",
+    "SubsystemScores",
+    "TheilIndex",
+    "Topsis",
+    "__version__",
+    "datasets",
+    "layers",
+    "maps",
+    "match_regions",
+    "plotting",
+    "read_panel",
+    "read_regions",
+    "spatial_weights",
+]
 
 
 def __getattr__(name: str) -> Any:

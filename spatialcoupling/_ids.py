@@ -85,7 +85,8 @@ def id_keys(values: Iterable) -> list[str]:
     spatial weights, a user matrix to the regions) compares these keys.
     """
     out = []
-    for v in values:
+    for value in values:
+        v = value
         item = getattr(v, "item", None)
         if callable(item) and getattr(v, "ndim", 1) == 0:
             v = item()

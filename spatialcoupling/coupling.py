@@ -38,6 +38,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
+from ._aliases import in_region_order
 from ._grades import DEFAULT_GRADES, grade_of, validate_grades
 from ._groups import as_groups, group_codes
 from ._params import InstanceOf, Model, Options
@@ -211,8 +212,8 @@ class CouplingCoordination(Model):
                 U[[a, b]], [a, b], pair_theta, grades, lag_bands, notes, prefix=f"{a}-{b}: "
             )
         return CouplingResult(
-            table=table,
-            pair_tables=pair_tables,
+            table=in_region_order(table, REGION),
+            pair_tables={pair: in_region_order(t, REGION) for pair, t in pair_tables.items()},
             theta=theta,
             model=self.model,
             grades=grades,
@@ -233,7 +234,8 @@ class CouplingCoordination(Model):
         if out.to_numpy().any():
             cells = out.stack()
             raise ValueError(
-                f"subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) {_preview(cells[cells].index)}"
+                "subsystem scores must lie in [0, 1]; outside at (region, period, subsystem) "
+                f"{_preview(cells[cells].index)}"
             )
         U.columns = [str(c) for c in U.columns]
         return U
@@ -254,7 +256,8 @@ class CouplingCoordination(Model):
         if undefined.any():
             cells = U.index[undefined]
             notes.append(
-                f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: {_preview(cells, 5)}"
+                f"{prefix}C undefined (all subsystem scores 0) at {len(cells)} region-period(s), set to 0: "
+                f"{_preview(cells, 5)}"
             )
             C = np.where(undefined, 0.0, C)
         C = np.minimum(C, 1.0)  # C <= 1 exactly (AM-GM); removes floating-point excess only
@@ -408,7 +411,7 @@ class CouplingResult(Result):
         periods (``"2009/10"``) or dates this raises a ValueError naming them,
         rather than guessing a spacing from their order.
         """
-        wide = self._table["D"].unstack(PERIOD)
+        wide = in_region_order(self._table["D"].unstack(PERIOD), REGION)
         if not pd.api.types.is_numeric_dtype(wide.columns.dtype) or pd.api.types.is_bool_dtype(wide.columns.dtype):
             raise ValueError(
                 f"growth() needs numeric periods (years) to compute an annual rate; the periods are "
@@ -450,7 +453,7 @@ class CouplingResult(Result):
         self, threshold: float, groups: Mapping[Any, Any] | pd.Series | None = None
     ) -> pd.Series:
         """First period in which D (or a group's mean D) reaches ``threshold``; NaN if never."""
-        wide = self._table["D"].unstack(PERIOD) if groups is None else self.by_group(groups).T
+        wide = in_region_order(self._table["D"].unstack(PERIOD), REGION) if groups is None else self.by_group(groups).T
         reached = wide >= threshold
         first = reached.idxmax(axis=1).where(reached.any(axis=1))
         return first.rename(f"first_period_D>={threshold}")
@@ -466,7 +469,14 @@ class CouplingResult(Result):
             lines.append(self.grade_counts().to_string())
         return "\n".join(lines)
 
-    def plot(self, groups: Mapping[Any, Any] | pd.Series | None = None, value: str = "D", *, ax: Any = None):
+    def plot(
+        self,
+        groups: Mapping[Any, Any] | pd.Series | None = None,
+        value: str = "D",
+        *,
+        ax: Any = None,
+        language: str = "en",
+    ):
         """Mean D (or another column, ``value``) over time, per group when ``groups`` is given, with
         the grade bounds that fall in the range of the values as grey lines.
 
@@ -482,4 +492,4 @@ class CouplingResult(Result):
             means = self.by_group(groups, value=value)
         lo, hi = self._table[value].min(), self._table[value].max()
         lines = [upper for upper, _ in self.grades[:-1] if lo <= upper <= hi]
-        return coupling_chart(means, value=value, model=self.model, grade_lines=lines, ax=ax)
+        return coupling_chart(means, value=value, model=self.model, grade_lines=lines, ax=ax, language=language)

@@ -103,7 +103,10 @@ def _spec_values(spec: Mapping[str, Any], indicator: Any) -> tuple[Any, Any]:
 
 
 def _parse_weights(weights: pd.Series, indicators: pd.Series) -> pd.Series:
-    """Given weights as floats (NaN where blank); non-numbers, negatives and infinities are errors naming the indicator."""
+    """Given weights as floats (NaN where blank).
+
+    Non-numbers, negatives and infinities are errors naming the indicator.
+    """
     text = weights.astype("string").str.strip()
     values = pd.to_numeric(text.where(text != ""), errors="coerce")
     bad = values.isna() & weights.notna() & (text != "")

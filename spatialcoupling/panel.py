@@ -114,6 +114,21 @@ class Panel:
             filled = pd.DataFrame(False, index=self._data.index, columns=self._data.columns)
         self._filled = filled.copy() if filled.index.equals(self._data.index) else filled.reindex(self._data.index)
         self._notes = list(notes)
+        self._grid_cache: tuple[np.ndarray, np.ndarray, int, int] | None = None
+
+    @classmethod
+    def _aligned(cls, data: pd.DataFrame, filled: pd.DataFrame, notes: Sequence[str]) -> Panel:
+        """A panel from frames already checked and in panel order (a column added to a panel's own rows).
+
+        Skips the duplicate check and the (yearbook) sorting that the rows already passed, so operations
+        that add a column cost no more than the column itself.
+        """
+        panel = cls.__new__(cls)
+        panel._data = data
+        panel._filled = filled
+        panel._notes = list(notes)
+        panel._grid_cache = None
+        return panel
 
     # -- views ----------------------------------------------------------------
     data = copied("_data", "The indicator table (a copy), indexed by ``(region, period)``.")
@@ -176,13 +191,21 @@ class Panel:
         return Panel(data, filled.astype(bool), [*self._notes, *notes])
 
     def _derived(
-        self, data: pd.DataFrame, name: str, used: pd.Series, inputs: Sequence[str], notes: Iterable[str] = ()
+        self,
+        data: pd.DataFrame,
+        name: str,
+        used: pd.Series | np.ndarray,
+        inputs: Sequence[str],
+        notes: Iterable[str] = (),
     ) -> Panel:
         """A panel with the new column ``name`` of ``data``, marked filled where ``used`` (a cell used a
         filled input cell) and the value exists; the count is noted."""
-        filled = self._filled.reindex(index=data.index, columns=data.columns, fill_value=False).astype(bool)
-        mask = used.reindex(data.index, fill_value=False).to_numpy(dtype=bool) & data[name].notna().to_numpy()
+        filled = self._filled.copy()
+        if isinstance(used, pd.Series):
+            used = used.reindex(self._data.index, fill_value=False).to_numpy(dtype=bool)
+        mask = np.asarray(used, dtype=bool) & data[name].notna().to_numpy()
         filled[name] = mask
+        filled = filled[list(data.columns)]
         notes = list(notes)
         if mask.any():
             sources = [c for c in dict.fromkeys(inputs) if c in self._filled.columns and self._filled[c].any()]
@@ -190,7 +213,31 @@ class Panel:
                 f"filled: {int(mask.sum())} cell(s) of {name!r} marked filled: derived from filled cells "
                 f"of {', '.join(map(repr, sources))}"
             )
-        return Panel(data, filled, [*self._notes, *notes])
+        return Panel._aligned(data, filled, [*self._notes, *notes])
+
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Row positions on the region × period grid: (region codes, period positions, n regions, n periods).
+
+        Computed once per panel; lets column operations work on numpy arrays instead of unstacking.
+        """
+        if self._grid_cache is None:
+            index = self._data.index
+            assert isinstance(index, pd.MultiIndex)
+            period_pos = self.periods.get_indexer(index.levels[1])
+            self._grid_cache = (
+                np.asarray(index.codes[0], dtype=np.intp),
+                period_pos[np.asarray(index.codes[1], dtype=np.intp)],
+                len(index.levels[0]),
+                len(self.periods),
+            )
+        return self._grid_cache
+
+    def _grid_array(self, values: np.ndarray, fill: Any) -> np.ndarray:
+        """One column's values (in row order) on the region × period grid, ``fill`` where a row is absent."""
+        rows, cols, n_regions, n_periods = self._grid()
+        out = np.full((n_regions, n_periods), fill, dtype=np.asarray(values).dtype)
+        out[rows, cols] = values
+        return out
 
     def _filled_wide(self, column: str) -> pd.DataFrame:
         """Region × period table of ``.filled`` of one column (False where the row is absent)."""
@@ -271,19 +318,22 @@ class Panel:
             n_filled = int(now_filled.sum())
             if n_filled:
                 notes.append(
-                    f"interpolate: filled {n_filled} cell(s) of {col!r} ({'linear' if extrapolate is None else 'linear, extrapolate=' + extrapolate})"
+                    f"interpolate: filled {n_filled} cell(s) of {col!r} "
+                    f"({'linear' if extrapolate is None else 'linear, extrapolate=' + extrapolate})"
                 )
             single = (~np.isnan(values)).sum(axis=1) == 1
             if extrapolate == "linear" and (single & now_filled.any(axis=1)).any():
                 notes.append(
                     f"interpolate: {col!r} has a single observation in regions "
-                    f"{_preview(wide.index[single & now_filled.any(axis=1)], 5)}: its value was carried (no line to extend)"
+                    f"{_preview(wide.index[single & now_filled.any(axis=1)], 5)}: its value was carried"
+                    " (no line to extend)"
                 )
             left = was_missing & np.isnan(new)
             if left.any():
                 where = [(wide.index[i], wide.columns[j]) for i, j in zip(*np.nonzero(left), strict=True)]
                 notes.append(
-                    f"interpolate: {int(left.sum())} cell(s) of {col!r} left missing (outside observed span or no data): {_preview(where, 5)}"
+                    f"interpolate: {int(left.sum())} cell(s) of {col!r} left missing "
+                    f"(outside observed span or no data): {_preview(where, 5)}"
                 )
         # keep absent rows only where something was filled; rows still entirely empty stay absent
         present = self._data.index
@@ -586,35 +636,39 @@ class Panel:
         """
         name = name or f"{column}_growth"
         self._check_new_name(name)
-        wide = self._wide(column)
-        prev = wide.shift(1, axis=1)
+        if column not in self._data.columns:
+            raise KeyError(f"column {column!r} is not in the panel; columns: {', '.join(map(str, self.columns))}")
+        rows, cols, _, _ = self._grid()
+        wide = self._grid_array(self._data[column].to_numpy(dtype=float), np.nan)
+        prev = np.full_like(wide, np.nan)
+        prev[:, 1:] = wide[:, :-1]
+        periods = self.periods
         notes = []
-        if pd.api.types.is_numeric_dtype(self.periods.dtype) and len(self.periods) > 1:
-            steps = np.diff(self.periods.to_numpy(dtype=float))
+        if pd.api.types.is_numeric_dtype(periods.dtype) and len(periods) > 1:
+            steps = np.diff(periods.to_numpy(dtype=float))
             uneven = steps != steps.min()
             if uneven.any():
-                skipped = list(self.periods[1:][uneven])
-                prev.loc[:, skipped] = np.nan
+                skipped = list(periods[1:][uneven])
+                prev[:, 1:][:, uneven] = np.nan
                 notes.append(
                     f"growth_rate: {name!r} undefined at period(s) {_preview(skipped)}: the previous period of the "
                     f"grid is more than {steps.min():g} apart (a gap), so the change is not a one-period growth rate"
                 )
-        zero = (prev == 0).stack()
-        if zero.any():
-            raise ValueError(
-                f"growth_rate({column!r}): previous value is 0 at (region, period) {_preview(zero[zero].index)}"
-            )
-        growth = wide / prev - 1.0
-        series = self._from_wide(growth)
-        n_undefined = int(series.isna().sum())
+        zero_r, zero_p = np.nonzero(prev == 0)
+        if len(zero_r):
+            where = pd.MultiIndex.from_arrays([self._data.index.levels[0][zero_r], periods[zero_p]])
+            raise ValueError(f"growth_rate({column!r}): previous value is 0 at (region, period) {_preview(where)}")
+        values = (wide / prev - 1.0)[rows, cols]
         data = self._data.copy()
-        data[name] = series
+        data[name] = values
         notes.append(
-            f"growth_rate: {name!r} undefined in {n_undefined} cell(s) (first period, gaps or missing previous value)"
+            f"growth_rate: {name!r} undefined in {int(np.isnan(values).sum())} cell(s) "
+            "(first period, gaps or missing previous value)"
         )
-        was_filled = self._filled_wide(column)
-        used = self._from_wide(was_filled | was_filled.shift(1, axis=1, fill_value=False))
-        return self._derived(data, name, used, [column], notes)
+        was_filled = self._grid_array(self._filled[column].to_numpy(dtype=bool), False)
+        used = was_filled.copy()
+        used[:, 1:] |= was_filled[:, :-1]
+        return self._derived(data, name, used[rows, cols], [column], notes)
 
     def share(self, numerator: str, denominator: str, *, name: str | None = None) -> Panel:
         """Ratio of two columns, e.g. a sector's share of employment."""
@@ -624,7 +678,8 @@ class Panel:
         zero = den == 0
         if zero.any():
             raise ValueError(
-                f"share({numerator!r}, {denominator!r}): denominator is 0 at (region, period) {_preview(den.index[zero])}"
+                f"share({numerator!r}, {denominator!r}): denominator is 0 at (region, period) "
+                f"{_preview(den.index[zero])}"
             )
         data = self._data.copy()
         data[name] = num / den
@@ -640,14 +695,16 @@ class Panel:
         self._check_new_name(name)
         if base_period not in set(self.periods):
             raise ValueError(
-                f"deflate: base_period {base_period!r} is not a period of the panel ({self.periods[0]}–{self.periods[-1]})"
+                f"deflate: base_period {base_period!r} is not a period of the panel "
+                f"({self.periods[0]}–{self.periods[-1]})"
             )
         prices = self._wide(index)
         base = prices[base_period]
         bad = base.index[~(base > 0)]
         if len(bad):
             raise ValueError(
-                f"deflate: price index {index!r} missing or non-positive in base period {base_period!r} for regions {_preview(bad)}"
+                f"deflate: price index {index!r} missing or non-positive in base period {base_period!r} "
+                f"for regions {_preview(bad)}"
             )
         nonpos = (prices <= 0).stack()
         if nonpos.any():
@@ -728,7 +785,8 @@ class Panel:
         if np.any(g + depreciation <= 0):
             bad = real.index[g + depreciation <= 0]
             raise ValueError(
-                f"capital_stock: average investment growth + depreciation <= 0 for regions {_preview(bad)}; initial stock undefined"
+                f"capital_stock: average investment growth + depreciation <= 0 for regions {_preview(bad)}; "
+                "initial stock undefined"
             )
         stock = np.empty_like(values)
         stock[:, 0] = values[:, 0] / (g + depreciation)
@@ -738,7 +796,10 @@ class Panel:
         data = self._data.copy()
         data[name] = self._from_wide(pd.DataFrame(stock, index=real.index, columns=real.columns))
         notes = [
-            f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), g = average real investment growth per region)"
+            (
+                f"capital_stock: {name!r} by perpetual inventory (δ={depreciation}, K0 = I0/(g+δ), "
+                "g = average real investment growth per region)"
+            )
         ]
         if deflator is not None:
             flows = self._deflated_filled(investment, deflator, base_period).reindex(real.index).to_numpy()
@@ -841,7 +902,8 @@ def _read_source(
         given = [k for k, v in (("encoding", encoding), ("sep", sep)) if v is not None]
         if given:
             raise ValueError(
-                f"read_panel: {' and '.join(f'{k}=' for k in given)} apply to CSV files, not to a DataFrame; remove them"
+                f"read_panel: {' and '.join(f'{k}=' for k in given)} apply to CSV files, "
+                "not to a DataFrame; remove them"
                 + (" (the separator in wide column names is wide_sep=)" if sep is not None else "")
             )
         # an index holding the region/period keys is read as columns; any other index is ignored
@@ -888,16 +950,48 @@ def _read_table_below_titles(
                 raise
             first_error = exc
         else:
-            if region in [str(c).strip() for c in frame.columns] or Path(src).suffix.lower() == ".parquet":
+            if Path(src).suffix.lower() == ".parquet":
+                return frame, notes
+            if region in [str(c).strip() for c in frame.columns] and not _starts_with_second_header_line(frame, region):
                 return frame, notes
     grid, notes = read_grid(src, what="panel file", encoding=encoding, sep=sep, sheet=sheet)
     located = _locate_table(grid, region, where, header_row, periods_as_columns)
     header_first = len(grid) > 0 and region in {_cell_shown(v) for v in grid.iloc[0]}
-    if first_error is not None and (located is None or (header_row is None and header_first)):
+    two_lines = located is not None and any("two-line header" in n for n in located[1])
+    if first_error is not None and (located is None or (header_row is None and header_first and not two_lines)):
         raise first_error  # not a matter of title rows: the table itself does not parse
     if located is None:
         return frame, notes
-    return located[0], [*notes, *located[1]]
+    table = located[0]
+    if Path(src).suffix.lower() in (".csv", ".txt"):
+        table = _numbers_as_read_csv_reads_them(table)
+    return table, [*notes, *located[1]]
+
+
+def _starts_with_second_header_line(frame: pd.DataFrame, region: str) -> bool:
+    """The first rows of a table read with its first row as header are a second header line (names or
+    units under the column names) and then data (see :func:`_second_header_line`)."""
+    if len(frame) < 2:
+        return False
+    head = np.array([list(frame.columns), *frame.iloc[:2].to_numpy(dtype=object).tolist()], dtype=object)
+    texts = np.array([_cell_shown(v) for v in head.ravel()], dtype=object).reshape(head.shape)
+    r = [str(c).strip() for c in frame.columns].index(region)
+    return _second_header_line(head, texts, 0, r)
+
+
+def _numbers_as_read_csv_reads_them(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of a CSV table found below title rows, as ``pandas.read_csv`` would type them: a
+    column whose every cell reads as a number becomes numeric (numeric region ids stay numbers)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)) or values.isna().all():
+            continue
+        try:
+            out[col] = pd.to_numeric(values)
+        except (ValueError, TypeError):
+            continue
+    return out
 
 
 class _ReadOptions:
@@ -912,6 +1006,9 @@ class _ReadOptions:
 
 def _token_key(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+_MISSING_KEYS = frozenset(_token_key(t) for t in MISSING_TOKENS)
 
 
 def _periods_as_columns(frame: pd.DataFrame, region: str, indicator: str, where: str) -> pd.DataFrame:
@@ -994,7 +1091,7 @@ def _locate_table(
         hits = np.flatnonzero(is_region.any(axis=1))
         if not len(hits):
             return None
-        h = int(hits[0])
+        h = _header_among(cells, texts, hits)
     notes: list[str] = []
     above = [t for t in shown[:h].ravel() if t]
     if h:
@@ -1010,6 +1107,9 @@ def _locate_table(
             )
     r = int(np.flatnonzero(is_region[h])[0])
     labels = [region if j == r else _header_label(v, j) for j, v in enumerate(cells[h])]
+    if header_row is None and _second_header_line(cells, texts, h, r):
+        labels = _two_line_labels(labels, shown[h + 1], r, where, h, notes)
+        h += 1  # the data start below the second line
     present = texts[h + 1 :] != ""
     empty_col = [
         isinstance(lab, str) and lab.startswith("Unnamed:") and not present[:, j].any() for j, lab in enumerate(labels)
@@ -1037,6 +1137,99 @@ def _locate_table(
         )
     frame = pd.DataFrame(cells[h + 1 :][~skip][:, keep_cols], columns=[labels[j] for j in keep_cols])
     return frame.infer_objects(), notes
+
+
+def _is_number_cell(value: Any, text: str) -> bool:
+    """A cell holding a number (a number, or text that reads as one, thousands commas allowed)."""
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, int | float | np.integer | np.floating):
+        return not np.isnan(value)
+    if not text:
+        return False
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _has_number(cells: np.ndarray, texts: np.ndarray, i: int, skip: np.ndarray) -> bool:
+    """Row ``i`` holds a number outside the columns ``skip`` (True where skipped)."""
+    return any(_is_number_cell(v, t) for v, t, k in zip(cells[i], texts[i], skip, strict=True) if not k)
+
+
+def _header_among(cells: np.ndarray, texts: np.ndarray, hits: np.ndarray) -> int:
+    """The header among the rows ``hits`` holding the region column's name: the last of them above the
+    first row with a number (the first region row), so that a title cell equal to the region column's
+    name above the real header is not taken for it."""
+    if len(hits) == 1:
+        return int(hits[0])
+    is_hit = np.zeros(len(cells), dtype=bool)
+    is_hit[hits] = True
+    none = np.zeros(cells.shape[1], dtype=bool)
+    for i in range(int(hits[0]) + 1, len(cells)):
+        if not is_hit[i] and _has_number(cells, texts, i, none):
+            above = hits[hits < i]
+            return int(above[-1])
+    return int(hits[0])
+
+
+def _second_header_line(cells: np.ndarray, texts: np.ndarray, h: int, r: int) -> bool:
+    """Row ``h + 1`` is a second header line (English names or units under the names of row ``h``):
+    text in a value column, no number, not a footnote, and the next row holds numbers."""
+    if h + 2 >= len(cells):
+        return False
+    line = texts[h + 1]
+    region_col = np.zeros(len(line), dtype=bool)
+    region_col[r] = True
+    words = [t for j, t in enumerate(line) if j != r and t and _token_key(t) not in _MISSING_KEYS]
+    if not words or _FOOTNOTE.match(line[r]) or _has_number(cells, texts, h + 1, region_col):
+        return False
+    return _has_number(cells, texts, h + 2, region_col)
+
+
+def _two_line_labels(labels: list[Any], second: np.ndarray, r: int, where: str, h: int, notes: list[str]) -> list[Any]:
+    """Column names of a two-line header: the first line's, the second line's where the first is empty;
+    the second line is noted (units named, never applied)."""
+    out = list(labels)
+    pairs = []
+    for j, (lab, below) in enumerate(zip(labels, second, strict=True)):
+        if j == r or not below:
+            continue
+        if isinstance(lab, str) and lab.startswith("Unnamed:"):
+            out[j] = below
+        elif str(lab) != below:
+            pairs.append(f"{lab!s} = {below!r}")
+    notes.append(
+        f"{where}: two-line header (rows {h + 1} and {h + 2}): column names from row {h + 1}; row {h + 2} "
+        f"noted, not applied" + (f" ({_listed(pairs)})" if pairs else "")
+    )
+    units = [
+        f"{lab!s} in {below!r}" for lab, below in zip(out, second, strict=True) if below and _looks_like_unit(below)
+    ]
+    if units:
+        notes.append(f"{where}: units {_listed(units)} (row {h + 2}); values are read as they are, not rescaled")
+    return out
+
+
+def _listed(items: list[str], limit: int = 6) -> str:
+    shown = "; ".join(items[:limit])
+    return shown + (f"; … and {len(items) - limit} more" if len(items) > limit else "")
+
+
+#: a unit written under a column name: (亿元), 万人, %, yuan, 10,000 persons, km2 ...
+_UNIT_CELL = re.compile(
+    r"^[(（\[]?\s*(?:%|‰|(?:[万亿千百十]*(?:元|人|户|个|吨|千瓦时|公里|千米|平方公里|公顷|件|项|所|张|辆|台|美元)/?)+"
+    r"|(?:10,?000 |100 million |million |billion |thousand )?(?:yuan|persons?|people|tons?|km2?|kwh|usd|us\$)"
+    r"(?:\s*(?:/|per)\s*(?:persons?|capita|km2))?)\s*[)）\]]?$",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_unit(text: str) -> bool:
+    text = unicodedata.normalize("NFKC", text).strip()
+    return bool(_UNIT.search(text) or _UNIT_CELL.match(text))
 
 
 def _read_sheets(path: Path, sheets: Any, region: str, header_row: int | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -1101,7 +1294,8 @@ def _wide_to_long(frame: pd.DataFrame, region: str, sep: str) -> tuple[pd.DataFr
             skipped.append(str(col))
     if not parsed:
         raise ValueError(
-            f"wide=True: no column looks like '<indicator>{sep}<period>' (e.g. 'gdp{sep}2019'); columns: {list(frame.columns)}"
+            f"wide=True: no column looks like '<indicator>{sep}<period>' (e.g. 'gdp{sep}2019'); "
+            f"columns: {list(frame.columns)}"
         )
     same = pd.Series(list(parsed.values())).duplicated(keep=False).to_numpy()
     if same.any():
@@ -1291,7 +1485,8 @@ def _panel_from_frame(
     frame.columns = [str(c) for c in frame.columns]
     if region not in frame.columns:
         raise ValueError(
-            f"region column {region!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass region=<name>."
+            f"region column {region!r} not found; columns are: {', '.join(map(str, frame.columns))}. "
+            "Pass region=<name>."
         )
     if frame[region].isna().any():
         rows = [int(i) + 2 for i in np.flatnonzero(frame[region].isna().to_numpy())[:10]]
@@ -1321,7 +1516,8 @@ def _panel_from_frame(
     else:
         if period not in frame.columns:
             raise ValueError(
-                f"period column {period!r} not found; columns are: {', '.join(map(str, frame.columns))}. Pass period=<name>."
+                f"period column {period!r} not found; columns are: {', '.join(map(str, frame.columns))}. "
+                "Pass period=<name>."
             )
         period_col = period
     if frame.empty:

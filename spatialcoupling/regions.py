@@ -39,6 +39,7 @@ __all__ = [
     "reaches_south_china_sea",
     "read_regions",
     "region_ids",
+    "region_order",
     "south_china_sea_extent",
     "yearbook_order",
 ]
@@ -61,6 +62,22 @@ def province_aliases() -> pd.DataFrame:
     [540000]
     """
     return _aliases.alias_table("china_provinces")[["adcode", "alias", "kind"]].copy()
+
+
+def region_order(ids: Any, name: str = "china_provinces") -> list[Any]:
+    """Region ids once each, in the order analysis tables list them: the yearbook order of China's
+    provinces (by adcode) when every id names a different province (any spelling), else the order given.
+
+    Coupling tables, the growth table and the study's table files list their regions by this rule.
+
+    Examples
+    --------
+    >>> region_order(["Hebei", "Beijing", "Tianjin", "Beijing"])
+    ['Beijing', 'Tianjin', 'Hebei']
+    >>> region_order(["Texas", "Alabama"])  # not China's provinces: the order given
+    ['Texas', 'Alabama']
+    """
+    return _aliases.region_order(list(ids), name)
 
 
 def yearbook_order(ids: Any, name: str = "china_provinces") -> list[Any]:
@@ -457,7 +474,8 @@ def _match_by_alias(regions: gpd.GeoDataFrame, want: pd.Index, extra: str, name:
     unused = [_plain(regions.index[p]) for c, p in pos.items() if c not in set(wanted)]
     if unused and extra == "error":
         raise ValueError(
-            f"match_regions: {len(unused)} boundary(ies) without data: {_preview(unused)} (pass extra='drop' to drop them)"
+            f"match_regions: {len(unused)} boundary(ies) without data: {_preview(unused)} "
+            "(pass extra='drop' to drop them)"
         )
     notes = notes_of(regions)
     if res.applied:

@@ -167,7 +167,7 @@ class _ObjectiveWeights(Model):
         weight_blocks = _scope_blocks(x.index, "pooled") if self.scope == "period_minmax" else blocks
         for subsystem, sub in table.groupby("subsystem", sort=False):
             names = list(sub["indicator"])
-            cols = [x.columns.get_loc(n) for n in names]
+            cols = _columns_of(x.columns, names)
             g = None if given is None else given.reindex(names).to_numpy(dtype=float)
             zs_sub, x_sub = zs_values[:, cols], x_values[:, cols]
             basis_sub = zs_sub if self.score_on == "shifted" else z_values[:, cols]
@@ -334,6 +334,15 @@ class EntropyWeights(_ObjectiveWeights):
         return d / d.sum(), {"entropy": e, "d": d}
 
 
+def _columns_of(columns: pd.Index, names: list[str]) -> slice | list[int]:
+    """Positions of ``names`` in ``columns``: a slice (selecting a view, not a copy) when they are
+    consecutive and in order, else the list of positions."""
+    cols = [columns.get_loc(n) for n in names]
+    if cols == list(range(cols[0], cols[0] + len(cols))):
+        return slice(cols[0], cols[0] + len(cols))
+    return cols
+
+
 class CVWeights(_ObjectiveWeights):
     """Coefficient-of-variation weights: ``w ∝ sd / mean`` of the raw indicators.
 
@@ -363,7 +372,8 @@ class CVWeights(_ObjectiveWeights):
         if bad.size:
             at = values[:, bad].argmin(axis=0)
             detail = "; ".join(
-                f"{x.columns[j]!r} (min {low[j]:g} at {_plain(x.index[i])!r}, {int((values[:, j] < 0).sum())} negative value(s))"
+                f"{x.columns[j]!r} (min {low[j]:g} at {_plain(x.index[i])!r}, "
+                f"{int((values[:, j] < 0).sum())} negative value(s))"
                 for j, i in zip(bad[:10], at[:10], strict=False)
             )
             raise ValueError(
@@ -620,7 +630,8 @@ def _given_weights(weights: Mapping[str, float] | pd.Series | None) -> pd.Series
     bad = series.index[~(np.isfinite(numeric) & (numeric >= 0))]
     if len(bad):
         raise ValueError(
-            f"GivenWeights: weights must be finite numbers >= 0; got {', '.join(f'{i!r}: {series[i]!r}' for i in bad[:10])}"
+            "GivenWeights: weights must be finite numbers >= 0; got "
+            f"{', '.join(f'{i!r}: {series[i]!r}' for i in bad[:10])}"
         )
     return numeric.rename("weight")
 
@@ -715,7 +726,7 @@ class SubsystemScores(Result):
             lines.append(self._scores.groupby(PERIOD).mean().to_string(float_format=lambda v: f"{v:.4f}"))
         return "\n".join(lines)
 
-    def plot(self, kind: Literal["weights", "scores"] = "scores", *, ax: Any = None):
+    def plot(self, kind: Literal["weights", "scores"] = "scores", *, ax: Any = None, language: str = "en"):
         """Mean U per subsystem over time (``"scores"``) or the weight of each indicator,
         coloured by subsystem with a legend (``"weights"``; with ``scope="period"`` the mean
         weight over the periods).
@@ -727,9 +738,9 @@ class SubsystemScores(Result):
         from .plotting import scores as charts
 
         if kind == "scores":
-            return charts.mean_scores_chart(self._scores.groupby(PERIOD).mean(), self.method, ax=ax)
+            return charts.mean_scores_chart(self._scores.groupby(PERIOD).mean(), self.method, ax=ax, language=language)
         if kind == "weights":
-            return charts.indicator_weights_chart(self.weights, self.method, ax=ax)
+            return charts.indicator_weights_chart(self.weights, self.method, ax=ax, language=language)
         raise ValueError(f"kind must be 'scores' or 'weights', got {kind!r}")
 
 

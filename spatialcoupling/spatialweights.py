@@ -642,7 +642,8 @@ def _economic(order: list, variable: Any) -> sparse.csr_matrix:
         means = variable
     if means.index.has_duplicates:
         raise ValueError(
-            f"spatial_weights: variable {name!r} repeats region(s) {_preview(means.index[means.index.duplicated()].unique())}"
+            f"spatial_weights: variable {name!r} repeats "
+            f"region(s) {_preview(means.index[means.index.duplicated()].unique())}"
         )
     keys = pd.Index(id_keys(means.index))
     pos = pd.Series(np.arange(len(keys)), index=keys)
@@ -654,7 +655,8 @@ def _economic(order: list, variable: Any) -> sparse.csr_matrix:
     bad = ~np.isfinite(x)
     if bad.any():
         raise ValueError(
-            f"spatial_weights: variable {name!r} has no finite mean for region(s) {_preview([order[i] for i in np.flatnonzero(bad)])}"
+            f"spatial_weights: variable {name!r} has no finite mean "
+            f"for region(s) {_preview([order[i] for i in np.flatnonzero(bad)])}"
         )
     diff = np.abs(x[:, None] - x[None, :])
     np.fill_diagonal(diff, np.inf)
@@ -721,7 +723,8 @@ def _user_matrix(order: list, matrix: Any, matrix_ids: Any) -> sparse.csr_matrix
     diag = np.flatnonzero(np.diag(values) != 0)
     if len(diag):
         raise ValueError(
-            f"spatial_weights: {where} has non-zero diagonal weights for region(s) {_preview([order[i] for i in diag])}; "
+            f"spatial_weights: {where} has non-zero diagonal weights "
+            f"for region(s) {_preview([order[i] for i in diag])}; "
             "a region cannot be its own neighbour"
         )
     return sparse.csr_matrix(values)

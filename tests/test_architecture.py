@@ -111,7 +111,8 @@ def _imports(module: str, tree: ast.Module, *, typing: bool = False) -> list[tup
 def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {m: set() for m in MODULES}
     for module, tree in MODULES.items():
-        for target, _ in _imports(module, tree):
+        for imported, _ in _imports(module, tree):
+            target = imported
             while target not in MODULES and "." in target:
                 target = target.rpartition(".")[0]
             if target != module and target in MODULES:

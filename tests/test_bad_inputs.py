@@ -48,7 +48,7 @@ def test_blank_subsystem_or_indicator_named():
 
 @pytest.mark.parametrize("direction", [True, 1.0, ["+"], None])
 def test_direction_types_rejected(direction):
-    with pytest.raises(ValueError, match="'a'|S.d"):
+    with pytest.raises(ValueError, match=r"'a'|S\.d"):
         sc.IndicatorSystem.from_dict({"S": {"d": {"a": direction}}, "T": {"d": {"b": "+"}}})
 
 
@@ -289,7 +289,8 @@ def test_study_validation_names_keys(tmp_path):
         ("coupling.contributions: must be", [">= 0", "-0.2"]),
     ]:
         lines = [line.strip() for line in msg.splitlines() if line.strip().startswith(prefix)]
-        assert lines and all(w in lines[0] for w in words), (prefix, msg)
+        assert lines, (prefix, msg)
+        assert all(w in lines[0] for w in words), (prefix, msg)
 
 
 def test_study_check_finds_gaps_and_unknown_pairs(tmp_path):

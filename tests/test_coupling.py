@@ -88,7 +88,7 @@ def test_grade_labels_and_custom_table():
 
 
 def test_contributions_validated():
-    with pytest.raises(ValueError, match="sum to 1, got 0.9"):
+    with pytest.raises(ValueError, match=r"sum to 1, got 0\.9"):
         sc.CouplingCoordination({"MS": 0.4, "AM": 0.5})
     with pytest.raises(ValueError, match=r"missing \['AM'\].*unknown \['XX'\]"):
         sc.CouplingCoordination({"MS": 0.4, "XX": 0.6}).fit(frame([0.2], [0.3]))

@@ -235,7 +235,8 @@ def test_demo_estimates_inside_their_intervals(demo_dagum):
     t = demo_dagum.table
     assert len(t) == 16
     for col in HEADLINE:
-        assert t[f"{col}_lower"].notna().all() and t[f"{col}_upper"].notna().all(), col
+        assert t[f"{col}_lower"].notna().all(), col
+        assert t[f"{col}_upper"].notna().all(), col
         inside = (t[f"{col}_lower"] <= t[col]) & (t[col] <= t[f"{col}_upper"])
         assert inside.all(), f"{col} outside its interval in {list(t.index[~inside])}"
     for frame in (demo_dagum.within, demo_dagum.between):

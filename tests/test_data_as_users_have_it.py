@@ -89,7 +89,7 @@ def test_sheets_as_a_list_or_a_mapping(tmp_path):
         sc.read_panel(book, sheets=["说明", "ms_va"])
     with pytest.raises(ValueError, match=r"no sheet\(s\) \['gdp'\]"):
         sc.read_panel(book, sheets=["gdp"])
-    with pytest.raises(ValueError, match="sheets=.*an Excel workbook"):
+    with pytest.raises(ValueError, match=r"sheets=.*an Excel workbook"):
         sc.read_panel(pd.DataFrame({"region": ["a"]}), sheets="*")
 
 

@@ -38,6 +38,6 @@ def test_svg_keeps_text_as_text_and_is_reproducible(tmp_path):
 
 
 def test_failed_save_leaves_no_file(tmp_path):
-    with pytest.raises(ValueError, match="not '.jpg'"):
+    with pytest.raises(ValueError, match=r"not '\.jpg'"):
         save_figure(_figure(), tmp_path / "f.jpg", close=True)
     assert list(tmp_path.iterdir()) == []

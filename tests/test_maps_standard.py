@@ -205,13 +205,16 @@ def _texts(fig):
         out += [ax.title, ax._left_title, ax._right_title, *ax.texts]
         if ax.axison:
             for i, axis in enumerate((ax.xaxis, ax.yaxis)):
+                if not axis.get_visible():  # e.g. the shared x axis of a twin axes
+                    continue
                 lo, hi = sorted(axis.get_view_interval())
                 span = (hi - lo) * 1e-9
                 drawn = [t for t in axis.get_ticklabels() if lo - span <= t.get_position()[i] <= hi + span]
                 out += [axis.label, *drawn]
         for sub in ax.child_axes:
             out.append(sub.title)
-    return [t for t in out if t.get_visible() and t.get_text().strip()]
+    unique = list({id(t): t for t in out}.values())  # the suptitle is also one of the figure's texts
+    return [t for t in unique if t.get_visible() and t.get_text().strip()]
 
 
 def _boxes(fig):

@@ -71,7 +71,7 @@ def test_wide_with_label_column_asks_for_columns():
 
 
 def test_missing_region_column_named():
-    with pytest.raises(ValueError, match="'prov'.*province"):
+    with pytest.raises(ValueError, match=r"'prov'.*province"):
         sc.read_panel(long_frame(), region="prov", period="year")
 
 
@@ -102,7 +102,7 @@ def test_unknown_file_and_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         sc.read_panel(tmp_path / "nope.csv")
     (tmp_path / "x.json").write_text("{}")
-    with pytest.raises(ValueError, match="x.json"):
+    with pytest.raises(ValueError, match=r"x\.json"):
         sc.read_panel(tmp_path / "x.json")
 
 
@@ -277,7 +277,7 @@ def test_wide_columns_with_year_labels():
 def test_wide_sep_and_sep_for_a_dataframe_refused():
     wide = pd.DataFrame({"region": ["A", "B"], "gdp-2009": [1.0, 2.0], "gdp-2010": [3.0, 4.0]})
     assert list(sc.read_panel(wide, wide=True, wide_sep="-").periods) == [2009, 2010]
-    with pytest.raises(ValueError, match="CSV files.*wide_sep="):
+    with pytest.raises(ValueError, match=r"CSV files.*wide_sep="):
         sc.read_panel(wide, wide=True, sep="-")
 
 

@@ -421,7 +421,7 @@ def test_file_errors_named(tmp_path, us):
         write_weights(w, tmp_path / "w.gal")
     assert "'New Mexico'" in str(err.value)
     assert "'Ohio'" not in str(err.value)
-    with pytest.raises(ValueError, match="unknown suffix '.txt'"):
+    with pytest.raises(ValueError, match=r"unknown suffix '\.txt'"):
         write_weights(w, tmp_path / "w.txt")
     bad = tmp_path / "bad.csv"
     pd.DataFrame([[0, 1], [1, 0]], index=["a", "b"], columns=["a", "z"]).to_csv(bad)
@@ -436,7 +436,7 @@ def test_distance_band_leaving_most_regions_islands_refused(provinces, province_
     suggested = np.ceil(largest_nn * 10) / 10
     alone = int((d.min(axis=1) > 300).sum())
     assert alone > 31 / 2
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match="threshold=300 km") as err:
         sc.spatial_weights(provinces, kind="distance_band", threshold=300)
     msg = str(err.value)
     assert "threshold=300 km" in msg

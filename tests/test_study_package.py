@@ -292,7 +292,8 @@ def test_reference_lists_every_key_run_accepts():
         ]
     for line in text.splitlines():
         if line.startswith("| `"):
-            assert len(line.split(" | ")) == 4 and "(none)" not in line.split(" | ")[1], line
+            assert len(line.split(" | ")) == 4, line
+            assert "(none)" not in line.split(" | ")[1], line
 
 
 def test_demo_study_files_use_only_listed_keys():

@@ -296,3 +296,30 @@ def test_descriptive_statistics_match_numpy():
         descriptive_table(pd.DataFrame({"name": ["a"], "v": [1.0]}), columns=["name", "v"])
     with pytest.raises(ValueError, match="by='year' is neither an index level"):
         descriptive_table(D, by="year")
+
+
+def test_growth_from_zero_is_named_in_the_note_with_its_effect_on_the_mean_of_rates():
+    values = {**D_VALUES, "B": [0.0, 0.25, 0.24, 0.30]}
+    with pytest.warns(RuntimeWarning, match=r"undefined.*'B'"):
+        table = growth_table(_series(values), [(2010, 2013), (2011, 2013)], aggregate="both")
+    body, col = table.body, "Average annual growth"
+    mean_rates = ("National", "National: mean of regional rates")
+    growth_of_mean = ("National", "National: growth of the mean")
+    # 2010~2013: B has no rate, so the mean of regional rates is empty; the growth of the mean is the
+    # hand-computed rate of the mean D (0.40 + 0 + 0.60) / 3 -> (0.50 + 0.30 + 0.66) / 3 over 3 years
+    assert np.isnan(body.loc[("region", "B"), (col, "2010~2013")])
+    assert np.isnan(body.loc[mean_rates, (col, "2010~2013")])
+    assert body.loc[growth_of_mean, (col, "2010~2013")] == pytest.approx(_geometric(1.0 / 3, 1.46 / 3, 3))
+    # 2011~2013: every region has a rate; the mean of the three hand-computed rates
+    rates = [_geometric(0.44, 0.50, 2), _geometric(0.25, 0.30, 2), _geometric(0.60, 0.66, 2)]
+    assert body.loc[mean_rates, (col, "2011~2013")] == pytest.approx(sum(rates) / 3, rel=1e-12)
+    note = " ".join(table.notes)
+    assert "No growth rate (the region's D is 0 at the start of the sub-period" in note
+    assert "'B' in 2010~2013." in note
+    assert "2011~2013" not in note.split("No growth rate")[1].split(".")[0]
+    assert "leaving the region out would bias the mean downwards; the growth of the mean is defined." in note
+
+
+def test_growth_table_without_undefined_rates_has_no_such_note():
+    table = growth_table(_series(), [(2010, 2013)], aggregate="mean_of_growth")
+    assert not any("No growth rate" in n for n in table.notes)

@@ -131,7 +131,7 @@ def test_constant_indicator_error_and_drop():
     data = panel.data
     data["m3"] = 7.0
     panel = sc.read_panel(data.reset_index())
-    with pytest.raises(ValueError, match="'m3'.*constant='drop'"):
+    with pytest.raises(ValueError, match=r"'m3'.*constant='drop'"):
         sc.EntropyWeights().fit(panel, SYSTEM)
     scores = sc.EntropyWeights(constant="drop").fit(panel, SYSTEM)
     assert "m3" not in set(scores.weights["indicator"])
@@ -210,7 +210,7 @@ def test_score_of_and_the_deprecated_U():
     with pytest.warns(DeprecationWarning, match=r"score_of\('MS'\)"):
         old = scores.U("MS")
     pd.testing.assert_series_equal(old, ms)
-    with pytest.raises(KeyError, match="unknown subsystem 'XX'.*'MS', 'AM'"):
+    with pytest.raises(KeyError, match=r"unknown subsystem 'XX'.*'MS', 'AM'"):
         scores.score_of("XX")
 
 
@@ -373,7 +373,7 @@ def test_given_weights_summing_to_one_have_no_note_and_override():
 
 def test_given_weights_errors_named():
     panel = make_panel()
-    with pytest.raises(ValueError, match="carries no given weights.*'weight' column"):
+    with pytest.raises(ValueError, match=r"carries no given weights.*'weight' column"):
         sc.GivenWeights().fit(panel, SYSTEM)
     partial = sc.IndicatorSystem.from_frame(GIVEN_TABLE.assign(weight=[0.25, None, 0.10, 0.30, None]))
     with pytest.raises(ValueError, match=r"no given weight for indicator\(s\) 'm2', 'a2'"):
@@ -424,5 +424,7 @@ def test_declared_settings_have_their_defaults_for_the_study_schema():
     classes = (sc.EntropyWeights, sc.CriticWeights, sc.CVWeights, sc.EqualWeights, sc.GivenWeights, sc.CombinedWeights)
     for cls in classes:
         rows = {r["parameter"]: r["default"] for r in describe(cls)}
-        assert rows["scope"] == "'pooled'" and rows["shift"] == "0.0001" and rows["constant"] == "'error'", cls
+        assert rows["scope"] == "'pooled'", cls
+        assert rows["shift"] == "0.0001", cls
+        assert rows["constant"] == "'error'", cls
     assert {r["parameter"]: r["default"] for r in describe(sc.CombinedWeights)}["methods"] == "(required)"

@@ -1,15 +1,26 @@
-"""The permutation engines: conditional permutations for LISA, random permutations for the
-global statistics.
+"""The permutation engines: conditional permutations for local statistics, random permutations
+for the global statistics.
+
+One conditional-permutation engine serves every local statistic of the form "a fixed value at
+region i times the spatial lag of permuted values around it": local Moran's I and local Geary's
+c (:class:`spatialcoupling.LocalMoran`, through :func:`_lisa_counts`), and, through the public
+:func:`conditional_lag_counts`, local Getis-Ord Gi* (the region's own value held fixed, its
+neighbours permuted), the bivariate local Moran's I (``x_i`` fixed, the lag of ``y`` permuted) and
+the differential local Moran's I (the local Moran of a change) of :mod:`spatialcoupling.drivers`.
+Weights with unequal values in a row (inverse distance, kernels) are handled too.
 
 Why the conditional-permutation inference is written here and not taken from esda
 ---------------------------------------------------------------------------------
-esda's ``Moran_Local`` handles one period per call, so a panel of T periods pays T passes over
-the weights and T sets of random draws, and it runs its conditional permutations through
-numba, whose import and first compilation cost more than the whole computation for a
-provincial panel. The measured gap (against esda looped over the periods and against
-pygeoda's ``local_moran``, warm and in fresh processes, on lattices of growing size): see
-``benchmarks/results/benchmarks.md`` (made by ``benchmarks/bench_lisa.py``).
+esda's ``Moran_Local`` (and ``G_Local``, ``Moran_Local_BV``) handle one period per call, so a
+panel of T periods pays T passes over the weights and T sets of random draws, and they run
+their conditional permutations through numba, whose import and first compilation cost more
+than the whole computation for a provincial panel. The measured gap (against esda looped over
+the periods and against pygeoda, warm and in fresh processes): see
+``benchmarks/results/benchmarks.md`` (``benchmarks/bench_lisa.py``) and
+``benchmarks/results/drivers.md`` (``benchmarks/bench_drivers.py``).
 
+How it works
+------------
 Here the random neighbour sets are drawn once per block of regions and reused for every
 period: the draws depend only on the cardinalities of W, not on the data. Regions are first
 relabelled so that those with the same number of neighbours k are contiguous (the conditional
@@ -37,6 +48,14 @@ of each other; each one is a valid conditional-permutation p. Blocks get their o
 ``numpy.random.SeedSequence(seed).spawn`` and do not depend on ``n_jobs``, so the numbers are
 the same however the work is split.
 
+For a statistic ``f_i * lag_i`` with ``f_i`` held fixed (Gi*, bivariate and differential local
+Moran), :func:`conditional_lag_counts` counts the permuted lags of the neighbours against the
+observed one: the region's own weight adds the same constant to every draw and a positive
+``f_i`` (or a negative one, which swaps the two sides) leaves the folded count unchanged, so the
+count of the lag is the count of the statistic. It puts every period on a common scale first
+(``(v - mean) / sd``; with the weight sum of a row fixed under the permutations this changes no
+comparison), so the tie tolerance is relative to the spread of the period.
+
 The global statistics draw one permutation of ``range(n)`` after another from one generator
 (:func:`_simulate`); the same permutations serve every period.
 """
@@ -44,15 +63,35 @@ The global statistics draw one permutation of ``range(n)`` after another from on
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._parallel import parallel_map
 from .._progress import counter
 
+__all__ = ["conditional_lag_counts"]
+
 #: upper bound on the number of float64 cells of one permutation block (about 64 MB)
 _BLOCK_CELLS = 8_000_000
+
+
+def _one_blas_thread() -> AbstractContextManager[Any]:
+    """BLAS limited to one thread while the blocks run.
+
+    The matrix products of a block are small (rows x k times k x permutations * periods): a second
+    BLAS thread cost more CPU than it saved (six times the CPU time per product on the shared 2-core
+    machine of ``benchmarks/results/drivers.md``), and the blocks are already spread over
+    ``n_jobs`` workers. threadpoolctl comes with scikit-learn (an esda dependency); without it BLAS
+    keeps its own setting.
+    """
+    try:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - installed with scikit-learn
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, int]:
@@ -104,12 +143,13 @@ def _draw_distinct(rng: np.random.Generator, permutations: int, k: int, m: int) 
     if m <= 64 or 4 * k > m:
         return rng.random((permutations, m)).argsort(axis=1)[:, :k].astype(np.intp)
     out = rng.integers(0, m, size=(permutations, k), dtype=np.intp)
+    todo = np.arange(permutations)  # rows not yet checked: only redrawn rows are checked again
     while True:
-        s = np.sort(out, axis=1)
-        bad = (s[:, 1:] == s[:, :-1]).any(axis=1)
-        if not bad.any():
+        s = np.sort(out[todo], axis=1)
+        todo = todo[(s[:, 1:] == s[:, :-1]).any(axis=1)]
+        if not todo.size:
             return out
-        out[bad] = rng.integers(0, m, size=(int(bad.sum()), k), dtype=np.intp)
+        out[todo] = rng.integers(0, m, size=(todo.size, k), dtype=np.intp)
 
 
 def _plan_blocks(card: np.ndarray, permutations: int, periods: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -160,9 +200,12 @@ def _permuted_lags(
     """
     P, k = draws.shape
     c, T = len(rows), z.shape[1]
+    sorted_rows = bool(np.all(np.diff(rows) > 0))
+    if sorted_rows and not np.all(wts == wts[:, :1]):
+        return _weighted_lags(rows, wts, z, draws)
     zA = z[draws]  # (P, k, T)
     zB = z[draws + 1]
-    if np.all(wts == wts[:, :1]) and np.all(np.diff(rows) > 0):
+    if sorted_rows:
         cut = np.searchsorted(rows, draws, side="right")  # rows[j] <= draw  <=>  j < cut
         size = P * (c + 1) * T
         flat = workspace.get("edges") if workspace is not None else None
@@ -184,6 +227,35 @@ def _permuted_lags(
     mask = draws[:, None, :] >= rows[None, :, None]  # (P, c, k)
     out = np.matmul(mask * wts[None, :, :], zB - zA)
     out += np.tensordot(wts, zA, axes=([1], [1])).transpose(1, 0, 2)
+    return out
+
+
+def _weighted_lags(rows: np.ndarray, wts: np.ndarray, z: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Permuted lags of sorted ``rows`` with weights that differ within a row (inverse distance).
+
+    A draw at or above every row of the block (``cut == rows``) gives all of them ``z[draw + 1]``,
+    one below every row ``z[draw]``: with those values the lags of all permutations are one matrix
+    product ``wts @ base`` of shape (rows, k) x (k, permutations * periods). Only the draws that
+    fall inside the block's range of positions (about ``k * rows / n`` per permutation) shift for
+    a prefix of the rows; their corrections ``w_jm (z[draw + 1] - z[draw])`` are added per
+    permutation. Returns (permutations, rows, periods).
+    """
+    P, k = draws.shape
+    c, T = len(rows), z.shape[1]
+    drawn = np.ascontiguousarray(draws.T)  # (k, P): the gathers below come out as (k, P, T)
+    cut = np.searchsorted(rows, drawn, side="right")  # rows[j] <= draw  <=>  j < cut
+    base = z[drawn + (cut == c)]  # (k, P, T)
+    out = (wts @ base.reshape(k, P * T)).reshape(c, P, T).transpose(1, 0, 2)
+    mm, pp = np.nonzero((cut > 0) & (cut < c))
+    if mm.size:
+        order = np.argsort(pp, kind="stable")
+        mm, pp = mm[order], pp[order]
+        d = drawn[mm, pp]
+        shifted = np.arange(c)[None, :] < cut[mm, pp][:, None]  # (pairs, c)
+        delta = (z[d + 1] - z[d])[:, None, :]  # (pairs, 1, T)
+        contrib = (wts[:, mm].T * shifted)[:, :, None] * delta  # (pairs, c, T)
+        perms, first = np.unique(pp, return_index=True)
+        out[perms] += np.add.reduceat(contrib, first, axis=0)
     return out
 
 
@@ -417,7 +489,8 @@ def _lisa_counts(
             for rows, wts, sw, s in tick.each(group)
         ]
 
-    outputs = parallel_map(run, groups, n_jobs=jobs, desc="LISA permutations", progress=progress, report=False)
+    with _one_blas_thread():
+        outputs = parallel_map(run, groups, n_jobs=jobs, desc="permutations", progress=progress, report=False)
     count = np.zeros((n, T))
     g_count = np.zeros((n, T))
     g_mean = np.full((n, T), np.nan)
@@ -427,3 +500,90 @@ def _lisa_counts(
             if lag2 is not None:
                 g_count[order[rows]], g_mean[order[rows]] = res[1:]
     return count, g_count, g_mean, entropy
+
+
+def conditional_lag_counts(
+    w: Any,
+    values: np.ndarray,
+    *,
+    permutations: int,
+    seed: Any,
+    n_jobs: int | None = 1,
+    progress: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Spatial lags of ``values`` and their folded conditional-permutation counts, every period at once.
+
+    For each region i the values of its ``k_i`` neighbours are replaced by ``k_i`` values drawn
+    without replacement from the other ``n - 1`` regions (the value at i is held fixed), and the
+    permuted lag ``sum_m w_im v[draw_m]`` is compared with the observed lag. This is the inference
+    of every statistic ``f_i * lag_i`` with ``f_i`` fixed: local Getis-Ord Gi* (``f_i`` a positive
+    constant; the unit's own weight adds a constant), the bivariate local Moran's I (``f_i =
+    zx_i``) and the differential local Moran's I.
+
+    Parameters
+    ----------
+    w : scipy.sparse matrix (n, n)
+        Spatial weights; the diagonal (a region's weight on itself) is ignored, since it adds the
+        same amount to every permuted and to the observed lag. Rows may have unequal weights.
+    values : ndarray (n, T)
+        The values whose neighbours are permuted, one column per period.
+    permutations : int
+        Number of conditional permutations (>= 1).
+    seed : None, int >= 0 or numpy.random.SeedSequence
+        Seed of the draws; the numbers do not depend on ``n_jobs``.
+    n_jobs, progress
+        Workers (joblib) and the progress bar.
+
+    Returns
+    -------
+    lag : ndarray (n, T)
+        The observed lags ``sum_{j != i} w_ij v_j``.
+    count : ndarray (n, T)
+        ``min(#{lag* >= lag}, #{lag* <= lag})``: permuted lags within a relative ``1e-10`` of the
+        observed one count on both sides. The folded pseudo p is ``(1 + count) / (1 +
+        permutations)``. Regions without neighbours have count 0 (their p is undefined: the
+        caller reports them).
+    entropy : int
+        The integer that reproduces the seed.
+
+    Examples
+    --------
+    A ring of six regions; the region between the two largest values has the most extreme lag:
+
+    >>> import numpy as np, scipy.sparse as sp
+    >>> ring = sp.csr_matrix(np.roll(np.eye(6), 1, axis=1) + np.roll(np.eye(6), -1, axis=1))
+    >>> v = np.array([[5.0], [1.0], [2.0], [0.0], [3.0], [4.0]])
+    >>> lag, count, _ = conditional_lag_counts(ring, v, permutations=999, seed=1)
+    >>> lag[:, 0]
+    array([5., 7., 1., 5., 4., 8.])
+    >>> int(np.argmin(count[:, 0]))
+    5
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"conditional_lag_counts: values must be regions x periods (2-D), got shape {values.shape}")
+    off = sp.csr_matrix(w, dtype=float, copy=True)
+    if off.shape != (values.shape[0], values.shape[0]):
+        raise ValueError(f"conditional_lag_counts: weights of shape {off.shape} do not match {values.shape[0]} regions")
+    off = sp.csr_matrix(off - sp.diags(off.diagonal()))
+    off.eliminate_zeros()
+    off.sort_indices()
+    n = values.shape[0]
+    lag = np.asarray(off @ values)
+    centre = values.mean(axis=0)
+    spread = values.std(axis=0)
+    unit = np.where(spread > 0, spread, 1.0)
+    z = np.ascontiguousarray(np.where(spread > 0, (values - centre) / unit, 0.0))
+    count, _, _, entropy = _lisa_counts(
+        z,
+        np.asarray(off @ z),
+        off,
+        np.zeros(n),
+        np.diff(off.indptr),
+        permutations=permutations,
+        seed=seed,
+        two_sided=False,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    return lag, count.astype(np.int64), entropy

@@ -71,7 +71,7 @@ class _GlobalResult(Result):
         s = self.settings
         return f"W {s['weights']}; {s['permutations']} permutations, seed {s['seed']}"
 
-    def plot(self, ax: Any = None, alpha: float = 0.05, p: str = "p_sim", **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, alpha: float = 0.05, p: str = "p_sim", language: str = "en", **kwargs: Any) -> Any:
         """The statistic over the periods; filled markers where ``p <= alpha``.
 
         Parameters
@@ -82,6 +82,8 @@ class _GlobalResult(Result):
         p : str
             The p-value column. The default ``"p_sim"`` falls back to ``"p_norm"`` when the
             statistic was computed without permutations (the legend names the column used).
+        language : {"en", "zh"}
+            Language of the figure's text.
         **kwargs
             ``title=``, ``figsize=``: passed to
             :func:`spatialcoupling.plotting.global_stats.statistic_by_period`.
@@ -97,7 +99,7 @@ class _GlobalResult(Result):
         if expected in tab.columns:
             kwargs.setdefault("reference", expected)
         return figures.statistic_by_period(
-            tab, self.statistic, p=column, alpha=alpha, caption=self.caption, ax=ax, **kwargs
+            tab, self.statistic, p=column, alpha=alpha, caption=self.caption, ax=ax, language=language, **kwargs
         )
 
 

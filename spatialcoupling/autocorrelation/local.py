@@ -470,6 +470,7 @@ class LocalMoranResult(Result):
         regions: Any = None,
         kind: str = "cluster",
         periods: Sequence | None = None,
+        language: str = "en",
         **kwargs: Any,
     ) -> Any:
         """Cluster map, significance map or Moran scatterplot.
@@ -484,6 +485,8 @@ class LocalMoranResult(Result):
         kind : {"cluster", "significance", "scatter"}
         periods : sequence, optional
             Several periods as a multi-panel figure (2 columns; e.g. 2009/2014/2019/2024 as 2×2).
+        language : {"en", "zh"}
+            Language of every text of the figure.
         **kwargs
             Passed to :mod:`spatialcoupling.plotting.lisa` (``inset=False``, ``title=``,
             ``figsize=``, ``language=``...); ``caption=False`` leaves out the settings line.
@@ -492,6 +495,7 @@ class LocalMoranResult(Result):
 
         if kind not in ("cluster", "significance", "scatter"):
             raise ValueError(f"kind must be 'cluster', 'significance' or 'scatter', got {kind!r}")
+        kwargs["language"] = language
         caption = kwargs.pop("caption", True)
         text = self.caption if caption is True else (caption or None)
         variable = str(self.settings["variable"])

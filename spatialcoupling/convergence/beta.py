@@ -714,7 +714,7 @@ class BetaResult(Result):
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def plot(self, *, figsize: tuple[float, float] | None = None) -> Any:
+    def plot(self, *, figsize: tuple[float, float] | None = None, language: str = "en") -> Any:
         """β with its 95% interval, nationally and per group, and the speed (half-life labelled) beside it.
 
         Returns
@@ -724,4 +724,4 @@ class BetaResult(Result):
         from ..plotting.convergence import beta_plot
 
         title = f"Beta convergence ({self.kind}, {self.model})"
-        return beta_plot(self.intervals(), title=title, figsize=figsize)
+        return beta_plot(self.intervals(), title=title, figsize=figsize, language=language)

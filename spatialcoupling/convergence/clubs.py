@@ -712,12 +712,25 @@ class ClubResult(Result):
         return f"<ClubResult: {self.n_clubs} clubs, {len(self.divergent)} divergent of {len(self._clubs)} regions>"
 
     def plot(
-        self, ax: Any = None, members: bool = True, *, figsize: tuple[float, float] = (8, 4.5), **kwargs: Any
+        self,
+        ax: Any = None,
+        members: bool = True,
+        *,
+        figsize: tuple[float, float] = (8, 4.5),
+        language: str = "en",
+        **kwargs: Any,
     ) -> Any:
         """Relative transition paths: each club's average (thick) and, with ``members=True``,
         its regions (thin); divergent regions in grey (extra keywords go to the average lines)."""
         from ..plotting.convergence import club_paths_plot
 
         return club_paths_plot(
-            self._paths, self._clubs, list(self._table.index), ax=ax, members=members, figsize=figsize, **kwargs
+            self._paths,
+            self._clubs,
+            list(self._table.index),
+            ax=ax,
+            members=members,
+            figsize=figsize,
+            language=language,
+            **kwargs,
         )

@@ -206,9 +206,11 @@ class SigmaResult(Result):
             + self._trend.to_string(float_format=lambda v: f"{v:.4g}")
         )
 
-    def plot(self, *, ax: Any = None, figsize: tuple[float, float] = (7, 4), **kwargs: Any) -> Any:
+    def plot(
+        self, *, ax: Any = None, figsize: tuple[float, float] = (7, 4), language: str = "en", **kwargs: Any
+    ) -> Any:
         """Line chart of the measure over time, one line per group (extra keywords go to ``Axes.plot``)."""
         from ..plotting.convergence import sigma_plot
 
         wide = self._table[self.measure].unstack("group")
-        return sigma_plot(wide, self.measure, ax=ax, figsize=figsize, **kwargs)
+        return sigma_plot(wide, self.measure, ax=ax, figsize=figsize, language=language, **kwargs)

@@ -17,7 +17,7 @@ import pandas as pd
 from .._results import Result
 from .._series import PERIOD, REGION, _preview
 
-__all__ = ["DriverResult", "benjamini_hochberg_cutoff", "region_period_frame", "seed_sequence"]
+__all__ = ["DriverResult", "benjamini_hochberg_cutoff", "folded_p", "region_period_frame", "seed_sequence"]
 
 
 class DriverResult(Result):
@@ -69,6 +69,13 @@ def seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, int | None]:
         return seed, None
     ss = np.random.SeedSequence(seed)
     return ss, (int(ss.entropy) if seed is None else None)  # type: ignore[arg-type]
+
+
+def folded_p(count: np.ndarray, permutations: int, two_sided: bool) -> np.ndarray:
+    """The folded pseudo p ``(1 + count) / (1 + permutations)`` of a folded count ``min(#{s* >= s},
+    #{s* <= s})``, doubled (at most 1) when ``two_sided``."""
+    p = (1.0 + np.asarray(count, dtype=float)) / (1.0 + permutations)
+    return np.minimum(1.0, 2.0 * p) if two_sided else p
 
 
 def benjamini_hochberg_cutoff(p: np.ndarray, valid: np.ndarray, alpha: float) -> np.ndarray:

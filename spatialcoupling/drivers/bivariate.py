@@ -10,7 +10,9 @@ Conventions
 * Differential (GeoDa's "Differential Local Moran"): the change ``y_t1 − y_t0`` of each region
   is standardised the same way and ``I_i = z_i Σ_j w_ij z_j``.
 * Inference by conditional permutations: ``zx_i`` is held fixed and the neighbours' ``zy``
-  are drawn from the other regions (:mod:`spatialcoupling.drivers._permutation`).
+  are drawn from the other regions (the engine shared with :class:`spatialcoupling.LocalMoran`,
+  :func:`spatialcoupling.autocorrelation._permutation.conditional_lag_counts`). A region's weight
+  on itself, if the weights have one, is left out of the lag.
   ``alternative="directed"`` (default) is the folded pseudo p of GeoDa and esda,
   ``(1 + min(#{I* >= I}, #{I* <= I})) / (1 + permutations)``; ``"two-sided"`` doubles it (at
   most 1). A region with ``zx_i = 0`` has ``I* = 0`` for every draw and gets ``p = 1``.
@@ -30,11 +32,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .._params import InstanceOf, Interval, Model, Options, Seed
+from .._params import InstanceOf, Interval, Model, NJobs, Options, Seed
 from .._series import PERIOD, REGION, _plain, _preview
 from .._weights import as_weights
-from ._base import DriverResult, benjamini_hochberg_cutoff, seed_sequence, wide_on_weights
-from ._permutation import folded_p, lag_counts
+from ..autocorrelation._permutation import conditional_lag_counts
+from ._base import DriverResult, benjamini_hochberg_cutoff, folded_p, seed_sequence, wide_on_weights
 
 __all__ = ["CLUSTERS", "BivariateLocalMoran", "DifferentialLocalMoran", "LocalClusterResult"]
 
@@ -46,6 +48,8 @@ def _standardise(values: np.ndarray) -> np.ndarray:
 
 
 class _LocalModel(Model):
+    """Settings and the permutation run shared by the bivariate and differential local Moran."""
+
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "permutations": [Interval(int, 1, None)],
         "alpha": [Interval(float, 0, 1, closed="neither")],
@@ -53,6 +57,7 @@ class _LocalModel(Model):
         "alternative": [Options("directed", "two-sided")],
         "transform": [Options("r", "b")],
         "seed": [Seed()],
+        "n_jobs": [NJobs()],
     }
 
     def __init__(
@@ -63,6 +68,7 @@ class _LocalModel(Model):
         alternative: str = "directed",
         transform: str = "r",
         seed: Any = None,
+        n_jobs: int | None = 1,
     ) -> None:
         self.permutations = permutations
         self.alpha = alpha
@@ -70,6 +76,8 @@ class _LocalModel(Model):
         self.alternative = alternative
         self.transform = transform
         self.seed = seed
+        self.n_jobs = n_jobs
+        self._validate_params()
 
     def _run(
         self,
@@ -84,9 +92,9 @@ class _LocalModel(Model):
         w = sw.transformed(self.transform).sparse
         n, T = zx.shape
         ss, entropy = seed_sequence(self.seed)
-        lag, ge, le = lag_counts(w, zy, self.permutations, ss)
+        lag, count, _ = conditional_lag_counts(w, zy, permutations=self.permutations, seed=ss, n_jobs=self.n_jobs)
         Ii = zx * lag
-        p = folded_p(ge, le, self.permutations, self.alternative == "two-sided")
+        p = folded_p(count, self.permutations, self.alternative == "two-sided")
         card = np.diff(w.indptr) - (w.diagonal() != 0)
         isolated = np.broadcast_to((card == 0)[:, None], (n, T))
         zero = zx == 0
@@ -163,6 +171,10 @@ class BivariateLocalMoran(_LocalModel):
     transform : {"r", "b"}
         Row-standardised (default, as GeoDa) or binary weights.
     seed : None, int >= 0 or numpy.random.SeedSequence
+        Seed of the permutations (None: fresh entropy, recorded in ``settings``).
+    n_jobs : int or None
+        Workers for the permutations (joblib; -1 all cores); the same seed gives the same
+        numbers for any ``n_jobs``.
 
     Examples
     --------
@@ -176,18 +188,6 @@ class BivariateLocalMoran(_LocalModel):
     >>> list(res.counts.columns)
     ['HH', 'LL', 'LH', 'HL', 'ns', 'isolated']
     """
-
-    def __init__(
-        self,
-        permutations: int = 999,
-        alpha: float = 0.05,
-        adjust: str | None = None,
-        alternative: str = "directed",
-        transform: str = "r",
-        seed: Any = None,
-    ) -> None:
-        super().__init__(permutations, alpha, adjust, alternative, transform, seed)
-        self._validate_params()
 
     def fit(self, x: pd.Series, y: pd.Series, w: Any) -> LocalClusterResult:
         """Local I of ``x`` against the lag of ``y`` in every period both cover.
@@ -227,7 +227,7 @@ class DifferentialLocalMoran(_LocalModel):
     spans : sequence of (start, end), optional
         The period pairs; default the first and the last period. Each gives the change
         ``y_end − y_start``; the table's period label is ``"start-end"``.
-    permutations, alpha, adjust, alternative, transform, seed
+    permutations, alpha, adjust, alternative, transform, seed, n_jobs
         As for :class:`BivariateLocalMoran`.
     """
 
@@ -245,10 +245,10 @@ class DifferentialLocalMoran(_LocalModel):
         alternative: str = "directed",
         transform: str = "r",
         seed: Any = None,
+        n_jobs: int | None = 1,
     ) -> None:
-        super().__init__(permutations, alpha, adjust, alternative, transform, seed)
         self.spans = spans
-        self._validate_params()
+        super().__init__(permutations, alpha, adjust, alternative, transform, seed, n_jobs)
 
     def fit(self, series: pd.Series, w: Any) -> LocalClusterResult:
         """Local I of the change of ``series`` over each span.
@@ -329,7 +329,15 @@ class LocalClusterResult(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["counts"]
 
-    def plot(self, period: Any = None, regions: Any = None, ax: Any = None, title: str | None = None):
+    def plot(
+        self,
+        period: Any = None,
+        regions: Any = None,
+        ax: Any = None,
+        title: str | None = None,
+        language: str = "en",
+        **kwargs: Any,
+    ):
         """A cluster map of ``period`` on ``regions`` in GeoDa's colours, or, without ``regions``,
         the cluster counts per period."""
         from ..plotting import drivers as figures
@@ -337,7 +345,7 @@ class LocalClusterResult(DriverResult):
         variable = self._settings["variable"]
         if regions is None:
             return figures.class_counts(
-                self.counts, figures.GEODA_COLORS, ax=ax, title=title or f"Clusters: {variable}"
+                self.counts, figures.GEODA_COLORS, ax=ax, title=title or f"Clusters: {variable}", language=language
             )
         period = self.periods[-1] if period is None else period
         caption = (
@@ -351,4 +359,6 @@ class LocalClusterResult(DriverResult):
             ax=ax,
             title=title or f"{variable}, {period}",
             caption=caption,
+            language=language,
+            **kwargs,
         )

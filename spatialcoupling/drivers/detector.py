@@ -115,6 +115,31 @@ def _factor_row(y: np.ndarray, codes: np.ndarray) -> dict[str, float]:
     return row
 
 
+def _sorted_q(
+    xs: np.ndarray, ys: np.ndarray, ys2: np.ndarray, sst: float, cut_sets: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """q and the number of non-empty strata of every set of class bounds, from one sort.
+
+    ``xs`` is the factor sorted, ``ys`` / ``ys2`` the centred response and its square in that
+    order; class ``c`` of bounds ``b`` holds ``b_{c-1} < x <= b_c`` (as :func:`classify`), i.e. the
+    positions between ``searchsorted(xs, b, "right")`` of consecutive bounds. The class sums are
+    segment sums of the sorted arrays (``numpy.add.reduceat``), with no per-candidate labelling.
+    """
+    n = xs.size
+    q = np.full(len(cut_sets), np.nan)
+    strata = np.zeros(len(cut_sets), dtype=np.int64)
+    for c, cuts in enumerate(cut_sets):
+        ends = np.searchsorted(xs, cuts, side="right")
+        starts = np.unique(np.concatenate([[0], ends]))
+        starts = starts[starts < n]
+        sizes = np.diff(np.append(starts, n))
+        s = np.add.reduceat(ys, starts)
+        ssw = float((np.add.reduceat(ys2, starts) - s * s / sizes).sum())
+        strata[c] = starts.size
+        q[c] = 1.0 - ssw / sst if sst > 0 else np.nan
+    return q, strata
+
+
 class GeoDetector(Model):
     """Geographic detector of a response against factors, per period and pooled.
 
@@ -390,35 +415,49 @@ class GeoDetector(Model):
                     "(repeated values)"
                 )
             return self.method, self.k, cuts, []
-        candidates: list[dict[str, Any]] = []
-        best: tuple[float, str, int, np.ndarray] | None = None
         lo, hi = self.k_range
-        unique = np.unique(x)
-        natural = natural_breaks(x, hi) if "natural" in self.methods else {}
-        sst = float(((y - y.mean()) ** 2).sum())
+        order = np.argsort(x, kind="stable")
+        xs = x[order]
+        unique = np.unique(xs)
+        yc = y - y.mean()
+        ys, ys2 = yc[order], np.square(yc[order])
+        sst = float(np.square(yc).sum())
+        natural = natural_breaks(xs, hi) if "natural" in self.methods else {}
+        methods, ks, cut_sets = [], [], []
         for method in self.methods:
             if method == "geometric" and unique[0] <= 0:
                 notes.append(
                     f"run {label!r}: factor {name!r} has values <= 0; geometric intervals left out of the search"
                 )
                 continue
-            for k in range(lo, hi + 1):
-                if method == "natural":
+            if method == "quantile":  # one percentile call for every class count
+                qs = [100.0 * np.arange(1, k) / k for k in range(lo, hi + 1)]
+                flat = np.percentile(xs, np.concatenate(qs))
+                bounds = np.cumsum([0] + [q.size for q in qs])
+            for i, k in enumerate(range(lo, hi + 1)):
+                if unique.size <= k:
+                    cuts = unique[:-1]
+                elif method == "natural":
                     cuts = natural[k] if k in natural else unique[:-1]
+                elif method == "quantile":
+                    cuts = np.unique(flat[bounds[i] : bounds[i + 1]])
                 else:
-                    cuts = breaks(x, method, k, unique=unique)
-                n_h, s_h, ss_h = _moments(y, classify(x, cuts))
-                present = n_h > 0
-                ssw = float((ss_h[present] - s_h[present] ** 2 / n_h[present]).sum())
-                q = 1.0 - ssw / sst if sst > 0 else np.nan
-                candidates.append(
-                    {"run": label, "factor": name, "method": method, "k": k, "q": q, "strata": int(present.sum())}
-                )
-                if best is None or q > best[0] + 1e-12:
-                    best = (q, method, k, cuts)
-        if best is None:
+                    cuts = breaks(xs, method, k, unique=unique)
+                methods.append(method)
+                ks.append(k)
+                cut_sets.append(cuts)
+        if not cut_sets:
             raise ValueError(f"GeoDetector: no discretisation in the search applies to factor {name!r} (run {label!r})")
-        return best[1], best[2], best[3], candidates
+        q, strata = _sorted_q(xs, ys, ys2, sst, cut_sets)
+        best = 0
+        for c in range(1, len(cut_sets)):  # the first of the largest q in the search order
+            if q[c] > q[best] + 1e-12:
+                best = c
+        candidates = [
+            {"run": label, "factor": name, "method": m, "k": k, "q": qc, "strata": st}
+            for m, k, qc, st in zip(methods, ks, q.tolist(), strata.tolist(), strict=True)
+        ]
+        return methods[best], ks[best], cut_sets[best], candidates
 
     def _risk(
         self, label: Any, y: np.ndarray, codes: dict[str, np.ndarray], labels: dict[str, list], notes: list[str]
@@ -570,18 +609,19 @@ class GeoDetectorResult(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["table"]
 
-    def plot(self, kind: str = "q", run: Any = None, ax: Any = None, title: str | None = None):
+    def plot(self, kind: str = "q", run: Any = None, ax: Any = None, title: str | None = None, language: str = "en"):
         """``"q"``: bars of q per factor and run; ``"interaction"``: the interaction matrix of ``run``
         (default the pooled run, else the last period)."""
         from ..plotting import drivers as figures
 
         if kind == "q":
-            return figures.q_bars(self.q(), ax=ax, title=title or "Geographic detector: q by factor")
+            return figures.q_bars(self.q(), ax=ax, language=language, title=title or "Geographic detector: q by factor")
         if kind == "interaction":
             run = (POOLED if POOLED in self.runs else self.runs[-1]) if run is None else run
             return figures.heatmap(
                 self.interaction_matrix(run),
                 ax=ax,
+                language=language,
                 cmap="Blues",
                 value_label="q",
                 title=title or f"Interaction detector, {run}",

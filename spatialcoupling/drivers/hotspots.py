@@ -16,10 +16,12 @@ Conventions
   transform="B", star=True).Zs``. (esda's ``Zs`` under ``transform="R"`` uses the cardinality
   form of the variance, which is the standard one only for binary weights.)
 * ``p_norm`` is the two-sided normal p of ``z``. ``p_sim`` is the pseudo p of the conditional
-  permutations (``x_i`` held fixed, its neighbours drawn from the other regions; see
-  :mod:`spatialcoupling.drivers._permutation`): ``alternative="two-sided"`` (default) doubles
-  the folded p ``(1 + min(#{G* >= G}, #{G* <= G})) / (1 + permutations)`` (at most 1), to
-  be read against the same confidence levels as ArcGIS's two-sided normal p;
+  permutations (``x_i`` held fixed, its neighbours drawn from the other regions by the engine
+  shared with :class:`spatialcoupling.LocalMoran`,
+  :func:`spatialcoupling.autocorrelation._permutation.conditional_lag_counts`):
+  ``alternative="two-sided"`` (default) doubles the folded p
+  ``(1 + min(#{G* >= G}, #{G* <= G})) / (1 + permutations)`` (at most 1), to be read against the
+  same confidence levels as ArcGIS's two-sided normal p;
   ``alternative="directed"`` is the folded p itself (GeoDa's and esda's ``p_sim``).
 * Classes follow ArcGIS's ``Gi_Bin``: ``±3`` at 99 %, ``±2`` at 95 %, ``±1`` at 90 %
   confidence (``p <= 0.01, 0.05, 0.10``), the sign of ``z`` giving hot (+) or cold (−), 0 not
@@ -38,11 +40,11 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from .._params import Interval, Model, Options, Seed
+from .._params import Interval, Model, NJobs, Options, Seed
 from .._series import PERIOD, REGION, _preview
 from .._weights import as_weights
-from ._base import DriverResult, benjamini_hochberg_cutoff, seed_sequence, wide_on_weights
-from ._permutation import folded_p, lag_counts
+from ..autocorrelation._permutation import conditional_lag_counts
+from ._base import DriverResult, benjamini_hochberg_cutoff, folded_p, seed_sequence, wide_on_weights
 
 __all__ = ["HOTSPOT_CLASSES", "HotSpotResult", "HotSpots"]
 
@@ -80,6 +82,9 @@ class HotSpots(Model):
         Row-standardised (default) or binary weights, after the self-weight is added.
     seed : None, int >= 0 or numpy.random.SeedSequence
         Seed of the permutations (None: fresh entropy, recorded in ``settings``).
+    n_jobs : int or None
+        Workers for the permutations (joblib; -1 all cores); the same seed gives the same
+        numbers for any ``n_jobs``.
 
     Examples
     --------
@@ -100,6 +105,7 @@ class HotSpots(Model):
         "adjust": [Options(None, "fdr")],
         "transform": [Options("r", "b")],
         "seed": [Seed()],
+        "n_jobs": [NJobs()],
     }
 
     def __init__(
@@ -110,6 +116,7 @@ class HotSpots(Model):
         adjust: str | None = None,
         transform: str = "r",
         seed: Any = None,
+        n_jobs: int | None = 1,
     ) -> None:
         self.permutations = permutations
         self.p = p
@@ -117,6 +124,7 @@ class HotSpots(Model):
         self.adjust = adjust
         self.transform = transform
         self.seed = seed
+        self.n_jobs = n_jobs
         self._validate_params()
 
     def fit(self, series: pd.Series, w: Any) -> HotSpotResult:
@@ -176,8 +184,8 @@ class HotSpots(Model):
         entropy = None
         if self.permutations:
             ss, entropy = seed_sequence(self.seed)
-            _, ge, le = lag_counts(neigh, x, self.permutations, ss)
-            p_sim = folded_p(ge, le, self.permutations, self.alternative == "two-sided")
+            _, count, _ = conditional_lag_counts(neigh, x, permutations=self.permutations, seed=ss, n_jobs=self.n_jobs)
+            p_sim = folded_p(count, self.permutations, self.alternative == "two-sided")
             p_sim[isolated] = np.nan
             data["p_sim"] = p_sim.ravel()
         p_used = (data["p_sim"] if self.p == "sim" else data["p_norm"]).reshape(n, periods)
@@ -267,14 +275,26 @@ class HotSpotResult(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["counts"]
 
-    def plot(self, period: Any = None, regions: Any = None, ax: Any = None, title: str | None = None):
+    def plot(
+        self,
+        period: Any = None,
+        regions: Any = None,
+        ax: Any = None,
+        title: str | None = None,
+        language: str = "en",
+        **kwargs: Any,
+    ):
         """A hot-spot map of ``period`` on ``regions`` (a GeoDataFrame indexed by region) in
         ArcGIS's colours, or, without ``regions``, the class counts per period."""
         from ..plotting import drivers as figures
 
         if regions is None:
             return figures.class_counts(
-                self.counts, figures.HOTSPOT_COLORS, ax=ax, title=title or "Hot and cold spots (Gi*) per period"
+                self.counts,
+                figures.HOTSPOT_COLORS,
+                ax=ax,
+                title=title or "Hot and cold spots (Gi*) per period",
+                language=language,
             )
         period = self.periods[-1] if period is None else period
         caption = (
@@ -288,4 +308,6 @@ class HotSpotResult(DriverResult):
             ax=ax,
             title=title or f"Hot and cold spots, {period}",
             caption=caption,
+            language=language,
+            **kwargs,
         )

@@ -319,7 +319,7 @@ class ObstacleResult(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["ranking"]["mean_obstacle"].unstack(PERIOD)
 
-    def plot(self, kind: str = "ranking", ax: Any = None, title: str | None = None):
+    def plot(self, kind: str = "ranking", ax: Any = None, title: str | None = None, language: str = "en"):
         """``"ranking"``: heatmap of the mean obstacle degree of each indicator per period;
         ``"dimensions"``: the mean obstacle degree of each dimension over time."""
         from ..plotting import drivers as figures
@@ -330,6 +330,7 @@ class ObstacleResult(DriverResult):
             return figures.heatmap(
                 frame.loc[order],
                 ax=ax,
+                language=language,
                 title=title or "Mean obstacle degree by indicator",
                 value_label="obstacle degree",
             )
@@ -340,6 +341,10 @@ class ObstacleResult(DriverResult):
             )
             frame.columns = [f"{s}: {d}" for s, d in frame.columns]
             return figures.lines(
-                frame, ax=ax, title=title or "Mean obstacle degree by dimension", ylabel="obstacle degree"
+                frame,
+                ax=ax,
+                language=language,
+                title=title or "Mean obstacle degree by dimension",
+                ylabel="obstacle degree",
             )
         raise ValueError(f"kind must be 'ranking' or 'dimensions', got {kind!r}")

@@ -267,8 +267,8 @@ class RobustnessGrid(Model):
         base_D = D[base_key]
         out = cells.copy()
         spear, kend, spear_min = {}, {}, {}
-        for key, wide in D.items():
-            wide = wide.loc[base_D.index, base_D.columns]
+        for key, frame in D.items():
+            wide = frame.loc[base_D.index, base_D.columns]
             r_a = stats.rankdata(wide.to_numpy(), axis=0)
             r_b = stats.rankdata(base_D.to_numpy(), axis=0)
             ra, rb = r_a - r_a.mean(axis=0), r_b - r_b.mean(axis=0)
@@ -483,11 +483,13 @@ class RobustnessResult(DriverResult):
     def cells(self) -> pd.DataFrame:
         return self._get("cells")
 
-    def plot(self, ax: Any = None, title: str | None = None):
+    def plot(self, ax: Any = None, title: str | None = None, language: str = "en"):
         """Each cell's Spearman correlation of D with the baseline, coloured by whether the cell keeps
         the baseline's conclusions."""
         from ..plotting import drivers as figures
 
         cells = self._tables["cells"].copy()
         cells.index = [" / ".join(map(str, i)) for i in cells.index]
-        return figures.robustness_chart(cells, ax=ax, title=title or "Robustness of D ranks and conclusions")
+        return figures.robustness_chart(
+            cells, ax=ax, language=language, title=title or "Robustness of D ranks and conclusions"
+        )

@@ -282,13 +282,14 @@ class CompositeScores(DriverResult):
     def _summary_table(self) -> pd.DataFrame:
         return self._tables["scores"].groupby(PERIOD).mean()
 
-    def plot(self, ax: Any = None, title: str | None = None):
+    def plot(self, ax: Any = None, title: str | None = None, language: str = "en"):
         """Mean U per subsystem over time."""
         from ..plotting import drivers as figures
 
         return figures.lines(
             self._tables["scores"].groupby(PERIOD).mean(),
             ax=ax,
+            language=language,
             ylabel="mean composite score U",
             title=title or f"Subsystem scores ({self._settings['method']})",
         )

@@ -35,7 +35,21 @@ _EXPORTS = {
     "RankResult": "rank",
 }
 
-__all__ = sorted(_EXPORTS)
+# the public names, written out for static tools (tests/test_exports.py checks it is sorted(_EXPORTS))
+__all__ = [
+    "DensityResult",
+    "GravityCentre",
+    "GravityResult",
+    "KernelDensity",
+    "MarkovChain",
+    "MarkovResult",
+    "RankMobility",
+    "RankResult",
+    "SpaceTimeLISA",
+    "SpaceTimeLISAResult",
+    "SpatialMarkov",
+    "SpatialMarkovResult",
+]
 
 
 def __getattr__(name: str) -> Any:

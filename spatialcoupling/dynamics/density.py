@@ -312,7 +312,15 @@ class DensityResult(DynamicsResult):
             raise ValueError(f"group {group!r} is not in the result; groups: {groups}")
         return curves.xs(group, level="group")
 
-    def plot(self, kind: str = "curves", periods: Any = None, group: Any = None, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(
+        self,
+        kind: str = "curves",
+        periods: Any = None,
+        group: Any = None,
+        ax: Any = None,
+        language: str = "en",
+        **kwargs: Any,
+    ) -> Any:
         """``kind="curves"``: overlaid curves of ``periods`` (default: up to six evenly spaced
         periods); ``"surface"``: the 3-D surface period × value × density; ``"ridgeline"``: one
         curve per period, stacked. ``group`` selects a group (default: all regions)."""
@@ -322,9 +330,15 @@ class DensityResult(DynamicsResult):
         title = f"Kernel density of {self.settings['variable']}" + (f" ({group})" if group not in (None, ALL) else "")
         caption = f"{self.settings['kernel']} kernel, bandwidth {self.settings['bandwidth']}"
         if kind == "curves":
-            return dplot.density_curves(curves, periods=periods, ax=ax, title=title, caption=caption, **kwargs)
+            return dplot.density_curves(
+                curves, periods=periods, ax=ax, title=title, caption=caption, language=language, **kwargs
+            )
         if kind == "surface":
-            return dplot.density_surface(curves, periods=periods, title=title, caption=caption, **kwargs)
+            return dplot.density_surface(
+                curves, periods=periods, title=title, caption=caption, language=language, **kwargs
+            )
         if kind == "ridgeline":
-            return dplot.density_ridgeline(curves, periods=periods, title=title, caption=caption, **kwargs)
+            return dplot.density_ridgeline(
+                curves, periods=periods, title=title, caption=caption, language=language, **kwargs
+            )
         raise ValueError(f"kind must be 'curves', 'surface' or 'ridgeline', got {kind!r}")

@@ -330,35 +330,26 @@ class GravityResult(DynamicsResult):
                 with atomic_path(path) as tmp:
                     frame.to_file(tmp, driver="GeoJSON")
 
-    def plot(self, inset: bool = True, **kwargs: Any) -> Any:
-        """The centres' path and the ellipses on the region map (in the projected CRS); for China the
-        main map is cropped to the mainland frame."""
-        from .._china import MAINLAND, reaches_south_china_sea
+    def plot(self, inset: bool = True, language: str = "en", **kwargs: Any) -> Any:
+        """The centres' path and the ellipses on the region map, drawn as the package's other maps
+        (projected for drawing only; for China Taiwan, the maritime line and the South China Sea
+        inset), with an enlarged view of the path beside the map (``inset=False``: none).
+        ``**kwargs`` go to :func:`spatialcoupling.plotting.dynamics.gravity_map`."""
         from ..plotting import dynamics as dplot
 
-        extent = None
-        if reaches_south_china_sea(self._regions):
-            from pyproj import Transformer
-
-            lon0, lon1, lat0, lat1 = MAINLAND
-            tr = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-            xs, ys = tr.transform(
-                np.linspace(lon0, lon1, 50).tolist() * 2 + [lon0] * 50 + [lon1] * 50,
-                [lat0] * 50 + [lat1] * 50 + np.linspace(lat0, lat1, 50).tolist() * 2,
-            )
-            extent = (min(xs), max(xs), min(ys), max(ys))
         table = self._store["table"].reset_index()
         caption = (
             f"Centre of gravity weighted by {self.settings['variable']}; ellipses: {self.settings['variant']} "
             "(one standard deviation)"
         )
         return dplot.gravity_map(
-            self._regions.to_crs(self.crs),
+            self._regions,
             table[[PERIOD, "x", "y"]],
             self.ellipses[[PERIOD, "geometry"]],
             title=f"Centre of gravity of {self.settings['variable']}",
             caption=caption,
-            extent=extent,
             inset=inset,
+            centres_crs=self.crs,
+            language=language,
             **kwargs,
         )

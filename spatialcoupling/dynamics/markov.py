@@ -291,17 +291,23 @@ class MarkovResult(DynamicsResult):
     def states(self) -> pd.DataFrame:
         return self._get("states")
 
-    def plot(self, kind: str = "matrix", ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, kind: str = "matrix", ax: Any = None, language: str = "en", **kwargs: Any) -> Any:
         """``kind="matrix"``: the transition probabilities as a heat map; ``"steady_state"``: initial,
         final and steady-state shares per state."""
         from ..plotting import dynamics as dplot
 
         title = f"Markov chain of {self.settings['variable']} ({self.settings['classes']})"
         if kind == "matrix":
-            return dplot.transition_heatmap(self._store["table"].drop(columns="n"), ax=ax, title=title, **kwargs)
+            return dplot.transition_heatmap(
+                self._store["table"].drop(columns="n"), ax=ax, title=title, language=language, **kwargs
+            )
         if kind == "steady_state":
             return dplot.state_shares(
-                self._store["steady_state"][["initial", "final", "steady_state"]], ax=ax, title=title, **kwargs
+                self._store["steady_state"][["initial", "final", "steady_state"]],
+                ax=ax,
+                title=title,
+                language=language,
+                **kwargs,
             )
         raise ValueError(f"kind must be 'matrix' or 'steady_state', got {kind!r}")
 
@@ -503,7 +509,7 @@ class SpatialMarkovResult(DynamicsResult):
     def states(self) -> pd.DataFrame:
         return self._get("states")
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, language: str = "en", **kwargs: Any) -> Any:
         """One heat map of the transition probabilities per lag class (and the pooled chain)."""
         from ..plotting import dynamics as dplot
 
@@ -516,5 +522,9 @@ class SpatialMarkovResult(DynamicsResult):
             f"Q = {t.loc['Q', 'statistic']:.2f} (p = {t.loc['Q', 'p_value']:.3g}), dof {t.loc['LR', 'dof']:.0f}"
         )
         return dplot.transition_panels(
-            mats, title=f"Spatial Markov chain of {self.settings['variable']}", caption=caption, **kwargs
+            mats,
+            title=f"Spatial Markov chain of {self.settings['variable']}",
+            caption=caption,
+            language=language,
+            **kwargs,
         )

@@ -263,14 +263,16 @@ class RankResult(DynamicsResult):
     def changes(self) -> pd.DataFrame:
         return self._get("changes")
 
-    def plot(self, kind: str = "tau", regions: Any = None, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, kind: str = "tau", regions: Any = None, ax: Any = None, language: str = "en", **kwargs: Any) -> Any:
         """``kind="tau"``: τ (and the spatial τ) per pair of periods; ``"map"``: the rank change from
         the first to the last period on ``regions`` (a GeoDataFrame indexed by region)."""
         from ..plotting import dynamics as dplot
 
         var = self.settings["variable"]
         if kind == "tau":
-            return dplot.tau_series(self._store["table"], ax=ax, title=f"Rank mobility of {var}", **kwargs)
+            return dplot.tau_series(
+                self._store["table"], ax=ax, title=f"Rank mobility of {var}", language=language, **kwargs
+            )
         if kind == "map":
             if regions is None:
                 raise ValueError("kind='map' needs regions=<GeoDataFrame indexed by region>")
@@ -280,6 +282,7 @@ class RankResult(DynamicsResult):
                 self._store["changes"]["change"],
                 title=f"Rank change of {var}, {p}",
                 caption="positive: moved up",
+                language=language,
                 **kwargs,
             )
         raise ValueError(f"kind must be 'tau' or 'map', got {kind!r}")

@@ -496,7 +496,9 @@ class SpaceTimeLISAResult(DynamicsResult):
     def rose(self) -> pd.DataFrame:
         return self._get("rose")
 
-    def plot(self, kind: str = "paths", regions: Any = None, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(
+        self, kind: str = "paths", regions: Any = None, ax: Any = None, language: str = "en", **kwargs: Any
+    ) -> Any:
         """``kind="paths"``: LISA time paths (``regions``, default the 12 longest); ``"rose"``: the
         directional rose; ``"matrix"``: the LISA Markov probabilities; ``"types"``: the shares of the
         transition types per interval."""
@@ -512,6 +514,7 @@ class SpaceTimeLISAResult(DynamicsResult):
                 ax=ax,
                 title=f"LISA time paths of {var}",
                 caption=f"coordinates: {self.settings['scale']}",
+                language=language,
                 **kwargs,
             )
         if kind == "rose":
@@ -520,14 +523,21 @@ class SpaceTimeLISAResult(DynamicsResult):
                 title=f"Directional rose of {var}",
                 caption=f"{self.settings['rose_periods']}; {self.settings['rose_permutations']} "
                 f"permutations, {self.settings['alternative']}",
+                language=language,
                 **kwargs,
             )
         if kind == "matrix":
             return dplot.transition_heatmap(
-                self._store["table"].drop(columns="n"), ax=ax, title=f"LISA Markov chain of {var}", **kwargs
+                self._store["table"].drop(columns="n"),
+                ax=ax,
+                title=f"LISA Markov chain of {var}",
+                language=language,
+                **kwargs,
             )
         if kind == "types":
             shares = self._store["types"].drop(index="all")[[f"share_{t}" for t in TYPES]]
             shares.columns = list(TYPES)
-            return dplot.transition_types(shares, ax=ax, title=f"Space-time transition types of {var}", **kwargs)
+            return dplot.transition_types(
+                shares, ax=ax, title=f"Space-time transition types of {var}", language=language, **kwargs
+            )
         raise ValueError(f"kind must be 'paths', 'rose', 'matrix' or 'types', got {kind!r}")

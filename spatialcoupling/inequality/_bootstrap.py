@@ -154,8 +154,11 @@ def _replicate_uniforms(parent: np.random.SeedSequence, first: int, count: int, 
             "uinteger": 0,
         }
         raw[b] = bitgen.random_raw(n)
-    # Generator.random: the top 53 bits as a double in [0, 1)
-    return (raw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    # Generator.random: the top 53 bits as a double in [0, 1) (converted through int64, which numpy
+    # turns into doubles much faster than uint64; the 53-bit values are exact either way)
+    out = (raw >> np.uint64(11)).view(np.int64).astype(np.float64)
+    out *= 1.0 / 9007199254740992.0
+    return out
 
 
 def _bootstrap_chunk(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:

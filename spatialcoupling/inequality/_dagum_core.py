@@ -19,12 +19,14 @@ every group ``h``, the running count and running sum of ``h``'s members gives
 values ``(y_i − y_r)⁺`` is ``y_i − y_r`` for the ``r`` below ``i`` and 0 above (ties
 contribute 0 either way). Every term of the decomposition is a ``P_jh`` over ``n² μ``:
 ``G_w`` term ``P_jj / (n² μ)``, ``G_t`` term ``2 P_hj / (n² μ)`` (poorer group's side),
-``G_nb`` term ``n_j n_h (μ_j − μ_h) / (n² μ)``. The cost is O(n log n + k n) time and O(n)
-memory for ``k`` groups; no pair of observations is ever formed. Values are shifted by the
+``G_nb`` term ``n_j n_h (μ_j − μ_h) / (n² μ)``. The cost is O(n log n + k n) time and O(k n)
+memory per replicate for ``k`` groups; no pair of observations is ever formed. Values are shifted by the
 period's minimum before the running sums (differences do not change), which keeps rounding
 error relative to the spread rather than the level. A bootstrap replicate is evaluated as
 frequency weights on the period's sorted values (no sort per replicate), a whole batch of
-replicates as the rows of one array.
+replicates as the rows of one array; :func:`_pair_sums` takes them in blocks with the
+replicates as the innermost axis. The sort is numpy's default one: the order of tied values
+does not enter any term (:func:`_value_order`).
 
 **Layout.** One evaluation's numbers travel as a flat vector (:func:`_flatten`): the overall
 terms, then per group, then per pair of groups (in the order of ``np.triu_indices(k, 1)``);
@@ -111,14 +113,15 @@ def _dagum_weighted(
     stot = sum_shift.sum(axis=1)
     mu = stot / nw + y0
 
-    # overall: Σ_i w_i (y_i C_i − S_i) = Σ_i Σ_r w_i w_r |y_i − y_r| / 2
-    cum_w = np.cumsum(W, axis=1)
-    cum_s = np.cumsum(wy, axis=1)
-    num_all = np.maximum(np.einsum("ij,ij->i", wy, cum_w) - np.einsum("ij,ij->i", W, cum_s), 0.0)
     moments = None
+    cum_w = cum_s = np.empty(0)
     if variance:
+        cum_w = np.cumsum(W, axis=1)
+        cum_s = np.cumsum(wy, axis=1)
         moments = _centred_values(ys, lab, W, onehot, sizes, mus_j, cum_w, cum_s, stot, nw)
-    P = _pair_sums(ys, lab, W, wy, k, unit, by_group, moments)
+    P = _pair_sums(ys, lab, W, k, moments)
+    # overall: Σ_i Σ_r w_i w_r (y_i − y_r)⁺ = Σ_i Σ_r w_i w_r |y_i − y_r| / 2, the sum of all pair sums
+    num_all = P.sum(axis=(1, 2))
     out = _terms(P, sizes, nw, mus_j, mu_j, mu, num_all, k)
     if variance:
         assert moments is not None
@@ -130,7 +133,7 @@ def _dagum_weighted(
 
 def _centred_values(ys, lab, W, onehot, sizes, mus_j, cum_w, cum_s, stot, nw) -> dict[str, np.ndarray]:
     """The per-value quantities the variance needs, centred within groups: ``y`` and
-    ``T_i = Σ_r w_r |y_i − y_r|``, with the buffers that :func:`_pair_sums` fills."""
+    ``T_i = Σ_r w_r |y_i − y_r|``, with the arrays that :func:`_pair_sums` fills."""
     m, n = W.shape
     k = sizes.shape[1]
     T = ys * cum_w - cum_s + (stot[:, None] - cum_s) - ys * (nw[:, None] - cum_w)
@@ -143,34 +146,77 @@ def _centred_values(ys, lab, W, onehot, sizes, mus_j, cum_w, cum_s, stot, nw) ->
         "onehot": onehot,
         "A_own": np.empty((m, n)),  # A_i,g(i)
         "a_mom": np.empty((3, m, k, k)),  # Σ_l w A_h², Cov_l(A_h, y), Cov_l(A_h, T)
-        "buf": np.empty((3, m, n)),
     }
 
 
-def _pair_sums(ys, lab, W, wy, k, unit, by_group, moments) -> np.ndarray:
+#: replicates evaluated together in :func:`_pair_sums` (groups × values × replicates arrays stay in cache)
+_PAIR_BLOCK = 16
+
+
+def _running_by_group(lab: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gather plan for running sums of each group, in group-major order.
+
+    Returns ``order`` (the sorted positions grouped by group, ascending within a group), the
+    start of each group in it and ``idx`` (k × n): with ``R`` a running sum (leading 0) of a
+    per-value quantity taken in the order ``order``, ``R[idx[h, q]] − R[start_h]`` is its sum over
+    the members of group ``h`` at sorted positions up to ``order[q]``.
+    """
+    order = np.argsort(lab, kind="stable")
+    sizes = np.bincount(lab, minlength=k)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    counts = np.cumsum(lab[None, :] == np.arange(k)[:, None], axis=1)  # members of h at positions <= i
+    return order, starts, (starts[:, None] + counts)[:, order]
+
+
+def _running_rows(X: np.ndarray) -> np.ndarray:
+    """Running sums along each row of ``X`` (b × n) with a leading 0, as an (n + 1) × b array
+    (numpy's cumulative sum is fast along the last axis, slow along the first)."""
+    run = np.zeros((X.shape[0], X.shape[1] + 1))
+    np.cumsum(X, axis=1, out=run[:, 1:])
+    return np.ascontiguousarray(run.T)
+
+
+def _pair_sums(ys: np.ndarray, lab: np.ndarray, W: np.ndarray, k: int, moments: dict | None) -> np.ndarray:
     """``P[:, j, h] = Σ_{i ∈ j} w_i A_ih`` with ``A_ih = Σ_{r ∈ h} w_r (y_i − y_r)⁺``, for every row
-    of ``W`` (m × k × k); with ``moments``, also the within-group moments of the ``A_ih``."""
-    m = W.shape[0]
+    of ``W`` (m × k × k); with ``moments``, also the within-group moments of the ``A_ih``.
+
+    With ``C_h(i)`` and ``S_h(i)`` the weight and weighted sum of group ``h`` at sorted positions
+    ``≤ i``, ``A_ih = y_i C_h(i) − S_h(i)``. The values are handled in group-major order (the
+    sorted positions grouped by group) with the replicates as the innermost axis: one running
+    sum of the weights and one of the weighted values per replicate, read for every group at
+    every position (row gathers), give ``A``; sums over a group's members are then sums over
+    contiguous blocks (``numpy.add.reduceat``). Tied values contribute ``y_i − y_r = 0``
+    whichever of them the sort puts first, so the order of ties does not enter any term.
+    """
+    m, n = W.shape
     P = np.empty((m, k, k))
-    for h in range(k):
-        mask = lab == h
-        if unit:
-            ch = np.cumsum(mask)[None, :]
-            sh = np.cumsum(np.where(mask, ys, 0.0))[None, :]
-        else:
-            ch = np.cumsum(W * mask, axis=1)
-            sh = np.cumsum(wy * mask, axis=1)
-        A = ys * ch - sh
-        WA = A if unit else W * A
-        P[:, :, h] = by_group(WA)
-        if moments is not None:
-            buf = moments["buf"]
-            moments["A_own"][:, mask] = A[:, mask]
-            # yc and Tc are centred within groups, so Σ w A yc is already a covariance
-            np.multiply(WA, A, out=buf[0])
-            np.multiply(WA, moments["yc"], out=buf[1])
-            np.multiply(WA, moments["Tc"], out=buf[2])
-            moments["a_mom"][:, :, :, h] = buf @ moments["onehot"]
+    order, starts, idx = _running_by_group(lab, k)
+    flat = idx.ravel()
+    ys_g, lab_g = ys[order], lab[order]
+    cols = np.arange(n)
+    for a in range(0, m, _PAIR_BLOCK):
+        rows = slice(a, a + _PAIR_BLOCK)
+        Wg = W[rows][:, order]
+        Wt = np.ascontiguousarray(Wg.T)  # (n, b): group-major values × replicates
+        b = Wt.shape[1]
+        run = _running_rows(Wg)
+        A = np.take(run, flat, axis=0).reshape(k, n, b)
+        A -= run[starts][:, None, :]  # C_h at every position
+        A *= ys_g[None, :, None]
+        run = _running_rows(Wg * ys_g)
+        S = np.take(run, flat, axis=0).reshape(k, n, b)
+        S -= run[starts][:, None, :]  # S_h at every position
+        A -= S  # A[h, q, :] = A_{order[q], h}
+        np.multiply(A, Wt[None], out=S)  # w_i A_ih
+        P[rows] = np.add.reduceat(S, starts, axis=1).transpose(2, 1, 0)
+        if moments is None:
+            continue
+        moments["A_own"][rows, order] = A[lab_g, cols].T
+        a_mom = moments["a_mom"]
+        # yc and Tc are centred within groups, so Σ w A yc is already a covariance
+        others = (A, moments["yc"][rows][:, order].T[None], moments["Tc"][rows][:, order].T[None])
+        for c, other in enumerate(others):
+            a_mom[c, rows] = np.add.reduceat(S * other, starts, axis=1).transpose(2, 1, 0)
     np.maximum(P, 0.0, out=P)  # each summand is >= 0; clear rounding residue
     return P
 
@@ -273,7 +319,21 @@ def _linearised_variance(
     out, W, onehot, lab, sizes, SP, scale, mus_j, yc, Tc, Tw, Q, P, a_mom, j_richer, total, nn, msum
 ) -> dict[str, np.ndarray]:
     """Assemble the variance of every term from within-group covariances (see :func:`_dagum_weighted`)."""
-    _m, k = sizes.shape
+    f, cov = _member_covariances(W, onehot, lab, sizes, yc, Tc, Tw, Q)
+    nw = sizes.sum(axis=1)
+    Nmu = scale / nw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv_scale = 1.0 / scale
+        inv_sp = np.where(SP > 0, 1.0 / SP, np.nan)
+    var = _overall_variances(out, cov, sizes, mus_j, nw, Nmu, inv_scale, inv_sp)
+    var.update(_group_variances(out, cov, sizes, Nmu, inv_scale, inv_sp))
+    sides = _pair_sides(f, cov, sizes, P, a_mom)
+    var.update(_pair_variances(out, cov, sides, sizes, mus_j, j_richer, total, nn, msum, Nmu, inv_scale, inv_sp))
+    return var
+
+
+def _member_covariances(W, onehot, lab, sizes, yc, Tc, Tw, Q) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+    """The jackknife factor n/(n-1) per group and the within-group covariances of the coordinates y, T, w, Q."""
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(sizes > 1, sizes / (sizes - 1), 0.0)  # jackknife's small-sample factor
         Twc = Tw - ((W * Tw) @ onehot / sizes)[:, lab]
@@ -289,26 +349,29 @@ def _linearised_variance(
     moments = stack @ onehot  # (10, m, k)
     for key, mom in zip(keys, moments, strict=True):
         cov[key] = cov[key[::-1]] = f * mom
+    return f, cov
 
-    nw = sizes.sum(axis=1)
-    Nmu = scale / nw
+
+def _quad(cov: dict[tuple[str, str], np.ndarray], coef: dict[str, Any]) -> np.ndarray:
+    """Σ_l Σ_{c,c'} a_c a_c' Cov_l(c, c') for coefficients of shape (m,) or (m, k)."""
+    total_ = 0.0
+    items = [(c, np.asarray(v)) for c, v in coef.items()]
+    items = [(c, v[:, None] if v.ndim == 1 else v) for c, v in items]
+    for i, (c1, v1) in enumerate(items):
+        for c2, v2 in items[i:]:
+            term = v1 * v2 * cov[(c1, c2)]
+            total_ = total_ + (term if c1 == c2 else 2 * term)
+    return np.sum(total_, axis=1)
+
+
+def _overall_variances(out, cov, sizes, mus_j, nw, Nmu, inv_scale, inv_sp) -> dict[str, np.ndarray]:
+    """Variances of the mean, G and its components and of their shares of G."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        inv_scale = 1.0 / scale
-        inv_sp = np.where(SP > 0, 1.0 / SP, np.nan)
         G = out["G"]
         share = {name: out[name] / np.where(G > 0, G, np.nan) for name in ("Gw", "Gnb", "Gt")}
 
     def quad(coef: dict[str, Any]) -> np.ndarray:
-        """Σ_l Σ_{c,c'} a_c a_c' Cov_l(c, c') for coefficients of shape (m,) or (m, k)."""
-        total_ = 0.0
-        items = [(c, np.asarray(v)) for c, v in coef.items()]
-        for i, (c1, v1) in enumerate(items):
-            v1 = v1[:, None] if v1.ndim == 1 else v1
-            for c2, v2 in items[i:]:
-                v2 = v2[:, None] if v2.ndim == 1 else v2
-                term = v1 * v2 * cov[(c1, c2)]
-                total_ = total_ + (term if c1 == c2 else 2 * term)
-        return np.sum(total_, axis=1)
+        return _quad(cov, coef)
 
     # sign of each group against every other, weighted by the other's size: Σ_h sgn(μ_l − μ_h) n_h
     sgn = np.sign(mus_j[:, :, None] - mus_j[:, None, :])
@@ -322,8 +385,13 @@ def _linearised_variance(
     var["Gw_share"] = quad({"w": inv_sp, "T": -share["Gw"] * inv_sp})
     var["Gnb_share"] = quad({"y": sgnsum * inv_sp[:, None], "T": -share["Gnb"] * inv_sp})
     var["Gt_share"] = quad({"Q": 2 * inv_sp, "T": -share["Gt"] * inv_sp})
+    return var
 
-    # per group j (only its own members move G_jj and mean_j; all move the overall μ)
+
+def _group_variances(out, cov, sizes, Nmu, inv_scale, inv_sp) -> dict[str, np.ndarray]:
+    """Variances of the terms of one group j (only its own members move G_jj and mean_j; all move the overall μ)."""
+    var: dict[str, np.ndarray] = {}
+    G = out["G"]
     Vyy, Vww, Cyw, CTw = cov[("y", "y")], cov[("w", "w")], cov[("y", "w")], cov[("T", "w")]
     Vy_tot, VT_tot = Vyy.sum(axis=1), cov[("T", "T")].sum(axis=1)
     mu_j = out["mu_j"]
@@ -341,15 +409,14 @@ def _linearised_variance(
         cws = out["cw"] / np.where(G > 0, G, np.nan)[:, None]
         aT = -cws * inv_sp[:, None]
         var["Gw_contrib_share"] = aT**2 * VT_tot[:, None] + inv_sp[:, None] ** 2 * Vww + 2 * inv_sp[:, None] * aT * CTw
+    return var
 
-    # per pair (j, h): coefficients on y and T for every group, plus the pair's own sums for
-    # the members of j and h. A member of j moves P_jh by A_ih and P_hj by B_ih = A_ih − n_h y_i
-    # (centred), so a term a1·P_jh + a2·P_hj + ay·y + aT·T has L_i = (a1 + a2) A_ih + (ay − n_h a2) y_i
-    # + aT T_i; for a member of h the roles of P_jh and P_hj swap.
+
+def _pair_sides(f, cov, sizes, P, a_mom) -> list[dict[str, np.ndarray]]:
+    """For the pairs (j, h), j < h, the covariances of the members of j (first) and of h (second)."""
+    k = sizes.shape[1]
     jj, hh = np.triu_indices(k, 1)
-    CyT = cov[("y", "T")]
-    VTT = cov[("T", "T")]
-    CyT_tot = CyT.sum(axis=1)
+    Vyy, VTT, CyT = cov[("y", "y")], cov[("T", "T")], cov[("y", "T")]
     sides = []
     for grp, oth in ((jj, hh), (hh, jj)):
         fl = f[:, grp]
@@ -364,6 +431,25 @@ def _linearised_variance(
                 "n_o": sizes[:, oth],
             }
         )
+    return sides
+
+
+def _pair_variances(
+    out, cov, sides, sizes, mus_j, j_richer, total, nn, msum, Nmu, inv_scale, inv_sp
+) -> dict[str, np.ndarray]:
+    """Variances of the terms of a pair (j, h).
+
+    Coefficients on y and T for every group, plus the pair's own sums for the members of j and h. A
+    member of j moves P_jh by A_ih and P_hj by B_ih = A_ih − n_h y_i (centred), so a term
+    a1·P_jh + a2·P_hj + ay·y + aT·T has L_i = (a1 + a2) A_ih + (ay − n_h a2) y_i + aT T_i; for a member
+    of h the roles of P_jh and P_hj swap.
+    """
+    var: dict[str, np.ndarray] = {}
+    G = out["G"]
+    k = sizes.shape[1]
+    jj, hh = np.triu_indices(k, 1)
+    Vy_tot, VT_tot = cov[("y", "y")].sum(axis=1), cov[("T", "T")].sum(axis=1)
+    CyT_tot = cov[("y", "T")].sum(axis=1)
     sg = np.sign(mus_j[:, jj] - mus_j[:, hh])
     nj, nh = sizes[:, jj], sizes[:, hh]
 
@@ -424,9 +510,22 @@ def _linearised_variance(
     return var
 
 
+def _value_order(values: np.ndarray) -> np.ndarray:
+    """The order that sorts ``values`` ascending, ties in any order (numpy's default sort).
+
+    Ties cannot change a result: every term is a sum over pairs of ``w_i w_r (y_i − y_r)⁺``
+    (and over values of functions of ``y_i``, its group and such pair sums), and two tied values
+    give ``y_i − y_r = 0`` and equal per-value quantities whichever of them comes first, so
+    swapping tied values only reorders the summands of the same sums: results agree to the
+    rounding of a reordered sum, exactly when every partial sum is exact (a test checks both
+    with stable, default and reversed tie orders).
+    """
+    return np.argsort(values)
+
+
 def _sorted_sample(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Sort a cross-section once: shifted sorted values, their labels, each value's sorted position, shift."""
-    order = np.argsort(values, kind="stable")
+    order = _value_order(values)
     y0 = float(values[order[0]])
     where = np.empty(values.size, dtype=np.intp)
     where[order] = np.arange(values.size)
@@ -436,7 +535,7 @@ def _sorted_sample(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, 
 def _sorted_values(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """Shifted sorted values, their labels and the shift (as :func:`_sorted_sample`, without
     the positions)."""
-    order = np.argsort(values, kind="stable")
+    order = _value_order(values)
     y0 = float(values[order[0]])
     return values[order] - y0, labels[order], y0
 

@@ -59,6 +59,7 @@ O(n²); ``benchmarks/bench_dagum.py`` measures the gap against a vectorised pair
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -392,10 +393,8 @@ class DagumGini(Model):
 def _ordered_periods(periods_idx: pd.Index) -> pd.Index:
     """The distinct periods, sorted when they sort (else in order of appearance)."""
     periods = periods_idx.unique()
-    try:
+    with contextlib.suppress(TypeError):  # mixed, unorderable labels: keep their order of appearance
         periods = periods.sort_values()
-    except TypeError:  # mixed, unorderable labels: keep their order of appearance
-        pass
     return pd.Index(periods)
 
 
@@ -791,23 +790,24 @@ class DagumResult(Result):
 
     def plot(
         self,
-        kind: Literal["decomposition", "within", "between"] = "decomposition",
+        kind: Literal["decomposition", "within", "between", "between_lines"] = "decomposition",
         *,
         period: Any = None,
         value: Literal["G_jh", "D_jh"] = "G_jh",
         intervals: bool | None = None,
         ax=None,
+        language: str = "en",
     ):
         """Draw the decomposition.
 
         Parameters
         ----------
-        kind : {"decomposition", "within", "between"}
+        kind : {"decomposition", "within", "between", "between_lines"}
             ``"decomposition"``: stacked shares of Gw, Gnb and Gt per period with G
             on a second axis; ``"within"``: each group's G_jj over time (bands =
             bootstrap intervals); ``"between"``: heatmap of the between-group
             ``value`` (G_jh or D_jh) for one period, groups by rank, G_jj on the
-            diagonal for G_jh.
+            diagonal for G_jh; ``"between_lines"``: each pair's ``value`` over time.
         period : optional
             Period of the heatmap (default: the last).
         value : {"G_jh", "D_jh"}
@@ -816,6 +816,8 @@ class DagumResult(Result):
             Bootstrap bands on the ``"within"`` lines (default: when there are at most 3 groups).
         ax : matplotlib Axes, optional
             Axes to draw on.
+        language : {"en", "zh"}
+            Language of the figure's text.
 
         Returns
         -------
@@ -824,11 +826,20 @@ class DagumResult(Result):
         from ..plotting import inequality as charts
 
         if kind == "decomposition":
-            return charts.dagum_decomposition_chart(self.table, ax=ax)
+            return charts.dagum_decomposition_chart(self.table, ax=ax, language=language)
         if kind == "within":
-            return charts.within_gini_chart(self.within, self._table.index, intervals=intervals, ax=ax)
+            return charts.within_gini_chart(
+                self.within, self._table.index, intervals=intervals, ax=ax, language=language
+            )
         if kind == "between":
             return charts.between_heatmap(
-                self.within, self.between, self._table.index[-1] if period is None else period, value=value, ax=ax
+                self.within,
+                self.between,
+                self._table.index[-1] if period is None else period,
+                value=value,
+                ax=ax,
+                language=language,
             )
-        raise ValueError(f"kind must be 'decomposition', 'within' or 'between', got {kind!r}")
+        if kind == "between_lines":
+            return charts.between_gini_chart(self.between, self._table.index, value=value, ax=ax, language=language)
+        raise ValueError(f"kind must be 'decomposition', 'within', 'between' or 'between_lines', got {kind!r}")

@@ -90,9 +90,179 @@ TRANSLATIONS: dict[str, str] = {
     "transform": "变换",
     "adjustment": "多重检验校正",
     "none": "无",
+    "queen": "后式邻接",
+    "rook": "车式邻接",
+    "knn": "k 近邻",
+    "min/mean/max": "最小/平均/最大",
+    "transform=r": "变换=行标准化",
+    "transform=R": "变换=行标准化",
+    "transform=b": "变换=二元",
+    "transform=B": "变换=二元",
+    "transform=o": "变换=原始",
+    "transform=O": "变换=原始",
+    "adjust": "多重检验校正",
+    "p_sim": "伪 p 值",
+    "p_norm": "正态 p 值",
+    "weights": "权重",
+    "alpha": "显著性水平",
+    "fdr": "FDR",
+    "bonferroni": "Bonferroni",
+    # distribution dynamics
+    "quantile": "分位数",
+    "quantiles": "分位数",
+    "equal_interval": "等间距",
+    "grades": "等级",
+    "density": "密度",
+    "Kernel density of": "核密度估计:",
+    "kernel": "核函数",
+    "bandwidth": "带宽",
+    "gaussian": "高斯",
+    "epanechnikov": "Epanechnikov",
+    "scott": "Scott",
+    "silverman": "Silverman",
+    "state at t + step": "t + 步长 时的状态",
+    "state at t": "t 时的状态",
+    "share of regions": "地区占比",
+    "type": "类型",
+    "initial": "初始",
+    "final": "最终",
+    "steady state": "稳态",
+    "Markov chain of": "马尔可夫链:",
+    "Spatial Markov chain of": "空间马尔可夫链:",
+    "LISA Markov chain of": "LISA 马尔可夫链:",
+    "LISA time paths of": "LISA 时间路径:",
+    "coordinates": "坐标",
+    "Directional rose of": "方向玫瑰图:",
+    "Kendall's τ": "Kendall τ",
+    "spatial τ": "空间 τ",
+    "Rank mobility of": "位序变动:",
+    "Rank change of": "位序变化:",
+    "rank change": "位序变化",
+    "positive: moved up": "正值: 位次上升",
+    "Centre of gravity of": "重心:",
+    "Centre of gravity weighted by": "重心, 权重:",
+    "ellipses": "标准差椭圆",
+    "one standard deviation": "一倍标准差",
+    "arcgis": "ArcGIS",
+    "crimestat": "CrimeStat",
+    "plain": "无修正",
+    "path of the centre": "重心轨迹",
+    # drivers
+    "Hot spot (99%)": "热点 (99%)",
+    "Hot spot (95%)": "热点 (95%)",
+    "Hot spot (90%)": "热点 (90%)",
+    "Cold spot (99%)": "冷点 (99%)",
+    "Cold spot (95%)": "冷点 (95%)",
+    "Cold spot (90%)": "冷点 (90%)",
+    "isolated": "孤立",
+    "Hot and cold spots (Gi*) per period": "各年冷热点 (Gi*)",
+    "Hot and cold spots": "冷热点",
+    "Clusters": "集聚类型",
+    "q statistic": "q 统计量",
+    "Geographic detector: q by factor": "地理探测器: 各因子 q 值",
+    "Interaction detector": "交互作用探测",
+    "Mean obstacle degree by indicator": "各指标平均障碍度",
+    "Mean obstacle degree by dimension": "各维度平均障碍度",
+    "obstacle degree": "障碍度",
+    "Robustness of D ranks and conclusions": "D 位序与结论的稳健性",
+    "Spearman": "Spearman",
+    "Kendall": "Kendall",
+    "rank correlation of D with the baseline": "与基准 D 的秩相关系数",
+    "conclusions kept": "结论不变",
+    "a conclusion changed": "结论改变",
+    # scores and coupling
+    "Subsystem scores": "子系统得分",
+    "mean composite score U": "平均综合得分 U",
+    "Indicator weights": "指标权重",
+    "weight within subsystem": "子系统内权重",
+    "mean over periods": "各年均值",
+    "subsystem": "子系统",
+    "entropy": "熵值法",
+    "critic": "CRITIC",
+    "equal": "等权",
+    "coupling coordination degree": "耦合协调度",
+    "Coupling coordination": "耦合协调",
+    "model": "模型",
+    "classic": "经典",
+    "mean": "均值",
+    "All": "全部",
+    "all": "全部",
+    "overall": "全部",
+    # convergence
+    "Sigma convergence": "σ 收敛",
+    "cv": "变异系数",
+    "coefficient of variation": "变异系数",
+    "sd_log": "对数标准差",
+    "Beta convergence": "β 收敛",
+    "absolute": "绝对",
+    "conditional": "条件",
+    "Coefficient of ln y": "ln y 的系数",
+    "β (95% interval)": "β (95% 区间)",
+    "half-life": "半衰期",
+    "not estimated": "未估计",
+    "no convergence (β not in (−1, 0))": "不收敛 (β 不在 (−1, 0) 内)",
+    "speed per period (95% interval)": "每期收敛速度 (95% 区间)",
+    "Speed and half-life": "收敛速度与半衰期",
+    "Convergence clubs (Phillips–Sul)": "收敛俱乐部 (Phillips–Sul)",
+    "relative transition h": "相对转移系数 h",
+    "divergent": "发散",
+    "Club": "俱乐部",
+    # spatial panel
+    "Impacts (95% intervals)": "效应分解 (95% 区间)",
+    "direct": "直接效应",
+    "indirect": "间接效应",
+    "total": "总效应",
+    "effect": "效应",
+    "effects": "效应",
+    "coefficient (95% interval)": "系数 (95% 区间)",
+    "Coefficients": "系数",
+    "Spatial panel": "空间面板",
+    "individual": "个体",
+    "time": "时间",
+    "two-way": "双向",
+    "fixed": "固定",
+    "random": "随机",
+    "ols": "OLS",
+    "pooled": "混合",
+    "lag": "滞后",
 }
 #: words kept as they are in Chinese figures (names of statistics and methods)
-KEEP_WORDS = frozenset({"LISA", "Moran", "Dagum", "Gini", "Theil", "E", "I", "G", "Gw", "Gnb", "Gt", "W", "p"})
+KEEP_WORDS = frozenset(
+    {
+        "LISA",
+        "Moran",
+        "Dagum",
+        "Gini",
+        "Theil",
+        "E",
+        "I",
+        "G",
+        "Gw",
+        "Gnb",
+        "Gt",
+        "W",
+        "p",
+        "Gi",
+        "Kendall",
+        "Spearman",
+        "ArcGIS",
+        "CrimeStat",
+        "FDR",
+        "Bonferroni",
+        "CRITIC",
+        "OLS",
+        "Phillips",
+        "Sul",
+        "Epanechnikov",
+        "Scott",
+        "Silverman",
+        "ln",
+        "km",
+        "SAR",
+        "SEM",
+        "SDM",
+    }
+)
 
 
 def check_language(language: str) -> str:
@@ -251,7 +421,18 @@ def caption(fig: Any, text: str, language: str = "en") -> Any:
     bottoms = [b.y0 for b in boxes if b is not None]
     lowest = min(bottoms) if bottoms else fig.bbox.y0 + 0.05 * fig.bbox.height
     y = fig.transFigure.inverted().transform((0, lowest))[1] - 0.01
-    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", wrap=True, **font_kwargs([text]))
+    text = _wrap(text, 0.6 * fig.get_figwidth())
+    return fig.text(0.01, y, text, fontsize=6, color="#333333", ha="left", va="top", **font_kwargs([text]))
+
+
+def _wrap(text: str, inches: float, fontsize: float = 6.0) -> str:
+    """``text`` broken into lines of at most ``inches`` (an average glyph is about half the font
+    size wide, a Chinese one the full size), so the caption leaves the bottom right corner free."""
+    import textwrap
+
+    per_char = fontsize / 72 * (1.0 if has_cjk(text) else 0.5)
+    width = max(20, int(inches / per_char))
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
 def legend_handles(
@@ -271,11 +452,20 @@ def legend_handles(
 
 
 def legend(
-    ax: Any, labels: Sequence[str], colors: Sequence[str], title: str | None = None, loc: str = "lower left"
+    ax: Any,
+    labels: Sequence[str],
+    colors: Sequence[str],
+    title: str | None = None,
+    loc: str = "lower left",
+    bbox_to_anchor: tuple[float, float] | None = None,
 ) -> None:
-    """A legend of coloured patches (map classes), in a CJK font when the labels need one."""
+    """A legend of coloured patches (map classes), in a CJK font when the labels need one;
+    ``bbox_to_anchor`` places it outside the axes (e.g. ``loc="center left"``, ``(1.01, 0.5)``)."""
     handles, prop = legend_handles(labels, colors)
-    ax.legend(handles=handles, loc=loc, title=title, title_fontsize=7, frameon=False, prop=prop)
+    title_font = font_kwargs([title]) if title else {}
+    title_prop = {"size": 7, "family": title_font["fontfamily"]} if title_font else {"size": 7}
+    place = {"bbox_to_anchor": bbox_to_anchor} if bbox_to_anchor is not None else {}
+    ax.legend(handles=handles, loc=loc, title=title, title_fontproperties=title_prop, frameon=False, prop=prop, **place)
 
 
 # Figures drawn by the package may carry Chinese names (indicators, provinces): register the CJK

@@ -49,6 +49,7 @@ __all__ = [
     "MapFrame",
     "class_paths",
     "draw_map",
+    "label_regions",
     "map_crs",
     "place_decorations",
 ]
@@ -247,6 +248,28 @@ class MapFrame:
     inset: Any = None
     taiwan_no_data: bool = False
     taken: list[Any] = field(default_factory=list)
+    shapes: Any = None  #: the layer's shapes as drawn (map coordinates), one per row of the layer
+
+    @property
+    def shown_crs(self) -> Any:
+        """The CRS of the map's coordinates (None: longitude/latitude taken as they are)."""
+        return self.crs if self.crs is not None else self.data_crs
+
+    def to_map(self, layer: Any) -> Any:
+        """A GeoDataFrame or GeoSeries drawn on top of the map, in the map's coordinates."""
+        target = self.shown_crs
+        if target is None:
+            return layer
+        if layer.crs is None:
+            layer = layer.set_crs(4326)
+        return layer.to_crs(target)
+
+    def avoid(self, geoms: Any) -> None:
+        """Add shapes drawn on top of the map (ellipses, paths) to those legends must not cover."""
+        import shapely
+
+        extra = np.asarray(geoms, dtype=object)
+        self.tree = shapely.STRtree(np.concatenate([np.asarray(self.tree.geometries, dtype=object), extra]))
 
 
 def _covers_taiwan(projected: Any, taiwan: Any) -> bool:
@@ -340,6 +363,7 @@ def draw_map(
         data_crs=data_crs,
         tree=shapely.STRtree(np.concatenate([all_geoms, maritime]) if maritime is not None else all_geoms),
         taiwan_no_data=taiwan_no_data,
+        shapes=geoms,
     )
     pad_x, pad_y = 0.02 * (x1 - x0), 0.02 * (y1 - y0)
     if not use_inset:
@@ -459,7 +483,9 @@ def place_legend(
     """A legend of ``handles`` in a free corner of the map (or ``loc``), else right of the map."""
     ax = frame.ax
     _prepare(frame)
-    common = {"handles": handles, "title": title, "title_fontsize": 7, "frameon": False, "prop": prop}
+    title_font = font_kwargs([title]) if title else {}
+    title_prop = {"size": 7, "family": title_font["fontfamily"]} if title_font else {"size": 7}
+    common = {"handles": handles, "title": title, "title_fontproperties": title_prop, "frameon": False, "prop": prop}
     if loc not in ("auto", "outside"):
         leg = ax.legend(loc=loc, **common)
         frame.taken.append(leg.get_window_extent(_renderer(ax.figure)))
@@ -624,3 +650,56 @@ def place_decorations(
         add_scale_bar(frame, language)
     if north_arrow:
         add_north_arrow(frame)
+
+
+# ---------------------------------------------------------------------------
+# region labels
+# ---------------------------------------------------------------------------
+def label_regions(frame: MapFrame, labels: Any, fontsize: float = 5.0) -> list[Any]:
+    """Short region names at a point inside each region, largest regions first; a label that would
+    overlap an earlier label, the legend, the inset, the scale bar or the north arrow, or leave the
+    map's axes, is left out (so small, crowded regions may go unlabelled).
+
+    Parameters
+    ----------
+    frame : MapFrame
+        The drawn map (its ``shapes`` are the layer's rows).
+    labels : sequence
+        One label per row of the layer; None or "" leaves a region unlabelled.
+    fontsize : float
+
+    Returns
+    -------
+    list of matplotlib Text
+        The labels drawn.
+    """
+    import shapely
+
+    texts = np.asarray([("" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t)) for t in labels])
+    if frame.shapes is None or len(texts) != len(frame.shapes):
+        raise ValueError("labels must give one label per region of the map")
+    ax = frame.ax
+    _prepare(frame)
+    renderer = _renderer(ax.figure)
+    points = shapely.point_on_surface(np.asarray(frame.shapes, dtype=object))
+    xy = shapely.get_coordinates(points)
+    order = np.argsort(-shapely.area(np.asarray(frame.shapes, dtype=object)), kind="stable")
+    font = font_kwargs(list(texts))
+    placed: list[Any] = []
+    drawn: list[Any] = []
+    # a greedy placement: each label is checked against those placed before it
+    for i in order:
+        if not texts[i]:
+            continue
+        text = ax.text(
+            xy[i, 0], xy[i, 1], texts[i], fontsize=fontsize, ha="center", va="center", color="#222222", **font
+        )
+        box = text.get_window_extent(renderer)
+        clash = any(box.overlaps(b) for b in placed) or any(box.overlaps(t) for t in frame.taken)
+        if clash or not _inside_axes(frame, box):
+            text.remove()
+            continue
+        placed.append(box)
+        drawn.append(text)
+    frame.taken.extend(placed)
+    return drawn

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import font_kwargs, new_ax, set_title
+from ._base import check_language, font_kwargs, new_ax, set_title, tr, translate_text
 
 __all__ = ["DIVERGENT_COLOR", "beta_plot", "club_paths_plot", "sigma_plot"]
 
@@ -22,13 +22,31 @@ __all__ = ["DIVERGENT_COLOR", "beta_plot", "club_paths_plot", "sigma_plot"]
 DIVERGENT_COLOR = "0.5"
 
 
-def _legend(ax: Any, labels: list[str]) -> None:
-    font = font_kwargs(labels)
-    ax.legend(fontsize=8, prop={"size": 8, "family": font["fontfamily"]} if font else None)
+def _legend(ax: Any, labels: list[str], language: str = "en") -> None:
+    """The legend; with more than four lines right of the axes, off the lines."""
+    font = font_kwargs(labels + (["中"] if language == "zh" else []))
+    prop = {"size": 8, "family": font["fontfamily"]} if font else {"size": 8}
+    if len(labels) > 4:
+        ax.legend(prop=prop, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(prop=prop)
+
+
+def _axis_labels(ax: Any, xlabel: str | None, ylabel: str | None, language: str) -> None:
+    for text, setter in ((xlabel, ax.set_xlabel), (ylabel, ax.set_ylabel)):
+        if text:
+            shown = translate_text(text, language)
+            setter(shown, **font_kwargs([shown]))
 
 
 def sigma_plot(
-    wide: pd.DataFrame, measure: str, *, ax: Any = None, figsize: tuple[float, float] = (7, 4), **kwargs: Any
+    wide: pd.DataFrame,
+    measure: str,
+    *,
+    ax: Any = None,
+    figsize: tuple[float, float] = (7, 4),
+    language: str = "en",
+    **kwargs: Any,
 ) -> Any:
     """The dispersion measure over time, one line per group.
 
@@ -40,6 +58,8 @@ def sigma_plot(
         Name of the measure, for the axis label and title.
     ax : matplotlib Axes, optional
     figsize : (float, float)
+    language : {"en", "zh"}
+        Language of the title, axis labels and the all-regions line's name.
     **kwargs
         Passed to ``Axes.plot``.
 
@@ -47,13 +67,14 @@ def sigma_plot(
     -------
     matplotlib.figure.Figure
     """
+    check_language(language)
     fig, ax = new_ax(ax, figsize)
-    for label in wide.columns:
-        ax.plot(wide.index, wide[label], marker="o", ms=3, label=str(label), **kwargs)
-    ax.set_xlabel("period")
-    ax.set_ylabel(measure)
-    set_title(ax, f"Sigma convergence ({measure})", fontsize=12)
-    _legend(ax, [str(c) for c in wide.columns])
+    names = [translate_text(str(c), language) for c in wide.columns]
+    for label, name in zip(wide.columns, names, strict=True):
+        ax.plot(wide.index, wide[label], marker="o", ms=3, label=name, **kwargs)
+    _axis_labels(ax, "Year", measure, language)
+    set_title(ax, f"Sigma convergence ({measure})", fontsize=12, language=language)
+    _legend(ax, names, language)
     fig.tight_layout()
     return fig
 
@@ -82,7 +103,13 @@ def _estimates_with_intervals(
     return pos
 
 
-def beta_plot(estimates: pd.DataFrame, *, title: str | None = None, figsize: tuple[float, float] | None = None) -> Any:
+def beta_plot(
+    estimates: pd.DataFrame,
+    *,
+    title: str | None = None,
+    figsize: tuple[float, float] | None = None,
+    language: str = "en",
+) -> Any:
     """β with its interval per fit, and the speed of convergence with its interval beside it.
 
     Parameters
@@ -104,7 +131,8 @@ def beta_plot(estimates: pd.DataFrame, *, title: str | None = None, figsize: tup
         raise ValueError(f"beta_plot needs the column(s) {missing}; it has {list(estimates.columns)}")
     import matplotlib.pyplot as plt
 
-    labels = [str(i) for i in estimates.index]
+    check_language(language)
+    labels = [translate_text(str(i), language) for i in estimates.index]
     height = max(2.6, 0.4 * len(labels) + 1.4)
     fig, (left, right) = plt.subplots(1, 2, figsize=figsize or (9.5, height), sharey=True)
     beta = estimates["beta"].to_numpy(float)
@@ -112,8 +140,8 @@ def beta_plot(estimates: pd.DataFrame, *, title: str | None = None, figsize: tup
         left, labels, beta, estimates["beta_lower"].to_numpy(float), estimates["beta_upper"].to_numpy(float), "#1f77b4"
     )
     left.axvline(0.0, color="#555555", lw=0.7, ls=":")
-    left.set_xlabel("β (95% interval)")
-    set_title(left, "Coefficient of ln y")
+    _axis_labels(left, "β (95% interval)", None, language)
+    set_title(left, "Coefficient of ln y", language=language)
     speed = estimates["speed"].to_numpy(float)
     _estimates_with_intervals(
         right,
@@ -126,16 +154,24 @@ def beta_plot(estimates: pd.DataFrame, *, title: str | None = None, figsize: tup
     half = estimates["half_life"].to_numpy(float)
     for y, s, h, b in zip(pos, speed, half, beta, strict=True):  # one label per fit
         if np.isfinite(s):
-            right.annotate(f"half-life {h:.3g}", (s, y), xytext=(4, 4), textcoords="offset points", fontsize=7)
+            text = f"{tr('half-life', language)} {h:.3g}"
+            right.annotate(text, (s, y), xytext=(4, 4), textcoords="offset points", fontsize=7, **font_kwargs([text]))
         else:
-            reason = "not estimated" if not np.isfinite(b) else "no convergence (β not in (−1, 0))"
+            reason = tr("not estimated" if not np.isfinite(b) else "no convergence (β not in (−1, 0))", language)
             right.annotate(
-                reason, (0.02, y), xycoords=("axes fraction", "data"), fontsize=7, color="#777777", va="center"
+                reason,
+                (0.02, y),
+                xycoords=("axes fraction", "data"),
+                fontsize=7,
+                color="#777777",
+                va="center",
+                **font_kwargs([reason]),
             )
-    right.set_xlabel("speed per period (95% interval)")
-    set_title(right, "Speed and half-life")
+    _axis_labels(right, "speed per period (95% interval)", None, language)
+    set_title(right, "Speed and half-life", language=language)
     if title:
-        fig.suptitle(title, fontsize=11, **font_kwargs([title]))
+        text = translate_text(title, language)
+        fig.suptitle(text, fontsize=11, **font_kwargs([text]))
     fig.tight_layout()
     return fig
 
@@ -149,6 +185,7 @@ def club_paths_plot(
     members: bool = True,
     divergent: str = "divergent",
     figsize: tuple[float, float] = (8, 4.5),
+    language: str = "en",
     **kwargs: Any,
 ) -> Any:
     """Relative transition paths: each club's average (thick) and, with ``members=True``, its regions
@@ -177,6 +214,7 @@ def club_paths_plot(
     """
     import matplotlib.pyplot as plt
 
+    check_language(language)
     fig, ax = new_ax(ax, figsize)
     x = list(paths.columns)
     colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
@@ -185,11 +223,11 @@ def club_paths_plot(
         color = DIVERGENT_COLOR if label == divergent else colors[j % len(colors)]
         if members and len(rows):
             ax.plot(x, rows.to_numpy().T, color=color, lw=0.5, alpha=0.3)
-        ax.plot(x, rows.mean().to_numpy(), color=color, lw=2.2, label=f"{label} ({len(rows)})", **kwargs)
+        name = f"{translate_text(str(label), language)} ({len(rows)})"
+        ax.plot(x, rows.mean().to_numpy(), color=color, lw=2.2, label=name, **kwargs)
     ax.axhline(1.0, color="k", lw=0.6, ls=":")
-    ax.set_xlabel("period")
-    ax.set_ylabel("relative transition h")
-    set_title(ax, "Convergence clubs (Phillips–Sul)", fontsize=12)
-    _legend(ax, [str(o) for o in order])
+    _axis_labels(ax, "Year", "relative transition h", language)
+    set_title(ax, "Convergence clubs (Phillips–Sul)", fontsize=12, language=language)
+    _legend(ax, [translate_text(str(o), language) for o in order], language)
     fig.tight_layout()
     return fig

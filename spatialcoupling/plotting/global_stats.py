@@ -86,7 +86,7 @@ def statistic_by_period(
     ax.plot(x, values, color="#333333", linewidth=1.0)
     if p is not None:
         sig = (table[p] <= alpha).to_numpy()
-        ax.scatter(x[sig], values[sig], color="#d62728", zorder=3, label=f"{p} <= {alpha}")
+        ax.scatter(x[sig], values[sig], color="#d62728", zorder=3, label=translate_text(f"{p} <= {alpha}", language))
         ax.scatter(
             x[~sig],
             values[~sig],

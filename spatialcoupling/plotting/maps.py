@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import string
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +42,7 @@ from ._cartography import (
     NO_DATA_HATCH,
     MapFrame,
     draw_map,
+    label_regions,
     map_crs,
     place_decorations,
     to_map_crs,
@@ -66,6 +67,7 @@ __all__ = [
     "has_cjk",
     "map_legend",
     "needs_south_china_sea_inset",
+    "region_labels",
 ]
 
 #: the grade edges and labels of the default table (see ``spatialcoupling._grades``)
@@ -235,6 +237,37 @@ def panel_title(i: int, period: Any) -> str:
     return f"({PANEL_LETTERS[i % len(PANEL_LETTERS)]}) {period}"
 
 
+def region_labels(regions: Any, geo: Any, labels: Any, id_column: str | None = None) -> list[Any] | None:
+    """The label of every row of the drawn layer ``geo`` (indexed by region id): ``labels=True``
+    gives the ids, a column name of ``regions`` its values, a mapping or Series id -> label its
+    entries (regions without one stay unlabelled); None or False: no labels."""
+    if labels is None or labels is False:
+        return None
+    if labels is True:
+        return [str(r) for r in geo.index]
+    if isinstance(labels, str):
+        if labels not in regions.columns:
+            raise ValueError(
+                f"labels={labels!r} is not a column of regions; columns: {list(regions.columns)[:10]} "
+                "(or labels=True for the ids)"
+            )
+        source = regions.set_index(id_column)[labels] if id_column else regions[labels]
+    elif isinstance(labels, pd.Series | dict):
+        source = pd.Series(labels)
+    else:
+        raise TypeError(f"labels must be True, a column name or a mapping id -> label, got {type(labels).__name__}")
+    by_key = {str(k): v for k, v in source.items()}
+    return [by_key.get(str(r)) for r in geo.index]
+
+
+def _legend_mode(legend: bool | str) -> tuple[bool, bool]:
+    """(show the legend, keep classes without regions) from ``legend=`` (True, False, "all",
+    "present"); True keeps every class (all grades of the grade scale)."""
+    if legend not in (True, False, "all", "present"):
+        raise ValueError(f"legend must be True, False, 'all' or 'present', got {legend!r}")
+    return legend is not False, legend in (True, "all")
+
+
 # ---------------------------------------------------------------------------
 # choropleths
 # ---------------------------------------------------------------------------
@@ -260,7 +293,7 @@ class _Classes:
 
         self.cls = cls
         self.labels = labels
-        self.keep_empty = keep_empty
+        self.keep_empty = keep_empty  # classes without regions stay in the legend
         palette = mpl.colormaps[cmap].resampled(len(labels))
         self.hexes = [mpl.colors.to_hex(palette(i)) for i in range(len(labels))]
 
@@ -307,6 +340,7 @@ def _draw_choropleth(
     *,
     show_legend: bool,
     opts: dict[str, Any],
+    labels: list[Any] | None = None,
 ) -> MapFrame:
     colors = pd.Series("#cccccc", index=values.index, dtype=object)
     colors[ok.index] = [classes.hexes[c] for c in classes.cls]
@@ -339,6 +373,8 @@ def _draw_choropleth(
         scale_bar=opts.get("scale_bar", True),
         language=language,
     )
+    if labels is not None:
+        label_regions(frame, labels)
     return frame
 
 
@@ -360,7 +396,7 @@ def choropleth(
     ax: Any = None,
     title: str | None = None,
     inset: bool | None = None,
-    legend: bool = True,
+    legend: bool | str = True,
     figsize: tuple[float, float] = (7, 5.5),
     id_column: str | None = None,
     grade_labels: Sequence[str] | None = None,
@@ -371,6 +407,7 @@ def choropleth(
     north_arrow: bool = True,
     scale_bar: bool = True,
     language: str = "en",
+    labels: bool | str | Mapping[Any, str] | None = None,
 ) -> Any:
     """Choropleth of a region series (or one period of a region × period series).
 
@@ -389,9 +426,17 @@ def choropleth(
         0.1-wide intervals, left-open and right-closed, 0 in grade 1 (``grade_labels=``
         relabels them); any other value is a mapclassify scheme name (``"quantiles"``,
         ``"natural_breaks"``, ``"equal_interval"``, ``"fisher_jenks"``...) with ``k`` classes.
-    cmap, ax, title, inset, legend, figsize, id_column
+    cmap, ax, title, inset, figsize, id_column
         Colour map, axes to draw on, title, South China Sea inset (None: on national China
-        maps), legend with the number of regions per class, figure size, id column of ``regions``.
+        maps), figure size, id column of ``regions``.
+    legend : bool or {"all", "present"}
+        The legend with the number of regions per class: True or ``"all"`` lists every class
+        (all ten grades of the grade scale, with 0 for those no region reaches), ``"present"``
+        only the classes some region is in, False none. Colours are fixed per class either way.
+    labels : True, str or mapping, optional
+        Region labels in a small font: True the ids, a column name of ``regions``, or a mapping
+        id -> short name. Labels that would overlap another label, the legend, the inset, the
+        scale bar or the north arrow are left out.
     context : bool
         China's standard map context on national China maps: Taiwan (as "no data" when the
         data lacks it) and the maritime boundary line. False leaves them out.
@@ -443,7 +488,9 @@ def choropleth(
         "scale_bar": scale_bar,
         "language": language,
     }
-    _draw_choropleth(values, ok, classes, geo, ax, show_legend=legend, opts=opts)
+    show, classes.keep_empty = _legend_mode(legend)
+    texts = region_labels(regions, geo, labels, id_column)
+    _draw_choropleth(values, ok, classes, geo, ax, show_legend=show, opts=opts, labels=texts)
     return fig
 
 
@@ -458,7 +505,7 @@ def choropleth_panels(
     ncols: int = 2,
     figsize: tuple[float, float] | None = None,
     inset: bool | None = None,
-    legend: bool = True,
+    legend: bool | str = True,
     suptitle: str | None = None,
     caption: str | None = None,
     id_column: str | None = None,
@@ -470,6 +517,7 @@ def choropleth_panels(
     north_arrow: bool = True,
     scale_bar: bool = True,
     language: str = "en",
+    labels: bool | str | Mapping[Any, str] | None = None,
 ) -> Any:
     """Choropleths of several periods of a region × period series, titled (a), (b), (c), ...
 
@@ -486,8 +534,9 @@ def choropleth_panels(
         Boundaries; those without a value are drawn as "no data".
     periods : sequence
         The periods to draw, in panel order.
-    scheme, k, cmap, grades, grade_labels, inset, legend, id_column, context, crs, legend_loc
-        As in :func:`choropleth`.
+    scheme, k, cmap, grades, grade_labels, inset, legend, id_column, context, crs, legend_loc, labels
+        As in :func:`choropleth` (every panel's legend lists the same classes with ``legend="all"``,
+        the default, so the ten grades and their colours read the same in every panel).
     north_arrow, scale_bar : bool
         On every panel (as in :func:`choropleth`).
     language : {"en", "zh"}
@@ -543,6 +592,7 @@ def choropleth_panels(
         "scale_bar": scale_bar,
         "language": language,
     }
+    show, keep_empty = _legend_mode(legend)
     for ax, vals in zip(axes.ravel(), values, strict=False):
         geo = align_regions(geo_all, list(vals.index), keep_others=True)
         ok = _warn_missing(vals)
@@ -551,7 +601,9 @@ def choropleth_panels(
         else:
             # (lower, upper] classes as mapclassify's; the pooled maximum is the last bound
             classes = _scheme_classes(np.searchsorted(bins, ok.to_numpy(), side="left"), bins, low, cmap)
-        _draw_choropleth(vals, ok, classes, geo, ax, show_legend=legend, opts=opts)
+        classes.keep_empty = keep_empty
+        texts = region_labels(regions, geo, labels, id_column)
+        _draw_choropleth(vals, ok, classes, geo, ax, show_legend=show, opts=opts, labels=texts)
     if caption:
         add_caption(fig, caption, language)
     return fig

@@ -11,9 +11,23 @@ from typing import Any
 import pandas as pd
 
 from .._series import PERIOD
-from ._base import font_kwargs, legend, new_ax
+from ._base import check_language, font_kwargs, legend, new_ax, set_title, tr, translate_text
 
 __all__ = ["indicator_weights_chart", "mean_scores_chart", "subsystem_colors"]
+
+
+def _label(setter: Any, text: str, language: str) -> None:
+    shown = translate_text(text, language)
+    setter(shown, **font_kwargs([shown]))
+
+
+def _legend(ax: Any, language: str) -> None:
+    """The axes' legend again, its labels translated, in a CJK font when needed."""
+    handles, labels = ax.get_legend_handles_labels()
+    labels = [translate_text(lab, language) for lab in labels]
+    font = font_kwargs(labels + (["中"] if language == "zh" else []))
+    prop = {"size": 8, "family": font["fontfamily"]} if font else {"size": 8}
+    ax.legend(handles, labels, prop=prop)
 
 
 def subsystem_colors(subsystems: pd.Series | list) -> dict[Any, str]:
@@ -26,7 +40,7 @@ def subsystem_colors(subsystems: pd.Series | list) -> dict[Any, str]:
     return {name: to_hex(cmap(i % 10)) for i, name in enumerate(names)}
 
 
-def mean_scores_chart(mean_scores: pd.DataFrame, method: str, *, ax: Any = None) -> Any:
+def mean_scores_chart(mean_scores: pd.DataFrame, method: str, *, ax: Any = None, language: str = "en") -> Any:
     """Mean composite score U of every subsystem over time.
 
     Parameters
@@ -41,15 +55,18 @@ def mean_scores_chart(mean_scores: pd.DataFrame, method: str, *, ax: Any = None)
     -------
     matplotlib.figure.Figure
     """
+    check_language(language)
     fig, ax = new_ax(ax, (7, 4))
     mean_scores.plot(ax=ax, marker="o")
-    ax.set_ylabel("mean composite score U")
-    ax.set_title(f"Subsystem scores ({method} weights)")
+    _label(ax.set_ylabel, "mean composite score U", language)
+    _label(ax.set_xlabel, "Year", language)
+    set_title(ax, f"Subsystem scores ({tr(method, language)} weights)", fontsize=12, language=language)
+    _legend(ax, language)
     fig.tight_layout()
     return fig
 
 
-def indicator_weights_chart(weights: pd.DataFrame, method: str, *, ax: Any = None) -> Any:
+def indicator_weights_chart(weights: pd.DataFrame, method: str, *, ax: Any = None, language: str = "en") -> Any:
     """Horizontal bars of the weight of every indicator, coloured by subsystem, with a legend
     that names the subsystem of each colour.
 
@@ -66,7 +83,9 @@ def indicator_weights_chart(weights: pd.DataFrame, method: str, *, ax: Any = Non
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = new_ax(ax, (7, 4))
+    check_language(language)
+    n_bars = len(weights.drop_duplicates(["indicator", "subsystem"])) if PERIOD in weights.columns else len(weights)
+    fig, ax = new_ax(ax, (7, max(4.0, 0.2 * n_bars + 1.4)))  # one readable row per indicator
     w = weights
     if PERIOD in w.columns:
         w = w.groupby(["indicator", "subsystem"], sort=False)["weight"].mean().reset_index()
@@ -75,8 +94,18 @@ def indicator_weights_chart(weights: pd.DataFrame, method: str, *, ax: Any = Non
     ax.barh(range(len(names)), w["weight"], color=[colors[s] for s in w["subsystem"]])
     ax.set_yticks(range(len(names)), names, **font_kwargs(names))
     ax.invert_yaxis()
-    ax.set_xlabel("weight within subsystem" + (" (mean over periods)" if PERIOD in weights.columns else ""))
-    ax.set_title(f"Indicator weights ({method})")
-    legend(ax, [str(s) for s in colors], list(colors.values()), title="subsystem", loc="lower right")
+    xlabel = tr("weight within subsystem", language)
+    if PERIOD in weights.columns:
+        xlabel += f" ({tr('mean over periods', language)})"
+    _label(ax.set_xlabel, xlabel, language)
+    set_title(ax, f"Indicator weights ({tr(method, language)})", fontsize=12, language=language)
+    legend(
+        ax,
+        [str(s) for s in colors],
+        list(colors.values()),
+        title=tr("subsystem", language),
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),  # right of the bars, never over them
+    )
     fig.tight_layout()
     return fig

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import font_kwargs, new_ax, set_title
+from ._base import check_language, font_kwargs, new_ax, set_title, tr, translate_text
 
 __all__ = ["coefficient_plot", "impacts_plot", "interval_plot"]
 
@@ -64,6 +64,7 @@ def impacts_plot(
     ax: Any = None,
     title: str | None = "Impacts (95% intervals)",
     figsize: tuple[float, float] = (5.5, 4.0),
+    language: str = "en",
 ) -> Any:
     """Direct, indirect and total effects per variable with their 95% intervals.
 
@@ -80,6 +81,7 @@ def impacts_plot(
     matplotlib.figure.Figure
     """
     _require(impacts, ("estimate", "ci_lower", "ci_upper"), "impacts_plot")
+    check_language(language)
     fig, ax = new_ax(ax, figsize)
     variables = list(pd.unique(impacts.index.get_level_values(0)))
     effects = [e for e in EFFECT_ORDER if e in set(impacts.index.get_level_values(1))]
@@ -94,12 +96,14 @@ def impacts_plot(
             part["ci_upper"].to_numpy(float),
             color=EFFECT_COLORS[effect],
             offset=0.4 - step / 2 - j * step,
-            label=effect,
+            label=tr(effect, language),
         )
-    ax.legend(fontsize=7, frameon=False, loc="best")
-    ax.set_xlabel("effect")
+    font = font_kwargs(["中"]) if language == "zh" else {}
+    ax.legend(frameon=False, loc="best", prop={"size": 7, **({"family": font["fontfamily"]} if font else {})})
+    xlabel = tr("effect", language)
+    ax.set_xlabel(xlabel, **font_kwargs([xlabel]))
     if title:
-        set_title(ax, title)
+        set_title(ax, title, language=language)
     return fig
 
 
@@ -110,6 +114,7 @@ def coefficient_plot(
     title: str | None = None,
     ax: Any = None,
     figsize: tuple[float, float] | None = None,
+    language: str = "en",
 ) -> Any:
     """Coefficients with their 95% intervals; with ``impacts``, a second panel of the impacts.
 
@@ -133,6 +138,8 @@ def coefficient_plot(
     _require(table, ("coef", "ci_lower", "ci_upper"), "coefficient_plot")
     import matplotlib.pyplot as plt
 
+    check_language(language)
+
     labels = [str(t) for t in table.index]
     shown = impacts if impacts is not None and ax is None and len(impacts) > 0 else None
     if ax is not None:
@@ -151,11 +158,13 @@ def coefficient_plot(
         table["ci_lower"].to_numpy(float),
         table["ci_upper"].to_numpy(float),
     )
-    axes[0].set_xlabel("coefficient (95% interval)")
-    set_title(axes[0], "Coefficients")
+    xlabel = tr("coefficient (95% interval)", language)
+    axes[0].set_xlabel(xlabel, **font_kwargs([xlabel]))
+    set_title(axes[0], "Coefficients", language=language)
     if shown is not None:
-        impacts_plot(shown, ax=axes[1])
+        impacts_plot(shown, ax=axes[1], language=language)
     if title:
-        fig.suptitle(title, fontsize=11, **font_kwargs([title]))
+        text = translate_text(title, language)
+        fig.suptitle(text, fontsize=11, **font_kwargs([text]))
     fig.tight_layout()
     return fig

@@ -273,7 +273,12 @@ class SpatialPanelResult(Result):
         return "\n".join(lines)
 
     def plot(
-        self, *, terms: list[str] | None = None, ax: Any = None, figsize: tuple[float, float] | None = None
+        self,
+        *,
+        terms: list[str] | None = None,
+        ax: Any = None,
+        figsize: tuple[float, float] | None = None,
+        language: str = "en",
     ) -> Any:
         """Coefficients with their 95% intervals and, when computed, the impacts with theirs.
 
@@ -294,7 +299,12 @@ class SpatialPanelResult(Result):
         table = self.table if terms is None else self.table.loc[list(terms)]
         title = f"Spatial panel {self.model.upper()} ({self.effects} effects)"
         return coefficient_plot(
-            table, impacts=None if ax is not None else self._impacts, title=title, ax=ax, figsize=figsize
+            table,
+            impacts=None if ax is not None else self._impacts,
+            title=title,
+            ax=ax,
+            figsize=figsize,
+            language=language,
         )
 
     def __repr__(self) -> str:

@@ -466,8 +466,8 @@ def warning_notes(caught: list[warnings.WarningMessage], known: list[str]) -> li
         if any(text in n or n in text for n in known if n):
             continue
         out.append(text)
-    for font, chars in glyphs.items():
-        chars = list(dict.fromkeys(chars))
+    for font, found in glyphs.items():
+        chars = list(dict.fromkeys(found))
         text = (
             f"{len(chars)} character(s) missing from font(s) {font} in the figures (drawn as boxes): "
             f"{read.preview(chars, 8)}"

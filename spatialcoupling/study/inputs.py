@@ -59,7 +59,9 @@ def panel(cfg: Mapping[str, Any], base_dir: Path) -> Any:
     if isinstance(src, pd.DataFrame) and isinstance(src.index, pd.MultiIndex):
         src = src.reset_index()
     options = {
-        k: cfg[k] for k in ("sheets", "indicator", "na_values", "thousands", "encoding", "sep", "regions") if k in cfg
+        k: cfg[k]
+        for k in ("sheets", "indicator", "header_row", "na_values", "thousands", "encoding", "sep", "regions")
+        if k in cfg
     }
     try:
         result = read_panel(

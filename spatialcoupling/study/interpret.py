@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the phrase table: one English text and its Chinese per line)
 """Sentences of interpretation under the results of a study, generated from their numbers.
 
 Each function takes the plain table of a result and returns sentences that say no more than
@@ -354,7 +355,10 @@ def dagum_sentences(table: pd.DataFrame) -> list[str]:
     largest = max(shares, key=lambda k: shares[k])
     names = {"Gw": "within-group", "Gnb": "net between-group", "Gt": "transvariation"}
     return [
-        f"The overall Gini of D is {g[0]:.3f} in {first} and {g[-1]:.3f} in {last} (range {g.min():.3f}–{g.max():.3f}).",
+        (
+            f"The overall Gini of D is {g[0]:.3f} in {first} and {g[-1]:.3f} in {last} "
+            f"(range {g.min():.3f}–{g.max():.3f})."
+        ),
         (
             f"On average over the {len(table)} periods the net between-group component contributes "
             f"{percent(shares['Gnb'])}, the within-group component {percent(shares['Gw'])} and transvariation "

@@ -54,8 +54,8 @@ def input_records(files: Sequence[Path], base_dir: Path) -> list[dict[str, Any]]
     """The records of the input files that exist (bundled data sets have no file)."""
     seen: set[Path] = set()
     out = []
-    for f in files:
-        f = Path(f)
+    for file in files:
+        f = Path(file)
         if f.is_file() and f.resolve() not in seen:
             seen.add(f.resolve())
             out.append(file_record(f, base_dir))

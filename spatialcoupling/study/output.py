@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from .. import _results
+from .._aliases import in_region_order
 from .._figures import save_figure
 from .checks import Inputs
 from .interpret import translate
@@ -139,7 +140,7 @@ class OutputWriter:
         """Write ``table`` in every table format; the notes on what could not go to the workbook."""
         notes = []
         stem = self._file_name("tables", name)
-        frame = table.frame
+        frame = in_region_order(table.frame)
         self.tables[name] = frame
         folder = self._subfolder("tables")
         requested = self.formats["tables"]
@@ -158,6 +159,8 @@ class OutputWriter:
             _results.write_tables({name: frame}, path)
             self.files.append(path)
         paper = table.paper_table(name)
+        if paper is not None and hasattr(paper, "body"):
+            paper = paper.replace(body=in_region_order(paper.body))
         if paper is not None:
             notes += self._write_paper(stem, name, paper)
         return notes

@@ -113,6 +113,9 @@ class Key:
         The model whose constraint checks ``param``, when not the section's model.
     default_text : str, optional
         How the reference describes a default that depends on other keys.
+    value_meanings : tuple of (value, str), optional
+        What each allowed value does, for the reference; every value the model declares must
+        have one (:func:`undescribed_values`).
     """
 
     name: str
@@ -126,6 +129,7 @@ class Key:
     allowed: str | None = None
     default_text: str | None = None
     model: str | None = None
+    value_meanings: tuple[tuple[Any, str], ...] = ()
 
     def allowed_values(self) -> tuple[Any, ...]:
         return self.choices() if callable(self.choices) else self.choices
@@ -190,6 +194,10 @@ def _sheets(value: Any) -> str | None:
 
 def _strings(value: Any) -> str | None:
     return None if all(isinstance(v, str) for v in value) else "must be a list of texts"
+
+
+def _row_number(value: Any) -> str | None:
+    return None if value >= 1 else f"must be a row number >= 1 (1 = the first row of the sheet); got {value}"
 
 
 def _string_table(value: Any) -> str | None:
@@ -345,6 +353,14 @@ SECTIONS: dict[str, Section] = {
                     "More texts read as missing, besides the yearbook tokens (— -- … ... .. - / n.a.).",
                     check=_strings,
                 ),
+                Key(
+                    "header_row",
+                    (int,),
+                    "Row of the header (1 = the first row of the sheet or CSV file), when title rows sit above "
+                    "it; the rows above are noted. Default: the first row holding the `region` column name that "
+                    "is followed by region rows.",
+                    check=_row_number,
+                ),
                 Key("thousands", (str,), 'Thousands separator of numbers (`","` reads `1,234` as 1234).'),
                 Key("encoding", (str,), "Text encoding of a CSV file (default: UTF-8, else GB18030, with a note)."),
                 Key("sep", (str,), 'Field separator of a CSV file (default `","`).'),
@@ -366,7 +382,8 @@ SECTIONS: dict[str, Section] = {
                     "derive",
                     (dict,),
                     'Derived columns, `name = "expression"` in order, e.g. `ms_capital = '
-                    '"capital_stock(ms_fai, deflator=fai_price, depreciation=0.096)"`; functions growth, capital_stock, '
+                    '"capital_stock(ms_fai, deflator=fai_price, depreciation=0.096)"`; functions '
+                    "growth, capital_stock, "
                     "deflate, sum, mean, ratio, log, per_capita; + - * / and parentheses. Run after interpolation.",
                     check=_derivations,
                 ),
@@ -409,10 +426,21 @@ SECTIONS: dict[str, Section] = {
                 Key(
                     "scope",
                     (str,),
-                    "Weights from all periods pooled, or per period.",
+                    "Which observations one set of weights comes from.",
                     MODEL_DEFAULT,
                     param="scope",
-                    choices=("pooled", "period"),
+                    value_meanings=(
+                        ("pooled", "one set of weights from all region-periods standardised together"),
+                        ("period", "weights and standardisation computed within each period separately"),
+                        (
+                            "period_minmax",
+                            (
+                                "min-max standardisation within each period, one entropy per period with "
+                                "k = 1/ln(regions), the yearly entropies averaged into one weight per indicator "
+                                "(the service-manufacturing study's recipe; entropy weights only)"
+                            ),
+                        ),
+                    ),
                 ),
                 Key(
                     "shift",
@@ -927,7 +955,8 @@ SECTIONS: dict[str, Section] = {
                     "tables",
                     (list,),
                     "Table formats: csv and md of every table (and of the paper tables in "
-                    "tables/paper/), LaTeX of the tables a paper prints, xlsx: one workbook of flat sheets with an about "
+                    "tables/paper/), LaTeX of the tables a paper prints, xlsx: "
+                    "one workbook of flat sheets with an about "
                     "sheet and a codebook, docx: one Word document of three-line tables.",
                     ["csv", "xlsx", "tex", "docx"],
                     check=_formats(("csv", "xlsx", "tex", "md", "docx")),
@@ -1123,6 +1152,16 @@ def _check_dataset(value: Any, key: str) -> list[str]:
 
 def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
     """The study's rules across keys and sections: required sections, files, groupings."""
+    return [
+        *_input_problems(settings, base_dir),
+        *_weights_problems(settings),
+        *_section_problems(settings),
+        *_check_file(well_typed(settings, "weights").get("matrix"), base_dir, "weights.matrix"),
+    ]
+
+
+def _input_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
+    """The data, indicators and regions sections: present where required, one source each, files exist."""
     problems: list[str] = []
     data = settings.get("data")
     if data is None:
@@ -1143,6 +1182,12 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
             problems.append("regions: give exactly one of regions.dataset or regions.file")
         problems += _check_file(regions.get("file"), base_dir, "regions.file")
         problems += _check_dataset(regions.get("dataset"), "regions.dataset")
+    return problems
+
+
+def _weights_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Sections that need spatial weights have the regions and weights sections."""
+    problems: list[str] = []
     for name in (*_NEEDS_WEIGHTS, "weights"):
         if name in settings and "regions" not in settings:
             problems.append(f"{name}: needs a [regions] section (boundaries for the spatial weights)")
@@ -1151,6 +1196,12 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
         problems.append(
             f"weights: missing section; {'/'.join(needing)} need spatial weights (e.g. weights.kind = 'queen')"
         )
+    return problems
+
+
+def _section_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Rules of single analysis sections: the keys and sections they need, groupings that exist."""
+    problems: list[str] = []
     beta = well_typed(settings, "beta")
     if "beta" in settings:
         kinds = beta.get("kinds", SECTIONS["beta"].key("kinds").default)
@@ -1174,7 +1225,6 @@ def _rule_problems(settings: Mapping[str, Any], base_dir: Path) -> list[str]:
         grouping = well_typed(settings, name).get("grouping")
         if grouping is not None and grouping not in groupings:
             problems.append(f"{name}.grouping: {grouping!r} is not among regions.groupings {groupings}")
-    problems += _check_file(well_typed(settings, "weights").get("matrix"), base_dir, "weights.matrix")
     return problems
 
 
@@ -1359,6 +1409,35 @@ def _default_text(key: Key, model: Any) -> str:
     return f"`{_toml(default)}`"
 
 
+def declared_values(section: Section, key: Key) -> tuple[Any, ...]:
+    """The values the model declares for ``key``'s parameter (its ``Options``), else the key's choices."""
+    model = model_of(section, key)
+    constraints = constraints_of(model).get(key.param, ()) if key.param else ()
+    values = [v for c in constraints for v in getattr(c, "values", ())]
+    return tuple(values) if values else key.allowed_values()
+
+
+def undescribed_values(section: Section, key: Key) -> list[Any]:
+    """Allowed values of a key with ``value_meanings`` that the meanings leave out (empty when all are)."""
+    if not key.value_meanings:
+        return []
+    described = {v for v, _ in key.value_meanings}
+    return [v for v in declared_values(section, key) if v not in described]
+
+
+def _meaning_text(section: Section, key: Key) -> str:
+    """A key's meaning for the reference, with what each allowed value does."""
+    missing = undescribed_values(section, key)
+    if missing:
+        raise ValueError(
+            f"[{section.name}] {key.name}: the model accepts {', '.join(map(repr, missing))} but the schema "
+            "describes no meaning for it; add it to the key's value_meanings"
+        )
+    if not key.value_meanings:
+        return key.meaning
+    return key.meaning + " " + "; ".join(f"`{_toml(v)}`: {text}" for v, text in key.value_meanings) + "."
+
+
 def reference_rows() -> Iterator[tuple[str, Key, str, str]]:
     """(section, key, allowed values, default) for every key of every section."""
     for section in SECTIONS.values():
@@ -1421,7 +1500,7 @@ def reference_markdown() -> str:
         lines += ["| key | allowed values | default | meaning |", "|---|---|---|---|"]
         for name, key, allowed, default in rows:
             if name == section.name:
-                cells = [f"`{key.name}`", allowed, default, key.meaning]
+                cells = [f"`{key.name}`", allowed, default, _meaning_text(section, key)]
                 lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)

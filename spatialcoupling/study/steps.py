@@ -731,8 +731,8 @@ def step_density(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
     sentences = [
         (
             f"The main peak of the density of D moves {shift} from {table.loc[first, 'peak']:.3f} in {first} to "
-            f"{table.loc[last, 'peak']:.3f} in {last}; the number of modes is {int(table.loc[first, 'modes'])} in {first} "
-            f"and {int(table.loc[last, 'modes'])} in {last}."
+            f"{table.loc[last, 'peak']:.3f} in {last}; the number of modes is {int(table.loc[first, 'modes'])} "
+            f"in {first} and {int(table.loc[last, 'modes'])} in {last}."
         ),
         (
             f"The spread (standard deviation) is {table.loc[first, 'spread']:.3f} in {first} and "

@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+
 __all__ = [
     "DEFAULT_STARS",
     "LATEX_ESCAPES",
@@ -42,8 +44,8 @@ def is_missing(value: Any) -> bool:
     if value is None:
         return True
     try:
-        return bool(value != value)  # NaN, pd.NA (raises on ambiguous truth)
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))  # NaN, NaT, pd.NA
+    except (TypeError, ValueError):  # an array of several values is not one missing cell
         return False
 
 
@@ -139,21 +141,24 @@ def format_cell(value: Any, kind: str = "number", decimals: int = 3) -> str:
         return value
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if kind == "text":
+    if kind == "text" or not (isinstance(value, int | float) or hasattr(value, "__float__")):
         return str(value)
-    if isinstance(value, int | float) or hasattr(value, "__float__"):
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            return str(value)
-        if kind == "percent":
-            return format_number(100 * x, max(decimals - 1, 0))
-        if kind == "integer":
-            return format_number(x, 0) if x == int(x) else format_number(x, decimals)
-        if kind == "p":
-            return format_p(x, decimals)
-        return format_number(x, decimals)
-    return str(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return _format_float(x, kind, decimals)
+
+
+def _format_float(x: float, kind: str, decimals: int) -> str:
+    """A number cell by column kind (see :func:`format_cell`)."""
+    if kind == "percent":
+        return format_number(100 * x, max(decimals - 1, 0))
+    if kind == "integer":
+        return format_number(x, 0) if x == int(x) else format_number(x, decimals)
+    if kind == "p":
+        return format_p(x, decimals)
+    return format_number(x, decimals)
 
 
 # -- LaTeX --------------------------------------------------------------------------------------

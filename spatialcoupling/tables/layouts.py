@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._aliases import in_region_order
 from .._groups import as_groups, group_codes
 from .._series import PERIOD, as_region_period_series
 from .table import PaperTable
@@ -100,6 +101,26 @@ def _rates(wide: pd.DataFrame, t0: Any, t1: Any, form: str, label: str) -> pd.Se
     return rate
 
 
+def _check_spans(items: list[tuple[str, Any, Any]], periods: pd.Index, forms: list[str]) -> None:
+    """Each span's end points are periods of D, the end after the start, every year there for annual rates."""
+    for label, t0, t1 in items:
+        missing = [t for t in (t0, t1) if t not in periods]
+        if missing:
+            raise ValueError(
+                f"growth_table: span {label} ({t0}, {t1}): period(s) {_show(missing)} not in D "
+                f"(periods {_show(periods, 20)})"
+            )
+        if not t1 > t0:
+            raise ValueError(f"growth_table: span {label} ({t0}, {t1}): the end must come after the start")
+        if "arithmetic" in forms:
+            gaps = [t for t in range(int(t0), int(t1) + 1) if t not in periods]
+            if gaps or t0 != int(t0) or t1 != int(t1):
+                raise ValueError(
+                    f"growth_table: span {label}: the mean of annual rates needs every year from {t0} "
+                    f"to {t1}; missing {_show(gaps)}; use growth='geometric'"
+                )
+
+
 def growth_table(
     D: pd.Series,
     spans: Sequence[tuple[Any, Any]] | Mapping[str, tuple[Any, Any]],
@@ -132,7 +153,11 @@ def growth_table(
         (two column blocks).
     aggregate : {"growth_of_mean", "mean_of_growth", "both"}
         Group and national rows: growth of the mean D of the members, the mean of their regional
-        rates, or both (two rows).
+        rates, or both (two rows). A region without a rate in a sub-period (D = 0 at its start, or
+        at the start of a year in it under the arithmetic form) leaves the mean of regional rates
+        of its group and of the country empty for that sub-period: a rate from zero is unbounded,
+        and leaving the region out would bias the mean downwards. The table note names those
+        regions and sub-periods; the growth of the mean stays defined.
     national : str or None
         Label of the national rows (None: no national row).
     group_order : sequence, optional
@@ -162,7 +187,7 @@ def growth_table(
     if aggregate not in _AGGREGATE:
         raise ValueError(f"aggregate must be one of {', '.join(map(repr, _AGGREGATE))}; got {aggregate!r}")
     series = as_region_period_series(D, name="growth_table: D", allow_nan=True)
-    wide = series.unstack(PERIOD)
+    wide = in_region_order(series.unstack(PERIOD), 0)
     periods = wide.columns
     if not pd.api.types.is_numeric_dtype(periods.dtype) or pd.api.types.is_bool_dtype(periods.dtype):
         raise ValueError(
@@ -171,22 +196,7 @@ def growth_table(
         )
     items = _spans(spans)
     forms = ["geometric", "arithmetic"] if growth == "both" else [growth]
-    for label, t0, t1 in items:
-        missing = [t for t in (t0, t1) if t not in periods]
-        if missing:
-            raise ValueError(
-                f"growth_table: span {label} ({t0}, {t1}): period(s) {_show(missing)} not in D "
-                f"(periods {_show(periods, 20)})"
-            )
-        if not t1 > t0:
-            raise ValueError(f"growth_table: span {label} ({t0}, {t1}): the end must come after the start")
-        if "arithmetic" in forms:
-            gaps = [t for t in range(int(t0), int(t1) + 1) if t not in periods]
-            if gaps or t0 != int(t0) or t1 != int(t1):
-                raise ValueError(
-                    f"growth_table: span {label}: the mean of annual rates needs every year from {t0} "
-                    f"to {t1}; missing {_show(gaps)}; use growth='geometric'"
-                )
+    _check_spans(items, periods, forms)
     shown_years = sorted({t for _, t0, t1 in items for t in (t0, t1)}) if years is None else list(years)
     absent = [y for y in shown_years if y not in periods]
     if absent:
@@ -251,6 +261,9 @@ def growth_table(
     )
     if groups is not None or national:
         notes.append(_aggregate_note(aggregates, value))
+    undefined = _undefined_rates_note(regional, value, aggregates if (groups is not None or national) else [])
+    if undefined:
+        notes.append(undefined)
     kinds = {c: ("number" if c[0] == value else "percent") for c in body.columns}
     if groups is not None:
         return PaperTable(
@@ -303,6 +316,32 @@ def _growth_note(forms: list[str], value: str, decimals: int) -> str:
         + "; ".join(parts)
         + f". A sub-period t0~t1 runs from {value} in t0 to {value} in t1 (t1 - t0 annual changes)."
     )
+
+
+def _undefined_rates_note(regional: pd.DataFrame, value: str, aggregates: list[str]) -> str:
+    """The regions and sub-periods without a growth rate (``value`` = 0 at the start), and what that
+    does to the aggregate rows."""
+    parts = []
+    for column in regional.columns:
+        if column[0] == value:
+            continue
+        empty = regional.index[regional[column].isna().to_numpy()]
+        if len(empty):
+            form = "" if column[0] == "Average annual growth" else f" ({column[0].lower()})"
+            parts.append(f"{_show(empty)} in {column[1]}{form}")
+    if not parts:
+        return ""
+    text = (
+        f"No growth rate (the region's {value} is 0 at the start of the sub-period or of a year in it; the cell is "
+        "empty): " + "; ".join(parts) + "."
+    )
+    if "mean_of_growth" in aggregates:
+        text += (
+            " The mean of regional rates of a group or the country that includes such a region is empty for that "
+            "sub-period: a rate from zero is unbounded, and leaving the region out would bias the mean downwards"
+            + ("; the growth of the mean is defined." if "growth_of_mean" in aggregates else ".")
+        )
+    return text
 
 
 def _aggregate_note(aggregates: list[str], value: str) -> str:

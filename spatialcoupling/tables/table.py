@@ -27,18 +27,43 @@ import pandas as pd
 
 from ._format import format_cell
 
-__all__ = ["KINDS", "PaperTable", "infer_kind"]
+__all__ = ["KINDS", "PaperTable", "infer_kind", "integers_as_integers", "whole_numbers"]
 
 #: column kinds and what a print writer does with them
 KINDS = ("number", "percent", "integer", "p", "text")
 _P_NAMES = {"p", "p_value", "pvalue", "p_sim", "p_norm", "p_rand", "p_z_sim", "p_adjusted", "p_val"}
 
 
+#: names of columns that hold counts, ranks or degrees of freedom (compared case-folded)
+_COUNT_NAMES = {"n", "count", "counts", "dof", "df", "nobs", "n_obs", "rank", "regions", "periods", "k"}
+
+
+def _is_count_name(label: str) -> bool:
+    return label in _COUNT_NAMES or label.startswith(("n_", "rank_")) or label.endswith(("_count", "_n", "_rank"))
+
+
+def whole_numbers(values: pd.Series) -> bool:
+    """Whether a float column holds whole numbers only (missing cells aside), at least one."""
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    finite = numbers[np.isfinite(numbers)]
+    return bool(finite.size) and not np.isinf(numbers).any() and bool(np.all(finite == np.round(finite)))
+
+
 def infer_kind(name: Any, values: pd.Series) -> str:
     """The kind of a column from its dtype and name.
 
     Floats are ``number``, shares (a name ending in ``share``) ``percent``, p-values (``p_value``,
-    ``p_sim``, ``p_norm`` …) ``p``; integers ``integer``; everything else ``text``.
+    ``p_sim``, ``p_norm`` …) ``p``; integers ``integer``; everything else ``text``. A float column
+    of whole numbers is ``integer`` when it has missing cells (integers that a missing cell turned
+    into floats, such as counts of a class that does not occur) or a count's name (``n``, ``count``,
+    ``dof``, ``rank``, ``n_…``, ``…_count``); other floats keep their decimals.
+
+    Examples
+    --------
+    >>> infer_kind("count", pd.Series([12.0, 3.0])), infer_kind("Q1", pd.Series([12.0, None]))
+    ('integer', 'integer')
+    >>> infer_kind("D", pd.Series([1.0, 0.0])), infer_kind("D", pd.Series([0.5, None]))
+    ('number', 'number')
     """
     label = str(name[-1] if isinstance(name, tuple) else name).casefold()
     if pd.api.types.is_bool_dtype(values.dtype):
@@ -50,8 +75,22 @@ def infer_kind(name: Any, values: pd.Series) -> str:
             return "percent"
         if label in _P_NAMES or label.endswith("p_value"):
             return "p"
+        if (bool(values.isna().any()) or _is_count_name(label)) and whole_numbers(values):
+            return "integer"
         return "number"
     return "text"
+
+
+def integers_as_integers(frame: pd.DataFrame, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """``frame`` with its float columns of kind ``integer`` as nullable integers (``12``, not ``12.0``,
+    in a CSV); ``kinds`` per column position (default: inferred)."""
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        kind = kinds[i] if kinds is not None else infer_kind(out.columns[i], column)
+        if kind == "integer" and pd.api.types.is_float_dtype(column.dtype) and whole_numbers(column):
+            out.isetitem(i, column.astype("Int64"))
+    return out
 
 
 def _flat_label(column: Any) -> str:
@@ -192,8 +231,9 @@ class PaperTable:
 
     # -- views ----------------------------------------------------------------------------------
     def flat(self) -> pd.DataFrame:
-        """One header row, every key level a full column, numbers as numbers (csv, xlsx)."""
-        body = self.body.copy()
+        """One header row, every key level a full column, numbers as numbers (csv, xlsx); columns of
+        kind ``integer`` as integers."""
+        body = integers_as_integers(self.body, [self.kind(c) for c in self.body.columns])
         body.columns = pd.Index([_flat_label(c) for c in body.columns], dtype=object)
         if self._plain_index:
             return body.reset_index(drop=True)

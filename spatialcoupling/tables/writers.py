@@ -58,7 +58,7 @@ from ._format import (
     latex_escape,
 )
 from .codebook import codebook_frame, settings_frame
-from .table import PaperTable, infer_kind
+from .table import PaperTable, infer_kind, integers_as_integers
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -319,7 +319,8 @@ def write_csv(table: TableLike, path: str | Path) -> Path:
         if isinstance(table, PaperTable):
             neutralise_formulas(table.flat()).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            neutralise_formulas(table).to_csv(tmp, encoding="utf-8-sig")
+            frame = table.to_frame() if isinstance(table, pd.Series) else table
+            neutralise_formulas(integers_as_integers(frame)).to_csv(tmp, encoding="utf-8-sig")
     return path
 
 

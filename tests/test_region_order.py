@@ -1,0 +1,83 @@
+"""Analysis tables list China's provinces in yearbook order (Beijing, Tianjin, Hebei, … by adcode) and
+other regions in the order they come in, through one rule (``sc.regions.region_order``)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import spatialcoupling as sc
+import spatialcoupling.regions
+from spatialcoupling._aliases import in_region_order
+from spatialcoupling.tables import growth_table
+
+#: the first provinces of China's statistical yearbooks (adcodes 110000, 120000, 130000, 140000, 150000)
+YEARBOOK_HEAD = ["Beijing", "Tianjin", "Hebei", "Shanxi", "Inner Mongolia"]
+
+
+@pytest.fixture(scope="module")
+def demo_coupling():
+    """Coupling of the China demo, read as the demo study reads it (English province names)."""
+    from spatialcoupling.study import inputs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        panel = inputs.panel({"dataset": "china_demo", "interpolate": "linear"}, Path("."))
+        system = inputs.indicator_system({"dataset": "china_demo"}, Path("."))
+        scores = sc.EntropyWeights(shift=1e-4).fit(panel, system)
+        return sc.CouplingCoordination(contributions={"MS": 0.4, "AM": 0.6}).fit(scores)
+
+
+def test_region_order_rule():
+    assert sc.regions.region_order(["Hebei", "北京", "Tianjin", "Hebei"]) == ["北京", "Tianjin", "Hebei"]
+    assert sc.regions.region_order([130000, 110000]) == [110000, 130000]
+    assert sc.regions.region_order(["Texas", "Alabama", "Ohio"]) == ["Texas", "Alabama", "Ohio"]  # as given
+    # a province with a row that is not one (a national total): not all provinces, so as given
+    assert sc.regions.region_order(["Hebei", "National", "Beijing"]) == ["Hebei", "National", "Beijing"]
+
+
+def test_china_demo_coupling_tables_in_yearbook_order(demo_coupling):
+    table = demo_coupling.table
+    assert list(dict.fromkeys(table.index.get_level_values("region")))[:5] == YEARBOOK_HEAD
+    assert list(demo_coupling.D.index.get_level_values("region").unique()[:3]) == YEARBOOK_HEAD[:3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert list(demo_coupling.growth([(2009, 2014)]).index[:5]) == YEARBOOK_HEAD
+    assert list(demo_coupling.first_period_at_or_above(0.3).index[:5]) == YEARBOOK_HEAD
+    body = growth_table(demo_coupling.D, [(2009, 2014)]).body
+    assert [name for level, name in body.index[:5]] == YEARBOOK_HEAD
+    # periods stay in order within each region
+    assert list(table.loc["Beijing"].index) == sorted(table.loc["Beijing"].index)
+
+
+def test_us_tables_keep_the_input_order(us_income):
+    D = (us_income / us_income.max()).rename("D")
+    # the states in a non-alphabetical order: they stay as given
+    states = list(D.index.get_level_values("region").unique())
+    shuffled = [states[i] for i in np.random.default_rng(0).permutation(len(states))]
+    frame = D.to_frame().reindex(pd.MultiIndex.from_product([shuffled, D.index.levels[1]], names=D.index.names))
+    assert in_region_order(frame) is frame
+    assert list(in_region_order(frame.reset_index())["region"].unique()) == shuffled
+    wide = D.unstack("period")
+    assert list(in_region_order(wide).index) == list(wide.index)  # alphabetical stays alphabetical
+    body = growth_table(D, [(1929, 1939)]).body
+    assert [name for level, name in body.index if level == "region"] == states
+
+
+def test_study_writer_lists_provinces_in_yearbook_order(tmp_path):
+    from spatialcoupling.study.output import OutputWriter
+    from spatialcoupling.study.steps import Table
+
+    frame = pd.DataFrame(
+        {"D": [0.3, 0.5, 0.4, 0.2]},
+        index=pd.MultiIndex.from_product([["Hebei", "Beijing"], [2009, 2010]], names=["region", "period"]),
+    )
+    writer = OutputWriter(tmp_path, {"tables": ["csv"], "figures": []}, synthetic=False)
+    writer.write_table("coupling", Table(frame))
+    written = pd.read_csv(tmp_path / "tables" / "coupling.csv", encoding="utf-8-sig")
+    assert list(written["region"]) == ["Beijing", "Beijing", "Hebei", "Hebei"]
+    assert list(written["D"]) == [0.4, 0.2, 0.3, 0.5]  # rows moved with their values
