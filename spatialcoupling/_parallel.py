@@ -45,15 +45,26 @@ def parallel_map(
     n_jobs: int | None = 1,
     desc: str = "",
     progress: bool | None = None,
+    report: bool = True,
 ) -> list[R]:
     """``[func(item) for item in items]``, in parallel through joblib when ``n_jobs != 1``.
 
     Results come back in the order of ``items``. With ``n_jobs=1`` no joblib
     machinery is started unless a joblib backend has been configured by the user
-    (``joblib.parallel_config``), in which case that backend is used.
+    (``joblib.parallel_config``), in which case that backend is used. Each finished item is
+    told to the progress listener (:mod:`spatialcoupling._progress`) as a part of ``desc``
+    unless ``report=False`` (for work that counts its own parts).
     """
+    from ._progress import counter
+
+    tick = counter(desc, len(items)) if report else None
     if n_jobs == 1 and not _user_configured_backend():
-        return [func(item) for item in progress_bar(items, desc=desc, total=len(items), progress=progress)]
+        out = []
+        for item in progress_bar(items, desc=desc, total=len(items), progress=progress):
+            out.append(func(item))
+            if tick is not None:
+                tick()
+        return out
     from joblib import Parallel, delayed
 
     # threads by default: the per-period work is numpy that releases the GIL, and worker processes
@@ -62,7 +73,12 @@ def parallel_map(
     # (joblib.parallel_config(backend="loky"/"dask")) takes precedence over this hint.
     runner = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
     gen = runner(delayed(func)(item) for item in items)
-    return list(progress_bar(gen, desc=desc, total=len(items), progress=progress))
+    out = []
+    for res in progress_bar(gen, desc=desc, total=len(items), progress=progress):
+        out.append(res)
+        if tick is not None:
+            tick()
+    return out
 
 
 def _user_configured_backend() -> bool:

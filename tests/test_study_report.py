@@ -423,7 +423,9 @@ def test_reference_documents_new_sections_and_language():
 
 
 # -- language ---------------------------------------------------------------------------------------------
-def test_language_zh_reaches_report_and_maps(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def run_zh(tmp_path_factory):
+    """The study of ``run`` in Chinese (one LISA map), with the languages the LISA maps were drawn in."""
     from spatialcoupling.autocorrelation import local
 
     seen = []
@@ -433,19 +435,83 @@ def test_language_zh_reaches_report_and_maps(tmp_path, monkeypatch):
         seen.append(kwargs.get("language"))
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(local.LocalMoranResult, "plot", spy)
-    settings = _us_settings(language="zh")
-    del settings["beta"], settings["dagum"], settings["sigma"]
+    # every section but the space-time transitions (their English run is ``run``), smaller where it saves time
+    sections = {**SECTIONS_NEW, "markov": {"k": 4}}
+    del sections["space_time"]
+    settings = _us_settings(language="zh", **sections)
     settings["lisa"]["periods"] = [1986]
-    result = sc.Study.from_dict(settings, base_dir=demo_study("us_productivity").base_dir).run(
-        tmp_path / "o", progress=False
-    )
-    text = (result.out / "report.html").read_text(encoding="utf-8")
+    settings["beta"] = {"kinds": ["absolute", "conditional"], "model": "sdm", "controls": ["unemp"], "draws": 50}
+    settings["output"] = {"tables": ["tex", "docx"], "figures": ["png"]}
+    out = tmp_path_factory.mktemp("zh") / "o"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(local.LocalMoranResult, "plot", spy)
+        result = sc.Study.from_dict(settings, base_dir=demo_study("us_productivity").base_dir).run(out, progress=False)
+    yield result, (result.out / "report.html").read_text(encoding="utf-8"), seen
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def test_language_zh_reaches_report_and_maps(run_zh):
+    _, text, seen = run_zh
     assert "<h1>研究报告</h1>" in text
     assert "表 1." in text
     assert "图 1." in text
     assert "耦合协调度" in text
     assert "zh" in seen
+
+
+def _report_text(page: str) -> str:
+    """The words of a report page before its notes (tags removed, entities decoded)."""
+    body = re.split(r"<h2>(?:Notes|说明)</h2>", page)[0]
+    body = re.sub(r"<style>.*?</style>|<img [^>]*>", " ", body, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", body))
+
+
+def test_language_zh_leaves_no_english_phrase_of_the_table(run_zh):
+    from spatialcoupling.study.interpret import ZH
+
+    _, page, _ = run_zh
+    text = _report_text(page)
+    left = []
+    for en in ZH:
+        # the literal stretches of the English text (between its fields) of at least four words
+        for piece in re.split(r"\{\w+\}", en):
+            if len(piece.split()) >= 4 and piece.strip() in text:
+                left.append(piece.strip())
+    assert left == []
+    captions = re.findall(r"<p class='tablecaption'>(.*?)</p>|<figcaption>(.*?)</figcaption>", page)
+    captions += re.findall(r"<p class='caption'>(.*?)</p>", page)
+    sentences = re.findall(r"<div class='(?:interpretation|warning)'>(.*?)</div>", page, flags=re.DOTALL)
+    english = re.compile(r"[A-Za-z]+ (?:of|in|the|and|is|per|by|from) [A-Za-z]+")
+    for item in [*captions, *sentences]:
+        joined = "".join(item) if isinstance(item, tuple) else item
+        plain = html.unescape(re.sub(r"<[^>]+>", " ", joined))
+        assert not english.search(plain.replace("Getis-Ord", "")), plain
+
+
+def test_language_zh_sentences_follow_the_numbers(run_zh):
+    run, page, _ = run_zh
+    report = html.unescape(page)
+    moran = run["moran"].table
+    k = int(((moran["p_sim"] <= 0.05) & (moran["I"] > 0)).sum())
+    n = len(moran)
+    if k:
+        assert f"在 {n} 期中有 {k} 期在 5% 水平上显著为正" in report
+    else:
+        assert f"在全部 {n} 期中均未在 5% 水平上显著" in report
+        assert f"全局莫兰指数在全部 {n} 期中均未在 5% 水平上显著：下列局部聚类不应被解读为 D 的空间格局" in report
+    dagum = run["dagum"].table
+    share = (dagum["Gnb"] / dagum["G"]).mean()  # by hand, not the share column
+    assert f"组间净差分量贡献 {100 * share:.0f}%" in report
+    res = run["beta_absolute"]
+    assert f"绝对 β = {res.beta:.4f}" in report
+    trend = run["sigma"].trend.loc["overall"]
+    assert f"斜率每期 {trend['slope']:.4f}" in report
+    # the tex and docx captions are translated too
+    tex = (run.out / "tables" / "dagum.tex").read_text(encoding="utf-8")
+    assert "Dagum 基尼系数分解" in tex
+    docx = pytest.importorskip("docx")
+    captions = [p.text for p in docx.Document(run.out / "tables" / "tables.docx").paragraphs if "Dagum" in p.text]
+    assert any("基尼系数分解" in c for c in captions)
 
 
 def test_language_must_be_known():
@@ -527,6 +593,12 @@ def test_progress_bar_shows_parts_of_long_steps(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "study: lisa maps 1/2 1970" in err
     assert "study: lisa maps 2/2 1986" in err
+    # inside the step, the permutation blocks advance on the bar before the maps are drawn
+    blocks = [int(m) for m in re.findall(r"study: lisa · lisa permutations (\d+)/\d+", err)]
+    assert len(blocks) > 1
+    assert blocks == sorted(blocks)
+    assert blocks[0] == 1
+    assert err.index("lisa permutations") < err.index("lisa maps 1/2")
 
 
 def test_growth_forms_of_the_study_match_hand_computation(tmp_path):

@@ -70,6 +70,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._parallel import parallel_map
+from .._progress import counter
 
 __all__ = ["conditional_lag_counts"]
 
@@ -470,6 +471,8 @@ def _lisa_counts(
     groups = [tasks[g::n_tasks] for g in range(n_tasks)] if tasks else []
     groups = [g for g in groups if g]
 
+    tick = counter("LISA permutations", len(tasks))  # one part per block of regions
+
     def run(group: list[tuple]) -> list[tuple[np.ndarray, ...]]:
         workspace: dict = {}
         return [
@@ -483,11 +486,11 @@ def _lisa_counts(
                 workspace=workspace,
                 **common,
             )
-            for rows, wts, sw, s in group
+            for rows, wts, sw, s in tick.each(group)
         ]
 
     with _one_blas_thread():
-        outputs = parallel_map(run, groups, n_jobs=jobs, desc="permutations", progress=progress)
+        outputs = parallel_map(run, groups, n_jobs=jobs, desc="permutations", progress=progress, report=False)
     count = np.zeros((n, T))
     g_count = np.zeros((n, T))
     g_mean = np.full((n, T), np.nan)

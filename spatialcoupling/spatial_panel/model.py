@@ -74,6 +74,7 @@ from scipy import optimize
 
 from .._panel_ols import check_rank, demean
 from .._params import Boolean, Interval, Model, Options, Seed
+from .._progress import report
 from ._data import PanelData, describe_rows, lag, prepare, stack, unstack
 from ._logdet import (
     LogDet,
@@ -200,6 +201,7 @@ class SpatialPanel(Model):
         SpatialPanelResult
         """
         self._validate_params()
+        report("spatial panel fit", label=f"{self.model.upper()}, {self.effects} effects")
         clock = _Clock(self.timeout)
         data = prepare(y, X, w)
         return _Estimation(self, data, clock).run()

@@ -26,6 +26,7 @@ separators, no ``..``, unique within their folder.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as _dt
 import importlib.metadata
 import re
@@ -40,6 +41,7 @@ from .. import _results
 from .._aliases import in_region_order
 from .._figures import save_figure
 from .checks import Inputs
+from .interpret import translate
 from .schema import SYNTHETIC_NOTE, setting
 from .steps import Figure, Layer, StepOutput, Table
 
@@ -84,8 +86,12 @@ class OutputWriter:
         Every file written, in order (not the report's PNG previews).
     """
 
-    def __init__(self, folder: Path, formats: Mapping[str, Sequence[str]], *, synthetic: bool) -> None:
+    def __init__(
+        self, folder: Path, formats: Mapping[str, Sequence[str]], *, synthetic: bool, language: str = "en"
+    ) -> None:
         self.folder = Path(folder)
+        #: the language of the paper tables' captions and notes (``"zh"``: Chinese)
+        self.language = language
         self.formats = {"tables": list(formats["tables"]), "figures": list(formats["figures"])}
         self.synthetic = synthetic
         self.files: list[Path] = []
@@ -163,6 +169,12 @@ class OutputWriter:
         """The paper layout of table ``name``: ``.tex`` beside the table, csv and md in ``tables/paper/``."""
         from .. import tables as papers
 
+        if self.language != "en":
+            paper = dataclasses.replace(
+                paper,
+                caption=translate(paper.caption, self.language),
+                notes=tuple(translate(str(n), self.language) for n in paper.notes),
+            )
         self.papers[name] = paper
         requested = self.formats["tables"]
         targets = [self.folder / "tables" / f"{stem}.tex"] if "tex" in requested else []

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from .interpret import ZH, translate
 from .steps import StepOutput, Table
 
 __all__ = ["ZH", "distinct_notes", "render_report", "settings_rows", "translate"]
@@ -29,42 +30,10 @@ __all__ = ["ZH", "distinct_notes", "render_report", "settings_rows", "translate"
 #: rows of a table the report shows
 MAX_ROWS = 60
 
-#: the report's fixed words in Chinese
-ZH: dict[str, str] = {
-    "Study report": "研究报告",
-    "Table": "表",
-    "Figure": "图",
-    "Notes": "说明",
-    "Settings": "设置",
-    "Contents": "目录",
-    "Data": "数据",
-    "Indicator weights and subsystem scores": "指标权重与子系统得分",
-    "Coupling coordination degree": "耦合协调度",
-    "Regions and groups": "区域与分组",
-    "Spatial weights": "空间权重",
-    "Global Moran's I of D": "耦合协调度的全局莫兰指数",
-    "LISA clusters of D": "耦合协调度的局部空间自相关（LISA）聚类",
-    "Sigma convergence of D": "耦合协调度的σ收敛",
-    "Beta convergence of D": "耦合协调度的β收敛",
-    "Kernel density of D": "耦合协调度的核密度估计",
-    "Markov chains of D": "耦合协调度的马尔可夫链",
-    "Space-time transitions of LISA": "LISA 时空跃迁",
-    "Centre of gravity of D": "耦合协调度的重心迁移",
-    "Obstacle degree": "障碍度",
-    "Geographic detector": "地理探测器",
-    "Hot and cold spots of D": "耦合协调度的冷热点",
-    "Bivariate LISA": "双变量 LISA",
-    "Robustness": "稳健性检验",
-    "Interpretation": "解读",
-    "rows": "行",
-    "first": "前",
-    "of": "共",
-    "all in tables/": "完整表格见 tables/",
-    "times": "次",
-    "setting": "设置项",
-    "value": "取值",
-    "Synthetic data.": "模拟数据。",
-}
+_SYNTHETIC = (
+    "This study runs on 'china_demo', a simulated panel shaped like a provincial coupling study; its numbers are "
+    "not statistics of any province."
+)
 
 _CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, 'Noto Sans CJK SC', sans-serif; max-width: 1100px;
@@ -86,16 +55,6 @@ table.plain td, table.plain th { border: 1px solid #ddd; } table.plain th { back
 details summary { cursor: pointer; font-weight: 600; }
 """
 
-_SYNTHETIC = (
-    "<p class='warning'><b>{title}</b> This study runs on 'china_demo', a simulated panel shaped like a "
-    "provincial coupling study; its numbers are not statistics of any province.</p>"
-)
-
-
-def translate(text: str, language: str) -> str:
-    """``text`` in ``language`` (the fixed words of :data:`ZH`; other text unchanged)."""
-    return ZH.get(text, text) if language == "zh" else text
-
 
 class _Numbers:
     """Running numbers of tables and figures."""
@@ -105,8 +64,9 @@ class _Numbers:
         self.figure = 0
 
 
-def _paper_html(paper: Any, limit: int) -> tuple[str, int]:
+def _paper_html(paper: Any, limit: int, language: str = "en") -> tuple[str, int]:
     """A paper table as a three-line HTML table (its print layout); the number of rows it has."""
+    notes = [translate(str(n), language) for n in paper.notes]
     spanners, labels = paper.print_spanners(), paper.print_labels()
     keys = [paper.key_labels.get(k, k) for k in paper.print_keys()]
     head = []
@@ -152,7 +112,7 @@ def _paper_html(paper: Any, limit: int) -> tuple[str, int]:
         + "</tbody></table></div>"
     )
     if paper.notes:
-        text += "<p class='tablenotes'>" + " ".join(html.escape(str(n)) for n in paper.notes) + "</p>"
+        text += "<p class='tablenotes'>" + " ".join(html.escape(str(n)) for n in notes) + "</p>"
     return text, n
 
 
@@ -172,7 +132,7 @@ def _frame_html(table: Table, limit: int) -> tuple[str, int]:
 def _table_html(name: str, table: Table, numbers: _Numbers, language: str) -> str:
     paper = table.paper_table(name)
     if paper is not None:
-        body, n = _paper_html(paper, MAX_ROWS)
+        body, n = _paper_html(paper, MAX_ROWS, language)
         caption = paper.caption or table.caption or name
     else:
         body, n = _frame_html(table, MAX_ROWS)
@@ -182,18 +142,16 @@ def _table_html(name: str, table: Table, numbers: _Numbers, language: str) -> st
     numbers.table += 1
     more = ""
     if n > MAX_ROWS:
-        more = (
-            f" ({translate('first', language)} {MAX_ROWS} {translate('of', language)} {n} "
-            f"{translate('rows', language)}; {translate('all in tables/', language)})"
-        )
+        more = translate(f" (first {MAX_ROWS} of {n} rows; all in tables/)", language)
     label = translate("Table", language)
+    caption = translate(caption, language)
     return f"<p class='tablecaption'>{label} {numbers.table}. {html.escape(caption)}{html.escape(more)}</p>{body}"
 
 
 def _figure_html(name: str, png: Path, caption: str | None, numbers: _Numbers, language: str) -> str:
     numbers.figure += 1
     data = base64.b64encode(png.read_bytes()).decode("ascii")
-    text = html.escape(caption or name.replace("_", " "))
+    text = html.escape(translate(caption or name.replace("_", " "), language))
     label = translate("Figure", language)
     return (
         f"<figure><img alt='{text}' src='data:image/png;base64,{data}'><figcaption>{label} {numbers.figure}. "
@@ -206,9 +164,16 @@ def _section_html(index: int, out: StepOutput, pngs: Mapping[str, Path], numbers
     if sec is None:
         return []
     title = translate(sec.title, language)
-    parts = [f"<h2 id='s{index}'>{index}. {html.escape(title)}</h2><p class='caption'>{html.escape(sec.caption)}</p>"]
+    parts = [
+        f"<h2 id='s{index}'>{index}. {html.escape(title)}</h2>",
+        f"<p class='caption'>{html.escape(translate(sec.caption, language))}</p>",
+    ]
     if sec.before:
-        parts.append("<div class='warning'>" + "".join(f"<p>{html.escape(t)}</p>" for t in sec.before) + "</div>")
+        parts.append(
+            "<div class='warning'>"
+            + "".join(f"<p>{html.escape(translate(t, language))}</p>" for t in sec.before)
+            + "</div>"
+        )
     for name in sec.tables:
         if name in out.tables:
             parts.append(_table_html(name, out.tables[name], numbers, language))
@@ -218,7 +183,9 @@ def _section_html(index: int, out: StepOutput, pngs: Mapping[str, Path], numbers
             parts.append(_figure_html(name, pngs[name], getattr(figure, "caption", None), numbers, language))
     if sec.interpretation:
         parts.append(
-            "<div class='interpretation'>" + "".join(f"<p>{html.escape(t)}</p>" for t in sec.interpretation) + "</div>"
+            "<div class='interpretation'>"
+            + "".join(f"<p>{html.escape(translate(t, language))}</p>" for t in sec.interpretation)
+            + "</div>"
         )
     return parts
 
@@ -300,7 +267,9 @@ def render_report(
         f"<h1>{html.escape(title)}</h1>",
     ]
     if synthetic:
-        parts.append(_SYNTHETIC.format(title=translate("Synthetic data.", language)))
+        parts.append(
+            f"<p class='warning'><b>{translate('Synthetic data.', language)}</b> {translate(_SYNTHETIC, language)}</p>"
+        )
     sections = [(out, pngs) for out, pngs in steps if out.section is not None]
     if sections:
         items = "".join(

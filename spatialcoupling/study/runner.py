@@ -27,6 +27,7 @@ from typing import Any
 
 from .._outdir import OutputFolder
 from .._parallel import progress_bar
+from .._progress import Callback, reporting
 from . import inputs as read
 from . import models
 from .checks import Inputs, prepare, warning_notes
@@ -298,17 +299,22 @@ class Study:
             folder,
             {"tables": setting(output, "output", "tables"), "figures": setting(output, "output", "figures")},
             synthetic=is_synthetic(self.settings),
+            language=_report_language(self.settings),
         )
         run_notes = list(notes or [])
         done: dict[str, Any] = {}
         reported: list[tuple[StepOutput, Mapping[str, Path]]] = []
         steps = steps_of(self.settings)
         bar = progress_bar(steps, desc="study", progress=progress)
-        found.on_progress = lambda step, k, total, label: _show_step(bar, f"{step} {k}/{total} {label}".strip())
+        found.on_progress = lambda step, k, total, label: _show_step(bar, _part(step, k, total, label))
         for name, step in bar:
             _show_step(bar, name)
             # figures stay open until the writer saves them: no warning about many open figures
-            with warnings.catch_warnings(record=True) as caught, mpl.rc_context({"figure.max_open_warning": 0}):
+            with (
+                warnings.catch_warnings(record=True) as caught,
+                mpl.rc_context({"figure.max_open_warning": 0}),
+                reporting(_inner_progress(bar, name)),
+            ):
                 warnings.simplefilter("always")
                 try:
                     out = step(found, done)
@@ -338,6 +344,33 @@ class Study:
             )
         run_notes += [f"output: {text}" for text in warning_notes(caught, run_notes)]
         return StudyResult(out=folder, results=done, files=writer.files, notes=run_notes)
+
+
+#: readable names of the work that the analysis modules report inside a step
+_TASK_NAMES = {
+    "LISA permutations": "lisa permutations",
+    "Dagum bootstrap": "dagum bootstrap",
+    "Dagum": "dagum",
+    "grid": "robustness grid",
+    "runs": "detector runs",
+}
+
+
+def _part(task: str, done: int | None, total: int | None, label: str) -> str:
+    """``"lisa permutations 3/8 2011"``: the work, how much of it is finished, what it is on."""
+    count = f"{done}/{total}" if done is not None and total is not None else ""
+    return " ".join(p for p in (_TASK_NAMES.get(task, task), count, label) if p)
+
+
+def _inner_progress(bar: Iterable[Any], step: str) -> Callback | None:
+    """The listener that shows the progress reported inside step ``step`` on the bar (None without a bar)."""
+    if not callable(getattr(bar, "set_description", None)):
+        return None
+
+    def show(task: str, done: int | None, total: int | None, label: str) -> None:
+        _show_step(bar, f"{step} · {_part(task, done, total, label)}")
+
+    return show
 
 
 def _show_step(bar: Iterable[Any], name: str) -> None:
