@@ -358,3 +358,20 @@ def test_language_zh_leaves_no_english_word_in_every_chart(kind, mainland29, gra
         fig = _chart(kind, mainland29, gravity_inputs)
         fig.canvas.draw()
     assert _english_left(fig) == set()
+
+
+def test_robustness_dots_sit_at_the_correlations_on_an_axis_that_shows_them():
+    """Correlations close to 1 are dots at their values (not bars from 0), the axis starts just
+    below the smallest one, and the legend sits outside the axes."""
+    cells = pd.DataFrame({"spearman": [0.991, 0.998, 0.995], "kept": [True, False, True]}, index=["a", "b", "c"])
+    fig = rfig.robustness_chart(cells)
+    ax = fig.axes[0]
+    dots = ax.collections[-1].get_offsets()
+    np.testing.assert_allclose(np.sort(np.asarray(dots)[:, 0]), [0.991, 0.995, 0.998])
+    left, right = ax.get_xlim()
+    assert 0.98 < left < 0.991
+    assert right >= 1.0
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1
+    plt.close(fig)

@@ -282,27 +282,36 @@ def lines(frame: pd.DataFrame, *, ax: Any = None, title: str | None = None, ylab
 def robustness_chart(
     cells: pd.DataFrame, *, value: str = "spearman", ax: Any = None, title: str | None = None, language: str = "en"
 ):
-    """Each grid cell's rank correlation of D with the baseline (bars, sorted), coloured by whether
-    the cell keeps the baseline's conclusions on Moran's I and β (column ``kept``, bool)."""
+    """Each grid cell's rank correlation of D with the baseline as a dot (sorted; a dot plot, since
+    the correlations sit close to 1 and bars from 0 would hide their differences), coloured by
+    whether the cell keeps the baseline's conclusions on Moran's I and β (column ``kept``, bool).
+    The axis runs from just below the smallest correlation to 1; the legend sits right of it."""
     check_language(language)
     frame = cells.sort_values(value)
     fig, ax = new_ax(ax, (7, max(3.0, 0.18 * len(frame) + 1.2)))
     kept = frame["kept"].to_numpy(dtype=bool) if "kept" in frame else np.ones(len(frame), dtype=bool)
     colors = np.where(kept, "#4575B5", "#D62F27")
-    ax.barh(np.arange(len(frame)), frame[value].to_numpy(dtype=float), color=colors)
-    ax.set_yticks(np.arange(len(frame)), [str(i) for i in frame.index], fontsize=5)
+    values = frame[value].to_numpy(dtype=float)
+    rows = np.arange(len(frame))
+    low = float(np.nanmin(values)) if np.isfinite(values).any() else 0.0
+    left = max(-1.0, low - max(0.05 * (1.0 - low), 0.005))
+    ax.hlines(rows, left, values, color="0.8", linewidth=0.6, zorder=1)
+    ax.scatter(values, rows, c=list(colors), s=18, zorder=2, edgecolors="none")
+    ax.axvline(1.0, color="0.5", linewidth=0.6, linestyle=":")
+    ax.set_yticks(rows, [str(i) for i in frame.index], fontsize=5)
     _labels(
         ax,
         f"{tr(value.capitalize(), language)} {tr('rank correlation of D with the baseline', language)}",
         None,
         language,
     )
-    ax.set_xlim(min(0.0, float(np.nanmin(frame[value]))), 1.0)
+    ax.set_xlim(left, 1.0 + 0.02 * (1.0 - left))
     legend(
         ax,
         [tr("conclusions kept", language), tr("a conclusion changed", language)],
         ["#4575B5", "#D62F27"],
-        loc="lower right",
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
     )
     if title:
         set_title(ax, title, language=language)

@@ -190,7 +190,7 @@ class OutputWriter:
         folder = self._subfolder(figure.folder)
         fig = figure.figure
         if self.synthetic:
-            fig.text(0.995, 0.003, "synthetic data (china_demo)", ha="right", va="bottom", fontsize=7, color="0.35")
+            _mark_synthetic(fig, self.language)
         for fmt in self.formats["figures"] or ["png"]:
             self.files.append(save_figure(fig, folder / f"{stem}.{fmt}"))
         png = folder / f"{stem}.png"
@@ -319,3 +319,17 @@ def _toml_safe(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def _mark_synthetic(fig: Any, language: str) -> None:
+    """A small "synthetic data" mark at the bottom right, below everything already drawn (the
+    settings caption included), so it never overprints it; saved figures are cropped to their
+    content, which includes the mark."""
+    from ..plotting._base import font_kwargs
+
+    text = "合成数据 (china_demo)" if language == "zh" else "synthetic data (china_demo)"
+    renderer = fig.canvas.get_renderer()
+    content = fig.get_tightbbox(renderer)  # inches
+    x = min(content.x1 / fig.get_figwidth(), 0.995)
+    y = content.y0 / fig.get_figheight() - 0.005
+    fig.text(x, y, text, ha="right", va="top", fontsize=7, color="0.35", **font_kwargs([text]))
