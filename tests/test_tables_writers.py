@@ -333,3 +333,32 @@ def test_tables_take_plain_data_only():
             ):
                 bad.append((path.name, node.module))
     assert bad == []
+
+
+def test_docx_body_rows_carry_their_texts_alignment_and_fonts(tmp_path):
+    """Body rows are written from one formatted template row: every cell still has its own text,
+    numbers right-aligned, keys left-aligned, the cell font and size; a text with a line break
+    goes through python-docx's own runs."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    from spatialcoupling.tables import write_docx
+
+    frame = pd.DataFrame(
+        {"D": [0.1234, 0.5, 0.25], "label": ["a", " spaced ", "two\nlines"]},
+        index=pd.Index(["Beijing", "Tianjin", "Hebei"], name="region"),
+    )
+    path = write_docx([frame], tmp_path / "t.docx")
+    table = docx.Document(str(path)).tables[0]
+    body = table.rows[1:]
+    assert [r.cells[0].text for r in body] == ["Beijing", "Tianjin", "Hebei"]
+    assert [r.cells[2].text for r in body] == ["a", " spaced ", "two\nlines"]
+    for row in body:
+        assert row.cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+        assert row.cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        run = row.cells[1].paragraphs[0].runs[0]
+        assert run.font.size.pt == 10.5
+        assert run.font.name == "Times New Roman"
+        assert run.element.rPr.rFonts.get(qn("w:eastAsia")) == "SimSun"
+    assert float(body[0].cells[1].text) == pytest.approx(0.123, abs=5e-4)
