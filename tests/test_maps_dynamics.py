@@ -375,3 +375,25 @@ def test_robustness_dots_sit_at_the_correlations_on_an_axis_that_shows_them():
     legend = ax.get_legend().get_window_extent()
     assert legend.x0 >= ax.get_window_extent().x1
     plt.close(fig)
+
+
+@pytest.mark.parametrize("kind", ["cluster", "significance"])
+def test_lisa_maps_take_region_labels(provinces, kind):
+    from spatialcoupling.plotting import lisa as lfig
+
+    codes = ["HH", "LL", "LH", "HL", "ns"]
+    table = pd.DataFrame(
+        {
+            "cluster": [codes[i % 5] for i in range(len(provinces))],
+            "significant": [i % 5 != 4 for i in range(len(provinces))],
+            "p_sim": [0.001 + 0.01 * (i % 5) for i in range(len(provinces))],
+        },
+        index=provinces.index,
+    )
+    draw = lfig.cluster_map if kind == "cluster" else lfig.significance_map
+    plain = draw(table, provinces)
+    labelled = draw(table, provinces, labels="name_en")
+    texts = {t.get_text() for t in labelled.axes[0].texts} - {t.get_text() for t in plain.axes[0].texts}
+    assert {"Xinjiang", "Inner Mongolia"} <= texts  # big regions labelled, crowded ones skipped
+    assert len(texts) < len(provinces)
+    assert _overlaps(_boxes(labelled)) == []

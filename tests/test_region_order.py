@@ -81,3 +81,18 @@ def test_study_writer_lists_provinces_in_yearbook_order(tmp_path):
     written = pd.read_csv(tmp_path / "tables" / "coupling.csv", encoding="utf-8-sig")
     assert list(written["region"]) == ["Beijing", "Beijing", "Hebei", "Hebei"]
     assert list(written["D"]) == [0.4, 0.2, 0.3, 0.5]  # rows moved with their values
+
+
+def test_report_tables_list_provinces_in_yearbook_order():
+    """The HTML report shows a step's own frame (not the writer's copy): the same order as the files."""
+    from spatialcoupling.study.report import _frame_html
+    from spatialcoupling.study.steps import Table
+
+    frame = pd.DataFrame({"U_MS": [0.3, 0.5, 0.4]}, index=pd.Index(["Hebei", "Tianjin", "Beijing"], name="region"))
+    html, n = _frame_html(Table(frame), 10)
+    assert n == 3
+    flat, _ = _frame_html(Table(frame, flat_in_report=True), 10)
+    assert flat == html  # keys as columns either way
+    positions = [html.index(f"<td>{name}</td>") for name in ("Beijing", "Tianjin", "Hebei")]
+    assert positions == sorted(positions)
+    assert html.index("0.4000") < html.index("0.5000") < html.index("0.3000")  # rows moved with their values

@@ -22,7 +22,8 @@ from .._clusters import CLUSTER_NAMES, CLUSTER_NAMES_ZH, GEODA_COLORS, SIGNIFICA
 from .._series import PERIOD, preview
 from ._base import caption as add_caption
 from ._base import check_language, font_kwargs, new_ax, set_title, tr, translate_text
-from .maps import _layout_panels, _no_data, _panel_grid, draw_regions, map_legend, panel_title
+from ._cartography import label_regions
+from .maps import _layout_panels, _no_data, _panel_grid, draw_regions, map_legend, panel_title, region_labels
 
 __all__ = [
     "CLUSTER_NAMES",
@@ -95,6 +96,7 @@ def cluster_map(
     north_arrow: bool = True,
     scale_bar: bool = True,
     colors: dict[str, str] | None = None,
+    labels: Any = None,
 ) -> Any:
     """LISA cluster map of one period in GeoDa's colours with counts in the legend.
 
@@ -120,6 +122,9 @@ def cluster_map(
         :func:`spatialcoupling.plotting.maps.choropleth`.
     colors : dict, optional
         Colours by cluster code replacing GeoDa's (e.g. ``{"HH": "#b2182b"}``).
+    labels : True, str or mapping, optional
+        Region labels (True: the ids; a column of ``regions``; a mapping id → label), left out where
+        they would overlap, as in :func:`spatialcoupling.plotting.maps.choropleth`.
 
     Returns
     -------
@@ -139,12 +144,12 @@ def cluster_map(
     frame = draw_regions(geo, clusters.map(palette), ax, inset=inset, context=context, crs=crs, language=language)
     counts = clusters.value_counts()
     shown = [c for c in palette if c not in ("isolated",) or counts.get(c, 0)]
-    labels = [f"{names[c]} ({int(counts.get(c, 0))})" for c in shown]
+    entries = [f"{names[c]} ({int(counts.get(c, 0))})" for c in shown]
     cols = [palette[c] for c in shown]
-    _no_data(labels, cols, geo, len(clusters), language, frame)
+    _no_data(entries, cols, geo, len(clusters), language, frame)
     map_legend(
         frame,
-        labels,
+        entries,
         cols,
         legend=legend,
         legend_loc=legend_loc,
@@ -152,9 +157,17 @@ def cluster_map(
         scale_bar=scale_bar,
         language=language,
     )
+    _label_map(frame, regions, geo, labels, id_column)
     if caption and ax is fig.axes[0]:
         add_caption(fig, caption, language)
     return fig
+
+
+def _label_map(frame: Any, regions: Any, geo: Any, labels: Any, id_column: str | None) -> None:
+    """Region labels on a drawn map, after its legend, scale bar and arrow (which they avoid)."""
+    texts = region_labels(regions, geo, labels, id_column)
+    if texts is not None:
+        label_regions(frame, texts)
 
 
 def significance_map(
@@ -176,13 +189,14 @@ def significance_map(
     legend_loc: str = "auto",
     north_arrow: bool = True,
     scale_bar: bool = True,
+    labels: Any = None,
 ) -> Any:
     """LISA significance map (GeoDa's companion of the cluster map): significant regions in the
     classes p = 0.05, 0.01, 0.001 (and 0.0001 when a region reaches it, which needs 9,999 or more
     permutations), each region in the class of the smallest bound its pseudo p-value is within.
 
     ``table`` needs the columns ``significant``, ``p_sim`` and ``cluster``; the other
-    parameters are those of :func:`cluster_map`.
+    parameters (``labels`` for region labels among them) are those of :func:`cluster_map`.
     """
     check_language(language)
     tab = one_period(table, period)
@@ -190,14 +204,14 @@ def significance_map(
     geo = align_regions(regions, list(tab.index), id_column=id_column, keep_others=True)
     ns, isolated = tr("Not significant", language), tr("Isolated", language)
     colors = pd.Series(GEODA_COLORS["ns"], index=tab.index, dtype=object)
-    labels = pd.Series(ns, index=tab.index, dtype=object)
+    class_of = pd.Series(ns, index=tab.index, dtype=object)
     for bound, label, color in reversed(SIGNIFICANCE_CLASSES):
         hit = tab["significant"] & (tab["p_sim"] <= bound * (1 + 1e-12))
         colors[hit] = color
-        labels[hit] = label
+        class_of[hit] = label
     iso = tab["cluster"].astype(str) == "isolated"
     colors[iso] = GEODA_COLORS["isolated"]
-    labels[iso] = isolated
+    class_of[iso] = isolated
     fig, ax = new_ax(ax, figsize)
     set_title(
         ax,
@@ -205,7 +219,7 @@ def significance_map(
         language=language,
     )
     frame = draw_regions(geo, colors, ax, inset=inset, context=context, crs=crs, language=language)
-    counts = labels.value_counts()
+    counts = class_of.value_counts()
     classes = [(lab, c) for b, lab, c in SIGNIFICANCE_CLASSES[::-1] if b >= 0.001 or counts.get(lab, 0)]
     names = [ns] + [lab for lab, _ in classes] + ([isolated] if iso.any() else [])
     cols = [GEODA_COLORS["ns"]] + [c for _, c in classes] + ([GEODA_COLORS["isolated"]] if iso.any() else [])
@@ -221,6 +235,7 @@ def significance_map(
         scale_bar=scale_bar,
         language=language,
     )
+    _label_map(frame, regions, geo, labels, id_column)
     if caption and ax is fig.axes[0]:
         add_caption(fig, caption, language)
     return fig

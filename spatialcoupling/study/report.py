@@ -14,6 +14,7 @@ Headings and fixed captions are in English or Chinese (``language``; :data:`ZH`)
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._aliases import in_region_order
 from .interpret import ZH, translate
 from .steps import StepOutput, Table
 
@@ -66,6 +68,7 @@ class _Numbers:
 
 def _paper_html(paper: Any, limit: int, language: str = "en") -> tuple[str, int]:
     """A paper table as a three-line HTML table (its print layout); the number of rows it has."""
+    paper = paper.replace(body=in_region_order(paper.body))
     notes = [translate(str(n), language) for n in paper.notes]
     spanners, labels = paper.print_spanners(), paper.print_labels()
     keys = [paper.key_labels.get(k, k) for k in paper.print_keys()]
@@ -117,8 +120,9 @@ def _paper_html(paper: Any, limit: int, language: str = "en") -> tuple[str, int]
 
 
 def _frame_html(table: Table, limit: int) -> tuple[str, int]:
-    """A tidy table with readable headers and its keys as columns (no 0…n column)."""
-    frame = table.shown()
+    """A tidy table with readable headers and its keys as columns (no 0…n column); China's provinces in
+    yearbook order, as in the table files."""
+    frame = dataclasses.replace(table, frame=in_region_order(table.frame)).shown()
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
         frame = frame.reset_index()
     frame.columns.name = None
