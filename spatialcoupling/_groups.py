@@ -11,7 +11,8 @@ the same problems reported everywhere:
   regions explicitly (e.g. ``"other"``) or drop them from the series first.
 * Regions listed in ``groups`` but absent from the data are reported in the notes.
 * Groups are ordered by their label (sorted when the labels sort, else in order of first
-  appearance); plotting may use a conventional order of its own.
+  appearance) in the statistics; tables and figures of group means list the groups of China's
+  usual divisions in their conventional order (:func:`conventional_order`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,29 @@ import pandas as pd
 
 from ._series import _plain, _preview
 
-__all__ = ["as_groups", "group_codes", "group_labels"]
+__all__ = ["CONVENTIONAL_ORDERS", "as_groups", "conventional_order", "group_codes", "group_labels"]
+
+#: the usual order of China's regional divisions, as papers list them: East, Central, West (and
+#: Northeast, the four-region division of the State Council), and the eight comprehensive economic
+#: zones of the State Council's Development Research Center from the north-east along the coast,
+#: then inland; in English (the bundled ``region3``, ``region4`` and ``zone8``) and in Chinese
+CONVENTIONAL_ORDERS: tuple[tuple[str, ...], ...] = (
+    ("East", "Central", "West"),
+    ("East", "Central", "West", "Northeast"),
+    (
+        "Northeast",
+        "Northern Coastal",
+        "Eastern Coastal",
+        "Southern Coastal",
+        "Middle Yellow River",
+        "Middle Yangtze River",
+        "Southwest",
+        "Northwest",
+    ),
+    ("东部", "中部", "西部"),
+    ("东部", "中部", "西部", "东北"),
+    ("东北", "北部沿海", "东部沿海", "南部沿海", "黄河中游", "长江中游", "西南", "西北"),
+)
 
 
 def as_groups(groups: Any, who: str) -> pd.Series:
@@ -60,6 +83,25 @@ def as_groups(groups: Any, who: str) -> pd.Series:
     if len(dup):
         raise ValueError(f"{who}: regions listed twice in groups: {_preview(dup.unique())}; give each region one group")
     return s
+
+
+def conventional_order(labels: Any) -> list:
+    """``labels`` in the conventional order of the first division of :data:`CONVENTIONAL_ORDERS`
+    that holds them all (a subset keeps that order), else as given.
+
+    Examples
+    --------
+    >>> conventional_order(["Central", "East", "West"])
+    ['East', 'Central', 'West']
+    >>> conventional_order(["b", "a"])
+    ['b', 'a']
+    """
+    present = list(labels)
+    wanted = set(present)
+    for order in CONVENTIONAL_ORDERS:
+        if wanted <= set(order):
+            return [label for label in order if label in wanted]
+    return present
 
 
 def group_labels(groups: pd.Series) -> list:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from ._aliases import in_region_order
 from ._grades import DEFAULT_GRADES, grade_of, validate_grades
-from ._groups import as_groups, group_codes
+from ._groups import as_groups, conventional_order, group_codes
 from ._params import InstanceOf, Model, Options
 from ._results import Result, copied
 from ._series import PERIOD, REGION, _preview, as_region_period_series
@@ -394,6 +394,7 @@ class CouplingResult(Result):
         frame = series.to_frame()
         frame["group"] = np.asarray(labels, dtype=object)[codes]
         out = frame.groupby([PERIOD, "group"])[value].mean().unstack("group")
+        out = out[conventional_order(out.columns)]  # East, Central, West …: China's divisions as papers list them
         out["All"] = series.groupby(PERIOD).mean()
         return out
 

@@ -96,3 +96,40 @@ def test_report_tables_list_provinces_in_yearbook_order():
     positions = [html.index(f"<td>{name}</td>") for name in ("Beijing", "Tianjin", "Hebei")]
     assert positions == sorted(positions)
     assert html.index("0.4000") < html.index("0.5000") < html.index("0.3000")  # rows moved with their values
+
+
+def test_group_means_list_china_divisions_in_their_conventional_order(demo_coupling):
+    """East, Central, West (not alphabetical) and the eight zones from the north-east along the coast,
+    then inland; the means themselves are those of a plain groupby."""
+    provinces = sc.datasets.load("china_provinces").set_index("name_en")
+    regions = demo_coupling.table.index.get_level_values("region").unique()
+    for column, order in [
+        ("region3", ["East", "Central", "West"]),
+        (
+            "zone8",
+            [
+                "Northeast",
+                "Northern Coastal",
+                "Eastern Coastal",
+                "Southern Coastal",
+                "Middle Yellow River",
+                "Middle Yangtze River",
+                "Southwest",
+                "Northwest",
+            ],
+        ),
+    ]:
+        groups = provinces.loc[regions, column]
+        by = demo_coupling.by_group(groups)
+        assert list(by.columns) == [*order, "All"]
+        d = demo_coupling.table["D"]
+        expected = d.groupby(
+            [d.index.get_level_values("period"), groups.reindex(d.index.get_level_values("region")).to_numpy()]
+        ).mean()
+        assert by.loc[2024, "East" if column == "region3" else "Northeast"] == pytest.approx(
+            expected.loc[(2024, "East" if column == "region3" else "Northeast")]
+        )
+    from spatialcoupling._groups import conventional_order
+
+    assert conventional_order(["West", "East"]) == ["East", "West"]
+    assert conventional_order(["B", "A"]) == ["B", "A"]  # unknown labels: as given

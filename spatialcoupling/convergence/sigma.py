@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._groups import as_groups, group_codes
+from .._groups import as_groups, conventional_order, group_codes
 from .._params import Model, Options
 from .._results import Result, copied
 from .._series import PERIOD, REGION, _preview, as_region_period_series
@@ -213,4 +213,6 @@ class SigmaResult(Result):
         from ..plotting.convergence import sigma_plot
 
         wide = self._table[self.measure].unstack("group")
+        groups = conventional_order([c for c in wide.columns if c != OVERALL])  # East, Central, West …
+        wide = wide[([OVERALL] if OVERALL in wide.columns else []) + groups]
         return sigma_plot(wide, self.measure, ax=ax, figsize=figsize, language=language, **kwargs)
