@@ -133,3 +133,14 @@ def test_group_means_list_china_divisions_in_their_conventional_order(demo_coupl
 
     assert conventional_order(["West", "East"]) == ["East", "West"]
     assert conventional_order(["B", "A"]) == ["B", "A"]  # unknown labels: as given
+
+
+def test_dagum_within_lines_in_conventional_order():
+    rng = np.random.default_rng(0)
+    idx = pd.MultiIndex.from_product([list("abcdefgh"), [2009, 2010]], names=["region", "period"])
+    d = pd.Series(rng.random(len(idx)), index=idx)
+    groups = dict(zip("abcdefgh", ["West", "West", "Central", "Central", "East", "East", "West", "East"], strict=True))
+    result = sc.DagumGini().fit(d, groups)
+    assert list(result.within.index.get_level_values("group").unique()) == ["Central", "East", "West"]  # the table
+    fig = result.plot(kind="within")
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["East", "Central", "West"]

@@ -68,7 +68,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from .._groups import as_groups, group_codes
+from .._groups import as_groups, conventional_order, group_codes
 from .._parallel import parallel_map
 from .._params import Boolean, Interval, Model, NJobs, Options, Seed, fresh_seed_sequence
 from .._results import Result, copied
@@ -828,9 +828,11 @@ class DagumResult(Result):
         if kind == "decomposition":
             return charts.dagum_decomposition_chart(self.table, ax=ax, language=language)
         if kind == "within":
-            return charts.within_gini_chart(
-                self.within, self._table.index, intervals=intervals, ax=ax, language=language
-            )
+            within = self.within
+            groups = within.index.get_level_values("group")
+            order = pd.Index(conventional_order(pd.unique(groups)))  # East, Central, West …: as papers list them
+            within = within.iloc[np.argsort(order.get_indexer(groups), kind="stable")]
+            return charts.within_gini_chart(within, self._table.index, intervals=intervals, ax=ax, language=language)
         if kind == "between":
             return charts.between_heatmap(
                 self.within,
