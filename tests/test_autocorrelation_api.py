@@ -143,7 +143,7 @@ def test_global_result_plot_falls_back_only_for_the_default_p(lattice):
     assert res.statistic == "I"
     fig = res.plot()
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels[0] == "p_norm <= 0.05"
+    assert labels[0] == "p (normal) ≤ 0.05"  # the normal-approximation p (no permutations), named readably
     with pytest.raises(ValueError, match="no column 'p_rand2'"):
         res.plot(p="p_rand2")
 

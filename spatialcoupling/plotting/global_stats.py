@@ -17,6 +17,10 @@ from ._base import check_language, font_kwargs, new_ax, tr, translate_text
 __all__ = ["statistic_by_period"]
 
 
+#: readable names of the p-value columns in a legend
+P_NAMES = {"p_sim": "pseudo p", "p_norm": "p (normal)", "p_rand": "p (randomisation)", "p_z_sim": "p (z of the draws)"}
+
+
 def statistic_by_period(
     table: pd.DataFrame,
     statistic: str,
@@ -86,7 +90,10 @@ def statistic_by_period(
     ax.plot(x, values, color="#333333", linewidth=1.0)
     if p is not None:
         sig = (table[p] <= alpha).to_numpy()
-        ax.scatter(x[sig], values[sig], color="#d62728", zorder=3, label=translate_text(f"{p} <= {alpha}", language))
+        shown_p = P_NAMES.get(p, p)
+        ax.scatter(
+            x[sig], values[sig], color="#d62728", zorder=3, label=translate_text(f"{shown_p} ≤ {alpha:g}", language)
+        )
         ax.scatter(
             x[~sig],
             values[~sig],
