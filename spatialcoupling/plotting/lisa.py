@@ -147,27 +147,31 @@ def cluster_map(
     entries = [f"{names[c]} ({int(counts.get(c, 0))})" for c in shown]
     cols = [palette[c] for c in shown]
     _no_data(entries, cols, geo, len(clusters), language, frame)
-    map_legend(
-        frame,
-        entries,
-        cols,
-        legend=legend,
-        legend_loc=legend_loc,
-        north_arrow=north_arrow,
-        scale_bar=scale_bar,
-        language=language,
-    )
-    _label_map(frame, regions, geo, labels, id_column)
-    if caption and ax is fig.axes[0]:
-        add_caption(fig, caption, language)
+    legend_opts = {"legend": legend, "legend_loc": legend_loc, "north_arrow": north_arrow, "scale_bar": scale_bar}
+    _finish_map(fig, ax, frame, entries, cols, legend_opts, (regions, geo, labels, id_column), caption, language)
     return fig
 
 
-def _label_map(frame: Any, regions: Any, geo: Any, labels: Any, id_column: str | None) -> None:
-    """Region labels on a drawn map, after its legend, scale bar and arrow (which they avoid)."""
+def _finish_map(
+    fig: Any,
+    ax: Any,
+    frame: Any,
+    entries: list[str],
+    cols: list[str],
+    legend_opts: dict[str, Any],
+    labelling: tuple[Any, Any, Any, str | None],
+    caption: str | None,
+    language: str,
+) -> None:
+    """The legend (with scale bar and arrow), then the region labels (which avoid them), then the
+    settings caption of a single LISA map."""
+    map_legend(frame, entries, cols, language=language, **legend_opts)
+    regions, geo, labels, id_column = labelling
     texts = region_labels(regions, geo, labels, id_column)
     if texts is not None:
         label_regions(frame, texts)
+    if caption and ax is fig.axes[0]:
+        add_caption(fig, caption, language)
 
 
 def significance_map(
@@ -225,19 +229,8 @@ def significance_map(
     cols = [GEODA_COLORS["ns"]] + [c for _, c in classes] + ([GEODA_COLORS["isolated"]] if iso.any() else [])
     entries = [f"{n} ({int(counts.get(n, 0))})" for n in names]
     _no_data(entries, cols, geo, len(tab), language, frame)
-    map_legend(
-        frame,
-        entries,
-        cols,
-        legend=legend,
-        legend_loc=legend_loc,
-        north_arrow=north_arrow,
-        scale_bar=scale_bar,
-        language=language,
-    )
-    _label_map(frame, regions, geo, labels, id_column)
-    if caption and ax is fig.axes[0]:
-        add_caption(fig, caption, language)
+    legend_opts = {"legend": legend, "legend_loc": legend_loc, "north_arrow": north_arrow, "scale_bar": scale_bar}
+    _finish_map(fig, ax, frame, entries, cols, legend_opts, (regions, geo, labels, id_column), caption, language)
     return fig
 
 
