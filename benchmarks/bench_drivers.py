@@ -160,7 +160,9 @@ def main(quick: bool) -> None:
     _row("BivariateLocalMoran 999 perms, all periods", size, t, target=5)
     t, _ = _time(lambda: DifferentialLocalMoran(permutations=PERMUTATIONS, seed=1).fit(D, w), repeat=2)
     _row("DifferentialLocalMoran 999 perms, first to last period", f"{n} {label}", t, target=5)
-    w_idw = sc.spatial_weights(regions, kind="inverse_distance", cutoff=(150 if regions.crs else 3))
+    # the lattice has no CRS and coordinates in the range of degrees, so it is read as longitude/latitude:
+    # a cell is about 111 km wide and 350 km reaches about three cells (every cell has neighbours)
+    w_idw = sc.spatial_weights(regions, kind="inverse_distance", cutoff=(150 if regions.crs else 350))
     from spatialcoupling._weights import as_weights
 
     links = np.diff(as_weights(w_idw).sparse.indptr).mean()

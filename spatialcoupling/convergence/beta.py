@@ -64,6 +64,8 @@ BETA_EFFECTS = {"ols": ("none", "pooled"), "fe": ("individual", "time", "twoway"
 SPATIAL_EFFECTS = ("individual", "time", "twoway", "none", "random")
 #: the spatial models of the growth equation with a random-effects estimator
 RANDOM_EFFECTS_MODELS = ("sar", "sdm", "slx")
+#: the log-determinant methods of the spatial models (as ``SpatialPanel(logdet=...)``)
+LOGDETS = ("auto", "eigen", "lu", "interpolated", "chebyshev")
 #: the normal quantile of a two-sided 95% interval
 Z95 = 1.959964
 
@@ -170,6 +172,10 @@ class BetaConvergence(Model):
         Run the model-choice tests with a spatial model (default True).
     timeout : float or None
         Seconds each spatial fit may take (default 600; see :class:`SpatialPanel`).
+    logdet : {"auto", "eigen", "lu", "interpolated", "chebyshev"}
+        How the spatial fits (the model and the model-choice tests) evaluate ``ln|I − ρW|`` (see
+        :class:`SpatialPanel`); ``"interpolated"`` is the cheapest when many fits share one large W
+        (e.g. a robustness grid). Whatever depends only on W is kept between fits in any case.
 
     Notes
     -----
@@ -204,6 +210,7 @@ class BetaConvergence(Model):
         "seed": [Seed()],
         "tests": [Boolean()],
         "timeout": [None, Interval(float, 0, None, closed="neither")],
+        "logdet": [Options(*LOGDETS)],
     }
 
     def __init__(
@@ -221,8 +228,10 @@ class BetaConvergence(Model):
         seed: int | np.random.SeedSequence | None = 0,
         tests: bool = True,
         timeout: float | None = 600.0,
+        logdet: str = "auto",
     ) -> None:
         self.kind, self.model = kind, model
+        self.logdet = logdet
         default = BETA_EFFECTS.get(model, SPATIAL_EFFECTS)[0] if model in BETA_MODELS else None
         self.effects = default if effects is None else effects
         self.interval, self.cross_section = interval, cross_section
@@ -410,12 +419,20 @@ class BetaConvergence(Model):
 
             effects = str(self.effects)
             fit = SpatialPanel(
-                self.model, effects, lee_yu=self.lee_yu, draws=self.draws, seed=self.seed, timeout=self.timeout
+                self.model,
+                effects,
+                lee_yu=self.lee_yu,
+                logdet=self.logdet,
+                draws=self.draws,
+                seed=self.seed,
+                timeout=self.timeout,
             ).fit(frame["growth"], frame[xcols], w)
             beta, se, p = (float(fit.params["ln_y"]), float(fit.std_errors["ln_y"]), float(fit.pvalues["ln_y"]))
             impacts = None if fit.impacts is None else fit.impacts.loc["ln_y"]
             tests = (
-                model_tests(frame["growth"], frame[xcols], w, effects, self.lee_yu, timeout=self.timeout)
+                model_tests(
+                    frame["growth"], frame[xcols], w, effects, self.lee_yu, logdet=self.logdet, timeout=self.timeout
+                )
                 if self.tests
                 else None
             )

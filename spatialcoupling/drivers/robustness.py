@@ -52,9 +52,11 @@ __all__ = ["DEFAULT_BETA", "RobustnessGrid", "RobustnessResult", "default_weight
 
 _SPATIAL = {"sar", "sem", "sdm", "sdem", "sac", "slx"}
 _SHARES = ("Gw_share", "Gnb_share", "Gt_share")
-#: the default β settings: absolute β of a two-way SAR panel, no impacts and no model-choice tests
+#: the default β settings: absolute β of a two-way SAR panel, no impacts and no model-choice tests, the
+#: log-determinant interpolated between exact sparse-LU values (relative error below 1e-12), whose pieces
+#: every cell with the same spatial weights reuses
 DEFAULT_BETA: Mapping[str, Any] = MappingProxyType(
-    {"kind": "absolute", "model": "sar", "effects": "twoway", "draws": 0, "tests": False}
+    {"kind": "absolute", "model": "sar", "effects": "twoway", "draws": 0, "tests": False, "logdet": "interpolated"}
 )
 
 
@@ -93,8 +95,10 @@ class RobustnessGrid(Model):
         Significance level for I and β.
     beta : mapping or None
         Settings of :class:`~spatialcoupling.BetaConvergence` (``kind``, ``model``, ``effects``,
-        ``interval`` …); None skips β. Default (:data:`DEFAULT_BETA`): absolute β of a two-way SAR panel
-        without impacts or model-choice tests (``draws=0, tests=False``).
+        ``interval``, ``logdet`` …); None skips β. Default (:data:`DEFAULT_BETA`): absolute β of a two-way
+        SAR panel without impacts or model-choice tests (``draws=0, tests=False``), with the interpolated
+        log-determinant (``logdet="interpolated"``; a W that is not row-standardised falls back to
+        ``"auto"``, noted).
     seed : None, int >= 0 or numpy.random.SeedSequence
     n_jobs : None or int
         Parallel tasks (joblib; -1 every core).
@@ -430,7 +434,9 @@ def _run_cell(task: dict[str, Any]) -> dict[str, Any]:
                 beta = beta_once
             if beta.get("reason"):
                 reasons.append(f"β: {beta['reason']}")
-            record.update({k: v for k, v in beta.items() if k != "reason"})
+            if beta.get("note") and spatial:
+                notes.append(f"weights {name!r}: {beta['note']}")
+            record.update({k: v for k, v in beta.items() if k not in ("reason", "note")})
         record.update(dagum)
         record["reason"] = "; ".join(reasons)
         if reasons:
@@ -444,13 +450,24 @@ def _beta(task: dict[str, Any], D: pd.Series, w: Any, seed: int) -> dict[str, An
 
     settings = dict(task["beta"])
     settings.setdefault("seed", seed % (2**31))
+    note = ""
+    if settings.get("logdet") == "interpolated" and w is not None and not _rows_sum_to_one(w):
+        settings["logdet"] = "auto"
+        note = "the weights are not row-standardised: β with logdet='auto' instead of 'interpolated'"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             res = sc.BetaConvergence(**settings).fit(D, w=w, controls=task["controls"])
     except (ValueError, TypeError, RuntimeError, np.linalg.LinAlgError) as err:
-        return {"beta": np.nan, "beta_p": np.nan, "reason": str(err)}
-    return {"beta": float(res.beta), "beta_p": float(res.p_value)}
+        return {"beta": np.nan, "beta_p": np.nan, "reason": str(err), "note": note}
+    return {"beta": float(res.beta), "beta_p": float(res.p_value), "note": note}
+
+
+def _rows_sum_to_one(w: Any) -> bool:
+    from .._weights import as_weights
+
+    sums = np.asarray(as_weights(w).sparse.sum(axis=1)).ravel()
+    return bool(np.allclose(sums, 1.0))
 
 
 def _pattern_text(stat: pd.Series, sig: pd.Series) -> str:

@@ -7,7 +7,7 @@ The spatial panel estimators need, for a scalar ρ,
   (information matrix), and ``1'G'G1``-type corrections for the Lee–Yu time transformation;
 * for impacts, ``tr((I − ρW)⁻¹)`` and ``tr((I − ρW)⁻¹W)`` for many simulated ρ.
 
-Three log-determinant methods are offered, as in the literature (LeSage & Pace 2009, ch. 4):
+Four log-determinant methods are offered, as in the literature (LeSage & Pace 2009, ch. 4):
 
 ``eigen``
     The eigenvalues of W, once (symmetric eigen-solver when W is a row-standardised symmetric
@@ -20,6 +20,28 @@ Three log-determinant methods are offered, as in the literature (LeSage & Pace 2
     Pace & LeSage (2004): ``ln(1 − ρx)`` is interpolated on [−1, 1] by a Chebyshev series of
     degree ``order`` and ``tr(T_j(W))`` is estimated with seeded Rademacher probes (Hutchinson);
     approximate, for very large N. Needs real eigenvalues in [−1, 1] (row-standardised W).
+``interpolated``
+    The exact (sparse-LU) log-determinant at Chebyshev–Lobatto nodes of fixed pieces of (−1, 1),
+    interpolated by a Chebyshev series on each piece (LU on a grid, as Barry & Pace 1999 and R's
+    spatialreg "SE" methods, with polynomial instead of spline interpolation). The pieces shrink
+    geometrically towards ±1 (piece ``[1 − 2d, 1 − d]``), where the eigenvalues of a
+    row-standardised W put the singularities of ``ln|I − ρW|``, so every piece is as far from a
+    singularity as it is long and a series of 8–32 terms reaches the tolerance ``INTERPOLATION_TOL``
+    (relative to the largest |value| on the piece, checked on the series' last coefficients and
+    stated on the fit); a piece is built the first time a search enters it. Beyond the last piece
+    (within ``2⁻²³`` of ±1) the exact LU is used. ``tr(G)`` and ``tr(G²)`` are the series'
+    derivatives. Needs a row-standardised W. Cheap when several fits share a W (model tests,
+    β convergence with several models, a robustness grid): the pieces are kept with the weights.
+
+Reuse across fits: everything that depends only on W — eigenvalues, exact LU values already
+computed, interpolation pieces, the probe traces of the Chebyshev method and of the impacts, the
+last LU factorisation — is kept in a :class:`WeightsAlgebra` held in a small least-recently-used
+cache (``CACHE_SIZE`` weights matrices) keyed by :func:`weights_key`: the shape, the number of
+non-zeros and a BLAKE2 digest of the canonical CSR arrays (indptr, indices, data). The key is
+not the object's identity, so a W rebuilt or sent to a worker process hits the cache, and a W
+changed in place (same shape, other values) does not. A fit gives the same numbers with or
+without the cache (the cached items are deterministic functions of W and the seed);
+:func:`clear_cache` empties it.
 
 These are written here rather than taken from spreg because spreg builds a dense N × N inverse
 (``spinv``) for its standard errors, which is what makes its ``ML_LagFE`` slow at N in the
@@ -30,6 +52,9 @@ This module was ``spatialcoupling._spatial_linalg``; that name remains as an ali
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -38,14 +63,20 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as sla
 
 __all__ = [
+    "CACHE_SIZE",
     "DENSE_MAX_N",
     "IMPACT_EIGEN_MAX_N",
+    "INTERPOLATION_TOL",
     "PROBES",
     "LogDet",
+    "WeightsAlgebra",
+    "algebra_of",
+    "clear_cache",
     "eigenvalues",
     "is_row_standardised",
     "multiple_of_identity_after_demeaning",
     "row_sums",
+    "weights_key",
 ]
 
 #: a seed of the random probes: an integer or a numpy SeedSequence (see ``spatialcoupling._params.Seed``)
@@ -57,6 +88,14 @@ DENSE_MAX_N = 1000
 PROBES = 256
 #: N up to which impacts use the eigenvalues of W (computed once) rather than a power series
 IMPACT_EIGEN_MAX_N = 2000
+#: weights matrices whose algebra is kept between fits (least recently used dropped first)
+CACHE_SIZE = 8
+#: relative tolerance of the interpolated log-determinant on each piece
+INTERPOLATION_TOL = 1e-12
+#: the interpolation pieces reach 2**-_DEPTH from ±1; beyond, the exact LU is used
+_DEPTH = 23
+#: exact LU values kept per W (the memo is emptied when it is full)
+_MEMO_SIZE = 20_000
 
 
 def is_row_standardised(W: sp.csr_matrix) -> bool:
@@ -109,35 +148,304 @@ def eigenvalues(W: sp.csr_matrix) -> np.ndarray:
     return values.real if np.allclose(values.imag, 0) else values
 
 
+def _canonical(W: Any) -> sp.csr_matrix:
+    """W as a float CSR matrix with sorted indices and no duplicate entries (a copy)."""
+    M = sp.csr_matrix(W, dtype=float, copy=True)
+    M.sum_duplicates()
+    M.sort_indices()
+    return M
+
+
+def weights_key(W: Any) -> tuple[tuple[int, int], int, str]:
+    """The cache key of a weights matrix: shape, number of stored entries and a BLAKE2 digest of the
+    canonical CSR arrays (indptr, indices, data).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> W = sp.csr_matrix([[0, 1.0], [1.0, 0]])
+    >>> weights_key(W) == weights_key(W.copy())
+    True
+    >>> weights_key(W) == weights_key(W * 0.5)
+    False
+    """
+    M = W if _is_canonical(W) else _canonical(W)
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (M.indptr, M.indices, M.data):
+        digest.update(np.ascontiguousarray(a).tobytes())
+    return (int(M.shape[0]), int(M.shape[1])), int(M.nnz), digest.hexdigest()
+
+
+def _is_canonical(W: Any) -> bool:
+    return (
+        isinstance(W, sp.csr_matrix)
+        and W.dtype == np.float64
+        and bool(W.has_canonical_format)
+        and W.indices.dtype == np.int32
+        and W.indptr.dtype == np.int32
+    )
+
+
+def _seed_key(seed: SeedLike) -> Any:
+    if isinstance(seed, np.random.SeedSequence):
+        return ("ss", str(seed.entropy), tuple(seed.spawn_key), seed.pool_size)
+    return ("int", int(seed))
+
+
+class WeightsAlgebra:
+    """What the likelihood needs from one weights matrix W, computed once and kept.
+
+    Eigenvalues (on first use), exact sparse-LU values of ``ln|I − ρW|`` already computed, the
+    pieces of the interpolated log-determinant, the probe traces of the Chebyshev method and of the
+    impacts, and the last LU factorisation of ``I − ρW``. Obtained through :func:`algebra_of`,
+    which keeps one per W in a least-recently-used cache.
+    """
+
+    def __init__(self, W: sp.csr_matrix, key: tuple) -> None:
+        self.W = W
+        self.key = key
+        self.n = W.shape[0]
+        self._identity = sp.identity(self.n, format="csc")
+        self._eig: np.ndarray | None = None
+        self._memo: dict[float, float] = {}
+        self._pieces: dict[int, tuple[float, float, np.ndarray, float]] = {}
+        self._traces: dict[tuple, np.ndarray] = {}
+        self._lu: tuple[float, Any] | None = None
+        self._row_std: bool | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def row_standardised(self) -> bool:
+        """Whether every row of W sums to one."""
+        if self._row_std is None:
+            self._row_std = is_row_standardised(self.W)
+        return self._row_std
+
+    def eigenvalues(self) -> np.ndarray:
+        """The eigenvalues of W (:func:`eigenvalues`), computed on first use."""
+        if self._eig is None:
+            self._eig = eigenvalues(self.W)
+        return self._eig
+
+    def lu(self, rho: float) -> Any:
+        """The sparse LU factorisation of ``I − ρW`` (the last one is kept)."""
+        last = self._lu
+        if last is not None and last[0] == rho:
+            return last[1]
+        lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W))
+        self._lu = (rho, lu)
+        return lu
+
+    def exact(self, rho: float) -> float:
+        """``ln|I − ρW|`` from the sparse LU factorisation (values already computed are kept)."""
+        rho = float(rho)
+        value = self._memo.get(rho)
+        if value is None:
+            value = float(np.sum(np.log(np.abs(self.lu(rho).U.diagonal()))))
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[rho] = value
+        return value
+
+    def exact_many(self, rhos: np.ndarray) -> np.ndarray:
+        return np.array([self.exact(r) for r in rhos])
+
+    # -- interpolated log-determinant -------------------------------------------------------
+    def interpolated(self, rho: float, derivative: int = 0) -> float:
+        """``ln|I − ρW|`` (or its first or second derivative in ρ) from the interpolation piece
+        holding ρ; exact LU within ``2⁻²³`` of ±1 (derivatives there by central differences)."""
+        index = _piece_index(rho)
+        if index is None:
+            if derivative == 0:
+                return self.exact(rho)
+            h = 1e-3 * (1 - abs(rho))
+            f = self.exact_many(np.array([rho - h, rho, rho + h]))
+            return float((f[2] - f[0]) / (2 * h) if derivative == 1 else (f[2] - 2 * f[1] + f[0]) / (h * h))
+        a, b, coef, _ = self.piece(index)
+        x = (2 * float(rho) - a - b) / (b - a)
+        c = coef
+        for _ in range(derivative):
+            c = np.polynomial.chebyshev.chebder(c) * (2 / (b - a))
+        return float(np.polynomial.chebyshev.chebval(x, c))
+
+    def piece(self, index: int) -> tuple[float, float, np.ndarray, float]:
+        """Interval, Chebyshev coefficients and the estimated relative error of one piece, built
+        from exact LU values at nested Chebyshev–Lobatto nodes (8, 16, 32 intervals) until the last
+        coefficients fall below ``INTERPOLATION_TOL``."""
+        got = self._pieces.get(index)
+        if got is not None:
+            return got
+        a, b = _piece_bounds(index)
+        coef, err = np.zeros(1), np.inf
+        for m in (8, 16, 32):
+            x = np.cos(np.pi * np.arange(m + 1) / m)  # Lobatto nodes on [-1, 1], nested on doubling
+            f = self.exact_many((a + b) / 2 + (b - a) / 2 * x)
+            coef = _lobatto_coefficients(f)
+            scale = max(1.0, float(np.max(np.abs(f))))
+            err = float(np.max(np.abs(coef[-3:]))) / scale
+            if err <= INTERPOLATION_TOL:
+                break
+        out = (a, b, coef, err)
+        with self._lock:
+            self._pieces[index] = out
+        return out
+
+    def interpolation_error(self) -> float:
+        """The largest estimated relative error of the pieces built so far (0 when none)."""
+        return max((p[3] for p in self._pieces.values()), default=0.0)
+
+    # -- stochastic traces kept per seed ----------------------------------------------------
+    def kept(self, name: str, seed: SeedLike, size: int, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """A seeded trace vector (``name``, ``size``) computed once per seed."""
+        key = (name, size, _seed_key(seed))
+        got = self._traces.get(key)
+        if got is None:
+            got = compute()
+            got.setflags(write=False)
+            with self._lock:
+                self._traces[key] = got
+        return got
+
+
+def _piece_bounds(index: int) -> tuple[float, float]:
+    """Piece 0 is [−1/2, 1/2]; piece k > 0 is [1 − 2^{−k}, 1 − 2^{−k−1}] ([1/2, 3/4], [3/4, 7/8] …); negative
+    indices mirror them towards −1."""
+    if index == 0:
+        return -0.5, 0.5
+    k = abs(index)
+    lo, hi = 1 - 2.0 ** (-k), 1 - 2.0 ** (-k - 1)
+    return (lo, hi) if index > 0 else (-hi, -lo)
+
+
+def _piece_index(rho: float) -> int | None:
+    """The piece holding ρ, or None within ``2⁻²³`` of ±1."""
+    r = abs(float(rho))
+    if r <= 0.5:
+        return 0
+    if r >= 1 - 2.0 ** (-_DEPTH):
+        return None
+    k = int(np.floor(-np.log2(1 - r)))  # 1 − r in (2^{-k-1}, 2^{-k}]
+    if 1 - r > 2.0 ** (-k):  # guard the rounding of log2
+        k -= 1
+    elif 1 - r <= 2.0 ** (-k - 1):
+        k += 1
+    return k if rho > 0 else -k
+
+
+def _lobatto_coefficients(f: np.ndarray) -> np.ndarray:
+    """Chebyshev coefficients of the interpolant through values at ``cos(πj/m)``, j = 0..m."""
+    m = len(f) - 1
+    j = np.arange(m + 1)
+    w = np.ones(m + 1)
+    w[0] = w[-1] = 0.5
+    c = 2 / m * np.cos(np.pi * np.outer(j, j) / m) @ (w * f)
+    c[0] /= 2
+    c[-1] /= 2
+    return c
+
+
+_CACHE: OrderedDict[tuple, WeightsAlgebra] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def algebra_of(W: Any) -> WeightsAlgebra:
+    """The :class:`WeightsAlgebra` of W from the cache (built and cached on a miss).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> W = sp.csr_matrix([[0, 1.0], [1.0, 0]])
+    >>> algebra_of(W) is algebra_of(W.copy())
+    True
+    """
+    M = W if _is_canonical(W) else _canonical(W)
+    key = weights_key(M)
+    with _CACHE_LOCK:
+        got = _CACHE.get(key)
+        if got is not None:
+            _CACHE.move_to_end(key)
+            return got
+    if M is W:
+        M = W.copy()
+    M.data.setflags(write=False)
+    made = WeightsAlgebra(M, key)
+    with _CACHE_LOCK:
+        got = _CACHE.setdefault(key, made)
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return got
+
+
+def clear_cache() -> None:
+    """Forget every kept :class:`WeightsAlgebra`."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
 class LogDet:
     """``ln|I − ρW|`` and the traces the likelihood needs, by the chosen method.
+
+    Everything that depends only on W (and the seed) comes from the :class:`WeightsAlgebra` of W
+    kept in the cache of :func:`algebra_of`, so fits that share a W share that work.
 
     Parameters
     ----------
     W : scipy.sparse matrix
-    method : {"auto", "eigen", "lu", "chebyshev"}
+    method : {"auto", "eigen", "lu", "interpolated", "chebyshev"}
         ``auto`` takes ``eigen`` for N ≤ ``DENSE_MAX_N`` and ``lu`` above.
     seed : int or numpy.random.SeedSequence
         Seed of the Rademacher probes (``chebyshev`` and the stochastic ``tr(G'G)`` at large N).
     order : int
         Degree of the Chebyshev series.
+
+    Examples
+    --------
+    >>> import libpysal
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> w = libpysal.weights.lat2W(5, 5)
+    >>> w.transform = "r"
+    >>> W = sp.csr_matrix(w.sparse)
+    >>> exact = np.linalg.slogdet(np.eye(25) - 0.4 * W.toarray())[1]
+    >>> bool(abs(LogDet(W, "interpolated")(0.4) - exact) < 1e-10)
+    True
     """
 
     def __init__(self, W: sp.csr_matrix, method: str = "auto", seed: SeedLike = 0, order: int = 40) -> None:
-        self.W = sp.csr_matrix(W, dtype=float)
+        self.algebra = algebra_of(W)
+        self.W = self.algebra.W
         self.n = self.W.shape[0]
         self.seed = seed
         if method == "auto":
             method = "eigen" if self.n <= DENSE_MAX_N else "lu"
+        if method == "interpolated" and not self.algebra.row_standardised:
+            raise ValueError(
+                "logdet='interpolated' needs a row-standardised W (every row summing to 1, so that the "
+                "singularities of ln|I - rho W| lie outside (-1, 1)); set w.transform = 'r' or use logdet='lu'"
+            )
         self.method = method
-        self.eig = eigenvalues(self.W) if method == "eigen" else None
-        self._cheb = _chebyshev_traces(self.W, order, seed) if method == "chebyshev" else None
-        self._identity = sp.identity(self.n, format="csc")
+        self.eig = self.algebra.eigenvalues() if method == "eigen" else None
+        self._cheb = (
+            self.algebra.kept("chebyshev", seed, order, lambda: _chebyshev_traces(self.W, order, seed))
+            if method == "chebyshev"
+            else None
+        )
 
     @property
     def dense(self) -> bool:
         """Whether N is small enough (``N ≤ DENSE_MAX_N``) for dense algebra (exact traces by inversion)."""
         return self.n <= DENSE_MAX_N
+
+    @property
+    def how(self) -> str:
+        """How the log-determinant was evaluated (the method, with the error bound when approximate)."""
+        if self.method == "interpolated":
+            return (
+                "interpolated: sparse LU at Chebyshev-Lobatto nodes of pieces of (-1, 1), estimated relative "
+                f"error at most {max(self.algebra.interpolation_error(), 1e-16):.1e}"
+            )
+        return self.method
 
     # -- bounds --------------------------------------------------------------
     def bounds(self) -> tuple[float, float]:
@@ -154,12 +462,13 @@ class LogDet:
             return float(np.sum(np.log(np.abs(1 - rho * self.eig))))
         if self._cheb is not None:
             return float(_chebyshev_coefficients(rho, len(self._cheb) - 1) @ self._cheb)
-        lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W))
-        return float(np.sum(np.log(np.abs(lu.U.diagonal()))))
+        if self.method == "interpolated":
+            return self.algebra.interpolated(rho)
+        return self.algebra.exact(rho)
 
     def solver(self, rho: float, transpose: bool = False) -> Callable[[np.ndarray], np.ndarray]:
         """A function solving ``(I − ρW) x = b`` (or the transposed system)."""
-        lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W))
+        lu = self.algebra.lu(float(rho))
         return (lambda b: lu.solve(b, trans="T")) if transpose else lu.solve
 
     # -- traces at the optimum -----------------------------------------------
@@ -180,6 +489,9 @@ class LogDet:
             f = self.eig / (1 - rho * self.eig)
             trG, trG2 = float(np.sum(f).real), float(np.sum(f * f).real)
             how = "tr(G), tr(G²) from the eigenvalues"
+        elif self.method == "interpolated":
+            trG, trG2 = -self.algebra.interpolated(rho, 1), -self.algebra.interpolated(rho, 2)
+            how = "tr(G), tr(G²) from derivatives of the interpolated log-determinant"
         else:
             trG, trG2 = self._traces_by_differences(rho)
             how = "tr(G), tr(G²) from derivatives of the sparse-LU log-determinant"
@@ -199,9 +511,7 @@ class LogDet:
         """``tr(G) = −d ln|A|/dρ`` and ``tr(G²) = −d² ln|A|/dρ²`` by central differences of the exact
         (LU) log-determinant."""
         h = 1e-4
-        exact = LogDet(self.W, "lu")
-        f0, fp, fm = exact(rho), exact(rho + h), exact(rho - h)
-        fpp, fmm = exact(rho + 2 * h), exact(rho - 2 * h)
+        f0, fp, fm, fpp, fmm = self.algebra.exact_many(np.array([rho, rho + h, rho - h, rho + 2 * h, rho - 2 * h]))
         d1 = (-fpp + 8 * fp - 8 * fm + fmm) / (12 * h)
         d2 = (-fpp + 16 * fp - 30 * f0 + 16 * fm - fmm) / (12 * h * h)
         return -d1, -d2
@@ -216,7 +526,7 @@ class LogDet:
         rhos = np.atleast_1d(np.asarray(rhos, float))
         eig = self.eig
         if eig is None and self.n <= IMPACT_EIGEN_MAX_N:
-            eig = eigenvalues(self.W)
+            eig = self.algebra.eigenvalues()
         if eig is not None:
             inv = 1 / (1 - rhos[:, None] * eig[None, :])
             return (
@@ -224,7 +534,8 @@ class LogDet:
                 np.real((inv * eig[None, :]).sum(axis=1)) / self.n,
                 "exact, from the eigenvalues of W",
             )
-        tr = _power_traces(self.W, terms + 1, self.seed) / self.n
+        tr = self.algebra.kept("power", self.seed, terms + 1, lambda: _power_traces(self.W, terms + 1, self.seed))
+        tr = tr / self.n
         powers = rhos[:, None] ** np.arange(terms + 1)[None, :]
         direct = powers @ tr[: terms + 1]
         lagged = powers[:, :-1] @ tr[1 : terms + 1]
