@@ -14,7 +14,8 @@ Targets (issue 17): every method under 5 s at this size; the robustness grid of 
 
 Run: ``python benchmarks/bench_drivers.py`` (writes ``benchmarks/results/drivers.md`` and
 ``drivers.csv``); ``--quick`` uses a 30×30 lattice; ``--no-grid`` leaves out the robustness grids
-(and writes ``drivers_no_grid.md`` / ``.csv``).
+(and writes ``drivers_no_grid.md`` / ``.csv``); ``--grid-only`` runs only the grids (writes ``drivers.md``
+/ ``.csv`` with the grid rows; the other rows are in ``drivers_no_grid.md``).
 """
 
 from __future__ import annotations
@@ -132,6 +133,10 @@ def main(quick: bool) -> None:
     scores = sc.EntropyWeights().fit(panel, system)
     D = sc.CouplingCoordination(contributions={"MS": 0.4, "AM": 0.6}).fit(scores).D
 
+    if GRID_ONLY:
+        w_idw = sc.spatial_weights(regions, kind="inverse_distance", cutoff=(150 if regions.crs else 350))
+        _grid_rows(sc, regions, panel, system, w, w_idw, RobustnessGrid, n, label, size)
+        return
     t, _ = _time(lambda: ObstacleDegree(top=5).fit(scores), repeat=3)
     _row("ObstacleDegree.fit (20 indicators, top 5)", size, t, target=5)
     t, _ = _time(lambda: Topsis().fit(scores), repeat=3)
@@ -147,7 +152,7 @@ def main(quick: bool) -> None:
     both = factors.join(zone, on="region")
     t, _ = _time(lambda: GeoDetector(method="quantile", k=5).fit(D, both), repeat=2)
     _row("GeoDetector quantile k=5, 4 factors + 1 categorical, 16 periods + pooled", size, t, target=5)
-    t, res = _time(lambda: GeoDetector(method="optimal").fit(D, both))
+    t, _ = _time(lambda: GeoDetector(method="optimal").fit(D, both))
     _row("GeoDetector OPGD (4 methods x k 3..8), 4 factors + 1 categorical, 16 periods + pooled", size, t, target=5)
     t, _ = _time(lambda: GeoDetector(method="optimal", by="period").fit(D, both))
     _row("GeoDetector OPGD, per period only", size, t, target=5)
@@ -179,7 +184,10 @@ def main(quick: bool) -> None:
     if NO_GRID:
         _write(n, label, None)
         return
+    _grid_rows(sc, regions, panel, system, w, w_idw, RobustnessGrid, n, label, size)
 
+
+def _grid_rows(sc, regions, panel, system, w, w_idw, RobustnessGrid, n: int, label: str, size: str) -> None:
     grid_weights = {
         "queen": w,
         "knn6": lambda: sc.spatial_weights(regions, kind="knn", k=6),
@@ -313,6 +321,7 @@ PERIOD_NOTE = (
 )
 LOAD = os.getloadavg()[0]
 NO_GRID = "--no-grid" in sys.argv
+GRID_ONLY = "--grid-only" in sys.argv
 
 
 def _has_tabulate() -> bool:
@@ -412,4 +421,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a 30x30 lattice instead of the counties")
     parser.add_argument("--no-grid", action="store_true", help="leave out the robustness grids (the slow rows)")
+    parser.add_argument(
+        "--grid-only", action="store_true", help="only the robustness grids (after a --no-grid run; drivers.md)"
+    )
     main(parser.parse_args().quick)

@@ -215,6 +215,17 @@ def test_natural_breaks_are_the_fisher_jenks_optimum():
         assert _sse(y, ours) <= _sse(y, mapclassify.FisherJenks(y, k=k).bins[:-1]) + 1e-9
 
 
+def test_natural_breaks_equal_mapclassify_fisher_jenks_with_ties():
+    """Every class count of the one-pass table gives mapclassify's FisherJenks breaks exactly, on data with
+    many ties (values rounded to one decimal)."""
+    mapclassify = pytest.importorskip("mapclassify")
+    for seed in (0, 1, 2):
+        y = np.round(np.random.default_rng(seed).lognormal(size=150), 1)
+        table = natural_breaks(y, 8)
+        for k in (2, 3, 5, 8):
+            np.testing.assert_array_equal(table[k], mapclassify.FisherJenks(y, k=k).bins[:-1])
+
+
 def test_geometric_intervals():
     x = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
     np.testing.assert_allclose(breaks(x, "geometric", 4), [2.0, 4.0, 8.0])

@@ -14,6 +14,7 @@ Conventions used by every estimator of the package:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +63,14 @@ def _repeated_keys(labels: list, keys: list[str]) -> list[list]:
     return [list(g) for _, g in repeated.groupby("key", sort=True)["label"]]
 
 
+#: (labels of y, ids of W) -> the labels in W's order, for refits on the same regions and weights
+_ORDER_CACHE: OrderedDict[tuple[tuple, ...], list] = OrderedDict()
+_ORDER_CACHE_SIZE = 8
+
+
 def _regions_in_w_order(y_regions: pd.Index, w_ids: tuple) -> list:
-    """The labels of ``y_regions`` in the order of ``w_ids``, matched by :func:`id_keys`.
+    """The labels of ``y_regions`` in the order of ``w_ids``, matched by :func:`id_keys` (kept for the
+    last few pairs of label and id sequences, so that refits on the same regions do not match again).
 
     Raises
     ------
@@ -71,6 +78,20 @@ def _regions_in_w_order(y_regions: pd.Index, w_ids: tuple) -> list:
         Naming regions found on one side only, or ids that stand for the same region twice.
     """
     labels = list(y_regions)
+    ids = tuple(w_ids)
+    key = (tuple(labels), tuple(map(type, labels)), ids, tuple(map(type, ids)))  # 1 and 1.0 stay apart
+    got = _ORDER_CACHE.get(key)
+    if got is not None:
+        _ORDER_CACHE.move_to_end(key)
+        return list(got)
+    order = _match_regions(labels, w_ids)
+    _ORDER_CACHE[key] = order
+    while len(_ORDER_CACHE) > _ORDER_CACHE_SIZE:
+        _ORDER_CACHE.popitem(last=False)
+    return list(order)
+
+
+def _match_regions(labels: list, w_ids: tuple) -> list:
     y_keys, w_keys = id_keys(labels), id_keys(w_ids)
     for side, items, keys in (("y", labels, y_keys), ("W", list(w_ids), w_keys)):
         twice = _repeated_keys(items, keys)

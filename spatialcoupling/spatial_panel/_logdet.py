@@ -94,6 +94,8 @@ CACHE_SIZE = 8
 INTERPOLATION_TOL = 1e-12
 #: the interpolation pieces reach 2**-_DEPTH from ±1; beyond, the exact LU is used
 _DEPTH = 23
+#: right-hand sides from which a block is solved by triangular solves of the LU factors
+_BLOCK_RHS = 8
 #: exact LU values kept per W (the memo is emptied when it is full)
 _MEMO_SIZE = 20_000
 
@@ -211,6 +213,7 @@ class WeightsAlgebra:
         self._pieces: dict[int, tuple[float, float, np.ndarray, float]] = {}
         self._traces: dict[tuple, np.ndarray] = {}
         self._lu: tuple[float, Any] | None = None
+        self._factors: tuple[Any, sp.csr_matrix, sp.csr_matrix] | None = None
         self._row_std: bool | None = None
         self._lock = threading.Lock()
 
@@ -235,6 +238,25 @@ class WeightsAlgebra:
         lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W))
         self._lu = (rho, lu)
         return lu
+
+    def solve(self, rho: float, b: np.ndarray) -> np.ndarray:
+        """``(I − ρW)⁻¹ b`` from the LU factors; a block of many right-hand sides goes through sparse
+        triangular solves of the factors (several times faster than SuperLU's own solve for a block:
+        ``benchmarks/bench_spatial_panel.py``), a vector through SuperLU's."""
+        lu = self.lu(float(rho))
+        if b.ndim == 1 or b.shape[1] < _BLOCK_RHS:
+            return lu.solve(b)
+        factors = self._factors
+        if factors is None or factors[0] is not lu:
+            factors = (lu, lu.L.tocsr(), lu.U.tocsr())
+            self._factors = factors
+        _, L, U = factors
+        # Pr A Pc = L U: A x = b  <=>  L U (Pc' x) = Pr b
+        pb = np.empty_like(b, dtype=float)
+        pb[lu.perm_r] = b
+        z = sla.spsolve_triangular(L, pb, lower=True, unit_diagonal=True)
+        z = sla.spsolve_triangular(U, z, lower=False)
+        return z[lu.perm_c]
 
     def exact(self, rho: float) -> float:
         """``ln|I − ρW|`` from the sparse LU factorisation (values already computed are kept)."""
@@ -495,10 +517,10 @@ class LogDet:
         else:
             trG, trG2 = self._traces_by_differences(rho)
             how = "tr(G), tr(G²) from derivatives of the sparse-LU log-determinant"
-        solve, solve_t = self.solver(rho), self.solver(rho, transpose=True)
+        solve_t = self.solver(rho, transpose=True)
         rng = np.random.default_rng(self.seed)
         probes = rng.choice([-1.0, 1.0], size=(self.n, PROBES))
-        gu = self.W @ solve(probes)
+        gu = self.W @ self.algebra.solve(rho, probes)
         trGtG = float(np.sum(gu * gu) / PROBES)
         gt1 = solve_t(self.W.T @ np.ones(self.n))
         how += (

@@ -462,7 +462,7 @@ class _Estimation:
             A = np.eye(n) - r * self.d.W.toarray()
             GV = self.d.W @ np.linalg.solve(A, V)
         else:
-            GV = self.d.W @ self.ld.solver(r)(V)
+            GV = self.d.W @ self.ld.algebra.solve(r, V)
         return stack(demean(GV, self.effects))
 
     def _lag_vcov(self, b: np.ndarray, rho: float, s2: float) -> np.ndarray:
