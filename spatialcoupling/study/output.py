@@ -101,6 +101,8 @@ class OutputWriter:
         self.papers: dict[str, Any] = {}
         #: tables left out of tables.xlsx because they do not fit on a sheet
         self.too_large: list[str] = []
+        #: the CSV file of each table (the workbook lists it for a table too large to be a sheet)
+        self.table_files: dict[str, list[Path]] = {}
         self._names: dict[str, set[str]] = {}
 
     def _file_name(self, sub: str, name: Any) -> str:
@@ -158,6 +160,8 @@ class OutputWriter:
             path = folder / f"{stem}.{fmt}"
             _results.write_tables({name: frame}, path)
             self.files.append(path)
+            if fmt == "csv":
+                self.table_files[name] = [path]
         paper = table.paper_table(name)
         if paper is not None and hasattr(paper, "body"):
             paper = paper.replace(body=in_region_order(paper.body))
@@ -250,7 +254,7 @@ class OutputWriter:
         sheets.update({k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"})
         if "about" in self.tables and "about" not in self.too_large:
             sheets["about_table"] = self.tables["about"]
-        papers.write_xlsx(sheets, path, codebook=True)
+        papers.write_xlsx(sheets, path, codebook=True, written=self.table_files)
         self.files.append(path)
 
     def write_lock(self, settings: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> None:
