@@ -6,8 +6,11 @@ in one line each because mapclassify's classifiers also compute fit summaries on
 dominated an OPGD search (the tests check that the breaks agree with mapclassify's). Natural breaks
 are the Fisher–Jenks optimum (the partition of the sorted values into ``k`` classes with the
 smallest within-class sum of squares), computed here because mapclassify's ``FisherJenks`` is an
-``O(k n²)`` Python loop unless numba is installed (timings of both in
-``benchmarks/results/drivers.md``). The optimum is found by dynamic programming over the distinct
+``O(k n²)`` dynamic programme for one class count per call (a Python loop, or compiled when numba is
+installed), while the OPGD search needs every class count of a range for every factor and run: one
+table here gives them all (the measured gap, with and without numba, is in
+``benchmarks/results/drivers_no_grid.md``). The breaks equal mapclassify's on data with ties (tested).
+The optimum is found by dynamic programming over the distinct
 values (weighted by their counts, so equal values are never split between classes), with the
 divide-and-conquer rule that the best start of the last class does not decrease with the end
 (Fisher 1958's cost satisfies the quadrangle inequality), vectorised over every segment of a
