@@ -8,7 +8,7 @@ are the Fisher–Jenks optimum (the partition of the sorted values into ``k`` cl
 smallest within-class sum of squares), computed here because mapclassify's ``FisherJenks`` is an
 ``O(k n²)`` dynamic programme for one class count per call (a Python loop, or compiled when numba is
 installed), while the OPGD search needs every class count of a range for every factor and run: one
-table here gives them all (the measured gap, with and without numba, is in
+table here gives them all (the measured gap, against the numba-compiled version, is in
 ``benchmarks/results/drivers_no_grid.md``). The breaks equal mapclassify's on data with ties (tested).
 The optimum is found by dynamic programming over the distinct
 values (weighted by their counts, so equal values are never split between classes), with the
