@@ -135,3 +135,18 @@ def test_model_tests_reuse_the_algebra_of_w():
     table = model_tests(y, X, _libpysal_w(spec), "twoway")
     assert len(_logdet._CACHE) == 1
     assert np.isfinite(table.loc["LR SDM -> SAR", "statistic"])
+
+
+def test_factors_of_a_large_w_are_not_kept_and_the_fit_is_the_same(monkeypatch):
+    W = _lattice(12)
+    y, X, spec = _panel(W)
+    w = _libpysal_w(spec)
+    monkeypatch.setattr(_logdet, "DENSE_MAX_N", 50)  # the sparse path: LU solves of the probes and of G
+    _logdet.clear_cache()
+    kept = SpatialPanel("sar", "twoway", logdet="lu", draws=0).fit(y, X, w)
+    monkeypatch.setattr(_logdet, "_KEEP_LU_NNZ", 0)
+    _logdet.clear_cache()
+    dropped = SpatialPanel("sar", "twoway", logdet="lu", draws=0).fit(y, X, w)
+    assert all(a._lu is None and a._factors is None for a in _logdet._CACHE.values())
+    pd.testing.assert_series_equal(dropped.params, kept.params, check_exact=True)
+    pd.testing.assert_frame_equal(dropped.cov, kept.cov, check_exact=True)

@@ -94,6 +94,8 @@ CACHE_SIZE = 8
 INTERPOLATION_TOL = 1e-12
 #: the interpolation pieces reach 2**-_DEPTH from ±1; beyond, the exact LU is used
 _DEPTH = 23
+#: the last LU factorisation is kept when its factors hold at most this many entries (about 50 MB)
+_KEEP_LU_NNZ = 4_000_000
 #: right-hand sides from which a block is solved by triangular solves of the LU factors
 _BLOCK_RHS = 8
 #: exact LU values kept per W (the memo is emptied when it is full)
@@ -231,12 +233,16 @@ class WeightsAlgebra:
         return self._eig
 
     def lu(self, rho: float) -> Any:
-        """The sparse LU factorisation of ``I − ρW`` (the last one is kept)."""
+        """The sparse LU factorisation of ``I − ρW`` (the last one is kept unless its factors hold more than
+        ``_KEEP_LU_NNZ`` entries, so that a very large W does not keep its factors in memory)."""
         last = self._lu
         if last is not None and last[0] == rho:
             return last[1]
         lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W))
-        self._lu = (rho, lu)
+        if lu.L.nnz + lu.U.nnz <= _KEEP_LU_NNZ:
+            self._lu = (rho, lu)
+        else:
+            self._lu, self._factors = None, None
         return lu
 
     def solve(self, rho: float, b: np.ndarray) -> np.ndarray:
@@ -249,7 +255,8 @@ class WeightsAlgebra:
         factors = self._factors
         if factors is None or factors[0] is not lu:
             factors = (lu, lu.L.tocsr(), lu.U.tocsr())
-            self._factors = factors
+            if self._lu is not None and self._lu[1] is lu:  # kept with the factorisation only
+                self._factors = factors
         _, L, U = factors
         # Pr A Pc = L U: A x = b  <=>  L U (Pc' x) = Pr b
         pb = np.empty_like(b, dtype=float)
