@@ -317,6 +317,49 @@ def test_operations_keep_notes_and_filled(small):
         small.rename_regions({"a": 1})
 
 
+def test_selecting_dropping_and_renaming_keep_the_panel_order(small):
+    """select, drop and rename keep the rows in the panel's order (no re-sort); renamed ids that are
+    China's provinces take the yearbook order, and leaving out a national total puts the provinces that
+    remain in yearbook order; values, .filled and .notes move with their rows."""
+    renamed = small.rename_regions({"a": "zz"})  # the panel's order, not the alphabet: zz stays first
+    assert list(renamed.regions) == ["zz", "b", "c"]
+    assert renamed["x"].loc[("zz", 2009)] == small["x"].loc[("a", 2009)]
+    assert bool(renamed.filled.loc[("zz", 2010), "x"])
+    assert renamed.filled.values.sum() == 1
+    for out in (
+        renamed.select(periods=[2009, 2010]),
+        renamed.drop(periods=[2011]),
+        renamed.select(regions=["c", "zz"]),  # the order of the panel, not of the list
+        renamed.drop(regions=["b"]),
+        renamed.rename({"x": "x2"}),
+        renamed.select(columns=["y", "x"]),
+    ):
+        assert list(out.regions) == [r for r in ["zz", "b", "c"] if r in set(out.regions)]
+        assert out.notes[: len(renamed.notes)] == renamed.notes
+        assert out.filled.index.equals(out.data.index)
+        assert list(out.filled.columns) == out.columns
+        assert out.data.equals(
+            renamed.data.loc[out.data.index, [{"x2": "x"}.get(c, c) for c in out.columns]].set_axis(out.columns, axis=1)
+        )
+        if "x" in out.columns:
+            assert out.filled["x"].sum() == (1 if ("zz", 2010) in out.data.index else 0)
+    assert renamed.select(columns=["y", "x"]).columns == ["y", "x"]
+    # renaming into China's provinces: the yearbook order (Beijing 110000, Tianjin 120000, Hebei 130000)
+    provinces = small.rename_regions({"a": "Tianjin", "b": "Hebei", "c": "Beijing"})
+    assert list(provinces.regions) == ["Beijing", "Tianjin", "Hebei"]
+    assert provinces["y"].loc["Beijing"].tolist() == [7.0, 8.0, 9.0]  # c's values
+    # a national total makes the rows "not all provinces" (alphabetical); dropping it gives the yearbook order
+    with_total = small.rename_regions({"a": "Tianjin", "b": "National", "c": "Beijing"})
+    with_total = sc.Panel(with_total.data, with_total.filled, with_total.notes)
+    assert list(with_total.regions) == ["Beijing", "National", "Tianjin"]
+    assert list(with_total.drop(regions=["National"]).regions) == ["Beijing", "Tianjin"]
+    assert list(with_total.select(regions=["Tianjin", "Beijing"]).regions) == ["Beijing", "Tianjin"]
+    with pytest.raises(ValueError, match="would name two regions"):
+        renamed.rename_regions({"b": "zz"})
+    with pytest.raises(ValueError, match="nothing would be left"):
+        small.drop(columns=["x", "y", "pop"])
+
+
 def test_sum_mean_log_per_capita_by_hand(small):
     out = small.sum(["x", "y"], name="s").mean(["x", "y"], name="m").log("y").per_capita("y", "pop", scale=100)
     assert out["s"][("c", 2010)] == 13.0
