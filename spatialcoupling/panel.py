@@ -1528,7 +1528,10 @@ def read_panel(
         applied (values are read as they are). Below the header, footnote rows (the
         region cell starts with ``注``, ``资料来源``, ``Note`` or ``Source``) and blank rows
         are skipped and noted, and in the layouts with periods as columns (``sheets=``,
-        ``indicator=``) so are rows with a region name but no value.
+        ``indicator=``) so are rows with a region name but no value. A second header line
+        under it (English names or units; years repeating the periods, ``2009`` under
+        ``2009年``; years under an indicator line) is read as part of the header and noted,
+        with or without ``header_row``.
 
     Returns
     -------

@@ -39,8 +39,9 @@ def _sheet(values: np.ndarray, labels: list[str], names: list[str]) -> pd.DataFr
     return frame
 
 
-def _workbook(path: Path) -> Path:
-    """One sheet per indicator, a 说明 sheet first, '2009年' columns and '—' cells."""
+def _workbook(path: Path, years_line: bool = False) -> Path:
+    """One sheet per indicator, a 说明 sheet first, '2009年' columns and '—' cells; with ``years_line``,
+    the am_out sheet has a second header line of plain years (2009, 2010, …) under its labels."""
     rng = np.random.default_rng(5)
     names = list(MIXED)
     labels = ["2009年", "2010年", "2011 年", "2012年", "2013年末"]
@@ -61,6 +62,8 @@ def _workbook(path: Path) -> Path:
                 frame.iloc[2, 3] = "—"  # 河北, 2011
             if name == "am_energy":
                 frame.iloc[4, 2] = "…"  # Nei Mongol, 2010
+            if name == "am_out" and years_line:
+                frame = pd.concat([pd.DataFrame([[None, *YEARS]], columns=frame.columns), frame], ignore_index=True)
             frame.to_excel(xw, sheet_name=name, index=False)
     return path
 
@@ -463,7 +466,7 @@ def test_period_minmax_is_an_entropy_scope_only():
 
 # -- the study file: derive, periods, renames, lock ---------------------------------------------------
 def _study(folder: Path) -> Path:
-    _workbook(folder / "yearbook.xlsx")
+    _workbook(folder / "yearbook.xlsx", years_line=True)
     text = """
 [data]
 path = "yearbook.xlsx"
@@ -513,6 +516,7 @@ def test_study_file_alone_runs_capital_growth_entropy_and_D(tmp_path, capsys):
     assert list(panel.periods) == [2010, 2011, 2012, 2013]
     assert list(panel.regions) == [c for c in MIXED.values() if c != 140000]
     assert any("drop: removed region(s) 140000" in n for n in panel.notes)
+    assert any("sheet 'am_out': two-line header" in n and "repeats the periods (2009–2013)" in n for n in panel.notes)
     assert not panel["ms_fai_growth"].isna().any()  # 2010's growth used 2009, kept before the period cut
     # the capital stock by hand for 北京 (110000): real investment I_t = I_t · P_2009 / P_t
     raw = sc.read_panel(tmp_path / "yearbook.xlsx", sheets="*", regions="china_provinces").interpolate()
