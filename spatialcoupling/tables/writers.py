@@ -824,8 +824,9 @@ def _latex_header(
     """Header rows: spanners with their rules, then the labels (long labels wrapped)."""
     chars = chars or [0] * len(numeric)
     keys = [latex_escape(table.key_labels.get(k, k)) for k in table.print_keys()]
-    spanners = [table.print_spanners()[j] for j in chunk]
-    labels = [table.print_labels()[j] for j in chunk]
+    all_spanners, all_labels = table.print_spanners(), table.print_labels()
+    spanners = [all_spanners[j] for j in chunk]
+    labels = [all_labels[j] for j in chunk]
     lines = []
     n_keys = len(keys)
     if any(spanners):
