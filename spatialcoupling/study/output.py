@@ -101,6 +101,8 @@ class OutputWriter:
         self.papers: dict[str, Any] = {}
         #: tables left out of tables.xlsx because they do not fit on a sheet
         self.too_large: list[str] = []
+        #: the CSV file of each table (the workbook lists it for a table too large to be a sheet)
+        self.table_files: dict[str, list[Path]] = {}
         self._names: dict[str, set[str]] = {}
 
     def _file_name(self, sub: str, name: Any) -> str:
@@ -130,7 +132,8 @@ class OutputWriter:
             for name, figure in out.figures.items():
                 written.pngs[name] = self.write_figure(name, figure)
             for name, layer in out.layers.items():
-                self.write_layer(name, layer)
+                note = self.write_layer(name, layer)
+                written.notes += [f"output: {note}"] if note else []
         finally:
             for figure in out.figures.values():
                 plt.close(figure.figure)
@@ -158,6 +161,8 @@ class OutputWriter:
             path = folder / f"{stem}.{fmt}"
             _results.write_tables({name: frame}, path)
             self.files.append(path)
+            if fmt == "csv":
+                self.table_files[name] = [path]
         paper = table.paper_table(name)
         if paper is not None and hasattr(paper, "body"):
             paper = paper.replace(body=in_region_order(paper.body))
@@ -198,11 +203,13 @@ class OutputWriter:
             save_figure(fig, png, dpi=150)
         return png
 
-    def write_layer(self, name: str, layer: Layer) -> Path:
-        """Write ``layer`` as ``layers/<name>.gpkg``."""
+    def write_layer(self, name: str, layer: Layer) -> str | None:
+        """Write ``layer`` as ``layers/<name>.gpkg``; a note when its boundaries are stored once
+        (:func:`spatialcoupling.layers.write_geopackage_layer`)."""
+        from ..layers import write_geopackage_layer
+
         path = self._subfolder("layers") / f"{self._file_name('layers', name)}.gpkg"
-        options = {"layer_metadata": dict(layer.metadata)} if layer.metadata else {}
-        layer.frame.to_file(path, layer=layer.layer, driver="GPKG", engine="pyogrio", **options)
+        note = write_geopackage_layer(layer.frame, path, layer.layer, metadata=layer.metadata or None)
         self.files.append(path)
         if layer.style == "lisa":
             from ..layers import lisa_qml
@@ -210,7 +217,7 @@ class OutputWriter:
             qml = path.with_suffix(".qml")
             qml.write_text(lisa_qml("cluster"), encoding="utf-8")
             self.files.append(qml)
-        return path
+        return note
 
     # -- the run's files ------------------------------------------------------------------------------
     def about(self, notes: Sequence[str], settings: Mapping[str, Any]) -> pd.DataFrame:
@@ -250,7 +257,7 @@ class OutputWriter:
         sheets.update({k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"})
         if "about" in self.tables and "about" not in self.too_large:
             sheets["about_table"] = self.tables["about"]
-        papers.write_xlsx(sheets, path, codebook=True)
+        papers.write_xlsx(sheets, path, codebook=True, written=self.table_files)
         self.files.append(path)
 
     def write_lock(self, settings: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> None:
