@@ -213,17 +213,13 @@ def test_natural_breaks_are_the_fisher_jenks_optimum():
     for k in (3, 5):
         ours = natural_breaks(y, k)[k]
         assert _sse(y, ours) <= _sse(y, mapclassify.FisherJenks(y, k=k).bins[:-1]) + 1e-9
-
-
-def test_natural_breaks_equal_mapclassify_fisher_jenks_with_ties():
-    """Every class count of the one-pass table gives mapclassify's FisherJenks breaks exactly, on data with
-    many ties (values rounded to one decimal)."""
-    mapclassify = pytest.importorskip("mapclassify")
+    # every class count of the one-pass table gives mapclassify's FisherJenks breaks exactly, on data with
+    # many ties (values rounded to one decimal)
     for seed in (0, 1, 2):
-        y = np.round(np.random.default_rng(seed).lognormal(size=150), 1)
-        table = natural_breaks(y, 8)
+        z = np.round(np.random.default_rng(seed).lognormal(size=150), 1)
+        table = natural_breaks(z, 8)
         for k in (2, 3, 5, 8):
-            np.testing.assert_array_equal(table[k], mapclassify.FisherJenks(y, k=k).bins[:-1])
+            np.testing.assert_array_equal(table[k], mapclassify.FisherJenks(z, k=k).bins[:-1])
 
 
 def test_geometric_intervals():
