@@ -254,6 +254,8 @@ def _idw_peer(w_idw, D, ours: tuple[float, float], task: str, size: str) -> None
 
 
 def _write(n: int, label: str, res) -> None:
+    if not WRITE_RESULTS[0]:  # a quick run from run.py: the county results files are kept
+        return
     out = pd.DataFrame(ROWS)
     (HERE / "results").mkdir(exist_ok=True)
     stem = "drivers_no_grid" if res is None else "drivers"  # a run without the grids keeps the full file
@@ -328,6 +330,7 @@ PERIOD_NOTE = (
 )
 LOAD = os.getloadavg()[0]
 NO_GRID = "--no-grid" in sys.argv
+WRITE_RESULTS = [True]
 GRID_ONLY = "--grid-only" in sys.argv
 GRID_NOTE = "drivers_no_grid.md"
 
@@ -423,6 +426,27 @@ def _peers(w, D, scores, ours_hot: tuple[float, float], ours_bv: tuple[float, fl
         t,
         cpu=ours_bv[1],
     )
+
+
+def run(quick: bool = True) -> list[dict]:
+    """Rows for ``benchmarks/run.py`` (``make bench``): the driver rows without the robustness grids
+    (``--no-grid``; quick: the 30 × 30 lattice, and the county results files are left as they are).
+    The grids take minutes: run this file with ``--grid-only`` for them."""
+    global NO_GRID, GRID_ONLY
+    saved = NO_GRID, GRID_ONLY
+    NO_GRID, GRID_ONLY = True, False
+    WRITE_RESULTS[0] = not quick
+    ROWS.clear()
+    try:
+        main(quick)
+    finally:
+        NO_GRID, GRID_ONLY = saved
+        WRITE_RESULTS[0] = True
+    return [
+        {k: row[k] for k in ("task", "size", "ours_s", "peer", "peer_s", "ratio")}
+        | {"task": f"{row['task']} (CPU {row['ours_cpu_s']:.2f} s)"}
+        for row in ROWS
+    ]
 
 
 if __name__ == "__main__":
