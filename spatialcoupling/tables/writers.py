@@ -58,7 +58,7 @@ from ._format import (
     latex_escape,
 )
 from .codebook import codebook_frame, settings_frame
-from .table import PaperTable, infer_kind, integers_as_integers
+from .table import PaperTable, frame_kinds, integers_as_integers
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -337,7 +337,7 @@ def _flat_sheet(table: TableLike, name: str) -> tuple[pd.DataFrame, list[str], i
     body = frame.copy()
     if body.columns.nlevels > 1:
         body.columns = pd.Index([" ".join(str(p) for p in c if str(p) != "") for c in body.columns], dtype=object)
-    kind_list = [infer_kind(body.columns[i], body.iloc[:, i]) for i in range(body.shape[1])]
+    kind_list = frame_kinds(frame)
     if n_keys:
         names = [
             str(n) if n is not None else ("index" if body.index.nlevels == 1 else f"level_{i}")
