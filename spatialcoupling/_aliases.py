@@ -242,9 +242,12 @@ def region_order(ids: Iterable[Any], name: str = "china_provinces") -> list[Any]
     >>> region_order(["Texas", "Alabama", "Texas"])
     ['Texas', 'Alabama']
     """
-    unique = list(dict.fromkeys(ids))
-    if not unique:
-        return unique
+    if isinstance(ids, (pd.Index, pd.Series, np.ndarray)):
+        unique = pd.Index(ids).unique().tolist()  # arrow-backed ids are slow to iterate one by one
+    else:
+        unique = list(dict.fromkeys(ids))
+    if not unique or len(unique) > len(_canonical(name)):
+        return unique  # more ids than the table has units: they cannot all be different units
     try:
         ordered = _china_order(tuple(unique), name)
     except TypeError:  # unhashable ids
@@ -285,8 +288,11 @@ def in_region_order(frame: Any, level: str | int = "region", name: str = "china_
         return frame
     if len(values) < 2:
         return frame
-    order = region_order(values, name)
-    rank = pd.Index(order).get_indexer(values)
+    codes, uniques = pd.factorize(values)  # codes in the order of first appearance
+    if (codes < 0).any():
+        return frame
+    order = region_order(uniques, name)
+    rank = pd.Index(order).get_indexer(uniques)[codes]
     if (rank < 0).any() or bool((np.diff(rank) >= 0).all()):
         return frame
     return frame.iloc[np.argsort(rank, kind="stable")]

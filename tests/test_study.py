@@ -55,6 +55,20 @@ def test_output_folder_contents(base_run):
     assert not list(out.parent.glob(".out.*")), "temporary folder left behind"
 
 
+def test_run_records_the_seconds_of_each_step(base_run):
+    """Where a run's time went: the inputs, every step of the study file, the workbook, in the result
+    and in the lock file."""
+    import tomllib
+
+    seconds = base_run.seconds
+    assert list(seconds)[0] == "inputs"
+    assert {"scores", "coupling", "workbook", "lock and report"} <= set(seconds)
+    assert all(v >= 0 for v in seconds.values())
+    lock = tomllib.loads((base_run.out / "study.lock.toml").read_text(encoding="utf-8"))
+    assert set(lock["seconds"]) == set(seconds) - {"lock and report"}
+    assert lock["seconds"]["coupling"] == seconds["coupling"]
+
+
 def test_existing_folder_needs_force(base_run):
     with pytest.raises(FileExistsError, match="force"):
         sc.Study.from_dict(BASE).run(base_run.out)

@@ -44,3 +44,19 @@ def test_no_limit_and_single_table_workbooks_keep_every_sheet(tmp_path):
     assert XLSX_MAX_CELLS > 3000 * 4  # the default keeps this table on its sheet
     write_xlsx({"big": big}, tmp_path / "default.xlsx")
     assert set(pd.read_excel(tmp_path / "default.xlsx", sheet_name=None)) == {"big"}
+
+
+def test_table_already_written_is_listed_not_written_again(tmp_path):
+    """A study writes every table as CSV anyway: the workbook lists that file for a table over the
+    limit and writes no second copy beside itself."""
+    big, small = _tables()
+    own = tmp_path / "big.csv"
+    write_table(big, own)
+    path = tmp_path / "tables.xlsx"
+    with pytest.warns(UserWarning, match=r"'big' \(big\.csv\)"):
+        write_xlsx({"big": big, "small": small}, path, max_cells=1_000, written={"big": [own]})
+    assert not (tmp_path / "tables.big.csv").exists()
+    assert not (tmp_path / "tables.big.parquet").exists()
+    outside = pd.read_excel(path, sheet_name="outside")
+    assert outside.loc[0, "files"] == "big.csv"
+    assert outside.loc[0, "rows"] == 3000

@@ -101,11 +101,19 @@ def _seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, int]:
     return ss, int(entropy)
 
 
-def _lag_batch(sparse: Any, arr: np.ndarray) -> np.ndarray:
-    """``W @ arr[b]`` for every b of a (batch, n, periods) array, as one sparse product."""
-    b, n, T = arr.shape
-    flat = np.ascontiguousarray(arr.transpose(1, 0, 2)).reshape(n, b * T)
-    return np.asarray(sparse @ flat).reshape(n, b, T).transpose(1, 0, 2)
+def _gathered(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values`` (n × periods) permuted by every row of ``rows`` (batch × n), laid out as one
+    n × (batch · periods) array (column ``b · periods + t`` is permutation b of period t): the
+    layout of one sparse product, gathered directly (no transposed copy). Rows are gathered from a
+    C-ordered copy when ``values`` is not one (a frame's ``to_numpy`` is column-major: a row gather
+    from it is several times slower)."""
+    n, periods = values.shape
+    return np.ascontiguousarray(values)[rows.T].reshape(n, rows.shape[0] * periods)
+
+
+def _column_dots(a: np.ndarray, b: np.ndarray, batch: int) -> np.ndarray:
+    """``Σ_i a[i, c] b[i, c]`` of every column c of two n × (batch · periods) arrays, as batch × periods."""
+    return np.einsum("ij,ij->j", a, b).reshape(batch, -1)
 
 
 def _batch(cells: int) -> int:

@@ -25,7 +25,7 @@ from .._params import Boolean, Interval, Model, Options, Seed
 from .._results import Result, copied
 from .._series import PERIOD, as_region_period_series, preview
 from .._weights import SpatialWeights
-from ._permutation import _lag_batch, _simulate
+from ._permutation import _column_dots, _gathered, _simulate
 from ._prepare import (
     Moments,
     off_diagonal,
@@ -281,7 +281,7 @@ class GlobalMoran(_GlobalModel):
         sw, mom, wide, label, notes = self._prepare(series, w, "series")
         y = wide.to_numpy()
         n = float(sw.n)
-        z = y - y.mean(axis=0)
+        z = np.ascontiguousarray(y - y.mean(axis=0))  # rows are gathered by the permutations
         m2 = (z * z).sum(axis=0)
         I = n / mom.s0 * (z * (sw.sparse @ z)).sum(axis=0) / m2  # noqa: E741
         EI = -1.0 / (n - 1)
@@ -308,8 +308,8 @@ class GlobalMoran(_GlobalModel):
         )
 
         def stat(rows: np.ndarray) -> np.ndarray:
-            zp = z[rows]  # (batch, n, T)
-            return n / mom.s0 * (zp * _lag_batch(sw.sparse, zp)).sum(axis=1) / m2
+            zp = _gathered(z, rows)  # n × (batch · T)
+            return n / mom.s0 * _column_dots(zp, np.asarray(sw.sparse @ zp), len(rows)) / m2
 
         sim, entropy = self._simulate(sw.n, z.size, stat)
         self._add_simulated(table, sim, I, "EI_sim")
@@ -441,8 +441,8 @@ class GetisOrdG(_GlobalModel):
         )
 
         def stat(rows: np.ndarray) -> np.ndarray:
-            yp = y[rows]
-            return (yp * _lag_batch(sw.sparse, yp)).sum(axis=1) / den
+            yp = _gathered(y, rows)  # n × (batch · T)
+            return _column_dots(yp, np.asarray(sw.sparse @ yp), len(rows)) / den
 
         sim, entropy = self._simulate(sw.n, y.size, stat)
         self._add_simulated(table, sim, G, "EG_sim")
@@ -492,7 +492,11 @@ class BivariateMoran(_GlobalModel):
         I = (zx * (sw.sparse @ zy)).sum(axis=0) / (n - 1)  # noqa: E741
         table = pd.DataFrame({"I": I}, index=pd.Index(wx.columns, name=PERIOD))
         sim, entropy = self._simulate(
-            sw.n, Y.size, lambda rows: (zx[None] * _lag_batch(sw.sparse, zy[rows])).sum(axis=1) / (n - 1)
+            sw.n,
+            Y.size,
+            lambda rows: (
+                _column_dots(np.tile(zx, len(rows)), np.asarray(sw.sparse @ _gathered(zy, rows)), len(rows)) / (n - 1)
+            ),
         )
         self._add_simulated(table, sim, I, "EI_sim")
         return self._result(table, self._settings(sw, label, entropy), unique_notes([*notes, *notes_y]))

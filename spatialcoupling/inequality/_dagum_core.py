@@ -95,13 +95,13 @@ def _dagum_weighted(
     """
     m, _n = W.shape
     unit = m == 1 and bool(np.all(W == 1.0))  # the sample itself: counts instead of weights
-    onehot = (lab[:, None] == np.arange(k)[None, :]).astype(float) if (variance or not unit) else None
+    group_sum = _group_summer(lab, k) if (variance or not unit) else None
 
     def by_group(X: np.ndarray) -> np.ndarray:
         """Σ over the values of each group, for every row of X (m × n → m × k)."""
-        if onehot is None:
+        if group_sum is None:
             return np.bincount(lab, weights=X[0], minlength=k)[None, :]
-        return X @ onehot
+        return group_sum(X)
 
     wy = W * ys
     sizes = by_group(W)  # weighted group sizes, m × k
@@ -118,7 +118,7 @@ def _dagum_weighted(
     if variance:
         cum_w = np.cumsum(W, axis=1)
         cum_s = np.cumsum(wy, axis=1)
-        moments = _centred_values(ys, lab, W, onehot, sizes, mus_j, cum_w, cum_s, stot, nw)
+        moments = _centred_values(ys, lab, W, group_sum, sizes, mus_j, cum_w, cum_s, stot, nw)
     P = _pair_sums(ys, lab, W, k, moments)
     # overall: Σ_i Σ_r w_i w_r (y_i − y_r)⁺ = Σ_i Σ_r w_i w_r |y_i − y_r| / 2, the sum of all pair sums
     num_all = P.sum(axis=(1, 2))
@@ -126,12 +126,39 @@ def _dagum_weighted(
     if variance:
         assert moments is not None
         out["var"] = _variance_of_terms(
-            out, ys, lab, W, onehot, sizes, sum_shift, mus_j, cum_w, cum_s, num_all, P, moments
+            out, ys, lab, W, group_sum, sizes, sum_shift, mus_j, cum_w, cum_s, num_all, P, moments
         )
     return out
 
 
-def _centred_values(ys, lab, W, onehot, sizes, mus_j, cum_w, cum_s, stot, nw) -> dict[str, np.ndarray]:
+def _group_summer(lab: np.ndarray, k: int):
+    """A function summing the values of each group along the last axis (``(..., n) → (..., k)``).
+
+    One gather into group order and :func:`numpy.add.reduceat`: about four times faster than a
+    product with a one-hot (n × k) matrix at 2,848 values in 31 groups (BLAS is held to one thread
+    inside the bootstrap, and a product costs 2k operations per value against two passes here).
+    Groups without a member sum to 0.
+    """
+    order = np.argsort(lab, kind="stable")
+    sizes = np.bincount(lab, minlength=k)
+    present = np.flatnonzero(sizes)
+    starts = (np.cumsum(sizes) - sizes)[present]
+    every_group = present.size == k
+
+    def group_sum(X: np.ndarray) -> np.ndarray:
+        if present.size == 0:
+            return np.zeros((*X.shape[:-1], k))
+        sums = np.add.reduceat(X[..., order], starts, axis=-1)
+        if every_group:
+            return sums
+        out = np.zeros((*X.shape[:-1], k))
+        out[..., present] = sums
+        return out
+
+    return group_sum
+
+
+def _centred_values(ys, lab, W, group_sum, sizes, mus_j, cum_w, cum_s, stot, nw) -> dict[str, np.ndarray]:
     """The per-value quantities the variance needs, centred within groups: ``y`` and
     ``T_i = Σ_r w_r |y_i − y_r|``, with the arrays that :func:`_pair_sums` fills."""
     m, n = W.shape
@@ -139,11 +166,10 @@ def _centred_values(ys, lab, W, onehot, sizes, mus_j, cum_w, cum_s, stot, nw) ->
     T = ys * cum_w - cum_s + (stot[:, None] - cum_s) - ys * (nw[:, None] - cum_w)
     with np.errstate(invalid="ignore", divide="ignore"):
         yc = ys - mus_j[:, lab]
-        Tc = T - ((W * T) @ onehot / sizes)[:, lab]
+        Tc = T - (group_sum(W * T) / sizes)[:, lab]
     return {
         "yc": yc,
         "Tc": Tc,
-        "onehot": onehot,
         "A_own": np.empty((m, n)),  # A_i,g(i)
         "a_mom": np.empty((3, m, k, k)),  # Σ_l w A_h², Cov_l(A_h, y), Cov_l(A_h, T)
     }
@@ -265,7 +291,7 @@ def _terms(P, sizes, nw, mus_j, mu_j, mu, num_all, k) -> dict[str, Any]:
 
 
 def _variance_of_terms(
-    out, ys, lab, W, onehot, sizes, sum_shift, mus_j, cum_w, cum_s, num_all, P, moments
+    out, ys, lab, W, group_sum, sizes, sum_shift, mus_j, cum_w, cum_s, num_all, P, moments
 ) -> dict[str, np.ndarray]:
     """The per-value parts of the within-group and transvariation sums, then
     :func:`_linearised_variance`."""
@@ -296,7 +322,7 @@ def _variance_of_terms(
     return _linearised_variance(
         out,
         W,
-        onehot,
+        group_sum,
         lab,
         sizes,
         num_all,
@@ -316,10 +342,10 @@ def _variance_of_terms(
 
 
 def _linearised_variance(
-    out, W, onehot, lab, sizes, SP, scale, mus_j, yc, Tc, Tw, Q, P, a_mom, j_richer, total, nn, msum
+    out, W, group_sum, lab, sizes, SP, scale, mus_j, yc, Tc, Tw, Q, P, a_mom, j_richer, total, nn, msum
 ) -> dict[str, np.ndarray]:
     """Assemble the variance of every term from within-group covariances (see :func:`_dagum_weighted`)."""
-    f, cov = _member_covariances(W, onehot, lab, sizes, yc, Tc, Tw, Q)
+    f, cov = _member_covariances(W, group_sum, lab, sizes, yc, Tc, Tw, Q)
     nw = sizes.sum(axis=1)
     Nmu = scale / nw
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -332,12 +358,14 @@ def _linearised_variance(
     return var
 
 
-def _member_covariances(W, onehot, lab, sizes, yc, Tc, Tw, Q) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+def _member_covariances(
+    W, group_sum, lab, sizes, yc, Tc, Tw, Q
+) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
     """The jackknife factor n/(n-1) per group and the within-group covariances of the coordinates y, T, w, Q."""
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(sizes > 1, sizes / (sizes - 1), 0.0)  # jackknife's small-sample factor
-        Twc = Tw - ((W * Tw) @ onehot / sizes)[:, lab]
-        Qc = Q - ((W * Q) @ onehot / sizes)[:, lab]
+        Twc = Tw - (group_sum(W * Tw) / sizes)[:, lab]
+        Qc = Q - (group_sum(W * Q) / sizes)[:, lab]
     coords = {"y": yc, "T": Tc, "w": Twc, "Q": Qc}
     names = list(coords)
     cov: dict[tuple[str, str], np.ndarray] = {}
@@ -346,7 +374,7 @@ def _member_covariances(W, onehot, lab, sizes, yc, Tc, Tw, Q) -> tuple[np.ndarra
     weighted = {a: W * coords[a] for a in names}
     for i, (a, b) in enumerate(keys):
         np.multiply(weighted[a], coords[b], out=stack[i])
-    moments = stack @ onehot  # (10, m, k)
+    moments = group_sum(stack)  # (10, m, k)
     for key, mom in zip(keys, moments, strict=True):
         cov[key] = cov[key[::-1]] = f * mom
     return f, cov

@@ -101,6 +101,8 @@ class OutputWriter:
         self.papers: dict[str, Any] = {}
         #: tables left out of tables.xlsx because they do not fit on a sheet
         self.too_large: list[str] = []
+        #: the CSV file of each table (the workbook lists it for a table too large to be a sheet)
+        self.table_files: dict[str, list[Path]] = {}
         self._names: dict[str, set[str]] = {}
 
     def _file_name(self, sub: str, name: Any) -> str:
@@ -158,6 +160,8 @@ class OutputWriter:
             path = folder / f"{stem}.{fmt}"
             _results.write_tables({name: frame}, path)
             self.files.append(path)
+            if fmt == "csv":
+                self.table_files[name] = [path]
         paper = table.paper_table(name)
         if paper is not None and hasattr(paper, "body"):
             paper = paper.replace(body=in_region_order(paper.body))
@@ -269,7 +273,9 @@ class OutputWriter:
         if "about" in self.tables and "about" not in self.too_large:
             tidy["about_table"] = self.tables["about"]
         sheets.update({k: self._in_language(v) for k, v in tidy.items()})
-        papers.write_xlsx(sheets, path, codebook=self._descriptions(tidy.values()), words=self.words)
+        papers.write_xlsx(
+            sheets, path, codebook=self._descriptions(tidy.values()), words=self.words, written=self.table_files
+        )
         self.files.append(path)
 
     def _about_in_language(self, about: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:

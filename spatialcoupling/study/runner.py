@@ -18,6 +18,7 @@ never removed: without ``force`` the run fails and keeps its result in a named f
 from __future__ import annotations
 
 import copy
+import time
 import tomllib
 import warnings
 from collections.abc import Iterable, Mapping
@@ -65,6 +66,10 @@ class StudyResult:
     results: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: wall seconds of ``"inputs"`` (reading the data, building the weights), of each step (computing
+    #: and writing its files), of ``"workbook"`` (tables.xlsx,
+    #: tables.docx) and of ``"lock and report"``; all but the last also in ``study.lock.toml`` (``[seconds]``)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         return self.results[name]
@@ -269,7 +274,9 @@ class Study:
             "study": str(self.source.resolve()) if self.source is not None else "settings given in Python",
         }
         folder = OutputFolder(given, inputs=self.inputs(), force=force, meta=meta)
+        started = time.perf_counter()
         found = self._prepare()
+        prepared = {"inputs": round(time.perf_counter() - started, 3)}  # reading the data, building W
         try:
             tmp = folder.open()
             notes = []
@@ -278,7 +285,7 @@ class Study:
                     f"removed {len(folder.swept)} temporary folder(s) of earlier runs that were stopped "
                     f"before they finished: {read.preview([p.name for p in folder.swept])}"
                 )
-            result = self._run_into(tmp, progress, notes, inputs=found)
+            result = self._run_into(tmp, progress, notes, inputs=found, seconds=prepared)
             folder.commit()
         except BaseException:
             folder.discard()
@@ -288,7 +295,13 @@ class Study:
         return result
 
     def _run_into(
-        self, folder: Path, progress: bool | None, notes: list[str] | None = None, *, inputs: Inputs | None = None
+        self,
+        folder: Path,
+        progress: bool | None,
+        notes: list[str] | None = None,
+        *,
+        inputs: Inputs | None = None,
+        seconds: dict[str, float] | None = None,
     ) -> StudyResult:
         """Run the steps into ``folder`` with the inputs and models the check built."""
         import matplotlib as mpl
@@ -307,8 +320,10 @@ class Study:
         steps = steps_of(self.settings)
         bar = progress_bar(steps, desc="study", progress=progress)
         found.on_progress = lambda step, k, total, label: _show_step(bar, _part(step, k, total, label))
+        seconds = dict(seconds or {})
         for name, step in bar:
             _show_step(bar, name)
+            started = time.perf_counter()
             # figures stay open until the writer saves them: no warning about many open figures
             with (
                 warnings.catch_warnings(record=True) as caught,
@@ -328,11 +343,17 @@ class Study:
             # warnings of a step are kept as notes of the run (and shown in the report)
             run_notes += [f"{name}: {text}" for text in warning_notes([*found.warnings_of(name), *caught], run_notes)]
             reported.append((out, written.pngs))
+            seconds[name] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             settings = resolved_settings(found)
             writer.write_workbook(run_notes, self.settings)
-            writer.write_lock(settings, lock_record(found, self.inputs(), self.base_dir, run_notes))
+            seconds["workbook"] = round(time.perf_counter() - started, 3)
+            started = time.perf_counter()
+            writer.write_lock(
+                settings, {**lock_record(found, self.inputs(), self.base_dir, run_notes), "seconds": dict(seconds)}
+            )
             writer.write_report(
                 render_report(
                     reported,
@@ -343,7 +364,8 @@ class Study:
                 )
             )
         run_notes += [f"output: {text}" for text in warning_notes(caught, run_notes)]
-        return StudyResult(out=folder, results=done, files=writer.files, notes=run_notes)
+        seconds["lock and report"] = round(time.perf_counter() - started, 3)
+        return StudyResult(out=folder, results=done, files=writer.files, notes=run_notes, seconds=seconds)
 
 
 #: readable names of the work that the analysis modules report inside a step

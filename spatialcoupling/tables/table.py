@@ -313,12 +313,10 @@ class PaperTable:
     def print_spanners(self) -> list[str]:
         """Spanners as printed: `` (%)`` added when every column under a spanner is a percentage."""
         spanners = self.spanners()
-        percent = [self.kind(c) == "percent" for c in self.body.columns]
-        out = []
-        for span in spanners:
-            group = [p for s, p in zip(spanners, percent, strict=True) if s == span]
-            out.append(f"{span} (%)" if span and all(group) else span)
-        return out
+        all_percent: dict[str, bool] = {}
+        for span, column in zip(spanners, self.body.columns, strict=True):
+            all_percent[span] = all_percent.get(span, True) and self.kind(column) == "percent"
+        return [f"{span} (%)" if span and all_percent[span] else span for span in spanners]
 
     def print_labels(self) -> list[str]:
         """Column labels as printed: `` (%)`` added to a percentage column without a percent spanner."""

@@ -457,6 +457,7 @@ def write_xlsx(
     codebook: bool | Mapping[str, str] = False,
     max_cells: int | None = XLSX_MAX_CELLS,
     words: Words | None = None,
+    written: Mapping[str, Sequence[str | Path]] | None = None,
 ) -> Path:
     """Every table as a flat sheet of one workbook (see the module docstring), atomically.
 
@@ -475,6 +476,9 @@ def write_xlsx(
         The text the writer adds itself in the language of the workbook: the codebook's header row,
         its kinds and the descriptions of the package's columns (``words("standard error")``) and
         the header row of the about sheet; default English.
+    written : mapping of name to files, optional
+        Files that already hold a table (e.g. a study's ``coupling.csv``): a table over ``max_cells``
+        named here is listed on the ``outside`` sheet with these files instead of being written again.
 
     Raises
     ------
@@ -494,7 +498,9 @@ def write_xlsx(
     inside, outside = _split_by_cells(tables, max_cells)
     sheets.update(inside)
     if outside:
-        sheets["outside" if "outside" not in sheets else "outside~2"] = _write_outside(outside, path, max_cells)
+        sheets["outside" if "outside" not in sheets else "outside~2"] = _write_outside(
+            outside, path, max_cells, written or {}
+        )
     names = sheet_names(list(sheets))
     if codebook is not False:
         extra = codebook if isinstance(codebook, Mapping) else None
@@ -541,14 +547,17 @@ def _split_by_cells(
     return inside, outside
 
 
-def _write_outside(outside: Mapping[str, TableLike], path: Path, max_cells: int | None) -> pd.DataFrame:
-    """Write each table as CSV and Parquet beside the workbook; the frame of the ``outside`` sheet."""
+def _write_outside(
+    outside: Mapping[str, TableLike], path: Path, max_cells: int | None, written: Mapping[str, Sequence[str | Path]]
+) -> pd.DataFrame:
+    """Write each table as CSV and Parquet beside the workbook (unless ``written`` names files that
+    already hold it); the frame of the ``outside`` sheet."""
     rows = []
     stems = sheet_names(list(outside))
     for key, table in outside.items():
         n_rows, n_cols = xlsx_size(table)
-        files = []
-        for suffix in (".csv", ".parquet"):
+        files = [Path(f).name for f in written.get(key, ())]
+        for suffix in () if files else (".csv", ".parquet"):
             target = path.with_name(f"{path.stem}.{stems[key]}{suffix}")
             write_table(table, target, name=key)
             files.append(target.name)
@@ -558,13 +567,13 @@ def _write_outside(outside: Mapping[str, TableLike], path: Path, max_cells: int 
                 "rows": n_rows - 1,
                 "columns": n_cols,
                 "files": ", ".join(files),
-                "why": f"more than {max_cells:,} cells: written as CSV and Parquet, not as a sheet",
+                "why": f"more than {max_cells:,} cells: in the files listed, not on a sheet",
             }
         )
     names = ", ".join(f"{r['table']!r} ({r['files']})" for r in rows)
     warnings.warn(
-        f"write_xlsx: table(s) {names} have more than {max_cells:,} cells and are written beside "
-        f"{path.name} instead of as sheets (max_cells=None keeps them in the workbook)",
+        f"write_xlsx: table(s) {names} have more than {max_cells:,} cells and are in those files beside "
+        f"{path.name} instead of on sheets (max_cells=None keeps them in the workbook)",
         UserWarning,
         stacklevel=3,
     )
@@ -878,8 +887,9 @@ def _latex_header(
     """Header rows: spanners with their rules, then the labels (long labels wrapped)."""
     chars = chars or [0] * len(numeric)
     keys = [latex_escape(table.key_labels.get(k, k)) for k in table.print_keys()]
-    spanners = [table.print_spanners()[j] for j in chunk]
-    labels = [table.print_labels()[j] for j in chunk]
+    all_spanners, all_labels = table.print_spanners(), table.print_labels()
+    spanners = [all_spanners[j] for j in chunk]
+    labels = [all_labels[j] for j in chunk]
     lines = []
     n_keys = len(keys)
     if any(spanners):
