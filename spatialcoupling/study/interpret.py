@@ -510,6 +510,11 @@ ZH: dict[str, str] = {
     "maximum": "最大值",
     "slope of the trend on time": "对时间的趋势斜率",
     "composite score U of subsystem {name}": "子系统 {name} 的综合得分 U",
+    "lower interval limit of {what}": "{what}的区间下限",
+    "upper interval limit of {what}": "{what}的区间上限",
+    "standard error of {what}": "{what}的标准误",
+    "contribution to G of {what}": "{what}对 G 的贡献",
+    "share of G contributed by {what}": "{what}对 G 的贡献率",
 }
 # the ten default coordination grades: the Chinese names the studies print (spatialcoupling._grades)
 ZH.update(zip((label for _, label in DEFAULT_GRADES), GRADE_LABELS_ZH, strict=True))
