@@ -330,10 +330,15 @@ def test_growth_with_missing_D_leaves_the_cells_it_touches_empty_and_names_them(
     every rate that needs a missing year is empty, the others are the usual rates; a group or national
     mean D with a missing member is empty in that year, and so is its growth of the mean."""
     values = {**D_VALUES, "B": [0.20, 0.25, np.nan, 0.30], "C": [0.60, 0.60, 0.63, np.nan]}
-    with pytest.warns(RuntimeWarning, match=r"a value it needs is missing for 'C'"):
+    with pytest.warns(RuntimeWarning, match=r"a value it needs is missing for") as caught:
         table = growth_table(
             _series(values), [(2010, 2013), (2010, 2011)], groups=GROUPS, growth="both", aggregate="both"
         )
+    messages = sorted(str(w.message) for w in caught)
+    assert messages == [
+        "growth 2010~2013 (arithmetic) undefined: a value it needs is missing for 'B', 'C'; those cells are empty",
+        "growth 2010~2013 (geometric) undefined: a value it needs is missing for 'C'; those cells are empty",
+    ]
     body = table.body
     geo, ari = "Geometric mean rate", "Mean of annual rates"
 
