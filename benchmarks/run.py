@@ -1,6 +1,7 @@
 """Run every benchmark and print one table: task, size, this project, peer, ratio.
 
-Usage: ``python benchmarks/run.py [--full] [--only NAME ...]`` (or ``make bench``).
+Usage: ``python benchmarks/run.py [--full] [--only NAME ...]`` (or ``make bench``); with ``--only``
+the rows of the other benchmarks in the results files are kept.
 Each ``benchmarks/bench_*.py`` exposes ``run(quick: bool) -> list[dict]`` with keys
 task, size, ours_s, peer, peer_s, ratio (peer_s / ours_s: above 1 means faster
 than the peer). Results are written to ``benchmarks/results/benchmarks.csv`` and
@@ -54,6 +55,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["benchmark", *COLUMNS])
     out = HERE / "results"
     out.mkdir(exist_ok=True)
+    if args.only and (out / "benchmarks.csv").exists():  # replace the rows of the benchmarks run, keep the others
+        kept = pd.read_csv(out / "benchmarks.csv")
+        kept = kept[~kept["benchmark"].isin(args.only)]
+        table = pd.concat([kept, table], ignore_index=True).sort_values("benchmark", kind="stable")
     table.to_csv(out / "benchmarks.csv", index=False)
     header = (
         f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "

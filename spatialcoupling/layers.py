@@ -29,12 +29,16 @@ __all__ = [
     "lisa_geodataframe",
     "lisa_qml",
     "period_dates",
+    "write_geopackage_layer",
     "write_lisa_layers",
 ]
 
 #: the settings every row carries: column name -> settings key
 SETTING_COLUMNS = {"weights": "weights", "perms": "permutations", "seed": "seed", "alpha": "alpha", "adjust": "adjust"}
 LAYOUTS = ("long", "layers")
+#: a long layer whose rows would repeat more boundary coordinates than this is written as a view
+#: over one stored geometry per region (see :func:`write_geopackage_layer`)
+SHARED_GEOMETRY_COORDS = 2_000_000
 
 
 def _periods(table: pd.DataFrame) -> list:
@@ -304,6 +308,100 @@ def clusters_layer(table: pd.DataFrame, boundaries: Any, *, id_column: str | Non
     """The LISA table on every boundary, one row per region and period, with the table's own
     column names (``significant``, ``cluster`` …); boundaries without data have null fields."""
     return _long_layer(table, boundaries, [])
+
+
+def write_geopackage_layer(
+    frame: Any,
+    path: str | Path,
+    layer: str,
+    *,
+    metadata: Mapping[str, str] | None = None,
+    shared: bool | None = None,
+) -> str | None:
+    """Write a long layer (one row per region and period, ``region`` column) to a GeoPackage.
+
+    A long layer repeats each boundary once per period: at county scale that is most of the file
+    (2,848 counties × 16 years: 285 MB, 8 s to write). With ``shared`` (default: when the rows
+    would repeat more than :data:`SHARED_GEOMETRY_COORDS` coordinates) each boundary is stored
+    once, in ``<layer>_boundaries``, the attributes in ``<layer>_values``, and ``<layer>`` is a
+    GeoPackage view joining them (registered in ``gpkg_contents`` and ``gpkg_geometry_columns``,
+    so GDAL, geopandas and QGIS open it as a layer of polygons: the same rows and fields as the
+    long layer, 20 MB, 2.4 s). ``metadata`` goes to the written tables.
+
+    Returns
+    -------
+    str or None
+        A note saying how the layer was stored when it was shared; None otherwise.
+    """
+    import shapely
+
+    path = Path(path)
+    geometry = frame.geometry
+    if shared is None:
+        shared = int(shapely.get_num_coordinates(geometry.values).sum()) > SHARED_GEOMETRY_COORDS
+    options = {"layer_metadata": dict(metadata)} if metadata else {}
+    if not shared:
+        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", **options)
+        return None
+    if REGION not in frame.columns:
+        raise ValueError(f"a shared-geometry layer needs a {REGION!r} column")
+    _write_shared(frame, path, layer, options)
+    n_regions = frame[REGION].nunique()
+    return (
+        f"layer {layer!r} of {path.name}: {len(frame):,} rows over {n_regions:,} boundaries, each boundary stored "
+        f"once ({layer}_boundaries) and joined to the rows ({layer}_values) by a view named {layer!r}"
+    )
+
+
+def _write_shared(frame: Any, path: Path, layer: str, options: dict[str, Any]) -> None:
+    """The boundaries table, the values table and the view joining them (see :func:`write_geopackage_layer`)."""
+    import sqlite3
+
+    import pyogrio
+
+    name = frame.geometry.name
+    boundaries = frame.loc[frame.geometry.notna(), [REGION, name]].drop_duplicates(REGION)
+    values = pd.DataFrame(frame.drop(columns=[name]))
+    for table, data in ((f"{layer}_boundaries", boundaries), (f"{layer}_values", values)):
+        pyogrio.write_dataframe(data, path, layer=table, driver="GPKG", **options)
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    fields = ", ".join(f"v.{quoted(str(c))}" for c in values.columns)
+    with sqlite3.connect(path) as con:
+        srs, kind, z, m = con.execute(
+            "SELECT srs_id, geometry_type_name, z, m FROM gpkg_geometry_columns WHERE table_name = ?",
+            (f"{layer}_boundaries",),
+        ).fetchone()
+        geom = con.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (f"{layer}_boundaries",)
+        ).fetchone()[0]
+        con.execute(
+            f"CREATE VIEW {quoted(layer)} AS SELECT v.fid AS fid, {fields}, b.{quoted(geom)} AS geom "
+            f"FROM {quoted(layer + '_values')} v LEFT JOIN {quoted(layer + '_boundaries')} b "
+            f"ON b.{quoted(REGION)} = v.{quoted(REGION)}"
+        )
+        con.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES (?, 'features', ?, ?)",
+            (layer, layer, srs),
+        )
+        con.execute(
+            "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) "
+            "VALUES (?, 'geom', ?, ?, ?, ?)",
+            (layer, kind, srs, z, m),
+        )
+        has_metadata = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_metadata_reference'"
+        ).fetchone()
+        if has_metadata:  # the view carries the metadata of its values table
+            con.execute(
+                "INSERT INTO gpkg_metadata_reference "
+                "(reference_scope, table_name, md_file_id, md_parent_id, timestamp) "
+                "SELECT reference_scope, ?, md_file_id, md_parent_id, timestamp FROM gpkg_metadata_reference "
+                "WHERE table_name = ?",
+                (layer, f"{layer}_values"),
+            )
 
 
 def lisa_qml(field: str = "cluster") -> str:

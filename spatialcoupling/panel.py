@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._aliases import describe_problems, resolve, unit_name, yearbook_order
+from ._aliases import describe_problems, region_order, resolve, unit_name
 from ._ids import describe_collisions, id_collisions, strip_ids
 from ._io import read_grid, read_sheets, read_table
 from ._params import Boolean, InstanceOf, validate_params
@@ -96,7 +96,10 @@ class Panel:
     Notes
     -----
     Build panels with :func:`read_panel`; the constructor expects data already
-    checked (numeric columns, unique sorted index).
+    checked (numeric columns, unique index). It sorts the rows: by region and period, China's
+    provinces in yearbook order (by adcode). :meth:`select`, :meth:`drop`, :meth:`rename` and
+    :meth:`rename_regions` keep the panel's order (ids renamed into China's provinces take the
+    yearbook order) and, since they cannot repeat a row, skip the duplicate check.
     """
 
     def __init__(self, data: pd.DataFrame, filled: pd.DataFrame | None = None, notes: Sequence[str] = ()):
@@ -146,7 +149,7 @@ class Panel:
 
     @property
     def regions(self) -> pd.Index:
-        """Region ids in panel order (sorted)."""
+        """Region ids in panel order (see the class notes)."""
         return self._data.index.get_level_values(REGION).unique()
 
     @property
@@ -357,20 +360,18 @@ class Panel:
     ) -> Panel:
         """Keep only these regions, periods and/or columns (``periods`` may be ``[first, last]`` via
         :meth:`between`). Unknown ones are an error naming them; what was left out is noted."""
-        data, notes = self._data, []
+        keep, notes = np.ones(len(self._data), dtype=bool), []
         if regions is not None:
             _require_known("select", "region(s)", regions, self.regions)
-            keep = data.index.get_level_values(REGION).isin(list(regions))
+            keep &= self._data.index.get_level_values(REGION).isin(list(regions))
             notes.append(f"select: kept {len(set(regions))} of {len(self.regions)} regions")
-            data = data[keep]
         if periods is not None:
             _require_known("select", "period(s)", periods, self.periods)
-            data = data[data.index.get_level_values(PERIOD).isin(list(periods))]
+            keep &= self._data.index.get_level_values(PERIOD).isin(list(periods))
             notes.append(f"select: kept {len(set(periods))} of {len(self.periods)} periods")
         if columns is not None:
             _require_known("select", "column(s)", columns, self.columns)
-            data = data[list(columns)]
-        return self._with(data, notes=notes)
+        return self._subset(keep, None if columns is None else list(columns), notes)
 
     def between(self, first: Any, last: Any) -> Panel:
         """Keep the periods from ``first`` to ``last`` (both included)."""
@@ -391,29 +392,49 @@ class Panel:
         columns: Sequence[str] | None = None,
     ) -> Panel:
         """Remove these regions, periods and/or columns (named in the notes; unknown ones are an error)."""
-        data, notes = self._data, []
+        keep, kept_columns, notes = np.ones(len(self._data), dtype=bool), None, []
         if regions is not None:
             _require_known("drop", "region(s)", regions, self.regions)
-            data = data[~data.index.get_level_values(REGION).isin(list(regions))]
+            keep &= ~self._data.index.get_level_values(REGION).isin(list(regions))
             notes.append(f"drop: removed region(s) {_preview(list(regions), 40)}")
         if periods is not None:
             _require_known("drop", "period(s)", periods, self.periods)
-            data = data[~data.index.get_level_values(PERIOD).isin(list(periods))]
+            keep &= ~self._data.index.get_level_values(PERIOD).isin(list(periods))
             notes.append(f"drop: removed period(s) {_preview(list(periods), 40)}")
         if columns is not None:
             _require_known("drop", "column(s)", columns, self.columns)
-            data = data.drop(columns=list(columns))
+            gone = set(columns)
+            kept_columns = [c for c in self.columns if c not in gone]
             notes.append(f"drop: removed column(s) {list(columns)}")
-        if data.empty or data.shape[1] == 0:
+        if not keep.any() or kept_columns == []:
             raise ValueError("drop: nothing would be left of the panel")
-        return self._with(data, notes=notes)
+        return self._subset(keep, kept_columns, notes)
+
+    def _subset(self, keep: np.ndarray, columns: list[str] | None, notes: list[str]) -> Panel:
+        """The rows ``keep`` (a boolean mask) and ``columns`` of this panel, in the panel's order.
+
+        Rows of a checked panel cannot repeat, so the duplicate check and the full sort are skipped;
+        only when rows go is the (cached) yearbook rule asked again, since leaving out a row that is
+        not a province (a national total) can turn the rest into China's provinces.
+        """
+        data, filled = self._data, self._filled
+        if not keep.all():
+            data, filled = data[keep], filled[keep]
+            order = _yearbook_positions(data.index)
+            if order is not None:
+                data, filled = data.iloc[order], filled.iloc[order]
+        if columns is not None:
+            data, filled = data[columns], filled[columns]
+        if data is self._data:
+            data, filled = data.copy(), filled.copy()
+        return Panel._aligned(data, filled, [*self._notes, *notes])
 
     def rename_regions(self, mapping: Mapping[Any, Any]) -> Panel:
         """Rename region ids (``{"Inner Mongolia": "内蒙古"}``); unknown old ids and a new id that
         already exists (two regions merged by mistake) are errors."""
-        mapping = dict(mapping)
-        _require_known("rename_regions", "region(s)", list(mapping), self.regions)
-        new_ids = [mapping.get(r, r) for r in self.regions]
+        mapping, regions = dict(mapping), self.regions
+        _require_known("rename_regions", "region(s)", list(mapping), regions)
+        new_ids = [mapping.get(r, r) for r in regions]
         dup = pd.Index(new_ids)[pd.Index(new_ids).duplicated()].unique()
         if len(dup):
             raise ValueError(
@@ -421,9 +442,17 @@ class Panel:
             )
         if len({isinstance(r, str) for r in new_ids}) > 1:
             raise ValueError("rename_regions: the new ids would mix text and numbers; use one kind of id")
-        return self._relabel(
-            REGION, mapping, f"rename_regions: {', '.join(f'{k!r} → {v!r}' for k, v in mapping.items())}"
-        )
+        # the new ids are distinct (checked above), so no (region, period) can repeat: no duplicate check
+        index = self._data.index
+        assert isinstance(index, pd.MultiIndex)
+        index = index.remove_unused_levels()
+        index = index.set_levels(pd.Index([mapping.get(r, r) for r in index.levels[0]], name=REGION), level=0)
+        data, filled = self._data.set_axis(index, axis=0), self._filled.set_axis(index, axis=0)
+        order = _yearbook_positions(data.index)
+        if order is not None:  # the new ids are China's provinces: the yearbook order of panels
+            data, filled = data.iloc[order], filled.iloc[order]
+        note = f"rename_regions: {', '.join(f'{k!r} → {v!r}' for k, v in mapping.items())}"
+        return Panel._aligned(data, filled, [*self._notes, note])
 
     def rename(self, columns: Mapping[str, str]) -> Panel:
         """Rename columns (``{"ms_fai": "fai"}``); ``.filled`` follows."""
@@ -434,12 +463,8 @@ class Panel:
             raise ValueError(f"rename: the new names {new} repeat a column; choose other names")
         data = self._data.rename(columns=columns)
         filled = self._filled.rename(columns=columns)
-        return Panel(data, filled, [*self._notes, f"rename: {', '.join(f'{k!r} → {v!r}' for k, v in columns.items())}"])
-
-    def _relabel(self, level: str, mapping: Mapping[Any, Any], note: str) -> Panel:
-        data = self._data.rename(index=mapping, level=level)
-        filled = self._filled.rename(index=mapping, level=level)
-        return Panel(data, filled, [*self._notes, note])
+        note = f"rename: {', '.join(f'{k!r} → {v!r}' for k, v in columns.items())}"
+        return Panel._aligned(data, filled, [*self._notes, note])
 
     def combine(self, columns: Sequence[str], *, how: Literal["sum", "mean"] = "sum", name: str) -> Panel:
         """A new column ``name``: the sum or mean of ``columns`` (e.g. five sub-sectors into a total).
@@ -849,21 +874,26 @@ def _require_known(what: str, kind: str, given: Sequence[Any], known: Sequence[A
 
 def _yearbook_sorted(data: pd.DataFrame) -> pd.DataFrame:
     """Rows of text region ids that are China's provinces in yearbook order (by adcode), periods sorted within."""
-    index = data.index
-    if data.empty or not isinstance(index, pd.MultiIndex):
-        return data
+    positions = _yearbook_positions(data.index)
+    return data if positions is None else data.iloc[positions]
+
+
+def _yearbook_positions(index: pd.Index) -> np.ndarray | None:
+    """Row positions that put text region ids of China's provinces in yearbook order (rows of one region
+    keep their order); None when the rows are in that order already or the ids are not all provinces."""
+    if len(index) == 0 or not isinstance(index, pd.MultiIndex):
+        return None
     level, codes = index.levels[0], index.codes[0]
     used = pd.unique(codes)
     unique = list(level[used])
     if not all(isinstance(r, str) for r in unique):
-        return data
-    order = yearbook_order(unique)
+        return None
+    order = region_order(unique)
     if order == unique:
-        return data
+        return None
     rank = np.empty(len(level), dtype=np.int64)
     rank[used] = pd.Index(order).get_indexer(unique)
-    positions = np.lexsort((np.arange(len(data)), rank[codes]))
-    return data.iloc[positions]
+    return np.lexsort((np.arange(len(index)), rank[codes]))
 
 
 def _interpolate_rows(values: np.ndarray, x: np.ndarray, extrapolate: str | None) -> np.ndarray:
@@ -969,14 +999,15 @@ def _read_table_below_titles(
 
 
 def _starts_with_second_header_line(frame: pd.DataFrame, region: str) -> bool:
-    """The first rows of a table read with its first row as header are a second header line (names or
-    units under the column names) and then data (see :func:`_second_header_line`)."""
+    """The first rows of a table read with its first row as header are a second header line (names,
+    units or periods under the column names) and then data (see :func:`_second_header_line` and
+    :func:`_period_line`)."""
     if len(frame) < 2:
         return False
     head = np.array([list(frame.columns), *frame.iloc[:2].to_numpy(dtype=object).tolist()], dtype=object)
     texts = np.array([_cell_shown(v) for v in head.ravel()], dtype=object).reshape(head.shape)
     r = [str(c).strip() for c in frame.columns].index(region)
-    return _second_header_line(head, texts, 0, r)
+    return _period_line(head, texts, 0, r) is not None or _second_header_line(head, texts, 0, r)
 
 
 def _numbers_as_read_csv_reads_them(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1052,6 +1083,8 @@ def _cell_shown(value: Any) -> str:
 
 
 def _header_label(value: Any, position: int) -> Any:
+    if isinstance(value, float) and np.isnan(value):
+        return f"Unnamed: {position}"
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -1107,9 +1140,13 @@ def _locate_table(
             )
     r = int(np.flatnonzero(is_region[h])[0])
     labels = [region if j == r else _header_label(v, j) for j, v in enumerate(cells[h])]
-    if header_row is None and _second_header_line(cells, texts, h, r):
-        labels = _two_line_labels(labels, shown[h + 1], r, where, h, notes)
+    period_line = _period_line(cells, texts, h, r)
+    if period_line is not None:
+        labels = _period_line_labels(labels, cells[h + 1], period_line, r, where, h, periods_as_columns, notes)
         h += 1  # the data start below the second line
+    elif _second_header_line(cells, texts, h, r):
+        labels = _two_line_labels(labels, shown[h + 1], r, where, h, notes)
+        h += 1
     present = texts[h + 1 :] != ""
     empty_col = [
         isinstance(lab, str) and lab.startswith("Unnamed:") and not present[:, j].any() for j, lab in enumerate(labels)
@@ -1187,6 +1224,110 @@ def _second_header_line(cells: np.ndarray, texts: np.ndarray, h: int, r: int) ->
     if not words or _FOOTNOTE.match(line[r]) or _has_number(cells, texts, h + 1, region_col):
         return False
     return _has_number(cells, texts, h + 2, region_col)
+
+
+def _year_of(value: Any, text: str) -> int | None:
+    """The year a header cell names (``2009``, ``2009.0``, ``2009年``, ``2009 年末``, ``２００９``), else None."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return int(value) if float(value).is_integer() and 1000 <= value <= 9999 else None
+    text = unicodedata.normalize("NFKC", text).strip() if text else ""
+    match = _YEAR_LABEL.match(re.sub(r"^([0-9]{4})\.0+$", r"\1", text))
+    return int(match.group(1)) if match else None
+
+
+def _period_line(cells: np.ndarray, texts: np.ndarray, h: int, r: int) -> str | None:
+    """Row ``h + 1`` is a second header line of periods: ``"same"`` when it repeats the periods of row
+    ``h`` in another form (``2009`` under ``2009年``, or the reverse), ``"below"`` when row ``h`` names
+    indicators (text, not periods) and row ``h + 1`` holds the periods; None otherwise.
+
+    The line is a header line when every value cell of it that is not empty is a year, the row under it
+    holds numbers (data), its region cell is empty or a header word (``Region``, ``地区``, the region
+    column's name) — so that a data row (a region, a year, a value that looks like one) is never taken
+    for a header — and it either repeats the periods of row ``h`` or row ``h`` names indicators."""
+    if h + 2 >= len(cells):
+        return None
+    value_cols = [j for j in range(cells.shape[1]) if j != r]
+    below = [_year_of(cells[h + 1, j], texts[h + 1, j]) for j in value_cols]
+    filled = [texts[h + 1, j] != "" for j in value_cols]
+    if not any(filled) or any(f and y is None for f, y in zip(filled, below, strict=True)):
+        return None
+    if _FOOTNOTE.match(texts[h + 1, r]):
+        return None
+    region_col = np.zeros(cells.shape[1], dtype=bool)
+    region_col[r] = True
+    if not _has_number(cells, texts, h + 2, region_col):
+        return None
+    above = [_year_of(cells[h, j], texts[h, j]) for j in value_cols]
+    named = [texts[h, j] != "" for j in value_cols]
+    pairs = [(a, b) for a, b, f, n in zip(above, below, filled, named, strict=True) if f and n]
+    if texts[h + 1, r].casefold() not in {"", texts[h, r].casefold(), *_REGION_WORDS}:
+        return None  # the region cell names a region: a data row
+    same = [a for a, b in pairs if a == b]
+    if pairs and len(same) == len(pairs) and all(a is not None for a, n in zip(above, named, strict=True) if n):
+        return "same"
+    if any(n and a is None for a, n in zip(above, named, strict=True)):
+        return "below"
+    return None
+
+
+#: what the region cell of a second header line says (the English or Chinese name of the column)
+_REGION_WORDS = frozenset(
+    {"region", "regions", "area", "province", "provinces", "地区", "地 区", "省份", "省 份", "地區"}
+)
+
+
+def _period_line_labels(
+    labels: list[Any],
+    second: np.ndarray,
+    kind: str,
+    r: int,
+    where: str,
+    h: int,
+    periods_as_columns: bool,
+    notes: list[str],
+) -> list[Any]:
+    """Column names of a header whose second line holds periods (see :func:`_period_line`), noted.
+
+    ``"same"``: the first line's names. ``"below"``: with periods as columns (``sheets=``, ``indicator=``)
+    the periods of the second line, the first line noted as the indicator line; else
+    ``<indicator>_<period>`` with the indicator carried right over the blank cells of merged headers
+    (the wide layout: read with ``wide=True``)."""
+    years = [_year_of(v, _cell_shown(v)) for v in second]
+    shown = sorted({y for j, y in enumerate(years) if j != r and y is not None})
+    span = f"{shown[0]}–{shown[-1]}" if len(shown) > 1 else str(shown[0])
+    rows = f"rows {h + 1} and {h + 2}"
+    if kind == "same":
+        notes.append(
+            f"{where}: two-line header ({rows}): column names from row {h + 1}; row {h + 2} repeats the periods "
+            f"({span}) and is not read as data"
+        )
+        return list(labels)
+    out = list(labels)
+    names = []
+    current: Any = None
+    for j, (lab, year) in enumerate(zip(labels, years, strict=True)):
+        if j == r:
+            continue
+        if not (isinstance(lab, str) and lab.startswith("Unnamed:")):
+            current = lab
+            names.append(str(lab))
+        if year is None:
+            continue
+        out[j] = year if periods_as_columns or current is None else f"{current}_{year}"
+    indicators = _listed(list(dict.fromkeys(names)), 4)
+    if periods_as_columns:
+        notes.append(
+            f"{where}: two-line header ({rows}): periods ({span}) from row {h + 2}; row {h + 1} ({indicators}) "
+            "is an indicator line, noted, not applied"
+        )
+    else:
+        notes.append(
+            f"{where}: two-line header ({rows}): indicators from row {h + 1} ({indicators}) over periods "
+            f"({span}) in row {h + 2}: columns named <indicator>_<period> (read them with wide=True)"
+        )
+    return out
 
 
 def _two_line_labels(labels: list[Any], second: np.ndarray, r: int, where: str, h: int, notes: list[str]) -> list[Any]:
@@ -1387,7 +1528,10 @@ def read_panel(
         applied (values are read as they are). Below the header, footnote rows (the
         region cell starts with ``注``, ``资料来源``, ``Note`` or ``Source``) and blank rows
         are skipped and noted, and in the layouts with periods as columns (``sheets=``,
-        ``indicator=``) so are rows with a region name but no value.
+        ``indicator=``) so are rows with a region name but no value. A second header line
+        under it (English names or units; years repeating the periods, ``2009`` under
+        ``2009年``; years under an indicator line) is read as part of the header and noted,
+        with or without ``header_row``.
 
     Returns
     -------

@@ -40,6 +40,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
+from ._aliases import in_region_order
 from ._params import InstanceOf, Interval, Model, Options
 from ._results import Result, copied
 from ._series import PERIOD, _plain, _preview, missing_cells
@@ -653,14 +654,17 @@ class SubsystemScores(Result):
         Min-max standardised indicators ``z`` (before the shift), (region, period) rows.
     scores : DataFrame
         (region, period) × subsystem composite scores U in [0, 1].
+
+    The (region, period) tables list China's provinces in yearbook order
+    (:func:`spatialcoupling.regions.region_order`), other regions in the panel's order.
     """
 
     _table_names = ("scores", "weights", "dimension_weights")
 
     def __init__(self, *, weights, standardized, scores, method, scope, shift, notes):
         self._weights = weights
-        self._standardized = standardized
-        self._scores = scores
+        self._standardized = in_region_order(standardized)
+        self._scores = in_region_order(scores)
         self.method = method
         self.scope = scope
         self.shift = shift

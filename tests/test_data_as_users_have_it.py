@@ -39,8 +39,9 @@ def _sheet(values: np.ndarray, labels: list[str], names: list[str]) -> pd.DataFr
     return frame
 
 
-def _workbook(path: Path) -> Path:
-    """One sheet per indicator, a 说明 sheet first, '2009年' columns and '—' cells."""
+def _workbook(path: Path, years_line: bool = False) -> Path:
+    """One sheet per indicator, a 说明 sheet first, '2009年' columns and '—' cells; with ``years_line``,
+    the am_out sheet has a second header line of plain years (2009, 2010, …) under its labels."""
     rng = np.random.default_rng(5)
     names = list(MIXED)
     labels = ["2009年", "2010年", "2011 年", "2012年", "2013年末"]
@@ -61,6 +62,8 @@ def _workbook(path: Path) -> Path:
                 frame.iloc[2, 3] = "—"  # 河北, 2011
             if name == "am_energy":
                 frame.iloc[4, 2] = "…"  # Nei Mongol, 2010
+            if name == "am_out" and years_line:
+                frame = pd.concat([pd.DataFrame([[None, *YEARS]], columns=frame.columns), frame], ignore_index=True)
             frame.to_excel(xw, sheet_name=name, index=False)
     return path
 
@@ -317,6 +320,49 @@ def test_operations_keep_notes_and_filled(small):
         small.rename_regions({"a": 1})
 
 
+def test_selecting_dropping_and_renaming_keep_the_panel_order(small):
+    """select, drop and rename keep the rows in the panel's order (no re-sort); renamed ids that are
+    China's provinces take the yearbook order, and leaving out a national total puts the provinces that
+    remain in yearbook order; values, .filled and .notes move with their rows."""
+    renamed = small.rename_regions({"a": "zz"})  # the panel's order, not the alphabet: zz stays first
+    assert list(renamed.regions) == ["zz", "b", "c"]
+    assert renamed["x"].loc[("zz", 2009)] == small["x"].loc[("a", 2009)]
+    assert bool(renamed.filled.loc[("zz", 2010), "x"])
+    assert renamed.filled.values.sum() == 1
+    for out in (
+        renamed.select(periods=[2009, 2010]),
+        renamed.drop(periods=[2011]),
+        renamed.select(regions=["c", "zz"]),  # the order of the panel, not of the list
+        renamed.drop(regions=["b"]),
+        renamed.rename({"x": "x2"}),
+        renamed.select(columns=["y", "x"]),
+    ):
+        assert list(out.regions) == [r for r in ["zz", "b", "c"] if r in set(out.regions)]
+        assert out.notes[: len(renamed.notes)] == renamed.notes
+        assert out.filled.index.equals(out.data.index)
+        assert list(out.filled.columns) == out.columns
+        assert out.data.equals(
+            renamed.data.loc[out.data.index, [{"x2": "x"}.get(c, c) for c in out.columns]].set_axis(out.columns, axis=1)
+        )
+        if "x" in out.columns:
+            assert out.filled["x"].sum() == (1 if ("zz", 2010) in out.data.index else 0)
+    assert renamed.select(columns=["y", "x"]).columns == ["y", "x"]
+    # renaming into China's provinces: the yearbook order (Beijing 110000, Tianjin 120000, Hebei 130000)
+    provinces = small.rename_regions({"a": "Tianjin", "b": "Hebei", "c": "Beijing"})
+    assert list(provinces.regions) == ["Beijing", "Tianjin", "Hebei"]
+    assert provinces["y"].loc["Beijing"].tolist() == [7.0, 8.0, 9.0]  # c's values
+    # a national total makes the rows "not all provinces" (alphabetical); dropping it gives the yearbook order
+    with_total = small.rename_regions({"a": "Tianjin", "b": "National", "c": "Beijing"})
+    with_total = sc.Panel(with_total.data, with_total.filled, with_total.notes)
+    assert list(with_total.regions) == ["Beijing", "National", "Tianjin"]
+    assert list(with_total.drop(regions=["National"]).regions) == ["Beijing", "Tianjin"]
+    assert list(with_total.select(regions=["Tianjin", "Beijing"]).regions) == ["Beijing", "Tianjin"]
+    with pytest.raises(ValueError, match="would name two regions"):
+        renamed.rename_regions({"b": "zz"})
+    with pytest.raises(ValueError, match="nothing would be left"):
+        small.drop(columns=["x", "y", "pop"])
+
+
 def test_sum_mean_log_per_capita_by_hand(small):
     out = small.sum(["x", "y"], name="s").mean(["x", "y"], name="m").log("y").per_capita("y", "pop", scale=100)
     assert out["s"][("c", 2010)] == 13.0
@@ -420,7 +466,7 @@ def test_period_minmax_is_an_entropy_scope_only():
 
 # -- the study file: derive, periods, renames, lock ---------------------------------------------------
 def _study(folder: Path) -> Path:
-    _workbook(folder / "yearbook.xlsx")
+    _workbook(folder / "yearbook.xlsx", years_line=True)
     text = """
 [data]
 path = "yearbook.xlsx"
@@ -470,6 +516,7 @@ def test_study_file_alone_runs_capital_growth_entropy_and_D(tmp_path, capsys):
     assert list(panel.periods) == [2010, 2011, 2012, 2013]
     assert list(panel.regions) == [c for c in MIXED.values() if c != 140000]
     assert any("drop: removed region(s) 140000" in n for n in panel.notes)
+    assert any("sheet 'am_out': two-line header" in n and "repeats the periods (2009–2013)" in n for n in panel.notes)
     assert not panel["ms_fai_growth"].isna().any()  # 2010's growth used 2009, kept before the period cut
     # the capital stock by hand for 北京 (110000): real investment I_t = I_t · P_2009 / P_t
     raw = sc.read_panel(tmp_path / "yearbook.xlsx", sheets="*", regions="china_provinces").interpolate()

@@ -144,3 +144,127 @@ def test_dagum_within_lines_in_conventional_order():
     assert list(result.within.index.get_level_values("group").unique()) == ["Central", "East", "West"]  # the table
     fig = result.plot(kind="within")
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["East", "Central", "West"]
+
+
+# -- every analysis result keyed by region ------------------------------------------------------
+
+
+def _shuffled_inputs(ids, seed):
+    """D (region × 6 years, seeded values) and ring weights (each region next to its two neighbours in
+    the list), both in the shuffled order ``ids``; the weights' content does not matter for the order."""
+    import scipy.sparse as sp
+
+    from spatialcoupling._weights import SpatialWeights
+
+    rng = np.random.default_rng(seed)
+    index = pd.MultiIndex.from_product([ids, range(2010, 2016)], names=["region", "period"])
+    D = pd.Series(rng.uniform(0.2, 0.8, len(index)), index=index, name="D")
+    n = len(ids)
+    rows = np.repeat(np.arange(n), 2)
+    cols = np.column_stack([(np.arange(n) - 1) % n, (np.arange(n) + 1) % n]).ravel()
+    ring = sp.csr_matrix((np.full(2 * n, 0.5), (rows, cols)), shape=(n, n))
+    return D, SpatialWeights(tuple(ids), ring, "R", "ring")
+
+
+def _panel_of(D):
+    """A two-subsystem panel whose four indicators are seeded functions of D (for scores-based results)."""
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({c: D.to_numpy() * rng.uniform(0.5, 1.5, len(D)) for c in ("a1", "a2", "b1", "b2")}, D.index)
+    system = sc.IndicatorSystem.from_frame(
+        pd.DataFrame({"indicator": ["a1", "a2", "b1", "b2"], "subsystem": ["A", "A", "B", "B"], "direction": "+"})
+    )
+    return sc.Panel(frame), system
+
+
+#: one builder per analysis whose result has tables keyed by region: name → fit(D, w, scores)
+RESULT_BUILDERS = {
+    "SubsystemScores": lambda D, w, s: s,
+    "LocalMoran": lambda D, w, s: sc.LocalMoran(permutations=19, seed=1).fit(D, w),
+    "HotSpots": lambda D, w, s: sc.HotSpots(permutations=19, seed=1).fit(D, w),
+    "BivariateLocalMoran": lambda D, w, s: sc.BivariateLocalMoran(permutations=19, seed=1).fit(D, D**2, w),
+    "DifferentialLocalMoran": lambda D, w, s: sc.DifferentialLocalMoran(permutations=19, seed=1).fit(D, w),
+    "MarkovChain": lambda D, w, s: sc.MarkovChain().fit(D),
+    "SpatialMarkov": lambda D, w, s: sc.SpatialMarkov().fit(D, w),
+    "RankMobility": lambda D, w, s: sc.RankMobility().fit(D, w),
+    "SpaceTimeLISA": lambda D, w, s: sc.SpaceTimeLISA(permutations=19, seed=1).fit(D, w),
+    "ObstacleDegree": lambda D, w, s: sc.ObstacleDegree().fit(s),
+    "Topsis": lambda D, w, s: sc.Topsis().fit(s),
+}
+
+
+def _region_tables(result):
+    """Every public table of ``result`` with a region index level, index or column: name → region ids in order."""
+    frames = dict(result.tables)
+    for name in ("scores", "standardized", "clubs", "transition_paths"):
+        if hasattr(result, name):
+            frames[name] = getattr(result, name)
+    out = {}
+    for name, frame in frames.items():
+        index = frame.index
+        if isinstance(index, pd.MultiIndex) and "region" in index.names:
+            ids = index.get_level_values("region")
+        elif index.name == "region":
+            ids = index
+        elif isinstance(frame, pd.DataFrame) and "region" in frame.columns:
+            ids = pd.Index(frame["region"])
+        else:
+            continue
+        out[name] = list(dict.fromkeys(ids))
+    return out
+
+
+@pytest.fixture(scope="module")
+def china_shuffled():
+    provinces = sc.datasets.load("china_province_aliases")
+    provinces = provinces.loc[provinces["kind"] == "en", "alias"].drop_duplicates().tolist()
+    ids = [provinces[i] for i in np.random.default_rng(3).permutation(len(provinces))]
+    assert ids[:3] != YEARBOOK_HEAD[:3]
+    D, w = _shuffled_inputs(ids, seed=1)
+    panel, system = _panel_of(D)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores = sc.EntropyWeights().fit(panel, system)
+        return {name: build(D, w, scores) for name, build in RESULT_BUILDERS.items()}, D
+
+
+def test_every_result_lists_china_provinces_in_yearbook_order(china_shuffled):
+    results, D = china_shuffled
+    yearbook = sc.regions.region_order(D.index.get_level_values("region"))
+    assert yearbook[:5] == YEARBOOK_HEAD
+    seen = set()
+    for name, result in results.items():
+        for table, ids in _region_tables(result).items():
+            assert ids == yearbook, f"{name}.{table} starts {ids[:3]}"
+            seen.add(name)
+    assert seen == set(RESULT_BUILDERS)  # every builder has at least one region table
+    # rows moved with their values: the LISA value column is the input D of the same (region, period)
+    lisa = results["LocalMoran"].table
+    assert np.array_equal(lisa["value"].to_numpy(), D.reindex(lisa.index).to_numpy())
+    clusters = results["HotSpots"].table
+    assert list(clusters.loc["Beijing"].index) == list(range(2010, 2016))  # periods in order within a region
+
+
+def test_club_convergence_lists_china_provinces_in_yearbook_order():
+    provinces = sc.datasets.load("china_provinces")["name_en"].tolist()
+    ids = [provinces[i] for i in np.random.default_rng(4).permutation(len(provinces))]
+    rng = np.random.default_rng(2)
+    index = pd.MultiIndex.from_product([ids, range(2000, 2016)], names=["region", "period"])
+    x = pd.Series(10 * np.exp(rng.normal(0, 0.1, len(index)).reshape(len(ids), -1).cumsum(1)).ravel(), index=index)
+    result = sc.ClubConvergence().fit(x)
+    for table, got in _region_tables(result).items():
+        assert got[:5] == YEARBOOK_HEAD, table
+    assert result.clubs.index.is_unique
+
+
+def test_us_results_keep_their_order(us_income):
+    """Not China's provinces: each result lists the states as it did before the rule (the weights' order
+    for the local statistics, which here is the shuffled input order)."""
+    states = list(us_income.index.get_level_values("region").unique())
+    ids = [states[i] for i in np.random.default_rng(3).permutation(len(states))]
+    D, w = _shuffled_inputs(ids, seed=1)
+    lisa = sc.LocalMoran(permutations=19, seed=1).fit(D, w)
+    assert _region_tables(lisa)["table"] == ids
+    hot = sc.HotSpots(permutations=19, seed=1).fit(D, w)
+    assert _region_tables(hot)["table"] == ids
+    markov = sc.MarkovChain().fit(D)
+    assert _region_tables(markov)["states"] == sorted(ids)  # the chain's own (sorted) order, unchanged

@@ -61,7 +61,7 @@ def test_run_records_the_seconds_of_each_step(base_run):
     import tomllib
 
     seconds = base_run.seconds
-    assert list(seconds)[0] == "inputs"
+    assert next(iter(seconds)) == "inputs"
     assert {"scores", "coupling", "workbook", "lock and report"} <= set(seconds)
     assert all(v >= 0 for v in seconds.values())
     lock = tomllib.loads((base_run.out / "study.lock.toml").read_text(encoding="utf-8"))

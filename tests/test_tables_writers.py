@@ -362,3 +362,22 @@ def test_docx_body_rows_carry_their_texts_alignment_and_fonts(tmp_path):
         assert run.font.name == "Times New Roman"
         assert run.element.rPr.rFonts.get(qn("w:eastAsia")) == "SimSun"
     assert float(body[0].cells[1].text) == pytest.approx(0.123, abs=5e-4)
+
+
+def test_sheet_column_width_of_numbers_equals_the_widest_printed_value():
+    """The width of a numeric sheet column comes from four candidates (largest, smallest, nearest 0 on
+    either side); it must equal the widest of all values printed with 3 decimals."""
+    from spatialcoupling.tables._format import format_number
+    from spatialcoupling.tables.writers import _number_width, _text_width
+
+    rng = np.random.default_rng(0)
+    for trial in range(500):
+        x = rng.normal(scale=10.0 ** rng.integers(-6, 6), size=rng.integers(0, 30))
+        if trial % 3 == 0 and x.size:
+            x[rng.integers(0, x.size)] = 0.0
+        if trial % 5 == 0:
+            x = np.abs(x)
+        assert _number_width(x) == max((len(format_number(v, 3)) for v in x), default=4)
+    assert _text_width(["abc", "北京市", "Hebei Province"]) == 14
+    assert _text_width(["内蒙古自治区"]) == 12
+    assert _text_width([]) == 0

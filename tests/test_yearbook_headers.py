@@ -130,3 +130,72 @@ def test_a_declared_value_without_a_meaning_stops_the_reference(monkeypatch):
     monkeypatch.setitem(schema.SECTIONS, "weighting", dataclasses.replace(section, keys=keys))
     with pytest.raises(ValueError, match=r"\[weighting\] scope: the model accepts 'period_minmax'"):
         schema.reference_markdown()
+
+
+# -- a second header line of periods ------------------------------------------------------------
+
+_YEARS_UNDER_LABELS = [["地区", "2009年", "2010年"], [None, 2009, 2010], *GDP]
+_LABELS_UNDER_YEARS = [["地区", 2009, 2010], [None, "2009年", "2010年"], *GDP]
+_INDICATOR_OVER_YEARS = [["地区", "地区生产总值（亿元）", None], ["Region", 2009, 2010], *GDP]
+
+
+def _write(path, rows):
+    """``rows`` as an Excel sheet or a CSV file (by suffix), without a header of its own."""
+    frame = pd.DataFrame(rows, dtype=object)
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False, header=False, encoding="utf-8")
+    else:
+        frame.to_excel(path, sheet_name="gdp", index=False, header=False)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        (_YEARS_UNDER_LABELS, "row 2 repeats the periods (2009–2010) and is not read as data"),
+        (_LABELS_UNDER_YEARS, "row 2 repeats the periods (2009–2010) and is not read as data"),
+        (_INDICATOR_OVER_YEARS, "periods (2009–2010) from row 2; row 1 (地区生产总值（亿元）) is an indicator line"),
+    ],
+    ids=["years under labels", "labels under years", "indicator over years"],
+)
+def test_a_line_of_periods_under_the_header_is_a_header_line(tmp_path, suffix, rows, said):
+    path = _write(tmp_path / f"gdp{suffix}", rows)
+    reads = [
+        sc.read_panel(path, region="地区", indicator="gdp"),
+        sc.read_panel(path, region="地区", header_row=1, indicator="gdp"),
+    ]
+    if suffix == ".xlsx":
+        reads.append(sc.read_panel(path, region="地区", sheets="*"))
+    for panel in reads:
+        assert list(panel.regions) == ["北京", "天津", "河北"]  # no region '' or 'Region' from the second line
+        assert list(panel.periods) == [2009, 2010]
+        expected = {
+            (name, year): value for name, *values in GDP for year, value in zip((2009, 2010), values, strict=True)
+        }
+        assert panel.data["gdp"].to_dict() == expected
+        assert said in "\n".join(panel.notes)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_indicators_over_a_line_of_periods_read_as_the_wide_layout(tmp_path, suffix):
+    rows = [["地区", "GDP", None, "POP", None], ["", 2009, 2010, 2009, 2010]]
+    rows += [[name, g9, g10, 10 * i, 10 * i + 1] for i, (name, g9, g10) in enumerate(GDP)]
+    panel = sc.read_panel(_write(tmp_path / f"wide{suffix}", rows), region="地区", wide=True)
+    assert panel.columns == ["GDP", "POP"]
+    assert panel.data.loc[("天津", 2010), "GDP"] == 9224.5
+    assert panel.data.loc[("河北", 2009), "POP"] == 20
+    assert "columns named <indicator>_<period>" in "\n".join(panel.notes)
+
+
+def test_a_long_table_whose_first_row_looks_like_years_is_data(tmp_path):
+    rows = [["地区", "年份", "gdp"], ["北京", 2009, 1234.0], ["北京", 2010, 1300.0], ["天津", 2009, 2009.0]]
+    for suffix in (".xlsx", ".csv"):
+        panel = sc.read_panel(_write(tmp_path / f"long{suffix}", rows), region="地区", period="年份")
+        assert len(panel) == 3
+        assert panel.data.loc[("北京", 2009), "gdp"] == 1234.0
+        assert not any("two-line" in n for n in panel.notes)
+    # periods as columns with one data row equal to the years: the years are values when the region cell names one
+    rows = [["地区", "2009年", "2010年"], ["北京", 2009, 2010], ["天津", 1.0, 2.0]]
+    panel = sc.read_panel(_write(tmp_path / "equal.xlsx", rows), region="地区", indicator="gdp")
+    assert list(panel.regions) == ["北京", "天津"]

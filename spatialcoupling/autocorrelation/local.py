@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from .._aliases import in_region_order
 from .._clusters import CLUSTERS, QUADRANTS
 from .._params import Boolean, Interval, Model, NJobs, Options, Seed
 from .._results import FIGURE_SUFFIXES, Result, copied
@@ -375,7 +376,9 @@ class LocalMoranResult(Result):
     ``EI_perm`` and ``z_perm`` (exact mean of Ii under the conditional permutations and the
     z-value against their exact variance), ``quadrant`` (HH/LH/LL/HL), ``p_sim``, ``significant``,
     ``cluster`` (HH, LL, LH, HL, ns, isolated). ``.settings`` records the weights,
-    permutations, seed, alpha and adjustment; ``.cutoffs`` the p cut-off per period.
+    permutations, seed, alpha and adjustment; ``.cutoffs`` the p cut-off per period. Rows list
+    China's provinces in yearbook order (:func:`spatialcoupling.regions.region_order`), other
+    regions in the order of the weights.
     """
 
     _table_names = ("table", "counts", "cutoffs", "settings_table")
@@ -388,7 +391,7 @@ class LocalMoranResult(Result):
         notes: list[str],
         sparse: Any,
     ):
-        self._table = table
+        self._table = in_region_order(table)
         self.settings = MappingProxyType(dict(settings))
         self._cutoffs = cutoffs
         self._notes = list(notes)
@@ -404,7 +407,7 @@ class LocalMoranResult(Result):
 
     @property
     def regions(self) -> list:
-        """The regions of the table, in the order of the weights."""
+        """The regions of the table, in its order (see the class docstring)."""
         return list(self._table.index.get_level_values(REGION).unique())
 
     cutoffs = copied("_cutoffs")

@@ -108,6 +108,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from .._aliases import in_region_order
 from .._params import Boolean, InstanceOf, Interval, Model, Options
 from .._results import Result, copied
 from .._series import PERIOD, REGION, _preview, as_region_period_series, require_balanced
@@ -633,6 +634,9 @@ class ClubResult(Result):
         The same for the clubs before merging.
     transition_paths : pandas.DataFrame
         Relative transition ``h_it = X_it / mean_i X_it`` over all regions (region × period).
+
+        Tables keyed by region list China's provinces in yearbook order
+        (:func:`spatialcoupling.regions.region_order`), other regions as before.
     settings : mapping (read-only)
         The settings used, including the periods kept in the log t regression.
     """
@@ -652,11 +656,11 @@ class ClubResult(Result):
         notes: list[str],
     ) -> None:
         self.log_t = log_t
-        self._clubs = clubs
-        self._initial_clubs = initial_clubs
+        self._clubs = in_region_order(clubs)
+        self._initial_clubs = in_region_order(initial_clubs)
         self._table = table
         self._initial_table = initial_table
-        self._paths = transition_paths
+        self._paths = in_region_order(transition_paths)
         self.settings = settings
         self._notes = list(notes)
         self._freeze()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._aliases import in_region_order
 from .._results import Result
 from .._series import PERIOD, REGION, _preview
 
@@ -24,14 +25,15 @@ class DriverResult(Result):
     """Base of the driver results: tables by name, notes and read-only settings.
 
     Subclasses pass their tables as a mapping (the first is ``.table``) and list the
-    names in ``_table_names``.
+    names in ``_table_names``. Tables keyed by region list China's provinces in yearbook order
+    (:func:`spatialcoupling.regions.region_order`); other regions keep the order they came in.
     """
 
     _table_names: tuple[str, ...] = ("table",)
     _title: str = "Result"
 
     def __init__(self, tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], notes: list[str]) -> None:
-        self._tables = {name: frame.copy() for name, frame in tables.items()}
+        self._tables = {name: in_region_order(frame).copy() for name, frame in tables.items()}
         self._settings = MappingProxyType(dict(settings))
         self._notes = list(dict.fromkeys(notes))
         self._freeze()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._aliases import in_region_order
 from .._results import Result
 from .._series import PERIOD, REGION, _preview, as_region_period_series, require_balanced
 from .._weights import SpatialWeights, as_weights
@@ -99,7 +100,9 @@ class DynamicsResult(Result):
     """Base of the distribution-dynamics results: named tables, settings and notes.
 
     Tables are held in one mapping and handed out as copies; ``settings`` is a read-only
-    mapping; ``notes`` lists what was excluded, merged or could not be computed.
+    mapping; ``notes`` lists what was excluded, merged or could not be computed. Tables keyed by
+    region list China's provinces in yearbook order (:func:`spatialcoupling.regions.region_order`);
+    other regions keep the order they had.
     """
 
     _table_names: tuple[str, ...] = ("table",)
@@ -107,7 +110,7 @@ class DynamicsResult(Result):
     _summary_tables: tuple[str, ...] = ()
 
     def __init__(self, tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], notes: list[str]):
-        self._store = dict(tables.items())
+        self._store = {name: in_region_order(frame) for name, frame in tables.items()}
         self.settings = MappingProxyType(dict(settings))
         self._notes = list(dict.fromkeys(notes))
         self._freeze()

@@ -132,7 +132,8 @@ class OutputWriter:
             for name, figure in out.figures.items():
                 written.pngs[name] = self.write_figure(name, figure)
             for name, layer in out.layers.items():
-                self.write_layer(name, layer)
+                note = self.write_layer(name, layer)
+                written.notes += [f"output: {note}"] if note else []
         finally:
             for figure in out.figures.values():
                 plt.close(figure.figure)
@@ -220,11 +221,13 @@ class OutputWriter:
             save_figure(fig, png, dpi=150)
         return png
 
-    def write_layer(self, name: str, layer: Layer) -> Path:
-        """Write ``layer`` as ``layers/<name>.gpkg``."""
+    def write_layer(self, name: str, layer: Layer) -> str | None:
+        """Write ``layer`` as ``layers/<name>.gpkg``; a note when its boundaries are stored once
+        (:func:`spatialcoupling.layers.write_geopackage_layer`)."""
+        from ..layers import write_geopackage_layer
+
         path = self._subfolder("layers") / f"{self._file_name('layers', name)}.gpkg"
-        options = {"layer_metadata": dict(layer.metadata)} if layer.metadata else {}
-        layer.frame.to_file(path, layer=layer.layer, driver="GPKG", engine="pyogrio", **options)
+        note = write_geopackage_layer(layer.frame, path, layer.layer, metadata=layer.metadata or None)
         self.files.append(path)
         if layer.style == "lisa":
             from ..layers import lisa_qml
@@ -232,7 +235,7 @@ class OutputWriter:
             qml = path.with_suffix(".qml")
             qml.write_text(lisa_qml("cluster"), encoding="utf-8")
             self.files.append(qml)
-        return path
+        return note
 
     # -- the run's files ------------------------------------------------------------------------------
     def about(self, notes: Sequence[str], settings: Mapping[str, Any]) -> pd.DataFrame:

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -387,12 +387,14 @@ def _flat_sheet(table: TableLike, name: str) -> tuple[pd.DataFrame, list[str], i
 _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 
 
-def _text_width(values: pd.Series) -> int:
-    """Display width of the longest text (East Asian characters count twice)."""
-    if values.empty:
-        return 0
-    text = values.astype(str)
-    return int((text.str.len() + text.str.count(_WIDE.pattern)).max())
+def _text_width(values: Iterable[Any]) -> int:
+    """Display width of the longest text (East Asian characters count twice; an ASCII text is
+    measured without the pattern, which is most of the cells)."""
+    best = 0
+    for value in values:
+        text = str(value)
+        best = max(best, len(text) if text.isascii() else len(text) + len(_WIDE.findall(text)))
+    return best
 
 
 def _number_format(kind: str, decimals: int, values: np.ndarray) -> str | None:
@@ -406,6 +408,19 @@ def _number_format(kind: str, decimals: int, values: np.ndarray) -> str | None:
             return "0.00E+00"
         return "0." + "0" * decimals if decimals > 0 else "0"
     return None
+
+
+def _number_width(numbers: np.ndarray) -> int:
+    """Width of the widest of ``numbers`` printed with 3 decimals: the largest, the smallest and the
+    positive and negative values nearest 0 (printed in scientific notation when tiny) are the
+    candidates; 4 without numbers."""
+    if not numbers.size:
+        return 4
+    positive, negative = numbers[numbers > 0], numbers[numbers < 0]
+    picks = [numbers.max(), numbers.min()]
+    picks += [positive.min()] if positive.size else []
+    picks += [negative.max()] if negative.size else []
+    return max(len(format_number(v, 3)) for v in picks)
 
 
 def _write_column(ws: Any, col: int, values: pd.Series, fmt: Any, date_fmt: Any) -> int:
@@ -422,8 +437,7 @@ def _write_column(ws: Any, col: int, values: pd.Series, fmt: Any, date_fmt: Any)
             ws.write_number(int(i) + 1, col, float(numbers[i]), fmt)
         for i in np.flatnonzero(np.isinf(numbers)):
             ws.write_string(int(i) + 1, col, "inf" if numbers[i] > 0 else "-inf")
-        shown = [format_number(v, 3) for v in numbers[finite][:2000]]
-        return max((len(s) for s in shown), default=4)
+        return _number_width(numbers[finite])
     if pd.api.types.is_datetime64_any_dtype(dtype):
         stamps = pd.to_datetime(values)
         for r, v in enumerate(stamps):
@@ -446,7 +460,7 @@ def _write_column(ws: Any, col: int, values: pd.Series, fmt: Any, date_fmt: Any)
             text = str(v)
             ws.write_string(r, col, text)
             texts.append(text)
-    return _text_width(pd.Series(texts[:5000], dtype=object))
+    return _text_width(texts[:5000])
 
 
 def write_xlsx(
@@ -601,7 +615,7 @@ def _write_sheet(
             if fmt is None:
                 fmt = formats[spec] = workbook.add_format({"num_format": spec})
         width = _write_column(ws, col, column, fmt, date_fmt)
-        label_width = _text_width(pd.Series([str(label)]))
+        label_width = _text_width([label])
         ws.set_column(col, col, min(max(width, label_width) + 2, 60))
     ws.freeze_panes(1, n_keys)
     if len(flat.columns):
