@@ -13,7 +13,9 @@ there (it travels without its callback).
 
 The callback is called as ``callback(task, done, total, label)``: ``task`` names the work
 ("LISA permutations"), ``done`` of ``total`` parts are finished (both None for a report without a
-count) and ``label`` says what is being worked on (a period, a model), possibly empty.
+count; ``total`` None when the number of parts is not known beforehand, as for the evaluations of
+a likelihood search that stops when it converges) and ``label`` says what is being worked on (a
+period, a model), possibly empty.
 """
 
 from __future__ import annotations
@@ -72,11 +74,12 @@ class Counter:
     """Counts the finished parts of one task and tells the listener seen when it was made.
 
     Call it once per finished part (``tick(label="")``); safe to call from worker threads.
+    ``total`` None: the number of parts is not known (the listener gets ``total=None``).
     """
 
-    def __init__(self, task: str, total: int) -> None:
+    def __init__(self, task: str, total: int | None) -> None:
         self.task = task
-        self.total = int(total)
+        self.total = None if total is None else int(total)
         self.done = 0
         self._callback = _LISTENER.get()
         self._pid = os.getpid()
@@ -104,6 +107,18 @@ class Counter:
         self.__dict__.update(state, _callback=None, _lock=threading.Lock())
 
 
-def counter(task: str, total: int) -> Counter:
-    """A :class:`Counter` of ``total`` parts of ``task`` for the current listener."""
+def counter(task: str, total: int | None) -> Counter:
+    """A :class:`Counter` of ``total`` parts of ``task`` for the current listener (``total`` None:
+    not known beforehand).
+
+    Examples
+    --------
+    >>> calls = []
+    >>> with reporting(lambda task, done, total, label: calls.append((done, total, label))):
+    ...     tick = counter("likelihood search", None)
+    ...     tick("SAR")
+    ...     tick("SAR")
+    >>> calls
+    [(1, None, 'SAR'), (2, None, 'SAR')]
+    """
     return Counter(task, total)

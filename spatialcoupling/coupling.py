@@ -406,7 +406,7 @@ class CouplingResult(Result):
         Rows: one per region; with ``groups`` the index has two levels ``(kind, name)``
         with kind ``"region"`` or ``"group"`` (each group's mean D, and ``All``).
         Columns: one per span, labelled ``"t0-t1"``. A growth rate that is undefined
-        (D = 0 at the start) is NaN and named in a warning.
+        (D = 0 at the start, or D missing at an end point) is NaN and named in a warning.
 
         The exponent ``1 / (t1 - t0)`` needs numeric periods (years): with text
         periods (``"2009/10"``) or dates this raises a ValueError naming them,
@@ -436,6 +436,11 @@ class CouplingResult(Result):
             if len(undefined):
                 warnings.warn(f"growth {t0}-{t1} undefined (D = 0 in {t0}) for {_preview(undefined)}", stacklevel=2)
                 rate[(rows[t0] == 0).to_numpy()] = np.nan
+            gaps = rows.index[rows[[t0, t1]].isna().any(axis=1).to_numpy()]
+            if len(gaps):
+                warnings.warn(
+                    f"growth {t0}-{t1} undefined (D missing in {t0} or {t1}) for {_preview(gaps)}", stacklevel=2
+                )
             out[f"{t0}-{t1}"] = rate
         result = pd.DataFrame(out)
         if groups is None:

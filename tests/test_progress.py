@@ -78,6 +78,48 @@ def test_spatial_panel_fit_names_the_model():
     assert not _progress.listening()
 
 
+def _small_panel():
+    import libpysal
+
+    w = libpysal.weights.lat2W(5, 5)
+    w.transform = "r"
+    rng = np.random.default_rng(4)
+    index = pd.MultiIndex.from_product([list(w.id_order), range(2000, 2006)], names=["region", "period"])
+    X = pd.DataFrame({"x": rng.normal(size=len(index))}, index=index)
+    y = pd.Series(0.5 * X["x"].to_numpy() + rng.normal(size=len(index)), index=index, name="y")
+    return y, X, w
+
+
+def test_spatial_panel_reports_inside_the_likelihood_search_and_the_impact_draws(capsys):
+    """Each likelihood evaluation of the search over rho is counted (the total is not known: the search
+    stops when it converges), the impact simulation in its three parts; the estimates are the same with
+    and without a listener, and nothing is printed."""
+    y, X, w = _small_panel()
+    model = sc.SpatialPanel("sdm", "individual", draws=50, seed=2)
+    quiet = model.fit(y, X, w)
+    calls = Calls()
+    with _progress.reporting(calls):
+        heard = model.fit(y, X, w)
+    search = calls.of("likelihood search over rho")
+    assert [c[1] for c in search] == list(range(1, len(search) + 1))
+    assert len(search) > 5
+    assert {c[2] for c in search} == {None}
+    assert {c[3] for c in search} == {"SDM, individual effects"}
+    impacts = calls.of("impacts simulation")
+    assert [(c[1], c[2], c[3]) for c in impacts] == [(1, 3, "50 draws"), (2, 3, "traces"), (3, 3, "effects")]
+    assert calls.index(search[-1]) < calls.index(impacts[0])  # the search ends before the draws
+    pd.testing.assert_frame_equal(quiet.table, heard.table)
+    pd.testing.assert_frame_equal(quiet.impacts, heard.impacts)
+    sac = Calls()
+    with _progress.reporting(sac):
+        sc.SpatialPanel("sac", "individual", draws=0).fit(y, X, w)
+    evaluations = [c[1] for c in sac.of("SAC likelihood search")]
+    assert evaluations == list(range(1, len(evaluations) + 1))
+    assert len(evaluations) > 3
+    assert capsys.readouterr() == ("", "")
+    assert runner._part(*search[2]) == "likelihood search over rho 3 SDM, individual effects"
+
+
 def test_counter_without_listener_or_in_another_process_is_silent():
     tick = _progress.counter("work", 3)
     tick()  # nobody listens

@@ -441,7 +441,7 @@ def run_zh(tmp_path_factory):
     settings = _us_settings(language="zh", **sections)
     settings["lisa"]["periods"] = [1986]
     settings["beta"] = {"kinds": ["absolute", "conditional"], "model": "sdm", "controls": ["unemp"], "draws": 50}
-    settings["output"] = {"tables": ["tex", "docx"], "figures": ["png"]}
+    settings["output"] = {"tables": ["tex", "docx", "xlsx", "md"], "figures": ["png"]}
     out = tmp_path_factory.mktemp("zh") / "o"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(local.LocalMoranResult, "plot", spy)
@@ -467,17 +467,9 @@ def _report_text(page: str) -> str:
 
 
 def test_language_zh_leaves_no_english_phrase_of_the_table(run_zh):
-    from spatialcoupling.study.interpret import ZH
-
     _, page, _ = run_zh
     text = _report_text(page)
-    left = []
-    for en in ZH:
-        # the literal stretches of the English text (between its fields) of at least four words
-        for piece in re.split(r"\{\w+\}", en):
-            if len(piece.split()) >= 4 and piece.strip() in text:
-                left.append(piece.strip())
-    assert left == []
+    assert _english_left(text) == []  # no literal stretch of three English words of the table
     captions = re.findall(r"<p class='tablecaption'>(.*?)</p>|<figcaption>(.*?)</figcaption>", page)
     captions += re.findall(r"<p class='caption'>(.*?)</p>", page)
     sentences = re.findall(r"<div class='(?:interpretation|warning)'>(.*?)</div>", page, flags=re.DOTALL)
@@ -512,6 +504,89 @@ def test_language_zh_sentences_follow_the_numbers(run_zh):
     docx = pytest.importorskip("docx")
     captions = [p.text for p in docx.Document(run.out / "tables" / "tables.docx").paragraphs if "Dagum" in p.text]
     assert any("基尼系数分解" in c for c in captions)
+
+
+def _english_left(text: str, escape=None) -> list[str]:
+    """The literal stretches (between fields) of three or more English words (formulas are not words)
+    of the phrase table's texts that ``text`` still contains (``escape``: how the file writes text,
+    e.g. LaTeX escapes)."""
+    from spatialcoupling.study.interpret import ZH
+
+    left = []
+    for en in ZH:
+        for raw in re.split(r"\{\w+\}", en):
+            piece = raw.strip(" ;:,.()'")
+            if len(re.findall(r"[A-Za-z]{2,}", piece)) < 3:
+                continue
+            if piece in text or (escape is not None and escape(piece) in text):
+                left.append(piece)
+    return sorted(set(left))
+
+
+def test_language_zh_translates_notes_headers_tables_and_workbook(run_zh):
+    """Nothing of the phrase table stays English under zh: the run's notes, the report's column
+    headers, the paper tables' panels and footers (.tex, .docx, paper .md), the grade names, the word
+    "Table" of the Word captions, the workbook's header rows and its codebook and about sheets."""
+    import openpyxl
+
+    from spatialcoupling.tables import latex_escape
+
+    run, page, _ = run_zh
+    settings = page.index("<h2>设置</h2>")  # the settings at the end are shown as the study file gives them
+    text = html.unescape(
+        re.sub(r"<[^>]+>", "\n", re.sub(r"<style>.*?</style>|<img [^>]*>", " ", page[:settings], flags=re.S))
+    )
+    assert _english_left(text) == []
+    notes = re.findall(r"<li class='note'>(.*?)</li>", page)
+    assert notes
+    assert all(re.search(r"[\u4e00-\u9fff]", n) for n in notes), notes
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", page[:settings])
+    assert "伪 p 值（置换）" in headers  # pseudo p (permutations)
+    assert "1 极度失调" in headers
+    assert "10 优质协调" in headers
+    for word in ("解释变量", "空间项", "直接效应", "间接效应", "总效应", "观测值", "地区数", "时期数", "对数似然值"):
+        assert word in text, word
+    assert "地区固定效应" in text
+    assert "是" in text
+
+    tables = run.out / "tables"
+    for tex in tables.glob("*.tex"):
+        content = tex.read_text(encoding="utf-8")
+        assert _english_left(content, latex_escape) == [], tex.name
+        assert "Notes:" not in content
+    for md in (tables / "paper").glob("*.md"):
+        assert _english_left(md.read_text(encoding="utf-8")) == [], md.name
+    beta = (tables / "beta.tex").read_text(encoding="utf-8")
+    assert "地区固定效应" in beta
+    assert "观测值" in beta
+    assert "对数似然值" in beta
+
+    docx = pytest.importorskip("docx")
+    document = docx.Document(tables / "tables.docx")
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions
+    assert all(c.startswith("表 ") for c in captions), captions[:3]
+    words = [p.text for p in document.paragraphs]
+    words += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert _english_left("\n".join(words)) == []
+
+    book = openpyxl.load_workbook(tables / "tables.xlsx", read_only=True)
+    header_rows = []
+    for ws in book.worksheets:
+        header_rows.append([str(c.value) for c in next(ws.iter_rows(max_row=1))])
+    assert _english_left("\n".join("\t".join(r) for r in header_rows)) == []
+    assert header_rows[book.sheetnames.index("codebook")] == ["工作表", "列", "类型", "说明"]
+    codebook = pd.read_excel(tables / "tables.xlsx", sheet_name="codebook")
+    described = codebook.set_index(["工作表", "列"])["说明"]
+    assert described.loc[("coupling", "时期")] == "时期（年份）"
+    assert "grade_counts" in book.sheetnames
+    grade_header = header_rows[book.sheetnames.index("grade_counts")]
+    assert "5 濒临失调" in grade_header
+    about = pd.read_excel(tables / "tables.xlsx", sheet_name="about", index_col=0)
+    assert about.index.name == "项目"
+    assert list(about.columns) == ["取值"]
+    assert "说明" in about.index
+    assert "数据" in about.index
 
 
 def test_language_must_be_known():

@@ -323,3 +323,59 @@ def test_growth_from_zero_is_named_in_the_note_with_its_effect_on_the_mean_of_ra
 def test_growth_table_without_undefined_rates_has_no_such_note():
     table = growth_table(_series(), [(2010, 2013)], aggregate="mean_of_growth")
     assert not any("No growth rate" in n for n in table.notes)
+
+
+def test_growth_with_missing_D_leaves_the_cells_it_touches_empty_and_names_them():
+    """B lacks D in 2012 (inside the span, not an end point), C in 2013 (an end point). Hand computation:
+    every rate that needs a missing year is empty, the others are the usual rates; a group or national
+    mean D with a missing member is empty in that year, and so is its growth of the mean."""
+    values = {**D_VALUES, "B": [0.20, 0.25, np.nan, 0.30], "C": [0.60, 0.60, 0.63, np.nan]}
+    with pytest.warns(RuntimeWarning, match=r"a value it needs is missing for") as caught:
+        table = growth_table(
+            _series(values), [(2010, 2013), (2010, 2011)], groups=GROUPS, growth="both", aggregate="both"
+        )
+    messages = sorted(str(w.message) for w in caught)
+    assert messages == [
+        "growth 2010~2013 (arithmetic) undefined: a value it needs is missing for 'B', 'C'; those cells are empty",
+        "growth 2010~2013 (geometric) undefined: a value it needs is missing for 'C'; those cells are empty",
+    ]
+    body = table.body
+    geo, ari = "Geometric mean rate", "Mean of annual rates"
+
+    def cell(key, column):
+        return body.loc[key, column]
+
+    a, b = ("g1", "region", "A"), ("g1", "region", "B")
+    c = ("g2", "region", "C")
+    assert cell(a, (geo, "2010~2013")) == pytest.approx(_geometric(0.40, 0.50, 3))
+    assert cell(b, (geo, "2010~2013")) == pytest.approx(_geometric(0.20, 0.30, 3))  # end points there
+    assert np.isnan(cell(b, (ari, "2010~2013")))  # needs 2012
+    assert cell(b, (ari, "2010~2011")) == pytest.approx(0.25 / 0.20 - 1)
+    assert np.isnan(cell(c, ("D", "2013")))
+    assert np.isnan(cell(c, (geo, "2010~2013")))
+    assert cell(c, (geo, "2010~2011")) == pytest.approx(0.0)
+    # g1: the mean D at the end points is complete, 2012 is not
+    g1_mean = ("g1", "group", "g1: growth of the mean")
+    assert cell(g1_mean, (geo, "2010~2013")) == pytest.approx(_geometric(0.30, 0.40, 3))
+    assert np.isnan(cell(g1_mean, (ari, "2010~2013")))
+    g1_rates = ("g1", "group", "g1: mean of regional rates")
+    assert cell(g1_rates, (geo, "2010~2013")) == pytest.approx(
+        (_geometric(0.40, 0.50, 3) + _geometric(0.20, 0.30, 3)) / 2
+    )
+    assert np.isnan(cell(g1_rates, (ari, "2010~2013")))
+    # national: C is missing in 2013, so the national mean D of 2013 and every rate to 2013 are empty
+    nat = ("National", "national", "National: growth of the mean")
+    assert np.isnan(cell(nat, ("D", "2013")))
+    assert np.isnan(cell(nat, (geo, "2010~2013")))
+    assert cell(nat, ("D", "2010")) == pytest.approx(0.40)
+    assert cell(nat, (geo, "2010~2011")) == pytest.approx((0.44 + 0.25 + 0.60) / 3 / 0.40 - 1)
+    assert np.isnan(cell(("National", "national", "National: mean of regional rates"), (ari, "2010~2013")))
+    note = " ".join(table.notes)
+    missing = note.split("No growth rate (the region's D is missing in a year the rate needs; the cell is empty): ")[1]
+    assert missing.startswith("'C' in 2010~2013 (geometric mean rate); 'B', 'C' in 2010~2013 (mean of annual rates).")
+    assert "'A'" not in missing
+    assert "2010~2011" not in missing.split(".")[0]
+    assert "a missing rate is unknown" in note
+    assert "a mean over the other members would compare different sets of regions within one row." in note
+    md = table.flat()
+    assert md.shape[0] == len(body)  # every row kept, nothing dropped

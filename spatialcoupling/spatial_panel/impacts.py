@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._progress import counter
 from ._logdet import LogDet, SeedLike
 
 __all__ = ["IMPACT_COLUMNS", "IMPACT_ROUNDS", "exact_impacts", "simulated_impacts"]
@@ -91,6 +92,7 @@ def simulated_impacts(
     notes: list[str] = []
     names = [*variables, *([f"W_{v}" for v in variables] if lagged_x else []), "rho"]
     mean, V = params[names].to_numpy(), cov.loc[names, names].to_numpy()
+    tick = counter("impacts simulation", 3)  # the draws, the traces at every draw, the effects
     rng = np.random.default_rng(seed)
     lo, hi = logdet.bounds()
     kept, made = [], 0
@@ -102,6 +104,7 @@ def simulated_impacts(
         if sum(len(k) for k in kept) >= draws:
             break
     sims = np.vstack(kept)[:draws]
+    tick(f"{draws} draws")
     simulated = len(sims) >= draws
     if not simulated:
         msg = (
@@ -120,6 +123,7 @@ def simulated_impacts(
     direct = beta * m1[:, None] + theta * m2[:, None]
     factor, factor_notes = _row_sum_factor(logdet, rhos, row_standardised)
     notes += factor_notes
+    tick("traces")
     total = (beta + theta) * factor[:, None]
     indirect = total - direct
     rows = []
@@ -132,6 +136,7 @@ def simulated_impacts(
             else:
                 lo_q = hi_q = se = np.nan
             rows.append(_impact_row(v, effect, float(values[0]), se, lo_q, hi_q))
+    tick("effects")
     if simulated:
         notes.append(
             f"impacts: traces {how}; standard errors and 95% intervals from {draws} draws of the "

@@ -74,7 +74,7 @@ from scipy import optimize
 
 from .._panel_ols import check_rank, demean
 from .._params import Boolean, Interval, Model, Options, Seed
-from .._progress import report
+from .._progress import Counter, counter, report
 from ._data import PanelData, describe_rows, lag, prepare, stack, unstack
 from ._logdet import (
     LogDet,
@@ -206,8 +206,9 @@ class SpatialPanel(Model):
         SpatialPanelResult
         """
         self._validate_params()
-        report("spatial panel fit", label=f"{self.model.upper()}, {self.effects} effects")
-        clock = _Clock(self.timeout)
+        label = f"{self.model.upper()}, {self.effects} effects"
+        report("spatial panel fit", label=label)
+        clock = _Clock(self.timeout, label)
         data = prepare(y, X, w)
         return _Estimation(self, data, clock).run()
 
@@ -217,11 +218,22 @@ class EstimationTimeout(TimeoutError):
 
 
 class _Clock:
-    """The deadline of one fit; ``check`` is called at every likelihood evaluation."""
+    """The deadline of one fit; ``evaluation`` is called at every likelihood evaluation (it checks the
+    deadline and counts the evaluations of each search for the progress listener, if any)."""
 
-    def __init__(self, timeout: float | None) -> None:
+    def __init__(self, timeout: float | None, label: str = "") -> None:
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.label = label
+        self._counters: dict[str, Counter] = {}
+
+    def evaluation(self, stage: str) -> None:
+        tick = self._counters.get(stage)
+        if tick is None:
+            task = stage if "likelihood" in stage else f"likelihood {stage}"
+            tick = self._counters[stage] = counter(task, None)  # the search stops when it converges: no total
+        tick(self.label)
+        self.check(stage)
 
     def check(self, stage: str) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -379,7 +391,7 @@ class _Estimation:
         clock = self.clock
 
         def g(v: float) -> float:
-            clock.check(what)
+            clock.evaluation(what)
             return f(v)
 
         res = optimize.minimize_scalar(
@@ -533,7 +545,7 @@ class _Estimation:
             return ys, Z - lam * WZ
 
         def negll(p: np.ndarray) -> float:
-            clock.check("SAC likelihood search")
+            clock.evaluation("SAC likelihood search")
             ys, Zs = parts(*p)
             b, *_ = np.linalg.lstsq(Zs, ys, rcond=None)
             e = ys - Zs @ b
@@ -615,7 +627,7 @@ class _Estimation:
         def inner(phi: float) -> tuple[float, _LagFit]:
             ys, Zs = partial(d.y, phi), partial(self.Xraw, phi)
             if not lagged:
-                clock.check("search over phi")
+                clock.evaluation("search over phi")
                 xtx_inv = np.linalg.inv(Zs.T @ Zs)
                 b0 = xtx_inv @ (Zs.T @ ys)
                 e0 = ys - Zs @ b0

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._grades import DEFAULT_GRADES, GRADE_LABELS_ZH
+
 __all__ = [
     "ZH",
     "beta_sentences",
@@ -26,6 +28,9 @@ __all__ = [
     "percent",
     "sigma_sentences",
     "translate",
+    "translate_header",
+    "translate_note",
+    "translate_paper",
 ]
 
 
@@ -219,7 +224,300 @@ ZH: dict[str, str] = {
     "Robustness of the key results": "关键结果的稳健性",
     "Moran scatter plot of D in {t}": "{t} 年 D 的莫兰散点图",
     "Global Moran's I of D per period (permutation inference)": "逐期 D 的全局莫兰指数（置换推断）",
+    # headers of the report's tables (READABLE in steps.py) and of the paper tables
+    "E[I]": "E[I]",
+    "Moran's I": "莫兰指数 I",
+    "Var[I] (normality)": "Var[I]（正态假设）",
+    "Var[I] (randomisation)": "Var[I]（随机化假设）",
+    "z (normality)": "z（正态假设）",
+    "z (randomisation)": "z（随机化假设）",
+    "p (normality)": "p（正态假设）",
+    "p (randomisation)": "p（随机化假设）",
+    "E[I] (permutations)": "E[I]（置换）",
+    "z (permutations)": "z（置换）",
+    "pseudo p (permutations)": "伪 p 值（置换）",
+    "s.e.": "标准误",
+    "p-value": "p 值",
+    "periods": "时期数",
+    "period": "时期",
+    "slope": "斜率",
+    "grade label": "等级名称",
+    "grade": "等级",
+    "Gw share": "Gw 贡献率",
+    "Gnb share": "Gnb 贡献率",
+    "Gt share": "Gt 贡献率",
+    "half-life": "半衰期",
+    "half-life s.e.": "半衰期标准误",
+    "speed s.e.": "收敛速度标准误",
+    "speed": "收敛速度",
+    "CI lower": "置信区间下限",
+    "CI upper": "置信区间上限",
+    "N": "观测值",
+    "region": "地区",
+    "group": "分组",
+    "overall": "总体",
+    "kind": "类型",
+    "test": "检验",
+    "statistic": "统计量",
+    "null": "原假设",
+    "note": "备注",
+    "estimate": "估计值",
+    "coef": "系数",
+    "se": "标准误",
+    "stat": "统计量",
+    "ci": "置信区间",
+    "block": "模块",
+    "term": "变量",
+    "level": "层级",
+    "name": "名称",
+    "year": "年份",
+    "variable": "变量",
+    "effect": "效应",
+    "mean": "均值",
+    "sd": "标准差",
+    "min": "最小值",
+    "max": "最大值",
+    "bandwidth": "带宽",
+    "peak": "峰值位置",
+    "height": "峰高",
+    "modes": "峰数",
+    "spread": "离散程度",
+    "iqr": "四分位距",
+    "skewness": "偏度",
+    "tail left": "左拖尾",
+    "tail right": "右拖尾",
+    "from": "期初类别",
+    "regimes": "区制数",
+    "dof": "自由度",
+    "df": "自由度",
+    "time": "时间",
+    "distance": "距离",
+    "bearing": "方位角",
+    "direction": "方向",
+    "major": "长轴",
+    "minor": "短轴",
+    "rotation": "转角",
+    "area": "面积",
+    "flattening": "扁率",
+    "lon": "经度",
+    "lat": "纬度",
+    "indicator": "指标",
+    "subsystem": "子系统",
+    "dimension": "维度",
+    "weight": "权重",
+    "entropy": "信息熵",
+    "run": "运行",
+    "factor": "因子",
+    "p anova": "p 值（方差分析）",
+    "strata": "分层数",
+    "method": "方法",
+    "quantile": "分位数",
+    "factor a": "因子 a",
+    "factor b": "因子 b",
+    "interaction": "交互作用",
+    "cluster": "聚类",
+    "quadrant": "象限",
+    "class": "类别",
+    "count": "频数",
+    "lower": "下限",
+    "upper": "上限",
+    "share": "占比",
+    "rank": "位序",
+    "cells": "单元格",
+    "filled": "补齐",
+    "Dimension": "维度",
+    "Indicator": "指标",
+    "Direction": "方向",
+    "Weight": "权重",
+    "Subtotal": "小计",
+    "Subsystem": "子系统",
+    "Variable": "变量",
+    "Mean": "均值",
+    "SD": "标准差",
+    "Min": "最小值",
+    "Max": "最大值",
+    "Year": "年份",
+    "Region": "地区",
+    "National": "全国",
+    "All": "全部",
+    "Gini": "基尼系数",
+    "Contribution": "贡献率",
+    "Average annual growth": "年均增长率",
+    "Geometric mean rate": "几何平均增长率",
+    "Mean of annual rates": "年度增长率的算术平均",
+    "{group}: growth of the mean": "{group}：均值的增长率",
+    "{group}: mean of regional rates": "{group}：各地区增长率的均值",
+    "All regions": "全部地区",
+    "Main": "解释变量",
+    "Wx": "空间滞后项（Wx）",
+    "Spatial": "空间项",
+    "Variance": "方差",
+    "Direct": "直接效应",
+    "Indirect": "间接效应",
+    "Total": "总效应",
+    "Convergence": "收敛",
+    "Statistics": "统计量",
+    "Constant": "常数项",
+    "Speed": "收敛速度",
+    "Half-life": "半衰期",
+    "Model": "模型",
+    "Region FE": "地区固定效应",
+    "Year FE": "时间固定效应",
+    "Region RE": "地区随机效应",
+    "Lee–Yu": "Lee–Yu 偏误修正",
+    "Regions": "地区数",
+    "Periods": "时期数",
+    "R² (within)": "组内 R²",
+    "R²": "R²",
+    "Log-likelihood": "对数似然值",
+    "Yes": "是",
+    "No": "否",
+    "OLS (cross-section)": "OLS（截面）",
+    "{name}: not estimable": "{name}：无法估计",
+    "Hot spot (99%)": "热点（99%）",
+    "Hot spot (95%)": "热点（95%）",
+    "Hot spot (90%)": "热点（90%）",
+    "Not significant": "不显著",
+    "Cold spot (90%)": "冷点（90%）",
+    "Cold spot (95%)": "冷点（95%）",
+    "Cold spot (99%)": "冷点（99%）",
+    "no spatial lag": "无空间滞后",
+    "no spatial error": "无空间误差",
+    "no spatial lag (robust to error)": "无空间滞后（对误差稳健）",
+    "no spatial error (robust to lag)": "无空间误差（对滞后稳健）",
+    "bi-variable enhance": "双因子增强",
+    "nonlinear-enhance": "非线性增强",
+    "uni-variable weaken": "单因子非线性减弱",
+    "nonlinear-weaken": "非线性减弱",
+    "independent": "独立",
+    # the notes the regression tables add
+    "Group and national rows: mean D; growth: the growth of the mean D of the regions in the group (or the country); or the mean of the regional growth rates.": "分组行与全国行：D 的均值；增长率：组内（或全国）各区域 D 均值的增长率；或各区域增长率的均值。",
+    "t statistics in parentheses.": "括号内为 t 统计量。",
+    "z statistics in parentheses.": "括号内为 z 统计量。",
+    "t or z statistics in parentheses.": "括号内为 t 或 z 统计量。",
+    "p-values in parentheses.": "括号内为 p 值。",
+    "95% confidence intervals in brackets.": "方括号内为 95% 置信区间。",
+    "p-values from the t distribution for least squares (OLS, FE) and from the normal distribution for maximum likelihood.": "最小二乘（OLS、FE）的 p 值基于 t 分布，极大似然估计的 p 值基于正态分布。",
+    # growth table notes (the layouts of spatialcoupling.tables)
+    "{value} at the years shown; average annual growth of {value} in percent: {forms}. A sub-period t0~t1 runs from {v0} in t0 to {v1} in t1 (t1 - t0 annual changes).": "所列年份的 {value}；{value} 的年均增长率（%）：{forms}。子时段 t0~t1 取 t0 年的 {v0} 与 t1 年的 {v1}（共 t1 - t0 个年度变化）。",
+    "geometric mean rate ({a}_t1 / {b}_t0)^(1/(t1 - t0)) - 1": "几何平均增长率 ({a}_t1 / {b}_t0)^(1/(t1 - t0)) - 1",
+    "arithmetic mean of the annual rates {a}_t / {b}_(t-1) - 1 for t = t0+1, …, t1": "年度增长率 {a}_t / {b}_(t-1) - 1（t = t0+1, …, t1）的算术平均",
+    "No growth rate (the region's {value} is 0 at the start of the sub-period or of a year in it; the cell is empty): {items}.": "无增长率（该地区的 {value} 在子时段或其中某年年初为 0；单元格留空）：{items}。",
+    "No growth rate (the region's {value} is missing in a year the rate needs; the cell is empty): {items}.": "无增长率（该地区的 {value} 在计算所需的年份缺失；单元格留空）：{items}。",
+    "The mean of regional rates of a group or the country that includes such a region is empty for that sub-period: {why}, and leaving the region out would {tail}": "包含此类地区的分组或全国的地区增长率均值在该子时段留空：{why}，而剔除该地区会{tail}",
+    "The mean of regional rates of a group or the country that includes such a region is empty for that sub-period: {why}, and leaving the region out would {tail}; the growth of the mean is defined.": "包含此类地区的分组或全国的地区增长率均值在该子时段留空：{why}，而剔除该地区会{tail}；均值的增长率有定义。",
+    "a rate from zero is unbounded": "从 0 出发的增长率无界",
+    "a missing rate is unknown": "缺失的增长率未知",
+    "a rate from zero is unbounded, a missing rate is unknown": "从 0 出发的增长率无界，缺失的增长率未知",
+    "bias the mean downwards.": "使均值向下偏误。",
+    "make it the mean of another set of regions.": "使其成为另一组地区的均值。",
+    "The mean {value} of a group or the country with a member whose {value2} is missing is empty in that year, and so is the growth of the mean in the sub-periods that need the year: a mean over the other members would compare different sets of regions within one row{tail}": "成员 {value2} 缺失的分组或全国在该年的 {value} 均值留空，需要该年的子时段的均值增长率同样留空：仅对其余成员求均值会在同一行内比较不同的地区集合{tail}",
+    "geometric mean rate": "几何平均增长率",
+    "mean of annual rates": "年度增长率的算术平均",
+    # the Dagum, weights and descriptive tables' notes
+    "Weights sum to 1 within each subsystem; direction + (larger is better) or - (smaller is better). Subtotal: the weight of the dimension, the sum of its indicators' weights.": "各子系统内权重之和为 1；方向 +（越大越好）或 -（越小越好）。小计：维度权重，即其各指标权重之和。",
+    # notes of the run
+    "impacts: traces {how}; standard errors and 95% intervals from {draws} draws of the estimated parameter distribution (seed {seed})": "效应分解：迹{how}；标准误与 95% 置信区间来自估计参数分布的 {draws} 次模拟抽样（种子 {seed}）",
+    "exact, from the eigenvalues of W": "由 W 的特征值精确计算",
+    "the chain has {k} recurrent classes, so no unique steady state (NaN)": "该马尔可夫链有 {k} 个常返类，因此不存在唯一的稳态分布（NaN）",
+    "with {p} permutations the smallest pseudo p is {x}: the {c}% class cannot be reached; use at least {a} permutations (two-sided) or {b} (directed)": "{p} 次置换下最小的伪 p 值为 {x}：无法达到 {c}% 类别；请至少使用 {a} 次置换（双侧）或 {b} 次（单侧）",
+    "filled {n} cell(s) of {column} ({method})": "{column} 补齐了 {n} 个单元格（{method}）",
+    "linear": "线性插值",
+    "dropped {n} boundary(ies) without data: {names}": "舍弃了 {n} 个无数据的边界：{names}",
+    "state(s) {states} never observed; left out of the steady state and the first passage times": "状态 {states} 从未出现；不计入稳态分布与首达时间",
+    "pooled chain": "混合链",
+    "beta=None: β convergence was not run": "beta=None：未运行 β 收敛",
+    "no groups given: the Dagum decomposition was not run": "未给出分组：未运行 Dagum 分解",
+    "bootstrap: {b} replicates per period, regions resampled with replacement within their groups (group sizes kept); {level} symmetric studentized (estimate ± c·se: se by linearisation, c the {level} quantile of |θ* − θ̂| / se* over the replicates) intervals. They are intervals for the population values: each group's regions taken as a random draw from a larger population of such regions, the groups' shares of regions fixed. The estimates are Dagum's plug-in values, which understate within-group inequality in groups with few members (by about 1/n_j for n_j members); the intervals allow for that.": "自助法：每期 {b} 次重复抽样，在各组内有放回地重抽区域（保持组规模）；{level} 对称学生化区间（估计值 ± c·se：se 由线性化求得，c 为各次重复中 |θ* − θ̂| / se* 的 {level} 分位数）。这些区间针对总体值：每组的区域视为从更大的同类区域总体中的随机抽取，各组的区域份额固定。估计值为 Dagum 的代入估计，在成员较少的组中会低估组内差距（n_j 个成员时约为 1/n_j）；区间已考虑这一点。",
+    "bootstrap: groups with fewer than {k} members — {groups}: the intervals of their own terms (mean, s_j, G_jj, Gw_contrib) and of the pairs they belong to are unreliable; in simulation such intervals covered the population value less than 90% of the time, were several times wider than the value, or had no finite limit. With groups this small the 95% intervals of G, Gw, Gnb, Gt and their shares covered it in {coverage} of simulated samples; see benchmarks/results/dagum_coverage.md": "自助法：成员少于 {k} 个的组——{groups}：其自身各项（均值、s_j、G_jj、Gw_contrib）及其所属组对的区间不可靠；模拟中此类区间覆盖总体值的比例低于 90%，宽度为估计值的数倍，或没有有限的界限。组规模如此小时，G、Gw、Gnb、Gt 及其贡献率的 95% 区间在 {coverage} 的模拟样本中覆盖总体值；见 benchmarks/results/dagum_coverage.md",
+    "bootstrap: {k} pair(s) of groups barely overlap (D_jh >= {d} in some period: {pairs}): the intervals of their D_jh, p_jh and transvariation terms (Gt_contrib and its share) are unreliable; a pair without any overlap in the sample has D_jh = 1 and p_jh = Gt_contrib = 0 in every replicate, so its interval has no width although the population groups may overlap": "自助法：{k} 个组对几乎不重叠（某期 D_jh >= {d}：{pairs}）：其 D_jh、p_jh 与超变密度项（Gt_contrib 及其贡献率）的区间不可靠；样本中完全不重叠的组对在每次重复中 D_jh = 1、p_jh = Gt_contrib = 0，因此区间宽度为零，尽管总体中的组可能重叠",
+    "bootstrap: {k} interval limit(s) left empty (NaN) in {t} period(s) ({periods} terms): the bootstrap gives no finite limit there, because in too many replicates a resampled group had no spread (all its draws the same region)": "自助法：{t} 期中有 {k} 个区间界限留空（NaN）（{periods} 项）：自助法在此没有有限的界限，因为过多的重复中某个重抽的组没有离散（所有抽取均为同一区域）",
+    "bootstrap: {k} interval limit(s) beyond the range of their term were set to it in {t} period(s) ({periods} terms): Ginis, shares, s_j and D_jh lie in [0, 1], means and d_jh, p_jh are >= 0": "自助法：{t} 期中有 {k} 个超出其取值范围的区间界限被截断至该范围（{periods} 项）：基尼系数、贡献率、s_j 与 D_jh 位于 [0, 1]，均值与 d_jh、p_jh 不小于 0",
+    # the workbook's about and codebook sheets
+    "item": "项目",
+    "sheet": "工作表",
+    "column": "列",
+    "description": "说明",
+    "(table)": "（表格）",
+    "number": "数值",
+    "percent": "百分比",
+    "integer": "整数",
+    "p": "p 值",
+    "text": "文本",
+    "data": "数据",
+    "generated by": "生成工具",
+    "notes": "说明",
+    "WARNING": "警告",
+    "not in this workbook": "不在本工作簿中",
+    "spatialcoupling study run": "spatialcoupling 研究运行",
+    "bundled data set {name}": "内置数据集 {name}",
+    "file {path}": "文件 {path}",
+    "Notes:": "注：",
+    "(continued)": "（续）",
+    "continued on the next page": "转下页",
+    "region id": "区域编号",
+    "period (year)": "时期（年份）",
+    "coupling degree C": "耦合度 C",
+    "comprehensive coordination index T = sum of theta U": "综合协调指数 T = Σ θ U",
+    "coupling coordination degree D = sqrt(C T)": "耦合协调度 D = √(C·T)",
+    "coordination grade (1-10, intervals of width 0.1)": "协调等级（1–10，区间宽 0.1）",
+    "name of the coordination grade": "协调等级名称",
+    "first-level dimension of the indicator system": "指标体系的一级维度",
+    "direction of the indicator (+ larger is better, - smaller is better)": "指标方向（+ 越大越好，- 越小越好）",
+    "information entropy e of the indicator": "指标的信息熵 e",
+    "divergence 1 - e of the indicator": "指标的差异系数 1 - e",
+    "weight (sums to 1 within a subsystem)": "权重（子系统内之和为 1）",
+    "expected value of Moran's I under the null, -1/(n-1)": "原假设下莫兰指数的期望值 -1/(n-1)",
+    "z statistic under normality": "正态假设下的 z 统计量",
+    "p-value under normality": "正态假设下的 p 值",
+    "z statistic under randomisation": "随机化假设下的 z 统计量",
+    "p-value under randomisation": "随机化假设下的 p 值",
+    "pseudo p-value from random permutations": "随机置换的伪 p 值",
+    "local Moran's I of the region": "区域的局部莫兰指数",
+    "Moran scatterplot quadrant (HH, LH, LL, HL)": "莫兰散点图象限（HH、LH、LL、HL）",
+    "LISA cluster (HH, LL, LH, HL, ns: not significant)": "LISA 聚类（HH、LL、LH、HL，ns：不显著）",
+    "number of regions": "区域数",
+    "number of groups": "分组数",
+    "overall Gini coefficient": "总体基尼系数",
+    "within-group Gini contribution": "组内差距贡献",
+    "net between-group Gini contribution": "组间净差距贡献",
+    "transvariation (intensity of overlap) contribution": "超变密度贡献",
+    "share of G from within-group inequality": "组内差距占 G 的比重",
+    "share of G from net between-group inequality": "组间净差距占 G 的比重",
+    "share of G from transvariation": "超变密度占 G 的比重",
+    "Gini coefficient within group j": "组 j 的组内基尼系数",
+    "Gini coefficient between groups j and h": "组 j 与组 h 之间的基尼系数",
+    "relative economic affluence of group j over h": "组 j 相对组 h 的相对经济影响",
+    "population share of group j": "组 j 的人口份额",
+    "income share of group j": "组 j 的收入份额",
+    "convergence coefficient beta of ln y": "ln y 的收敛系数 β",
+    "standard error": "标准误",
+    "coefficient": "系数",
+    "z statistic": "z 统计量",
+    "t statistic": "t 统计量",
+    "lower limit of the 95% confidence interval": "95% 置信区间下限",
+    "upper limit of the 95% confidence interval": "95% 置信区间上限",
+    "convergence speed s = -ln(1 + beta)/tau": "收敛速度 s = -ln(1 + β)/τ",
+    "half-life ln 2 / s (periods)": "半衰期 ln 2 / s（期）",
+    "direct, indirect or total effect (LeSage & Pace)": "直接、间接或总效应（LeSage & Pace）",
+    "regressor": "解释变量",
+    "term of the model": "模型的项",
+    "block of the model (Main, Wx, Spatial, Variance)": "模型的模块（解释变量、空间滞后项、空间项、方差）",
+    "what the row holds: the coefficient, or its standard error (t/z, interval) under it": "该行内容：系数，或其下方的标准误（t/z 统计量、区间）",
+    "number of observations": "观测值个数",
+    "standard deviation (n - 1 in the denominator)": "标准差（分母为 n - 1）",
+    "minimum": "最小值",
+    "maximum": "最大值",
+    "slope of the trend on time": "对时间的趋势斜率",
+    "composite score U of subsystem {name}": "子系统 {name} 的综合得分 U",
+    "lower interval limit of {what}": "{what}的区间下限",
+    "upper interval limit of {what}": "{what}的区间上限",
+    "standard error of {what}": "{what}的标准误",
+    "contribution to G of {what}": "{what}对 G 的贡献",
+    "share of G contributed by {what}": "{what}对 G 的贡献率",
 }
+# the ten default coordination grades: the Chinese names the studies print (spatialcoupling._grades)
+ZH.update(zip((label for _, label in DEFAULT_GRADES), GRADE_LABELS_ZH, strict=True))
 
 _FIELD = re.compile(r"\\\{(\w+)\\\}")
 
@@ -227,13 +525,26 @@ _FIELD = re.compile(r"\\\{(\w+)\\\}")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]]\.)\s+(?=[A-Z0-9])")
 
 
+def _pattern(template: str) -> str:
+    """The regular expression of a template: each ``{field}`` any text, a repeated field the same text."""
+    seen: set[str] = set()
+
+    def group(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in seen:
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>.+?)"
+
+    return _FIELD.sub(group, re.escape(template))
+
+
 @functools.cache
 def _templates() -> list[tuple[re.Pattern[str], str]]:
     """The entries of :data:`ZH` with ``{field}`` placeholders as patterns, longest first."""
     out = []
     for en in sorted((k for k in ZH if "{" in k), key=len, reverse=True):
-        pattern = _FIELD.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(en))
-        out.append((re.compile(pattern, re.DOTALL), ZH[en]))
+        out.append((re.compile(_pattern(en), re.DOTALL), ZH[en]))
     return out
 
 
@@ -253,17 +564,247 @@ def translate(text: str, language: str) -> str:
     """
     if language != "zh":
         return text
+    whole = _whole(text, language)
+    if whole is not None:
+        return whole
+    sentences = _SENTENCE_END.split(text)
+    if len(sentences) > 1:
+        return "".join(translate(t, language) for t in sentences)
+    return _whole(text, language, within_sentence=False) or text
+
+
+def _whole(text: str, language: str, within_sentence: bool = True) -> str | None:
+    """The entry of :data:`ZH` that matches all of ``text`` (its fields translated in turn), or None;
+    ``within_sentence``: no field may run across the end of a sentence."""
     if text in ZH:
         return ZH[text]
-    sentences = _SENTENCE_END.split(text)
-    for whole in (True, False):  # first with fields of one sentence each, then any
-        if not whole and len(sentences) > 1:
-            return "".join(translate(t, language) for t in sentences)
-        for pattern, zh in _templates():
-            match = pattern.fullmatch(text)
-            if match and (not whole or not any(_SENTENCE_END.search(v) for v in match.groupdict().values())):
-                return zh.format(**{k: translate(v, language) for k, v in match.groupdict().items()})
-    return text
+    for pattern, zh in _templates():
+        match = pattern.fullmatch(text)
+        if match and not (within_sentence and any(_SENTENCE_END.search(v) for v in match.groupdict().values())):
+            return zh.format(**{k: _field(v, language) for k, v in match.groupdict().items()})
+    return None
+
+
+def _field(text: str, language: str) -> str:
+    """A field of a template in ``language``: translated as a text, else as a list of labels (each
+    possibly after a count: ``"3 Hot spot (90%), 40 Not significant"``), else kept."""
+    whole = translate(text, language)
+    if whole != text:
+        return whole
+    parts = text.split(", ")
+    shown = [translate_header(p, language) for p in parts]
+    return "，".join(shown) if shown != parts else text
+
+
+#: a note of the run that names its step first (``"beta (absolute): impacts: …"``)
+_NOTE_STEP = re.compile(r"^([\w ()-]+?): (?=\S)")
+#: a header made of a number and a label (``"3 Moderately maladjusted"``: a grade)
+_NUMBERED = re.compile(r"^(\d+) (\S.*)$")
+
+
+def translate_note(note: str, language: str) -> str:
+    """A note of the run in ``language``: the step named at its start is kept (it is a section of the
+    study file), the rest translated by :func:`translate`.
+
+    Examples
+    --------
+    >>> translate_note("markov: the chain has 2 recurrent classes, so no unique steady state (NaN)", "zh")
+    'markov：该马尔可夫链有 2 个常返类，因此不存在唯一的稳态分布（NaN）'
+    """
+    if language != "zh":
+        return note
+    whole = _whole(note, language)
+    if whole is not None:
+        return whole
+    match = _NOTE_STEP.match(note)
+    if match is not None:  # the step (and the part of it) first: "markov (spatial): lag Q1: …"
+        body = note[match.end() :]
+        text = translate_note(body, language)
+        if text != body:
+            return f"{translate(match.group(1), language)}：{text}"
+    return translate(note, language)
+
+
+def translate_header(label: Any, language: str) -> Any:
+    """A column header or row label in ``language``: an entry of :data:`ZH`, a number followed by a
+    label (a grade: ``"3 中度失调"``), or the label unchanged (names of variables, years, regions).
+    Labels that are not text are returned as they are."""
+    if language != "zh" or not isinstance(label, str):
+        return label
+    text = translate(label, language)
+    if text != label:
+        return text
+    match = _NUMBERED.match(label)
+    if match and match.group(2) in ZH:
+        return f"{match.group(1)} {ZH[match.group(2)]}"
+    return label
+
+
+#: fixed labels of the results' text cells (classes, tests, hypotheses), translated where they are shown
+CELL_WORDS = (
+    "Hot spot (99%)",
+    "Hot spot (95%)",
+    "Hot spot (90%)",
+    "Not significant",
+    "Cold spot (90%)",
+    "Cold spot (95%)",
+    "Cold spot (99%)",
+    "no spatial lag",
+    "no spatial error",
+    "no spatial lag (robust to error)",
+    "no spatial error (robust to lag)",
+    "bi-variable enhance",
+    "nonlinear-enhance",
+    "uni-variable weaken",
+    "nonlinear-weaken",
+    "independent",
+    "pooled",
+    "time",
+    "Yes",
+    "No",
+)
+
+
+def translate_cells(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """``frame`` with its text cells that are fixed labels (:data:`CELL_WORDS`: Gi* classes, the
+    null hypotheses of the model tests, interaction types …) in ``language``; other cells kept."""
+    if language != "zh":
+        return frame
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype):
+            out.isetitem(i, column.map(lambda v: ZH[v] if isinstance(v, str) and v in CELL_WORDS else v))
+    return out
+
+
+def translate_paper(paper: Any, language: str) -> Any:
+    """A :class:`~spatialcoupling.tables.PaperTable` in ``language``: caption, notes, column headers
+    (spanners and labels), the names of the key levels and the labels of rows and panels (``Main``,
+    ``Region FE``, ``Yes``, ``National`` …) with the entries of :data:`ZH`; names of regions,
+    variables and years are kept, numbers are untouched."""
+    if language != "zh":
+        return paper
+    body = paper.body.copy()
+
+    def header(label: Any) -> Any:
+        return translate_header(label, language)
+
+    old_columns = list(body.columns)
+    if body.columns.nlevels == 2:
+        new_columns: list[Any] = [(header(a), header(b)) for a, b in old_columns]
+        body.columns = pd.MultiIndex.from_tuples(new_columns)
+    else:
+        new_columns = [header(c) for c in old_columns]
+        body.columns = pd.Index(new_columns, dtype=object)
+    by_column = dict(zip(old_columns, new_columns, strict=True))
+    by_flat = {_flat(c): _flat(n) for c, n in by_column.items()}
+    kinds = {by_column.get(k, by_flat.get(k, k)): v for k, v in paper.kinds.items()}
+    names = list(body.index.names)
+    new_names = [header(n) if n is not None else None for n in names]
+    if isinstance(body.index, pd.MultiIndex):
+        regional = (
+            body.index.get_level_values("level") == "region" if "level" in names else np.zeros(len(body), dtype=bool)
+        )  # rows of regions (growth tables): their names are kept whatever they are
+        levels = []
+        for i in range(body.index.nlevels):
+            values = body.index.get_level_values(i)
+            levels.append([v if keep else _row_label(v, language) for v, keep in zip(values, regional, strict=True)])
+        body.index = pd.MultiIndex.from_arrays(levels, names=new_names)
+    elif isinstance(body.index, pd.RangeIndex):  # numbers (years): only the name is translated
+        body.index = body.index.rename(new_names[0])
+    else:
+        body.index = body.index.map(lambda v: _row_label(v, language)).rename(new_names[0])
+    for i in range(body.shape[1]):  # text cells that are fixed words ("Yes", "No" of the footer rows)
+        column = body.iloc[:, i]
+        if pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype):
+            body.isetitem(i, column.map(lambda v: ZH[v] if v in CELL_WORDS else _row_label(v, language)))
+    by_name = dict(zip(names, new_names, strict=True))
+    key_labels = {by_name.get(k, header(k)): header(v) for k, v in paper.key_labels.items()}
+    for old, new in by_name.items():  # a key level printed under its name: the translated name
+        if old is not None and old not in paper.key_labels:
+            key_labels[new] = new
+    return paper.replace(
+        body=body,
+        caption=translate(paper.caption, language),
+        notes=tuple(translate(str(n), language) for n in paper.notes),
+        kinds=kinds,
+        panel=by_name.get(paper.panel, paper.panel) if paper.panel else None,
+        unlabelled_panels=tuple(_row_label(v, language) for v in paper.unlabelled_panels),
+        hidden=tuple(by_name.get(h, h) for h in paper.hidden),
+        key_labels=key_labels,
+    )
+
+
+#: the row labels the paper tables print themselves (blocks, footer rows, aggregate rows); only these
+#: are translated among row labels, so that a region or variable named like a word ("SD", "area")
+#: keeps its name
+ROW_WORDS = frozenset(
+    {
+        "Main",
+        "Wx",
+        "Spatial",
+        "Variance",
+        "Direct",
+        "Indirect",
+        "Total",
+        "Convergence",
+        "Statistics",
+        "Constant",
+        "Speed",
+        "Half-life",
+        "Model",
+        "Region FE",
+        "Year FE",
+        "Region RE",
+        "Lee–Yu",
+        "N",
+        "Regions",
+        "Periods",
+        "R² (within)",
+        "R²",
+        "Log-likelihood",
+        "AIC",
+        "BIC",
+        "National",
+        "All regions",
+        "Subtotal",
+        "Absolute",
+        "Conditional",
+        "region",
+        "group",
+        "national",
+        "coef",
+        "se",
+        "stat",
+        "ci",
+        "value",
+        "Yes",
+        "No",
+        "OLS (cross-section)",
+    }
+)
+_ROW_TEMPLATES = ("{group}: growth of the mean", "{group}: mean of regional rates")
+
+
+def _row_label(label: Any, language: str) -> Any:
+    """A row label of a paper table in ``language`` (:data:`ROW_WORDS` and the aggregate rows of the
+    growth table); any other label (a region, a variable, a year) as it is."""
+    if not isinstance(label, str):
+        return label
+    if label in ROW_WORDS:
+        return ZH.get(label, label)
+    for template in _ROW_TEMPLATES:
+        match = re.fullmatch(_pattern(template), label, re.DOTALL)
+        if match:
+            return ZH[template].format(group=_row_label(match.group("group"), language))
+    return label
+
+
+def _flat(column: Any) -> str:
+    if isinstance(column, tuple):
+        return " ".join(str(part) for part in column if str(part) != "")
+    return str(column)
 
 
 def percent(value: float, decimals: int = 0) -> str:

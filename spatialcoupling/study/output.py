@@ -26,7 +26,6 @@ separators, no ``..``, unique within their folder.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as _dt
 import importlib.metadata
 import re
@@ -41,7 +40,7 @@ from .. import _results
 from .._aliases import in_region_order
 from .._figures import save_figure
 from .checks import Inputs
-from .interpret import translate
+from .interpret import translate, translate_header, translate_note, translate_paper
 from .schema import SYNTHETIC_NOTE, setting
 from .steps import Figure, Layer, StepOutput, Table
 
@@ -90,7 +89,8 @@ class OutputWriter:
         self, folder: Path, formats: Mapping[str, Sequence[str]], *, synthetic: bool, language: str = "en"
     ) -> None:
         self.folder = Path(folder)
-        #: the language of the paper tables' captions and notes (``"zh"``: Chinese)
+        #: the language of the paper tables, the workbook's headers and the words the writers add
+        #: (``"zh"``: Chinese); the csv and md files of ``tables/`` keep the results' column names
         self.language = language
         self.formats = {"tables": list(formats["tables"]), "figures": list(formats["figures"])}
         self.synthetic = synthetic
@@ -174,20 +174,38 @@ class OutputWriter:
         """The paper layout of table ``name``: ``.tex`` beside the table, csv and md in ``tables/paper/``."""
         from .. import tables as papers
 
-        if self.language != "en":
-            paper = dataclasses.replace(
-                paper,
-                caption=translate(paper.caption, self.language),
-                notes=tuple(translate(str(n), self.language) for n in paper.notes),
-            )
+        paper = translate_paper(paper, self.language)
         self.papers[name] = paper
         requested = self.formats["tables"]
         targets = [self.folder / "tables" / f"{stem}.tex"] if "tex" in requested else []
         targets += [self._subfolder("tables/paper") / f"{stem}.{fmt}" for fmt in ("csv", "md") if fmt in requested]
         for path in targets:
-            papers.write_table(paper, path, name=name)
+            papers.write_table(paper, path, name=name, words=self.words)
             self.files.append(path)
         return []
+
+    @property
+    def words(self) -> Any:
+        """The words the table writers add (``"Table"``, ``"Notes:"``, the codebook's) in the language of
+        the tables; None for English."""
+        if self.language == "en":
+            return None
+        language = self.language
+        return lambda text: translate(text, language)
+
+    def _in_language(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A workbook sheet with its header row (and key names) in the tables' language, grade names
+        translated; numbers and the names of variables, regions and periods unchanged."""
+        if self.language == "en":
+            return frame
+        language = self.language
+        out = frame.rename(columns=lambda c: translate_header(c, language))
+        out = out.rename_axis(index=[translate_header(n, language) for n in frame.index.names])
+        if "grade_label" in frame.columns:
+            out[translate_header("grade_label", language)] = frame["grade_label"].map(
+                lambda v: translate(v, language) if isinstance(v, str) else v
+            )
+        return out
 
     def write_figure(self, name: str, figure: Figure) -> Path:
         """Save ``figure`` once per figure format; the PNG the report shows."""
@@ -245,20 +263,55 @@ class OutputWriter:
 
         if "docx" in self.formats["tables"] and self.papers:
             docx = tables / "tables.docx"
-            papers.write_docx(list(self.papers.values()), docx)
+            papers.write_docx(list(self.papers.values()), docx, words=self.words)
             self.files.append(docx)
         if "xlsx" not in self.formats["tables"] or not self.tables:
             return
         path = tables / "tables.xlsx"
         given = papers.settings_frame({"settings": dict(settings)})
         given["value"] = given["value"].astype(str)
-        sheets: dict[str, Any] = {"about": pd.concat([about.astype({"value": str}), given])}
+        sheets: dict[str, Any] = {"about": self._about_in_language(about.astype({"value": str}), given)}
         sheets.update({f"paper_{k}": v for k, v in self.papers.items() if _results.xlsx_fits(v.flat())})
-        sheets.update({k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"})
+        tidy = {k: v for k, v in self.tables.items() if k not in self.too_large and k != "about"}
         if "about" in self.tables and "about" not in self.too_large:
-            sheets["about_table"] = self.tables["about"]
-        papers.write_xlsx(sheets, path, codebook=True, written=self.table_files)
+            tidy["about_table"] = self.tables["about"]
+        sheets.update({k: self._in_language(v) for k, v in tidy.items()})
+        papers.write_xlsx(
+            sheets, path, codebook=self._descriptions(tidy.values()), words=self.words, written=self.table_files
+        )
         self.files.append(path)
+
+    def _about_in_language(self, about: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
+        """The about sheet: what the tables are (its items, header and notes in the tables' language),
+        then the settings as the study file gives them."""
+        if self.language == "en":
+            return pd.concat([about, given])
+        language = self.language
+        values = about["value"].copy()
+        if "notes" in values.index and values["notes"] != "none":
+            values["notes"] = " | ".join(translate_note(n, language) for n in str(values["notes"]).split(" | "))
+        values = values.map(lambda v: translate(v, language) if isinstance(v, str) else v)
+        header, item = translate("value", language), translate("item", language)
+        out = pd.DataFrame({header: values.to_numpy()}, index=[translate(str(i), language) for i in about.index])
+        settings = pd.DataFrame({header: given["value"].to_numpy()}, index=given.index)
+        return pd.concat([out, settings]).rename_axis(item)
+
+    def _descriptions(self, frames: Any) -> bool | dict[str, str]:
+        """The codebook's descriptions of the translated headers of the tidy sheets (True: the
+        package's descriptions as they are, in English)."""
+        if self.language == "en":
+            return True
+        from ..tables import describe_column
+
+        out: dict[str, str] = {}
+        for frame in frames:
+            for column in [*frame.columns, *frame.index.names]:
+                if isinstance(column, str):
+                    shown = translate_header(column, self.language)
+                    text = describe_column(column)
+                    if shown != column and text:
+                        out[shown] = text
+        return out or True
 
     def write_lock(self, settings: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> None:
         """``study.lock.toml``: when, the resolved settings, the package versions, and ``record`` (the

@@ -8,7 +8,9 @@ row numbers; the first 60 rows, the rest in ``tables/``) and numbered figures wi
 every step, each distinct note once (with a count when it was repeated), and the settings as a
 compact table at the end (collapsed). Wide tables scroll inside their box.
 
-Headings and fixed captions are in English or Chinese (``language``; :data:`ZH`).
+Headings, captions, sentences, the notes of the run, the tables' column headers and the paper
+tables' row labels are in English or Chinese (``language``; :data:`ZH`); names of variables,
+regions and periods and the settings are shown as they are.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .._aliases import in_region_order
-from .interpret import ZH, translate
+from .interpret import ZH, translate, translate_cells, translate_header, translate_note, translate_paper
 from .steps import StepOutput, Table
 
 __all__ = ["ZH", "distinct_notes", "render_report", "settings_rows", "translate"]
@@ -68,8 +70,8 @@ class _Numbers:
 
 def _paper_html(paper: Any, limit: int, language: str = "en") -> tuple[str, int]:
     """A paper table as a three-line HTML table (its print layout); the number of rows it has."""
-    paper = paper.replace(body=in_region_order(paper.body))
-    notes = [translate(str(n), language) for n in paper.notes]
+    paper = translate_paper(paper.replace(body=in_region_order(paper.body)), language)
+    notes = [str(n) for n in paper.notes]
     spanners, labels = paper.print_spanners(), paper.print_labels()
     keys = [paper.key_labels.get(k, k) for k in paper.print_keys()]
     head = []
@@ -119,15 +121,18 @@ def _paper_html(paper: Any, limit: int, language: str = "en") -> tuple[str, int]
     return text, n
 
 
-def _frame_html(table: Table, limit: int) -> tuple[str, int]:
-    """A tidy table with readable headers and its keys as columns (no 0…n column); China's provinces in
-    yearbook order, as in the table files."""
+def _frame_html(table: Table, limit: int, language: str = "en") -> tuple[str, int]:
+    """A tidy table with readable headers (in ``language``) and its keys as columns (no 0…n column);
+    China's provinces in yearbook order, as in the table files."""
     frame = dataclasses.replace(table, frame=in_region_order(table.frame)).shown()
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
         frame = frame.reset_index()
     frame.columns.name = None
+    frame = translate_cells(frame, language)
     if isinstance(frame.columns, pd.MultiIndex):
-        frame.columns = [" ".join(str(p) for p in c if str(p)) for c in frame.columns]
+        frame.columns = [" ".join(str(translate_header(p, language)) for p in c if str(p)) for c in frame.columns]
+    else:
+        frame.columns = [translate_header(c, language) for c in frame.columns]
     shown = frame.head(limit)
     text = shown.to_html(float_format=lambda v: f"{v:.4f}", border=0, index=False, classes="plain", na_rep="")
     return f"<div class='tablebox'>{text}</div>", len(frame)
@@ -139,7 +144,7 @@ def _table_html(name: str, table: Table, numbers: _Numbers, language: str) -> st
         body, n = _paper_html(paper, MAX_ROWS, language)
         caption = paper.caption or table.caption or name
     else:
-        body, n = _frame_html(table, MAX_ROWS)
+        body, n = _frame_html(table, MAX_ROWS, language)
         caption = table.caption or name
     if n == 0:
         return ""  # no empty tables
@@ -287,7 +292,9 @@ def render_report(
         parts += _section_html(i, out, pngs, numbers, language)
     if notes:
         items = "".join(
-            f"<li class='note'>{html.escape(text)}" + (f" <b>(×{count})</b>" if count > 1 else "") + "</li>"
+            f"<li class='note'>{html.escape(translate_note(text, language))}"
+            + (f" <b>(×{count})</b>" if count > 1 else "")
+            + "</li>"
             for text, count in distinct_notes(notes)
         )
         parts.append(f"<h2>{translate('Notes', language)}</h2><ul>{items}</ul>")

@@ -380,7 +380,7 @@ _TASK_NAMES = {
 
 def _part(task: str, done: int | None, total: int | None, label: str) -> str:
     """``"lisa permutations 3/8 2011"``: the work, how much of it is finished, what it is on."""
-    count = f"{done}/{total}" if done is not None and total is not None else ""
+    count = "" if done is None else f"{done}/{total}" if total is not None else str(done)  # total unknown: "17"
     return " ".join(p for p in (_TASK_NAMES.get(task, task), count, label) if p)
 
 

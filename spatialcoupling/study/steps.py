@@ -57,6 +57,16 @@ class Table:
     paper: Any = None
     #: headers of this table's columns in the report, besides :data:`READABLE`
     labels: Mapping[str, str] = field(default_factory=dict)
+    #: columns of ``frame`` that hold counts (degrees of freedom …) although their dtype is float:
+    #: marked for the writers (:func:`spatialcoupling.tables.mark_kinds`), printed as integers
+    counts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        present = {c: "integer" for c in self.counts if c in self.frame.columns}
+        if present:
+            from ..tables import mark_kinds
+
+            object.__setattr__(self, "frame", mark_kinds(self.frame, present))
 
     def shown(self) -> pd.DataFrame:
         """The frame as the report shows it (keys as columns, readable column names)."""
@@ -677,6 +687,7 @@ def step_beta(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
             pd.concat(tests, names=["kind"]),
             "Model-choice tests: LM on OLS residuals, Wald and LR of SDM against SAR and SEM",
             latex=True,
+            counts=("df",),
         )
         shown.append("beta_tests")
     for kind in kinds:
@@ -776,7 +787,9 @@ def step_markov(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         res.table, "Transition probabilities of D's classes (rows: class in t, columns: class in t+1)", latex=True
     )
     out.tables["markov_steady_state"] = Table(res.steady_state, "Initial, final and steady-state distributions")
-    out.tables["markov_homogeneity"] = Table(res.homogeneity, "Time homogeneity of the transitions")
+    out.tables["markov_homogeneity"] = Table(
+        res.homogeneity, "Time homogeneity of the transitions", counts=("dof", "regimes")
+    )
     out.figures["markov"] = Figure(_plot(res, language, kind="matrix"), caption="Transition probabilities of D")
     probs = res.table.drop(columns=["n"], errors="ignore")
     diagonal = np.diag(probs.to_numpy(float)[:, : len(probs)])
@@ -795,7 +808,7 @@ def step_markov(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
             sm.table, "Spatial Markov chain: transitions by class of the spatial lag", latex=True
         )
         out.tables["spatial_markov_tests"] = Table(
-            sm.tests, "Tests of spatial dependence of the transitions (LR, Q)", latex=True
+            sm.tests, "Tests of spatial dependence of the transitions (LR, Q)", latex=True, counts=("dof",)
         )
         out.figures["spatial_markov"] = Figure(_plot(sm, language), caption="Spatial Markov transition matrices")
         shown += ["spatial_markov_tests", "spatial_markov"]

@@ -30,7 +30,7 @@ from .layouts import (
     weights_table,
 )
 from .regression import ModelColumn, beta_columns, impacts_table, regression_table
-from .table import PaperTable
+from .table import PaperTable, column_kinds, mark_kinds
 from .writers import (
     neutralise_formulas,
     sheet_names,
@@ -50,6 +50,7 @@ __all__ = [
     "PaperTable",
     "beta_columns",
     "codebook_frame",
+    "column_kinds",
     "dagum_between_table",
     "dagum_table",
     "dagum_within_table",
@@ -60,6 +61,7 @@ __all__ = [
     "growth_table",
     "impacts_table",
     "latex_escape",
+    "mark_kinds",
     "neutralise_formulas",
     "regression_table",
     "settings_frame",

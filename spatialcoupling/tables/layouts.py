@@ -13,7 +13,9 @@ r"""The tables of coupling-coordination papers, from plain frames.
 
     Group and national rows use either the growth of the mean (the rate of the mean D of the
     members, consistent with the mean D shown in the same row) or the mean of the members'
-    regional rates; both are offered and named in the table note.
+    regional rates; both are offered and named in the table note. A region whose D is missing
+    (NaN) or 0 where a rate needs it gets an empty cell, named in the note (see
+    :func:`growth_table` for what it does to the group rows).
 :func:`dagum_table`, :func:`dagum_within_table`, :func:`dagum_between_table`
     The Dagum decomposition as papers print it: rows = years, columns G, Gw, Gnb, Gt and their
     contributions (%); the within-group G_jj per group and the between-group G_jh per pair, with a
@@ -78,27 +80,28 @@ def _spans(spans: Sequence[tuple[Any, Any]] | Mapping[str, tuple[Any, Any]]) -> 
     return items
 
 
-def _rates(wide: pd.DataFrame, t0: Any, t1: Any, form: str, label: str) -> pd.Series:
-    """Average annual growth of every row of ``wide`` from column t0 to t1."""
+def _rates(wide: pd.DataFrame, t0: Any, t1: Any, form: str, label: str, *, warn: bool = True) -> pd.Series:
+    """Average annual growth of every row of ``wide`` from column t0 to t1 (NaN where a value it needs
+    is missing or a start value is 0; with ``warn``, those rows are named in a warning)."""
     years = int(t1 - t0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if form == "geometric":
+            needed = wide[[t0, t1]].to_numpy(float)
             rate = (wide[t1] / wide[t0]) ** (1.0 / years) - 1.0
         else:
             steps = list(range(int(t0), int(t1) + 1))
-            block = wide[steps].to_numpy(float)
+            needed = block = wide[steps].to_numpy(float)
             rate = pd.Series(np.mean(block[:, 1:] / block[:, :-1] - 1.0, axis=1), index=wide.index)
     bad = ~np.isfinite(rate.to_numpy(float))
-    if bad.any():
-        rows = wide.index[bad]
-        warnings.warn(
-            f"growth {label} ({form}) undefined (D = 0 at the start of a year) for {_show(rows)}; "
-            "those cells are empty",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-        rate = rate.where(~bad)
-    return rate
+    if bad.any() and warn:
+        missing = np.isnan(needed).any(axis=1)
+        causes = [
+            (bad & missing, "a value it needs is missing"),
+            (bad & ~missing, "D = 0 at the start of a year"),
+        ]
+        text = "; ".join(f"{why} for {_show(wide.index[rows])}" for rows, why in causes if rows.any())
+        warnings.warn(f"growth {label} ({form}) undefined: {text}; those cells are empty", RuntimeWarning, stacklevel=4)
+    return rate.where(~bad)
 
 
 def _check_spans(items: list[tuple[str, Any, Any]], periods: pd.Index, forms: list[str]) -> None:
@@ -154,10 +157,17 @@ def growth_table(
     aggregate : {"growth_of_mean", "mean_of_growth", "both"}
         Group and national rows: growth of the mean D of the members, the mean of their regional
         rates, or both (two rows). A region without a rate in a sub-period (D = 0 at its start, or
-        at the start of a year in it under the arithmetic form) leaves the mean of regional rates
-        of its group and of the country empty for that sub-period: a rate from zero is unbounded,
-        and leaving the region out would bias the mean downwards. The table note names those
-        regions and sub-periods; the growth of the mean stays defined.
+        at the start of a year in it under the arithmetic form; D missing (NaN) in a year the rate
+        needs: an end point, or any year under the arithmetic form) has an empty cell, and leaves
+        the mean of regional rates of its group and of the country empty for that sub-period: a
+        rate from zero is unbounded, a missing one unknown, and leaving the region out would make
+        the mean that of another group. A missing D also leaves the group's and the country's mean
+        D empty in that year, and so the growth of the mean in the sub-periods that need the year:
+        the mean over the remaining members would compare different sets of regions between the
+        years of one row (a region missing in 2019 only would move the "mean" of 2019 but not of
+        2015). The growth of the mean stays defined where D is 0. The table note names each
+        region and sub-period without a rate and says which of these rules applied. Missing D
+        outside the years a rate needs changes nothing.
     national : str or None
         Label of the national rows (None: no national row).
     group_order : sequence, optional
@@ -203,17 +213,14 @@ def growth_table(
         raise ValueError(f"growth_table: years {_show(absent)} not in D (periods {_show(periods, 20)})")
     window = sorted({t for _, t0, t1 in items for t in (t0, t1)} | set(shown_years))
     used = wide[[p for p in periods if window[0] <= p <= window[-1]]]
-    gaps = used.index[used.isna().any(axis=1)]
-    if len(gaps):
-        raise ValueError(f"growth_table: D is missing for regions {_show(gaps)} in the years used; fill them first")
     aggregates = ["growth_of_mean", "mean_of_growth"] if aggregate == "both" else [aggregate]
 
-    def rows_for(frame: pd.DataFrame) -> pd.DataFrame:
+    def rows_for(frame: pd.DataFrame, warn: bool = True) -> pd.DataFrame:
         out = {(value, str(y)): frame[y] for y in shown_years}
         for form in forms:
             for label, t0, t1 in items:
                 out[(_GROWTH_SPANNER[form] if growth == "both" else "Average annual growth", label)] = _rates(
-                    frame, t0, t1, form, label
+                    frame, t0, t1, form, label, warn=warn
                 )
         return pd.DataFrame(out)
 
@@ -223,7 +230,8 @@ def growth_table(
         out = []
         for agg in aggregates:
             if agg == "growth_of_mean":
-                row = rows_for(used.loc[members].mean(axis=0).to_frame().T).iloc[0]
+                # a member without D in a year: the mean of that year is not the group's (empty)
+                row = rows_for(used.loc[members].mean(axis=0, skipna=False).to_frame().T, warn=False).iloc[0]
             else:
                 row = regional.loc[members].mean(axis=0, skipna=False)
             out.append((label if len(aggregates) == 1 else f"{label}: {_AGG_NAME[agg]}", row))
@@ -261,7 +269,9 @@ def growth_table(
     )
     if groups is not None or national:
         notes.append(_aggregate_note(aggregates, value))
-    undefined = _undefined_rates_note(regional, value, aggregates if (groups is not None or national) else [])
+    undefined = _undefined_rates_note(
+        regional, used, items, forms, value, aggregates if (groups is not None or national) else []
+    )
     if undefined:
         notes.append(undefined)
     kinds = {c: ("number" if c[0] == value else "percent") for c in body.columns}
@@ -318,30 +328,66 @@ def _growth_note(forms: list[str], value: str, decimals: int) -> str:
     )
 
 
-def _undefined_rates_note(regional: pd.DataFrame, value: str, aggregates: list[str]) -> str:
-    """The regions and sub-periods without a growth rate (``value`` = 0 at the start), and what that
-    does to the aggregate rows."""
-    parts = []
-    for column in regional.columns:
-        if column[0] == value:
-            continue
-        empty = regional.index[regional[column].isna().to_numpy()]
-        if len(empty):
-            form = "" if column[0] == "Average annual growth" else f" ({column[0].lower()})"
-            parts.append(f"{_show(empty)} in {column[1]}{form}")
-    if not parts:
-        return ""
-    text = (
-        f"No growth rate (the region's {value} is 0 at the start of the sub-period or of a year in it; the cell is "
-        "empty): " + "; ".join(parts) + "."
-    )
-    if "mean_of_growth" in aggregates:
-        text += (
-            " The mean of regional rates of a group or the country that includes such a region is empty for that "
-            "sub-period: a rate from zero is unbounded, and leaving the region out would bias the mean downwards"
-            + ("; the growth of the mean is defined." if "growth_of_mean" in aggregates else ".")
+def _undefined_rates_note(
+    regional: pd.DataFrame,
+    used: pd.DataFrame,
+    items: list[tuple[str, Any, Any]],
+    forms: list[str],
+    value: str,
+    aggregates: list[str],
+) -> str:
+    """The regions and sub-periods without a growth rate (``value`` 0 at the start, or missing in a year
+    the rate needs), and what that does to the aggregate rows."""
+    zero: list[str] = []
+    missing: list[str] = []
+    for form in forms:
+        for label, t0, t1 in items:
+            needed = [t0, t1] if form == "geometric" else list(range(int(t0), int(t1) + 1))
+            column = next(
+                c for c in regional.columns if c[0] != value and c[1] == label and _form_of(c[0]) in (form, "")
+            )
+            empty = regional[column].isna().to_numpy()
+            gap = used[needed].isna().any(axis=1).to_numpy()
+            tail = "" if column[0] == "Average annual growth" else f" ({column[0].lower()})"
+            if (empty & ~gap).any():
+                zero.append(f"{_show(regional.index[empty & ~gap])} in {label}{tail}")
+            if (empty & gap).any():
+                missing.append(f"{_show(regional.index[empty & gap])} in {label}{tail}")
+    text = []
+    if zero:
+        text.append(
+            f"No growth rate (the region's {value} is 0 at the start of the sub-period or of a year in it; the cell "
+            "is empty): " + "; ".join(zero) + "."
         )
-    return text
+    if missing:
+        text.append(
+            f"No growth rate (the region's {value} is missing in a year the rate needs; the cell is empty): "
+            + "; ".join(missing)
+            + "."
+        )
+    if text and "mean_of_growth" in aggregates:
+        why = "a rate from zero is unbounded" if zero else ""
+        if missing:
+            why += (", " if why else "") + "a missing rate is unknown"
+        tail = "bias the mean downwards" if not missing else "make it the mean of another set of regions"
+        text.append(
+            "The mean of regional rates of a group or the country that includes such a region is empty for that "
+            f"sub-period: {why}, and leaving the region out would {tail}"
+            + ("; the growth of the mean is defined." if "growth_of_mean" in aggregates and not missing else ".")
+        )
+    if missing and "growth_of_mean" in aggregates:
+        text.append(
+            f"The mean {value} of a group or the country with a member whose {value} is missing is empty in that "
+            "year, and so is the growth of the mean in the sub-periods that need the year: a mean over the other "
+            "members would compare different sets of regions within one row"
+            + (f"; where {value} is 0 the growth of the mean is defined." if zero else ".")
+        )
+    return " ".join(text)
+
+
+def _form_of(spanner: str) -> str:
+    """The growth form a column's spanner names ('' for the single-form spanner)."""
+    return next((form for form, name in _GROWTH_SPANNER.items() if name == spanner), "")
 
 
 def _aggregate_note(aggregates: list[str], value: str) -> str:

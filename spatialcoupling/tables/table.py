@@ -27,19 +27,55 @@ import pandas as pd
 
 from ._format import format_cell
 
-__all__ = ["KINDS", "PaperTable", "infer_kind", "integers_as_integers", "whole_numbers"]
+__all__ = [
+    "KINDS",
+    "KINDS_ATTR",
+    "PaperTable",
+    "column_kinds",
+    "frame_kinds",
+    "infer_kind",
+    "integers_as_integers",
+    "mark_kinds",
+    "whole_numbers",
+]
 
 #: column kinds and what a print writer does with them
 KINDS = ("number", "percent", "integer", "p", "text")
 _P_NAMES = {"p", "p_value", "pvalue", "p_sim", "p_norm", "p_rand", "p_z_sim", "p_adjusted", "p_val"}
 
 
-#: names of columns that hold counts, ranks or degrees of freedom (compared case-folded)
-_COUNT_NAMES = {"n", "count", "counts", "dof", "df", "nobs", "n_obs", "rank", "regions", "periods", "k"}
+#: key of ``DataFrame.attrs`` under which a frame marks the kinds of some of its columns
+KINDS_ATTR = "spatialcoupling_kinds"
 
 
-def _is_count_name(label: str) -> bool:
-    return label in _COUNT_NAMES or label.startswith(("n_", "rank_")) or label.endswith(("_count", "_n", "_rank"))
+def mark_kinds(frame: pd.DataFrame, kinds: Mapping[Any, str]) -> pd.DataFrame:
+    """``frame`` (a shallow copy) with the kinds of some columns marked for every writer.
+
+    The mark travels in ``frame.attrs`` (under :data:`KINDS_ATTR`); the writers read it before
+    they infer a kind. The package marks the float columns it makes as counts (``"integer"``) and
+    the whole-valued floats it makes on purpose (``"number"``).
+
+    Examples
+    --------
+    >>> f = mark_kinds(pd.DataFrame({"dof": [12.0, 6.0]}), {"dof": "integer"})
+    >>> column_kinds(f), infer_kind("dof", f["dof"])
+    ({'dof': 'integer'}, 'number')
+    """
+    bad = {k: v for k, v in kinds.items() if v not in KINDS}
+    if bad:
+        raise ValueError(f"mark_kinds: unknown kinds {bad}; use one of {', '.join(KINDS)}")
+    missing = [k for k in kinds if k not in frame.columns]
+    if missing:
+        raise ValueError(f"mark_kinds: the frame has no column(s) {missing}; its columns are {list(frame.columns)}")
+    out = frame.copy(deep=False)
+    out.attrs = {**frame.attrs, KINDS_ATTR: {**column_kinds(frame), **dict(kinds)}}
+    return out
+
+
+def column_kinds(frame: pd.DataFrame) -> dict[Any, str]:
+    """The kinds marked on ``frame`` with :func:`mark_kinds` (of columns it still has)."""
+    marked = frame.attrs.get(KINDS_ATTR) or {}
+    return {k: v for k, v in marked.items() if k in frame.columns}
 
 
 def whole_numbers(values: pd.Series) -> bool:
@@ -54,15 +90,17 @@ def infer_kind(name: Any, values: pd.Series) -> str:
 
     Floats are ``number``, shares (a name ending in ``share``) ``percent``, p-values (``p_value``,
     ``p_sim``, ``p_norm`` …) ``p``; integers ``integer``; everything else ``text``. A float column
-    of whole numbers is ``integer`` when it has missing cells (integers that a missing cell turned
-    into floats, such as counts of a class that does not occur) or a count's name (``n``, ``count``,
-    ``dof``, ``rank``, ``n_…``, ``…_count``); other floats keep their decimals.
+    of whole numbers is ``integer`` only when it has missing cells (integers that a missing cell
+    turned into floats, such as counts of a class that does not occur). A float column without
+    missing cells keeps its decimals whatever its name (a coefficient ``k`` may be whole in one
+    run): a float column of counts is printed as integers only when its maker marks it so
+    (:func:`mark_kinds`, or ``PaperTable(kinds=...)``), as the package does for its counts.
 
     Examples
     --------
-    >>> infer_kind("count", pd.Series([12.0, 3.0])), infer_kind("Q1", pd.Series([12.0, None]))
+    >>> infer_kind("count", pd.Series([12, 3])), infer_kind("Q1", pd.Series([12.0, None]))
     ('integer', 'integer')
-    >>> infer_kind("D", pd.Series([1.0, 0.0])), infer_kind("D", pd.Series([0.5, None]))
+    >>> infer_kind("D", pd.Series([1.0, 0.0])), infer_kind("k", pd.Series([2.0, 1.0]))
     ('number', 'number')
     """
     label = str(name[-1] if isinstance(name, tuple) else name).casefold()
@@ -75,20 +113,26 @@ def infer_kind(name: Any, values: pd.Series) -> str:
             return "percent"
         if label in _P_NAMES or label.endswith("p_value"):
             return "p"
-        if (bool(values.isna().any()) or _is_count_name(label)) and whole_numbers(values):
+        if bool(values.isna().any()) and whole_numbers(values):
             return "integer"
         return "number"
     return "text"
 
 
+def frame_kinds(frame: pd.DataFrame) -> list[str]:
+    """The kind of each column of ``frame`` by position: marked (:func:`mark_kinds`), else inferred."""
+    marked = column_kinds(frame)
+    return [marked.get(c) or infer_kind(c, frame.iloc[:, i]) for i, c in enumerate(frame.columns)]
+
+
 def integers_as_integers(frame: pd.DataFrame, kinds: Sequence[str] | None = None) -> pd.DataFrame:
     """``frame`` with its float columns of kind ``integer`` as nullable integers (``12``, not ``12.0``,
-    in a CSV); ``kinds`` per column position (default: inferred)."""
+    in a CSV); ``kinds`` per column position (default: marked, else inferred)."""
     out = frame.copy()
+    kinds = list(kinds) if kinds is not None else frame_kinds(frame)
     for i in range(out.shape[1]):
         column = out.iloc[:, i]
-        kind = kinds[i] if kinds is not None else infer_kind(out.columns[i], column)
-        if kind == "integer" and pd.api.types.is_float_dtype(column.dtype) and whole_numbers(column):
+        if kinds[i] == "integer" and pd.api.types.is_float_dtype(column.dtype) and whole_numbers(column):
             out.isetitem(i, column.astype("Int64"))
     return out
 
@@ -195,6 +239,9 @@ class PaperTable:
         """A table of a tidy frame as it is (a Series becomes one column); ``kwargs`` as the class."""
         if isinstance(frame, pd.Series):
             frame = frame.to_frame(frame.name if frame.name is not None else "value")
+        marked = column_kinds(frame)
+        if marked:
+            kwargs["kinds"] = {**marked, **dict(kwargs.get("kinds") or {})}
         return cls(frame, **kwargs)
 
     def replace(self, **changes: Any) -> PaperTable:

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -58,15 +58,17 @@ from ._format import (
     latex_escape,
 )
 from .codebook import codebook_frame, settings_frame
-from .table import PaperTable, infer_kind, integers_as_integers
+from .table import PaperTable, frame_kinds, integers_as_integers
 
 __all__ = [
     "FORMULA_PREFIXES",
     "LATEX_ESCAPES",
     "TABLE_SUFFIXES",
+    "WRITER_WORDS",
     "XLSX_MAX_CELLS",
     "XLSX_MAX_COLS",
     "XLSX_MAX_ROWS",
+    "Words",
     "latex_escape",
     "neutralise_formulas",
     "refuse_oversized",
@@ -83,6 +85,32 @@ __all__ = [
 ]
 
 TableLike: TypeAlias = PaperTable | pd.DataFrame
+#: a function giving a fixed English text of the writers in the language of the output
+Words: TypeAlias = Callable[[str], str]
+#: the fixed words the writers add to the tables themselves (the codebook's descriptions aside)
+WRITER_WORDS: tuple[str, ...] = (
+    "Table",
+    "Notes:",
+    "(continued)",
+    "continued on the next page",
+    "sheet",
+    "column",
+    "kind",
+    "description",
+    "(table)",
+    "item",
+    "value",
+    "number",
+    "percent",
+    "integer",
+    "p",
+    "text",
+)
+
+
+def _english(text: str) -> str:
+    return text
+
 
 #: suffixes :func:`write_tables` writes
 TABLE_SUFFIXES = {".csv", ".xlsx", ".tex", ".md", ".parquet", ".docx"}
@@ -276,15 +304,16 @@ def write_tables(
     return path
 
 
-def write_table(table: TableLike, path: str | Path, *, name: str | None = None) -> Path:
-    """Write one table to ``.csv``, ``.tex``, ``.md``, ``.docx``, ``.xlsx`` or ``.parquet`` (by suffix)."""
+def write_table(table: TableLike, path: str | Path, *, name: str | None = None, words: Words | None = None) -> Path:
+    """Write one table to ``.csv``, ``.tex``, ``.md``, ``.docx``, ``.xlsx`` or ``.parquet`` (by suffix);
+    ``words``: the words the writers add, in the table's language (:data:`WRITER_WORDS`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     label = name or (table.name if isinstance(table, PaperTable) else path.stem)
     if suffix == ".xlsx":  # one table asked for as a workbook: on its sheet whatever its size
-        return write_xlsx({label: table}, path, max_cells=None)
+        return write_xlsx({label: table}, path, max_cells=None, words=words)
     if suffix == ".docx":
-        return write_docx([_as_table(table, label)], path)
+        return write_docx([_as_table(table, label)], path, words=words)
     if suffix == ".csv":
         return write_csv(table, path)
     if suffix not in TABLE_SUFFIXES:
@@ -293,12 +322,12 @@ def write_table(table: TableLike, path: str | Path, *, name: str | None = None) 
         )
     with atomic_path(path) as tmp:
         if suffix == ".md":
-            tmp.write_text(to_markdown(_as_table(table, label)), encoding="utf-8")
+            tmp.write_text(to_markdown(_as_table(table, label), words=words), encoding="utf-8")
         elif suffix == ".tex":
             paper = _as_table(table, label)
             if not isinstance(table, PaperTable):  # a tidy frame: captioned by its name (or the file's)
                 paper = paper.replace(caption=label if label != "table" else path.stem, name=path.stem)
-            tmp.write_text(to_latex(paper), encoding="utf-8")
+            tmp.write_text(to_latex(paper, words=words), encoding="utf-8")
         else:
             frame = table.flat() if isinstance(table, PaperTable) else table
             try:
@@ -337,7 +366,7 @@ def _flat_sheet(table: TableLike, name: str) -> tuple[pd.DataFrame, list[str], i
     body = frame.copy()
     if body.columns.nlevels > 1:
         body.columns = pd.Index([" ".join(str(p) for p in c if str(p) != "") for c in body.columns], dtype=object)
-    kind_list = [infer_kind(body.columns[i], body.iloc[:, i]) for i in range(body.shape[1])]
+    kind_list = frame_kinds(frame)
     if n_keys:
         names = [
             str(n) if n is not None else ("index" if body.index.nlevels == 1 else f"level_{i}")
@@ -441,6 +470,7 @@ def write_xlsx(
     about: Any = None,
     codebook: bool | Mapping[str, str] = False,
     max_cells: int | None = XLSX_MAX_CELLS,
+    words: Words | None = None,
     written: Mapping[str, Sequence[str | Path]] | None = None,
 ) -> Path:
     """Every table as a flat sheet of one workbook (see the module docstring), atomically.
@@ -456,6 +486,10 @@ def write_xlsx(
         written as ``<workbook stem>.<name>.csv`` and ``.parquet`` beside the workbook instead of
         as a sheet; a sheet ``outside`` lists each such table with its size and files, and a
         ``UserWarning`` names them. Default :data:`XLSX_MAX_CELLS`; None puts every table on a sheet.
+    words : callable, optional
+        The text the writer adds itself in the language of the workbook: the codebook's header row,
+        its kinds and the descriptions of the package's columns (``words("standard error")``) and
+        the header row of the about sheet; default English.
     written : mapping of name to files, optional
         Files that already hold a table (e.g. a study's ``coupling.csv``): a table over ``max_cells``
         named here is listed on the ``outside`` sheet with these files instead of being written again.
@@ -471,7 +505,10 @@ def write_xlsx(
     refuse_oversized(tables)
     sheets: dict[str, TableLike] = {}
     if about is not None:
-        sheets["about"] = settings_frame(about) if not isinstance(about, pd.DataFrame) else about
+        frame = settings_frame(about) if not isinstance(about, pd.DataFrame) else about
+        if words is not None:
+            frame = frame.rename(columns=words).rename_axis(index=[words(str(n)) for n in frame.index.names])
+        sheets["about"] = frame
     inside, outside = _split_by_cells(tables, max_cells)
     sheets.update(inside)
     if outside:
@@ -482,6 +519,8 @@ def write_xlsx(
     if codebook is not False:
         extra = codebook if isinstance(codebook, Mapping) else None
         book_frame = codebook_frame({names[k]: _as_table(v, k) for k, v in sheets.items()}, extra)
+        if words is not None:
+            book_frame = _codebook_in(book_frame, words)
         used = {n.casefold() for n in names.values()}
         label = "codebook" if "codebook" not in used else "codebook~2"
         sheets[label] = book_frame
@@ -499,6 +538,15 @@ def write_xlsx(
         finally:
             workbook.close()
     return path
+
+
+def _codebook_in(book: pd.DataFrame, words: Words) -> pd.DataFrame:
+    """The codebook with its header row, kinds and descriptions given by ``words``."""
+    out = book.copy()
+    for column in ("kind", "description"):
+        out[column] = [words(v) if v else v for v in out[column]]
+    out["column"] = [words(v) if v == "(table)" else v for v in out["column"]]
+    return out.rename(columns=words)
 
 
 def _split_by_cells(
@@ -683,6 +731,7 @@ def to_latex(
     fontsize: str = "small",
     max_rows: int = 40,
     position: str = "htbp",
+    words: Words | None = None,
 ) -> str:
     r"""The table as a LaTeX ``table`` (or ``longtable``) with caption, label and notes.
 
@@ -698,6 +747,9 @@ def to_latex(
         Printed rows above which the table becomes a ``longtable`` that breaks across pages.
     position : str
         Float placement of the ``table`` environment.
+    words : callable, optional
+        The words the writer adds itself (``"Notes:"``, ``"(continued)"``, see :data:`WRITER_WORDS`)
+        in the language of the document: ``words("Notes:")``; default English.
 
     Returns
     -------
@@ -772,6 +824,7 @@ def to_latex(
         ]
         return "@{}" + "".join(parts) + "@{}"
 
+    word = words or _english
     out = [r"% spatialcoupling table; needs \usepackage{booktabs,array,longtable}"]
     caption = latex_escape(table.caption) if table.caption else ""
     label = latex_escape(table.tex_label).replace(r"\_", "_")
@@ -804,18 +857,18 @@ def to_latex(
         if i:
             out.append(r"\addtocounter{table}{-1}")
         out.append(rf"\begin{{longtable}}{{{spec(chunk)}}}")
-        cap = caption + (" (continued)" if i else "")
+        cap = caption + (f" {latex_escape(word('(continued)'))}" if i else "")
         if cap:
             out.append(rf"\caption{{{cap}}}" + (rf"\label{{{label}}}" if i == 0 else "") + r"\\")
         out += [r"\toprule", *head, r"\midrule", r"\endfirsthead"]
         out += [
-            rf"\multicolumn{{{n}}}{{@{{}}l@{{}}}}{{\textit{{(continued)}}}}\\",
+            rf"\multicolumn{{{n}}}{{@{{}}l@{{}}}}{{\textit{{{latex_escape(word('(continued)'))}}}}}\\",
             r"\toprule",
             *head,
             r"\midrule",
             r"\endhead",
             r"\midrule",
-            rf"\multicolumn{{{n}}}{{@{{}}r@{{}}}}{{\textit{{continued on the next page}}}}\\",
+            rf"\multicolumn{{{n}}}{{@{{}}r@{{}}}}{{\textit{{{latex_escape(word('continued on the next page'))}}}}}\\",
             r"\endfoot",
             r"\bottomrule",
             r"\endlastfoot",
@@ -825,12 +878,13 @@ def to_latex(
     notes = [latex_escape(n) for n in table.notes]
     if notes:
         text = " ".join(notes)
+        notes_word = latex_escape(word("Notes:"))
         if long:
-            out.append(rf"\par\noindent{{\footnotesize\textit{{Notes:}} {text}\par}}")
+            out.append(rf"\par\noindent{{\footnotesize\textit{{{notes_word}}} {text}\par}}")
         else:
             out += [
                 r"\par\medskip",
-                r"\begin{minipage}{\linewidth}\footnotesize\textit{Notes:} " + text,
+                r"\begin{minipage}{\linewidth}\footnotesize\textit{" + notes_word + "} " + text,
                 r"\end{minipage}",
             ]
     out.append(r"\endgroup" if long else r"\end{table}")
@@ -916,9 +970,10 @@ def _latex_body(
 
 
 # -- Markdown ------------------------------------------------------------------------------------
-def to_markdown(table: TableLike) -> str:
+def to_markdown(table: TableLike, *, words: Words | None = None) -> str:
     """A GitHub-flavoured Markdown table: caption in bold above, numbers right-aligned, panel
-    headings as italic rows, ``|`` escaped, notes below.
+    headings as italic rows, ``|`` escaped, notes below (``words``: the ``"Notes:"`` before them in the
+    table's language, see :data:`WRITER_WORDS`).
 
     Examples
     --------
@@ -959,7 +1014,7 @@ def to_markdown(table: TableLike) -> str:
         else:
             lines.append("| " + " | ".join(cell(c) for c in [*key_cells, *cells]) + " |")
     if table.notes:
-        lines += ["", "*Notes:* " + " ".join(cell(n) for n in table.notes)]
+        lines += ["", f"*{cell((words or _english)('Notes:'))}* " + " ".join(cell(n) for n in table.notes)]
     return "\n".join(lines) + "\n"
 
 
@@ -1018,6 +1073,7 @@ def write_docx(
     font: str = "Times New Roman",
     east_asian_font: str = "SimSun",
     size: float = 10.5,
+    words: Words | None = None,
 ) -> Path:
     """Three-line tables in a Word document, one after another, with numbered captions and notes.
 
@@ -1030,6 +1086,9 @@ def write_docx(
         choice of Chinese journals).
     size : float
         Font size in points of the cells (10.5 pt, 五号); captions use it too, notes 1.5 pt less.
+    words : callable, optional
+        The words the writer adds itself (the ``"Table"`` of the captions, see :data:`WRITER_WORDS`)
+        in the language of the document; default English.
     """
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -1044,7 +1103,7 @@ def write_docx(
         table = _as_table(raw, f"table{i + 1}")
         caption = doc.add_paragraph(style="Caption")
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(caption, "Table ", size=size, bold=True, **style)
+        _run(caption, f"{(words or _english)('Table')} ", size=size, bold=True, **style)
         number = _run(caption, str(i + 1), size=size, bold=True, **style)
         _as_field(number.element, r" SEQ Table \* ARABIC ")
         _run(caption, ".  " + table.caption if table.caption else ".", size=size, **style)
