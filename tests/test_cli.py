@@ -32,7 +32,7 @@ QUICK = (
 # a run that spends most of its time in one long step (the Dagum bootstrap), to be stopped there
 SLOW = QUICK.format(data='dataset = "china_demo"') + (
     '[regions]\ndataset = "china_provinces"\nid = "name_en"\ngroupings = ["zone8"]\nextra = "drop"\n'
-    '[dagum]\ngrouping = "zone8"\nbootstrap = 60000\nseed = 1\n'
+    '[dagum]\ngrouping = "zone8"\nbootstrap = 150000\nseed = 1\n'
 )
 SETTINGS = {
     "data": {"dataset": "china_demo"},
