@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._grades import DEFAULT_GRADES, GRADE_LABELS_ZH
+from ..tables.regression import BLOCK_ORDER, FOOTER, FOOTER_ORDER
 
 __all__ = [
     "ZH",
@@ -741,31 +742,12 @@ def translate_paper(paper: Any, language: str) -> Any:
 #: keeps its name
 ROW_WORDS = frozenset(
     {
-        "Main",
-        "Wx",
-        "Spatial",
-        "Variance",
-        "Direct",
-        "Indirect",
-        "Total",
-        "Convergence",
-        "Statistics",
+        *BLOCK_ORDER,  # the regression tables' blocks and footer rows
+        FOOTER,
+        *FOOTER_ORDER,
         "Constant",
         "Speed",
         "Half-life",
-        "Model",
-        "Region FE",
-        "Year FE",
-        "Region RE",
-        "Lee–Yu",
-        "N",
-        "Regions",
-        "Periods",
-        "R² (within)",
-        "R²",
-        "Log-likelihood",
-        "AIC",
-        "BIC",
         "National",
         "All regions",
         "Subtotal",
