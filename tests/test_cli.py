@@ -62,10 +62,24 @@ def _leftovers(parent: Path) -> list[str]:
     return [p.name for p in parent.iterdir() if ".sctmp-" in p.name or ".scold-" in p.name]
 
 
+#: run the command line as a shell starts it: no blocked signals, Ctrl-C raising KeyboardInterrupt (a
+#: test worker's own signal state is inherited by its children and must not reach the command under test)
+_CLEAN_START = (
+    "import runpy, signal\n"
+    "if hasattr(signal, 'pthread_sigmask'):\n"
+    "    signal.pthread_sigmask(signal.SIG_SETMASK, [])\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "for name in ('SIGTERM', 'SIGHUP'):\n"
+    "    if hasattr(signal, name):\n"
+    "        signal.signal(getattr(signal, name), signal.SIG_DFL)\n"
+    "runpy.run_module('spatialcoupling.cli', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def _cli(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "MPLBACKEND": "Agg", "SPATIALCOUPLING_PROGRESS": "0"}
     return subprocess.Popen(
-        [sys.executable, "-m", "spatialcoupling.cli", *args],
+        [sys.executable, "-c", _CLEAN_START, *args],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
