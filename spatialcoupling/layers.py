@@ -370,13 +370,10 @@ def _write_shared(frame: Any, path: Path, layer: str, options: dict[str, Any]) -
 
     fields = ", ".join(f"v.{quoted(str(c))}" for c in values.columns)
     with sqlite3.connect(path) as con:
-        srs, kind, z, m = con.execute(
-            "SELECT srs_id, geometry_type_name, z, m FROM gpkg_geometry_columns WHERE table_name = ?",
+        geom, srs, kind, z, m = con.execute(
+            "SELECT column_name, srs_id, geometry_type_name, z, m FROM gpkg_geometry_columns WHERE table_name = ?",
             (f"{layer}_boundaries",),
         ).fetchone()
-        geom = con.execute(
-            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (f"{layer}_boundaries",)
-        ).fetchone()[0]
         con.execute(
             f"CREATE VIEW {quoted(layer)} AS SELECT v.fid AS fid, {fields}, b.{quoted(geom)} AS geom "
             f"FROM {quoted(layer + '_values')} v LEFT JOIN {quoted(layer + '_boundaries')} b "
