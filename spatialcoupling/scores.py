@@ -184,7 +184,9 @@ class _ObjectiveWeights(Model):
                     score_values[:, target] = basis_sub @ w
                 else:
                     score_values[rows, target] = basis_sub[rows] @ w
-                columns = {c: sub[c].to_numpy() for c in ("indicator", "subsystem", "dimension", "direction")}
+                columns: dict[str, Any] = {
+                    c: sub[c].to_numpy() for c in ("indicator", "subsystem", "dimension", "direction")
+                }
                 columns.update(diag)
                 columns["weight"] = w
                 if self.scope == "period":
