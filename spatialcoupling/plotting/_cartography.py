@@ -33,6 +33,7 @@ Placement
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -570,15 +571,22 @@ def add_scale_bar(frame: MapFrame, language: str = "en") -> Any:
     return bar
 
 
+@functools.lru_cache(maxsize=8)
+def _lonlat_transformers(wkt: str) -> tuple[Any, Any]:
+    """Transformers from a CRS (given as WKT) to longitude/latitude and back (building one takes
+    about 10 ms, and a map asks for north at up to four corners)."""
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_wkt(wkt)
+    return Transformer.from_crs(crs, 4326, always_xy=True), Transformer.from_crs(4326, crs, always_xy=True)
+
+
 def _north_angle(frame: MapFrame, x: float, y: float) -> float:
     """Direction of north (radians from the +x axis) at map point (x, y)."""
-    from pyproj import Transformer
-
     crs = frame.crs if frame.crs is not None else frame.data_crs
     if crs is None or crs.is_geographic:
         return np.pi / 2
-    back = Transformer.from_crs(crs, 4326, always_xy=True)
-    fwd = Transformer.from_crs(4326, crs, always_xy=True)
+    back, fwd = _lonlat_transformers(crs.to_wkt())
     lon, lat = back.transform(x, y)
     x2, y2 = fwd.transform(lon, min(lat + 0.5, 89.9))
     return float(np.arctan2(y2 - y, x2 - x))
