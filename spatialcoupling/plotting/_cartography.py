@@ -117,15 +117,22 @@ def to_map_crs(layer: Any, crs: Any) -> Any:
     return layer.to_crs(crs)
 
 
+@functools.lru_cache(maxsize=8)
+def _lonlat_transformers(wkt: str) -> tuple[Any, Any]:
+    """Transformers from a CRS (given as WKT) to longitude/latitude and back (building one takes
+    about 10 ms, and a map asks for north at up to four corners)."""
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_wkt(wkt)
+    return Transformer.from_crs(crs, 4326, always_xy=True), Transformer.from_crs(4326, crs, always_xy=True)
+
+
 def _project_lonlat(lon: np.ndarray, lat: np.ndarray, crs: Any, data_crs: Any) -> tuple[np.ndarray, np.ndarray]:
     """Longitude/latitude points in the map's coordinates."""
-    from pyproj import Transformer
-
     target = crs if crs is not None else data_crs
     if target is None or (target.is_geographic and target.to_epsg() == 4326):
         return np.asarray(lon, float), np.asarray(lat, float)
-    t = Transformer.from_crs(4326, target, always_xy=True)
-    x, y = t.transform(lon, lat)
+    x, y = _lonlat_transformers(target.to_wkt())[1].transform(lon, lat)
     return np.asarray(x), np.asarray(y)
 
 
@@ -569,16 +576,6 @@ def add_scale_bar(frame: MapFrame, language: str = "en") -> Any:
         bar.set_bbox_transform(frame.ax.transAxes)
         frame.taken.append(bar.get_window_extent(_renderer(frame.ax.figure)))
     return bar
-
-
-@functools.lru_cache(maxsize=8)
-def _lonlat_transformers(wkt: str) -> tuple[Any, Any]:
-    """Transformers from a CRS (given as WKT) to longitude/latitude and back (building one takes
-    about 10 ms, and a map asks for north at up to four corners)."""
-    from pyproj import CRS, Transformer
-
-    crs = CRS.from_wkt(wkt)
-    return Transformer.from_crs(crs, 4326, always_xy=True), Transformer.from_crs(4326, crs, always_xy=True)
 
 
 def _north_angle(frame: MapFrame, x: float, y: float) -> float:
