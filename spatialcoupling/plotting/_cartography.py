@@ -280,6 +280,26 @@ class MapFrame:
         self.tree = shapely.STRtree(np.concatenate([np.asarray(self.tree.geometries, dtype=object), extra]))
 
 
+def _china_context_in(crs: Any) -> tuple[Any, np.ndarray]:
+    """Taiwan (a GeoDataFrame) and the maritime boundary lines (geometries) in ``crs``."""
+    key = None if crs is None else crs.to_wkt()
+    taiwan, maritime = _china_context_cached(key)
+    return taiwan.copy(), maritime.copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _china_context_cached(wkt: str | None) -> tuple[Any, np.ndarray]:
+    """:func:`_china_context_in` by the CRS's WKT (projecting the two small layers costs a
+    transformer each, about 17 ms, on every national map)."""
+    from pyproj import CRS
+
+    from ..datasets.geo import china_map_context
+
+    ctx = china_map_context()
+    crs = None if wkt is None else CRS.from_wkt(wkt)
+    return to_map_crs(ctx["taiwan"], crs), to_map_crs(ctx["maritime"], crs).geometry.to_numpy()
+
+
 def _covers_taiwan(projected: Any, taiwan: Any) -> bool:
     point = taiwan.geometry.iloc[0].representative_point()
     return len(projected.sindex.query(point, predicate="intersects")) > 0
@@ -335,14 +355,10 @@ def draw_map(
     extra_geoms, maritime = [], None
     taiwan_no_data = False
     if national and context:
-        from ..datasets.geo import china_map_context
-
-        ctx = china_map_context()
-        taiwan = to_map_crs(ctx["taiwan"], target if target is not None else data_crs)
+        taiwan, maritime = _china_context_in(target if target is not None else data_crs)
         if not _covers_taiwan(projected, taiwan):
             extra_geoms = list(taiwan.geometry.to_numpy())
             taiwan_no_data = True
-        maritime = to_map_crs(ctx["maritime"], target if target is not None else data_crs).geometry.to_numpy()
     all_geoms = np.concatenate([geoms, np.asarray(extra_geoms, dtype=object)]) if extra_geoms else geoms
     all_classes = np.concatenate([classes, np.full(len(extra_geoms), len(palette))]) if extra_geoms else classes
     paths = class_paths(all_geoms, all_classes, len(palette) + 1)
