@@ -1202,24 +1202,31 @@ class _PrototypeFill:
 
         key = (right, center, italic)
         paragraph = cell.paragraphs[0]
-        p = paragraph._p
         plain = bool(text) and "\n" not in text and "\t" not in text and "\r" not in text
         proto = self.prototypes.get(key)
-        if proto is None or not plain or len(p):
-            self.styled(paragraph, text, right, center, italic)
-            if plain and proto is None and len(p) and len(p.findall(".//" + qn("w:t"))) == 1:
+        if proto is not None and plain:
+            # the paragraph's element, reached through the public element of a temporary run
+            probe = paragraph.add_run("").element
+            p = probe.getparent()
+            p.remove(probe)
+            if not len(p):  # a fresh paragraph: replaced by a copy of the prototype
+                new = copy.deepcopy(proto)
+                element = new.find(".//" + qn("w:t"))
+                element.text = text
+                space = "{http://www.w3.org/XML/1998/namespace}space"
+                if text != text.strip():
+                    element.set(space, "preserve")
+                elif space in element.attrib:
+                    del element.attrib[space]
+                p.addprevious(new)
+                p.getparent().remove(p)
+                return
+        self.styled(paragraph, text, right, center, italic)
+        runs = paragraph.runs
+        if plain and proto is None and len(runs) == 1:
+            p = runs[0].element.getparent()
+            if len(p.findall(".//" + qn("w:t"))) == 1:
                 self.prototypes[key] = copy.deepcopy(p)
-            return
-        new = copy.deepcopy(proto)
-        element = new.find(".//" + qn("w:t"))
-        element.text = text
-        space = "{http://www.w3.org/XML/1998/namespace}space"
-        if text != text.strip():
-            element.set(space, "preserve")
-        elif space in element.attrib:
-            del element.attrib[space]
-        p.addprevious(new)
-        p.getparent().remove(p)
 
 
 def _body_rows(grid: Any, tbl: Any, rows: Sequence[Any], fill: Any, n_keys: int, numeric: Sequence[bool]) -> None:
