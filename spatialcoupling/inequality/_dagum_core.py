@@ -128,7 +128,7 @@ class _GroupLayout(NamedTuple):
     sizes: np.ndarray  # members per group
     starts: np.ndarray  # first group-major position of every group
     head: np.ndarray  # (k·n,) slot of C_h(q) in the running array, row h, position q
-    mixed: np.ndarray  # (k·n,) the same, in the lower (tail) half where h is the poorer of (h, g(q))
+    mixed: np.ndarray  # ((k−1)·n,) rows h ≠ g(q) in order (g, h, q), read from the tail half where h is the poorer
     poorer_first: np.ndarray  # (pairs,) True when j is the poorer of the pair (j, h), j < h
 
     @property
@@ -189,6 +189,9 @@ def _group_layout(ys: np.ndarray, lab: np.ndarray, k: int) -> _GroupLayout:
     )
     tail = ~richer[:, lab_g]  # row h is not the richer of (h, group of q): read the tail copy
     mixed = head + (n + k) * tail
+    # every group's members against the other groups only (its own row is summed within the group)
+    blocks = [mixed[np.arange(k) != g][:, lab_g == g].ravel() for g in range(k)]
+    mixed = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.intp)
     jj, hh = np.triu_indices(k, 1)
     return _GroupLayout(
         order=order,
@@ -360,15 +363,19 @@ def _pair_sums_group_major(
             totals = head[:, layout.starts + np.arange(k) + layout.sizes]  # (m, k) = W_h
             np.subtract(head, np.repeat(totals, layout.sizes + 1, axis=1), out=run[:, n + k :])
         M = np.zeros((m, k, k))
-        for a in range(0, m, block):
+        others = [np.flatnonzero(np.arange(k) != g) for g in range(k)]
+        for a in range(0, m if k > 1 else 0, block):
             rows = slice(a, a + block)
             part = run[rows]
+            b = part.shape[0]
             # indices are in range by construction: mode="clip" skips numpy's per-index check (2x faster)
-            G = np.take(part, layout.mixed, axis=1, out=scratch.get("G", (part.shape[0], k * n)), mode="clip")
-            G = G.reshape(-1, k, n)
+            G = np.take(part, layout.mixed, axis=1, out=scratch.get("G", (b, (k - 1) * n)), mode="clip")
             v = wy[rows]
             for g, members, _slots in spans:
-                M[rows, g, :] = np.matmul(G[:, :, members], v[:, members, None])[:, :, 0]
+                # members of g against the k − 1 other groups: a (b, k − 1, n_g) block of G
+                n_g = members.stop - members.start
+                part_g = G[:, (k - 1) * members.start : (k - 1) * members.stop].reshape(b, k - 1, n_g)
+                M[rows, g, others[g]] = np.matmul(part_g, v[:, members, None])[:, :, 0]
         jj, hh = np.triu_indices(k, 1)
         first = layout.poorer_first
         p_side, r_side = np.where(first, jj, hh), np.where(first, hh, jj)  # (poorer, richer) of every pair
