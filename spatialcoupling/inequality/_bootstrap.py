@@ -141,10 +141,14 @@ def _child_states(parent: np.random.SeedSequence, first: int, count: int) -> lis
     return states
 
 
-def _replicate_rows(parent: np.random.SeedSequence, first: int, count: int, n: int, fill) -> None:
+def _replicate_rows(
+    parent: np.random.SeedSequence, first: int, count: int, n: int, fill, states: list | None = None
+) -> None:
     """Call ``fill(b, generator)`` for replicates ``b = 0 .. count − 1``, the generator set to
-    ``default_rng(c)`` for child ``c = first + b`` of ``parent`` (see the section comment)."""
-    states = _child_states(parent, first, count)
+    ``default_rng(c)`` for child ``c = first + b`` of ``parent`` (see the section comment);
+    ``states``: those children's :func:`_child_states` when already computed."""
+    if states is None:
+        states = _child_states(parent, first, count)
     if states is None:
         for b, i in enumerate(range(first, first + count)):
             child = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, i), pool_size=parent.pool_size)
@@ -185,6 +189,7 @@ def _draw_counts(
     sizes: np.ndarray,
     slot: np.ndarray,
     scratch: _Scratch | None = None,
+    states: list | None = None,
 ) -> np.ndarray:
     """How often each value is drawn in replicates ``first .. first + count − 1``, as a
     (count, n) float array in the order given by ``slot``.
@@ -205,7 +210,7 @@ def _draw_counts(
     def fill(b: int, gen: np.random.Generator) -> None:
         gen.random(out=u[b])
 
-    _replicate_rows(parent, first, count, n, fill)
+    _replicate_rows(parent, first, count, n, fill, states)
     rows_ = min(count, _DRAW_ROWS)
     offsets = n * np.arange(rows_, dtype=np.intp)[:, None]
     idx_buf = np.empty((rows_, n), dtype=np.intp)
@@ -239,8 +244,10 @@ def _bootstrap_chunk(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     step = max(1, _EVAL_CELLS // values.size)
     thetas, tstats = [], []
     scratch = _Scratch()
+    states = _child_states(parent, first, count)  # once for the chunk: its cost is mostly per call
     for a in range(0, count, step):
-        Wg = _draw_counts(parent, first + a, min(step, count - a), sizes, slot, scratch)
+        part = None if states is None else states[a : a + step]
+        Wg = _draw_counts(parent, first + a, min(step, count - a), sizes, slot, scratch, part)
         # resampling within groups keeps the group sizes: the weights' group sums are the sizes
         out = _dagum_group_major(layout, Wg, y0, variance=estimate is not None, sizes=sizes, scratch=scratch)
         theta = _flatten(out)
