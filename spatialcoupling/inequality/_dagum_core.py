@@ -393,6 +393,7 @@ def _pair_sums_group_major(
         F = np.stack([Wg, Wg * moments["yc"], Wg * moments["Tc"]], axis=2)  # (m, n, 3)
         a_mom = moments["a_mom"]
         A_own = moments["A_own"]
+        cols = np.arange(n)
         for a in range(0, m, block):
             rows = slice(a, a + block)
             part = pairs[rows]
@@ -400,15 +401,19 @@ def _pair_sums_group_major(
             X = np.take(part, heads, axis=1, out=scratch.get("G", (b, k * n, 2)), mode="clip")
             A = np.multiply(X[:, :, 0].reshape(b, k, n), ys, out=scratch.get("A", (b, k, n)))
             A -= X[:, :, 1].reshape(b, k, n)  # A[:, h, q] = A_{q, h} = y_q C_h(q) − S_h(q)
+            R = scratch.get("R", (b, k, k, 4))  # [:, g, h]: Σ_{i ∈ g} w A_ih {1, yc, Tc, A_ih}
+            R[:] = 0.0
+            Fb = F[rows]
             for g, members, _slots in spans:
-                out = np.matmul(A[:, :, members], F[rows, members, :])  # (b, k, 3): Σ_{i ∈ g} w A_ih {1, yc, Tc}
-                P[rows, g, :] = out[:, :, 0]
-                a_mom[1, rows, g, :] = out[:, :, 1]
-                a_mom[2, rows, g, :] = out[:, :, 2]
-                A_own[rows, members] = A[:, g, members]
+                R[:, g, :, :3] = np.matmul(A[:, :, members], Fb[:, members, :])
+            A_own[rows] = A[:, layout.lab, cols]
             np.multiply(A, A, out=A)
             for g, members, _slots in spans:
-                a_mom[0, rows, g, :] = np.matmul(A[:, :, members], F[rows, members, :1])[:, :, 0]
+                R[:, g, :, 3:] = np.matmul(A[:, :, members], Fb[:, members, :1])
+            P[rows] = R[..., 0]
+            a_mom[1, rows] = R[..., 1]
+            a_mom[2, rows] = R[..., 2]
+            a_mom[0, rows] = R[..., 3]
     np.maximum(P, 0.0, out=P)  # each summand is >= 0; clear rounding residue
     return P
 
