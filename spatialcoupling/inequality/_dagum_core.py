@@ -190,7 +190,7 @@ def _group_layout(ys: np.ndarray, lab: np.ndarray, k: int) -> _GroupLayout:
     tail = ~richer[:, lab_g]  # row h is not the richer of (h, group of q): read the tail copy
     mixed = head + (n + k) * tail
     # every group's members against the other groups only (its own row is summed within the group)
-    blocks = [mixed[np.arange(k) != g][:, lab_g == g].ravel() for g in range(k)]
+    blocks = [mixed[:, lab_g == g][np.arange(k) != g].ravel() for g in range(k)]
     mixed = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.intp)
     jj, hh = np.triu_indices(k, 1)
     return _GroupLayout(
