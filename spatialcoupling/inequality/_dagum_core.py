@@ -322,10 +322,10 @@ def _pair_sums_group_major(
     ``sizes`` and ``sum_shift`` their group sums); with ``moments``, also the within-group
     moments of the ``A_ih`` and ``A_own``.
 
-    A group's own sum ``P_gg = Σ_{i ∈ g} w_i (y_i C_g(i) − S_g(i))`` needs only running sums
-    within the group. For two groups, with ``C_h(i)`` the weight of ``h`` at sorted positions
-    ``≤ i`` and ``W_h`` its total, ``Σ_{i ∈ j} w_i S_h(i) = Σ_{r ∈ h} w_r y_r (W_j − C_j(r))``
-    (``j ≠ h``), so
+    A group's own sum ``P_gg = Σ_{i ∈ g} w_i (y_i C_g(i) − S_g(i)) = Σ_{i ∈ g} w_i y_i (2 C_g(i) − w_i −
+    W_g)`` needs only the running weights within the group (without moments). For two groups,
+    with ``C_h(i)`` the weight of ``h`` at sorted positions ``≤ i`` and ``W_h`` its total,
+    ``Σ_{i ∈ j} w_i S_h(i) = Σ_{r ∈ h} w_r y_r (W_j − C_j(r))`` (``j ≠ h``), so
 
         ``P_jh = Σ_{i ∈ j} w_i y_i C_h(i) + Σ_{r ∈ h} w_r y_r (C_j(r) − W_j)``
 
@@ -356,9 +356,13 @@ def _pair_sums_group_major(
     if moments is None:
         head = run[:, : n + k]
         _local_running(layout, Wg, head)
-        for g, members, slots in spans:  # own group: Σ w (y C − S) with running sums within the group
-            A_own = ys[members] * head[:, slots] - np.cumsum(wy[:, members], axis=1)
-            P[:, g, g] = np.einsum("bi,bi->b", Wg[:, members], A_own)
+        for g, members, slots in spans:
+            # own group: Σ_{i ∈ g} w_i S_g(i) = Σ_{r ∈ g} w_r y_r (W_g − C_g(r) + w_r), so
+            # P_gg = Σ_{i ∈ g} w_i y_i (2 C_g(i) − w_i − W_g), the factor an exact integer for counts
+            factor = np.multiply(head[:, slots], 2.0)
+            factor -= Wg[:, members]
+            factor -= sizes[:, g, None]
+            P[:, g, g] = np.einsum("bi,bi->b", wy[:, members], factor)
         if sizes.strides[0] == 0:  # the same group totals in every row (a bootstrap within groups)
             np.subtract(head, np.repeat(sizes[0], layout.sizes + 1), out=run[:, n + k :])
         else:
