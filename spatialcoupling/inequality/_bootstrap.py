@@ -10,8 +10,10 @@ the same for any ``n_jobs`` or joblib backend.
 of a replicate of a small panel, so the children's generator states are computed for all
 replicates at once with numpy's published algorithms (SeedSequence's entropy mixing, PCG64's
 seeding; the same numbers, which a test checks against numpy for several kinds of seed), and one
-PCG64 object is set to each state in turn to draw. Entropy this code does not read falls back
-to numpy's own spawn.
+PCG64 object is set to each state in turn to draw (``Generator.random``, written into the batch's
+array). Entropy this code does not read falls back to numpy's own spawn. Value ``i`` of group
+``g`` draws ``start_g + floor(u_i · n_g)``; the draws are counted straight into the columns of
+the group-major layout of the sorted values (:func:`_draw_counts`).
 
 **Intervals.** ``"symmetric-t"``: ``θ̂ ± c·se`` with ``c`` the ``1 − α`` quantile of
 ``|θ* − θ̂| / se*``; ``"studentized"``: the equal-tailed bootstrap-t; ``"percentile"``; ``"bc"``
@@ -25,7 +27,15 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ._dagum_core import _dagum_weighted, _flatten, _flatten_var, _sorted_sample, _term_bounds
+from ._dagum_core import (
+    _dagum_group_major,
+    _flatten,
+    _flatten_var,
+    _group_layout,
+    _Scratch,
+    _sorted_sample,
+    _term_bounds,
+)
 
 #: cap on (replicates × observations) evaluated in one batch, to bound memory
 _BATCH_CELLS = 1 << 20
@@ -131,21 +141,21 @@ def _child_states(parent: np.random.SeedSequence, first: int, count: int) -> lis
     return states
 
 
-def _replicate_uniforms(parent: np.random.SeedSequence, first: int, count: int, n: int) -> np.ndarray:
-    """``[default_rng(c).random(n) for c in children first .. first + count − 1 of parent]``
-    as a (count, n) array, without building the children (see the section comment)."""
-    states = _child_states(parent, first, count)
-    out = np.empty((count, n))
+def _replicate_rows(
+    parent: np.random.SeedSequence, first: int, count: int, n: int, fill, states: list | None = None
+) -> None:
+    """Call ``fill(b, generator)`` for replicates ``b = 0 .. count − 1``, the generator set to
+    ``default_rng(c)`` for child ``c = first + b`` of ``parent`` (see the section comment);
+    ``states``: those children's :func:`_child_states` when already computed."""
     if states is None:
-        children = [
-            np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, i), pool_size=parent.pool_size)
-            for i in range(first, first + count)
-        ]
-        for b, child in enumerate(children):
-            out[b] = np.random.default_rng(child).random(n)
-        return out
+        states = _child_states(parent, first, count)
+    if states is None:
+        for b, i in enumerate(range(first, first + count)):
+            child = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, i), pool_size=parent.pool_size)
+            fill(b, np.random.default_rng(child))
+        return
     bitgen = np.random.PCG64(0)
-    raw = np.empty((count, n), dtype=np.uint64)
+    gen = np.random.Generator(bitgen)
     for b, (state, inc) in enumerate(states):
         bitgen.state = {
             "bit_generator": "PCG64",
@@ -153,12 +163,73 @@ def _replicate_uniforms(parent: np.random.SeedSequence, first: int, count: int, 
             "has_uint32": 0,
             "uinteger": 0,
         }
-        raw[b] = bitgen.random_raw(n)
-    # Generator.random: the top 53 bits as a double in [0, 1) (converted through int64, which numpy
-    # turns into doubles much faster than uint64; the 53-bit values are exact either way)
-    out = (raw >> np.uint64(11)).view(np.int64).astype(np.float64)
-    out *= 1.0 / 9007199254740992.0
+        fill(b, gen)
+
+
+def _replicate_uniforms(parent: np.random.SeedSequence, first: int, count: int, n: int) -> np.ndarray:
+    """``[default_rng(c).random(n) for c in children first .. first + count − 1 of parent]``
+    as a (count, n) array, without building the children (see the section comment)."""
+    out = np.empty((count, n))
+
+    def fill(b: int, gen: np.random.Generator) -> None:
+        gen.random(out=out[b])
+
+    _replicate_rows(parent, first, count, n, fill)
     return out
+
+
+#: replicates whose draws are counted together in :func:`_draw_counts` (arrays of this many rows stay in cache)
+_DRAW_ROWS = 32
+
+
+def _draw_counts(
+    parent: np.random.SeedSequence,
+    first: int,
+    count: int,
+    sizes: np.ndarray,
+    slot: np.ndarray,
+    scratch: _Scratch | None = None,
+    states: list | None = None,
+) -> np.ndarray:
+    """How often each value is drawn in replicates ``first .. first + count − 1``, as a
+    (count, n) float array in the order given by ``slot``.
+
+    Value ``i`` of group ``g`` (values ordered by group, ``n_g`` members from ``start_g``) draws
+    ``start_g + floor(u · n_g)`` with ``u`` the replicate's ``i``-th uniform; ``slot[j]`` is the
+    column of value ``j`` in the result. ``u · n_g`` is below ``n_g`` in floating point for every
+    ``u ≤ 1 − 2**-53`` (the product rounds to at most the double below ``n_g``), so no clipping
+    is needed.
+    """
+    n = slot.size
+    high = np.repeat(sizes, sizes).astype(np.float64)
+    low = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    scratch = scratch or _Scratch()
+    u = scratch.get("u", (count, n))
+    counts = scratch.get("counts", (count, n))
+
+    def fill(b: int, gen: np.random.Generator) -> None:
+        gen.random(out=u[b])
+
+    _replicate_rows(parent, first, count, n, fill, states)
+    rows_ = min(count, _DRAW_ROWS)
+    offsets = n * np.arange(rows_, dtype=np.intp)[:, None]
+    idx_buf = np.empty((rows_, n), dtype=np.intp)
+    cell_buf = np.empty((rows_, n), dtype=np.intp)
+    for a in range(0, count, _DRAW_ROWS):
+        block = u[a : a + _DRAW_ROWS]
+        b = block.shape[0]
+        block *= high
+        idx = idx_buf[:b]
+        np.copyto(idx, block, casting="unsafe")  # truncation = floor for these non-negative values
+        idx += low
+        cells = np.take(slot, idx, out=cell_buf[:b], mode="clip")  # in range by construction
+        cells += offsets[:b]
+        np.copyto(counts[a : a + b], np.bincount(cells.ravel(), minlength=b * n).reshape(b, n))
+    return counts
+
+
+#: values × replicates evaluated together inside one batch of :func:`_bootstrap_chunk` (arrays stay in cache)
+_EVAL_CELLS = 1 << 18
 
 
 def _bootstrap_chunk(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
@@ -167,19 +238,25 @@ def _bootstrap_chunk(item: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     SeedSequence, whose children seed the replicates)."""
     values, labels, k, (parent, first, count), estimate = item
     sizes = np.bincount(labels, minlength=k)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    high = np.repeat(sizes, sizes)
-    low = np.repeat(starts, sizes)
-    u = _replicate_uniforms(parent, first, count, values.size)
-    idx = low + np.minimum((u * high).astype(np.intp), high - 1)
     ys, lab, where, y0 = _sorted_sample(values, labels)
-    m, n = idx.shape
-    counts = np.bincount((where[idx] + n * np.arange(m)[:, None]).ravel(), minlength=m * n)
-    out = _dagum_weighted(ys, lab, counts.reshape(m, n).astype(float), k, y0, variance=estimate is not None)
-    theta = _flatten(out)
+    layout = _group_layout(ys, lab, k)
+    slot = layout.inverse[where]
+    step = max(1, _EVAL_CELLS // values.size)
+    thetas, tstats = [], []
+    scratch = _Scratch()
+    states = _child_states(parent, first, count)  # once for the chunk: its cost is mostly per call
+    for a in range(0, count, step):
+        part = None if states is None else states[a : a + step]
+        Wg = _draw_counts(parent, first + a, min(step, count - a), sizes, slot, scratch, part)
+        # resampling within groups keeps the group sizes: the weights' group sums are the sizes
+        out = _dagum_group_major(layout, Wg, y0, variance=estimate is not None, sizes=sizes, scratch=scratch)
+        theta = _flatten(out)
+        thetas.append(theta)
+        if estimate is not None:
+            tstats.append(_tstats(theta, _flatten_var(out["var"]), estimate))
     if estimate is None:
-        return theta, None
-    return theta, _tstats(theta, _flatten_var(out["var"]), estimate)
+        return np.concatenate(thetas), None
+    return np.concatenate(thetas), np.concatenate(tstats)
 
 
 # ---------------------------------------------------------------------------
