@@ -264,17 +264,11 @@ class CouplingCoordination(Model):
         T = values @ np.array([theta[s] for s in subsystems])
         D = np.sqrt(C * T)
         grade, label = grade_of(D, grades)
-        table = pd.DataFrame({f"U_{s}": U[s].to_numpy() for s in subsystems}, index=U.index)
-        table["C"] = C
-        table["T"] = T
-        table["D"] = D
-        table["grade"] = grade
-        table["grade_label"] = label
-        table["C_undefined"] = undefined
         relative, lagging = _lagging(values, subsystems, lag_bands)
-        table["relative"] = relative
-        table["lagging"] = lagging
-        return table
+        columns: dict[str, Any] = {f"U_{s}": U[s].to_numpy() for s in subsystems}
+        columns.update(C=C, T=T, D=D, grade=grade, grade_label=label, C_undefined=undefined)
+        columns.update(relative=relative, lagging=lagging)
+        return pd.DataFrame(columns, index=U.index)  # one frame, not a column insert per measure
 
 
 def _lagging(
@@ -291,8 +285,8 @@ def _lagging(
         return rel, lag
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = values.min(axis=1) / values.max(axis=1)
-    names = np.array(subsystems, dtype=object)[values.argmin(axis=1)]
-    lag = np.where(rel < lo, np.char.add(names.astype(str), " lags"), "synchronous").astype(object)
+    names = np.array([f"{s} lags" for s in subsystems], dtype=object)[values.argmin(axis=1)]
+    lag = np.where(rel < lo, names, "synchronous").astype(object)
     lag[np.isnan(rel)] = "undefined"
     return rel, lag
 

@@ -184,13 +184,14 @@ class _ObjectiveWeights(Model):
                     score_values[:, target] = basis_sub @ w
                 else:
                     score_values[rows, target] = basis_sub[rows] @ w
-                frame = sub[["indicator", "subsystem", "dimension", "direction"]].copy()
-                for name, values in diag.items():
-                    frame[name] = values
-                frame["weight"] = w
+                columns: dict[str, Any] = {
+                    c: sub[c].to_numpy() for c in ("indicator", "subsystem", "dimension", "direction")
+                }
+                columns.update(diag)
+                columns["weight"] = w
                 if self.scope == "period":
-                    frame.insert(0, PERIOD, key)
-                weight_rows.append(frame)
+                    columns = {PERIOD: [key] * len(w), **columns}
+                weight_rows.append(pd.DataFrame(columns))
         if self.score_on == "raw":
             # U is a convex combination of values in [0, 1]: remove floating-point excess (< 1e-12) only
             excess = (score_values - 1.0).max()
@@ -326,8 +327,11 @@ class EntropyWeights(_ObjectiveWeights):
         if m < 2:
             raise ValueError("entropy weights need at least two rows in each scope block")
         p = z / z.sum(axis=0)
-        logp = np.zeros_like(p)
-        np.log(p, out=logp, where=p > 0)  # p ln p = 0 at p = 0
+        if p.min() > 0:  # the usual case (a positive shift): a plain log, much faster than a masked one
+            logp = np.log(p)
+        else:
+            logp = np.zeros_like(p)
+            np.log(p, out=logp, where=p > 0)  # p ln p = 0 at p = 0
         e = -(p * logp).sum(axis=0) / np.log(m)
         d = 1.0 - e
         if d.sum() <= 0:

@@ -58,3 +58,31 @@ def test_beijing_neighbours_and_hainan_island():
     beijing = np.flatnonzero(codes == 110000)[0]
     assert set(codes[m[beijing].indices]) == {120000, 130000}
     assert set(codes[np.flatnonzero(np.diff(m.indptr) == 0)]) == {460000}
+
+
+def _partition(order, new):
+    """Groups as sorted tuples of rows, and whether rows ascend within every group."""
+    starts = np.flatnonzero(new)
+    groups = np.split(order, starts[1:])
+    return sorted(tuple(sorted(g.tolist())) for g in groups), all(np.all(np.diff(g) > 0) for g in groups)
+
+
+@pytest.mark.parametrize("forced_collision", [False, True])
+def test_vertex_groups_are_exact_with_and_without_hash_collisions(monkeypatch, forced_collision):
+    """Rows are grouped by equal coordinates exactly (0.0 and -0.0 equal, NaN never equal), rows
+    ascending within a group: the hashed grouping against a brute-force grouping by coordinate
+    tuples; with every hash forced equal (a collision of all points) the fallback gives the same."""
+    from spatialcoupling import _contiguity
+
+    rng = np.random.default_rng(3)
+    coords = rng.integers(0, 30, size=(4000, 2)).astype(float) / 7.0  # many repeated points
+    coords[:5] = [[0.0, 1.0], [-0.0, 1.0], [np.nan, 2.0], [np.nan, 2.0], [1.0, -0.0]]
+    if forced_collision:
+        monkeypatch.setattr(_contiguity, "_coordinate_hash", lambda xy: np.zeros(len(xy), dtype=np.uint64))
+    groups, ascending = _partition(*_contiguity._vertex_groups(coords))
+    expected: dict = {}
+    for row, (x, y) in enumerate(coords.tolist()):
+        key = (x + 0.0, y + 0.0) if not (np.isnan(x) or np.isnan(y)) else ("nan", row)
+        expected.setdefault(key, []).append(row)
+    assert ascending
+    assert groups == sorted(tuple(v) for v in expected.values())

@@ -381,3 +381,38 @@ def test_sheet_column_width_of_numbers_equals_the_widest_printed_value():
     assert _text_width(["abc", "北京市", "Hebei Province"]) == 14
     assert _text_width(["内蒙古自治区"]) == 12
     assert _text_width([]) == 0
+
+
+def test_docx_cells_copied_from_a_prototype_equal_cells_styled_by_python_docx(tmp_path):
+    """Header, spanner and panel cells are copies of one styled paragraph per style with the text set;
+    each must be the XML python-docx itself makes for that text and style (leading and trailing
+    spaces preserved, a stale ``xml:space`` dropped; empty texts and line breaks styled directly)."""
+    import docx
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from spatialcoupling.tables.writers import _PrototypeFill
+
+    def styled(paragraph, text, right, center, italic):
+        paragraph.alignment = 1 if center else 2 if right else 0
+        paragraph.paragraph_format.space_after = 0
+        run = paragraph.add_run(text)
+        run.italic = italic or None
+        run.font.name = "Times New Roman"
+
+    document = docx.Document()
+    texts = ["Region", " lead", "trail ", "plain", "", "two\nlines", "tab\there", "x y"]
+    styles = [(False, False, False), (True, False, False), (False, True, False), (False, False, True)]
+    made = document.add_table(rows=2 * len(styles), cols=len(texts))
+    fill = _PrototypeFill(styled)
+    for i, (right, center, italic) in enumerate(styles):
+        for j, text in enumerate(texts):
+            fill(made.cell(2 * i, j), text, right=right, center=center, italic=italic)
+            styled(made.cell(2 * i + 1, j).paragraphs[0], text, right, center, italic)
+    assert len(fill.prototypes) == len(styles)
+    for i in range(len(styles)):
+        for j, text in enumerate(texts):
+            copied = made.cell(2 * i, j)._tc.find(qn("w:p"))
+            direct = made.cell(2 * i + 1, j)._tc.find(qn("w:p"))
+            assert etree.tostring(copied) == etree.tostring(direct), (styles[i], text)
+            assert made.cell(2 * i, j).text == text

@@ -238,7 +238,21 @@ def growth_table(
         return out
 
     regions = used.index.to_numpy()
-    records: list[tuple[tuple[Any, ...], pd.Series]] = []
+    values = regional.to_numpy()
+    keys: list[list[np.ndarray]] = []  # per block: one array per index level
+    blocks: list[np.ndarray] = []
+
+    def add(prefix: tuple[str, ...], labels: np.ndarray, rows: np.ndarray) -> None:
+        keys.append([*(np.full(len(labels), p, dtype=object) for p in prefix), labels])
+        blocks.append(rows)
+
+    def add_regions(prefix: tuple[str, ...], take: np.ndarray) -> None:
+        add(prefix, pd.Index(regions[take]).astype(str).to_numpy(dtype=object), values[take])
+
+    def add_aggregates(prefix: tuple[str, ...], members: np.ndarray, label: str, level: str) -> None:
+        for name_, row in aggregate_rows(members, label, level):
+            add(prefix, np.array([name_], dtype=object), row.to_numpy(dtype=float)[None, :])
+
     notes = [_growth_note(forms, value, decimals)]
     if groups is not None:
         labels_of = as_groups(groups, "growth_table")
@@ -246,26 +260,24 @@ def growth_table(
         notes += group_notes
         order = _group_order(group_labels, group_order)
         for g in order:
-            members = regions[codes == group_labels.index(g)]
-            for r in members:
-                records.append(((str(g), "region", str(r)), regional.loc[r]))
-            for label, row in aggregate_rows(members, str(g), "group"):
-                records.append(((str(g), "group", label), row))
+            take = np.flatnonzero(codes == group_labels.index(g))
+            add_regions((str(g), "region"), take)
+            add_aggregates((str(g), "group"), regions[take], str(g), "group")
         if national:
-            for label, row in aggregate_rows(regions, national, "national"):
-                records.append(((national, "national", label), row))
+            add_aggregates((national, "national"), regions, national, "national")
         names = ["group", "level", "name"]
     else:
-        for r in regions:
-            records.append((("region", str(r)), regional.loc[r]))
+        add_regions(("region",), np.arange(len(regions)))
         if national:
-            for label, row in aggregate_rows(regions, national, "national"):
-                records.append(((national, label), row))
+            add_aggregates((national,), regions, national, "national")
         names = ["level", "name"]
     body = pd.DataFrame(
-        [row.to_numpy() for _, row in records],
+        np.concatenate(blocks) if blocks else np.empty((0, regional.shape[1])),
         columns=regional.columns,
-        index=pd.MultiIndex.from_tuples([k for k, _ in records], names=names),
+        index=pd.MultiIndex.from_arrays(
+            [np.concatenate([k[i] for k in keys]) if keys else np.array([], dtype=object) for i in range(len(names))],
+            names=names,
+        ),
     )
     if groups is not None or national:
         notes.append(_aggregate_note(aggregates, value))

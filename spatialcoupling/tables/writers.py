@@ -1134,13 +1134,14 @@ def write_docx(
         else:
             properties.append(borders)
 
-        def fill(cell: Any, text: str, *, right: bool = False, center: bool = False, italic: bool = False) -> None:
-            paragraph = cell.paragraphs[0]
+        def styled(paragraph: Any, text: str, right: bool, center: bool, italic: bool) -> None:
             paragraph.alignment = (
                 WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
             )
             paragraph.paragraph_format.space_after = 0
             _run(paragraph, text, size=size, italic=italic, **style)
+
+        fill = _PrototypeFill(styled)
 
         # a row's ``cells`` is rebuilt from its XML on every access: read it once per row
         if header_rows == 2:
@@ -1178,27 +1179,75 @@ def write_docx(
     return path
 
 
+class _PrototypeFill:
+    """Fill a fresh table cell with one styled paragraph, copying a finished paragraph of the same
+    style and setting its text.
+
+    Styling through python-docx costs about a millisecond per cell (several XML look-ups per
+    property), which dominates wide tables (a table of 465 columns has about 1,400 header and
+    template cells); a paragraph depends only on its style and text, so the first paragraph of
+    each style is made by ``styled`` and later ones are copies of it. Texts python-docx turns into
+    more than one element (empty, line breaks, tabs) are made by ``styled`` every time."""
+
+    def __init__(self, styled: Callable[..., None]) -> None:
+        self.styled = styled
+        self.prototypes: dict[tuple[bool, bool, bool], Any] = {}
+
+    def __call__(
+        self, cell: Any, text: str, *, right: bool = False, center: bool = False, italic: bool = False
+    ) -> None:
+        import copy
+
+        from docx.oxml.ns import qn
+
+        key = (right, center, italic)
+        paragraph = cell.paragraphs[0]
+        p = paragraph._p
+        plain = bool(text) and "\n" not in text and "\t" not in text and "\r" not in text
+        proto = self.prototypes.get(key)
+        if proto is None or not plain or len(p):
+            self.styled(paragraph, text, right, center, italic)
+            if plain and proto is None and len(p) and len(p.findall(".//" + qn("w:t"))) == 1:
+                self.prototypes[key] = copy.deepcopy(p)
+            return
+        new = copy.deepcopy(proto)
+        element = new.find(".//" + qn("w:t"))
+        element.text = text
+        space = "{http://www.w3.org/XML/1998/namespace}space"
+        if text != text.strip():
+            element.set(space, "preserve")
+        elif space in element.attrib:
+            del element.attrib[space]
+        p.addprevious(new)
+        p.getparent().remove(p)
+
+
 def _body_rows(grid: Any, tbl: Any, rows: Sequence[Any], fill: Any, n_keys: int, numeric: Sequence[bool]) -> None:
-    """The body of a Word table: panel rows merged across, data rows copied from one template."""
+    """The body of a Word table: panel rows merged across, data rows copied from templates.
+
+    Both templates are made while the table holds only its header rows: python-docx's
+    ``add_row``, ``cells`` and ``merge`` walk the whole table, so making a row that way once
+    per panel of a long table costs time in proportion to rows × panels."""
     n = n_keys + len(numeric)
-    template = None
+    kinds = {row[0] for row in rows}
+    template = _row_template(grid, fill, n_keys, numeric) if "row" in kinds else None
+    panel = _panel_template(grid, fill, n) if "panel" in kinds else None
     for kind, _, key_cells, cells in rows:
         if kind == "rule":
             continue
-        if kind == "panel":
-            row_cells = grid.add_row().cells
-            merged = row_cells[0].merge(row_cells[n - 1]) if n > 1 else row_cells[0]
-            fill(merged, key_cells[0], italic=True)
-            continue
-        texts = [*key_cells, *cells]
+        texts = [key_cells[0]] if kind == "panel" else [*key_cells, *cells]
         if any("\n" in t or "\t" in t for t in texts):  # line breaks and tabs: python-docx's own runs
             row_cells = grid.add_row().cells
+            if kind == "panel":
+                merged = row_cells[0].merge(row_cells[n - 1]) if n > 1 else row_cells[0]
+                fill(merged, texts[0], italic=True)
+                continue
             for j, text in enumerate(texts):
                 fill(row_cells[j], text, right=j >= n_keys and numeric[j - n_keys])
             continue
-        if template is None:
-            template = _row_template(grid, fill, n_keys, numeric)
-        _append_row(tbl, template, texts)
+        chosen = panel if kind == "panel" else template
+        assert chosen is not None
+        _append_row(tbl, chosen, texts)
 
 
 def _row_template(grid: Any, fill: Any, n_keys: int, numeric: Sequence[bool]) -> tuple[Any, list[Any]]:
@@ -1215,6 +1264,18 @@ def _row_template(grid: Any, fill: Any, n_keys: int, numeric: Sequence[bool]) ->
     tr = _row_element(row)
     tr.getparent().remove(tr)
     return tr, [list(tr.iterchildren()).index(_cell_element(cell)) for cell in row_cells]
+
+
+def _panel_template(grid: Any, fill: Any, n: int) -> tuple[Any, list[Any]]:
+    """A panel heading row (one italic cell merged across the table), detached, as
+    :func:`_row_template` gives a body row."""
+    row_cells = grid.add_row().cells
+    merged = row_cells[0].merge(row_cells[n - 1]) if n > 1 else row_cells[0]
+    fill(merged, "x", italic=True)
+    tc = _cell_element(merged)
+    tr = tc.getparent()
+    tr.getparent().remove(tr)
+    return tr, [list(tr.iterchildren()).index(tc)]
 
 
 def _append_row(tbl: Any, template: tuple[Any, list[Any]], texts: Sequence[str]) -> None:
