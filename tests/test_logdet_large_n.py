@@ -138,3 +138,30 @@ def test_lu_log_determinant_with_and_without_pivoting_matches_dense():
         assert (options == {}) == (kind == "default")
         dense = np.linalg.slogdet(np.eye(M.shape[0]) - rho * M.toarray())[1]
         assert algebra.exact(rho) == pytest.approx(dense, rel=1e-12, abs=1e-12)
+
+
+def test_a_fit_factorises_as_often_whether_or_not_large_factors_are_kept_between_fits(monkeypatch):
+    """Factors larger than ``_KEEP_LU_NNZ`` are held during a fit (the likelihood, traces and solves at
+    the estimate share one factorisation) and dropped after it."""
+    import scipy.sparse.linalg as sla
+
+    w, W = _lattice(12)
+    y, X, *_ = _sar_panel(w, W)
+    monkeypatch.setattr(_logdet, "DENSE_MAX_N", 50)  # the sparse path: LU solves at the estimate
+    calls = []
+    real = sla.splu
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_logdet.sla, "splu", counted)
+    counts = []
+    for keep in (_logdet._KEEP_LU_NNZ, 0):
+        monkeypatch.setattr(_logdet, "_KEEP_LU_NNZ", keep)
+        _logdet.clear_cache()
+        calls.clear()
+        SpatialPanel("sar", "twoway", logdet="lu", draws=0).fit(y, X, w)
+        counts.append(len(calls))
+    assert counts[0] == counts[1]
+    assert all(a._lu is None for a in _logdet._CACHE.values())

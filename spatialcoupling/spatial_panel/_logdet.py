@@ -65,7 +65,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -248,6 +249,7 @@ class WeightsAlgebra:
         #: entries of the last LU factors (about the same for every ρ: one pattern, one ordering)
         self.factor_nnz: int | None = None
         self._norm_inf: float | None = None
+        self._holding = 0
         self._lock = threading.Lock()
 
     @property
@@ -263,15 +265,31 @@ class WeightsAlgebra:
             self._eig = eigenvalues(self.W)
         return self._eig
 
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep the last LU factorisation whatever its size while the block runs (one fit: the
+        log-likelihood, the traces and the solves at the estimate share one factorisation), and
+        drop it afterwards if it is larger than ``_KEEP_LU_NNZ`` entries."""
+        with self._lock:
+            self._holding += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holding -= 1
+                if not self._holding and (self.factor_nnz or 0) > _KEEP_LU_NNZ:
+                    self._lu, self._factors = None, None
+
     def lu(self, rho: float) -> Any:
         """The sparse LU factorisation of ``I − ρW`` (the last one is kept unless its factors hold more than
-        ``_KEEP_LU_NNZ`` entries, so that a very large W does not keep its factors in memory)."""
+        ``_KEEP_LU_NNZ`` entries, so that a very large W does not keep its factors in memory between fits;
+        within :meth:`holding` it is kept)."""
         last = self._lu
         if last is not None and last[0] == rho:
             return last[1]
         lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W), **self._lu_options(rho))
         self.factor_nnz = lu.L.nnz + lu.U.nnz
-        if lu.L.nnz + lu.U.nnz <= _KEEP_LU_NNZ:
+        if lu.L.nnz + lu.U.nnz <= _KEEP_LU_NNZ or self._holding:
             self._lu = (rho, lu)
         else:
             self._lu, self._factors = None, None
@@ -561,7 +579,11 @@ class LogDet:
     ----------
     W : scipy.sparse matrix
     method : {"auto", "eigen", "lu", "interpolated", "chebyshev"}
-        ``auto`` takes ``eigen`` for N ≤ ``DENSE_MAX_N`` and ``lu`` above.
+        ``auto`` takes ``eigen`` for N ≤ ``DENSE_MAX_N`` and ``lu`` above. Not ``interpolated`` for one
+        large W: its first fit builds at least one piece from 17–33 factorisations, where the direct
+        search and its Newton polish take about 15 in all (a two-way SAR on a 150 × 150 queen lattice:
+        15 against 50 factorisations; on 300 × 300, 17 against 51 and about twice the time,
+        ``benchmarks/bench_logdet.py --grid``); the pieces pay off only when several fits share a W.
     seed : int or numpy.random.SeedSequence
         Seed of the Rademacher probes (``chebyshev`` and the stochastic ``tr(G'G)`` at large N).
     order : int

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -380,6 +381,13 @@ class _Estimation:
 
     # -- estimation -----------------------------------------------------------
     def run(self) -> SpatialPanelResult:
+        hold: AbstractContextManager[None] = (
+            self._logdet.algebra.holding() if self._logdet is not None else nullcontext()
+        )
+        with hold:  # one factorisation at the estimate serves the log-likelihood, traces and solves
+            return self._run()
+
+    def _run(self) -> SpatialPanelResult:
         model = self.spec.model
         if self.random:
             est = self._random()
