@@ -165,3 +165,16 @@ def test_a_fit_factorises_as_often_whether_or_not_large_factors_are_kept_between
         counts.append(len(calls))
     assert counts[0] == counts[1]
     assert all(a._lu is None for a in _logdet._CACHE.values())
+
+
+def test_regions_on_one_side_only_are_named():
+    """y with a region that W lacks, and W with an id that y lacks: both are named in the error."""
+    import libpysal
+
+    w = libpysal.weights.W({"a": ["b"], "b": ["a", "c"], "c": ["b"]})
+    idx = pd.MultiIndex.from_product([["a", "b", "z"], [1, 2, 3]], names=["region", "period"])
+    rng = np.random.default_rng(0)
+    y = pd.Series(rng.normal(size=9), index=idx)
+    X = pd.DataFrame({"x": rng.normal(size=9)}, index=idx)
+    with pytest.raises(ValueError, match="in W only 'c'; in y only 'z'"):
+        SpatialPanel("sar", "individual", draws=0).fit(y, X, w)
