@@ -33,6 +33,7 @@ Placement
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,15 +117,22 @@ def to_map_crs(layer: Any, crs: Any) -> Any:
     return layer.to_crs(crs)
 
 
+@functools.lru_cache(maxsize=8)
+def _lonlat_transformers(wkt: str) -> tuple[Any, Any]:
+    """Transformers from a CRS (given as WKT) to longitude/latitude and back (building one takes
+    about 10 ms, and a map asks for north at up to four corners)."""
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_wkt(wkt)
+    return Transformer.from_crs(crs, 4326, always_xy=True), Transformer.from_crs(4326, crs, always_xy=True)
+
+
 def _project_lonlat(lon: np.ndarray, lat: np.ndarray, crs: Any, data_crs: Any) -> tuple[np.ndarray, np.ndarray]:
     """Longitude/latitude points in the map's coordinates."""
-    from pyproj import Transformer
-
     target = crs if crs is not None else data_crs
     if target is None or (target.is_geographic and target.to_epsg() == 4326):
         return np.asarray(lon, float), np.asarray(lat, float)
-    t = Transformer.from_crs(4326, target, always_xy=True)
-    x, y = t.transform(lon, lat)
+    x, y = _lonlat_transformers(target.to_wkt())[1].transform(lon, lat)
     return np.asarray(x), np.asarray(y)
 
 
@@ -272,6 +280,26 @@ class MapFrame:
         self.tree = shapely.STRtree(np.concatenate([np.asarray(self.tree.geometries, dtype=object), extra]))
 
 
+def _china_context_in(crs: Any) -> tuple[Any, np.ndarray]:
+    """Taiwan (a GeoDataFrame) and the maritime boundary lines (geometries) in ``crs``."""
+    key = None if crs is None else crs.to_wkt()
+    taiwan, maritime = _china_context_cached(key)
+    return taiwan.copy(), maritime.copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _china_context_cached(wkt: str | None) -> tuple[Any, np.ndarray]:
+    """:func:`_china_context_in` by the CRS's WKT (projecting the two small layers costs a
+    transformer each, about 17 ms, on every national map)."""
+    from pyproj import CRS
+
+    from ..datasets.geo import china_map_context
+
+    ctx = china_map_context()
+    crs = None if wkt is None else CRS.from_wkt(wkt)
+    return to_map_crs(ctx["taiwan"], crs), to_map_crs(ctx["maritime"], crs).geometry.to_numpy()
+
+
 def _covers_taiwan(projected: Any, taiwan: Any) -> bool:
     point = taiwan.geometry.iloc[0].representative_point()
     return len(projected.sindex.query(point, predicate="intersects")) > 0
@@ -327,14 +355,10 @@ def draw_map(
     extra_geoms, maritime = [], None
     taiwan_no_data = False
     if national and context:
-        from ..datasets.geo import china_map_context
-
-        ctx = china_map_context()
-        taiwan = to_map_crs(ctx["taiwan"], target if target is not None else data_crs)
+        taiwan, maritime = _china_context_in(target if target is not None else data_crs)
         if not _covers_taiwan(projected, taiwan):
             extra_geoms = list(taiwan.geometry.to_numpy())
             taiwan_no_data = True
-        maritime = to_map_crs(ctx["maritime"], target if target is not None else data_crs).geometry.to_numpy()
     all_geoms = np.concatenate([geoms, np.asarray(extra_geoms, dtype=object)]) if extra_geoms else geoms
     all_classes = np.concatenate([classes, np.full(len(extra_geoms), len(palette))]) if extra_geoms else classes
     paths = class_paths(all_geoms, all_classes, len(palette) + 1)
@@ -572,13 +596,10 @@ def add_scale_bar(frame: MapFrame, language: str = "en") -> Any:
 
 def _north_angle(frame: MapFrame, x: float, y: float) -> float:
     """Direction of north (radians from the +x axis) at map point (x, y)."""
-    from pyproj import Transformer
-
     crs = frame.crs if frame.crs is not None else frame.data_crs
     if crs is None or crs.is_geographic:
         return np.pi / 2
-    back = Transformer.from_crs(crs, 4326, always_xy=True)
-    fwd = Transformer.from_crs(4326, crs, always_xy=True)
+    back, fwd = _lonlat_transformers(crs.to_wkt())
     lon, lat = back.transform(x, y)
     x2, y2 = fwd.transform(lon, min(lat + 0.5, 89.9))
     return float(np.arctan2(y2 - y, x2 - x))
