@@ -24,7 +24,9 @@ above 1 means faster than the peer):
 
 The load of the machine (``os.getloadavg``) is written with the results; on the 2-core machine shared with
 other jobs a load above 2 stretches every time. Usage: ``python benchmarks/bench_scale.py [--full]`` writes
-``benchmarks/results/scale.md``; ``benchmarks/run.py`` calls :func:`run`.
+``benchmarks/results/scale.md``; ``benchmarks/run.py`` calls :func:`run`. ``--pipeline`` (with ``--full`` for
+300 × 300) runs only the grid pipeline in this process and writes ``benchmarks/results/grid_pipeline.md`` (its
+steps, the load and the peak memory).
 """
 
 from __future__ import annotations
@@ -507,8 +509,46 @@ def pipeline_rows(quick: bool) -> list[dict]:
             "target 60 s",
             60.0,
             note="; ".join(f"{a} {b:.2f} s" for a, b in steps.items()),
+            steps=steps,
         )
     ]
+
+
+def write_pipeline(row: dict, quick: bool, load: tuple[float, float]) -> Path:
+    """Write ``benchmarks/results/grid_pipeline.md`` (``grid_pipeline_quick.md`` for 100 × 100): the steps of one
+    pipeline row, the load and the peak memory."""
+    import resource
+
+    k = 100 if quick else 300
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    labels = {
+        "weights": "queen weights",
+        "moran": "global Moran, 999 permutations × 10 periods",
+        "lisa": "LISA, 999 permutations × 10 periods",
+        "dagum": "Dagum decomposition, 10 periods",
+        "sar twoway": "two-way SAR (Lee–Yu), exact sparse-LU log-determinant",
+    }
+    lines = [
+        f"# {k} × {k} grid × 10 periods through the pipeline (`bench_scale.py --pipeline{'' if quick else ' --full'}`)",
+        "",
+        (
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; BLAS held "
+            f"to one thread; 1-minute load {load[0]:.1f} before, {load[1]:.1f} after (2 cores: above 2 every time "
+            f"is stretched). {k * k:,} queen cells, lognormal values, two regressors, 8 region groups."
+        ),
+        "",
+        "| step | s |",
+        "|---|---|",
+        *(f"| {labels.get(name, name)} | {secs:.2f} |" for name, secs in row["steps"].items()),
+        f"| **total** (target 60 s) | **{row['ours_s']:.2f}** |",
+        "",
+        f"Peak resident memory of the process: {peak_mb:,.0f} MB.",
+        "",
+    ]
+    out = HERE / "results" / ("grid_pipeline_quick.md" if quick else "grid_pipeline.md")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    return out
 
 
 def run(quick: bool = True) -> list[dict]:
@@ -534,7 +574,21 @@ def run(quick: bool = True) -> list[dict]:
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true", help="300x300 lattices, 999 Dagum draws, counties LISA")
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="only the grid pipeline (100x100, 300x300 with --full); writes results/grid_pipeline[_quick].md",
+    )
     args = parser.parse_args(argv)
+    if args.pipeline:
+        from threadpoolctl import threadpool_limits
+
+        before = os.getloadavg()[0]
+        with threadpool_limits(1):
+            row = pipeline_rows(quick=not args.full)[0]
+        path = write_pipeline(row, quick=not args.full, load=(before, os.getloadavg()[0]))
+        print(path.read_text(encoding="utf-8"))
+        return pd.DataFrame([{k: v for k, v in row.items() if k != "steps"}])
     table = pd.DataFrame(run(quick=not args.full))
     write_results(table, quick=not args.full)
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
@@ -544,7 +598,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
 def write_results(table: pd.DataFrame | list[dict], quick: bool) -> Path:
     """Write ``benchmarks/results/scale.md`` (``benchmarks/run.py`` calls this too)."""
-    table = pd.DataFrame(table)
+    table = pd.DataFrame(table).drop(columns=["steps"], errors="ignore")
     first = [c for c in ("task", "size", "ours_s", "peer", "peer_s", "ratio", "note", "load") if c in table]
     table = table[first + [c for c in table.columns if c not in first]]
     out = HERE / "results"

@@ -104,11 +104,35 @@ def _seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, int]:
 def _gathered(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``values`` (n × periods) permuted by every row of ``rows`` (batch × n), laid out as one
     n × (batch · periods) array (column ``b · periods + t`` is permutation b of period t): the
-    layout of one sparse product, gathered directly (no transposed copy). Rows are gathered from a
-    C-ordered copy when ``values`` is not one (a frame's ``to_numpy`` is column-major: a row gather
-    from it is several times slower)."""
+    layout of one sparse product, gathered directly (no transposed copy). ``np.take`` along axis 0
+    copies whole rows (about five times faster than fancy indexing, which copies value by value, at
+    90,000 regions × 10 periods); callers pass a C-ordered ``values`` (a frame's ``to_numpy`` is
+    column-major, and a copy is made here, once per batch, when it is not)."""
     n, periods = values.shape
-    return np.ascontiguousarray(values)[rows.T].reshape(n, rows.shape[0] * periods)
+    return np.take(np.ascontiguousarray(values), rows.T, axis=0).reshape(n, rows.shape[0] * periods)
+
+
+class _QuadraticForm:
+    """``v'Wv`` for every column v of a block, through the upper triangle of ``W + W'``.
+
+    ``v'Wv = v'((W + W')/2)v = Σ_{i<j} (w_ij + w_ji) v_i v_j + Σ_i w_ii v_i²``: one sparse product
+    with ``triu(W + W', 1)`` (half the entries of W for a symmetric pattern) and the diagonal. The
+    permuted statistics of Moran's I and Getis-Ord G are such forms; the values agree with
+    ``v'(Wv)`` to rounding (the folded p counts values within ``1e-9`` of the observed one as ties).
+    """
+
+    def __init__(self, W: sp.spmatrix) -> None:
+        W = sp.csr_matrix(W, dtype=float)
+        self.upper = sp.triu(W + W.T, k=1, format="csr")
+        diag = W.diagonal()
+        self.diag = diag if np.any(diag) else None
+
+    def __call__(self, block: np.ndarray, batch: int) -> np.ndarray:
+        """The forms of the columns of an n × (batch · periods) block, as batch × periods."""
+        out = _column_dots(block, np.asarray(self.upper @ block), batch)
+        if self.diag is not None:
+            out = out + np.einsum("i,ij,ij->j", self.diag, block, block).reshape(batch, -1)
+        return out
 
 
 def _column_dots(a: np.ndarray, b: np.ndarray, batch: int) -> np.ndarray:

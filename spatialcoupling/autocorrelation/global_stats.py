@@ -25,7 +25,7 @@ from .._params import Boolean, Interval, Model, Options, Seed
 from .._results import Result, copied
 from .._series import PERIOD, as_region_period_series, preview
 from .._weights import SpatialWeights
-from ._permutation import _column_dots, _gathered, _simulate
+from ._permutation import _column_dots, _gathered, _QuadraticForm, _simulate
 from ._prepare import (
     Moments,
     off_diagonal,
@@ -307,9 +307,11 @@ class GlobalMoran(_GlobalModel):
             index=pd.Index(wide.columns, name=PERIOD),
         )
 
+        form = _QuadraticForm(sw.sparse)
+
         def stat(rows: np.ndarray) -> np.ndarray:
             zp = _gathered(z, rows)  # n × (batch · T)
-            return n / mom.s0 * _column_dots(zp, np.asarray(sw.sparse @ zp), len(rows)) / m2
+            return n / mom.s0 * form(zp, len(rows)) / m2
 
         sim, entropy = self._simulate(sw.n, z.size, stat)
         self._add_simulated(table, sim, I, "EI_sim")
@@ -440,9 +442,12 @@ class GetisOrdG(_GlobalModel):
             index=pd.Index(wide.columns, name=PERIOD),
         )
 
+        form = _QuadraticForm(sw.sparse)
+        yc = np.ascontiguousarray(y)  # rows are gathered by the permutations
+
         def stat(rows: np.ndarray) -> np.ndarray:
-            yp = _gathered(y, rows)  # n × (batch · T)
-            return _column_dots(yp, np.asarray(sw.sparse @ yp), len(rows)) / den
+            yp = _gathered(yc, rows)  # n × (batch · T)
+            return form(yp, len(rows)) / den
 
         sim, entropy = self._simulate(sw.n, y.size, stat)
         self._add_simulated(table, sim, G, "EG_sim")
@@ -488,7 +493,7 @@ class BivariateMoran(_GlobalModel):
         X, Y = wx.to_numpy(), wy.to_numpy()
         n = float(sw.n)
         zx = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
-        zy = (Y - Y.mean(axis=0)) / Y.std(axis=0, ddof=1)
+        zy = np.ascontiguousarray((Y - Y.mean(axis=0)) / Y.std(axis=0, ddof=1))  # rows gathered by the permutations
         I = (zx * (sw.sparse @ zy)).sum(axis=0) / (n - 1)  # noqa: E741
         table = pd.DataFrame({"I": I}, index=pd.Index(wx.columns, name=PERIOD))
         sim, entropy = self._simulate(

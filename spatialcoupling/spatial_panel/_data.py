@@ -100,8 +100,10 @@ def _match_regions(labels: list, w_ids: tuple) -> list:
                 f"{side} names one region twice with different spellings: {_preview(twice)}; "
                 "use one spelling per region"
             )
-    pos = pd.Index(y_keys).get_indexer(pd.Index(w_keys))  # the row of y of every id of W
-    in_w = pd.Index(y_keys).isin(pd.Index(w_keys))
+    # object indexes: hashed lookups (a text index backed by pyarrow takes a per-value path in isin)
+    y_index, w_index = pd.Index(y_keys, dtype=object), pd.Index(w_keys, dtype=object)
+    pos = y_index.get_indexer(w_index)  # the row of y of every id of W
+    in_w = w_index.get_indexer(y_index) >= 0
     only_w = list(pd.Index(list(w_ids), dtype=object)[pos < 0])
     only_y = list(pd.Index(labels, dtype=object)[~in_w])
     if only_w or only_y:

@@ -15,7 +15,11 @@ Four log-determinant methods are offered, as in the literature (LeSage & Pace 20
     O(N³) once, so for N up to about a thousand.
 ``lu``
     A sparse LU factorisation of ``I − ρW`` at every evaluation; exact; the cost grows with the
-    fill-in of the factors (measured timings: ``benchmarks/results/benchmarks.md``).
+    fill-in of the factors (measured timings: ``benchmarks/results/benchmarks.md``). A structurally
+    symmetric W is ordered by minimum degree on ``A' + A`` and factorised without pivoting when
+    ``I − ρW`` is diagonally dominant (:meth:`WeightsAlgebra._lu_options`): half the fill and time of
+    the default ordering on large lattices. The derivatives ``−tr(G)``, ``−tr(G²)`` come from a
+    five-point stencil of exact values (:meth:`WeightsAlgebra.exact_derivatives`).
 ``chebyshev``
     Pace & LeSage (2004): ``ln(1 − ρx)`` is interpolated on [−1, 1] by a Chebyshev series of
     degree ``order`` and ``tr(T_j(W))`` is estimated with seeded Rademacher probes (Hutchinson);
@@ -32,6 +36,12 @@ Four log-determinant methods are offered, as in the literature (LeSage & Pace 20
     (within ``2⁻²³`` of ±1) the exact LU is used. ``tr(G)`` and ``tr(G²)`` are the series'
     derivatives. Needs a row-standardised W. Cheap when several fits share a W (model tests,
     β convergence with several models, a robustness grid): the pieces are kept with the weights.
+
+Blocks of probes: ``(I − ρW)⁻¹`` times the Rademacher probes of ``tr(G'G)`` is the Neumann series
+``Σ ρ^j W^j`` when it reaches ``SERIES_TOL`` in fewer products with W than a solve with the LU
+factors costs (small |ρ|, as for a variable without spatial dependence), else the LU solve; the two
+agree to ``SERIES_TOL``. The impacts' power series stops at the number of terms whose truncation
+bound is below ``IMPACT_SERIES_TOL`` for the largest simulated |ρ| (at most ``IMPACT_TERMS``).
 
 Reuse across fits: everything that depends only on W — eigenvalues, exact LU values already
 computed, interpolation pieces, the probe traces of the Chebyshev method and of the impacts, the
@@ -55,7 +65,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -66,8 +77,13 @@ __all__ = [
     "CACHE_SIZE",
     "DENSE_MAX_N",
     "IMPACT_EIGEN_MAX_N",
+    "IMPACT_SERIES_TOL",
+    "IMPACT_TERMS",
     "INTERPOLATION_TOL",
     "PROBES",
+    "SERIES_COST",
+    "SERIES_TOL",
+    "STENCIL_STEP",
     "LogDet",
     "WeightsAlgebra",
     "algebra_of",
@@ -100,6 +116,16 @@ _KEEP_LU_NNZ = 4_000_000
 _BLOCK_RHS = 8
 #: exact LU values kept per W (the memo is emptied when it is full)
 _MEMO_SIZE = 20_000
+#: step of the five-point stencil of exact LU values giving the derivatives of ln|I − ρW|
+STENCIL_STEP = 1e-4
+#: relative truncation error of the Neumann series used for (I − ρW)⁻¹ times a block of probes
+SERIES_TOL = 1e-14
+#: a product with W per stored entry costs about this fraction of a pair of triangular solves per factor entry
+SERIES_COST = 2.0
+#: relative truncation error (per region) aimed at by the power series of the impacts' traces
+IMPACT_SERIES_TOL = 1e-12
+#: the most terms of that power series
+IMPACT_TERMS = 120
 
 
 def is_row_standardised(W: sp.csr_matrix) -> bool:
@@ -217,6 +243,13 @@ class WeightsAlgebra:
         self._lu: tuple[float, Any] | None = None
         self._factors: tuple[Any, sp.csr_matrix, sp.csr_matrix] | None = None
         self._row_std: bool | None = None
+        self._sym_pattern: bool | None = None
+        self._dominance: tuple[np.ndarray, np.ndarray] | None = None
+        self._stencil: tuple[float, np.ndarray] | None = None
+        #: entries of the last LU factors (about the same for every ρ: one pattern, one ordering)
+        self.factor_nnz: int | None = None
+        self._norm_inf: float | None = None
+        self._holding = 0
         self._lock = threading.Lock()
 
     @property
@@ -232,18 +265,66 @@ class WeightsAlgebra:
             self._eig = eigenvalues(self.W)
         return self._eig
 
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep the last LU factorisation whatever its size while the block runs (one fit: the
+        log-likelihood, the traces and the solves at the estimate share one factorisation), and
+        drop it afterwards if it is larger than ``_KEEP_LU_NNZ`` entries."""
+        with self._lock:
+            self._holding += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holding -= 1
+                if not self._holding and (self.factor_nnz or 0) > _KEEP_LU_NNZ:
+                    self._lu, self._factors = None, None
+
     def lu(self, rho: float) -> Any:
         """The sparse LU factorisation of ``I − ρW`` (the last one is kept unless its factors hold more than
-        ``_KEEP_LU_NNZ`` entries, so that a very large W does not keep its factors in memory)."""
+        ``_KEEP_LU_NNZ`` entries, so that a very large W does not keep its factors in memory between fits;
+        within :meth:`holding` it is kept)."""
         last = self._lu
         if last is not None and last[0] == rho:
             return last[1]
-        lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W))
-        if lu.L.nnz + lu.U.nnz <= _KEEP_LU_NNZ:
+        lu = sla.splu(sp.csc_matrix(self._identity - rho * self.W), **self._lu_options(rho))
+        self.factor_nnz = lu.L.nnz + lu.U.nnz
+        if lu.L.nnz + lu.U.nnz <= _KEEP_LU_NNZ or self._holding:
             self._lu = (rho, lu)
         else:
             self._lu, self._factors = None, None
         return lu
+
+    @property
+    def structurally_symmetric(self) -> bool:
+        """Whether W has a link j → i for every link i → j (contiguity, distance bands; not k-nearest)."""
+        if self._sym_pattern is None:
+            P = (self.W != 0).astype(np.int8)
+            self._sym_pattern = bool((P != P.T).nnz == 0)
+        return self._sym_pattern
+
+    def _lu_options(self, rho: float) -> dict[str, Any]:
+        """SuperLU's settings for ``I − ρW``.
+
+        A structurally symmetric W is ordered by minimum degree on the pattern of ``A' + A``
+        (``MMD_AT_PLUS_A``): on a 300 × 300 queen lattice the factors hold 7.8 instead of 13.8 million
+        entries and a factorisation takes half the time of the default column ordering (COLAMD), which
+        remains for other W (``benchmarks/bench_logdet.py``). When ``I − ρW`` is strictly diagonally
+        dominant by rows (``|1 − ρw_ii| > |ρ| Σ_{j≠i} |w_ij|``, e.g. any row-standardised W with
+        ``|ρ| < 1``), Gaussian elimination needs no pivoting (its growth factor is at most 2), so the
+        diagonal is taken as pivot (``diag_pivot_thresh=0``, symmetric mode), which keeps the ordering's
+        fill; otherwise partial pivoting as usual.
+        """
+        if not self.structurally_symmetric:
+            return {}
+        if self._dominance is None:
+            absW = abs(self.W)
+            diag = self.W.diagonal()
+            self._dominance = (diag, np.asarray(absW.sum(axis=1)).ravel() - np.abs(diag))
+        diag, off = self._dominance
+        if bool(np.all(np.abs(1 - rho * diag) > abs(rho) * off)):
+            return {"permc_spec": "MMD_AT_PLUS_A", "diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}}
+        return {"permc_spec": "MMD_AT_PLUS_A"}
 
     def solve(self, rho: float, b: np.ndarray) -> np.ndarray:
         """``(I − ρW)⁻¹ b`` from the LU factors; a block of many right-hand sides goes through sparse
@@ -278,6 +359,70 @@ class WeightsAlgebra:
 
     def exact_many(self, rhos: np.ndarray) -> np.ndarray:
         return np.array([self.exact(r) for r in rhos])
+
+    def exact_derivatives(self, rho: float) -> tuple[float, float]:
+        """First and second derivatives in ρ of the exact (LU) ``ln|I − ρW|``.
+
+        From the quartic through the exact values at ``c + jh``, j = −2..2, ``h = STENCIL_STEP``: at
+        its centre c these are the five-point central differences (error ``O(h⁴)`` plus rounding of
+        about ``ε|ln|A||/h``). The last stencil is kept, and a ρ within ``h`` of its centre is
+        answered from the same quartic (the derivatives of the interpolant there, of the same
+        accuracy), so a Newton polish of the likelihood near one point and the traces at its result
+        cost five factorisations in all."""
+        rho = float(rho)
+        h = STENCIL_STEP
+        got = self._stencil
+        if got is None or abs(rho - got[0]) > h:
+            centre = rho
+            f = self.exact_many(centre + h * np.arange(-2.0, 3.0))
+            coef = np.array(
+                [
+                    f[2],
+                    (f[0] - 8 * f[1] + 8 * f[3] - f[4]) / 12,
+                    (-f[0] + 16 * f[1] - 30 * f[2] + 16 * f[3] - f[4]) / 24,
+                    (-f[0] + 2 * f[1] - 2 * f[3] + f[4]) / 12,
+                    (f[0] - 4 * f[1] + 6 * f[2] - 4 * f[3] + f[4]) / 24,
+                ]
+            )
+            got = self._stencil = (centre, coef)
+        centre, c = got
+        t = (rho - centre) / h
+        d1 = c[1] + t * (2 * c[2] + t * (3 * c[3] + t * 4 * c[4]))
+        d2 = 2 * c[2] + t * (6 * c[3] + t * 12 * c[4])
+        return float(d1 / h), float(d2 / (h * h))
+
+    def series_terms(self, rho: float, tol: float = SERIES_TOL) -> int | None:
+        """Terms m of the Neumann series ``Σ_{j<m} ρ^j W^j b`` for ``(I − ρW)⁻¹ b`` within ``tol``
+        (relative to ``‖b‖∞``; bound ``q^m/(1 − q)``, ``q = |ρ|‖W‖∞``), or None when the series is
+        dearer than a solve with the LU factors (``m·nnz(W) > SERIES_COST·nnz(L + U)``, the
+        measured relative cost of one product with W and of one pair of triangular solves per
+        entry) or does not converge (``q ≥ 1``)."""
+        if self._norm_inf is None:
+            self._norm_inf = float(np.max(np.asarray(abs(self.W).sum(axis=1)).ravel(), initial=0.0))
+        q = abs(float(rho)) * self._norm_inf
+        if q >= 1:
+            return None
+        m = 1 if q == 0 else max(1, int(np.ceil(np.log(tol * (1 - q)) / np.log(q))))
+        if self.factor_nnz is None:
+            self.lu(float(rho))
+        if m * max(self.W.nnz, 1) > SERIES_COST * float(self.factor_nnz or 0):
+            return None
+        return m
+
+    def inverse_times(self, rho: float, b: np.ndarray) -> np.ndarray:
+        """``(I − ρW)⁻¹ b`` for a block b: by the Neumann series when it converges within
+        ``SERIES_TOL`` in fewer products than a solve costs (:meth:`series_terms`), else by
+        :meth:`solve` from the LU factors."""
+        m = self.series_terms(rho)
+        if m is None:
+            return self.solve(rho, b)
+        out = np.array(b, dtype=float, copy=True)
+        v = out
+        for _ in range(m - 1):
+            v = self.W @ v
+            v *= rho
+            out += v
+        return out
 
     # -- interpolated log-determinant -------------------------------------------------------
     def interpolated(self, rho: float, derivative: int = 0) -> float:
@@ -330,6 +475,18 @@ class WeightsAlgebra:
         got = self._traces.get(key)
         if got is None:
             got = compute()
+            got.setflags(write=False)
+            with self._lock:
+                self._traces[key] = got
+        return got
+
+    def kept_prefix(self, name: str, seed: SeedLike, size: int, compute: Callable[[int], np.ndarray]) -> np.ndarray:
+        """A seeded sequence (``name``) of at least ``size`` terms whose first terms do not depend on
+        its length: a kept longer one is reused, a shorter one is replaced by ``compute(size)``."""
+        key = (name, "prefix", _seed_key(seed))
+        got = self._traces.get(key)
+        if got is None or len(got) < size:
+            got = compute(size)
             got.setflags(write=False)
             with self._lock:
                 self._traces[key] = got
@@ -422,7 +579,11 @@ class LogDet:
     ----------
     W : scipy.sparse matrix
     method : {"auto", "eigen", "lu", "interpolated", "chebyshev"}
-        ``auto`` takes ``eigen`` for N ≤ ``DENSE_MAX_N`` and ``lu`` above.
+        ``auto`` takes ``eigen`` for N ≤ ``DENSE_MAX_N`` and ``lu`` above. Not ``interpolated`` for one
+        large W: its first fit builds at least one piece from 17–33 factorisations, where the direct
+        search and its Newton polish take about 15 in all (a two-way SAR on a 150 × 150 queen lattice:
+        15 against 50 factorisations; on 300 × 300, 17 against 51 and about twice the time,
+        ``benchmarks/bench_logdet.py --grid``); the pieces pay off only when several fits share a W.
     seed : int or numpy.random.SeedSequence
         Seed of the Rademacher probes (``chebyshev`` and the stochastic ``tr(G'G)`` at large N).
     order : int
@@ -495,6 +656,23 @@ class LogDet:
             return self.algebra.interpolated(rho)
         return self.algebra.exact(rho)
 
+    def derivatives(self, rho: float) -> tuple[float, float]:
+        """First and second derivatives of ``ln|I − ρW|`` in ρ (``−tr(G)`` and ``−tr(G²)``): exact from
+        the eigenvalues, from the series of the interpolated method, from a five-point stencil of
+        exact LU values (:meth:`WeightsAlgebra.exact_derivatives`) or of the Chebyshev approximation."""
+        if self.eig is not None:
+            f = self.eig / (1 - rho * self.eig)
+            return float(-np.sum(f).real), float(-np.sum(f * f).real)
+        if self.method == "interpolated":
+            return self.algebra.interpolated(rho, 1), self.algebra.interpolated(rho, 2)
+        if self._cheb is not None:
+            h = STENCIL_STEP
+            fm2, fm1, f0, fp1, fp2 = (self(rho + j * h) for j in (-2, -1, 0, 1, 2))
+            return (fm2 - 8 * fm1 + 8 * fp1 - fp2) / (12 * h), (-fm2 + 16 * fm1 - 30 * f0 + 16 * fp1 - fp2) / (
+                12 * h * h
+            )
+        return self.algebra.exact_derivatives(rho)
+
     def solver(self, rho: float, transpose: bool = False) -> Callable[[np.ndarray], np.ndarray]:
         """A function solving ``(I − ρW) x = b`` (or the transposed system)."""
         lu = self.algebra.lu(float(rho))
@@ -527,31 +705,35 @@ class LogDet:
         solve_t = self.solver(rho, transpose=True)
         rng = np.random.default_rng(self.seed)
         probes = rng.choice([-1.0, 1.0], size=(self.n, PROBES))
-        gu = self.W @ self.algebra.solve(rho, probes)
-        trGtG = float(np.sum(gu * gu) / PROBES)
+        gu = self.W @ self.algebra.inverse_times(rho, probes)
+        del probes
+        squares = np.einsum("ij,ij->j", gu, gu)
+        del gu
+        trGtG = float(np.sum(squares) / PROBES)
         gt1 = solve_t(self.W.T @ np.ones(self.n))
         how += (
             f"; tr(G'G) by Hutchinson's estimator with {PROBES} seeded probes (relative s.e. about "
-            f"{np.std(np.sum(gu * gu, axis=0)) / np.sqrt(PROBES) / max(trGtG, 1e-300):.1e})"
+            f"{np.std(squares) / np.sqrt(PROBES) / max(trGtG, 1e-300):.1e})"
         )
         return {"trG": trG, "trG2": trG2, "trGtG": trGtG, "colG": float(gt1 @ gt1 / self.n), "how": how}
 
     def _traces_by_differences(self, rho: float) -> tuple[float, float]:
         """``tr(G) = −d ln|A|/dρ`` and ``tr(G²) = −d² ln|A|/dρ²`` by central differences of the exact
         (LU) log-determinant."""
-        h = 1e-4
-        f0, fp, fm, fpp, fmm = self.algebra.exact_many(np.array([rho, rho + h, rho - h, rho + 2 * h, rho - 2 * h]))
-        d1 = (-fpp + 8 * fp - 8 * fm + fmm) / (12 * h)
-        d2 = (-fpp + 16 * fp - 30 * f0 + 16 * fm - fmm) / (12 * h * h)
+        d1, d2 = self.algebra.exact_derivatives(rho)
         return -d1, -d2
 
     # -- traces for impacts ----------------------------------------------------
-    def impact_traces(self, rhos: np.ndarray, terms: int = 120) -> tuple[np.ndarray, np.ndarray, str]:
+    def impact_traces(self, rhos: np.ndarray, terms: int | None = None) -> tuple[np.ndarray, np.ndarray, str]:
         """``tr((I − ρW)⁻¹)/N`` and ``tr((I − ρW)⁻¹W)/N`` for each ρ in ``rhos``.
 
         Exact from the eigenvalues when they are known (or N ≤ 2,000, when they are computed
         here); otherwise the power series ``Σ ρ^j tr(W^j)`` with ``tr(W^j)`` exact for j ≤ 2 and
-        estimated by seeded Rademacher probes above (LeSage & Pace 2009, §4.3)."""
+        estimated by seeded Rademacher probes above (LeSage & Pace 2009, §4.3). The series has
+        ``terms`` terms; by default as many as bring the truncation error (per region, for the largest
+        ``|ρ|``) below ``IMPACT_SERIES_TOL``, at most ``IMPACT_TERMS``. The traces of a longer series
+        begin with those of a shorter one (same probes), so the number of terms changes only the
+        truncation, which the note states."""
         rhos = np.atleast_1d(np.asarray(rhos, float))
         eig = self.eig
         if eig is None and self.n <= IMPACT_EIGEN_MAX_N:
@@ -563,12 +745,20 @@ class LogDet:
                 np.real((inv * eig[None, :]).sum(axis=1)) / self.n,
                 "exact, from the eigenvalues of W",
             )
-        tr = self.algebra.kept("power", self.seed, terms + 1, lambda: _power_traces(self.W, terms + 1, self.seed))
-        tr = tr / self.n
+        top = float(np.max(np.abs(rhos)))
+        if terms is None:
+            terms = IMPACT_TERMS
+            if top < 1:
+                need = np.log(IMPACT_SERIES_TOL * (1 - top)) / np.log(top) if top > 0 else 1.0
+                terms = int(min(IMPACT_TERMS, max(3, np.ceil(need))))
+        tr = self.algebra.kept_prefix(
+            "power", self.seed, terms + 1, lambda size: _power_traces(self.W, size, self.seed)
+        )
+        tr = tr[: terms + 1] / self.n
         powers = rhos[:, None] ** np.arange(terms + 1)[None, :]
         direct = powers @ tr[: terms + 1]
         lagged = powers[:, :-1] @ tr[1 : terms + 1]
-        tail = float(np.max(np.abs(rhos))) ** terms / (1 - float(np.max(np.abs(rhos))))
+        tail = top**terms / (1 - top)
         return (
             direct,
             lagged,
@@ -587,8 +777,9 @@ def _power_traces(W: sp.csr_matrix, terms: int, seed: SeedLike) -> np.ndarray:
     out = np.empty(terms)
     v = u
     for j in range(terms):
-        out[j] = np.sum(u * v) / PROBES
-        v = W @ v
+        out[j] = np.vdot(u, v) / PROBES
+        if j + 1 < terms:
+            v = W @ v
     out[0] = n
     if terms > 1:
         out[1] = W.diagonal().sum()
