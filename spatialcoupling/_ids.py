@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 
@@ -84,6 +85,12 @@ def id_keys(values: Iterable) -> list[str]:
     text ids are stripped. Every place that matches ids (boundaries to a panel, a panel to
     spatial weights, a user matrix to the regions) compares these keys.
     """
+    if isinstance(values, pd.Index | pd.Series | np.ndarray) and len(values):
+        kind = pd.api.types.infer_dtype(values, skipna=False)
+        if kind == "string":  # Python's own strip, as below
+            return pd.Index(np.asarray(values, dtype=object), dtype=object).str.strip().tolist()
+        if kind == "integer":  # str() of an integer (numpy or Python) has no spaces to strip
+            return np.asarray(values).astype(str).tolist()
     out = []
     for value in values:
         v = value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box
@@ -228,3 +229,27 @@ def test_match_regions_refuses_case_variants_in_the_boundaries(provinces):
         ValueError, match=r"column 'name_en' of the boundaries has ids that differ only.*'BEIJING' / 'Beijing'"
     ):
         sc.match_regions(shouty, list(provinces["name_en"]), on="name_en")
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (pd.Index([" a", "b\t", "\x1cc\x1f", "北京 "]), ["a", "b", "c", "北京"]),
+        (pd.Index([" a", "b"], dtype="string"), ["a", "b"]),
+        (np.array(["a ", " b"]), ["a", "b"]),
+        (pd.Series(["x ", " y"]), ["x", "y"]),
+        (np.array([110000, 5], dtype=np.int64), ["110000", "5"]),
+        (np.array([1, 2], dtype=np.int32), ["1", "2"]),
+        (pd.Index([np.int64(3), 4], dtype=object), ["3", "4"]),
+        (np.array([110000.0, 2.5]), ["110000", "2.5"]),
+        (pd.Index([1, " a "], dtype=object), ["1", "a"]),
+        (pd.Index(["a", None], dtype=object), ["a", "None"]),
+        ([" 110000", 110000.0, np.int64(110000)], ["110000", "110000", "110000"]),
+    ],
+)
+def test_id_keys_of_arrays_equal_the_rule_for_single_values(values, expected):
+    """Whole arrays of text or integers take a vectorised path; the keys are those of the rule
+    (strip text with Python's ``str.strip``, whole floats and numpy scalars as integers)."""
+    from spatialcoupling._ids import id_keys
+
+    assert id_keys(values) == expected
