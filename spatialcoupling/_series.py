@@ -122,10 +122,10 @@ def to_wide(series: pd.Series) -> pd.DataFrame:
 
 def missing_cells(index: pd.MultiIndex) -> pd.MultiIndex:
     """Region-periods absent from the full regions × periods grid of a (region, period) index."""
-    full = pd.MultiIndex.from_product(
-        [index.get_level_values(0).unique(), index.get_level_values(1).unique()],
-        names=[REGION, PERIOD],
-    )
+    regions, periods = index.get_level_values(0).unique(), index.get_level_values(1).unique()
+    if len(index) == len(regions) * len(periods) and index.is_unique:  # every cell present once
+        return pd.MultiIndex.from_arrays([regions[:0], periods[:0]], names=[REGION, PERIOD])
+    full = pd.MultiIndex.from_product([regions, periods], names=[REGION, PERIOD])
     return full.difference(index)
 
 

@@ -801,6 +801,12 @@ def _scope_blocks(index: pd.MultiIndex, scope: Scope) -> dict[object, np.ndarray
 
 
 def _minmax(x: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """``(x − min) / span`` for positive indicators, ``(max − x) / span`` for negative ones."""
     lo, hi = x.min(axis=0), x.max(axis=0)
     span = hi - lo
-    return np.where(direction > 0, (x - lo) / span, (hi - x) / span)
+    positive = direction > 0
+    if positive.all():  # one expression, not both evaluated everywhere
+        return (x - lo) / span
+    out = (hi - x) / span
+    out[:, positive] = (x[:, positive] - lo[positive]) / span[positive]
+    return out

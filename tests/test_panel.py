@@ -369,3 +369,14 @@ def test_every_keyword_of_read_panel_is_declared():
 
     keywords = set(inspect.signature(sc.read_panel).parameters) - {"src"}
     assert keywords == set(READ_PANEL_CONSTRAINTS)
+
+
+def test_missing_cells_of_balanced_unbalanced_and_duplicated_indexes():
+    """The full grid's absent cells; a repeated cell never makes up for an absent one."""
+    from spatialcoupling._series import missing_cells
+
+    full = pd.MultiIndex.from_product([["a", "b"], [1, 2]], names=["region", "period"])
+    assert len(missing_cells(full)) == 0
+    assert list(missing_cells(full.delete(1))) == [("a", 2)]
+    repeated = pd.MultiIndex.from_tuples([("a", 1), ("a", 1), ("b", 1), ("b", 2)], names=["region", "period"])
+    assert list(missing_cells(repeated)) == [("a", 2)]
