@@ -112,7 +112,9 @@ class Panel:
             )
         self._data = data.copy()
         self._data.index = self._data.index.set_names([REGION, PERIOD])
-        self._data = _yearbook_sorted(self._data.sort_index())
+        if not self._data.index.is_monotonic_increasing:  # sorting a sorted frame still copies it
+            self._data = self._data.sort_index()
+        self._data = _yearbook_sorted(self._data)
         if filled is None:
             filled = pd.DataFrame(False, index=self._data.index, columns=self._data.columns)
         self._filled = filled.copy() if filled.index.equals(self._data.index) else filled.reindex(self._data.index)
