@@ -1211,13 +1211,7 @@ class _PrototypeFill:
             p.remove(probe)
             if not len(p):  # a fresh paragraph: replaced by a copy of the prototype
                 new = copy.deepcopy(proto)
-                element = new.find(".//" + qn("w:t"))
-                element.text = text
-                space = "{http://www.w3.org/XML/1998/namespace}space"
-                if text != text.strip():
-                    element.set(space, "preserve")
-                elif space in element.attrib:
-                    del element.attrib[space]
+                _set_text(new.find(".//" + qn("w:t")), text)
                 p.addprevious(new)
                 p.getparent().remove(p)
                 return
@@ -1244,11 +1238,10 @@ def _body_rows(grid: Any, tbl: Any, rows: Sequence[Any], fill: Any, n_keys: int,
             continue
         texts = [key_cells[0]] if kind == "panel" else [*key_cells, *cells]
         if any("\n" in t or "\t" in t for t in texts):  # line breaks and tabs: python-docx's own runs
-            row_cells = grid.add_row().cells
             if kind == "panel":
-                merged = row_cells[0].merge(row_cells[n - 1]) if n > 1 else row_cells[0]
-                fill(merged, texts[0], italic=True)
+                _panel_cell(grid, fill, n, texts[0])
                 continue
+            row_cells = grid.add_row().cells
             for j, text in enumerate(texts):
                 fill(row_cells[j], text, right=j >= n_keys and numeric[j - n_keys])
             continue
@@ -1276,13 +1269,18 @@ def _row_template(grid: Any, fill: Any, n_keys: int, numeric: Sequence[bool]) ->
 def _panel_template(grid: Any, fill: Any, n: int) -> tuple[Any, list[Any]]:
     """A panel heading row (one italic cell merged across the table), detached, as
     :func:`_row_template` gives a body row."""
-    row_cells = grid.add_row().cells
-    merged = row_cells[0].merge(row_cells[n - 1]) if n > 1 else row_cells[0]
-    fill(merged, "x", italic=True)
-    tc = _cell_element(merged)
+    tc = _cell_element(_panel_cell(grid, fill, n, "x"))
     tr = tc.getparent()
     tr.getparent().remove(tr)
     return tr, [list(tr.iterchildren()).index(tc)]
+
+
+def _panel_cell(grid: Any, fill: Any, n: int, text: str) -> Any:
+    """A new row of ``grid`` with its ``n`` cells merged into one holding ``text`` in italics."""
+    row_cells = grid.add_row().cells
+    merged = row_cells[0].merge(row_cells[n - 1]) if n > 1 else row_cells[0]
+    fill(merged, text, italic=True)
+    return merged
 
 
 def _append_row(tbl: Any, template: tuple[Any, list[Any]], texts: Sequence[str]) -> None:
@@ -1294,13 +1292,20 @@ def _append_row(tbl: Any, template: tuple[Any, list[Any]], texts: Sequence[str])
     tr, positions = template
     new = copy.deepcopy(tr)
     children = list(new.iterchildren())
-    space = "{http://www.w3.org/XML/1998/namespace}space"
     for position, text in zip(positions, texts, strict=True):
-        element = children[position].find(".//" + qn("w:t"))
-        element.text = text
-        if text != text.strip():
-            element.set(space, "preserve")
+        _set_text(children[position].find(".//" + qn("w:t")), text)
     tbl.append(new)
+
+
+def _set_text(element: Any, text: str) -> None:
+    """Set the text of a copied ``w:t`` element, keeping leading and trailing spaces as Word needs
+    (``xml:space="preserve"``, as python-docx writes it) and dropping a copied mark when none."""
+    space = "{http://www.w3.org/XML/1998/namespace}space"
+    element.text = text
+    if text != text.strip():
+        element.set(space, "preserve")
+    elif space in element.attrib:
+        del element.attrib[space]
 
 
 def _cell_element(cell: Any) -> Any:
