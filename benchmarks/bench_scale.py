@@ -398,32 +398,57 @@ def dagum_rows(quick: bool) -> list[dict]:
     return rows
 
 
-def parallel_rows(quick: bool) -> list[dict]:
+def _lisa_fit(series, w, backend: str | None) -> None:
+    """LocalMoran 999 permutations: n_jobs=1 (backend None), or n_jobs=2 on the joblib backend."""
+    from joblib import parallel_config
+
     import spatialcoupling as sc
 
-    gdf = lattice(40) if quick else counties()
-    w = _quiet(sc.spatial_weights, gdf, kind="queen")
-    series, _ = _county_series(len(gdf), 16, 8)
-    series.index = series.index.set_levels(list(w.id_order), level=0)
-    serial = _best(lambda: sc.LocalMoran(permutations=999, seed=1).fit(series, w), 2)[0]
+    if backend is None:
+        sc.LocalMoran(permutations=999, seed=1).fit(series, w)
+        return
+    with parallel_config(backend=backend):
+        sc.LocalMoran(permutations=999, seed=1, n_jobs=2).fit(series, w)
+
+
+def parallel_rows(quick: bool) -> list[dict]:
+    """LISA 999 permutations with n_jobs=2 (loky, threads) against n_jobs=1, at three sizes.
+
+    Each fit runs long enough (64 periods, about a second at county scale) that the ratio is not
+    timer noise; the three settings alternate, best of three each, so a change of the machine's
+    load reaches all of them alike.
+    """
+    import spatialcoupling as sc
+
+    sizes = (
+        [("40x40", lattice(40))]
+        if quick
+        else [("20x20", lattice(20)), ("40x40", lattice(40)), ("counties", counties())]
+    )
+    periods = 64
     rows = []
-    for backend in ("loky", "threading"):
-        from joblib import parallel_config
+    for label, gdf in sizes:
+        w = _quiet(sc.sparse_weights, gdf, kind="queen")
+        series, _ = _county_series(len(gdf), periods, 8)
+        series.index = series.index.set_levels(list(w.ids), level=0)
 
-        def fit(b=backend):
-            with parallel_config(backend=b):
-                return sc.LocalMoran(permutations=999, seed=1, n_jobs=2).fit(series, w)
-
-        par = _best(fit, 2)[0]
-        rows.append(
-            _row(
-                f"LocalMoran 999 x 16, n_jobs=2 ({backend}) vs n_jobs=1",
-                len(gdf),
-                par,
-                "n_jobs=1",
-                serial,
+        backends = (None, "loky", "threading")
+        best = dict.fromkeys(backends, np.inf)
+        for _ in range(3):
+            for backend in backends:
+                start = time.perf_counter()
+                _lisa_fit(series, w, backend)
+                best[backend] = min(best[backend], time.perf_counter() - start)
+        for backend in ("loky", "threading"):
+            rows.append(
+                _row(
+                    f"LocalMoran 999 x {periods}, n_jobs=2 ({backend}) vs n_jobs=1 ({label})",
+                    len(gdf),
+                    best[backend],
+                    "n_jobs=1",
+                    best[None],
+                )
             )
-        )
     return rows
 
 
@@ -435,21 +460,34 @@ import time; t0 = time.perf_counter()
 import numpy as np, pandas as pd
 import spatialcoupling as sc
 prov = sc.datasets.load("china_provinces")
-w = sc.spatial_weights(prov, kind="queen")
-idx = pd.MultiIndex.from_product([list(w.id_order), range(2005, 2021)], names=["region", "period"])
+{build}
+idx = pd.MultiIndex.from_product([list(ids), range(2005, 2021)], names=["region", "period"])
 D = pd.Series(np.random.default_rng(0).random(len(idx)), index=idx, name="D")
 sc.LocalMoran(permutations=999, seed=1).fit(D, w)
 import sys
-print(time.perf_counter() - t0, int("libpysal.graph" in sys.modules), int("scipy.stats" in sys.modules))
+print(time.perf_counter() - t0, int("libpysal" in sys.modules), int("scipy.stats" in sys.modules))
 """
+#: the weights as libpysal's W (what sc.spatial_weights returns) or as plain data (sparse_weights)
+COLD_W = 'w = sc.spatial_weights(prov, kind="queen"); ids = w.id_order'
+COLD_SPARSE = (
+    'from spatialcoupling.spatialweights import sparse_weights\nw = sparse_weights(prov, kind="queen"); ids = w.ids'
+)
+
+
+def _cold(build: str) -> tuple[float, str, str]:
+    """Best of two fresh processes: seconds, and whether libpysal and scipy.stats were imported."""
+    best, lib, stats = np.inf, "", ""
+    for _ in range(2):
+        script = COLD.replace("{build}", build)
+        out = subprocess.run([sys.executable, "-W", "ignore", "-c", script], check=True, capture_output=True, text=True)
+        t, lib, stats = out.stdout.split()
+        best = min(best, float(t))
+    return best, lib, stats
 
 
 def coldstart_rows(quick: bool) -> list[dict]:
-    best, graph, stats = np.inf, None, None
-    for _ in range(2):
-        out = subprocess.run([sys.executable, "-W", "ignore", "-c", COLD], check=True, capture_output=True, text=True)
-        t, graph, stats = out.stdout.split()
-        best = min(best, float(t))
+    best, graph, stats = _cold(COLD_W)
+    plain, plain_lib, plain_stats = _cold(COLD_SPARSE)
     lib = subprocess.run(
         [
             sys.executable,
@@ -467,7 +505,15 @@ def coldstart_rows(quick: bool) -> list[dict]:
             best,
             "target 1.5 s",
             1.5,
-            note=f"libpysal.graph imported: {bool(int(graph))}, scipy.stats imported: {bool(int(stats))}",
+            note=f"libpysal imported: {bool(int(graph))}, scipy.stats imported: {bool(int(stats))}",
+        ),
+        _row(
+            "cold start, weights as plain data (sparse_weights)",
+            "31x16",
+            plain,
+            "target 1.5 s",
+            1.5,
+            note=f"libpysal imported: {bool(int(plain_lib))}, scipy.stats imported: {bool(int(plain_stats))}",
         ),
         _row("of which: import libpysal.weights (fresh process)", "-", float(lib.stdout), "-", None),
     ]

@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "read_regions": "regions",
     "match_regions": "regions",
     "spatial_weights": "spatialweights",
+    "sparse_weights": "spatialweights",
     # spatial autocorrelation
     "GlobalMoran": "autocorrelation",
     "GlobalGeary": "autocorrelation",
@@ -139,6 +140,7 @@ __all__ = [
     "plotting",
     "read_panel",
     "read_regions",
+    "sparse_weights",
     "spatial_weights",
 ]
 

@@ -11,7 +11,8 @@ What comes back through a pipe is small: the work's return value, the warnings i
 on failure, the exception with the child's traceback.
 
 Children run at a lower scheduling priority (``nice`` 10), so the run's process keeps its core;
-at most ``max_children`` are alive at once (one more waits for the oldest). Forking is only used
+at most ``max_children`` are alive at once: while they are all busy, the caller does the next job
+itself rather than wait. Forking is only used
 where it is safe for this (Linux); elsewhere, and with ``max_children=0``, the work runs at once
 in the calling process, with the same results.
 """
@@ -86,9 +87,9 @@ class Background:
         for j in running:
             if j.conn.poll():  # finished: collect it without waiting
                 _collect(j)
-        running = [j for j in running if not j.done]
-        while len(running) >= self.max_children:
-            _collect(running.pop(0))
+        if sum(not j.done for j in running) >= self.max_children:  # every child busy: do it here meanwhile
+            _run_here(job, work)
+            return
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         job.process = context.Process(target=_child, args=(work, send), daemon=True, name=f"spatialcoupling {tag}")
@@ -129,10 +130,12 @@ class Background:
 
 
 def _run_here(job: _Job, work: Callable[[], Any]) -> None:
+    """Run ``work`` in this process (its exception is raised at once, the job then counts as done)."""
+    job.done = True
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         job.result = work()
-    job.warnings, job.done = list(caught), True
+    job.warnings = list(caught)
 
 
 def _child(work: Callable[[], Any], send: Any) -> None:

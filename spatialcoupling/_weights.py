@@ -48,6 +48,9 @@ class SpatialWeights:
         What the weights are (e.g. ``"queen"``), for captions.
     notes : tuple of str
         What was done when the weights were built (islands linked, regions left out).
+    original : scipy.sparse.csr_matrix or None
+        The weights as built, before the transformation, when known (weights built by
+        :func:`spatialcoupling.spatialweights.sparse_weights`).
     """
 
     ids: tuple
@@ -55,10 +58,32 @@ class SpatialWeights:
     transform: str = "O"
     name: str | None = None
     notes: tuple[str, ...] = field(default=())
+    original: sp.csr_matrix | None = None
+
+    @classmethod
+    def of(
+        cls,
+        ids: Any,
+        sparse: Any,
+        transform: Any = "O",
+        *,
+        name: str | None = None,
+        notes: Any = (),
+        original: Any = None,
+    ) -> SpatialWeights:
+        """Weights of ``ids`` (plain Python values, as :func:`as_weights` reads them off a ``W``) and
+        the matrix ``sparse`` (cleaned: float, duplicates summed, no explicit zeros, sorted)."""
+        kept = None if original is None else _clean(original)
+        return cls(tuple(_plain_ids(ids)), _clean(sparse), _label(transform), name, tuple(notes), kept)
 
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    @property
+    def mean_neighbors(self) -> float:
+        """Mean number of neighbours per region (libpysal's ``W.mean_neighbors``)."""
+        return float(np.diff(self.sparse.indptr).mean())
 
     @property
     def cardinalities(self) -> np.ndarray:

@@ -53,6 +53,7 @@ from ._ids import id_keys
 from ._notes import NOTES_ATTR, attach_notes
 from ._params import Boolean, InstanceOf, Interval, Options, validate_params
 from ._series import _plain, _preview
+from ._weights import SpatialWeights
 from .regions import distance_points, panel_ids, region_ids
 
 if TYPE_CHECKING:
@@ -65,8 +66,11 @@ __all__ = [
     "KIND_OPTIONS",
     "NOTES_ATTR",
     "SPATIAL_WEIGHTS_CONSTRAINTS",
+    "SpatialWeights",
     "read_weights",
+    "sparse_weights",
     "spatial_weights",
+    "to_libpysal",
     "write_weights",
 ]
 
@@ -193,6 +197,76 @@ def spatial_weights(
         distance or equal means under economic weights (the pairs are named);
         a user matrix whose ids do not match (named).
     """
+    m, order, notes = _weights_matrix(regions, kind, ids, id, islands, standardize, options)
+    return _to_w(m, order, standardize, notes)
+
+
+def sparse_weights(
+    regions: gpd.GeoDataFrame | None,
+    kind: str = "queen",
+    ids: Any = None,
+    id: str | None = None,
+    *,
+    islands: str = "nearest",
+    standardize: str | None = "r",
+    **options: Any,
+) -> SpatialWeights:
+    """The weights of :func:`spatial_weights` as plain data: ids and a sparse matrix, no libpysal ``W``.
+
+    Takes the same arguments and gives the same ids, weights and notes; what differs is the
+    type. Every analysis of the package takes it where it takes a ``W``, and a study run uses it,
+    so that a run does not import libpysal (about 3 s: libpysal's package imports its graph,
+    geometry and example modules, and scipy.stats, scikit-learn and numba through them).
+    :meth:`SpatialWeights.to_libpysal` turns it into the ``W`` that :func:`spatial_weights` returns.
+
+    Examples
+    --------
+    >>> import spatialcoupling as sc
+    >>> provinces = sc.datasets.load("china_provinces")
+    >>> sw = sc.sparse_weights(provinces, "queen")
+    >>> sw.n, sw.transform, round(float(sw.sparse.sum()), 6)
+    (31, 'R', 31.0)
+    >>> w = sc.spatial_weights(provinces, "queen")
+    >>> list(sw.ids) == list(w.id_order), (sw.sparse != w.sparse).nnz
+    (True, 0)
+    """
+    m, order, notes = _weights_matrix(regions, kind, ids, id, islands, standardize, options)
+    transform = _TRANSFORMS[standardize]
+    if transform not in ("R", "B", "O"):  # libpysal's variance-stabilising and double standardisations
+        from ._weights import as_weights
+
+        return as_weights(_to_w(m, order, standardize, notes))
+    m = sparse.csr_matrix(m, dtype=float)
+    m.eliminate_zeros()
+    m.sort_indices()
+    values = _row_standardized(m) if transform == "R" else np.ones_like(m.data) if transform == "B" else m.data
+    weights = sparse.csr_matrix((values, m.indices, m.indptr), shape=m.shape)
+    return SpatialWeights.of(order, weights, transform, notes=notes, original=m)
+
+
+def to_libpysal(weights: SpatialWeights) -> W:
+    """The libpysal ``W`` of weights from :func:`sparse_weights`: the ``W`` that
+    :func:`spatial_weights` gives for the same settings (ids, weights as built, transformation,
+    notes).
+
+    Raises
+    ------
+    ValueError
+        When ``weights`` do not carry the weights as built (``original``), which a ``W`` keeps.
+    """
+    if weights.original is None:
+        raise ValueError(
+            "to_libpysal: these weights do not carry their weights as built (SpatialWeights.original); "
+            "use weights.to_libpysal() for a W of the transformed weights"
+        )
+    standardize = {"R": "r", "B": "b", "O": None}[weights.transform]
+    return _to_w(weights.original, list(weights.ids), standardize, list(weights.notes))
+
+
+def _weights_matrix(
+    regions: Any, kind: str, ids: Any, id: str | None, islands: str, standardize: Any, options: dict[str, Any]
+) -> tuple[sparse.csr_matrix, list, list[str]]:
+    """The weights as built (before any standardisation), the ids in matrix order, and the notes."""
     _check_settings(kind, id, islands, standardize, options)
     if isinstance(regions, str | Path):
         from .regions import read_regions
@@ -228,7 +302,7 @@ def spatial_weights(
     m = sparse.csr_matrix(m)
     m.eliminate_zeros()
     m = _handle_islands(m, order, frame, islands, kind, options, notes, geo_info)
-    return _to_w(m, order, standardize, notes)
+    return m, order, notes
 
 
 def write_weights(w: W, path: str | Path) -> Path:
@@ -806,6 +880,14 @@ def _row_lists(m: sparse.csr_matrix, order: list, data: np.ndarray) -> tuple[dic
     return {i: names[a:b] for i, a, b in spans}, {i: values[a:b] for i, a, b in spans}
 
 
+def _row_standardized(m: sparse.csr_matrix) -> np.ndarray:
+    """The stored weights of ``m`` divided by their row sums (libpysal's divisions, row sums added in
+    the same order)."""
+    sums = np.asarray(m.sum(axis=1)).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return m.data / np.repeat(sums, np.diff(m.indptr))
+
+
 def _to_w(m: sparse.csr_matrix, order: list, standardize: str | None, notes: list[str], silence: bool = False) -> W:
     """A libpysal ``W`` of ``m`` with ids ``order`` and its transform set.
 
@@ -826,9 +908,6 @@ def _to_w(m: sparse.csr_matrix, order: list, standardize: str | None, notes: lis
         warnings.simplefilter("ignore")
         w = W(neighbors, weights, id_order=list(order), silence_warnings=True)
         if transform == "R":
-            sums = np.asarray(m.sum(axis=1)).ravel()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scaled = m.data / np.repeat(sums, np.diff(m.indptr))
-            w.transformations["R"] = _row_lists(m, order, scaled)[1]
+            w.transformations["R"] = _row_lists(m, order, _row_standardized(m))[1]
         w.transform = transform
     return attach_notes(w, notes)

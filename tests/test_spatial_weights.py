@@ -469,3 +469,73 @@ def test_inverse_distance_cutoff_leaving_most_islands_refused_in_crs_units(provi
             threshold=1000,
             variable=pd.Series(np.arange(31.0), index=provinces.index),
         )
+
+
+# -- the same weights as plain data (sparse_weights, what a study run uses) ----------------------------
+@pytest.mark.parametrize(
+    ("kind", "standardize", "options"),
+    [
+        ("queen", "r", {}),
+        ("rook", "b", {}),
+        ("knn", None, {"k": 3}),
+        ("inverse_distance", "r", {"power": 2.0}),
+        ("distance_band", "r", {"threshold": 900.0, "binary": False}),
+        ("queen", "v", {}),
+    ],
+)
+def test_sparse_weights_are_the_weights_of_spatial_weights(provinces, kind, standardize, options):
+    """Ids, transformed weights and notes equal those read off libpysal's W; the W made back from
+    them is that W (its weights as built too: setting ``transform = "o"`` gives the same)."""
+    from spatialcoupling._notes import notes_of
+    from spatialcoupling._weights import as_weights
+    from spatialcoupling.spatialweights import sparse_weights, to_libpysal
+
+    w = quiet(sc.spatial_weights, provinces, kind, standardize=standardize, **options)
+    sw = quiet(sparse_weights, provinces, kind, standardize=standardize, **options)
+    expected = as_weights(w)
+    assert sw.ids == expected.ids
+    assert sw.transform == expected.transform == w.transform
+    assert (sw.sparse != expected.sparse).nnz == 0  # bit for bit
+    assert list(sw.notes) == notes_of(w)
+    assert sw.mean_neighbors == pytest.approx(w.mean_neighbors, rel=1e-15)
+    if sw.original is None:  # libpysal's own transformations: no weights as built are kept
+        assert standardize == "v"
+        return
+    back = to_libpysal(sw)
+    assert back.id_order == w.id_order
+    assert back.neighbors == w.neighbors
+    assert back.weights == w.weights
+    assert back.transform == w.transform
+    assert notes_of(back) == notes_of(w)
+    back.transform, w.transform = "o", "o"
+    assert back.weights == w.weights
+
+
+def test_a_study_run_works_without_libpysal_and_hands_out_its_w(tmp_path):
+    """A run builds its weights as plain data (no libpysal import, checked in a fresh interpreter);
+    ``result["w"]`` is the W that spatial_weights gives."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+import spatialcoupling as sc
+settings = {{
+    "data": {{"dataset": "china_demo", "interpolate": "linear", "periods": [2009, 2012]}},
+    "indicators": {{"dataset": "china_demo"}},
+    "weighting": {{"method": "entropy"}},
+    "coupling": {{"contributions": {{"MS": 0.4, "AM": 0.6}}}},
+    "regions": {{"dataset": "china_provinces", "id": "name_en", "extra": "drop"}},
+    "weights": {{"kind": "queen"}},
+    "moran": {{"permutations": 9}},
+    "output": {{"tables": ["csv"], "figures": ["png"], "workers": 0}},
+}}
+run = sc.Study.from_dict(settings).run({str(tmp_path / "out")!r}, progress=False)
+print("libpysal" in sys.modules)
+w = run["w"]
+print(type(w).__module__, type(w).__name__, w.transform, w.n)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    imported, described = done.stdout.split("\n")[:2]
+    assert imported == "False"
+    assert described.split()[:3] == ["libpysal.weights.weights", "W", "R"]

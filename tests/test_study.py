@@ -611,7 +611,8 @@ def test_map_language_reaches_the_maps(monkeypatch, tmp_path):
 
     def spy(self, name, figure, **kw):
         if figure.folder == "maps":
-            shown = {t.get_text() for t in figure.figure.findobj(lambda a: hasattr(a, "get_text"))}
+            drawn = figure.figure() if callable(figure.figure) else figure.figure
+            shown = {t.get_text() for t in drawn.findobj(lambda a: hasattr(a, "get_text"))}
             texts[name] = {t.split(" (")[0] for t in shown}  # legend labels carry counts: "高-高 (3)"
         return original(self, name, figure, **kw)
 

@@ -666,14 +666,11 @@ def test_progress_bar_shows_parts_of_long_steps(tmp_path, capsys):
     }
     sc.Study.from_dict(settings).run(tmp_path / "out", progress=True)
     err = capsys.readouterr().err
-    assert "study: lisa maps 1/2 1970" in err
-    assert "study: lisa maps 2/2 1986" in err
-    # inside the step, the permutation blocks advance on the bar before the maps are drawn
+    # inside the step, the permutation blocks advance on the bar (the maps are drawn by the writer)
     blocks = [int(m) for m in re.findall(r"study: lisa · lisa permutations (\d+)/\d+", err)]
     assert len(blocks) > 1
     assert blocks == sorted(blocks)
     assert blocks[0] == 1
-    assert err.index("lisa permutations") < err.index("lisa maps 1/2")
 
 
 def test_growth_forms_of_the_study_match_hand_computation(tmp_path):

@@ -261,10 +261,15 @@ def _beta_data_problems(found: Inputs) -> list[str]:
 # -- the analysis models -------------------------------------------------------------------------------
 def _stand_in_weights(ids: list) -> Any:
     """A ring of the ids: weights to construct models with when the study's weights could not be built."""
-    from libpysal.weights import W
+    import numpy as np
+    import scipy.sparse as sp
+
+    from .._weights import SpatialWeights
 
     n = len(ids)
-    return W({ids[i]: [ids[(i - 1) % n], ids[(i + 1) % n]] for i in range(n)}, silence_warnings=True)
+    rows = np.repeat(np.arange(n), 2)
+    cols = np.column_stack([(np.arange(n) - 1) % n, (np.arange(n) + 1) % n]).ravel()
+    return SpatialWeights.of(ids, sp.csr_matrix((np.ones(2 * n), (rows, cols)), shape=(n, n)))
 
 
 def _build_analysis_models(found: Inputs) -> None:

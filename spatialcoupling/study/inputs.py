@@ -168,8 +168,10 @@ def match(cfg: Mapping[str, Any], all_boundaries: Any, data: Any) -> Any:
 
 
 def spatial_weights(cfg: Mapping[str, Any], base_dir: Path, regions: Any, data: Any) -> Any:
-    """The weights of ``[weights]`` over the matched ``regions``, in the panel's region order."""
-    from ..spatialweights import spatial_weights as build
+    """The weights of ``[weights]`` over the matched ``regions``, in the panel's region order, as plain
+    data (:func:`spatialcoupling.spatialweights.sparse_weights`: a run does not import libpysal;
+    ``StudyResult["w"]`` is the libpysal ``W``)."""
+    from ..spatialweights import sparse_weights as build
 
     options = dict(cfg)
     kind = options.pop("kind", setting(cfg, "weights", "kind"))

@@ -155,7 +155,8 @@ class OutputWriter:
                 self.write_layer(name, layer, step=out.name)
         finally:
             for figure in out.figures.values():
-                plt.close(figure.figure)
+                if not callable(figure.figure):  # drawn by the writer, and closed there
+                    plt.close(figure.figure)
         return written
 
     def write_table(self, name: str, table: Table, *, step: str = "") -> list[str]:
@@ -233,19 +234,17 @@ class OutputWriter:
         return out
 
     def write_figure(self, name: str, figure: Figure, *, step: str = "") -> Path:
-        """Save ``figure`` once per figure format (in the background, see :meth:`finish`);
-        the PNG the report shows."""
+        """Save ``figure`` once per figure format (drawn first when it is given as a function; both in
+        the background, see :meth:`finish`); the PNG the report shows."""
         stem = self._file_name(figure.folder, name)
         folder = self._subfolder(figure.folder)
-        fig = figure.figure
-        if self.synthetic:
-            _mark_synthetic(fig, self.language)
         targets = [(folder / f"{stem}.{fmt}", FIGURE_DPI) for fmt in self.formats["figures"] or ["png"]]
         self.files += [path for path, _ in targets]
         png = folder / f"{stem}.png"
         if png not in self.files:  # the report embeds a PNG: a preview when PNG is not an output format
             targets.append((png, 150))
-        self._in_background(f"{figure.folder}/{stem}", step, lambda: _save_targets(fig, targets))
+        mark = self.language if self.synthetic else None
+        self._in_background(f"{figure.folder}/{stem}", step, lambda: _draw_and_save(figure.figure, targets, mark))
         return png
 
     def finish(self) -> list[tuple[str, list[str], list[Any]]]:
@@ -419,6 +418,21 @@ def _toml_safe(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def _draw_and_save(figure: Any, targets: Sequence[tuple[Path, int]], mark: str | None) -> None:
+    """Save ``figure`` (a matplotlib Figure, or a function that draws one) to each ``(path, dpi)``,
+    with the synthetic-data mark in language ``mark`` (None: no mark)."""
+    import matplotlib.pyplot as plt
+
+    fig = figure() if callable(figure) else figure
+    try:
+        if mark is not None:
+            _mark_synthetic(fig, mark)
+        _save_targets(fig, targets)
+    finally:
+        if callable(figure):
+            plt.close(fig)
 
 
 def _save_targets(fig: Any, targets: Sequence[tuple[Path, int]]) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 from .._outdir import OutputFolder
 from .._parallel import progress_bar
 from .._progress import Callback, reporting
+from .._weights import SpatialWeights
 from . import inputs as read
 from . import models
 from .checks import Inputs, prepare, warning_notes
@@ -63,6 +64,8 @@ class StudyResult:
     """What a study run produced: the analysis results and the files written."""
 
     out: Path
+    #: the results by name; the weights (``"w"``) as plain data until ``result["w"]`` asks for them
+    #: (:meth:`__getitem__` gives them as a libpysal ``W``)
     results: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -74,7 +77,15 @@ class StudyResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
-        return self.results[name]
+        """The result ``name``; the study's weights (``"w"``) as the libpysal ``W`` that
+        :func:`spatialcoupling.spatial_weights` gives for the same settings (built on first use:
+        the run itself works on them as plain data and does not import libpysal)."""
+        value = self.results[name]
+        if isinstance(value, SpatialWeights) and value.original is not None:
+            from ..spatialweights import to_libpysal
+
+            value = self.results[name] = to_libpysal(value)
+        return value
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -363,7 +374,6 @@ class Study:
             seconds[name] = round(time.perf_counter() - started, 3)
         # files are written by background processes while the steps run: wait for the last ones
         started = time.perf_counter()
-        _show_step(bar, "writing files")
         _collect_background(writer, run_notes)
         seconds["files (waiting)"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()

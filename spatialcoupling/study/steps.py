@@ -122,7 +122,12 @@ def readable(name: str) -> str:
 @dataclass(frozen=True)
 class Figure:
     """A figure of a step: a matplotlib Figure, the folder of the output it goes to, and its
-    caption in the report."""
+    caption in the report.
+
+    ``figure`` may also be a function without arguments that draws the Figure: the writer then
+    draws it where it saves it, in a background process while the next steps run (the
+    maps, whose drawing at county scale takes a good part of a second each).
+    """
 
     figure: Any
     folder: str = "figures"
@@ -382,7 +387,7 @@ def step_regions(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         tables.append(f"D_by_{grouping}")
         sentences += group_sentence(by_group)
         out.figures[f"D_by_{grouping}"] = Figure(
-            _plot(ccd, study_language(inputs), groups=groups), caption=f"Mean D by {grouping}"
+            lambda groups=groups: _plot(ccd, study_language(inputs), groups=groups), caption=f"Mean D by {grouping}"
         )
         figures.append(f"D_by_{grouping}")
         if done.get("coupling_spans"):
@@ -494,18 +499,18 @@ def step_lisa(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
     out.tables["lisa"] = Table(lisa.table)
     out.tables["lisa_counts"] = Table(lisa.counts, "Regions per cluster and period")
     out.figures["lisa_clusters_panel"] = Figure(
-        lisa.plot(periods=periods, regions=maps, language=language),
+        lambda: lisa.plot(periods=periods, regions=maps, language=language),
         "maps",
         caption=f"LISA clusters of D in {', '.join(map(str, periods))}",
     )
-    tick = inputs.progress("lisa maps", len(periods))
-    for period in periods:
-        tick(period)
+    for period in periods:  # the maps are drawn by the writer (in the background)
         out.figures[f"lisa_clusters_{period}"] = Figure(
-            lisa.plot(period=period, regions=maps, language=language), "maps", caption=f"LISA clusters of D in {period}"
+            lambda period=period: lisa.plot(period=period, regions=maps, language=language),
+            "maps",
+            caption=f"LISA clusters of D in {period}",
         )
     out.figures["moran_scatter_last"] = Figure(
-        _plot(lisa, language, period=periods[-1], regions=maps, kind="scatter"),
+        lambda: _plot(lisa, language, period=periods[-1], regions=maps, kind="scatter"),
         caption=f"Moran scatter plot of D in {periods[-1]}",
     )
     out.layers["clusters"] = Layer(
@@ -568,7 +573,7 @@ def step_dagum(inputs: Inputs, done: Mapping[str, Any]) -> StepOutput:
         tables=tables,
         figures={
             "dagum_shares": Figure(
-                _plot(res, study_language(inputs)), caption="Contributions of the Dagum components to G"
+                lambda: _plot(res, study_language(inputs)), caption="Contributions of the Dagum components to G"
             )
         },
         section=ReportSection(
