@@ -408,8 +408,10 @@ def _pair_sums_group_major(
         np.multiply(Wg, moments["Tc"], out=Fp[2])
         F = Fp.transpose(1, 2, 0)  # (m, n, 3)
         a_mom = moments["a_mom"]
-        A_own = moments["A_own"]
-        cols = np.arange(n)
+        # A_i,g(i) from the running sums of i's own group (the same products as the block's A below)
+        own = np.take(pairs, heads.reshape(k, n)[layout.lab, np.arange(n)], axis=1, mode="clip")
+        np.multiply(own[:, :, 0], ys, out=moments["A_own"])
+        moments["A_own"] -= own[:, :, 1]
         for a in range(0, m, block):
             rows = slice(a, a + block)
             part = pairs[rows]
@@ -422,7 +424,6 @@ def _pair_sums_group_major(
             Fb = F[rows]
             for g, members, _slots in spans:
                 R[:, g, :, :3] = np.matmul(A[:, :, members], Fb[:, members, :])
-            A_own[rows] = A[:, layout.lab, cols]
             np.multiply(A, A, out=A)
             for g, members, _slots in spans:
                 R[:, g, :, 3:] = np.matmul(A[:, :, members], Fb[:, members, :1])
