@@ -266,10 +266,17 @@ def _column_quantiles(draws: np.ndarray, *levels: np.ndarray) -> list[np.ndarray
     """Linear-interpolation quantiles of each column of ``draws``, one array per entry of
     ``levels`` (each holding every column's own level), ignoring NaN (as
     ``numpy.nanquantile`` with the default method); ±inf sort to the ends. One sort serves
-    every level."""
-    srt = np.sort(draws, axis=0)  # NaN last
-    cnt = np.sum(~np.isnan(draws), axis=0)
+    every level (or, without NaN and with one level per entry for every column, one partition
+    around the order statistics needed: the same values)."""
+    nan = np.isnan(draws)
+    cnt = draws.shape[0] - np.sum(nan, axis=0)
     cols = np.arange(draws.shape[1])
+    if not nan.any() and min(draws.shape) > 0 and all(np.all(p == p.flat[0]) for p in levels):
+        top = draws.shape[0] - 1
+        kth = sorted({int(i) for p in levels for i in _order_statistics(float(p.flat[0]), top)})
+        srt = np.partition(draws, kth, axis=0)
+    else:
+        srt = np.sort(draws, axis=0)  # NaN last
     out = []
     for probs in levels:
         pos = probs * np.maximum(cnt - 1, 0)
@@ -281,6 +288,14 @@ def _column_quantiles(draws: np.ndarray, *levels: np.ndarray) -> list[np.ndarray
             q = np.where(frac == 0, a, np.where(a == b, a, a * (1 - frac) + b * frac))
         out.append(np.where(cnt > 0, q, np.nan))
     return out
+
+
+def _order_statistics(prob: float, top: int) -> tuple[int, int]:
+    """The two order statistics (0-based) that :func:`_column_quantiles` reads for level ``prob`` among
+    ``top + 1`` values."""
+    pos = prob * top
+    lo = int(np.floor(pos))
+    return lo, min(lo + 1, top)
 
 
 def _intervals(
