@@ -369,10 +369,13 @@ class DagumGini(Model):
         replicates = int(self.bootstrap)
         # the standard errors need a few more arrays of the batch's size: smaller batches
         cells = _BATCH_CELLS // 4 if estimates is not None else _BATCH_CELLS
+        # run serially, a period is one job (its evaluation batches inside bound the memory): the sorted
+        # sample and its layout are set up once and the replicates need no joining
+        serial = self.n_jobs == 1
         jobs, owner = [], []
         for t, s in enumerate(sections):
             # replicate b of period t draws from period_seqs[t].spawn(B)[b]
-            step = max(1, cells // s.values.size)
+            step = replicates if serial else max(1, cells // s.values.size)
             for a in range(0, replicates, step):
                 span = (period_seqs[t], a, min(step, replicates - a))
                 jobs.append((*s.item, span, None if estimates is None else estimates[t]))
@@ -383,9 +386,14 @@ class DagumGini(Model):
         by_period: list[list[tuple]] = [[] for _ in sections]
         for chunk, t in zip(chunks, owner, strict=True):
             by_period[t].append(chunk)
-        draws = [np.concatenate([th for th, _ in parts], axis=0) for parts in by_period]
+        draws = [parts[0][0] if len(parts) == 1 else np.concatenate([th for th, _ in parts]) for parts in by_period]
         tdraws = [
-            np.concatenate([ts for _, ts in parts], axis=0) if estimates is not None else None for parts in by_period
+            None
+            if estimates is None
+            else parts[0][1]
+            if len(parts) == 1
+            else np.concatenate([ts for _, ts in parts], axis=0)
+            for parts in by_period
         ]
         return draws, tdraws
 
