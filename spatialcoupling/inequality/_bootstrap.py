@@ -404,9 +404,13 @@ def _tstats(theta: np.ndarray, var: np.ndarray, estimate: np.ndarray) -> np.ndar
     """``(θ* − θ̂) / se*`` per replicate and term; 0 when the replicate equals the estimate
     (to rounding), ±inf when it moved but its standard error is 0, NaN when undefined."""
     se = np.sqrt(np.maximum(var, 0.0))
-    dev = theta - estimate
-    tiny = 1e-10 * (np.abs(theta) + np.abs(estimate))
+    tiny = np.abs(theta)
+    tiny += np.abs(estimate)
+    tiny *= 1e-10
+    se[~(se > tiny)] = 0.0
+    t = np.subtract(theta, estimate)
+    small = np.abs(t) <= tiny
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = dev / np.where(se > tiny, se, 0.0)
-    t[np.abs(dev) <= tiny] = 0.0
+        t /= se
+    t[small] = 0.0
     return t
