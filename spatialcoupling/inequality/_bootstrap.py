@@ -266,17 +266,16 @@ def _column_quantiles(draws: np.ndarray, *levels: np.ndarray) -> list[np.ndarray
     """Linear-interpolation quantiles of each column of ``draws``, one array per entry of
     ``levels`` (each holding every column's own level), ignoring NaN (as
     ``numpy.nanquantile`` with the default method); ±inf sort to the ends. One sort serves
-    every level (or, without NaN and with one level per entry for every column, one partition
-    around the order statistics needed: the same values)."""
-    nan = np.isnan(draws)
-    cnt = draws.shape[0] - np.sum(nan, axis=0)
+    every level; one level shared by every column without NaN (the symmetric-t interval) is read
+    from a partition instead (the same values)."""
+    shared = len(levels) == 1 and min(draws.shape) > 0 and np.all(levels[0] == levels[0].flat[0])
+    with np.errstate(invalid="ignore", over="ignore"):
+        any_nan = np.isnan(draws.sum()) if shared else True  # NaN when a value is (or with +inf and -inf: sort)
+    if not any_nan:
+        return [_shared_level_quantile(draws, float(levels[0].flat[0]))]
+    cnt = np.sum(~np.isnan(draws), axis=0)
     cols = np.arange(draws.shape[1])
-    if not nan.any() and min(draws.shape) > 0 and all(np.all(p == p.flat[0]) for p in levels):
-        top = draws.shape[0] - 1
-        kth = sorted({int(i) for p in levels for i in _order_statistics(float(p.flat[0]), top)})
-        srt = np.partition(draws, kth, axis=0)
-    else:
-        srt = np.sort(draws, axis=0)  # NaN last
+    srt = np.sort(draws, axis=0)  # NaN last
     out = []
     for probs in levels:
         pos = probs * np.maximum(cnt - 1, 0)
@@ -290,12 +289,19 @@ def _column_quantiles(draws: np.ndarray, *levels: np.ndarray) -> list[np.ndarray
     return out
 
 
-def _order_statistics(prob: float, top: int) -> tuple[int, int]:
-    """The two order statistics (0-based) that :func:`_column_quantiles` reads for level ``prob`` among
-    ``top + 1`` values."""
+def _shared_level_quantile(draws: np.ndarray, prob: float) -> np.ndarray:
+    """:func:`_column_quantiles` at one level for every column of ``draws`` without NaN: the two order
+    statistics read from one partition (the lower one) and the smallest value above it."""
+    top = draws.shape[0] - 1
     pos = prob * top
     lo = int(np.floor(pos))
-    return lo, min(lo + 1, top)
+    hi = min(lo + 1, top)
+    part = np.partition(draws, lo, axis=0)
+    a = part[lo]
+    b = part[hi:].min(axis=0) if hi > lo else a
+    frac = pos - lo
+    with np.errstate(invalid="ignore"):
+        return np.where(frac == 0, a, np.where(a == b, a, a * (1 - frac) + b * frac))
 
 
 def _intervals(
