@@ -409,7 +409,8 @@ def _pair_sums_group_major(
         F = Fp.transpose(1, 2, 0)  # (m, n, 3)
         a_mom = moments["a_mom"]
         # A_i,g(i) from the running sums of i's own group (the same products as the block's A below)
-        own = np.take(pairs, heads.reshape(k, n)[layout.lab, np.arange(n)], axis=1, mode="clip")
+        own_plan = heads.reshape(k, n)[layout.lab, np.arange(n)]
+        own = np.take(pairs, own_plan, axis=1, out=scratch.get("own", (m, n, 2)), mode="clip")
         np.multiply(own[:, :, 0], ys, out=moments["A_own"])
         moments["A_own"] -= own[:, :, 1]
         for a in range(0, m, block):
