@@ -33,7 +33,8 @@ def _demo_settings() -> dict:
     settings["coupling"]["spans"] = [[2016, 2021]]
     settings["lisa"]["periods"] = [2016, 2018, 2019, 2021]
     settings["hotspots"]["periods"] = [2016, 2021]
-    settings["output"] = {"tables": ["csv"], "figures": ["png"]}
+    # figures saved in this process (no background processes), where the test's check sees them
+    settings["output"] = {"tables": ["csv"], "figures": ["png"], "workers": 0}
     return settings
 
 

@@ -56,16 +56,16 @@ def test_output_folder_contents(base_run):
 
 
 def test_run_records_the_seconds_of_each_step(base_run):
-    """Where a run's time went: the inputs, every step of the study file, the workbook, in the result
-    and in the lock file."""
+    """Where a run's time went: the inputs, every step of the study file, waiting for the files written in
+    the background, the workbook and report, in the result and in the lock file."""
     import tomllib
 
     seconds = base_run.seconds
     assert next(iter(seconds)) == "inputs"
-    assert {"scores", "coupling", "workbook", "lock and report"} <= set(seconds)
+    assert {"scores", "coupling", "files (waiting)", "workbook and report", "lock"} <= set(seconds)
     assert all(v >= 0 for v in seconds.values())
     lock = tomllib.loads((base_run.out / "study.lock.toml").read_text(encoding="utf-8"))
-    assert set(lock["seconds"]) == set(seconds) - {"lock and report"}
+    assert set(lock["seconds"]) == set(seconds) - {"lock"}
     assert lock["seconds"]["coupling"] == seconds["coupling"]
 
 
@@ -609,11 +609,11 @@ def test_map_language_reaches_the_maps(monkeypatch, tmp_path):
     texts: dict[str, set[str]] = {}
     original = OutputWriter.write_figure
 
-    def spy(self, name, figure):
+    def spy(self, name, figure, **kw):
         if figure.folder == "maps":
             shown = {t.get_text() for t in figure.figure.findobj(lambda a: hasattr(a, "get_text"))}
             texts[name] = {t.split(" (")[0] for t in shown}  # legend labels carry counts: "高-高 (3)"
-        return original(self, name, figure)
+        return original(self, name, figure, **kw)
 
     monkeypatch.setattr(OutputWriter, "write_figure", spy)
     settings = {

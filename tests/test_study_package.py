@@ -152,7 +152,8 @@ def test_writer_saves_each_figure_once_per_format(tmp_path, monkeypatch):
         return original(fig, path, **kwargs)
 
     monkeypatch.setattr(output_mod, "save_figure", spy)
-    run = sc.Study.from_dict({**BASE, "output": {"tables": ["csv"], "figures": ["png", "svg"]}}).run(
+    # workers = 0: the figures are saved in this process, where the spy sees them
+    run = sc.Study.from_dict({**BASE, "output": {"tables": ["csv"], "figures": ["png", "svg"], "workers": 0}}).run(
         tmp_path / "runs" / "a", progress=False
     )
     stems = {Path(p).with_suffix("").as_posix() for p, _ in saved}
@@ -162,7 +163,7 @@ def test_writer_saves_each_figure_once_per_format(tmp_path, monkeypatch):
         p for p, _ in saved
     }
     saved.clear()
-    run = sc.Study.from_dict({**BASE, "output": {"tables": ["csv"], "figures": ["svg"]}}).run(
+    run = sc.Study.from_dict({**BASE, "output": {"tables": ["csv"], "figures": ["svg"], "workers": 0}}).run(
         tmp_path / "runs" / "b", progress=False
     )
     # each figure once as SVG, and once as the report's PNG preview (not an output file)

@@ -14,7 +14,10 @@ soon as its step is done:
   as csv only, with a note.
 - ``figures/`` and ``maps/``: every figure once per format of ``output.figures``, through
   :func:`spatialcoupling._figures.save_figure` (a PNG preview for the report when PNG is not
-  among them). Figures of the synthetic demo data carry a mark saying so.
+  among them). Figures of the synthetic demo data carry a mark saying so. They are saved by
+  forked background processes while the next steps run (``output.workers``,
+  :mod:`spatialcoupling._background`), as are the table files, the layers and the workbook;
+  :meth:`OutputWriter.finish` waits for them.
 - ``layers/<name>.gpkg``: the GIS layers, with a QGIS style ``<name>.qml`` beside those that have one.
 - ``study.lock.toml``: the resolved settings, the versions of the packages used, and the input
   files (size, SHA-256), aliases, fills and derivations (:mod:`spatialcoupling.study.lock`).
@@ -38,7 +41,8 @@ import pandas as pd
 
 from .. import _results
 from .._aliases import in_region_order
-from .._figures import save_figure
+from .._background import Background
+from .._figures import FIGURE_DPI, save_figure
 from .checks import Inputs
 from .interpret import translate, translate_header, translate_note, translate_paper
 from .schema import SYNTHETIC_NOTE, setting
@@ -46,6 +50,8 @@ from .steps import Figure, Layer, StepOutput, Table
 
 __all__ = ["OutputWriter", "Written", "resolved_settings", "safe_name", "settings_toml"]
 
+#: tables of fewer cells are written in the run's process (forking a process takes 10-40 ms)
+_BACKGROUND_CELLS = 20_000
 _UNSAFE_NAME = re.compile(r"[^\w-]+")
 _VERSIONS = ("spatialcoupling", "numpy", "pandas", "scipy", "geopandas", "libpysal", "esda", "spreg", "matplotlib")
 
@@ -78,6 +84,11 @@ class OutputWriter:
         ``{"tables": [...], "figures": [...]}``, the formats of ``[output]``.
     synthetic : bool
         The study runs on the synthetic demo panel: figures and the workbook say so.
+    language : {"en", "zh"}
+        The language of the paper tables, the workbook's headers and the words the writers add.
+    workers : int
+        Background processes writing files at once (:class:`spatialcoupling._background.Background`);
+        0 writes each file before the method that takes it returns.
 
     Attributes
     ----------
@@ -86,7 +97,13 @@ class OutputWriter:
     """
 
     def __init__(
-        self, folder: Path, formats: Mapping[str, Sequence[str]], *, synthetic: bool, language: str = "en"
+        self,
+        folder: Path,
+        formats: Mapping[str, Sequence[str]],
+        *,
+        synthetic: bool,
+        language: str = "en",
+        workers: int = 0,
     ) -> None:
         self.folder = Path(folder)
         #: the language of the paper tables, the workbook's headers and the words the writers add
@@ -104,6 +121,9 @@ class OutputWriter:
         #: the CSV file of each table (the workbook lists it for a table too large to be a sheet)
         self.table_files: dict[str, list[Path]] = {}
         self._names: dict[str, set[str]] = {}
+        self._work = Background(workers)
+        #: the step of each job handed to the background processes, by the file it writes
+        self._job_steps: dict[str, str] = {}
 
     def _file_name(self, sub: str, name: Any) -> str:
         """A slug of ``name`` that no other file of folder ``sub`` uses in this run."""
@@ -128,19 +148,19 @@ class OutputWriter:
         written = Written()
         try:
             for name, table in out.tables.items():
-                written.notes += self.write_table(name, table)
+                written.notes += self.write_table(name, table, step=out.name)
             for name, figure in out.figures.items():
-                written.pngs[name] = self.write_figure(name, figure)
+                written.pngs[name] = self.write_figure(name, figure, step=out.name)
             for name, layer in out.layers.items():
-                note = self.write_layer(name, layer)
-                written.notes += [f"output: {note}"] if note else []
+                self.write_layer(name, layer, step=out.name)
         finally:
             for figure in out.figures.values():
                 plt.close(figure.figure)
         return written
 
-    def write_table(self, name: str, table: Table) -> list[str]:
-        """Write ``table`` in every table format; the notes on what could not go to the workbook."""
+    def write_table(self, name: str, table: Table, *, step: str = "") -> list[str]:
+        """Write ``table`` in every table format (in the background); the notes on what could not go
+        to the workbook."""
         notes = []
         stem = self._file_name("tables", name)
         frame = in_region_order(table.frame)
@@ -157,32 +177,37 @@ class OutputWriter:
             )
             if "csv" not in formats:
                 formats.insert(0, "csv")
-        for fmt in formats:
-            path = folder / f"{stem}.{fmt}"
-            _results.write_tables({name: frame}, path)
-            self.files.append(path)
-            if fmt == "csv":
-                self.table_files[name] = [path]
+        paths = [folder / f"{stem}.{fmt}" for fmt in formats]
+        self.files += paths
+        if "csv" in formats:
+            self.table_files[name] = [folder / f"{stem}.csv"]
         paper = table.paper_table(name)
         if paper is not None and hasattr(paper, "body"):
             paper = paper.replace(body=in_region_order(paper.body))
-        if paper is not None:
-            notes += self._write_paper(stem, name, paper)
+        targets = self._paper_targets(stem, name, paper) if paper is not None else []
+        words = self.words
+        work = lambda: _write_table_files(name, frame, paths, targets, words)  # noqa: E731
+        if frame.size < _BACKGROUND_CELLS:  # written faster than a process is forked
+            work()
+        else:
+            self._in_background(f"tables/{stem}", step, work)
         return notes
 
-    def _write_paper(self, stem: str, name: str, paper: Any) -> list[str]:
-        """The paper layout of table ``name``: ``.tex`` beside the table, csv and md in ``tables/paper/``."""
-        from .. import tables as papers
-
+    def _paper_targets(self, stem: str, name: str, paper: Any) -> list[tuple[Path, Any]]:
+        """The files of the paper layout of table ``name`` (``.tex`` beside the table, csv and md in
+        ``tables/paper/``), each with the layout in the tables' language."""
         paper = translate_paper(paper, self.language)
         self.papers[name] = paper
         requested = self.formats["tables"]
         targets = [self.folder / "tables" / f"{stem}.tex"] if "tex" in requested else []
         targets += [self._subfolder("tables/paper") / f"{stem}.{fmt}" for fmt in ("csv", "md") if fmt in requested]
-        for path in targets:
-            papers.write_table(paper, path, name=name, words=self.words)
-            self.files.append(path)
-        return []
+        self.files += targets
+        return [(path, paper) for path in targets]
+
+    def _in_background(self, tag: str, step: str, work: Any) -> None:
+        """Hand ``work`` to the background processes; :meth:`finish` collects what it gives."""
+        self._job_steps[tag] = step
+        self._work.submit(tag, work)
 
     @property
     def words(self) -> Any:
@@ -207,35 +232,44 @@ class OutputWriter:
             )
         return out
 
-    def write_figure(self, name: str, figure: Figure) -> Path:
-        """Save ``figure`` once per figure format; the PNG the report shows."""
+    def write_figure(self, name: str, figure: Figure, *, step: str = "") -> Path:
+        """Save ``figure`` once per figure format (in the background, see :meth:`finish`);
+        the PNG the report shows."""
         stem = self._file_name(figure.folder, name)
         folder = self._subfolder(figure.folder)
         fig = figure.figure
         if self.synthetic:
             _mark_synthetic(fig, self.language)
-        for fmt in self.formats["figures"] or ["png"]:
-            self.files.append(save_figure(fig, folder / f"{stem}.{fmt}"))
+        targets = [(folder / f"{stem}.{fmt}", FIGURE_DPI) for fmt in self.formats["figures"] or ["png"]]
+        self.files += [path for path, _ in targets]
         png = folder / f"{stem}.png"
-        if not png.exists():  # the report embeds a PNG: a preview when PNG is not an output format
-            save_figure(fig, png, dpi=150)
+        if png not in self.files:  # the report embeds a PNG: a preview when PNG is not an output format
+            targets.append((png, 150))
+        self._in_background(f"{figure.folder}/{stem}", step, lambda: _save_targets(fig, targets))
         return png
 
-    def write_layer(self, name: str, layer: Layer) -> str | None:
-        """Write ``layer`` as ``layers/<name>.gpkg``; a note when its boundaries are stored once
-        (:func:`spatialcoupling.layers.write_geopackage_layer`)."""
-        from ..layers import write_geopackage_layer
+    def finish(self) -> list[tuple[str, list[str], list[Any]]]:
+        """Wait until every file handed to the background processes is written; ``(step, notes,
+        warnings)`` per job, in the order handed over.
 
+        Raises the first failure (its exception, with a note naming the file)."""
+        done = self._work.wait()
+        return [
+            (self._job_steps.pop(tag, ""), [f"output: {n}" for n in notes or []], caught) for tag, notes, caught in done
+        ]
+
+    def cancel(self) -> None:
+        """Stop the background processes (the run failed)."""
+        self._work.cancel()
+
+    def write_layer(self, name: str, layer: Layer, *, step: str = "") -> None:
+        """Write ``layer`` as ``layers/<name>.gpkg`` (in the background); :meth:`finish` gives a note
+        when its boundaries are stored once (:func:`spatialcoupling.layers.write_geopackage_layer`)."""
         path = self._subfolder("layers") / f"{self._file_name('layers', name)}.gpkg"
-        note = write_geopackage_layer(layer.frame, path, layer.layer, metadata=layer.metadata or None)
         self.files.append(path)
         if layer.style == "lisa":
-            from ..layers import lisa_qml
-
-            qml = path.with_suffix(".qml")
-            qml.write_text(lisa_qml("cluster"), encoding="utf-8")
-            self.files.append(qml)
-        return note
+            self.files.append(path.with_suffix(".qml"))
+        self._in_background(f"layers/{path.stem}", step, lambda: _write_layer_files(layer, path))
 
     # -- the run's files ------------------------------------------------------------------------------
     def about(self, notes: Sequence[str], settings: Mapping[str, Any]) -> pd.DataFrame:
@@ -252,7 +286,8 @@ class OutputWriter:
         return pd.DataFrame({"value": rows}).rename_axis("item")
 
     def write_workbook(self, notes: Sequence[str], settings: Mapping[str, Any]) -> None:
-        """``tables/README.txt`` and (when ``xlsx`` is a table format) ``tables/tables.xlsx``."""
+        """``tables/README.txt``, and in the background ``tables/tables.xlsx`` and ``tables/tables.docx``
+        (when they are table formats; :meth:`finish` waits for them)."""
         about = self.about(notes, settings)
         tables = self._subfolder("tables")
         readme = tables / "README.txt"
@@ -262,9 +297,11 @@ class OutputWriter:
         from .. import tables as papers
 
         if "docx" in self.formats["tables"] and self.papers:
-            docx = tables / "tables.docx"
-            papers.write_docx(list(self.papers.values()), docx, words=self.words)
+            docx, layouts, words = tables / "tables.docx", list(self.papers.values()), self.words
             self.files.append(docx)
+            self._in_background(
+                "tables/tables.docx", "output", lambda: _quiet(papers.write_docx, layouts, docx, words=words)
+            )
         if "xlsx" not in self.formats["tables"] or not self.tables:
             return
         path = tables / "tables.xlsx"
@@ -276,10 +313,13 @@ class OutputWriter:
         if "about" in self.tables and "about" not in self.too_large:
             tidy["about_table"] = self.tables["about"]
         sheets.update({k: self._in_language(v) for k, v in tidy.items()})
-        papers.write_xlsx(
-            sheets, path, codebook=self._descriptions(tidy.values()), words=self.words, written=self.table_files
-        )
+        codebook, words, written = self._descriptions(tidy.values()), self.words, dict(self.table_files)
         self.files.append(path)
+        self._in_background(
+            "tables/tables.xlsx",
+            "output",
+            lambda: _quiet(papers.write_xlsx, sheets, path, codebook=codebook, words=words, written=written),
+        )
 
     def _about_in_language(self, about: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
         """The about sheet: what the tables are (its items, header and notes in the tables' language),
@@ -379,6 +419,39 @@ def _toml_safe(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def _save_targets(fig: Any, targets: Sequence[tuple[Path, int]]) -> None:
+    """Save ``fig`` to each ``(path, dpi)``."""
+    for path, dpi in targets:
+        save_figure(fig, path, dpi=dpi)
+
+
+def _quiet(write: Any, *args: Any, **kwargs: Any) -> None:
+    """``write(*args, **kwargs)``, its return value (the path written) dropped."""
+    write(*args, **kwargs)
+
+
+def _write_table_files(
+    name: str, frame: pd.DataFrame, paths: Sequence[Path], papers: Sequence[tuple[Path, Any]], words: Any
+) -> None:
+    """Table ``name`` as each of ``paths`` (csv, md) and its paper layout as each ``(path, layout)``."""
+    from .. import tables
+
+    for path in paths:
+        _results.write_tables({name: frame}, path)
+    for path, paper in papers:
+        tables.write_table(paper, path, name=name, words=words)
+
+
+def _write_layer_files(layer: Layer, path: Path) -> list[str]:
+    """``layer`` as the GeoPackage ``path`` (and its QGIS style beside it); the writer's note, if any."""
+    from ..layers import lisa_qml, write_geopackage_layer
+
+    note = write_geopackage_layer(layer.frame, path, layer.layer, metadata=layer.metadata or None)
+    if layer.style == "lisa":
+        path.with_suffix(".qml").write_text(lisa_qml("cluster"), encoding="utf-8")
+    return [note] if note else []
 
 
 def _mark_synthetic(fig: Any, language: str) -> None:

@@ -66,9 +66,11 @@ class StudyResult:
     results: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    #: wall seconds of ``"inputs"`` (reading the data, building the weights), of each step (computing
-    #: and writing its files), of ``"workbook"`` (tables.xlsx,
-    #: tables.docx) and of ``"lock and report"``; all but the last also in ``study.lock.toml`` (``[seconds]``)
+    #: wall seconds of ``"inputs"`` (reading the data, building the weights), of each step (computing,
+    #: drawing its figures, handing its files to the background processes), of ``"files (waiting)"``
+    #: (for the background processes after the last step), of ``"workbook and report"`` (tables.xlsx
+    #: and tables.docx in the background while report.html is written) and of ``"lock"``; all but
+    #: the last also in ``study.lock.toml`` (``[seconds]``)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
@@ -304,8 +306,6 @@ class Study:
         seconds: dict[str, float] | None = None,
     ) -> StudyResult:
         """Run the steps into ``folder`` with the inputs and models the check built."""
-        import matplotlib as mpl
-
         found = inputs if inputs is not None else self._prepare()
         output = self._section("output")
         writer = OutputWriter(
@@ -313,14 +313,31 @@ class Study:
             {"tables": setting(output, "output", "tables"), "figures": setting(output, "output", "figures")},
             synthetic=is_synthetic(self.settings),
             language=_report_language(self.settings),
+            workers=setting(output, "output", "workers"),
         )
-        run_notes = list(notes or [])
+        try:
+            return self._steps_into(writer, found, progress, list(notes or []), dict(seconds or {}))
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def _steps_into(
+        self,
+        writer: OutputWriter,
+        found: Inputs,
+        progress: bool | None,
+        run_notes: list[str],
+        seconds: dict[str, float],
+    ) -> StudyResult:
+        """Run the steps, then write the workbook, the lock file and the report."""
+        import matplotlib as mpl
+
+        folder = writer.folder
         done: dict[str, Any] = {}
         reported: list[tuple[StepOutput, Mapping[str, Path]]] = []
         steps = steps_of(self.settings)
         bar = progress_bar(steps, desc="study", progress=progress)
         found.on_progress = lambda step, k, total, label: _show_step(bar, _part(step, k, total, label))
-        seconds = dict(seconds or {})
         for name, step in bar:
             _show_step(bar, name)
             started = time.perf_counter()
@@ -344,16 +361,16 @@ class Study:
             run_notes += [f"{name}: {text}" for text in warning_notes([*found.warnings_of(name), *caught], run_notes)]
             reported.append((out, written.pngs))
             seconds[name] = round(time.perf_counter() - started, 3)
+        # files are written by background processes while the steps run: wait for the last ones
         started = time.perf_counter()
+        _show_step(bar, "writing files")
+        _collect_background(writer, run_notes)
+        seconds["files (waiting)"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        settings = resolved_settings(found)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            settings = resolved_settings(found)
-            writer.write_workbook(run_notes, self.settings)
-            seconds["workbook"] = round(time.perf_counter() - started, 3)
-            started = time.perf_counter()
-            writer.write_lock(
-                settings, {**lock_record(found, self.inputs(), self.base_dir, run_notes), "seconds": dict(seconds)}
-            )
+            writer.write_workbook(run_notes, self.settings)  # in the background, while the report is written
             writer.write_report(
                 render_report(
                     reported,
@@ -363,9 +380,24 @@ class Study:
                     language=_report_language(self.settings),
                 )
             )
-        run_notes += [f"output: {text}" for text in warning_notes(caught, run_notes)]
-        seconds["lock and report"] = round(time.perf_counter() - started, 3)
+            done_notes = list(run_notes)
+            _collect_background(writer, done_notes)
+            seconds["workbook and report"] = round(time.perf_counter() - started, 3)
+            started = time.perf_counter()
+            writer.write_lock(
+                settings, {**lock_record(found, self.inputs(), self.base_dir, run_notes), "seconds": dict(seconds)}
+            )
+        run_notes = done_notes + [f"output: {text}" for text in warning_notes(caught, done_notes)]
+        seconds["lock"] = round(time.perf_counter() - started, 3)
         return StudyResult(out=folder, results=done, files=writer.files, notes=run_notes, seconds=seconds)
+
+
+def _collect_background(writer: OutputWriter, run_notes: list[str]) -> None:
+    """Wait for the files handed to the writer's background processes; their notes, and their
+    warnings (as notes of the step they belong to), are added to ``run_notes``."""
+    for step, notes, caught in writer.finish():
+        run_notes += [n for n in notes if n not in run_notes]
+        run_notes += [f"{step}: {text}" for text in warning_notes(caught, run_notes)]
 
 
 #: readable names of the work that the analysis modules report inside a step

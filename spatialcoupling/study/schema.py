@@ -200,6 +200,10 @@ def _row_number(value: Any) -> str | None:
     return None if value >= 1 else f"must be a row number >= 1 (1 = the first row of the sheet); got {value}"
 
 
+def _worker_count(value: Any) -> str | None:
+    return None if value >= 0 else f"must be a number of processes >= 0 (0: none, save in the run); got {value}"
+
+
 def _string_table(value: Any) -> str | None:
     return (
         None
@@ -969,6 +973,18 @@ SECTIONS: dict[str, Section] = {
                     ["png", "svg"],
                     check=_formats(("png", "svg", "pdf")),
                     allowed='list of "png", "svg", "pdf"',
+                ),
+                Key(
+                    "workers",
+                    (int,),
+                    "Background processes that write the figures, maps, table files, GIS layers and "
+                    "the workbook while the next steps run (on Linux; elsewhere everything is written in "
+                    "the run's own process). Each is a copy of the run made by fork, at a lower priority, "
+                    "so the files are the same as without them; 0 writes every file before the next step "
+                    "starts.",
+                    4,
+                    check=_worker_count,
+                    allowed="whole number >= 0",
                 ),
             ),
         ),
