@@ -266,10 +266,16 @@ def _column_quantiles(draws: np.ndarray, *levels: np.ndarray) -> list[np.ndarray
     """Linear-interpolation quantiles of each column of ``draws``, one array per entry of
     ``levels`` (each holding every column's own level), ignoring NaN (as
     ``numpy.nanquantile`` with the default method); ±inf sort to the ends. One sort serves
-    every level."""
-    srt = np.sort(draws, axis=0)  # NaN last
+    every level; one level shared by every column without NaN (the symmetric-t interval) is read
+    from a partition instead (the same values)."""
+    shared = len(levels) == 1 and min(draws.shape) > 0 and np.all(levels[0] == levels[0].flat[0])
+    with np.errstate(invalid="ignore", over="ignore"):
+        any_nan = np.isnan(draws.sum()) if shared else True  # NaN when a value is (or with +inf and -inf: sort)
+    if not any_nan:
+        return [_shared_level_quantile(draws, float(levels[0].flat[0]))]
     cnt = np.sum(~np.isnan(draws), axis=0)
     cols = np.arange(draws.shape[1])
+    srt = np.sort(draws, axis=0)  # NaN last
     out = []
     for probs in levels:
         pos = probs * np.maximum(cnt - 1, 0)
@@ -281,6 +287,21 @@ def _column_quantiles(draws: np.ndarray, *levels: np.ndarray) -> list[np.ndarray
             q = np.where(frac == 0, a, np.where(a == b, a, a * (1 - frac) + b * frac))
         out.append(np.where(cnt > 0, q, np.nan))
     return out
+
+
+def _shared_level_quantile(draws: np.ndarray, prob: float) -> np.ndarray:
+    """:func:`_column_quantiles` at one level for every column of ``draws`` without NaN: the two order
+    statistics read from one partition (the lower one) and the smallest value above it."""
+    top = draws.shape[0] - 1
+    pos = prob * top
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, top)
+    part = np.partition(draws, lo, axis=0)
+    a = part[lo]
+    b = part[hi:].min(axis=0) if hi > lo else a
+    frac = pos - lo
+    with np.errstate(invalid="ignore"):
+        return np.where(frac == 0, a, np.where(a == b, a, a * (1 - frac) + b * frac))
 
 
 def _intervals(
@@ -389,9 +410,13 @@ def _tstats(theta: np.ndarray, var: np.ndarray, estimate: np.ndarray) -> np.ndar
     """``(θ* − θ̂) / se*`` per replicate and term; 0 when the replicate equals the estimate
     (to rounding), ±inf when it moved but its standard error is 0, NaN when undefined."""
     se = np.sqrt(np.maximum(var, 0.0))
-    dev = theta - estimate
-    tiny = 1e-10 * (np.abs(theta) + np.abs(estimate))
+    tiny = np.abs(theta)
+    tiny += np.abs(estimate)
+    tiny *= 1e-10
+    se[~(se > tiny)] = 0.0
+    t = np.subtract(theta, estimate)
+    small = np.abs(t) <= tiny
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = dev / np.where(se > tiny, se, 0.0)
-    t[np.abs(dev) <= tiny] = 0.0
+        t /= se
+    t[small] = 0.0
     return t

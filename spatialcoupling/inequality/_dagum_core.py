@@ -221,7 +221,7 @@ def _dagum_group_major(
     group sizes), else computed. ``scratch``: arrays to reuse between calls.
     """
     k = layout.k
-    ys, lab = layout.ys, layout.lab
+    ys = layout.ys
     scratch = scratch or _Scratch()
     wy = np.multiply(Wg, ys, out=scratch.get("wy", Wg.shape))
     # weighted group sizes, m × k
@@ -237,39 +237,45 @@ def _dagum_group_major(
     moments = None
     A_tot = np.empty(0)
     if variance:
-        # T_i and A_i = Σ_r w_r (y_i − y_r)⁺ from running sums in sorted order
+        # A_i = Σ_r w_r (y_i − y_r)⁺ from running sums in sorted order, and
+        # T_i = Σ_r w_r |y_i − y_r| = A_i + B_i with B_i = Σ_r w_r (y_r − y_i)⁺ = A_i + S − n y_i
         W_sorted = Wg[:, layout.inverse]
         ys_sorted = ys[layout.inverse]
         cum_w = np.cumsum(W_sorted, axis=1)
-        cum_s = np.cumsum(W_sorted * ys_sorted, axis=1)
-        A_tot = (ys_sorted * cum_w - cum_s)[:, layout.order]
-        T = A_tot + ((stot[:, None] - cum_s) - ys_sorted * (nw[:, None] - cum_w))[:, layout.order]
-        moments = _centred_values(layout, Wg, sizes, mus_j, T)
+        cum_s = np.cumsum(np.multiply(W_sorted, ys_sorted, out=W_sorted), axis=1)
+        A_tot = (np.multiply(ys_sorted, cum_w, out=cum_w) - cum_s)[:, layout.order]
+        moments = _centred_values(layout, Wg, sizes, mus_j, A_tot, stot, nw, scratch)
     P = _pair_sums_group_major(layout, Wg, wy, sizes, sum_shift, moments, scratch)
     # overall: Σ_i Σ_r w_i w_r (y_i − y_r)⁺ = Σ_i Σ_r w_i w_r |y_i − y_r| / 2, the sum of all pair sums
     num_all = P.sum(axis=(1, 2))
     out = _terms(P, sizes, nw, mus_j, mu_j, mu, num_all, k)
     if variance:
         assert moments is not None
-        out["var"] = _variance_of_terms(
-            out, ys, lab, Wg, layout.group_sum, sizes, sum_shift, mus_j, A_tot, num_all, P, moments
-        )
+        out["var"] = _variance_of_terms(out, layout, Wg, sizes, mus_j, A_tot, num_all, P, moments)
     return out
 
 
-def _centred_values(layout: _GroupLayout, Wg, sizes, mus_j, T) -> dict[str, np.ndarray]:
+def _centred_values(layout: _GroupLayout, Wg, sizes, mus_j, A_tot, stot, nw, scratch) -> dict[str, np.ndarray]:
     """The per-value quantities the variance needs, centred within groups: ``y`` and
-    ``T_i = Σ_r w_r |y_i − y_r|``, with the arrays that :func:`_pair_sums_group_major` fills."""
+    ``T_i = Σ_r w_r |y_i − y_r| = 2 A_i + S − n y_i``, with the arrays that :func:`_pair_sums_group_major`
+    fills. ``"Z"`` (4 × m × n) holds the centred ``y`` and ``T`` in its first two rows (the other two are
+    filled by :func:`_variance_of_terms`)."""
     m, n = Wg.shape
     k = layout.k
     lab = layout.lab
+    Z = scratch.get("Z", (4, m, n))
+    yc, Tc = Z[0], Z[1]
+    T = np.multiply(A_tot, 2.0, out=Tc)
+    T += stot[:, None]
+    T -= nw[:, None] * layout.ys
     with np.errstate(invalid="ignore", divide="ignore"):
-        yc = layout.ys - mus_j[:, lab]
-        Tc = T - (layout.group_sum(Wg * T) / sizes)[:, lab]
+        np.subtract(layout.ys, mus_j[:, lab], out=yc)
+        Tc -= (layout.group_sum(Wg * T) / sizes)[:, lab]
     return {
+        "Z": Z,
         "yc": yc,
         "Tc": Tc,
-        "A_own": np.empty((m, n)),  # A_i,g(i)
+        "A_own": scratch.get("A_own", (m, n)),  # A_i,g(i)
         "a_mom": np.zeros((3, m, k, k)),  # Σ_l w A_h², Cov_l(A_h, y), Cov_l(A_h, T)
     }
 
@@ -396,10 +402,17 @@ def _pair_sums_group_major(
         _local_running(layout, Wg, pairs[:, :, 0])
         _local_running(layout, wy, pairs[:, :, 1])
         heads = layout.head
-        F = np.stack([Wg, Wg * moments["yc"], Wg * moments["Tc"]], axis=2)  # (m, n, 3)
+        Fp = scratch.get("F", (3, m, n))  # per value: w, w yc, w Tc
+        np.copyto(Fp[0], Wg)
+        np.multiply(Wg, moments["yc"], out=Fp[1])
+        np.multiply(Wg, moments["Tc"], out=Fp[2])
+        F = Fp.transpose(1, 2, 0)  # (m, n, 3)
         a_mom = moments["a_mom"]
-        A_own = moments["A_own"]
-        cols = np.arange(n)
+        # A_i,g(i) from the running sums of i's own group (the same products as the block's A below)
+        own_plan = heads.reshape(k, n)[layout.lab, np.arange(n)]
+        own = np.take(pairs, own_plan, axis=1, out=scratch.get("own", (m, n, 2)), mode="clip")
+        np.multiply(own[:, :, 0], ys, out=moments["A_own"])
+        moments["A_own"] -= own[:, :, 1]
         for a in range(0, m, block):
             rows = slice(a, a + block)
             part = pairs[rows]
@@ -412,7 +425,6 @@ def _pair_sums_group_major(
             Fb = F[rows]
             for g, members, _slots in spans:
                 R[:, g, :, :3] = np.matmul(A[:, :, members], Fb[:, members, :])
-            A_own[rows] = A[:, layout.lab, cols]
             np.multiply(A, A, out=A)
             for g, members, _slots in spans:
                 R[:, g, :, 3:] = np.matmul(A[:, :, members], Fb[:, members, :1])
@@ -467,12 +479,11 @@ def _terms(P, sizes, nw, mus_j, mu_j, mu, num_all, k) -> dict[str, Any]:
     }
 
 
-def _variance_of_terms(
-    out, ys, lab, W, group_sum, sizes, sum_shift, mus_j, A_tot, num_all, P, moments
-) -> dict[str, np.ndarray]:
-    """The per-value parts of the within-group and transvariation sums, then
-    :func:`_linearised_variance`."""
+def _variance_of_terms(out, layout, W, sizes, mus_j, A_tot, num_all, P, moments) -> dict[str, np.ndarray]:
+    """The per-value parts of the within-group and transvariation sums, centred within groups,
+    then :func:`_linearised_variance`."""
     k = sizes.shape[1]
+    lab = layout.lab
     nw = sizes.sum(axis=1)
     scale = nw * nw * out["mu"]
     jj, hh = np.triu_indices(k, 1)
@@ -481,47 +492,38 @@ def _variance_of_terms(
     j_richer = mus_j[:, jj] >= mus_j[:, hh]
     msum = out["mu_j"][:, jj] + out["mu_j"][:, hh]
     # B_ih = Σ_{r ∈ h} w_r (y_r − y_i)⁺ = A_ih + S_h − n_h y_i, so B's moments follow from A's and y's;
-    # Tw_i = A_ig + B_ig (g = own group); Q_i = Σ_{h ≠ g} (B_ih if g is the richer of (g, h) else A_ih)
+    # Tw_i = A_ig + B_ig = 2 A_ig + S_g − n_g y_i (g = own group) and
+    # Q_i = Σ_{h ≠ g} (B_ih if g is the richer of (g, h) else A_ih) = A_i − A_ig + Σ_{h: g richer} (S_h − n_h y_i),
+    # with A_i = Σ_h A_ih. Within group g the weighted means of A_ig and A_i are P_gg / n_g and Σ_h P_gh / n_g
+    # (the pair sums), so the centred values need no further group sums.
     codes = np.arange(k)
     richer = (
         (mus_j[:, :, None] > mus_j[:, None, :])
         | ((mus_j[:, :, None] == mus_j[:, None, :]) & (codes[:, None] < codes[None, :]))
     ).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own_mean = P[:, codes, codes] / sizes
+        all_mean = P.sum(axis=2) / sizes
+    above = np.einsum("rlh,rh->rl", richer, sizes)  # Σ_{h: g richer} n_h
+    yc = moments["yc"]
+    Z = moments["Z"]  # per value: y, T, Tw, Q, centred within its group (y and T already there)
     A_own = moments["A_own"]
-    Tw = 2 * A_own + sum_shift[:, lab] - sizes[:, lab] * ys
-    Q = (
-        A_tot
-        - A_own
-        + np.einsum("rlh,rh->rl", richer, sum_shift)[:, lab]
-        - np.einsum("rlh,rh->rl", richer, sizes)[:, lab] * ys
-    )
+    own = np.subtract(A_own, own_mean[:, lab], out=Z[2])
+    np.subtract(A_tot, (all_mean - own_mean)[:, lab], out=Z[3])
+    Z[3] -= A_own
+    Z[3] -= above[:, lab] * yc
+    own *= 2.0
+    own -= sizes[:, lab] * yc
     return _linearised_variance(
-        out,
-        W,
-        group_sum,
-        lab,
-        sizes,
-        num_all,
-        scale,
-        mus_j,
-        moments["yc"],
-        moments["Tc"],
-        Tw,
-        Q,
-        P,
-        moments["a_mom"],
-        j_richer,
-        total,
-        nn,
-        msum,
+        out, layout, W, sizes, num_all, scale, mus_j, Z, P, moments["a_mom"], j_richer, total, nn, msum
     )
 
 
 def _linearised_variance(
-    out, W, group_sum, lab, sizes, SP, scale, mus_j, yc, Tc, Tw, Q, P, a_mom, j_richer, total, nn, msum
+    out, layout, W, sizes, SP, scale, mus_j, Z, P, a_mom, j_richer, total, nn, msum
 ) -> dict[str, np.ndarray]:
     """Assemble the variance of every term from within-group covariances (see :func:`_dagum_weighted`)."""
-    f, cov = _member_covariances(W, group_sum, lab, sizes, yc, Tc, Tw, Q)
+    f, cov = _member_covariances(layout, W, sizes, Z)
     nw = sizes.sum(axis=1)
     Nmu = scale / nw
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -534,25 +536,27 @@ def _linearised_variance(
     return var
 
 
+#: the per-value coordinates of :func:`_variance_of_terms`, in the order of the first axis of its array ``Z``
+_COORDS = ("y", "T", "w", "Q")
+
+
 def _member_covariances(
-    W, group_sum, lab, sizes, yc, Tc, Tw, Q
+    layout: _GroupLayout, W: np.ndarray, sizes: np.ndarray, Z: np.ndarray
 ) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
-    """The jackknife factor n/(n-1) per group and the within-group covariances of the coordinates y, T, w, Q."""
+    """The jackknife factor n/(n-1) per group and the within-group covariances of the coordinates y, T, w, Q
+    (``Z``: 4 × m × n, centred within groups): ``Σ_{i ∈ l} w_i z_i z_iᵀ`` by one batched product per group."""
+    m = W.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(sizes > 1, sizes / (sizes - 1), 0.0)  # jackknife's small-sample factor
-        Twc = Tw - (group_sum(W * Tw) / sizes)[:, lab]
-        Qc = Q - (group_sum(W * Q) / sizes)[:, lab]
-    coords = {"y": yc, "T": Tc, "w": Twc, "Q": Qc}
-    names = list(coords)
+    WZ = np.multiply(Z, W)
+    moments = np.zeros((m, layout.k, 4, 4))
+    for g, members, _slots in layout.spans():
+        np.matmul(WZ[:, :, members].transpose(1, 0, 2), Z[:, :, members].transpose(1, 2, 0), out=moments[:, g])
+    moments *= f[:, :, None, None]
     cov: dict[tuple[str, str], np.ndarray] = {}
-    keys = [(a, b) for a_i, a in enumerate(names) for b in names[a_i:]]
-    stack = np.empty((len(keys), *W.shape))
-    weighted = {a: W * coords[a] for a in names}
-    for i, (a, b) in enumerate(keys):
-        np.multiply(weighted[a], coords[b], out=stack[i])
-    moments = group_sum(stack)  # (10, m, k)
-    for key, mom in zip(keys, moments, strict=True):
-        cov[key] = cov[key[::-1]] = f * mom
+    for a, name_a in enumerate(_COORDS):
+        for b, name_b in enumerate(_COORDS):
+            cov[(name_a, name_b)] = moments[:, :, a, b]
     return f, cov
 
 

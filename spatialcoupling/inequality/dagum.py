@@ -369,10 +369,13 @@ class DagumGini(Model):
         replicates = int(self.bootstrap)
         # the standard errors need a few more arrays of the batch's size: smaller batches
         cells = _BATCH_CELLS // 4 if estimates is not None else _BATCH_CELLS
+        # run serially, a period is one job (its evaluation batches inside bound the memory): the sorted
+        # sample and its layout are set up once and the replicates need no joining
+        serial = self.n_jobs == 1
         jobs, owner = [], []
         for t, s in enumerate(sections):
             # replicate b of period t draws from period_seqs[t].spawn(B)[b]
-            step = max(1, cells // s.values.size)
+            step = replicates if serial else max(1, cells // s.values.size)
             for a in range(0, replicates, step):
                 span = (period_seqs[t], a, min(step, replicates - a))
                 jobs.append((*s.item, span, None if estimates is None else estimates[t]))
@@ -383,9 +386,14 @@ class DagumGini(Model):
         by_period: list[list[tuple]] = [[] for _ in sections]
         for chunk, t in zip(chunks, owner, strict=True):
             by_period[t].append(chunk)
-        draws = [np.concatenate([th for th, _ in parts], axis=0) for parts in by_period]
+        draws = [parts[0][0] if len(parts) == 1 else np.concatenate([th for th, _ in parts]) for parts in by_period]
         tdraws = [
-            np.concatenate([ts for _, ts in parts], axis=0) if estimates is not None else None for parts in by_period
+            None
+            if estimates is None
+            else parts[0][1]
+            if len(parts) == 1
+            else np.concatenate([ts for _, ts in parts], axis=0)
+            for parts in by_period
         ]
         return draws, tdraws
 
@@ -482,7 +490,8 @@ def _rows(
     labels: list,
     notes: list[str],
 ) -> tuple[list[dict], list[dict], list[dict]]:
-    """The rows of the three tables, period by period; notes on undefined shares and groups of zeros."""
+    """The rows of the overall and within tables and the columns of every period's between rows, period by
+    period; notes on undefined shares and groups of zeros."""
     overall, within, between = [], [], []
     for s, point, lim in zip(sections, points, limits, strict=True):
         est = _unflatten(point, s.k)
@@ -497,7 +506,7 @@ def _rows(
                     f"period {_plain(s.period)!r}: every value of group {_plain(labels[s.present[g]])!r} is 0; "
                     "its own Gini G_jj is undefined and set to 0"
                 )
-        between.extend(_between_rows(s, est, lim, rank, labels))
+        between.append(_between_rows(s, est, lim, rank, labels))
     return overall, within, between
 
 
@@ -534,38 +543,46 @@ def _within_row(
 
 def _between_rows(
     s: _CrossSection, est: dict[str, np.ndarray], lim: _Limits | None, rank: np.ndarray, labels: list
-) -> list[dict]:
-    """One row per pair of groups present, the richer group first, in rank order."""
+) -> dict[str, Any]:
+    """The rows of every pair of groups present, the richer group first, in rank order, as columns."""
     jj, hh = np.triu_indices(s.k, 1)
-    rows = []
-    for q, (a, b) in enumerate(zip(jj, hh, strict=True)):
-        rj, rh = (a, b) if rank[a] < rank[b] else (b, a)
-        row = {
-            PERIOD: s.period,
-            "group_j": labels[s.present[rj]],
-            "group_h": labels[s.present[rh]],
-            "rank_j": int(rank[rj]),
-            "rank_h": int(rank[rh]),
-        }
-        for name in _PAIR_TERMS:
-            row[name] = est[name][q]
-            if lim is not None:
-                row[f"{name}_lower"], row[f"{name}_upper"] = lim.lower[name][q], lim.upper[name][q]
-        rows.append(row)
-    rows.sort(key=lambda r: (r["rank_j"], r["rank_h"]))
-    return rows
+    first = rank[jj] < rank[hh]
+    rj, rh = np.where(first, jj, hh), np.where(first, hh, jj)
+    order = np.lexsort((rank[rh], rank[rj]))
+    rj, rh = rj[order], rh[order]
+    names = [labels[code] for code in s.present]
+    columns: dict[str, Any] = {
+        PERIOD: [s.period] * order.size,
+        "group_j": [names[g] for g in rj],
+        "group_h": [names[g] for g in rh],
+        "rank_j": rank[rj],
+        "rank_h": rank[rh],
+    }
+    for name in _PAIR_TERMS:
+        columns[name] = est[name][order]
+        if lim is not None:
+            columns[f"{name}_lower"], columns[f"{name}_upper"] = lim.lower[name][order], lim.upper[name][order]
+    return columns
 
 
 _BETWEEN_COLUMNS = [PERIOD, "group_j", "group_h", "rank_j", "rank_h", "G_jh", "D_jh", "d_jh", "p_jh"]
 
 
 def _frames(overall: list[dict], within: list[dict], between: list[dict]) -> tuple[pd.DataFrame, ...]:
+    """The three tables; ``between`` holds one dict of columns per period (:func:`_between_rows`)."""
     table = pd.DataFrame(overall).set_index(PERIOD)
     within_df = pd.DataFrame(within).set_index([PERIOD, "group"])
     keys = [PERIOD, "group_j", "group_h"]
-    between_df = (
-        pd.DataFrame(between).set_index(keys) if between else pd.DataFrame(columns=_BETWEEN_COLUMNS).set_index(keys)
-    )
+    if sum(len(part[PERIOD]) for part in between):
+        joined = {
+            name: [v for part in between for v in part[name]]
+            if isinstance(between[0][name], list)
+            else np.concatenate([part[name] for part in between])
+            for name in between[0]
+        }
+        between_df = pd.DataFrame(joined).set_index(keys)
+    else:
+        between_df = pd.DataFrame(columns=_BETWEEN_COLUMNS).set_index(keys)
     return table, within_df, between_df
 
 
@@ -620,8 +637,10 @@ def bootstrap_notes(
     ----------
     method, replicates, alpha
         The settings of the bootstrap.
-    within, between : list of dict
-        The rows of the result's ``within`` and ``between`` tables.
+    within : list of dict
+        The rows of the result's ``within`` table.
+    between : list of dict
+        The columns of the result's ``between`` rows, one dict per period.
     outside, unbounded, clipped : list of (period, count)
         Periods with estimates outside their interval, limits left empty, limits clipped.
     """
@@ -699,11 +718,13 @@ def _small_groups(within: list[dict]) -> dict[Any, int]:
 
 
 def _separate_pairs(between: list[dict]) -> list[tuple[Any, Any]]:
-    """Pairs of groups whose D_jh reaches :data:`_NEAR_SEPARATE` in some period."""
-    return sorted(
-        {(r["group_j"], r["group_h"]) for r in between if r["D_jh"] >= _NEAR_SEPARATE},
-        key=lambda pair: (str(pair[0]), str(pair[1])),
-    )
+    """Pairs of groups whose D_jh reaches :data:`_NEAR_SEPARATE` in some period (``between``: the columns
+    of every period's rows)."""
+    pairs = set()
+    for part in between:
+        for q in np.flatnonzero(np.asarray(part["D_jh"]) >= _NEAR_SEPARATE):
+            pairs.add((part["group_j"][q], part["group_h"][q]))
+    return sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
 
 
 def _outside_note(method: str, outside: list[tuple[Any, int]]) -> str:
