@@ -303,23 +303,29 @@ class Panel:
         filled = self._filled.reindex(full_index, fill_value=False)
         notes: list[str] = []
         for col in columns:
+            if not data[col].isna().any():  # every region-period observed: nothing to fill
+                data[col] = data[col].astype(float)  # as a filled column is
+                continue
             wide = data[col].unstack(PERIOD).reindex(columns=self.periods)
             values = wide.to_numpy(dtype=float)
             new = _interpolate_rows(values, x, extrapolate)
             was_missing = np.isnan(values)
             now_filled = was_missing & ~np.isnan(new)
-            data[col] = (
-                pd.DataFrame(new, index=wide.index, columns=wide.columns)
-                .stack(future_stack=True)
-                .reindex(full_index)
-                .to_numpy()
-            )
-            mask = (
-                pd.DataFrame(now_filled, index=wide.index, columns=wide.columns)
-                .stack(future_stack=True)
-                .reindex(full_index)
-            )
-            filled[col] = filled[col].to_numpy() | mask.to_numpy()
+            if now_filled.any():  # else the column is as it was
+                data[col] = (
+                    pd.DataFrame(new, index=wide.index, columns=wide.columns)
+                    .stack(future_stack=True)
+                    .reindex(full_index)
+                    .to_numpy()
+                )
+                mask = (
+                    pd.DataFrame(now_filled, index=wide.index, columns=wide.columns)
+                    .stack(future_stack=True)
+                    .reindex(full_index)
+                )
+                filled[col] = filled[col].to_numpy() | mask.to_numpy()
+            else:
+                data[col] = data[col].astype(float)  # as a filled column is
             n_filled = int(now_filled.sum())
             if n_filled:
                 notes.append(
@@ -901,11 +907,12 @@ def _yearbook_positions(index: pd.Index) -> np.ndarray | None:
 def _interpolate_rows(values: np.ndarray, x: np.ndarray, extrapolate: str | None) -> np.ndarray:
     """Linear interpolation of each row of ``values`` (NaN = missing) at positions ``x``."""
     out = values.copy()
-    for i, row in enumerate(values):  # rows are regions; each has its own observed support
-        ok = ~np.isnan(row)
-        n_ok = int(ok.sum())
-        if n_ok == 0 or n_ok == len(row):
-            continue
+    observed = ~np.isnan(values)
+    counts = observed.sum(axis=1)
+    gaps = np.flatnonzero((counts > 0) & (counts < values.shape[1]))  # complete or empty rows stay as they are
+    for i in gaps:  # regions with gaps only: each has its own observed support
+        row, ok = values[i], observed[i]
+        n_ok = int(counts[i])
         xo, yo = x[ok], row[ok]
         inside = (x >= xo[0]) & (x <= xo[-1])
         out[i, inside] = np.interp(x[inside], xo, yo)
