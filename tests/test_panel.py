@@ -130,6 +130,28 @@ def test_interpolate_inside_only_and_reported():
     assert np.isnan(panel.data.loc[("A", 2001), "gdp"])
 
 
+def test_interpolate_leaves_complete_columns_and_fills_only_the_gaps():
+    """A column without missing cells comes back as floats with nothing marked filled; in a column
+    with gaps only the gap inside a region's span is filled (by hand: halfway between 1 and 3)."""
+    frame = pd.DataFrame(
+        {
+            "r": ["A"] * 3 + ["B"] * 3 + ["C"] * 3,
+            "t": [2000, 2001, 2002] * 3,
+            "whole": [1, 2, 3, 4, 5, 6, 7, 8, 9],
+            "gappy": [1.0, np.nan, 3.0, np.nan, np.nan, np.nan, 5.0, 6.0, np.nan],
+        }
+    )
+    filled = sc.read_panel(frame, region="r", period="t").interpolate()
+    assert filled.data["whole"].dtype == float
+    assert filled.data["whole"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    assert not filled.filled["whole"].any()
+    assert filled.data.loc[("A", 2001), "gappy"] == 2.0
+    assert filled.filled["gappy"].sum() == 1
+    assert filled.data["gappy"].isna().sum() == 4  # B has no observation; C 2002 lies after C's last
+    assert not any("'whole'" in n for n in filled.notes)
+    assert any("filled 1 cell(s) of 'gappy'" in n for n in filled.notes)
+
+
 def test_interpolate_respects_period_spacing_and_absent_rows():
     frame = pd.DataFrame(
         {"r": ["A"] * 3 + ["B"] * 4, "t": [2000, 2001, 2004, 2000, 2001, 2002, 2004], "x": [0.0, 1.0, 4.0, 1, 1, 1, 1]}
