@@ -625,7 +625,18 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         action="store_true",
         help="only the grid pipeline (100x100, 300x300 with --full); writes results/grid_pipeline[_quick].md",
     )
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="only the n_jobs=2 LISA rows at three sizes (20x20, 40x40, counties); writes results/parallel.md",
+    )
     args = parser.parse_args(argv)
+    if args.parallel:
+        before = os.getloadavg()[0]
+        table = pd.DataFrame(parallel_rows(quick=False))
+        path = write_parallel(table, load=(before, os.getloadavg()[0]))
+        print(path.read_text(encoding="utf-8"))
+        return table
     if args.pipeline:
         from threadpoolctl import threadpool_limits
 
@@ -640,6 +651,31 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
         print(table.to_string(index=False))
     return table
+
+
+def write_parallel(table: pd.DataFrame, load: tuple[float, float]) -> Path:
+    """Write ``benchmarks/results/parallel.md``: where n_jobs=2 pays against n_jobs=1."""
+    lines = [
+        "# LISA with n_jobs=2 against n_jobs=1 (`benchmarks/bench_scale.py --parallel`)",
+        "",
+        (
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores; 999 permutations × 64 periods; the three settings "
+            f"alternate, best of three each. Load (1-minute average) {load[0]:.1f} before, {load[1]:.1f} after. "
+            "ratio = n_jobs=1 time / n_jobs=2 time (above 1: parallel is faster). Threads are the package's backend "
+            "when the user sets none; loky is what `joblib.parallel_config(backend='loky')` gives."
+        ),
+        "",
+        "| task | regions | n_jobs=2 (s) | n_jobs=1 (s) | ratio |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {r.task} | {r.size} | {r.ours_s:.3f} | {r.peer_s:.3f} | {r.ratio:.2f} |"
+            for r in table.itertuples(index=False)
+        ),
+        "",
+    ]
+    path = HERE / "results" / "parallel.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def write_results(table: pd.DataFrame | list[dict], quick: bool) -> Path:
