@@ -82,6 +82,12 @@ def parallel_map(
 
 
 def _user_configured_backend() -> bool:
+    """Whether the user configured a joblib backend other than joblib's own (e.g. Dask).
+
+    A backend can only be configured after importing joblib, so without joblib imported the
+    answer is no, and joblib (about 0.15 s to import) is not imported to find it out."""
+    if "joblib" not in sys.modules:
+        return False
     try:
         from joblib.parallel import _get_active_backend
     except Exception:  # pragma: no cover - joblib internals moved
