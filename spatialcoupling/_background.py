@@ -141,6 +141,9 @@ def _run_here(job: _Job, work: Callable[[], Any]) -> None:
 def _child(work: Callable[[], Any], send: Any) -> None:
     """The child's side: run ``work`` and send back ``(return value, warnings, error)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run's process stops its children itself
+    for stop in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if stop is not None:  # not the run's handlers (they clean up the run's folder): just end
+            signal.signal(stop, signal.SIG_DFL)
     os.nice(10)
     error: tuple[Any, str] | None = None
     result = None

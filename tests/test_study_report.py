@@ -441,7 +441,8 @@ def run_zh(tmp_path_factory):
     settings = _us_settings(language="zh", **sections)
     settings["lisa"]["periods"] = [1986]
     settings["beta"] = {"kinds": ["absolute", "conditional"], "model": "sdm", "controls": ["unemp"], "draws": 50}
-    settings["output"] = {"tables": ["tex", "docx", "xlsx", "md"], "figures": ["png"]}
+    # workers = 0: the maps are drawn in this process, where the spy sees them
+    settings["output"] = {"tables": ["tex", "docx", "xlsx", "md"], "figures": ["png"], "workers": 0}
     out = tmp_path_factory.mktemp("zh") / "o"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(local.LocalMoranResult, "plot", spy)
