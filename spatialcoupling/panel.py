@@ -303,8 +303,8 @@ class Panel:
         filled = self._filled.reindex(full_index, fill_value=False)
         notes: list[str] = []
         for col in columns:
+            data[col] = data[col].astype(float)  # every interpolated column comes back as floats
             if not data[col].isna().any():  # every region-period observed: nothing to fill
-                data[col] = data[col].astype(float)  # as a filled column is
                 continue
             wide = data[col].unstack(PERIOD).reindex(columns=self.periods)
             values = wide.to_numpy(dtype=float)
@@ -324,8 +324,6 @@ class Panel:
                     .reindex(full_index)
                 )
                 filled[col] = filled[col].to_numpy() | mask.to_numpy()
-            else:
-                data[col] = data[col].astype(float)  # as a filled column is
             n_filled = int(now_filled.sum())
             if n_filled:
                 notes.append(

@@ -241,7 +241,7 @@ class OutputWriter:
         targets = [(folder / f"{stem}.{fmt}", FIGURE_DPI) for fmt in self.formats["figures"] or ["png"]]
         self.files += [path for path, _ in targets]
         png = folder / f"{stem}.png"
-        if png not in self.files:  # the report embeds a PNG: a preview when PNG is not an output format
+        if all(path != png for path, _ in targets):  # the report embeds a PNG: a preview when PNG is not a format
             targets.append((png, 150))
         mark = self.language if self.synthetic else None
         self._in_background(f"{figure.folder}/{stem}", step, lambda: _draw_and_save(figure.figure, targets, mark))
