@@ -317,3 +317,15 @@ def test_coupling_grouping_is_refused_not_ignored():
             "growth_rows, years"
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("workers", "problem"),
+    [(-1, "must be a number of processes >= 0"), (1.5, "must be int, got 1.5"), (True, "must be int, got True")],
+)
+def test_a_bad_number_of_background_workers_is_named(workers, problem):
+    with pytest.raises(StudyError) as info:
+        sc.Study.from_dict({**BASE, "output": {"tables": ["csv"], "figures": ["png"], "workers": workers}})
+    [text] = info.value.problems
+    assert text.startswith("output.workers")
+    assert problem in text
